@@ -1,0 +1,166 @@
+package jpkitest
+
+import (
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"fmt"
+	"time"
+)
+
+// Kind says which JPKI hierarchy a certificate belongs to.
+type Kind int
+
+const (
+	// KindSign is the digital-signature hierarchy (署名用電子証明書).
+	KindSign Kind = iota + 1
+	// KindAuth is the user-authentication hierarchy (利用者証明用電子証明書).
+	KindAuth
+)
+
+// String returns "sign" or "auth".
+func (k Kind) String() string {
+	switch k {
+	case KindSign:
+		return "sign"
+	case KindAuth:
+		return "auth"
+	}
+	return fmt.Sprintf("Kind(%d)", int(k))
+}
+
+func (k Kind) valid() bool { return k == KindSign || k == KindAuth }
+
+// Distinguished-name values (PROTOCOL.md "Certificates").
+const (
+	// CountryJP is the C attribute of every JPKI name.
+	CountryJP = "JP"
+	// OrganizationTest is the O attribute of test cards' CA names
+	// (production J-LIS names say "JPKI").
+	OrganizationTest = "JPKI-TEST"
+	// OrganizationalUnitSign is the OU naming the signing hierarchy.
+	OrganizationalUnitSign = "JPKI for digital signature"
+	// OrganizationalUnitAuth is the OU naming the authentication hierarchy.
+	OrganizationalUnitAuth = "JPKI for user authentication"
+	// OrganizationalUnitJLIS is the OU naming the operator, J-LIS.
+	OrganizationalUnitJLIS = "Japan Agency for Local Authority Information Systems"
+	// OrganizationalUnitTestMarker is the extra, last OU of every CA name
+	// issued here: it says in words that this is mynacard's virtual test
+	// hierarchy, in addition to O=JPKI-TEST. No production name has it.
+	OrganizationalUnitTestMarker = "mynacard virtual test hierarchy - not for production"
+	// OrganizationalUnitCRLDP is the OU that starts the CRL distribution
+	// point directory names under a CA name.
+	OrganizationalUnitCRLDP = "CRL Distribution Points"
+)
+
+// Policy identifiers. PROTOCOL.md marks the test cards' signing policy and
+// the authentication policy *unsure*.
+var (
+	// PolicySign is the production signing-certificate policy
+	// 1.2.392.200149.8.5.1.1.20.
+	PolicySign = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 1, 20}
+	// PolicySignTestCard is the policy reported for test cards' signing
+	// certificates, 1.2.392.200149.8.5.1.0.20 (*unsure*).
+	PolicySignTestCard = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 0, 20}
+	// PolicyAuth is the authentication-certificate policy
+	// 1.2.392.200149.8.5.1.3.30 (*unsure*).
+	PolicyAuth = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 3, 30}
+)
+
+// policyForSign is the policy this test PKI writes into signing
+// certificates. It uses the production OID PolicySign, not
+// PolicySignTestCard: the test marker lives in the issuer DN (and the
+// roots are never pinned), while the profile checks in package jpki must
+// be exercised exactly as a production certificate would exercise them;
+// the test-card OID is unconfirmed and would make every profile test
+// depend on an *unsure* fact.
+var policyForSign = PolicySign
+
+// Generations of the roots, with their validity years (PROTOCOL.md:
+// generation 1 2015–2025, 2 2019–2029, 3 2023–2033).
+const (
+	// FirstGeneration is the oldest root generation.
+	FirstGeneration = 1
+	// LatestGeneration is the newest root generation and the default for
+	// holders.
+	LatestGeneration = 3
+)
+
+var generationYears = map[int][2]int{1: {2015, 2025}, 2: {2019, 2029}, 3: {2023, 2033}}
+
+// jst is Japan Standard Time (UTC+9, no daylight saving), fixed so no
+// time-zone database is needed.
+var jst = time.FixedZone("JST", 9*60*60)
+
+// rootValidity returns a generation's validity: 1 January 00:00 JST of its
+// first year to 31 December 23:59:59 JST of its last.
+func rootValidity(gen int) (notBefore, notAfter time.Time) {
+	y := generationYears[gen]
+	return time.Date(y[0], 1, 1, 0, 0, 0, 0, jst).UTC(),
+		time.Date(y[1], 12, 31, 23, 59, 59, 0, jst).UTC()
+}
+
+// ReferenceTime is a fixed instant at which every default certificate of
+// this package is valid (DefaultHolder's, and any holder issued with the
+// default dates from generation 2 or 3): 2026-04-01 12:00 JST. Tests verify
+// chains at this time so they do not age.
+func ReferenceTime() time.Time {
+	return time.Date(2026, 4, 1, 12, 0, 0, 0, jst).UTC()
+}
+
+var (
+	oidCountry            = asn1.ObjectIdentifier{2, 5, 4, 6}
+	oidLocality           = asn1.ObjectIdentifier{2, 5, 4, 7}
+	oidOrganization       = asn1.ObjectIdentifier{2, 5, 4, 10}
+	oidOrganizationalUnit = asn1.ObjectIdentifier{2, 5, 4, 11}
+	oidCommonName         = asn1.ObjectIdentifier{2, 5, 4, 3}
+)
+
+func rdn(oid asn1.ObjectIdentifier, v string) pkix.RelativeDistinguishedNameSET {
+	return pkix.RelativeDistinguishedNameSET{{Type: oid, Value: v}}
+}
+
+// CAName returns the distinguished name shared by every generation of a
+// kind's root, one attribute per RDN, in the order
+// C, O, OU=<kind>, OU=<J-LIS>, OU=<test marker>.
+func CAName(kind Kind) pkix.RDNSequence {
+	ou := OrganizationalUnitSign
+	if kind == KindAuth {
+		ou = OrganizationalUnitAuth
+	}
+	return pkix.RDNSequence{
+		rdn(oidCountry, CountryJP),
+		rdn(oidOrganization, OrganizationTest),
+		rdn(oidOrganizationalUnit, ou),
+		rdn(oidOrganizationalUnit, OrganizationalUnitJLIS),
+		rdn(oidOrganizationalUnit, OrganizationalUnitTestMarker),
+	}
+}
+
+// CRLDistributionPointName returns the directory name written as the CRL
+// distribution point of certificates of kind. Signing certificates are
+// revoked when the holder moves, so their CRLs are per municipality:
+// CAName(kind) + OU=CRL Distribution Points, OU=<prefecture>,
+// CN=<city> CRLDP. Authentication certificates carry no personal data, so
+// theirs is CAName(KindAuth) + OU=CRL Distribution Points, CN=CRLDP, and
+// prefecture and city are ignored.
+func CRLDistributionPointName(kind Kind, prefecture, city string) pkix.RDNSequence {
+	n := append(CAName(kind), rdn(oidOrganizationalUnit, OrganizationalUnitCRLDP))
+	if kind == KindAuth {
+		return append(n, rdn(oidCommonName, "CRLDP"))
+	}
+	return append(n, rdn(oidOrganizationalUnit, prefecture), rdn(oidCommonName, city+" CRLDP"))
+}
+
+// subjectName returns an end-entity subject: C=JP, L=<prefecture>,
+// L=<city>, CN=<cn> for signing, C=JP, CN=<cn> for authentication.
+func subjectName(kind Kind, prefecture, city, cn string) pkix.RDNSequence {
+	if kind == KindAuth {
+		return pkix.RDNSequence{rdn(oidCountry, CountryJP), rdn(oidCommonName, cn)}
+	}
+	return pkix.RDNSequence{
+		rdn(oidCountry, CountryJP),
+		rdn(oidLocality, prefecture),
+		rdn(oidLocality, city),
+		rdn(oidCommonName, cn),
+	}
+}
