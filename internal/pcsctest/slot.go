@@ -1,0 +1,151 @@
+package pcsctest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mynacard/mynacard/reader/pcsc"
+	"github.com/mynacard/mynacard/reader/vpcd"
+)
+
+// SlotHandle is one vpcd reader slot held by one test.
+type SlotHandle struct {
+	// Index is the vpcd slot, 0 or 1.
+	Index int
+	// Addr is the loopback address the card side dials.
+	Addr string
+	// Reader is the PC/SC reader name, such as "Virtual PCD 00 00".
+	Reader string
+}
+
+// Slot gives t one of the two vpcd slots for its lifetime, taking a
+// cross-process lock, and returns once pcscd shows the reader empty. At
+// cleanup (after the card inserted with Insert has been removed) it waits
+// until the reader shows empty again, then releases the slot. It waits up
+// to a few minutes for a slot held by another test, then fails.
+func Slot(t testing.TB) *SlotHandle {
+	t.Helper()
+	Ensure(t)
+	deadline := time.Now().Add(slotTimeout)
+	for {
+		for i := range vpcd.Slots {
+			f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, 0)
+			if err != nil {
+				continue
+			}
+			s := &SlotHandle{Index: i, Addr: vpcd.Addr(i), Reader: vpcd.ReaderName(i)}
+			t.Cleanup(func() {
+				defer f.Close()
+				if err := s.waitEmpty(); err != nil {
+					t.Errorf("pcsctest: releasing slot %d: %v", i, err)
+				}
+			})
+			if err := s.waitEmpty(); err != nil {
+				t.Fatalf("pcsctest: taking slot %d: %v", i, err)
+			}
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pcsctest: no vpcd slot free after %v (lock files in %s)", slotTimeout, h.dir)
+		}
+		time.Sleep(lockPollPeriod * 4)
+	}
+}
+
+func (s *SlotHandle) waitEmpty() error {
+	ctx, cancel := context.WithTimeout(context.Background(), readerTimeout)
+	defer cancel()
+	c, err := pcsc.Establish(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	names, err := c.ListReaders(ctx)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(names, s.Reader) {
+		return fmt.Errorf("pcscd has no reader %q (readers: %q)", s.Reader, names)
+	}
+	return c.WaitForRemoval(ctx, s.Reader)
+}
+
+// Card is what Insert accepts: the shape of reader.RawCard and vpcd.Card
+// (ATR and Transmit; a nil Transmit answer removes the card). A card that
+// also has Reset() is reset when pcscd powers or resets it.
+type Card = vpcd.Card
+
+// Inserted is a card inserted in a slot.
+type Inserted struct {
+	// Conn is the connection to vpcd; Conn.Remove() removes the card
+	// without waiting.
+	Conn *vpcd.Conn
+	slot *SlotHandle
+	errc <-chan error
+}
+
+// Insert attaches card to slot through vpcd and waits until pcscd shows it
+// present. The card is removed at cleanup (before the slot is released).
+func Insert(t testing.TB, slot *SlotHandle, card Card, opts ...vpcd.Option) *Inserted {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	conn, errc, err := vpcd.Attach(ctx, slot.Addr, card, opts...)
+	if err != nil {
+		cancel()
+		t.Fatalf("pcsctest: inserting a card in slot %d: %v", slot.Index, err)
+	}
+	in := &Inserted{Conn: conn, slot: slot, errc: errc}
+	t.Cleanup(func() {
+		cancel()
+		in.Remove(t)
+	})
+	wctx, wcancel := context.WithTimeout(context.Background(), readerTimeout)
+	defer wcancel()
+	c, err := pcsc.Establish(wctx)
+	if err != nil {
+		t.Fatalf("pcsctest: %v", err)
+	}
+	defer c.Release()
+	if _, err := c.WaitForCard(wctx, slot.Reader); err != nil {
+		t.Fatalf("pcsctest: inserting a card in slot %d: %v", slot.Index, err)
+	}
+	return in
+}
+
+// Remove takes the card out (closes the vpcd connection) and waits until
+// pcscd shows the reader empty. Calling it again does nothing more.
+func (in *Inserted) Remove(t testing.TB) {
+	t.Helper()
+	_ = in.Conn.Remove()
+	select {
+	case err := <-in.errc:
+		if err != nil && !errors.Is(err, vpcd.ErrCardLeft) {
+			t.Logf("pcsctest: card in slot %d stopped: %v", in.slot.Index, err)
+		}
+	case <-time.After(readerTimeout):
+		t.Errorf("pcsctest: card in slot %d did not stop within %v", in.slot.Index, readerTimeout)
+	}
+	if err := in.slot.waitEmpty(); err != nil {
+		t.Errorf("pcsctest: removing the card from slot %d: %v", in.slot.Index, err)
+	}
+}
+
+// Context returns a PC/SC context released at t's cleanup.
+func Context(t testing.TB, opts ...pcsc.Option) *pcsc.Context {
+	t.Helper()
+	Ensure(t)
+	ctx, cancel := context.WithTimeout(context.Background(), readerTimeout)
+	defer cancel()
+	c, err := pcsc.Establish(ctx, opts...)
+	if err != nil {
+		t.Fatalf("pcsctest: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Release() })
+	return c
+}

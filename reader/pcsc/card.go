@@ -1,0 +1,230 @@
+package pcsc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/ebfe/scard"
+
+	"github.com/mynacard/mynacard/reader"
+)
+
+// Card is a card connected in shared mode (SCARD_SHARE_SHARED, T=1 or
+// T=0). It implements reader.Card. Its methods are safe for concurrent
+// use; APDUs are sent one at a time.
+type Card struct {
+	name string
+	cfg  config
+	tx   reader.Transport // raw, wrapped by reader.Traced when tracing
+
+	mu  sync.Mutex // guards sc, h and atr, and serialises calls on h
+	sc  *scard.Context
+	h   *scard.Card
+	atr []byte
+}
+
+// Connect connects to the card in the reader named name, in shared mode
+// with T=1 or T=0, on a service connection of its own (so the Card
+// outlives c). opts add to the Context's options. With no card in the
+// reader the error matches both reader.ErrNoCard and reader.ErrCardRemoved.
+func (c *Context) Connect(ctx context.Context, name string, opts ...Option) (*Card, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("connecting to %s: %w", name, err)
+	}
+	sc, err := scard.EstablishContext()
+	if err != nil {
+		return nil, wrap("establishing pc/sc context", err)
+	}
+	h, err := sc.Connect(name, scard.ShareShared, scard.ProtocolT0|scard.ProtocolT1)
+	if err != nil {
+		sc.Release()
+		if errors.Is(err, scard.ErrNoSmartcard) {
+			return nil, fmt.Errorf("connecting to %s: %w: %w (%w)", name, reader.ErrNoCard, reader.ErrCardRemoved, err)
+		}
+		return nil, wrap(fmt.Sprintf("connecting to %s", name), err)
+	}
+	k := &Card{name: name, cfg: newConfig(c.cfg, opts), sc: sc, h: h}
+	if st, err := h.Status(); err == nil {
+		k.atr = st.Atr
+	}
+	k.tx = reader.Traced(rawTransport{k}, k.cfg.trace)
+	return k, nil
+}
+
+// Open is the one-call path the CLI needs: it connects to the PC/SC
+// service, chooses a reader by selector (reader.Choose), waits for a card
+// if ctx allows, and connects to it.
+func Open(ctx context.Context, selector string, opts ...Option) (*Card, error) {
+	c, err := Establish(ctx, opts...)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Release()
+	name, err := c.Choose(ctx, selector)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.WaitForCard(ctx, name); err != nil {
+		return nil, err
+	}
+	return c.Connect(ctx, name)
+}
+
+var errClosed = errors.New("card connection closed")
+
+// Transmit sends one command APDU and returns the response APDU. When ctx
+// ends before the command is sent, nothing is sent. When it ends while the
+// command is with the card, Transmit returns at once with ctx's error, and
+// the command's outcome is unknown.
+func (k *Card) Transmit(ctx context.Context, capdu []byte) ([]byte, error) {
+	return k.tx.Transmit(ctx, capdu)
+}
+
+// rawTransport sends APDUs on the handle without tracing.
+type rawTransport struct{ k *Card }
+
+func (r rawTransport) Transmit(ctx context.Context, capdu []byte) ([]byte, error) {
+	return r.k.transmit(ctx, capdu)
+}
+
+func (k *Card) transmit(ctx context.Context, capdu []byte) ([]byte, error) {
+	op := "transmitting to " + k.name
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", op, err)
+	}
+	type result struct {
+		resp []byte
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		if err := ctx.Err(); err != nil { // gave up while waiting: send nothing
+			ch <- result{nil, fmt.Errorf("%s: %w", op, err)}
+			return
+		}
+		if k.h == nil {
+			ch <- result{nil, fmt.Errorf("%s: %w", op, errClosed)}
+			return
+		}
+		resp, err := k.h.Transmit(capdu)
+		ch <- result{resp, wrap(op, err)}
+	}()
+	select {
+	case r := <-ch:
+		return r.resp, r.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("%s (outcome unknown): %w", op, ctx.Err())
+	}
+}
+
+// Transaction runs fn inside one PC/SC transaction
+// (SCardBeginTransaction … SCardEndTransaction with SCARD_LEAVE_CARD), so
+// that no other application's APDUs come between fn's, for example
+// between a VERIFY and the SIGN it allows. If ctx ends while another
+// application holds the card, Transaction gives up with ctx's error (the
+// transaction, once granted, is ended at once).
+func (k *Card) Transaction(ctx context.Context, fn func(ctx context.Context, t reader.Transport) error) error {
+	op := "beginning transaction on " + k.name
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	k.mu.Lock()
+	h := k.h
+	k.mu.Unlock()
+	if h == nil {
+		return fmt.Errorf("%s: %w", op, errClosed)
+	}
+	begun := make(chan error, 1)
+	go func() { begun <- h.BeginTransaction() }()
+	select {
+	case err := <-begun:
+		if err != nil {
+			return wrap(op, err)
+		}
+	case <-ctx.Done():
+		go func() {
+			if <-begun == nil {
+				_ = h.EndTransaction(scard.LeaveCard)
+			}
+		}()
+		return fmt.Errorf("%s: %w", op, ctx.Err())
+	}
+	err := fn(ctx, k.tx)
+	endErr := h.EndTransaction(scard.LeaveCard)
+	if err != nil {
+		return err
+	}
+	return wrap("ending transaction on "+k.name, endErr)
+}
+
+// ATR returns the card's answer to reset as the reader reports it.
+// Contactless readers invent one: never identify a card by it.
+func (k *Card) ATR() []byte {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return append([]byte(nil), k.atr...)
+}
+
+// Reader returns the reader's name.
+func (k *Card) Reader() string { return k.name }
+
+// Capabilities reports what the reader path is declared to support
+// (WithExtendedLength).
+func (k *Card) Capabilities() reader.Capabilities { return k.cfg.caps }
+
+// Reconnect re-establishes the connection after an error matching
+// reader.ErrCardReset (SCardReconnect, shared mode, leaving the card as it
+// is). The card's volatile state is gone: the caller must SELECT its
+// application and VERIFY again.
+func (k *Card) Reconnect(ctx context.Context) error {
+	return k.reconnect(ctx, scard.LeaveCard, "reconnecting to "+k.name)
+}
+
+// Reset resets the card (SCardReconnect with SCARD_RESET_CARD): the card
+// loses its security state, and every other connection to it sees
+// reader.ErrCardReset on its next command.
+func (k *Card) Reset(ctx context.Context) error {
+	return k.reconnect(ctx, scard.ResetCard, "resetting the card in "+k.name)
+}
+
+func (k *Card) reconnect(ctx context.Context, disp scard.Disposition, op string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.h == nil {
+		return fmt.Errorf("%s: %w", op, errClosed)
+	}
+	if err := k.h.Reconnect(scard.ShareShared, scard.ProtocolT0|scard.ProtocolT1, disp); err != nil {
+		return wrap(op, err)
+	}
+	if st, err := k.h.Status(); err == nil {
+		k.atr = st.Atr
+	}
+	return nil
+}
+
+// Close disconnects, leaving the card in the reader and powered
+// (SCARD_LEAVE_CARD), and releases the Card's service connection.
+func (k *Card) Close() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.h == nil {
+		return nil
+	}
+	err := k.h.Disconnect(scard.LeaveCard)
+	k.h = nil
+	rerr := k.sc.Release()
+	k.sc = nil
+	if err != nil && !errors.Is(err, scard.ErrRemovedCard) && !errors.Is(err, scard.ErrResetCard) {
+		return wrap("disconnecting from "+k.name, err)
+	}
+	return wrap("releasing pc/sc context", rerr)
+}
+
+var _ reader.Card = (*Card)(nil)
