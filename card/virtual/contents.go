@@ -79,4 +79,14 @@ type Contents struct {
 	PINB string
 	// SurfaceKey signs the surface record (DF28). Nil leaves DF28 empty.
 	SurfaceKey *rsa.PrivateKey
+
+	// Common / card-info application (AID D3 92 10 00 31 00 01 01 01 00,
+	// *unsure*).
+
+	// CardSerial is the 15-digit card serial number of the common
+	// application's EF 0001 record. Empty leaves the EF absent.
+	CardSerial string
+	// Municipality is the 5-digit code of the issuing municipality, in the
+	// same record.
+	Municipality string
 }
