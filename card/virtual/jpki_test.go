@@ -420,8 +420,8 @@ func TestSign(t *testing.T) {
 	t.Run("Le forms", func(t *testing.T) {
 		c := newTestCard(t)
 		run(t, c, []step{{selJPKI, 0x9000}, {verifyHex("98", testAuthPIN), 0x9000},
-			{fmt.Sprintf("802A0097%02X%s", len(di), hexOf(di)), 0x9000},       // no Le
-			{fmt.Sprintf("802A0097%02X%s10", len(di), hexOf(di)), 0x6C00},     // Le too small
+			{fmt.Sprintf("802A0097%02X%s", len(di), hexOf(di)), 0x9000},         // no Le
+			{fmt.Sprintf("802A0097%02X%s10", len(di), hexOf(di)), 0x6C00},       // Le too small
 			{fmt.Sprintf("802A00970000%02X%s0000", len(di), hexOf(di)), 0x9000}, // extended
 			{"802A0097", 0x6700}, // no data
 		})
