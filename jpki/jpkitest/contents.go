@@ -4,7 +4,14 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"fmt"
+
+	"github.com/mynacard/mynacard/card/virtual"
 )
+
+// TokenMyNumberCard is the JPKI token label of an Individual Number Card
+// (EF 0006).
+const TokenMyNumberCard = "JPKIAPICCTOKEN2"
 
 // cvcKeyIDBytes is the length of the key IDs in the text application's
 // card-verifiable certificate (PROTOCOL.md: 16 bytes).
@@ -16,4 +23,82 @@ const cvcKeyIDBytes = 16
 func cvcKeyID(pub *rsa.PublicKey) []byte {
 	h := sha256.Sum256(x509.MarshalPKCS1PublicKey(pub))
 	return h[:cvcKeyIDBytes]
+}
+
+// ISO 5218 sex codes written by the text application (EF 0002 DF25).
+const (
+	iso5218Male          = "1"
+	iso5218Female        = "2"
+	iso5218NotApplicable = "9"
+)
+
+// ISO5218 returns the text application's sex code for a certificate sex
+// code: SexMale "1", SexFemale "2", SexUnknown "9".
+func ISO5218(certSex int) string {
+	switch certSex {
+	case SexMale:
+		return iso5218Male
+	case SexFemale:
+		return iso5218Female
+	}
+	return iso5218NotApplicable
+}
+
+// dateYYYYMMDD is the card's date layout.
+const dateYYYYMMDD = "20060102"
+
+// PINB returns 照合番号B: the birth date as Japanese-era YYMMDD, the card's
+// expiry year YYYY and the security code, 14 digits (PROTOCOL.md "Text
+// application files"). For the default holder: "600401" + "2034" + code.
+func (h *Holder) PINB() (string, error) {
+	birth, err := JapaneseDateYYMMDD(h.Spec.BirthDate)
+	if err != nil {
+		return "", fmt.Errorf("building 照合番号B: %w", err)
+	}
+	return birth + h.Spec.CardExpiry.In(jst).Format("2006") + h.Spec.SecurityCode, nil
+}
+
+// Contents returns everything a virtual card needs for this holder:
+// the JPKI application (certificates, keys, PINs, token), the text
+// application (Individual Number, name, address with full-width digits,
+// birth date, ISO 5218 sex, text PIN = AuthPIN, integrity and CVC keys)
+// and the surface application (face photo, PNG name, address and
+// security-code images, expiry, security code, 照合番号B). Each call
+// returns fresh slices; the keys are shared and must not be modified.
+func (h *Holder) Contents() virtual.Contents {
+	s := h.Spec
+	pinB, err := h.PINB()
+	if err != nil {
+		pinB = "" // birth date before Meiji: leave 照合番号B to the card
+	}
+	clone := func(b []byte) []byte { return append([]byte(nil), b...) }
+	return virtual.Contents{
+		Token:             TokenMyNumberCard,
+		SignCert:          clone(h.SignCert.Raw),
+		SignCACert:        clone(h.SignCA.Raw),
+		AuthCert:          clone(h.AuthCert.Raw),
+		AuthCACert:        clone(h.AuthCA.Raw),
+		SignKey:           h.SignKey,
+		AuthKey:           h.AuthKey,
+		AuthPIN:           s.AuthPIN,
+		SignPIN:           s.SignPIN,
+		Number:            s.Number,
+		Name:              s.Name,
+		Address:           s.Address,
+		BirthDate:         s.BirthDate.Format(dateYYYYMMDD),
+		Sex:               ISO5218(s.Sex),
+		TextPIN:           s.AuthPIN,
+		TextKey:           h.TextKey,
+		TextCAKeyID:       clone(h.TextCAKeyID),
+		TextKeyID:         clone(h.TextKeyID),
+		TextCAKey:         h.TextCAKey,
+		FacePhoto:         FacePhoto(),
+		NameImage:         textImage(s.Name),
+		AddressImage:      textImage(s.Address),
+		SecurityCodeImage: textImage(s.SecurityCode),
+		Expiry:            s.CardExpiry.In(jst).Format(dateYYYYMMDD),
+		SecurityCode:      s.SecurityCode,
+		PINB:              pinB,
+		SurfaceKey:        h.SurfaceKey,
+	}
 }
