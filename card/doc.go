@@ -1,0 +1,20 @@
+// Package card drives the applications of the Individual Number Card
+// (マイナンバーカード) over a reader.Card: the JPKI application (公的個人認証AP:
+// token, certificates, PIN status, VERIFY, CHANGE REFERENCE DATA, SIGN), the
+// card input support application (券面事項入力補助AP, "text": the Individual
+// Number and the basic four with their integrity record) and the card surface
+// application (券面事項確認AP: the face photo and images).
+//
+// Every public operation runs inside one reader.Card transaction, so a
+// VERIFY and the operation it guards are never split, and the context is
+// checked between APDUs. PIN handling follows one set of rules, in one
+// place (pin.go): the format is checked locally before any VERIFY, the
+// remaining tries are read (empty VERIFY, ISO/IEC 7816-4 §11.5.6) before
+// every VERIFY, the last try is refused unless Options.AllowLastTry is set,
+// a VERIFY is never retried by the library, and PIN bytes are wiped after
+// use and never appear in errors or traces.
+//
+// The package does not interpret certificates beyond their DER length
+// (that is package jpki's job), and it does not know how the card is
+// reached (that is package reader's job).
+package card

@@ -1,0 +1,233 @@
+package card
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"fmt"
+	"time"
+
+	"github.com/mynacard/mynacard/apdu"
+	"github.com/mynacard/mynacard/reader"
+)
+
+// Surface record tags (PROTOCOL.md, "Surface application").
+const (
+	tagSurfaceBirth     uint32 = 0xDF22
+	tagSurfaceSex       uint32 = 0xDF23
+	tagSurfaceKey       uint32 = 0xDF24
+	tagSurfaceName      uint32 = 0xDF25
+	tagSurfaceAddress   uint32 = 0xDF26
+	tagSurfaceFace      uint32 = 0xDF27
+	tagSurfaceSignature uint32 = 0xDF28
+	tagSurfaceExpiry    uint32 = 0xDF29
+	tagSurfaceCode      uint32 = 0xDF2A
+	// surfaceSignedPart: DF28 is an RSA PKCS#1 v1.5 signature over the
+	// SHA-256 DigestInfo of H(DF22..DF24) ‖ H(DF25..DF26) ‖ H(DF27), each
+	// H a SHA-256 over the TLVs as encoded (tag, length, value).
+	// PROTOCOL.md marks this *unsure*; card/virtual encodes it so.
+	surfaceSignedPart = "SHA-256(H(DF22..DF24) || H(DF25..DF26) || H(DF27)), PKCS#1 v1.5"
+)
+
+// ImageFormat says how an image's bytes are encoded, judged by their magic
+// number only.
+type ImageFormat int
+
+// Image formats.
+const (
+	FormatUnknown ImageFormat = iota
+	// FormatJPEG2000Codestream is a raw JPEG 2000 codestream (ISO/IEC
+	// 15444-1 Annex A: SOC FF4F then SIZ FF51), what most tools call .j2k.
+	FormatJPEG2000Codestream
+	// FormatJP2 is a JP2 file (ISO/IEC 15444-1 Annex I: the 12-byte
+	// signature box 0000000C 6A502020 0D0A870A), .jp2.
+	FormatJP2
+	// FormatPNG is a PNG image (89 50 4E 47 0D 0A 1A 0A).
+	FormatPNG
+)
+
+// String names the format.
+func (f ImageFormat) String() string {
+	switch f {
+	case FormatJPEG2000Codestream:
+		return "JPEG 2000 codestream (.j2k)"
+	case FormatJP2:
+		return "JPEG 2000 JP2 file (.jp2)"
+	case FormatPNG:
+		return "PNG"
+	}
+	return "unknown"
+}
+
+var (
+	magicJ2K = []byte{0xFF, 0x4F, 0xFF, 0x51}
+	magicJP2 = []byte{0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A}
+	magicPNG = []byte{0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A}
+)
+
+// DetectImageFormat tells an image's format from its magic number.
+func DetectImageFormat(b []byte) ImageFormat {
+	switch {
+	case bytes.HasPrefix(b, magicJ2K):
+		return FormatJPEG2000Codestream
+	case bytes.HasPrefix(b, magicJP2):
+		return FormatJP2
+	case bytes.HasPrefix(b, magicPNG):
+		return FormatPNG
+	}
+	return FormatUnknown
+}
+
+// Surface is the card face as the surface application (券面事項確認AP)
+// holds it in EF 0002.
+type Surface struct {
+	// FacePhoto is the face photo, greyscale JPEG 2000; PhotoFormat says
+	// whether it is a bare codestream or a JP2 file.
+	FacePhoto   []byte
+	PhotoFormat ImageFormat
+	// NameImage, AddressImage and SecurityCodeImage are images (PNG on
+	// the virtual card) of the card face's fields.
+	NameImage, AddressImage, SecurityCodeImage []byte
+	// BirthDate is YYYYMMDD and Birth the same date at midnight UTC.
+	BirthDate string
+	Birth     time.Time
+	Sex       Sex
+	// Expiry is the card's expiry date YYYYMMDD and ExpiryDate the same
+	// date at midnight UTC.
+	Expiry     string
+	ExpiryDate time.Time
+	// PublicKey is the card public key of DF24 (nil when DF24 is empty).
+	PublicKey *rsa.PublicKey
+	// Signature is DF28 (empty when the card has none).
+	Signature []byte
+	// signed is the message DF28 covers.
+	signed []byte
+}
+
+// ParseSurfaceRecord parses surface EF 0002: FF20 { DF21 offsets, DF22
+// birth date, DF23 sex, DF24 card public key, DF25 name image, DF26
+// address image, DF27 face photo, DF28 signature, DF29 expiry, DF2A
+// security-code image }. DF21 is not used: the TLVs are parsed in order.
+func ParseSurfaceRecord(b []byte) (*Surface, error) {
+	fail := func(err error) (*Surface, error) { return nil, fmt.Errorf("parsing surface record: %w", err) }
+	rec, _, err := apdu.ReadTLV(b)
+	if err != nil {
+		return fail(err)
+	}
+	if rec.Tag != tagBasicRecord {
+		return fail(fmt.Errorf("%w: tag %X, want %X", ErrMalformedRecord, rec.Tag, tagBasicRecord))
+	}
+	raw := map[uint32][]byte{} // each TLV as encoded
+	val := map[uint32][]byte{}
+	for rest := rec.Value; len(rest) > 0; {
+		t, next, err := apdu.ReadTLV(rest)
+		if err != nil {
+			return fail(err)
+		}
+		if _, dup := val[t.Tag]; dup {
+			return fail(fmt.Errorf("%w: tag %X twice", ErrMalformedRecord, t.Tag))
+		}
+		raw[t.Tag] = rest[:len(rest)-len(next)]
+		val[t.Tag] = t.Value
+		rest = next
+	}
+	for _, tag := range []uint32{tagSurfaceBirth, tagSurfaceSex, tagSurfaceKey, tagSurfaceName, tagSurfaceAddress, tagSurfaceFace, tagSurfaceSignature, tagSurfaceExpiry} {
+		if _, ok := val[tag]; !ok {
+			return fail(fmt.Errorf("%w: no %X", ErrMalformedRecord, tag))
+		}
+	}
+	s := &Surface{
+		FacePhoto:         val[tagSurfaceFace],
+		PhotoFormat:       DetectImageFormat(val[tagSurfaceFace]),
+		NameImage:         val[tagSurfaceName],
+		AddressImage:      val[tagSurfaceAddress],
+		SecurityCodeImage: val[tagSurfaceCode],
+		Signature:         val[tagSurfaceSignature],
+	}
+	if s.BirthDate, s.Birth, err = parseDate("birth date", val[tagSurfaceBirth]); err != nil {
+		return fail(err)
+	}
+	if s.Expiry, s.ExpiryDate, err = parseDate("expiry date", val[tagSurfaceExpiry]); err != nil {
+		return fail(err)
+	}
+	if s.Sex, err = parseSex(val[tagSurfaceSex]); err != nil {
+		return fail(err)
+	}
+	if len(val[tagSurfaceKey]) > 0 {
+		if s.PublicKey, err = parseRSAKey(val[tagSurfaceKey]); err != nil {
+			return fail(err)
+		}
+	}
+	h1 := sha256.Sum256(concat(raw[tagSurfaceBirth], raw[tagSurfaceSex], raw[tagSurfaceKey]))
+	h2 := sha256.Sum256(concat(raw[tagSurfaceName], raw[tagSurfaceAddress]))
+	h3 := sha256.Sum256(raw[tagSurfaceFace])
+	s.signed = concat(h1[:], h2[:], h3[:])
+	return s, nil
+}
+
+func concat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+
+// VerifySignature checks DF28 (surfaceSignedPart) with key, or with the
+// card's own DF24 key when key is nil. Checking with DF24 shows only that
+// the record is self-consistent, since the key comes from the same record;
+// only a key obtained from J-LIS ties it to the issuer.
+func (s *Surface) VerifySignature(key *rsa.PublicKey) error {
+	if key == nil {
+		key = s.PublicKey
+	}
+	if key == nil || len(s.Signature) == 0 {
+		return fmt.Errorf("verifying surface signature: %w: no key or no signature on the card", ErrNoIntegrityRecord)
+	}
+	h := sha256.Sum256(s.signed)
+	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, h[:], s.Signature); err != nil {
+		return fmt.Errorf("verifying surface signature: %w: %w", ErrIntegrity, err)
+	}
+	return nil
+}
+
+// SurfaceApp is the card surface application (券面事項確認AP, AID
+// D3 92 10 00 31 00 01 01 04 02), opened with 照合番号A (SurfacePINA) or
+// 照合番号B (SurfacePINB).
+type SurfaceApp struct {
+	c *conn
+}
+
+// NewSurfaceApp returns the surface application of c. It does not talk to
+// the card.
+func NewSurfaceApp(c reader.Card, opts Options) *SurfaceApp { return &SurfaceApp{c: newConn(c, opts)} }
+
+// ReadSurface verifies k (SurfacePINA: the Individual Number, see PINA; or
+// SurfacePINB: see PINB) and reads EF 0002 in one transaction. The
+// signature is not checked here: call Surface.VerifySignature.
+func (a *SurfaceApp) ReadSurface(ctx context.Context, k PINKind, prompt PINPrompt) (*Surface, error) {
+	if k != SurfacePINA && k != SurfacePINB {
+		return nil, fmt.Errorf("reading card surface: the %s does not open it", k)
+	}
+	var s *Surface
+	err := a.c.transact(ctx, "reading card surface", func(ctx context.Context, ss *session) error {
+		if err := ss.selectApp(ctx, aidSurface); err != nil {
+			return err
+		}
+		if err := ss.verify(ctx, k, prompt); err != nil {
+			return err
+		}
+		raw, err := ss.readTextEF(ctx, efSurfaceRecord, tlvSize)
+		if err != nil {
+			return err
+		}
+		s, err = ParseSurfaceRecord(raw)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// PINStatus returns the remaining tries of SurfacePINA or SurfacePINB
+// without spending one.
+func (a *SurfaceApp) PINStatus(ctx context.Context, k PINKind) (int, error) {
+	return pinStatus(ctx, a.c, k)
+}

@@ -1,0 +1,332 @@
+package card
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/mynacard/mynacard/apdu"
+	"github.com/mynacard/mynacard/reader"
+)
+
+// Tags of the text application's records (PROTOCOL.md, "Text (input
+// support) application files"); BER-TLV per ISO/IEC 7816-4 §5.2.
+const (
+	tagNumberRecord   uint32 = 0xFF10
+	tagBasicRecord    uint32 = 0xFF20
+	tagBasicOffsets   uint32 = 0xDF21
+	tagBasicName      uint32 = 0xDF22
+	tagBasicAddress   uint32 = 0xDF23
+	tagBasicBirth     uint32 = 0xDF24
+	tagBasicSex       uint32 = 0xDF25
+	tagIntegrity      uint32 = 0xFF30
+	tagNumberHash     uint32 = 0xDF31
+	tagBasicHash      uint32 = 0xDF32
+	tagIntegritySig   uint32 = 0xDF33
+	tagCVC            uint32 = 0x7F21
+	tagCVCBody        uint32 = 0x5F4E
+	tagCVCSignature   uint32 = 0x5F37
+	tagRSAExponent    uint32 = 0x90
+	tagRSAModulus     uint32 = 0x91
+	numberEFLen              = 17 // FF 10 0C + 12 digits + FF FF
+	basicOffsetsLen          = 8  // four 16-bit offsets
+	dateLayout               = "20060102"
+	maxTextFieldRunes        = 1024 // no card field comes close; bounds garbage
+)
+
+// ErrMalformedRecord reports card data that does not have the structure
+// PROTOCOL.md describes.
+var ErrMalformedRecord = errors.New("malformed card record")
+
+// Sex is the holder's sex as ISO/IEC 5218 codes it.
+type Sex int
+
+// ISO/IEC 5218 codes.
+const (
+	SexNotKnown      Sex = 0
+	SexMale          Sex = 1
+	SexFemale        Sex = 2
+	SexNotApplicable Sex = 9
+)
+
+// String names the code.
+func (s Sex) String() string {
+	switch s {
+	case SexNotKnown:
+		return "not known"
+	case SexMale:
+		return "male"
+	case SexFemale:
+		return "female"
+	case SexNotApplicable:
+		return "not applicable"
+	}
+	return fmt.Sprintf("Sex(%d)", int(s))
+}
+
+func parseSex(b []byte) (Sex, error) {
+	if len(b) == 1 {
+		switch s := Sex(b[0] - '0'); s {
+		case SexNotKnown, SexMale, SexFemale, SexNotApplicable:
+			return s, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: sex code %q is not ISO/IEC 5218", ErrMalformedRecord, b)
+}
+
+func parseDate(what string, b []byte) (string, time.Time, error) {
+	s := string(b)
+	t, err := time.Parse(dateLayout, s)
+	if err != nil || len(s) != len(dateLayout) {
+		return "", time.Time{}, fmt.Errorf("%w: %s %q is not YYYYMMDD", ErrMalformedRecord, what, b)
+	}
+	return s, t, nil
+}
+
+func parseText(what string, b []byte) (string, error) {
+	if !utf8.Valid(b) || utf8.RuneCount(b) > maxTextFieldRunes {
+		return "", fmt.Errorf("%w: %s is not UTF-8 text", ErrMalformedRecord, what)
+	}
+	return string(b), nil
+}
+
+// ParseNumberRecord parses text EF 0001: FF 10 0C, 12 ASCII digits, FF FF
+// filler. The check digit is verified.
+func ParseNumberRecord(b []byte) (Number, error) {
+	t, _, err := apdu.ReadTLV(b)
+	if err != nil {
+		return Number{}, fmt.Errorf("parsing Individual Number record: %w", err)
+	}
+	if t.Tag != tagNumberRecord {
+		return Number{}, fmt.Errorf("parsing Individual Number record: %w: tag %X, want %X", ErrMalformedRecord, t.Tag, tagNumberRecord)
+	}
+	n, err := ParseNumber(string(t.Value))
+	if err != nil {
+		return Number{}, fmt.Errorf("parsing Individual Number record: %w", err)
+	}
+	return n, nil
+}
+
+// BasicInfo is the basic four (基本4情報) of text EF 0002.
+type BasicInfo struct {
+	// Name is the holder's name; U+3000 separates family and given name.
+	Name string
+	// Address is the holder's address, with full-width digits.
+	Address string
+	// BirthDate is the birth date as the card holds it, YYYYMMDD
+	// (Gregorian).
+	BirthDate string
+	// Birth is BirthDate as a time at midnight UTC.
+	Birth time.Time
+	// Sex is the ISO/IEC 5218 sex code.
+	Sex Sex
+	// Offsets are DF21's four 16-bit offsets, kept as the card gives them.
+	// They are not used to parse the record (the TLVs are) and not checked.
+	Offsets [4]uint16
+}
+
+// ParseBasicRecord parses text EF 0002: FF20 { DF21 offsets, DF22 name,
+// DF23 address, DF24 birth date, DF25 sex }, lengths in any definite form
+// (81 LL, 82 HH LL). Trailing filler after the record is ignored.
+func ParseBasicRecord(b []byte) (BasicInfo, error) {
+	info, _, err := parseBasic(b)
+	return info, err
+}
+
+// parseBasic also returns the bytes DF32 hashes: DF22's TLV to the end of
+// the record's value.
+func parseBasic(b []byte) (BasicInfo, []byte, error) {
+	fail := func(err error) (BasicInfo, []byte, error) {
+		return BasicInfo{}, nil, fmt.Errorf("parsing basic four record: %w", err)
+	}
+	rec, _, err := apdu.ReadTLV(b)
+	if err != nil {
+		return fail(err)
+	}
+	if rec.Tag != tagBasicRecord {
+		return fail(fmt.Errorf("%w: tag %X, want %X", ErrMalformedRecord, rec.Tag, tagBasicRecord))
+	}
+	var (
+		info   BasicInfo
+		hashed []byte
+		seen   = map[uint32]bool{}
+	)
+	for rest := rec.Value; len(rest) > 0; {
+		t, next, err := apdu.ReadTLV(rest)
+		if err != nil {
+			return fail(err)
+		}
+		if t.Tag == tagBasicName && hashed == nil {
+			hashed = rest
+		}
+		if seen[t.Tag] {
+			return fail(fmt.Errorf("%w: tag %X twice", ErrMalformedRecord, t.Tag))
+		}
+		seen[t.Tag] = true
+		switch t.Tag {
+		case tagBasicOffsets:
+			if len(t.Value) != basicOffsetsLen {
+				return fail(fmt.Errorf("%w: DF21 of %d bytes, want %d", ErrMalformedRecord, len(t.Value), basicOffsetsLen))
+			}
+			for i := range info.Offsets {
+				info.Offsets[i] = uint16(t.Value[2*i])<<8 | uint16(t.Value[2*i+1])
+			}
+		case tagBasicName:
+			info.Name, err = parseText("name", t.Value)
+		case tagBasicAddress:
+			info.Address, err = parseText("address", t.Value)
+		case tagBasicBirth:
+			info.BirthDate, info.Birth, err = parseDate("birth date", t.Value)
+		case tagBasicSex:
+			info.Sex, err = parseSex(t.Value)
+		}
+		if err != nil {
+			return fail(err)
+		}
+		rest = next
+	}
+	for _, tag := range []uint32{tagBasicName, tagBasicAddress, tagBasicBirth, tagBasicSex} {
+		if !seen[tag] {
+			return fail(fmt.Errorf("%w: no %X", ErrMalformedRecord, tag))
+		}
+	}
+	return info, hashed, nil
+}
+
+// TextApp is the card input support application (券面事項入力補助AP,
+// AID D3 92 10 00 31 00 01 01 04 08). Everything in it is personal data
+// and readable only after its PIN (TextPIN), 照合番号A (TextPINA) or
+// 照合番号B (TextPINB).
+type TextApp struct {
+	c *conn
+}
+
+// NewTextApp returns the text application of c. It does not talk to the
+// card; use OpenJPKI(...).Text() to detect the card first.
+func NewTextApp(c reader.Card, opts Options) *TextApp { return &TextApp{c: newConn(c, opts)} }
+
+// TextRecord is everything the text application holds, as read in one
+// transaction. The raw EFs are kept (unexported: EF 0001 is the number)
+// for VerifyIntegrity.
+type TextRecord struct {
+	Number Number
+	Basic  BasicInfo
+
+	numberEF, basicHashed []byte
+	integrityEF, cvcEF    []byte
+}
+
+// ReadNumber verifies the text PIN and reads the Individual Number, its
+// check digit verified.
+func (a *TextApp) ReadNumber(ctx context.Context, prompt PINPrompt) (Number, error) {
+	var n Number
+	err := a.c.transact(ctx, "reading Individual Number", func(ctx context.Context, s *session) error {
+		if err := s.enterText(ctx, TextPIN, prompt); err != nil {
+			return err
+		}
+		raw, err := s.readTextEF(ctx, efTextNumber, fixedSize(numberEFLen))
+		defer wipe(raw)
+		if err != nil {
+			return err
+		}
+		n, err = ParseNumberRecord(raw)
+		return err
+	})
+	return n, err
+}
+
+// ReadBasic verifies the text PIN and reads the basic four.
+func (a *TextApp) ReadBasic(ctx context.Context, prompt PINPrompt) (BasicInfo, error) {
+	var info BasicInfo
+	err := a.c.transact(ctx, "reading basic four", func(ctx context.Context, s *session) error {
+		if err := s.enterText(ctx, TextPIN, prompt); err != nil {
+			return err
+		}
+		raw, err := s.readTextEF(ctx, efTextBasic, tlvSize)
+		if err != nil {
+			return err
+		}
+		info, err = ParseBasicRecord(raw)
+		return err
+	})
+	return info, err
+}
+
+// ReadText verifies k (TextPIN, TextPINA or TextPINB) and reads EF 0001 to
+// EF 0004 in one transaction. An absent integrity record or certificate
+// (EF 0003/0004 not found or empty) is not an error here; VerifyIntegrity
+// then reports it.
+func (a *TextApp) ReadText(ctx context.Context, k PINKind, prompt PINPrompt) (*TextRecord, error) {
+	if k != TextPIN && k != TextPINA && k != TextPINB {
+		return nil, fmt.Errorf("reading text application: the %s does not open it", k)
+	}
+	rec := &TextRecord{}
+	err := a.c.transact(ctx, "reading text application", func(ctx context.Context, s *session) error {
+		if err := s.enterText(ctx, k, prompt); err != nil {
+			return err
+		}
+		var err error
+		if rec.numberEF, err = s.readTextEF(ctx, efTextNumber, fixedSize(numberEFLen)); err != nil {
+			return err
+		}
+		if rec.Number, err = ParseNumberRecord(rec.numberEF); err != nil {
+			return err
+		}
+		basic, err := s.readTextEF(ctx, efTextBasic, tlvSize)
+		if err != nil {
+			return err
+		}
+		if rec.Basic, rec.basicHashed, err = parseBasic(basic); err != nil {
+			return err
+		}
+		if rec.integrityEF, err = s.readOptionalTextEF(ctx, efTextIntegrity); err != nil {
+			return err
+		}
+		rec.cvcEF, err = s.readOptionalTextEF(ctx, efTextCVC)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// PINStatus returns the remaining tries of a text application PIN without
+// spending one (see JPKI.PINStatus).
+func (a *TextApp) PINStatus(ctx context.Context, k PINKind) (int, error) {
+	return pinStatus(ctx, a.c, k)
+}
+
+// ChangePIN changes the text application's PIN (TextPIN); see
+// JPKI.ChangePIN.
+func (a *TextApp) ChangePIN(ctx context.Context, oldPrompt, newPrompt PINPrompt) error {
+	return changePIN(ctx, a.c, TextPIN, oldPrompt, newPrompt)
+}
+
+func (s *session) enterText(ctx context.Context, k PINKind, prompt PINPrompt) error {
+	if err := s.selectApp(ctx, aidText); err != nil {
+		return err
+	}
+	return s.verify(ctx, k, prompt)
+}
+
+func (s *session) readTextEF(ctx context.Context, ef uint16, size sizeFunc) ([]byte, error) {
+	if err := s.selectEF(ctx, ef); err != nil {
+		return nil, err
+	}
+	b, err := s.readEF(ctx, size)
+	if err != nil {
+		return nil, fmt.Errorf("reading EF %04X: %w", ef, err)
+	}
+	return b, nil
+}
+
+func (s *session) readOptionalTextEF(ctx context.Context, ef uint16) ([]byte, error) {
+	b, err := s.readTextEF(ctx, ef, tlvSize)
+	if errors.Is(err, apdu.ErrFileNotFound) || errors.Is(err, ErrEmptyEF) {
+		return nil, nil
+	}
+	return b, err
+}
