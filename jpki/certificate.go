@@ -1,0 +1,161 @@
+package jpki
+
+import (
+	"crypto/x509"
+	"encoding/asn1"
+	"fmt"
+	"strconv"
+)
+
+// Kind says which of the card's two certificates a certificate is.
+type Kind int
+
+const (
+	// KindUnknown is a certificate whose profile is neither JPKI kind, or
+	// whose key usage and policy disagree.
+	KindUnknown Kind = iota
+	// KindSign is the signing certificate (署名用電子証明書): key usage
+	// nonRepudiation, policy PolicySign. It carries the holder's
+	// [Attributes].
+	KindSign
+	// KindAuth is the user-authentication certificate (利用者証明用電子証明書):
+	// key usage digitalSignature only, policy PolicyAuth. It carries no
+	// personal data.
+	KindAuth
+)
+
+// String returns "sign", "auth" or "unknown".
+func (k Kind) String() string {
+	switch k {
+	case KindSign:
+		return "sign"
+	case KindAuth:
+		return "auth"
+	case KindUnknown:
+		return "unknown"
+	}
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// Certificate policy identifiers (PROTOCOL.md "Certificates"). The test
+// ones are accepted only under a test root (see [WithTestHierarchy]).
+var (
+	// PolicySign is the production signing-certificate policy
+	// 1.2.392.200149.8.5.1.1.20.
+	PolicySign = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 1, 20}
+	// PolicyAuth is the production authentication-certificate policy
+	// 1.2.392.200149.8.5.1.3.30. PROTOCOL.md marks it *unsure*.
+	PolicyAuth = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 3, 30}
+	// PolicySignTest is the signing policy reported for J-LIS test cards,
+	// 1.2.392.200149.8.5.1.0.20. PROTOCOL.md marks it *unsure*.
+	PolicySignTest = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 0, 20}
+	// PolicyAuthTest is this package's guess at the authentication policy
+	// of J-LIS test cards, 1.2.392.200149.8.5.1.0.30, by analogy with
+	// PolicySignTest. No source states it (PROTOCOL.md is silent).
+	PolicyAuthTest = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 0, 30}
+)
+
+// oidExtSubjectAltName is the subjectAltName extension (RFC 5280 §4.2.1.6).
+var oidExtSubjectAltName = asn1.ObjectIdentifier{2, 5, 29, 17}
+
+// Certificate is a JPKI end-entity certificate: the parsed X.509
+// certificate, its kind, and for a signing certificate the holder's
+// attributes.
+type Certificate struct {
+	*x509.Certificate
+	// Kind is decided from the profile (key usage and policy), never from
+	// the file the certificate was read from.
+	Kind Kind
+	// Attributes are the holder's name, sex, birth date and address from a
+	// signing certificate's subjectAltName; nil for authentication
+	// certificates and for certificates without JPKI entries.
+	Attributes *Attributes
+}
+
+// Parse parses a DER certificate, decides its kind from its profile and,
+// for a signing certificate, parses the holder's attributes. A malformed
+// subjectAltName is an error (wrapping ErrMalformedAttributes). Parse does
+// not verify anything: use [Verify].
+func Parse(der []byte) (*Certificate, error) {
+	xc, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("parsing certificate: %w", err)
+	}
+	return FromX509(xc)
+}
+
+// FromX509 is [Parse] for a certificate crypto/x509 already parsed.
+func FromX509(xc *x509.Certificate) (*Certificate, error) {
+	c := &Certificate{Certificate: xc, Kind: kindOf(xc)}
+	if c.Kind != KindSign {
+		return c, nil
+	}
+	for _, ext := range xc.Extensions {
+		if !ext.Id.Equal(oidExtSubjectAltName) {
+			continue
+		}
+		a, err := ParseAttributes(ext.Value)
+		if err != nil {
+			return nil, fmt.Errorf("parsing certificate %s attributes: %w", xc.SerialNumber, err)
+		}
+		c.Attributes = a
+	}
+	return c, nil
+}
+
+// kindOf decides a certificate's kind. A JPKI policy, when present,
+// decides and the key usage must agree with it; without one the key usage
+// alone decides (nonRepudiation: signing; digitalSignature without it:
+// authentication). CA certificates are KindUnknown.
+func kindOf(xc *x509.Certificate) Kind {
+	if xc.IsCA {
+		return KindUnknown
+	}
+	nonRep := xc.KeyUsage&x509.KeyUsageContentCommitment != 0
+	digSig := xc.KeyUsage&x509.KeyUsageDigitalSignature != 0
+	byUsage := KindUnknown
+	switch {
+	case nonRep:
+		byUsage = KindSign
+	case digSig:
+		byUsage = KindAuth
+	}
+	byPolicy := KindUnknown
+	for _, p := range policies(xc) {
+		k := KindUnknown
+		switch {
+		case p.Equal(PolicySign), p.Equal(PolicySignTest):
+			k = KindSign
+		case p.Equal(PolicyAuth), p.Equal(PolicyAuthTest):
+			k = KindAuth
+		default:
+			continue
+		}
+		if byPolicy != KindUnknown && byPolicy != k {
+			return KindUnknown // both kinds' policies
+		}
+		byPolicy = k
+	}
+	switch {
+	case byPolicy == KindUnknown:
+		return byUsage
+	case byPolicy == byUsage:
+		return byPolicy
+	}
+	return KindUnknown
+}
+
+// policies returns the certificate's policy OIDs as asn1 identifiers
+// (x509.Certificate.PolicyIdentifiers, which crypto/x509 fills when every
+// OID fits).
+func policies(xc *x509.Certificate) []asn1.ObjectIdentifier { return xc.PolicyIdentifiers }
+
+// hasPolicy reports whether xc asserts policy p.
+func hasPolicy(xc *x509.Certificate, p asn1.ObjectIdentifier) bool {
+	for _, q := range policies(xc) {
+		if q.Equal(p) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,115 @@
+package jpki
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// realRootsDir holds the published J-LIS roots as PEM, outside the
+// repository (/work/main/jpki -> /work/shared/jpki-roots). They are never
+// copied into the repository.
+const realRootsDir = "../../shared/jpki-roots"
+
+// realRoots lists the files and what they must be.
+var realRoots = []struct {
+	file string
+	kind Kind
+	gen  int
+}{
+	{"sign_ca_2015.pem", KindSign, 1},
+	{"sign_ca_2023.pem", KindSign, 3},
+	{"auth_ca_2015.pem", KindAuth, 1},
+	{"auth_ca_2023.pem", KindAuth, 3},
+}
+
+func skipWithoutRealRoots(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(realRootsDir); err != nil {
+		t.Skipf("J-LIS roots not available at %s (published by J-LIS at jpki.go.jp/ca; not part of the repository): %v", realRootsDir, err)
+	}
+}
+
+// TestRealRootsMatchPins proves the pinned fingerprints are the real
+// roots' and that they are accepted as production roots of the right kind
+// and generation.
+func TestRealRootsMatchPins(t *testing.T) {
+	skipWithoutRealRoots(t)
+	roots, err := NewRoots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rr := range realRoots {
+		t.Run(rr.file, func(t *testing.T) {
+			added, err := roots.AddFile(filepath.Join(realRootsDir, rr.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(added) != 1 {
+				t.Fatalf("added %d roots, want 1", len(added))
+			}
+			r := added[0]
+			if !r.Production || !r.Pinned || r.Source != SourceFile || r.Kind != rr.kind || r.Generation != rr.gen {
+				t.Errorf("root %+v, want production pinned %v gen %d from a file", r, rr.kind, rr.gen)
+			}
+			var pin Pin
+			for _, p := range Pins() {
+				if p.Fingerprint == r.Fingerprint {
+					pin = p
+				}
+			}
+			if pin.Serial != r.Certificate.SerialNumber.Text(16) && pin.Serial != upperHex(r.Certificate.SerialNumber.Bytes()) {
+				t.Errorf("pin serial %s, certificate serial %X", pin.Serial, r.Certificate.SerialNumber)
+			}
+			if err := checkSelfSignedCA(r.Certificate); err != nil {
+				t.Error(err)
+			}
+			if !isProductionName(r.Certificate) || kindOfRootName(r.Certificate) != rr.kind {
+				t.Errorf("name %s is not the production %v name", r.Certificate.Subject, rr.kind)
+			}
+		})
+	}
+}
+
+// TestRealRootsRefusedAsTest shows that a production root cannot be
+// smuggled in as a test root.
+func TestRealRootsRefusedAsTest(t *testing.T) {
+	skipWithoutRealRoots(t)
+	ders, err := readCertificateFile(filepath.Join(realRootsDir, realRoots[0].file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := NewRoots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := prod.AddCertificate(ders[0], SourceCard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewRoots(WithTestHierarchy(root.Certificate)); err == nil {
+		t.Error("a production root was accepted as a test root")
+	}
+}
+
+// TestRealRootsVerifyAgainstThemselves checks the roots are valid CAs in
+// their published validity.
+func TestRealRootsValidity(t *testing.T) {
+	skipWithoutRealRoots(t)
+	roots, _ := NewRoots()
+	for _, rr := range realRoots {
+		if _, err := roots.AddFile(filepath.Join(realRootsDir, rr.file)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, r := range roots.List() {
+		start := map[int]int{1: 2015, 3: 2023}[r.Generation]
+		if y := r.Certificate.NotBefore.In(jst).Year(); y != start {
+			t.Errorf("%v gen %d starts %d, want %d", r.Kind, r.Generation, y, start)
+		}
+		if r.Certificate.NotAfter.Before(r.Certificate.NotBefore.Add(9 * 365 * 24 * time.Hour)) {
+			t.Errorf("%v gen %d valid less than 9 years", r.Kind, r.Generation)
+		}
+	}
+}

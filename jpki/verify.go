@@ -1,0 +1,279 @@
+package jpki
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+)
+
+// Reason says why a verification failed.
+type Reason int
+
+// Reasons of a *VerifyError. Each has a sentinel error that the
+// VerifyError matches with errors.Is.
+const (
+	// ReasonUnknownIssuer: no root has the certificate's issuer name.
+	ReasonUnknownIssuer Reason = iota + 1
+	// ReasonBadSignature: roots with the issuer's name exist, but none of
+	// their keys verifies the signature.
+	ReasonBadSignature
+	// ReasonExpired: the certificate's validity ended before the time.
+	ReasonExpired
+	// ReasonNotYetValid: the certificate's validity starts after the time.
+	ReasonNotYetValid
+	// ReasonWrongKind: the certificate is not the kind asked for, its
+	// profile is neither kind, or it differs from the root's hierarchy.
+	ReasonWrongKind
+	// ReasonKeyUsage: the key usage lacks nonRepudiation (signing) or
+	// digitalSignature (authentication).
+	ReasonKeyUsage
+	// ReasonPolicy: the certificate asserts no policy acceptable for its
+	// kind under that root.
+	ReasonPolicy
+	// ReasonRootConstraints: the issuing root is not a CA by its basic
+	// constraints or may not sign certificates by its key usage.
+	ReasonRootConstraints
+	// ReasonRootNotValid: the issuing root is not valid at the time.
+	ReasonRootNotValid
+	// ReasonCriticalExtension: the certificate has a critical extension
+	// this package does not process.
+	ReasonCriticalExtension
+	// ReasonTestRoot: the certificate chains to a test root but the check
+	// requires production.
+	ReasonTestRoot
+)
+
+// Sentinel errors for the reasons, for errors.Is.
+var (
+	ErrUnknownIssuer     = errors.New("jpki: issuer is no trusted root")
+	ErrBadSignature      = errors.New("jpki: signature verifies with no trusted root")
+	ErrExpired           = errors.New("jpki: certificate expired")
+	ErrNotYetValid       = errors.New("jpki: certificate not yet valid")
+	ErrWrongKind         = errors.New("jpki: wrong kind of certificate")
+	ErrKeyUsage          = errors.New("jpki: key usage not allowed")
+	ErrPolicy            = errors.New("jpki: certificate policy not accepted")
+	ErrRootConstraints   = errors.New("jpki: root may not issue certificates")
+	ErrRootNotValid      = errors.New("jpki: root not valid at that time")
+	ErrCriticalExtension = errors.New("jpki: unhandled critical extension")
+	ErrTestRoot          = errors.New("jpki: certificate chains to a test root")
+)
+
+var reasonSentinels = map[Reason]error{
+	ReasonUnknownIssuer:     ErrUnknownIssuer,
+	ReasonBadSignature:      ErrBadSignature,
+	ReasonExpired:           ErrExpired,
+	ReasonNotYetValid:       ErrNotYetValid,
+	ReasonWrongKind:         ErrWrongKind,
+	ReasonKeyUsage:          ErrKeyUsage,
+	ReasonPolicy:            ErrPolicy,
+	ReasonRootConstraints:   ErrRootConstraints,
+	ReasonRootNotValid:      ErrRootNotValid,
+	ReasonCriticalExtension: ErrCriticalExtension,
+	ReasonTestRoot:          ErrTestRoot,
+}
+
+var reasonNames = map[Reason]string{
+	ReasonUnknownIssuer:     "unknown-issuer",
+	ReasonBadSignature:      "bad-signature",
+	ReasonExpired:           "expired",
+	ReasonNotYetValid:       "not-yet-valid",
+	ReasonWrongKind:         "wrong-kind",
+	ReasonKeyUsage:          "key-usage",
+	ReasonPolicy:            "policy",
+	ReasonRootConstraints:   "root-constraints",
+	ReasonRootNotValid:      "root-not-valid",
+	ReasonCriticalExtension: "critical-extension",
+	ReasonTestRoot:          "test-root",
+}
+
+// String returns a short lower-case name such as "expired".
+func (r Reason) String() string {
+	if s, ok := reasonNames[r]; ok {
+		return s
+	}
+	return "Reason(" + strconv.Itoa(int(r)) + ")"
+}
+
+// VerifyError is a failed verification. It matches its reason's sentinel
+// with errors.Is.
+type VerifyError struct {
+	// Reason says what failed.
+	Reason Reason
+	// Root is the root that signed the certificate, when one did.
+	Root *Root
+	// Detail says more, for people.
+	Detail string
+}
+
+// Error returns "verifying certificate: <sentinel text>: <detail>".
+func (e *VerifyError) Error() string {
+	msg := "verifying certificate: " + e.Unwrap().Error()
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	}
+	return msg
+}
+
+// Unwrap returns the reason's sentinel error.
+func (e *VerifyError) Unwrap() error {
+	if s, ok := reasonSentinels[e.Reason]; ok {
+		return s
+	}
+	return errors.New("jpki: verification failed")
+}
+
+// VerifyOptions parameterise [Verify].
+type VerifyOptions struct {
+	// Time is the instant at which the certificate and root must be valid.
+	// The zero Time means time.Now().
+	Time time.Time
+	// Kind is the kind the caller expects. KindUnknown accepts either kind
+	// (the certificate's own kind must still be known).
+	Kind Kind
+	// RequireProduction refuses a certificate that chains to a test root,
+	// even when the Roots enable the test hierarchy.
+	RequireProduction bool
+}
+
+// Verification is a successful verification.
+type Verification struct {
+	// Root is the root whose key verified the certificate's signature.
+	Root *Root
+	// Kind is the certificate's kind.
+	Kind Kind
+	// Generation is the root's generation (Root.Generation).
+	Generation int
+	// Production is true when the root is a J-LIS production root, false
+	// for a test root.
+	Production bool
+	// Time is the instant the verification was made for.
+	Time time.Time
+}
+
+// Fingerprint is the issuing root's SHA-256 fingerprint.
+func (v *Verification) Fingerprint() Fingerprint { return v.Root.Fingerprint }
+
+// Verify checks cert against roots at opts.Time: a root with the issuer's
+// name whose key verifies the signature (every root with that name is
+// tried, because generations share one name), the root's basic constraints
+// and validity, the certificate's validity, kind, key usage (nonRepudiation
+// for signing, digitalSignature for authentication), policy (the test
+// policies only under a test root) and critical extensions. JPKI roots
+// issue end-entity certificates directly, so a chain is one link.
+//
+// Failures are *VerifyError values.
+func Verify(cert *Certificate, roots *Roots, opts VerifyOptions) (*Verification, error) {
+	if cert == nil || cert.Certificate == nil {
+		return nil, errors.New("verifying certificate: nil certificate")
+	}
+	if roots == nil {
+		return nil, &VerifyError{Reason: ReasonUnknownIssuer, Detail: "no roots"}
+	}
+	at := opts.Time
+	if at.IsZero() {
+		at = time.Now()
+	}
+	if cert.Kind == KindUnknown {
+		return nil, &VerifyError{Reason: ReasonWrongKind, Detail: "profile is neither signing nor authentication"}
+	}
+	if opts.Kind != KindUnknown && cert.Kind != opts.Kind {
+		return nil, &VerifyError{Reason: ReasonWrongKind, Detail: fmt.Sprintf("%s certificate, want %s", cert.Kind, opts.Kind)}
+	}
+	root, err := findIssuer(cert.Certificate, roots)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(r Reason, format string, args ...any) (*Verification, error) {
+		return nil, &VerifyError{Reason: r, Root: root, Detail: fmt.Sprintf(format, args...)}
+	}
+	rc := root.Certificate
+	if !rc.BasicConstraintsValid || !rc.IsCA {
+		return fail(ReasonRootConstraints, "root %s is not a CA", root.Fingerprint)
+	}
+	if rc.KeyUsage != 0 && rc.KeyUsage&x509.KeyUsageCertSign == 0 {
+		return fail(ReasonRootConstraints, "root %s key usage lacks keyCertSign", root.Fingerprint)
+	}
+	if at.Before(rc.NotBefore) || at.After(rc.NotAfter) {
+		return fail(ReasonRootNotValid, "root %s valid %s to %s", root.Fingerprint, stamp(rc.NotBefore), stamp(rc.NotAfter))
+	}
+	if opts.RequireProduction && !root.Production {
+		return fail(ReasonTestRoot, "root %s is a test root", root.Fingerprint)
+	}
+	if root.Kind != cert.Kind {
+		return fail(ReasonWrongKind, "%s certificate issued by a %s root", cert.Kind, root.Kind)
+	}
+	if at.Before(cert.NotBefore) {
+		return fail(ReasonNotYetValid, "valid from %s, time is %s", stamp(cert.NotBefore), stamp(at))
+	}
+	if at.After(cert.NotAfter) {
+		return fail(ReasonExpired, "valid until %s, time is %s", stamp(cert.NotAfter), stamp(at))
+	}
+	if len(cert.UnhandledCriticalExtensions) > 0 {
+		return fail(ReasonCriticalExtension, "%v", cert.UnhandledCriticalExtensions)
+	}
+	if err := checkKeyUsage(cert); err != nil {
+		return fail(ReasonKeyUsage, "%v", err)
+	}
+	if !policyAccepted(cert, root) {
+		return fail(ReasonPolicy, "%v asserted, none accepted for a %s certificate under a %s root",
+			policies(cert.Certificate), cert.Kind, hierarchyName(root))
+	}
+	return &Verification{Root: root, Kind: cert.Kind, Generation: root.Generation, Production: root.Production, Time: at}, nil
+}
+
+// findIssuer returns the root whose key verifies cert's signature, trying
+// every root with the issuer's name.
+func findIssuer(cert *x509.Certificate, roots *Roots) (*Root, error) {
+	cands := roots.byIssuer(cert.RawIssuer)
+	if len(cands) == 0 {
+		return nil, &VerifyError{Reason: ReasonUnknownIssuer, Detail: "issuer " + cert.Issuer.String()}
+	}
+	var lastErr error
+	for _, root := range cands {
+		err := root.Certificate.CheckSignature(cert.SignatureAlgorithm, cert.RawTBSCertificate, cert.Signature)
+		if err == nil {
+			return root, nil
+		}
+		lastErr = err
+	}
+	return nil, &VerifyError{Reason: ReasonBadSignature,
+		Detail: fmt.Sprintf("tried %d roots named %s: %v", len(cands), cert.Issuer, lastErr)}
+}
+
+func checkKeyUsage(cert *Certificate) error {
+	switch cert.Kind {
+	case KindSign:
+		if cert.KeyUsage&x509.KeyUsageContentCommitment == 0 {
+			return errors.New("signing certificate without nonRepudiation")
+		}
+	case KindAuth:
+		if cert.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+			return errors.New("authentication certificate without digitalSignature")
+		}
+	}
+	return nil
+}
+
+// policyAccepted reports whether cert asserts its kind's production policy
+// or, under a test root only, its kind's test policy.
+func policyAccepted(cert *Certificate, root *Root) bool {
+	prod, test := PolicySign, PolicySignTest
+	if cert.Kind == KindAuth {
+		prod, test = PolicyAuth, PolicyAuthTest
+	}
+	if hasPolicy(cert.Certificate, prod) {
+		return true
+	}
+	return !root.Production && hasPolicy(cert.Certificate, test)
+}
+
+func hierarchyName(r *Root) string {
+	if r.Production {
+		return "production"
+	}
+	return "test"
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
