@@ -74,6 +74,10 @@ func Open(ctx context.Context, selector string, opts ...Option) (*Card, error) {
 
 var errClosed = errors.New("card connection closed")
 
+// minResponse is the shortest response APDU: SW1 SW2 (ISO/IEC 7816-4
+// §5.1). A shorter answer means the card stopped answering mid-command.
+const minResponse = 2
+
 // Transmit sends one command APDU and returns the response APDU. When ctx
 // ends before the command is sent, nothing is sent. When it ends while the
 // command is with the card, Transmit returns at once with ctx's error, and
@@ -111,6 +115,13 @@ func (k *Card) transmit(ctx context.Context, capdu []byte) ([]byte, error) {
 			return
 		}
 		resp, err := k.h.Transmit(capdu)
+		if err == nil && len(resp) < minResponse {
+			// vpcd (and a reader losing the card mid-command) can report
+			// success with no status word: never hand that on as a status.
+			err = fmt.Errorf("%w: reader returned %d bytes, no status word", reader.ErrCardRemoved, len(resp))
+			ch <- result{nil, fmt.Errorf("%s: %w", op, err)}
+			return
+		}
 		ch <- result{resp, wrap(op, err)}
 	}()
 	select {
