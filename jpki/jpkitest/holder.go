@@ -111,6 +111,10 @@ type HolderSpec struct {
 	// SecurityCode is the 4-digit security code on the card face; empty
 	// derives one from the seed and the Individual Number.
 	SecurityCode string
+	// OCSPServer, when set, is written into both certificates'
+	// authorityInfoAccess as the OCSP responder URL (for revocation tests;
+	// the default certificates carry no authorityInfoAccess).
+	OCSPServer string
 }
 
 // Holder is an issued card holder: the certificates, keys and the data of
@@ -342,6 +346,7 @@ func (p *PKI) issueEE(kind Kind, s HolderSpec, r root, pub *rsa.PublicKey, base 
 		SubjectKeyId:       keyID(pub),
 		AuthorityKeyId:     r.cert.SubjectKeyId,
 		ExtraExtensions:    exts,
+		OCSPServer:         ocspServers(s.OCSPServer),
 		SignatureAlgorithm: x509.SHA256WithRSA,
 	}
 	der, err := x509.CreateCertificate(newStream(p.seed, label+"/sig"), tmpl, r.cert, pub, r.key)
@@ -353,6 +358,13 @@ func (p *PKI) issueEE(kind Kind, s HolderSpec, r root, pub *rsa.PublicKey, base 
 		return nil, fmt.Errorf("parsing certificate: %w", err)
 	}
 	return cert, nil
+}
+
+func ocspServers(url string) []string {
+	if url == "" {
+		return nil
+	}
+	return []string{url}
 }
 
 // opaqueCNBytes is the number of derived bytes behind an end-entity's

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rsa"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/asn1"
 	"slices"
 	"testing"
@@ -220,5 +221,55 @@ func TestCheckDigit(t *testing.T) {
 	}
 	if !ValidNumber("123456789018") || ValidNumber("123456789019") {
 		t.Error("ValidNumber")
+	}
+}
+
+func TestCRLDistributionPointAndOCSP(t *testing.T) {
+	h, err := Default().Issue(HolderSpec{OCSPServer: "http://127.0.0.1:1/ocsp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		cert *x509.Certificate
+		want pkix.RDNSequence
+	}{
+		{h.SignCert, CRLDistributionPointName(KindSign, DefaultPrefecture, DefaultCity)},
+		{h.AuthCert, CRLDistributionPointName(KindAuth, "", "")},
+	} {
+		if !slices.Equal(tc.cert.OCSPServer, []string{"http://127.0.0.1:1/ocsp"}) {
+			t.Errorf("OCSP server %v", tc.cert.OCSPServer)
+		}
+		if len(tc.cert.CRLDistributionPoints) != 0 {
+			t.Errorf("CRL distribution point has URLs: %v", tc.cert.CRLDistributionPoints)
+		}
+		var value []byte
+		for _, e := range tc.cert.Extensions {
+			if e.Id.Equal(asn1.ObjectIdentifier{2, 5, 29, 31}) {
+				value = e.Value
+			}
+		}
+		// CRLDistributionPoints → DistributionPoint → [0] → [0] fullName → [4] directoryName.
+		var dps []asn1.RawValue
+		if _, err := asn1.Unmarshal(value, &dps); err != nil || len(dps) != 1 {
+			t.Fatalf("distribution points: %v", err)
+		}
+		inner := dps[0].Bytes
+		for _, tag := range []int{0, 0, 4} {
+			var rv asn1.RawValue
+			if _, err := asn1.Unmarshal(inner, &rv); err != nil || rv.Class != asn1.ClassContextSpecific || rv.Tag != tag {
+				t.Fatalf("want [%d], got class %d tag %d (%v)", tag, rv.Class, rv.Tag, err)
+			}
+			inner = rv.Bytes
+		}
+		var got pkix.RDNSequence
+		if _, err := asn1.Unmarshal(inner, &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.String() != tc.want.String() {
+			t.Errorf("directory name %s, want %s", got, tc.want)
+		}
+	}
+	if d := DefaultHolder(); len(d.SignCert.OCSPServer) != 0 {
+		t.Error("default certificate has an OCSP server")
 	}
 }
