@@ -1,0 +1,157 @@
+package card_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/reader"
+)
+
+// counting wraps a RawCard and counts the APDUs it receives by INS.
+type counting struct {
+	reader.RawCard
+	mu    sync.Mutex
+	byINS map[byte]int
+	total int
+	// all counts every APDU since the wrapper was made (reset keeps it),
+	// as virtual.Fault.At does.
+	all int
+	// extendedSeen counts APDUs sent with extended length fields.
+	extendedSeen int
+}
+
+func newCounting(c reader.RawCard) *counting { return &counting{RawCard: c, byINS: map[byte]int{}} }
+
+func (c *counting) Transmit(capdu []byte) []byte {
+	c.mu.Lock()
+	c.total++
+	c.all++
+	if len(capdu) > 1 {
+		c.byINS[capdu[1]]++
+	}
+	if len(capdu) >= 7 && capdu[4] == 0 {
+		c.extendedSeen++
+	}
+	c.mu.Unlock()
+	return c.RawCard.Transmit(capdu)
+}
+
+func (c *counting) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byINS = map[byte]int{}
+	c.total = 0
+	c.extendedSeen = 0
+}
+
+func (c *counting) count(ins byte) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.byINS[ins]
+}
+
+// unrelatedCard answers 6A82 to everything, as a payment card answers a
+// SELECT of an AID it does not hold.
+type unrelatedCard struct{}
+
+func (unrelatedCard) ATR() []byte              { return []byte{0x3B, 0x00} }
+func (unrelatedCard) Transmit(_ []byte) []byte { return []byte{0x6A, 0x82} }
+
+const (
+	insSelect     = 0xA4
+	insReadBinary = 0xB0
+	insVerify     = 0x20
+	insSign       = 0x2A
+	insChange     = 0x24
+)
+
+// fixture is a virtual card of the default test holder behind a loopback
+// reader.
+type fixture struct {
+	h    *jpkitest.Holder
+	vc   *virtual.Card
+	cnt  *counting
+	rc   reader.Card
+	j    *card.JPKI
+	opts card.Options
+}
+
+var (
+	holderOnce sync.Once
+	holder     *jpkitest.Holder
+)
+
+func defaultHolder() *jpkitest.Holder {
+	holderOnce.Do(func() { holder = jpkitest.DefaultHolder() })
+	return holder
+}
+
+type fixtureConfig struct {
+	contents func(*virtual.Contents)
+	vopts    []virtual.Option
+	caps     reader.Capabilities
+	opts     card.Options
+}
+
+func newFixture(t testing.TB, cfg fixtureConfig) *fixture {
+	t.Helper()
+	h := defaultHolder()
+	ct := h.Contents()
+	if cfg.contents != nil {
+		cfg.contents(&ct)
+	}
+	vc, err := virtual.NewMyNumberCard(ct, cfg.vopts...)
+	if err != nil {
+		t.Fatalf("NewMyNumberCard: %v", err)
+	}
+	cnt := newCounting(vc)
+	rc := reader.Loopback("virtual", cnt, cfg.caps)
+	j, err := card.OpenJPKI(context.Background(), rc, cfg.opts)
+	if err != nil {
+		t.Fatalf("OpenJPKI: %v", err)
+	}
+	cnt.reset()
+	return &fixture{h: h, vc: vc, cnt: cnt, rc: rc, j: j, opts: cfg.opts}
+}
+
+// prompt returns a PINPrompt answering pin, recording what it was told
+// and keeping the slices it returned so tests can check they were wiped.
+type recorder struct {
+	mu        sync.Mutex
+	pin       string
+	calls     int
+	remaining []int
+	kinds     []card.PINKind
+	returned  [][]byte
+}
+
+func (r *recorder) prompt(_ context.Context, k card.PINKind, remaining int) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+	r.remaining = append(r.remaining, remaining)
+	r.kinds = append(r.kinds, k)
+	b := []byte(r.pin)
+	r.returned = append(r.returned, b)
+	return b, nil
+}
+
+func (r *recorder) assertWiped(t testing.TB) {
+	t.Helper()
+	for i, b := range r.returned {
+		for _, c := range b {
+			if c != 0 {
+				t.Errorf("prompt result %d not wiped: %q", i, b)
+				break
+			}
+		}
+	}
+}
+
+func pin(s string) *recorder { return &recorder{pin: s} }
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
