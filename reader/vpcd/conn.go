@@ -72,6 +72,13 @@ func (c *Conn) Serve(ctx context.Context) error {
 	var in []byte
 	var out []byte
 	for {
+		if c.cfg.quickAck {
+			// Re-arm quick ACKs before every read: after our answer Linux
+			// goes back to delayed ACKs ("pingpong" mode), and the driver,
+			// which writes the next length and payload separately under
+			// Nagle, would then wait for the delayed ACK of the length.
+			_ = setQuickAck(c.nc)
+		}
 		payload, err := readFrame(c.nc, in)
 		if err != nil {
 			select {
@@ -83,9 +90,7 @@ func (c *Conn) Serve(ctx context.Context) error {
 		}
 		in = payload[:0]
 		if c.cfg.quickAck {
-			// Re-arm quick ACKs: Linux falls back to delayed ACKs after a
-			// while, and the driver's split writes then wait for them.
-			_ = setQuickAck(c.nc)
+			_ = setQuickAck(c.nc) // and again after every read
 		}
 		resp, err := c.answer(payload)
 		if err != nil {
