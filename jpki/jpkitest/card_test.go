@@ -7,6 +7,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"testing"
+
+	"github.com/mynacard/mynacard/card/virtual"
 )
 
 // Raw APDU pieces for talking to a card built from Holder.Contents
@@ -120,5 +122,26 @@ func exerciseCard(t *testing.T, h *Holder, transmit func([]byte) []byte) {
 	c.selectEF(efTextNumber)
 	if got := c.must([]byte{0x00, 0xB0, 0x00, 0x00, 0x11}); len(got) < 15 || string(got[3:15]) != h.Spec.Number {
 		t.Errorf("text EF 0001 = %x, want the number", got)
+	}
+}
+
+// TestVirtualCard builds virtual cards from holders' Contents and checks,
+// with raw APDUs, that they give back what the holders hold.
+func TestVirtualCard(t *testing.T) {
+	for name, spec := range map[string]HolderSpec{
+		"default":      {},
+		"octet string": {OctetStringSAN: true, Generation: 1, SignPIN: "pass1234", Number: "123456789018"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h, err := Default().Issue(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			card, err := virtual.NewMyNumberCard(h.Contents())
+			if err != nil {
+				t.Fatalf("building virtual card: %v", err)
+			}
+			exerciseCard(t, h, card.Transmit)
+		})
 	}
 }

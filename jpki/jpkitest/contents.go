@@ -63,7 +63,8 @@ func (h *Holder) PINB() (string, error) {
 // application (Individual Number, name, address with full-width digits,
 // birth date, ISO 5218 sex, text PIN = AuthPIN, integrity and CVC keys)
 // and the surface application (face photo, PNG name, address and
-// security-code images, expiry, security code, 照合番号B). Each call
+// security-code images, expiry, security code, 照合番号B) and the common
+// application's card serial and municipality code. Each call
 // returns fresh slices; the keys are shared and must not be modified.
 func (h *Holder) Contents() virtual.Contents {
 	s := h.Spec
@@ -100,5 +101,7 @@ func (h *Holder) Contents() virtual.Contents {
 		SecurityCode:      s.SecurityCode,
 		PINB:              pinB,
 		SurfaceKey:        h.SurfaceKey,
+		CardSerial:        s.CardSerial,
+		Municipality:      s.Municipality,
 	}
 }

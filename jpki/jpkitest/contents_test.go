@@ -19,6 +19,7 @@ var filledFields = []string{
 	"Token", "SignCert", "SignCACert", "AuthCert", "AuthCACert", "SignKey", "AuthKey", "AuthPIN", "SignPIN",
 	"Number", "Name", "Address", "BirthDate", "Sex", "TextPIN", "TextKey", "TextCAKeyID", "TextKeyID", "TextCAKey",
 	"FacePhoto", "NameImage", "AddressImage", "SecurityCodeImage", "Expiry", "SecurityCode", "PINB", "SurfaceKey",
+	"CardSerial", "Municipality",
 }
 
 func TestContents(t *testing.T) {

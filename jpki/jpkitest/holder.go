@@ -30,6 +30,9 @@ const (
 	DefaultAuthPIN = "1234"
 	// DefaultSignPIN is the default signing password (EF 001B).
 	DefaultSignPIN = "ABC123"
+	// DefaultMunicipality is the local government code of Chiyoda-ku,
+	// Tokyo (13101), matching DefaultCity.
+	DefaultMunicipality = "13101"
 	// DefaultSex is the default sex code (1 male).
 	DefaultSex = SexMale
 )
@@ -48,6 +51,13 @@ func DefaultBirthDate() time.Time { return time.Date(1985, 4, 1, 0, 0, 0, 0, tim
 // DefaultIssueTime returns the default NotBefore of end-entity
 // certificates, 2024-04-01 10:00 JST, inside every root generation.
 func DefaultIssueTime() time.Time { return time.Date(2024, 4, 1, 10, 0, 0, 0, jst).UTC() }
+
+// Lengths of the common application's card serial and municipality code
+// (PROTOCOL.md "Applications", *unsure*).
+const (
+	cardSerialDigits   = 15
+	municipalityDigits = 5
+)
 
 // eeValidityBirthdays is the number of birthdays after issuance on which
 // end-entity certificates expire (J-LIS: the 5th birthday after issuance).
@@ -111,6 +121,14 @@ type HolderSpec struct {
 	// SecurityCode is the 4-digit security code on the card face; empty
 	// derives one from the seed and the Individual Number.
 	SecurityCode string
+	// CardSerial is the card's 15-digit serial number (common
+	// application); empty derives one from the seed and the Individual
+	// Number.
+	CardSerial string
+	// Municipality is the issuing municipality's 5-digit local government
+	// code (全国地方公共団体コード without its check digit); empty means
+	// DefaultMunicipality.
+	Municipality string
 	// OCSPServer, when set, is written into both certificates'
 	// authorityInfoAccess as the OCSP responder URL (for revocation tests;
 	// the default certificates carry no authorityInfoAccess).
@@ -245,6 +263,16 @@ func (p *PKI) normalize(s HolderSpec) (HolderSpec, error) {
 	}
 	if !isDigits(s.SecurityCode) || len(s.SecurityCode) != 4 {
 		return s, errors.New("security code must be 4 digits")
+	}
+	def(&s.Municipality, DefaultMunicipality)
+	if s.CardSerial == "" {
+		s.CardSerial = p.digits("holder/"+s.Number+"/card-serial", cardSerialDigits)
+	}
+	if !isDigits(s.CardSerial) || len(s.CardSerial) != cardSerialDigits {
+		return s, fmt.Errorf("card serial must be %d digits", cardSerialDigits)
+	}
+	if !isDigits(s.Municipality) || len(s.Municipality) != municipalityDigits {
+		return s, fmt.Errorf("municipality code must be %d digits", municipalityDigits)
 	}
 	return s, p.normalizeTimes(&s)
 }
