@@ -5,6 +5,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mynacard/mynacard/apdu"
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
@@ -155,3 +156,5 @@ func (r *recorder) assertWiped(t testing.TB) {
 func pin(s string) *recorder { return &recorder{pin: s} }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+func errVerificationFailed() error { return apdu.ErrVerificationFailed }
