@@ -3,6 +3,7 @@ package jpkitest
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/pem"
 	"fmt"
 	"image/png"
 	"os"
@@ -137,6 +138,34 @@ func TestOpenSSLParses(t *testing.T) {
 		}
 		if !strings.HasPrefix(name, "root") && !bytes.Contains(out, []byte("DirName:")) {
 			t.Errorf("%s: openssl shows no directoryName CRL distribution point", name)
+		}
+	}
+}
+
+// TestOpenSSLVerifies runs `openssl verify -x509_strict` on the default
+// holder's certificates against their roots at ReferenceTime.
+func TestOpenSSLVerifies(t *testing.T) {
+	if _, err := exec.LookPath("openssl"); err != nil {
+		t.Skip("openssl not installed")
+	}
+	h := DefaultHolder()
+	dir := t.TempDir()
+	write := func(name string, der []byte) string {
+		f := filepath.Join(dir, name)
+		p := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+		if err := os.WriteFile(f, p, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	at := fmt.Sprint(ReferenceTime().Unix())
+	for name, pair := range map[string][2][]byte{
+		"sign": {h.SignCert.Raw, h.SignCA.Raw}, "auth": {h.AuthCert.Raw, h.AuthCA.Raw},
+	} {
+		leaf, ca := write(name+".pem", pair[0]), write(name+"-ca.pem", pair[1])
+		out, err := exec.Command("openssl", "verify", "-x509_strict", "-attime", at, "-CAfile", ca, leaf).CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: openssl verify: %v\n%s", name, err, out)
 		}
 	}
 }
