@@ -104,21 +104,13 @@ func FromX509(xc *x509.Certificate) (*Certificate, error) {
 }
 
 // kindOf decides a certificate's kind. A JPKI policy, when present,
-// decides and the key usage must agree with it; without one the key usage
-// alone decides (nonRepudiation: signing; digitalSignature without it:
-// authentication). CA certificates are KindUnknown.
+// decides (Verify then checks that the key usage fits it); a certificate
+// asserting both kinds' policies is KindUnknown. Without one, the key usage
+// decides: nonRepudiation means signing, digitalSignature without it
+// authentication. CA certificates are KindUnknown.
 func kindOf(xc *x509.Certificate) Kind {
 	if xc.IsCA {
 		return KindUnknown
-	}
-	nonRep := xc.KeyUsage&x509.KeyUsageContentCommitment != 0
-	digSig := xc.KeyUsage&x509.KeyUsageDigitalSignature != 0
-	byUsage := KindUnknown
-	switch {
-	case nonRep:
-		byUsage = KindSign
-	case digSig:
-		byUsage = KindAuth
 	}
 	byPolicy := KindUnknown
 	for _, p := range policies(xc) {
@@ -136,11 +128,14 @@ func kindOf(xc *x509.Certificate) Kind {
 		}
 		byPolicy = k
 	}
-	switch {
-	case byPolicy == KindUnknown:
-		return byUsage
-	case byPolicy == byUsage:
+	if byPolicy != KindUnknown {
 		return byPolicy
+	}
+	switch {
+	case xc.KeyUsage&x509.KeyUsageContentCommitment != 0:
+		return KindSign
+	case xc.KeyUsage&x509.KeyUsageDigitalSignature != 0:
+		return KindAuth
 	}
 	return KindUnknown
 }

@@ -63,3 +63,10 @@ func TestAddFileGarbage(t *testing.T) {
 		t.Error("garbage accepted as operator root")
 	}
 }
+
+func writeFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}

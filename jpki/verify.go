@@ -252,6 +252,9 @@ func checkKeyUsage(cert *Certificate) error {
 		if cert.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
 			return errors.New("authentication certificate without digitalSignature")
 		}
+		if cert.KeyUsage&x509.KeyUsageContentCommitment != 0 {
+			return errors.New("authentication certificate with nonRepudiation")
+		}
 	}
 	return nil
 }
