@@ -273,3 +273,25 @@ func TestCRLDistributionPointAndOCSP(t *testing.T) {
 		t.Error("default certificate has an OCSP server")
 	}
 }
+
+// TestConcurrentUse issues holders from several goroutines: the shared
+// caches (Default, derived keys) must be race-free and give equal results.
+func TestConcurrentUse(t *testing.T) {
+	const n = 4
+	raws := make([][]byte, n)
+	done := make(chan int)
+	for i := range n {
+		go func() {
+			defer func() { done <- i }()
+			raws[i] = DefaultHolder().SignCert.Raw
+		}()
+	}
+	for range n {
+		<-done
+	}
+	for i := 1; i < n; i++ {
+		if !bytes.Equal(raws[0], raws[i]) {
+			t.Fatal("concurrent DefaultHolder calls differ")
+		}
+	}
+}
