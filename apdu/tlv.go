@@ -141,8 +141,10 @@ func AppendTLV(dst []byte, tag uint32, value []byte) []byte {
 		dst = append(dst, 0x81, byte(n))
 	case n <= 0xFFFF:
 		dst = append(dst, 0x82, byte(n>>8), byte(n))
-	default:
+	case n <= 0xFFFFFF:
 		dst = append(dst, 0x83, byte(n>>16), byte(n>>8), byte(n))
+	default: // ReadTLV accepts up to four length bytes (§5.2.2.2)
+		dst = append(dst, 0x84, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
 	}
 	return append(dst, value...)
 }
