@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// migrationFS holds the schema migrations, one directory per backend. A
+// file NNNN_name.sql is schema version NNNN; versions are applied in order,
+// each in its own transaction together with its schema_version row.
+//
+//go:embed migrations
+var migrationFS embed.FS
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// loadMigrations reads a backend's migrations in version order.
+func loadMigrations(dir string) ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFS, dir)
+	if err != nil {
+		return nil, fmt.Errorf("reading migrations: %w", err)
+	}
+	var ms []migration
+	for _, e := range entries {
+		name := e.Name()
+		num, _, ok := strings.Cut(name, "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
+			return nil, fmt.Errorf("reading migrations: bad file name %q", name)
+		}
+		b, err := fs.ReadFile(migrationFS, path.Join(dir, name))
+		if err != nil {
+			return nil, fmt.Errorf("reading migrations: %w", err)
+		}
+		ms = append(ms, migration{version: v, name: name, sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("reading migrations: versions not 1, 2, 3...: %q", m.name)
+		}
+	}
+	return ms, nil
+}
+
+// createSchemaVersion is the one table every version has. applied_at is
+// microseconds (SQLite) or a timestamp (PostgreSQL); it is informative.
+const createSchemaVersion = `CREATE TABLE IF NOT EXISTS schema_version (
+	version    INTEGER PRIMARY KEY,
+	name       TEXT NOT NULL,
+	applied_at %s NOT NULL
+)`
+
+// migrate applies the migrations the database lacks. It is idempotent and
+// safe against another process migrating at the same time.
+func migrate(ctx context.Context, b backend) error {
+	ms, err := loadMigrations(b.migrations())
+	if err != nil {
+		return err
+	}
+	timeType := "INTEGER"
+	if _, ok := b.(*postgresBackend); ok {
+		timeType = "TIMESTAMPTZ"
+	}
+	for _, m := range ms {
+		err := b.inTx(ctx, func(q querier) error {
+			if err := b.lockMigrations(ctx, q); err != nil {
+				return err
+			}
+			if _, err := q.exec(ctx, fmt.Sprintf(createSchemaVersion, timeType)); err != nil {
+				return err
+			}
+			var current int
+			if err := q.queryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_version").Scan(&current); err != nil {
+				return err
+			}
+			if current > len(ms) {
+				return fmt.Errorf("%w: database at version %d, this program knows %d", ErrSchemaTooNew, current, len(ms))
+			}
+			if current >= m.version {
+				return nil
+			}
+			if _, err := q.exec(ctx, m.sql); err != nil {
+				return fmt.Errorf("applying %s: %w", m.name, err)
+			}
+			_, err := q.exec(ctx, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+				m.version, m.name, b.timeArg(time.Now()))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrating schema: %w", err)
+		}
+	}
+	return nil
+}

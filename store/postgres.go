@@ -1,0 +1,179 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// PostgreSQL error codes (SQLSTATE, PostgreSQL manual appendix A) the store
+// maps to its sentinels.
+const (
+	pgClassIntegrity = "23"    // integrity constraint violation
+	pgDiskFull       = "53100" // disk_full
+)
+
+// pgMigrationLockKey is the pg_advisory_xact_lock key that serialises
+// migrations between processes opening the same database ("mynacard" in
+// ASCII, as an integer).
+const pgMigrationLockKey int64 = 0x6d796e6163617264
+
+// postgresBackend is the shared implementation over a pgx pool.
+type postgresBackend struct {
+	pool *pgxpool.Pool
+}
+
+func openPostgres(ctx context.Context, dsn string) (Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// pgx's parse errors may quote the DSN, password included.
+		return nil, fmt.Errorf("opening postgres store: %w: cannot parse DSN", ErrInvalid)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("opening postgres store: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("opening postgres store: connecting to %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+	}
+	b := &postgresBackend{pool: pool}
+	s, err := newSQLStore(ctx, b)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("opening postgres store: %w", err)
+	}
+	return s, nil
+}
+
+func (b *postgresBackend) migrations() string { return "migrations/postgres" }
+
+func (b *postgresBackend) close() error {
+	b.pool.Close()
+	return nil
+}
+
+func (b *postgresBackend) timeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+func (b *postgresBackend) lockMigrations(ctx context.Context, q querier) error {
+	_, err := q.exec(ctx, "SELECT pg_advisory_xact_lock(?)", pgMigrationLockKey)
+	return err
+}
+
+// pgConn is what *pgxpool.Pool and pgx.Tx share.
+type pgConn interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+type pgQuerier struct{ c pgConn }
+
+func (b *postgresBackend) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return pgQuerier{b.pool}.exec(ctx, q, args...)
+}
+
+func (b *postgresBackend) queryRow(ctx context.Context, q string, args ...any) scanner {
+	return pgQuerier{b.pool}.queryRow(ctx, q, args...)
+}
+
+func (b *postgresBackend) query(ctx context.Context, q string, args ...any) (rows, error) {
+	return pgQuerier{b.pool}.query(ctx, q, args...)
+}
+
+func (b *postgresBackend) inTx(ctx context.Context, fn func(querier) error) error {
+	tx, err := b.pool.Begin(ctx)
+	if err != nil {
+		return mapPgError(err)
+	}
+	if err := fn(pgQuerier{tx}); err != nil {
+		// Rollback needs a live context even when ctx was cancelled.
+		tx.Rollback(context.WithoutCancel(ctx))
+		return err
+	}
+	return mapPgError(tx.Commit(ctx))
+}
+
+func (q pgQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := q.c.Exec(ctx, rebind(query), args...)
+	if err != nil {
+		return 0, mapPgError(err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+func (q pgQuerier) queryRow(ctx context.Context, query string, args ...any) scanner {
+	return pgRow{q.c.QueryRow(ctx, rebind(query), args...)}
+}
+
+func (q pgQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
+	r, err := q.c.Query(ctx, rebind(query), args...)
+	if err != nil {
+		return nil, mapPgError(err)
+	}
+	return pgRows{r}, nil
+}
+
+type pgRow struct{ r pgx.Row }
+
+func (r pgRow) Scan(dest ...any) error { return mapPgError(r.r.Scan(dest...)) }
+
+type pgRows struct{ r pgx.Rows }
+
+func (r pgRows) Next() bool             { return r.r.Next() }
+func (r pgRows) Scan(dest ...any) error { return mapPgError(r.r.Scan(dest...)) }
+func (r pgRows) Err() error             { return mapPgError(r.r.Err()) }
+func (r pgRows) Close()                 { r.r.Close() }
+
+// rebind rewrites '?' placeholders as PostgreSQL's $1, $2... The store's
+// queries never contain '?' inside literals.
+func rebind(q string) string {
+	if !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// mapPgError turns server errors callers branch on into the package's
+// sentinels, keeping the driver's error wrapped.
+func mapPgError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == pgDiskFull:
+			return &storageFullError{err}
+		case strings.HasPrefix(pe.Code, pgClassIntegrity):
+			return &conflictError{err}
+		}
+	}
+	return err
+}

@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// SQLite connection settings, applied to every connection of the pool.
+const (
+	// sqliteBusyTimeout is how long a writer waits for another writer's
+	// lock before failing with SQLITE_BUSY.
+	sqliteBusyTimeout = 10 * time.Second
+	// sqliteMaxConns bounds the pool: WAL lets readers run beside the one
+	// writer; more connections than this only queue on the write lock.
+	sqliteMaxConns = 8
+	// sqliteFileMode and sqliteDirMode protect personal data on disk.
+	sqliteFileMode fs.FileMode = 0o600
+	sqliteDirMode  fs.FileMode = 0o700
+)
+
+// sqliteOptions are settings tests need and users do not get.
+type sqliteOptions struct {
+	// maxPageCount, when positive, caps the database's size in pages
+	// (PRAGMA max_page_count), so a test can make it run out of space.
+	maxPageCount int
+}
+
+// sqliteDSN builds the modernc.org/sqlite DSN: WAL journal,
+// synchronous=FULL (a committed transaction survives power loss),
+// foreign keys on, a busy timeout, and BEGIN IMMEDIATE for transactions so
+// two writers never deadlock upgrading a read lock.
+func sqliteDSN(path string, o sqliteOptions) string {
+	p := []string{
+		fmt.Sprintf("_pragma=busy_timeout(%d)", sqliteBusyTimeout.Milliseconds()),
+		"_pragma=foreign_keys(1)",
+		"_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(FULL)",
+		"_txlock=immediate",
+	}
+	if o.maxPageCount > 0 {
+		p = append(p, fmt.Sprintf("_pragma=max_page_count(%d)", o.maxPageCount))
+	}
+	return path + "?" + strings.Join(p, "&")
+}
+
+// sqliteBackend is the embedded implementation.
+type sqliteBackend struct {
+	db *sql.DB
+}
+
+func openSQLite(ctx context.Context, path string, o sqliteOptions) (Store, error) {
+	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("opening sqlite store: %w: want a file path without '?' or '#', got %q", ErrInvalid, path)
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("opening sqlite store: %w", err)
+	}
+	db, err := sql.Open("sqlite", sqliteDSN(path, o))
+	if err != nil {
+		return nil, fmt.Errorf("opening sqlite store: %w", err)
+	}
+	db.SetMaxOpenConns(sqliteMaxConns)
+	b := &sqliteBackend{db: db}
+	s, err := newSQLStore(ctx, b)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("opening sqlite store %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// createPrivate creates the database file with mode 0600 (and its
+// directory with 0700) when it does not exist yet. SQLite gives the -wal and
+// -shm files the database file's mode.
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), sqliteDirMode); err != nil {
+		return fmt.Errorf("creating directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, sqliteFileMode)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("creating database file: %w", err)
+	}
+	return f.Close()
+}
+
+func (b *sqliteBackend) migrations() string { return "migrations/sqlite" }
+
+func (b *sqliteBackend) close() error { return b.db.Close() }
+
+func (b *sqliteBackend) timeArg(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+// lockMigrations needs nothing: the transaction began IMMEDIATE and holds
+// the write lock.
+func (b *sqliteBackend) lockMigrations(context.Context, querier) error { return nil }
+
+func (b *sqliteBackend) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return sqlExec(ctx, b.db, q, args...)
+}
+
+func (b *sqliteBackend) queryRow(ctx context.Context, q string, args ...any) scanner {
+	return sqlRow{b.db.QueryRowContext(ctx, q, args...)}
+}
+
+func (b *sqliteBackend) query(ctx context.Context, q string, args ...any) (rows, error) {
+	return sqlQuery(ctx, b.db, q, args...)
+}
+
+func (b *sqliteBackend) inTx(ctx context.Context, fn func(querier) error) error {
+	tx, err := b.db.BeginTx(ctx, nil)
+	if err != nil {
+		return mapSQLiteError(err)
+	}
+	if err := fn(sqliteTx{tx}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return mapSQLiteError(tx.Commit())
+}
+
+// sqlConn is what *sql.DB and *sql.Tx share.
+type sqlConn interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+type sqliteTx struct{ tx *sql.Tx }
+
+func (t sqliteTx) exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return sqlExec(ctx, t.tx, q, args...)
+}
+
+func (t sqliteTx) queryRow(ctx context.Context, q string, args ...any) scanner {
+	return sqlRow{t.tx.QueryRowContext(ctx, q, args...)}
+}
+
+func (t sqliteTx) query(ctx context.Context, q string, args ...any) (rows, error) {
+	return sqlQuery(ctx, t.tx, q, args...)
+}
+
+func sqlExec(ctx context.Context, c sqlConn, q string, args ...any) (int64, error) {
+	res, err := c.ExecContext(ctx, q, args...)
+	if err != nil {
+		return 0, mapSQLiteError(err)
+	}
+	n, err := res.RowsAffected()
+	return n, mapSQLiteError(err)
+}
+
+func sqlQuery(ctx context.Context, c sqlConn, q string, args ...any) (rows, error) {
+	r, err := c.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, mapSQLiteError(err)
+	}
+	return sqlRows{r}, nil
+}
+
+type sqlRow struct{ r *sql.Row }
+
+func (r sqlRow) Scan(dest ...any) error { return mapSQLiteError(r.r.Scan(dest...)) }
+
+type sqlRows struct{ r *sql.Rows }
+
+func (r sqlRows) Next() bool             { return r.r.Next() }
+func (r sqlRows) Scan(dest ...any) error { return mapSQLiteError(r.r.Scan(dest...)) }
+func (r sqlRows) Err() error             { return mapSQLiteError(r.r.Err()) }
+func (r sqlRows) Close()                 { r.r.Close() }
+
+// mapSQLiteError turns driver errors callers branch on into the package's
+// sentinels, keeping the driver's error wrapped.
+func mapSQLiteError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("%w: %w", ErrNotFound, err)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_FULL:
+			return &storageFullError{err}
+		case sqlite3.SQLITE_CONSTRAINT:
+			return &conflictError{err}
+		}
+	}
+	return err
+}

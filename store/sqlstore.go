@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// sqlStore implements Store once, in SQL both SQLite and PostgreSQL
+// accept, over a backend.
+type sqlStore struct {
+	b backend
+}
+
+func newSQLStore(ctx context.Context, b backend) (*sqlStore, error) {
+	if err := migrate(ctx, b); err != nil {
+		return nil, err
+	}
+	return &sqlStore{b: b}, nil
+}
+
+// Close implements Store.
+func (s *sqlStore) Close() error { return s.b.close() }
+
+// now returns the current time at the store's precision.
+func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// stamp truncates a caller's time to the store's precision.
+func stamp(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// nullID is an optional foreign key: 0 is NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// nullBytes stores an empty slice as NULL.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// idScan scans a nullable integer column, NULL giving 0.
+type idScan struct{ id *int64 }
+
+// Scan implements sql.Scanner.
+func (s idScan) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*s.id = 0
+	case int64:
+		*s.id = v
+	case int32:
+		*s.id = int64(v)
+	default:
+		return fmt.Errorf("scanning id: unsupported column type %T", src)
+	}
+	return nil
+}
+
+// maxTextBytes bounds free-text fields the store is given (names,
+// addresses, DNs, details) so a bug upstream cannot fill the disk.
+const maxTextBytes = 64 << 10
+
+func checkLen(what, s string) error {
+	if len(s) > maxTextBytes {
+		return fmt.Errorf("%w: %s longer than %d bytes", ErrInvalid, what, maxTextBytes)
+	}
+	return nil
+}
+
+func checkKind(k CertKind) error {
+	if k != CertSign && k != CertAuth {
+		return fmt.Errorf("%w: certificate kind %q", ErrInvalid, k)
+	}
+	return nil
+}
+
+func checkAttributes(a Attributes) error {
+	for _, f := range [...]struct{ what, v string }{
+		{"name", a.Name}, {"name substitute", a.NameSubstitute},
+		{"address", a.Address}, {"address substitute", a.AddressSubstitute},
+		{"birth date", a.BirthDate}, {"sex", a.Sex},
+	} {
+		if err := checkLen(f.what, f.v); err != nil {
+			return err
+		}
+	}
+	if a.BirthEra < 0 || a.BirthEra > 9 {
+		return fmt.Errorf("%w: birth era %d", ErrInvalid, a.BirthEra)
+	}
+	return nil
+}
+
+// certKey validates and canonicalises a certificate's issuer and serial.
+func certKey(issuer, serial string) (string, string, error) {
+	if issuer == "" {
+		return "", "", fmt.Errorf("%w: empty issuer", ErrInvalid)
+	}
+	if err := checkLen("issuer", issuer); err != nil {
+		return "", "", err
+	}
+	c, err := CanonicalSerial(serial)
+	return issuer, c, err
+}
+
+// isNotFound reports a missing row.
+func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
