@@ -1,0 +1,191 @@
+package card_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/reader"
+)
+
+// Fuzz targets for every parser of card bytes. Seeds come from
+// card/virtual's encoders, so they are the layouts the tests assume.
+
+func FuzzParseNumberRecord(f *testing.F) {
+	seed, _ := virtual.EncodeTextNumber("123456789018")
+	f.Add(seed)
+	f.Add([]byte{0xFF, 0x10, 0x0C})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		n, err := card.ParseNumberRecord(b)
+		if err == nil {
+			again, err := virtual.EncodeTextNumber(n.Reveal())
+			if err != nil {
+				t.Fatalf("re-encoding %v: %v", n, err)
+			}
+			if m, err := card.ParseNumberRecord(again); err != nil || m != n {
+				t.Fatalf("round trip: %v, %v", m, err)
+			}
+		}
+	})
+}
+
+func FuzzParseBasicRecord(f *testing.F) {
+	seed, _ := virtual.EncodeTextBasic("山田\u3000太郎", "東京都千代田区霞が関２丁目１番２号", "19850401", "1")
+	f.Add(seed)
+	long, _ := virtual.EncodeTextBasic(string(bytes.Repeat([]byte("あ"), 100)), "x", "20000229", "9")
+	f.Add(long)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		info, err := card.ParseBasicRecord(b)
+		if err != nil {
+			return
+		}
+		again, err := virtual.EncodeTextBasic(info.Name, info.Address, info.BirthDate, string('0'+byte(info.Sex)))
+		if err != nil {
+			t.Fatalf("re-encoding: %v", err)
+		}
+		got, err := card.ParseBasicRecord(again)
+		if err != nil || got.Name != info.Name || got.Address != info.Address || got.BirthDate != info.BirthDate || got.Sex != info.Sex {
+			t.Fatalf("round trip: %+v, %v; want %+v", got, err, info)
+		}
+	})
+}
+
+func FuzzParseIntegrityRecord(f *testing.F) {
+	h := defaultHolder()
+	ct := h.Contents()
+	num, _ := virtual.EncodeTextNumber(ct.Number)
+	basic, _ := virtual.EncodeTextBasic(ct.Name, ct.Address, ct.BirthDate, ct.Sex)
+	seed, err := virtual.EncodeTextIntegrity(num, basic, h.TextKey)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := card.ParseIntegrityRecord(b)
+		if err == nil && (len(r.NumberHash) != 32 || len(r.BasicHash) != 32) {
+			t.Fatalf("accepted hashes of %d and %d bytes", len(r.NumberHash), len(r.BasicHash))
+		}
+	})
+}
+
+func FuzzParseCVC(f *testing.F) {
+	h := defaultHolder()
+	seed, err := virtual.EncodeTextCVC(&h.TextKey.PublicKey, h.TextCAKeyID, h.TextKeyID, h.TextCAKey)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := card.ParseCVC(b)
+		if err != nil {
+			return
+		}
+		if len(c.IssuerKeyID) != 16 || len(c.SubjectKeyID) != 16 || c.PublicKey == nil {
+			t.Fatalf("accepted %+v", c)
+		}
+		_ = c.VerifySignature(c.PublicKey) // must not panic
+	})
+}
+
+func FuzzParseSurfaceRecord(f *testing.F) {
+	ct := defaultHolder().Contents()
+	seed, err := virtual.EncodeSurface(&ct)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	small := ct
+	small.FacePhoto, small.NameImage, small.AddressImage, small.SecurityCodeImage, small.SurfaceKey = []byte{0xFF, 0x4F, 0xFF, 0x51}, nil, nil, nil, nil
+	if s, err := virtual.EncodeSurface(&small); err == nil {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := card.ParseSurfaceRecord(b)
+		if err != nil {
+			return
+		}
+		_ = s.VerifySignature(nil) // must not panic
+		if s.PhotoFormat != card.DetectImageFormat(s.FacePhoto) {
+			t.Fatalf("photo format %v", s.PhotoFormat)
+		}
+	})
+}
+
+func FuzzParseTokenLabel(f *testing.F) {
+	for _, l := range []string{"JPKIAPICCTOKEN2", "JPKIAPGPSETOKEN", "JPKIAPIOSTOKEN", "JPKIAPICCTOKEN", ""} {
+		b, _ := virtual.EncodeTokenInfo(l)
+		f.Add(b[:32])
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		typ, label := card.ParseTokenLabel(b)
+		if len(label) > 32 {
+			t.Fatalf("label of %d bytes", len(label))
+		}
+		if typ != card.Unknown && label == "" {
+			t.Fatalf("type %v from an empty label", typ)
+		}
+	})
+}
+
+func FuzzParsePresence(f *testing.F) {
+	ct := defaultHolder().Contents()
+	f.Add(virtual.EncodePresence(&ct))
+	f.Add([]byte{0, 1, 0, 1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, err := card.ParsePresence(b)
+		if err != nil {
+			return
+		}
+		for i, cf := range []card.CertFile{card.SignCert, card.SignCACert, card.AuthCert, card.AuthCACert} {
+			if p.Has(cf) != (b[i] == 1) {
+				t.Fatalf("byte %d = %02X but Has(%v) = %v", i, b[i], cf, p.Has(cf))
+			}
+		}
+	})
+}
+
+// scripted is a RawCard that answers with successive pieces of a fuzz
+// input, to drive the whole JPKI code path with arbitrary responses.
+type scripted struct{ rest []byte }
+
+func (s *scripted) ATR() []byte { return nil }
+
+func (s *scripted) Transmit([]byte) []byte {
+	if len(s.rest) == 0 {
+		return nil // removed
+	}
+	n := int(s.rest[0]) + 1
+	s.rest = s.rest[1:]
+	n = min(n, len(s.rest))
+	out := s.rest[:n]
+	s.rest = s.rest[n:]
+	return append([]byte(nil), out...)
+}
+
+func FuzzCardResponses(f *testing.F) {
+	ok := []byte{1, 0x90, 0x00}
+	f.Add(bytes.Repeat(ok, 20))
+	f.Add(append(append(append([]byte{}, ok...), ok...), 33, 'J', 'P', 'K', 'I', 'A', 'P', 'I', 'C', 'C', 'T', 'O', 'K', 'E', 'N', '2',
+		' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', 0x90, 0x00))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ctx := context.Background()
+		rc := reader.Loopback("fuzz", &scripted{rest: b}, reader.Capabilities{ExtendedLength: len(b)%2 == 0})
+		j, err := card.OpenJPKI(ctx, rc, card.Options{AllowLastTry: true})
+		if err != nil {
+			return
+		}
+		p := func(context.Context, card.PINKind, int) ([]byte, error) { return []byte("1234"), nil }
+		_, _ = j.ReadCertificate(ctx, card.AuthCert)
+		_, _ = j.PINStatus(ctx, card.AuthPIN)
+		_, _ = j.Sign(ctx, card.AuthKey, p, []byte{1, 2, 3})
+		_, _ = j.Present(ctx)
+		if rec, err := j.Text().ReadText(ctx, card.TextPIN, p); err == nil {
+			_, _ = rec.VerifyIntegrity(nil)
+		}
+		_, _ = j.Surface().ReadSurface(ctx, card.SurfacePINB, func(context.Context, card.PINKind, int) ([]byte, error) {
+			return []byte("60040120341234"), nil
+		})
+	})
+}
