@@ -1,14 +1,19 @@
 package jpki
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/asn1"
 	"math/big"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/reader"
 )
 
 // tk converts a Kind to jpkitest's.
@@ -91,3 +96,51 @@ func setPolicies(tmpl *x509.Certificate, oids ...asn1.ObjectIdentifier) {
 
 // refTime is when every default test certificate is valid.
 func refTime() time.Time { return jpkitest.ReferenceTime() }
+
+// virtualJPKI opens the JPKI application of a virtual card filled with
+// h's contents (the default holder when nil), through reader.Loopback.
+func virtualJPKI(t testing.TB, h *jpkitest.Holder, opts card.Options, vopts ...virtual.Option) *card.JPKI {
+	t.Helper()
+	if h == nil {
+		h = jpkitest.DefaultHolder()
+	}
+	vc, err := virtual.NewMyNumberCard(h.Contents(), vopts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := card.OpenJPKI(context.Background(), reader.Loopback("virtual", vc, reader.Capabilities{}), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+// pinPrompt answers pin (a fresh slice each time: the card wipes it) and
+// counts its calls.
+type pinPrompt struct {
+	pin   string
+	calls atomic.Int32
+}
+
+func (p *pinPrompt) prompt(ctx context.Context, k card.PINKind, remaining int) ([]byte, error) {
+	p.calls.Add(1)
+	return []byte(p.pin), nil
+}
+
+// newTestSigner returns a Signer for the default holder's key of kind on a
+// fresh virtual card, and its prompt.
+func newTestSigner(t testing.TB, kind Kind) (*Signer, *pinPrompt) {
+	t.Helper()
+	h := jpkitest.DefaultHolder()
+	j := virtualJPKI(t, h, card.Options{})
+	xc, key, pin := h.AuthCert, card.AuthKey, jpkitest.DefaultAuthPIN
+	if kind == KindSign {
+		xc, key, pin = h.SignCert, card.SignKey, jpkitest.DefaultSignPIN
+	}
+	p := &pinPrompt{pin: pin}
+	s, err := NewSigner(context.Background(), j, key, mustParseX(t, xc), p.prompt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p
+}
