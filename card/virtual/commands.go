@@ -2,9 +2,8 @@ package virtual
 
 import (
 	"crypto"
-	"crypto/subtle"
-
 	"crypto/rsa"
+	"crypto/subtle"
 
 	"github.com/mynacard/mynacard/apdu"
 )
@@ -328,6 +327,7 @@ func (c *Card) changeReferenceData(cmd apdu.Command) apdu.Response {
 	case !p.format.ok(cmd.Data):
 		return status(apdu.SWWrongData)
 	}
+	clear(p.value) // wipe the old reference data
 	p.value = append([]byte(nil), cmd.Data...)
 	p.tries = p.max
 	return status(apdu.SWOK)

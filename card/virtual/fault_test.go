@@ -307,3 +307,25 @@ func FuzzTransmit(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkReadCertificate reads the authentication certificate in short
+// chunks and reports APDUs and bytes per read.
+func BenchmarkReadCertificate(b *testing.B) {
+	c := newTestCard(b)
+	sel := [][]byte{h(selJPKI), h(selEF("000A"))}
+	c.ResetStats()
+	for b.Loop() {
+		for _, s := range sel {
+			c.Transmit(s)
+		}
+		for off := 0; ; off += 256 {
+			out := c.Transmit([]byte{0x00, 0xB0, byte(off >> 8), byte(off), 0x00})
+			if out[len(out)-2] != 0x90 {
+				break
+			}
+		}
+	}
+	s := c.Stats()
+	b.ReportMetric(float64(s.APDUs)/float64(b.N), "apdus/op")
+	b.ReportMetric(float64(s.BytesOut)/float64(b.N), "bytes-out/op")
+}
