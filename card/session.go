@@ -137,10 +137,17 @@ var ErrTruncated = errors.New("card data truncated")
 // §11.3.3). The first READ fetches a whole chunk (256 bytes short, or all
 // that is available with extended length); size tells from those bytes
 // how long the content is; the rest follows in chunks starting where the
-// bytes held end, so nothing is read twice. The result is exactly the
-// size reported.
+// bytes held end, so nothing is read twice, and the last chunk asks for
+// exactly what remains. The result is exactly the size reported.
 func (s *session) readEF(ctx context.Context, size sizeFunc) ([]byte, error) {
-	first, err := s.readChunk(ctx, 0, s.firstNe(size))
+	ne := s.firstNe(size)
+	first, err := s.readChunk(ctx, 0, ne)
+	if err != nil && ne > headerProbeLen && pastEndRefusal(err) {
+		// This card refuses a READ whose Le runs past the end of the EF
+		// instead of answering 6282 with what there is: learn the size
+		// from a header-sized READ, then read exactly the rest.
+		first, err = s.readChunk(ctx, 0, headerProbeLen)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -171,6 +178,18 @@ func (s *session) readEF(ctx context.Context, size sizeFunc) ([]byte, error) {
 		buf = append(buf, chunk[:min(len(chunk), ne)]...)
 	}
 	return buf, nil
+}
+
+// headerProbeLen is enough bytes for any header the size functions read:
+// a three-byte tag and a four-byte length field (ISO/IEC 7816-4 §5.2.2),
+// or a DER tag and a 84-form length.
+const headerProbeLen = 8
+
+// pastEndRefusal reports whether err is how a card may refuse a READ
+// BINARY whose Le runs past the end of the EF: 6B00 (PROTOCOL.md: "past the
+// end: 6B00 or 6282") or 6700.
+func pastEndRefusal(err error) bool {
+	return apdu.IsStatus(err, apdu.SWWrongParametersP1P2) || apdu.IsStatus(err, apdu.SWWrongLength)
 }
 
 // firstNe is the Ne of the first READ: a whole chunk, unless the content
@@ -229,8 +248,7 @@ func extendedRefusal(ctx context.Context, err error) bool {
 	var se *apdu.StatusError
 	if errors.As(err, &se) {
 		return errors.Is(se, apdu.ErrWrongLength) || errors.Is(se, apdu.ErrInsNotSupported) ||
-			errors.Is(se, apdu.ErrClassNotSupported) || se.SW == apdu.SWNoPreciseDiagnosis ||
-			errors.Is(se, apdu.ErrWrongP1P2)
+			errors.Is(se, apdu.ErrClassNotSupported) || se.SW == apdu.SWNoPreciseDiagnosis
 	}
 	for _, fatal := range []error{reader.ErrCardRemoved, reader.ErrCardReset, reader.ErrReaderUnavailable,
 		reader.ErrNoCard, reader.ErrNoService, reader.ErrSharingViolation, context.Canceled, context.DeadlineExceeded} {
