@@ -36,11 +36,15 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mynacard/mynacard/reader/pcsc"
+	"github.com/mynacard/mynacard/reader/vpcd"
 )
 
 // Environment variables the harness reads.
@@ -157,7 +161,10 @@ func (h *harness) start() error {
 	defer start.Close() // closing releases the lock
 
 	if vpcdListening(0) {
-		return nil
+		if waitListening(startTimeout, nil) {
+			return nil
+		}
+		return fmt.Errorf("vpcd listens on port %d but pcscd does not list the vpcd readers within %v", vpcdPort(0), startTimeout)
 	}
 	if pid, ok := runningPcscd(); ok {
 		// Starting, or running without the vpcd driver.
@@ -221,10 +228,16 @@ func (h *harness) startReaper(pid int) error {
 }
 
 // shutdown releases the users lock and, if this process started pcscd and
-// no other process uses it, stops it now (otherwise the reaper will).
+// no other process uses it, stops it now. Otherwise it hands pcscd over to
+// a new detached reaper, which stops it after the last user has gone.
 func (h *harness) shutdown() {
 	if h.users == nil {
 		return
+	}
+	if h.reaper != nil {
+		// Take the reaper back so that it does not race us for the lock.
+		_ = h.reaper.Kill()
+		h.reaper = nil
 	}
 	h.users.Close()
 	h.users = nil
@@ -233,13 +246,14 @@ func (h *harness) shutdown() {
 	}
 	excl, err := lockFile(filepath.Join(h.dir, "users.lock"), syscall.LOCK_EX, 0)
 	if err != nil {
-		return // others use it: the reaper stops it after them
+		if err := h.startReaper(h.pcscd.Process.Pid); err != nil {
+			// Last resort: stop it now rather than leave it running forever.
+			h.stopPcscd()
+		}
+		return
 	}
 	defer excl.Close()
 	h.stopPcscd()
-	if h.reaper != nil {
-		_ = h.reaper.Kill()
-	}
 }
 
 func (h *harness) stopPcscd() {
@@ -297,15 +311,17 @@ func runningPcscd() (int, bool) {
 	return pid, true
 }
 
-// waitListening waits until vpcd's first port listens, up to timeout or
-// until exited is closed.
+// waitListening waits until pcscd is ready for the tests, up to timeout or
+// until exited is closed: vpcd's first port listens, pcscd accepts clients
+// and lists both vpcd readers. (The vpcd port can listen before pcscd's
+// client socket answers.)
 func waitListening(timeout time.Duration, exited <-chan struct{}) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	tick := time.NewTicker(50 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		if vpcdListening(0) {
+		if vpcdListening(0) && readersListed(ctx) {
 			return true
 		}
 		select {
@@ -316,4 +332,23 @@ func waitListening(timeout time.Duration, exited <-chan struct{}) bool {
 		case <-tick.C:
 		}
 	}
+}
+
+// readersListed reports whether pcscd answers and lists every vpcd reader.
+func readersListed(ctx context.Context) bool {
+	c, err := pcsc.Establish(ctx)
+	if err != nil {
+		return false
+	}
+	defer c.Release()
+	names, err := c.ListReaders(ctx)
+	if err != nil {
+		return false
+	}
+	for i := range vpcd.Slots {
+		if !slices.Contains(names, vpcd.ReaderName(i)) {
+			return false
+		}
+	}
+	return true
 }
