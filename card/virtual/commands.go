@@ -292,8 +292,10 @@ func (c *Card) verify(cmd apdu.Command) apdu.Response {
 	if p.tries == 0 {
 		return status(apdu.SWReferenceDataBlocked)
 	}
-	// The PIN is compared as stored, byte for byte: a wrong length is a
-	// wrong PIN and spends a try, as on the card.
+	if !verifyWrongLengthSpendsTry && !p.format.ok(cmd.Data) {
+		return status(apdu.SWWrongLength)
+	}
+	// The PIN is compared as stored, byte for byte (case-sensitive).
 	if subtle.ConstantTimeCompare(cmd.Data, p.value) == 1 {
 		p.tries = p.max
 		c.verified[p.ref] = true

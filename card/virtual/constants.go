@@ -1,6 +1,10 @@
 package virtual
 
-import "github.com/mynacard/mynacard/apdu"
+import (
+	"fmt"
+
+	"github.com/mynacard/mynacard/apdu"
+)
 
 // Application identifiers, as strings of raw bytes (ISO/IEC 7816-4 §8.2.1.2 application
 // identifier; ISO/IEC 7816-5 registered RID D3 92 for Japan), as
@@ -48,6 +52,19 @@ const (
 	// PINSurfaceB is the surface application's 照合番号B, EF 0012: 14 digits.
 	PINSurfaceB PINRef = 0x0012
 )
+
+// String names the PIN, for test output and diagnostics.
+func (p PINRef) String() string {
+	name := map[PINRef]string{
+		PINJPKIAuth: "JPKI authentication PIN", PINJPKISign: "JPKI signing password",
+		PINText: "text PIN", PINTextA: "text 照合番号A", PINTextB: "text 照合番号B",
+		PINSurfaceA: "surface 照合番号A", PINSurfaceB: "surface 照合番号B",
+	}[p]
+	if name == "" {
+		name = "unknown PIN"
+	}
+	return fmt.Sprintf("%s (EF %04X)", name, uint16(p))
+}
 
 // Retry counter maxima.
 const (
@@ -168,6 +185,11 @@ const (
 	// selected, drops the security state (§9.1: the security status of a
 	// DF is lost when the DF is left; re-selection is treated as leaving).
 	reselectDropsState = true
+	// verifyWrongLengthSpendsTry: a VERIFY whose PIN has a length or
+	// characters the PIN cannot have is compared like any other and spends
+	// a try. PROTOCOL.md is silent; hosts check the format before VERIFY
+	// (TEAM rule), so they never find out. False would answer 6700 instead.
+	verifyWrongLengthSpendsTry = true
 	// maxEFSize bounds an EF: READ BINARY offsets are 15 bits (§11.3.3),
 	// so nothing past 32 KiB can be addressed by a short read.
 	maxEFSize = 0x8000

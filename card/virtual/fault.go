@@ -1,6 +1,9 @@
 package virtual
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // FaultKind is what a Fault does to the card's answer.
 type FaultKind int
@@ -26,6 +29,25 @@ const (
 	// changes, no try spent), once.
 	FaultStatus
 )
+
+// String names the kind, for test output.
+func (k FaultKind) String() string {
+	switch k {
+	case FaultLatency:
+		return "latency"
+	case FaultRemove:
+		return "remove"
+	case FaultCorrupt:
+		return "corrupt"
+	case FaultTruncate:
+		return "truncate"
+	case FaultOverLength:
+		return "over-length"
+	case FaultStatus:
+		return "status"
+	}
+	return fmt.Sprintf("FaultKind(%d)", int(k))
+}
 
 // Fault is one planned misbehaviour of the card, for reliability tests.
 //

@@ -226,3 +226,35 @@ func TestNewMyNumberCardRejects(t *testing.T) {
 		t.Error("accepted 16 tries")
 	}
 }
+
+// FuzzEncodeTextBasic checks that the basic-four record always parses
+// back, with offsets pointing at the fields.
+func FuzzEncodeTextBasic(f *testing.F) {
+	f.Add("試験\u3000太郎", "東京都千代田区霞が関１－２－３", "19800101", "1")
+	f.Add("", "", "", "")
+	f.Fuzz(func(t *testing.T, name, address, birth, sex string) {
+		rec, err := EncodeTextBasic(name, address, birth, sex)
+		if err != nil {
+			return
+		}
+		outer, rest, err := apdu.ReadTLV(rec)
+		if err != nil || len(rest) != 0 || outer.Tag != 0xFF20 {
+			t.Fatalf("record does not parse: %v", err)
+		}
+		tlvs, err := apdu.ParseTLVs(outer.Value)
+		if err != nil {
+			t.Fatal(err)
+		}
+		offs, ok := apdu.Find(tlvs, 0xDF21)
+		if !ok || len(offs) != 8 {
+			t.Fatal("no DF21")
+		}
+		for i, want := range []string{name, address, birth, sex} {
+			off := int(binary.BigEndian.Uint16(offs[2*i:]))
+			tlv, _, err := apdu.ReadTLV(rec[off:])
+			if err != nil || tlv.Tag != uint32(0xDF22+i) || string(tlv.Value) != want {
+				t.Fatalf("field %d at %d: %X %q (%v)", i, off, tlv.Tag, tlv.Value, err)
+			}
+		}
+	})
+}
