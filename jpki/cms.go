@@ -43,10 +43,20 @@ type CMSOptions struct {
 
 // cmsHashes are the digests SignCMS writes and VerifyCMS accepts. SHA-1 is
 // left out on purpose: a CMS signature is long-lived evidence.
-var cmsHashes = map[crypto.Hash]asn1.ObjectIdentifier{
-	crypto.SHA256: pkcs7.OIDDigestAlgorithmSHA256,
-	crypto.SHA384: pkcs7.OIDDigestAlgorithmSHA384,
-	crypto.SHA512: pkcs7.OIDDigestAlgorithmSHA512,
+var cmsHashes = [...]crypto.Hash{crypto.SHA256, crypto.SHA384, crypto.SHA512}
+
+// cmsDigestOID returns the digest algorithm identifier of h, or nil when
+// h is not one of cmsHashes.
+func cmsDigestOID(h crypto.Hash) asn1.ObjectIdentifier {
+	switch h {
+	case crypto.SHA256:
+		return pkcs7.OIDDigestAlgorithmSHA256
+	case crypto.SHA384:
+		return pkcs7.OIDDigestAlgorithmSHA384
+	case crypto.SHA512:
+		return pkcs7.OIDDigestAlgorithmSHA512
+	}
+	return nil
 }
 
 // Sentinel errors of the CMS functions.
@@ -78,8 +88,8 @@ func SignCMS(data []byte, signer crypto.Signer, cert *x509.Certificate, chain []
 	if h == 0 {
 		h = crypto.SHA256
 	}
-	digestOID, ok := cmsHashes[h]
-	if !ok {
+	digestOID := cmsDigestOID(h)
+	if digestOID == nil {
 		return nil, fmt.Errorf("signing CMS: digest %v not supported", h)
 	}
 	at := opts.SigningTime
@@ -281,8 +291,8 @@ func VerifyCMS(sig, data []byte, roots *Roots, opts VerifyOptions) (*CMSVerifica
 		return nil, fmt.Errorf("verifying CMS: %w: %d signers, want 1", ErrCMSSignature, len(p7.Signers))
 	}
 	var h crypto.Hash
-	for hh, oid := range cmsHashes {
-		if p7.Signers[0].DigestAlgorithm.Algorithm.Equal(oid) {
+	for _, hh := range cmsHashes {
+		if p7.Signers[0].DigestAlgorithm.Algorithm.Equal(cmsDigestOID(hh)) {
 			h = hh
 		}
 	}

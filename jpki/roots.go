@@ -344,13 +344,19 @@ func pinFor(fp Fingerprint) (Pin, bool) {
 	return Pin{}, false
 }
 
-// generationStartYears maps the year a root's validity starts to its
+// generationByYear maps the year a root's validity starts to its
 // generation (PROTOCOL.md: 1 2015–2025, 2 2019–2029, 3 2023–2033). Used
 // only to label test roots; production generations come from the pins.
-var generationStartYears = map[int]int{2015: 1, 2019: 2, 2023: 3}
-
 func generationByYear(c *x509.Certificate) int {
-	return generationStartYears[c.NotBefore.In(jst).Year()]
+	switch c.NotBefore.In(jst).Year() {
+	case 2015:
+		return 1
+	case 2019:
+		return 2
+	case 2023:
+		return 3
+	}
+	return 0
 }
 
 // kindOfRootName reads the hierarchy from a CA name's OU.

@@ -84,7 +84,7 @@ func NewSigner(ctx context.Context, j *card.JPKI, key card.KeyKind, cert *Certif
 	if j == nil || cert == nil || cert.Certificate == nil || prompt == nil {
 		return nil, errors.New("creating signer: nil card, certificate or prompt")
 	}
-	want := map[card.KeyKind]Kind{card.AuthKey: KindAuth, card.SignKey: KindSign}[key]
+	want := keyKind(key)
 	if want == KindUnknown {
 		return nil, fmt.Errorf("creating signer: unknown key %v", key)
 	}
@@ -96,6 +96,17 @@ func NewSigner(ctx context.Context, j *card.JPKI, key card.KeyKind, cert *Certif
 		return nil, fmt.Errorf("creating signer: certificate key is %T, want RSA", cert.PublicKey)
 	}
 	return &Signer{ctx: ctx, j: j, key: key, cert: cert, pub: pub, prompt: prompt}, nil
+}
+
+// keyKind returns the certificate kind that goes with a card key.
+func keyKind(key card.KeyKind) Kind {
+	switch key {
+	case card.AuthKey:
+		return KindAuth
+	case card.SignKey:
+		return KindSign
+	}
+	return KindUnknown
 }
 
 // Public returns the certificate's RSA public key.

@@ -1,6 +1,7 @@
 package jpki
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/rand"
@@ -17,7 +18,9 @@ import (
 	"time"
 
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/reader"
 	"golang.org/x/crypto/ocsp"
 )
 
@@ -239,5 +242,65 @@ func TestSignerOCSPResponder(t *testing.T) {
 	}
 	if err := resp.CheckSignatureFrom(s.Certificate().Certificate); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestDigestInfoMatchesCryptoRSA checks the prefix table against
+// crypto/rsa's own: signing DigestInfo(h, d) raw equals signing d under h.
+func TestDigestInfoMatchesCryptoRSA(t *testing.T) {
+	key := jpkitest.DefaultHolder().AuthKey
+	for _, h := range []crypto.Hash{crypto.SHA1, crypto.SHA224, crypto.SHA256, crypto.SHA384, crypto.SHA512} {
+		d := make([]byte, h.Size())
+		d[0] = 0x5A
+		di, err := DigestInfo(h, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := rsa.SignPKCS1v15(nil, key, h, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := rsa.SignPKCS1v15(nil, key, crypto.Hash(0), di)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%v: DigestInfo prefix differs from crypto/rsa's", h)
+		}
+	}
+}
+
+// removeOnSign is a card that disappears when it is sent SIGN.
+type removeOnSign struct{ *virtual.Card }
+
+// insComputeSignature is the JPKI SIGN instruction (PROTOCOL.md "Commands").
+const insComputeSignature = 0x2A
+
+func (r removeOnSign) Transmit(capdu []byte) []byte {
+	if len(capdu) > 1 && capdu[1] == insComputeSignature {
+		return nil
+	}
+	return r.Card.Transmit(capdu)
+}
+
+func TestSignerCardRemoved(t *testing.T) {
+	h := jpkitest.DefaultHolder()
+	vc, err := virtual.NewMyNumberCard(h.Contents())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	j, err := card.OpenJPKI(ctx, reader.Loopback("virtual", removeOnSign{vc}, reader.Capabilities{}), card.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &pinPrompt{pin: jpkitest.DefaultAuthPIN}
+	s, err := NewSigner(ctx, j, card.AuthKey, mustParseX(t, h.AuthCert), p.prompt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig, err := s.Sign(rand.Reader, make([]byte, 32), crypto.SHA256)
+	if !errors.Is(err, reader.ErrCardRemoved) || sig != nil {
+		t.Errorf("got %x, %v; want no signature and ErrCardRemoved", sig, err)
 	}
 }

@@ -60,40 +60,62 @@ var (
 	ErrTestRoot          = errors.New("jpki: certificate chains to a test root")
 )
 
-var reasonSentinels = map[Reason]error{
-	ReasonUnknownIssuer:     ErrUnknownIssuer,
-	ReasonBadSignature:      ErrBadSignature,
-	ReasonExpired:           ErrExpired,
-	ReasonNotYetValid:       ErrNotYetValid,
-	ReasonWrongKind:         ErrWrongKind,
-	ReasonKeyUsage:          ErrKeyUsage,
-	ReasonPolicy:            ErrPolicy,
-	ReasonRootConstraints:   ErrRootConstraints,
-	ReasonRootNotValid:      ErrRootNotValid,
-	ReasonCriticalExtension: ErrCriticalExtension,
-	ReasonTestRoot:          ErrTestRoot,
-}
-
-var reasonNames = map[Reason]string{
-	ReasonUnknownIssuer:     "unknown-issuer",
-	ReasonBadSignature:      "bad-signature",
-	ReasonExpired:           "expired",
-	ReasonNotYetValid:       "not-yet-valid",
-	ReasonWrongKind:         "wrong-kind",
-	ReasonKeyUsage:          "key-usage",
-	ReasonPolicy:            "policy",
-	ReasonRootConstraints:   "root-constraints",
-	ReasonRootNotValid:      "root-not-valid",
-	ReasonCriticalExtension: "critical-extension",
-	ReasonTestRoot:          "test-root",
-}
-
 // String returns a short lower-case name such as "expired".
 func (r Reason) String() string {
-	if s, ok := reasonNames[r]; ok {
-		return s
+	switch r {
+	case ReasonUnknownIssuer:
+		return "unknown-issuer"
+	case ReasonBadSignature:
+		return "bad-signature"
+	case ReasonExpired:
+		return "expired"
+	case ReasonNotYetValid:
+		return "not-yet-valid"
+	case ReasonWrongKind:
+		return "wrong-kind"
+	case ReasonKeyUsage:
+		return "key-usage"
+	case ReasonPolicy:
+		return "policy"
+	case ReasonRootConstraints:
+		return "root-constraints"
+	case ReasonRootNotValid:
+		return "root-not-valid"
+	case ReasonCriticalExtension:
+		return "critical-extension"
+	case ReasonTestRoot:
+		return "test-root"
 	}
 	return "Reason(" + strconv.Itoa(int(r)) + ")"
+}
+
+// sentinel returns the reason's sentinel error, nil for an unknown reason.
+func (r Reason) sentinel() error {
+	switch r {
+	case ReasonUnknownIssuer:
+		return ErrUnknownIssuer
+	case ReasonBadSignature:
+		return ErrBadSignature
+	case ReasonExpired:
+		return ErrExpired
+	case ReasonNotYetValid:
+		return ErrNotYetValid
+	case ReasonWrongKind:
+		return ErrWrongKind
+	case ReasonKeyUsage:
+		return ErrKeyUsage
+	case ReasonPolicy:
+		return ErrPolicy
+	case ReasonRootConstraints:
+		return ErrRootConstraints
+	case ReasonRootNotValid:
+		return ErrRootNotValid
+	case ReasonCriticalExtension:
+		return ErrCriticalExtension
+	case ReasonTestRoot:
+		return ErrTestRoot
+	}
+	return nil
 }
 
 // VerifyError is a failed verification. It matches its reason's sentinel
@@ -116,12 +138,16 @@ func (e *VerifyError) Error() string {
 	return msg
 }
 
+// ErrVerification is what a VerifyError with an unknown Reason unwraps
+// to.
+var ErrVerification = errors.New("jpki: verification failed")
+
 // Unwrap returns the reason's sentinel error.
 func (e *VerifyError) Unwrap() error {
-	if s, ok := reasonSentinels[e.Reason]; ok {
+	if s := e.Reason.sentinel(); s != nil {
 		return s
 	}
-	return errors.New("jpki: verification failed")
+	return ErrVerification
 }
 
 // VerifyOptions parameterise [Verify].

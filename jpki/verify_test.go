@@ -306,3 +306,21 @@ func TestOperatorAuthGen2(t *testing.T) {
 		t.Errorf("operator root accepted by pin: %v", err)
 	}
 }
+
+func TestReasonStrings(t *testing.T) {
+	for r := ReasonUnknownIssuer; r <= ReasonTestRoot; r++ {
+		if s := r.String(); s == "" || s[0] == 'R' {
+			t.Errorf("reason %d has no name: %q", int(r), s)
+		}
+		if r.sentinel() == nil {
+			t.Errorf("reason %v has no sentinel", r)
+		}
+		e := &VerifyError{Reason: r, Detail: "d"}
+		if !errors.Is(e, r.sentinel()) || e.Error() == "" {
+			t.Errorf("reason %v: %v", r, e)
+		}
+	}
+	if !errors.Is(&VerifyError{Reason: 99}, ErrVerification) {
+		t.Error("unknown reason does not unwrap to ErrVerification")
+	}
+}
