@@ -147,12 +147,6 @@ const (
 	// swPastEndOfFile answers READ BINARY with an offset at or beyond the
 	// end of the EF (6B00, "wrong parameters P1-P2", as PROTOCOL.md says).
 	swPastEndOfFile = apdu.SWWrongParametersP1P2
-	// DefaultShortReadStatus answers a READ BINARY whose offset is inside
-	// the EF but whose Le runs past its end, with the bytes that exist.
-	// PROTOCOL.md says "6B00 or 6282": the virtual card uses 6282 (§5.6
-	// table 5, "end of file reached before reading Ne bytes") unless
-	// WithShortReadStatus picks another (9000 is what some cards do).
-	DefaultShortReadStatus = apdu.SWEndOfFileWarning
 	// swEmptyVerifyBlocked answers the empty VERIFY (retry counter query)
 	// on a blocked PIN. PROTOCOL.md is silent; the card answers 6984 to
 	// every VERIFY with data once blocked, and the virtual card assumes
@@ -178,6 +172,13 @@ const (
 	// swWrongLe is SW1 6C: resend with Le = SW2 (§5.6 table 6).
 	swWrongLe uint16 = 0x6C00
 )
+
+// DefaultShortReadStatus answers a READ BINARY whose offset is inside
+// the EF but whose Le runs past its end, with the bytes that exist.
+// PROTOCOL.md says "6B00 or 6282": the virtual card uses 6282 (§5.6
+// table 5, "end of file reached before reading Ne bytes") unless
+// WithShortReadStatus picks another (9000 is what some cards do).
+const DefaultShortReadStatus = apdu.SWEndOfFileWarning
 
 // Behaviour choices where PROTOCOL.md is silent.
 const (
