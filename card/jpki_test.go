@@ -444,7 +444,27 @@ func TestMalformedResponses(t *testing.T) {
 
 func TestChangePIN(t *testing.T) {
 	ctx := context.Background()
-	f := newFixture(t, fixtureConfig{})
+	var events []reader.TraceEvent
+	f := newFixture(t, fixtureConfig{opts: card.Options{Trace: func(ev reader.TraceEvent) { events = append(events, ev) }}})
+	defer func() {
+		changes := 0
+		for _, ev := range events {
+			if len(ev.Command) > 1 && ev.Command[1] == insChange {
+				changes++
+				if !ev.Redacted {
+					t.Errorf("CHANGE REFERENCE DATA not redacted")
+				}
+			}
+			for _, secret := range []string{jpkitest.DefaultAuthPIN, "5678", jpkitest.DefaultSignPIN, "NEWPASS99"} {
+				if bytes.Contains(ev.Command, []byte(secret)) {
+					t.Errorf("trace shows a PIN: % X", ev.Command)
+				}
+			}
+		}
+		if changes != 2 {
+			t.Errorf("%d CHANGE REFERENCE DATA traced, want 2", changes)
+		}
+	}()
 	oldP, newP := pin(jpkitest.DefaultAuthPIN), pin("5678")
 	if err := f.j.ChangePIN(ctx, card.AuthPIN, oldP.prompt, newP.prompt); err != nil {
 		t.Fatalf("ChangePIN: %v", err)

@@ -231,3 +231,44 @@ func (a *SurfaceApp) ReadSurface(ctx context.Context, k PINKind, prompt PINPromp
 func (a *SurfaceApp) PINStatus(ctx context.Context, k PINKind) (int, error) {
 	return pinStatus(ctx, a.c, k)
 }
+
+// ReadSurfaceWithTextPIN reads the card face with only the 4-digit text
+// PIN, as kiosks do: in one transaction it verifies TextPIN in the text
+// application, reads the Individual Number, then opens the surface
+// application with it as 照合番号A (SurfacePINA, with the usual tries check
+// and last-try rule) and reads EF 0002. The number is wiped; prompt is
+// asked once, for TextPIN.
+func (a *SurfaceApp) ReadSurfaceWithTextPIN(ctx context.Context, prompt PINPrompt) (*Surface, error) {
+	var s *Surface
+	err := a.c.transact(ctx, "reading card surface", func(ctx context.Context, ss *session) error {
+		if err := ss.enterText(ctx, TextPIN, prompt); err != nil {
+			return err
+		}
+		raw, err := ss.readTextEF(ctx, efTextNumber, fixedSize(numberEFLen))
+		defer wipe(raw)
+		if err != nil {
+			return err
+		}
+		n, err := ParseNumberRecord(raw)
+		if err != nil {
+			return err
+		}
+		if err := ss.selectApp(ctx, aidSurface); err != nil {
+			return err
+		}
+		pinA := func(context.Context, PINKind, int) ([]byte, error) { return PINA(n), nil }
+		if err := ss.verify(ctx, SurfacePINA, pinA); err != nil {
+			return err
+		}
+		rec, err := ss.readTextEF(ctx, efSurfaceRecord, tlvSize)
+		if err != nil {
+			return err
+		}
+		s, err = ParseSurfaceRecord(rec)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}

@@ -241,6 +241,22 @@ func TestReadSurface(t *testing.T) {
 	}
 }
 
+func TestReadSurfaceWithTextPIN(t *testing.T) {
+	f := newFixture(t, fixtureConfig{})
+	p := pin(jpkitest.DefaultAuthPIN)
+	s, err := f.j.Surface().ReadSurfaceWithTextPIN(context.Background(), p.prompt)
+	if err != nil || !bytes.Equal(s.FacePhoto, f.h.Contents().FacePhoto) {
+		t.Fatalf("ReadSurfaceWithTextPIN: %v", err)
+	}
+	if p.calls != 1 || p.kinds[0] != card.TextPIN {
+		t.Errorf("prompt asked %v", p.kinds)
+	}
+	p.assertWiped(t)
+	if f.vc.TriesLeft(virtual.PINSurfaceA) != virtual.MaxTriesCollation {
+		t.Errorf("照合番号A tries spent")
+	}
+}
+
 func TestJapaneseEra(t *testing.T) {
 	d := func(y, m, dd int) time.Time { return time.Date(y, time.Month(m), dd, 0, 0, 0, 0, time.UTC) }
 	tests := []struct {

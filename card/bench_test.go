@@ -1,0 +1,59 @@
+package card_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/reader"
+)
+
+// The benchmarks report APDUs and bytes exchanged per operation (the
+// figures that matter on a contactless reader), on a short-APDU reader
+// and an extended-length one. Run briefly: go test -run=^$ -bench=. -benchtime=20x ./card
+
+func benchOp(b *testing.B, ext bool, op func(ctx context.Context, j *card.JPKI) error) {
+	var n card.Counter
+	f := newFixture(b, fixtureConfig{caps: reader.Capabilities{ExtendedLength: ext}, opts: card.Options{Trace: n.Hook(nil)}})
+	ctx := context.Background()
+	n.Reset()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := op(ctx, f.j); err != nil {
+			b.Fatal(err)
+		}
+	}
+	st := n.Stats()
+	b.ReportMetric(float64(st.APDUs)/float64(b.N), "apdus/op")
+	b.ReportMetric(float64(st.Sent+st.Received)/float64(b.N), "cardbytes/op")
+}
+
+func BenchmarkOps(b *testing.B) {
+	ops := []struct {
+		name string
+		op   func(ctx context.Context, j *card.JPKI) error
+	}{
+		{"ReadAuthCert", func(ctx context.Context, j *card.JPKI) error { _, err := j.ReadCertificate(ctx, card.AuthCert); return err }},
+		{"ReadAuthCACert", func(ctx context.Context, j *card.JPKI) error { _, err := j.ReadCertificate(ctx, card.AuthCACert); return err }},
+		{"ReadSignCACert", func(ctx context.Context, j *card.JPKI) error { _, err := j.ReadCertificate(ctx, card.SignCACert); return err }},
+		{"ReadSignCert", func(ctx context.Context, j *card.JPKI) error {
+			_, err := j.ReadSignCertificate(ctx, pin(jpkitest.DefaultSignPIN).prompt)
+			return err
+		}},
+		{"PINStatus", func(ctx context.Context, j *card.JPKI) error { _, err := j.PINStatus(ctx, card.AuthPIN); return err }},
+		{"SignAuth", func(ctx context.Context, j *card.JPKI) error {
+			_, err := j.Sign(ctx, card.AuthKey, pin(jpkitest.DefaultAuthPIN).prompt, digestInfo("x"))
+			return err
+		}},
+	}
+	for _, o := range ops {
+		for _, ext := range []bool{false, true} {
+			name := o.name + "/short"
+			if ext {
+				name = o.name + "/extended"
+			}
+			b.Run(name, func(b *testing.B) { benchOp(b, ext, o.op) })
+		}
+	}
+}
