@@ -34,9 +34,18 @@ func BenchmarkOps(b *testing.B) {
 		name string
 		op   func(ctx context.Context, j *card.JPKI) error
 	}{
-		{"ReadAuthCert", func(ctx context.Context, j *card.JPKI) error { _, err := j.ReadCertificate(ctx, card.AuthCert); return err }},
-		{"ReadAuthCACert", func(ctx context.Context, j *card.JPKI) error { _, err := j.ReadCertificate(ctx, card.AuthCACert); return err }},
-		{"ReadSignCACert", func(ctx context.Context, j *card.JPKI) error { _, err := j.ReadCertificate(ctx, card.SignCACert); return err }},
+		{"ReadAuthCert", func(ctx context.Context, j *card.JPKI) error {
+			_, err := j.ReadCertificate(ctx, card.AuthCert)
+			return err
+		}},
+		{"ReadAuthCACert", func(ctx context.Context, j *card.JPKI) error {
+			_, err := j.ReadCertificate(ctx, card.AuthCACert)
+			return err
+		}},
+		{"ReadSignCACert", func(ctx context.Context, j *card.JPKI) error {
+			_, err := j.ReadCertificate(ctx, card.SignCACert)
+			return err
+		}},
 		{"ReadSignCert", func(ctx context.Context, j *card.JPKI) error {
 			_, err := j.ReadSignCertificate(ctx, pin(jpkitest.DefaultSignPIN).prompt)
 			return err

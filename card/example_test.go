@@ -110,7 +110,7 @@ func ExampleTextApp_ReadNumber() {
 }
 
 func ExamplePINB() {
-	birth := time.Date(1985, 4, 1, 0, 0, 0, 0, time.UTC)   // 昭和60年4月1日
+	birth := time.Date(1985, 4, 1, 0, 0, 0, 0, time.UTC)  // 昭和60年4月1日
 	expiry := time.Date(2034, 4, 1, 0, 0, 0, 0, time.UTC) // printed on the card
 	pinB, err := card.PINB(birth, expiry, "1234")
 	fmt.Println(string(pinB), err)
