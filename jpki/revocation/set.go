@@ -1,0 +1,248 @@
+package revocation
+
+import (
+	"bytes"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// CRLSetOptions configures a CRLSet. The zero value is usable.
+type CRLSetOptions struct {
+	// HTTPClient fetches CRL URLs; nil uses a client with Timeout.
+	HTTPClient *http.Client
+	// Timeout bounds one download (0: DefaultFetchTimeout).
+	Timeout time.Duration
+	// MaxBytes bounds one CRL (0: DefaultMaxCRLBytes).
+	MaxBytes int64
+	// CacheDir, when set, keeps parsed indexes on disk keyed by the CRL's
+	// SHA-256, so that loading the same file again skips parsing.
+	CacheDir string
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+	// CompletePartitions says that the distribution-point CRLs loaded for
+	// an issuer together cover all its certificates, so a serial absent
+	// from all of them is good in StatusSerial. Without it, a serial looked
+	// up without its certificate is good only against a CRL that covers
+	// the whole issuer (no issuingDistributionPoint).
+	CompletePartitions bool
+}
+
+// CRLSet holds the verified CRLs of the trusted issuers: any number per
+// issuer, one per distribution point (JPKI partitions signing-certificate
+// CRLs by municipality). It is safe for concurrent use; loading replaces a
+// CRL by a newer one of the same issuer and distribution points.
+type CRLSet struct {
+	issuers []*x509.Certificate
+	opts    CRLSetOptions
+
+	mu   sync.RWMutex
+	crls []*CRL
+}
+
+// NewCRLSet returns an empty set that accepts CRLs signed by issuers (the
+// pinned roots).
+func NewCRLSet(issuers []*x509.Certificate, opts CRLSetOptions) *CRLSet {
+	return &CRLSet{issuers: append([]*x509.Certificate(nil), issuers...), opts: opts}
+}
+
+func (s *CRLSet) now() time.Time {
+	if s.opts.Now != nil {
+		return s.opts.Now()
+	}
+	return time.Now()
+}
+
+// Add adds a parsed CRL, replacing an older CRL of the same issuer and
+// distribution points (an older or equal one than the held CRL is
+// ignored). The CRL must have been verified against one of the set's
+// issuers. If c is not fresh now, it is still added and the *StaleError is
+// returned, so the caller sees it and Status reports it.
+func (s *CRLSet) Add(c *CRL) error {
+	if c == nil || c.Issuer == nil || !s.trusted(c.Issuer) {
+		return fmt.Errorf("adding CRL: %w: not verified against this set's issuers", ErrUnknownIssuer)
+	}
+	s.mu.Lock()
+	replaced := false
+	for i, old := range s.crls {
+		if old.Issuer.Equal(c.Issuer) && sameNames(old.DistributionPoints, c.DistributionPoints) {
+			if c.ThisUpdate.After(old.ThisUpdate) {
+				s.crls[i] = c
+			}
+			replaced = true
+			break
+		}
+	}
+	if !replaced {
+		s.crls = append(s.crls, c)
+	}
+	s.mu.Unlock()
+	return c.CheckFresh(s.now())
+}
+
+func (s *CRLSet) trusted(c *x509.Certificate) bool {
+	for _, is := range s.issuers {
+		if is.Equal(c) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameNames(a, b [][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !bytes.Equal(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// CRLs returns the CRLs held, in load order.
+func (s *CRLSet) CRLs() []*CRL {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]*CRL(nil), s.crls...)
+}
+
+// Status answers for cert at the set's clock. See StatusAt.
+func (s *CRLSet) Status(cert *x509.Certificate) Result { return s.StatusAt(cert, s.now()) }
+
+// StatusAt answers for cert at t. The CRLs considered are those of the
+// trusted issuer whose key signed cert (name alone does not decide, as
+// JPKI generations share a name), and among them those covering cert's
+// CRL distribution point. The answer is revoked if any of them lists the
+// serial; good if none does and at least one of them is fresh at t;
+// otherwise unknown with the reason (ErrNoSource, ErrUnknownIssuer,
+// ErrNotCovered, ErrStale...).
+func (s *CRLSet) StatusAt(cert *x509.Certificate, t time.Time) Result {
+	if cert == nil {
+		return unknown("crl", fmt.Errorf("%w: no certificate", ErrMalformed))
+	}
+	s.mu.RLock()
+	var named []*CRL
+	for _, c := range s.crls {
+		if bytes.Equal(c.RawIssuer, cert.RawIssuer) {
+			named = append(named, c)
+		}
+	}
+	s.mu.RUnlock()
+	if len(named) == 0 {
+		return unknown("crl", fmt.Errorf("%w: no CRL for issuer %s", ErrNoSource, cert.Issuer))
+	}
+	var signed []*CRL
+	verified := map[*x509.Certificate]bool{}
+	for _, c := range named {
+		ok, seen := verified[c.Issuer]
+		if !seen {
+			ok = cert.CheckSignatureFrom(c.Issuer) == nil
+			verified[c.Issuer] = ok
+		}
+		if ok {
+			signed = append(signed, c)
+		}
+	}
+	if len(signed) == 0 {
+		return unknown("crl", fmt.Errorf("%w: no CRL issuer's key signed the certificate", ErrUnknownIssuer))
+	}
+	dps, err := CertDistributionPoints(cert)
+	if err != nil {
+		return unknown("crl", fmt.Errorf("reading the certificate's CRL distribution points: %w", err))
+	}
+	var covering []*CRL
+	for _, c := range signed {
+		if c.Covers(dps) && !(c.OnlyUserCerts && cert.IsCA) {
+			covering = append(covering, c)
+		}
+	}
+	if len(covering) == 0 {
+		return unknown("crl", fmt.Errorf("%w (%d CRLs of the issuer loaded)", ErrNotCovered, len(signed)))
+	}
+	return answer(covering, keyFromBig(cert.SerialNumber), t)
+}
+
+// answer looks k up in the covering CRLs.
+func answer(covering []*CRL, k serialKey, t time.Time) Result {
+	var staleErrs []error
+	var fresh *CRL
+	for _, c := range covering {
+		if e, ok := c.lookupKey(k); ok {
+			// A listing is never weakened by staleness: revoked is not good.
+			return revoked(c, e)
+		}
+		if err := c.CheckFresh(t); err != nil {
+			staleErrs = append(staleErrs, err)
+		} else if fresh == nil {
+			fresh = c
+		}
+	}
+	if fresh == nil {
+		return unknown("crl "+covering[0].Source, errors.Join(staleErrs...))
+	}
+	return Result{Status: StatusGood, Reason: ReasonNone, Source: "crl " + fresh.Source,
+		ThisUpdate: fresh.ThisUpdate, NextUpdate: fresh.NextUpdate}
+}
+
+// StatusSerial answers for a serial (DER INTEGER content, or a positive
+// big-endian magnitude when positive is set) of the issuer whose
+// subjectKeyId is issuerKeyID, at t, without the certificate: the input of
+// a batch. Revoked if any CRL of the issuer lists it; good only if a fresh
+// CRL covering the whole issuer (or, with CompletePartitions, the fresh
+// distribution-point CRLs) does not; unknown otherwise.
+func (s *CRLSet) StatusSerial(issuerKeyID []byte, serial []byte, t time.Time) Result {
+	return s.statusKey(issuerKeyID, keyFromInteger(serial), t)
+}
+
+func (s *CRLSet) statusKey(issuerKeyID []byte, k serialKey, t time.Time) Result {
+	if !k.ok {
+		return unknown("crl", fmt.Errorf("%w: serial", ErrMalformed))
+	}
+	s.mu.RLock()
+	var whole, parts []*CRL
+	for _, c := range s.crls {
+		if bytes.Equal(c.Issuer.SubjectKeyId, issuerKeyID) {
+			if len(c.DistributionPoints) == 0 {
+				whole = append(whole, c)
+			} else {
+				parts = append(parts, c)
+			}
+		}
+	}
+	s.mu.RUnlock()
+	if len(whole)+len(parts) == 0 {
+		return unknown("crl", fmt.Errorf("%w: no CRL for issuer key %X", ErrNoSource, issuerKeyID))
+	}
+	for _, c := range parts {
+		if e, ok := c.lookupKey(k); ok {
+			return revoked(c, e)
+		}
+	}
+	if len(whole) > 0 {
+		return answer(whole, k, t)
+	}
+	if !s.opts.CompletePartitions {
+		return unknown("crl", fmt.Errorf("%w: only distribution-point CRLs are loaded for issuer key %X", ErrNotCovered, issuerKeyID))
+	}
+	var errs []error
+	for _, c := range parts {
+		if err := c.CheckFresh(t); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return unknown("crl "+parts[0].Source, errors.Join(errs...))
+	}
+	return Result{Status: StatusGood, Reason: ReasonNone, Source: fmt.Sprintf("crl (%d distribution-point CRLs)", len(parts)),
+		ThisUpdate: parts[0].ThisUpdate, NextUpdate: parts[0].NextUpdate}
+}
+
+func revoked(c *CRL, e Entry) Result {
+	return Result{Status: StatusRevoked, Reason: e.Reason, RevokedAt: e.RevokedAt,
+		Source: "crl " + c.Source, ThisUpdate: c.ThisUpdate, NextUpdate: c.NextUpdate}
+}
