@@ -306,6 +306,13 @@ func VerifyCMS(sig, data []byte, roots *Roots, opts VerifyOptions) (*CMSVerifica
 	if err := p7.Verify(); err != nil {
 		return nil, fmt.Errorf("verifying CMS: %w: %v", ErrCMSSignature, err)
 	}
+	if len(p7.Signers[0].AuthenticatedAttributes) > 0 {
+		// RFC 5652 §11.1: the content-type attribute must name the content.
+		var ct asn1.ObjectIdentifier
+		if err := p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeContentType, &ct); err != nil || !ct.Equal(pkcs7.OIDData) {
+			return nil, fmt.Errorf("verifying CMS: %w: content-type attribute missing or not id-data", ErrCMSSignature)
+		}
+	}
 	var ess asn1.RawValue
 	if err := p7.UnmarshalSignedAttribute(oidSigningCertificateV2, &ess); err == nil {
 		if err := checkSigningCertificateV2(ess.FullBytes, ee); err != nil {
