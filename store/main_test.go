@@ -1,0 +1,70 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/mynacard/mynacard/internal/pgtest"
+)
+
+// The PostgreSQL server this test binary shares between tests, started
+// once in TestMain; pgErr says why it is missing.
+var (
+	pgServer *pgtest.Server
+	pgErr    error
+)
+
+func TestMain(m *testing.M) {
+	pgServer, pgErr = pgtest.Start(context.Background())
+	code := m.Run()
+	if pgServer != nil {
+		if err := pgServer.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "stopping PostgreSQL:", err)
+		}
+	}
+	os.Exit(code)
+}
+
+// backend opens a fresh, empty store of one kind for a test.
+type testBackend struct {
+	name string
+	open func(t testing.TB) Store
+}
+
+func sqliteTestStore(t testing.TB) Store {
+	t.Helper()
+	s, err := Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func postgresTestStore(t testing.TB) Store {
+	t.Helper()
+	pgtest.Need(t, pgServer, pgErr)
+	s, err := Open(t.Context(), pgServer.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+var testBackends = []testBackend{
+	{"sqlite", sqliteTestStore},
+	{"postgres", postgresTestStore},
+}
+
+// forEach runs a conformance test against each implementation.
+func forEach(t *testing.T, test func(t *testing.T, s Store)) {
+	for _, b := range testBackends {
+		t.Run(b.name, func(t *testing.T) {
+			test(t, b.open(t))
+		})
+	}
+}
