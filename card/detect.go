@@ -100,14 +100,21 @@ func Detect(ctx context.Context, c reader.Card) (CardType, string, error) {
 
 // detect is Detect inside a transaction.
 func (s *session) detect(ctx context.Context) (CardType, string, error) {
+	// Any status word other than 9000 (6A82 from most cards, but 6A86,
+	// 6D00 or 6E00 from some) means "not this application"; a transport
+	// error is passed on as it is.
+	var se *apdu.StatusError
 	if err := s.selectApp(ctx, aidJPKI); err != nil {
-		if errors.Is(err, apdu.ErrFileNotFound) {
+		if errors.As(err, &se) {
 			return Unknown, "", fmt.Errorf("%w: no JPKI application (%w)", ErrNotMyNumberCard, err)
 		}
 		return Unknown, "", err
 	}
 	label, err := s.readToken(ctx)
 	if err != nil {
+		if errors.As(err, &se) {
+			return Unknown, "", fmt.Errorf("%w: JPKI application without a readable token (%w)", ErrNotMyNumberCard, err)
+		}
 		return Unknown, "", err
 	}
 	typ, trimmed := ParseTokenLabel(label)

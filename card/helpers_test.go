@@ -55,12 +55,24 @@ func (c *counting) count(ins byte) int {
 	return c.byINS[ins]
 }
 
-// unrelatedCard answers 6A82 to everything, as a payment card answers a
-// SELECT of an AID it does not hold.
-type unrelatedCard struct{}
+// unrelatedCard answers sw to everything (6A82, as a payment card answers
+// a SELECT of an AID it does not hold, by default), or 9000 to SELECT and
+// sw to the rest when selectOK is set.
+type unrelatedCard struct {
+	sw       uint16
+	selectOK bool
+}
 
-func (unrelatedCard) ATR() []byte              { return []byte{0x3B, 0x00} }
-func (unrelatedCard) Transmit(_ []byte) []byte { return []byte{0x6A, 0x82} }
+func (u unrelatedCard) ATR() []byte { return []byte{0x3B, 0x00} }
+func (u unrelatedCard) Transmit(c []byte) []byte {
+	if u.selectOK && len(c) > 1 && c[1] == insSelect {
+		return []byte{0x90, 0x00}
+	}
+	if u.sw == 0 {
+		return []byte{0x6A, 0x82}
+	}
+	return []byte{byte(u.sw >> 8), byte(u.sw)}
+}
 
 const (
 	insSelect     = 0xA4

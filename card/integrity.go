@@ -215,8 +215,7 @@ func (r *TextRecord) VerifyIntegrity(issuer *rsa.PublicKey) (IntegrityReport, er
 	}
 	rep.IssuerKeyID = bytes.Clone(cvc.IssuerKeyID)
 	rep.SubjectKeyID = bytes.Clone(cvc.SubjectKeyID)
-	hn := sha256.Sum256(r.numberEF)
-	if subtle.ConstantTimeCompare(hn[:], ir.NumberHash) != 1 {
+	if subtle.ConstantTimeCompare(r.numberHash[:], ir.NumberHash) != 1 {
 		return rep, fmt.Errorf("%w: DF31 does not match the Individual Number record", ErrIntegrity)
 	}
 	rep.NumberHash = true

@@ -70,6 +70,19 @@ func TestDetect(t *testing.T) {
 		if _, err := card.OpenJPKI(context.Background(), rc, card.Options{}); !errors.Is(err, card.ErrNotMyNumberCard) {
 			t.Errorf("OpenJPKI error %v, want ErrNotMyNumberCard", err)
 		}
+		for _, u := range []unrelatedCard{{sw: 0x6D00}, {sw: 0x6E00}, {sw: 0x6A86}, {sw: 0x6A82, selectOK: true}, {sw: 0x6982, selectOK: true}} {
+			_, _, err := card.Detect(context.Background(), reader.Loopback("other", u, reader.Capabilities{}))
+			if !errors.Is(err, card.ErrNotMyNumberCard) {
+				t.Errorf("%+v: Detect error %v, want ErrNotMyNumberCard", u, err)
+			}
+		}
+	})
+	t.Run("removed card", func(t *testing.T) {
+		vc, _ := virtual.NewMyNumberCard(defaultHolder().Contents(), virtual.WithFaults(virtual.RemoveAfter(1)))
+		_, _, err := card.Detect(context.Background(), reader.Loopback("virtual", vc, reader.Capabilities{}))
+		if !errors.Is(err, reader.ErrCardRemoved) || errors.Is(err, card.ErrNotMyNumberCard) {
+			t.Errorf("Detect on a removed card: %v", err)
+		}
 	})
 }
 

@@ -2,6 +2,7 @@ package card
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"time"
@@ -208,14 +209,21 @@ type TextApp struct {
 func NewTextApp(c reader.Card, opts Options) *TextApp { return &TextApp{c: newConn(c, opts)} }
 
 // TextRecord is everything the text application holds, as read in one
-// transaction. The raw EFs are kept (unexported: EF 0001 is the number)
-// for VerifyIntegrity.
+// transaction. What VerifyIntegrity needs is kept unexported: of EF 0001
+// (the number) only its SHA-256. It prints (every fmt verb) with the
+// number redacted and without those internals.
 type TextRecord struct {
 	Number Number
 	Basic  BasicInfo
 
-	numberEF, basicHashed []byte
-	integrityEF, cvcEF    []byte
+	numberHash         [sha256.Size]byte
+	basicHashed        []byte
+	integrityEF, cvcEF []byte
+}
+
+// Format prints the number redacted and the basic four.
+func (r TextRecord) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, "{Number:%s Basic:%+v}", r.Number, r.Basic)
 }
 
 // ReadNumber verifies the text PIN and reads the Individual Number, its
@@ -268,12 +276,15 @@ func (a *TextApp) ReadText(ctx context.Context, k PINKind, prompt PINPrompt) (*T
 			return err
 		}
 		var err error
-		if rec.numberEF, err = s.readTextEF(ctx, efTextNumber, fixedSize(numberEFLen)); err != nil {
+		numberEF, err := s.readTextEF(ctx, efTextNumber, fixedSize(numberEFLen))
+		defer wipe(numberEF)
+		if err != nil {
 			return err
 		}
-		if rec.Number, err = ParseNumberRecord(rec.numberEF); err != nil {
+		if rec.Number, err = ParseNumberRecord(numberEF); err != nil {
 			return err
 		}
+		rec.numberHash = sha256.Sum256(numberEF)
 		basic, err := s.readTextEF(ctx, efTextBasic, tlvSize)
 		if err != nil {
 			return err

@@ -120,6 +120,11 @@ func TestReadTextAndIntegrity(t *testing.T) {
 			t.Fatalf("ReadText(%v): %v", tt.k, err)
 		}
 		p.assertWiped(t)
+		for _, out := range []string{fmt.Sprint(rec), fmt.Sprintf("%+v %#v %v", rec, rec, *rec)} {
+			if strings.Contains(out, f.h.Spec.Number[:8]) || strings.Contains(out, "49 50 51") {
+				t.Errorf("TextRecord prints the number: %s", out)
+			}
+		}
 		if rec.Number.Reveal() != f.h.Spec.Number || rec.Basic.Name != f.h.Spec.Name {
 			t.Errorf("ReadText(%v) = %v %+v", tt.k, rec.Number, rec.Basic)
 		}
