@@ -72,6 +72,29 @@ func TestRealRootsMatchPins(t *testing.T) {
 	}
 }
 
+// TestEveryRealRootFileIsPinned reads every PEM in the directory: each must
+// match a pin, except the generation-2 authentication root, which only the
+// operator path accepts.
+func TestEveryRealRootFileIsPinned(t *testing.T) {
+	skipWithoutRealRoots(t)
+	files, err := filepath.Glob(filepath.Join(realRootsDir, "*.pem"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no PEM files in %s: %v", realRootsDir, err)
+	}
+	for _, f := range files {
+		roots, _ := NewRoots()
+		if _, err := roots.AddFile(f); err == nil {
+			continue
+		}
+		r, err := roots.AddOperatorAuthGen2File(f)
+		if err != nil {
+			t.Errorf("%s matches no pin and is not the generation-2 authentication root: %v", f, err)
+			continue
+		}
+		t.Logf("%s is the unpinned generation-2 authentication root, SHA-256 %s", f, r.Fingerprint)
+	}
+}
+
 // TestRealRootsRefusedAsTest shows that a production root cannot be
 // smuggled in as a test root.
 func TestRealRootsRefusedAsTest(t *testing.T) {

@@ -47,17 +47,29 @@ const (
 
 // Sentinel errors for the reasons, for errors.Is.
 var (
-	ErrUnknownIssuer     = errors.New("jpki: issuer is no trusted root")
-	ErrBadSignature      = errors.New("jpki: signature verifies with no trusted root")
-	ErrExpired           = errors.New("jpki: certificate expired")
-	ErrNotYetValid       = errors.New("jpki: certificate not yet valid")
-	ErrWrongKind         = errors.New("jpki: wrong kind of certificate")
-	ErrKeyUsage          = errors.New("jpki: key usage not allowed")
-	ErrPolicy            = errors.New("jpki: certificate policy not accepted")
-	ErrRootConstraints   = errors.New("jpki: root may not issue certificates")
-	ErrRootNotValid      = errors.New("jpki: root not valid at that time")
+	// ErrUnknownIssuer is ReasonUnknownIssuer's sentinel.
+	ErrUnknownIssuer = errors.New("jpki: issuer is no trusted root")
+	// ErrBadSignature is ReasonBadSignature's sentinel.
+	ErrBadSignature = errors.New("jpki: signature verifies with no trusted root")
+	// ErrExpired is ReasonExpired's sentinel.
+	ErrExpired = errors.New("jpki: certificate expired")
+	// ErrNotYetValid is ReasonNotYetValid's sentinel.
+	ErrNotYetValid = errors.New("jpki: certificate not yet valid")
+	// ErrWrongKind is ReasonWrongKind's sentinel; NewSigner also uses it
+	// for a certificate that does not go with the key.
+	ErrWrongKind = errors.New("jpki: wrong kind of certificate")
+	// ErrKeyUsage is ReasonKeyUsage's sentinel.
+	ErrKeyUsage = errors.New("jpki: key usage not allowed")
+	// ErrPolicy is ReasonPolicy's sentinel.
+	ErrPolicy = errors.New("jpki: certificate policy not accepted")
+	// ErrRootConstraints is ReasonRootConstraints' sentinel.
+	ErrRootConstraints = errors.New("jpki: root may not issue certificates")
+	// ErrRootNotValid is ReasonRootNotValid's sentinel.
+	ErrRootNotValid = errors.New("jpki: root not valid at that time")
+	// ErrCriticalExtension is ReasonCriticalExtension's sentinel.
 	ErrCriticalExtension = errors.New("jpki: unhandled critical extension")
-	ErrTestRoot          = errors.New("jpki: certificate chains to a test root")
+	// ErrTestRoot is ReasonTestRoot's sentinel.
+	ErrTestRoot = errors.New("jpki: certificate chains to a test root")
 )
 
 // String returns a short lower-case name such as "expired".
