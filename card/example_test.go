@@ -122,3 +122,19 @@ func ExampleJapaneseEra() {
 	fmt.Println(era, year)
 	// Output: 令和 1
 }
+
+func ExampleSurfaceApp_ReadSurfaceWithTextPIN() {
+	ctx := context.Background()
+	j, err := card.OpenJPKI(ctx, exampleCard(), card.Options{})
+	if err != nil {
+		panic(err)
+	}
+	s, err := j.Surface().ReadSurfaceWithTextPIN(ctx, fixedPIN(jpkitest.DefaultAuthPIN))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(s.PhotoFormat, card.DetectImageFormat(s.NameImage), s.BirthDate, s.VerifySignature(nil))
+	// Output:
+	// asked for the text application PIN, 3 tries left
+	// JPEG 2000 JP2 file (.jp2) PNG 19850401 <nil>
+}

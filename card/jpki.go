@@ -84,9 +84,6 @@ const (
 	SignCACert
 )
 
-// CertFiles lists every CertFile.
-var CertFiles = [...]CertFile{AuthCert, AuthCACert, SignCert, SignCACert}
-
 // String names the certificate.
 func (f CertFile) String() string {
 	switch f {
@@ -200,8 +197,10 @@ func pinStatus(ctx context.Context, c *conn, k PINKind) (int, error) {
 // for the new one, checks both formats locally, then, in one transaction,
 // reads the tries, VERIFYs the old PIN (never on the last try unless
 // Options.AllowLastTry) and sends CHANGE REFERENCE DATA (ISO/IEC 7816-4
-// §11.5.7) with the new one. Both PINs are wiped. Only the user PINs
-// (AuthPIN, SignPIN, TextPIN) can be changed.
+// §11.5.7) with the new one. Both prompts are told the old PIN's
+// remaining tries; the new PIN's format is checked before the old PIN is
+// sent. Both PINs are wiped. Only the user PINs (AuthPIN, SignPIN,
+// TextPIN) can be changed; the 照合番号A/B derive from the card face.
 func (j *JPKI) ChangePIN(ctx context.Context, k PINKind, oldPrompt, newPrompt PINPrompt) error {
 	return changePIN(ctx, j.c, k, oldPrompt, newPrompt)
 }
