@@ -312,19 +312,9 @@ func (j *JPKI) Sign(ctx context.Context, key KeyKind, prompt PINPrompt, digestIn
 		if err := s.verify(ctx, key.PIN(), prompt); err != nil {
 			return err
 		}
-		if err := s.selectEF(ctx, ef); err != nil {
-			return err
-		}
-		cmd := apdu.Command{CLA: claProprietary, INS: apdu.InsComputeSignature, P1: p1SignPKCS1, P2: p2SignSelectedKey, Data: digestInfo, Ne: apdu.MaxShortNe}
-		out, err := reader.Do(ctx, s.t, cmd, false)
-		if err != nil {
-			return fmt.Errorf("computing signature: %w", err)
-		}
-		if len(out) != signatureLen {
-			return fmt.Errorf("computing signature: %w: %d bytes, want %d", ErrBadSignature, len(out), signatureLen)
-		}
-		sig = out
-		return nil
+		var err error
+		sig, err = s.signSelected(ctx, ef, digestInfo)
+		return err
 	})
 	if err != nil {
 		return nil, err
