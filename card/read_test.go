@@ -3,6 +3,7 @@ package card_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -88,3 +89,54 @@ func TestReadCertificateBeyondOffsetLimit(t *testing.T) {
 
 // switcher forwards to a RawCard that a test can swap.
 type switcher struct{ reader.RawCard }
+
+// chokingReader is a reader.Card whose transport fails (with an error
+// that is not one of reader's sentinels) on every extended-length APDU,
+// as some PC/SC drivers do, while claiming to support them.
+type chokingReader struct {
+	reader.Card
+	choked int
+}
+
+var errDriver = errors.New("driver: transmit failed")
+
+func (c *chokingReader) Transmit(ctx context.Context, capdu []byte) ([]byte, error) {
+	if len(capdu) >= 7 && capdu[4] == 0 {
+		c.choked++
+		return nil, errDriver
+	}
+	return c.Card.Transmit(ctx, capdu)
+}
+
+func (c *chokingReader) Transaction(ctx context.Context, fn func(context.Context, reader.Transport) error) error {
+	return c.Card.Transaction(ctx, func(ctx context.Context, _ reader.Transport) error { return fn(ctx, c) })
+}
+
+func TestExtendedTransportErrorFallback(t *testing.T) {
+	vc, err := virtual.NewMyNumberCard(defaultHolder().Contents())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := &chokingReader{Card: reader.Loopback("choking", vc, reader.Capabilities{ExtendedLength: true})}
+	j, err := card.OpenJPKI(context.Background(), rc, card.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []card.CertFile{card.AuthCert, card.AuthCACert} {
+		der, err := j.ReadCertificate(context.Background(), f)
+		if err != nil || len(der) < 1000 {
+			t.Fatalf("ReadCertificate(%v): %d bytes, %v", f, len(der), err)
+		}
+	}
+	if rc.choked != 1 {
+		t.Errorf("extended length tried %d times, want once", rc.choked)
+	}
+	// With ExtendedAlways the driver's error is reported.
+	j, err = card.OpenJPKI(context.Background(), rc, card.Options{Extended: card.ExtendedAlways})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.ReadCertificate(context.Background(), card.AuthCert); !errors.Is(err, errDriver) {
+		t.Errorf("ExtendedAlways: %v", err)
+	}
+}
