@@ -137,16 +137,31 @@ func (j *JPKI) ReadCertificate(ctx context.Context, f CertFile) ([]byte, error) 
 // with every PIN rule applied) and reads the signing certificate (EF 0001)
 // in the same transaction.
 func (j *JPKI) ReadSignCertificate(ctx context.Context, prompt PINPrompt) ([]byte, error) {
+	return j.ReadCertificateWithPIN(ctx, SignCert, prompt)
+}
+
+// ReadCertificateWithPIN verifies the PIN that guards f and reads f in the
+// same transaction: the signing password for SignCert, the
+// authentication PIN for AuthCert (free on the card, but a phone token
+// wants it). The CA certificates need no PIN: prompt is then not called.
+func (j *JPKI) ReadCertificateWithPIN(ctx context.Context, f CertFile, prompt PINPrompt) ([]byte, error) {
 	var der []byte
-	err := j.c.transact(ctx, "reading signing certificate", func(ctx context.Context, s *session) error {
+	err := j.c.transact(ctx, "reading "+f.String(), func(ctx context.Context, s *session) error {
 		if err := s.selectApp(ctx, aidJPKI); err != nil {
 			return err
 		}
-		if err := s.verify(ctx, SignPIN, prompt); err != nil {
-			return err
+		switch f {
+		case SignCert:
+			if err := s.verify(ctx, SignPIN, prompt); err != nil {
+				return err
+			}
+		case AuthCert:
+			if err := s.verify(ctx, AuthPIN, prompt); err != nil {
+				return err
+			}
 		}
 		var err error
-		der, err = s.readCert(ctx, SignCert)
+		der, err = s.readCert(ctx, f)
 		return err
 	})
 	return der, err

@@ -195,6 +195,21 @@ func TestSignCertNeedsPassword(t *testing.T) {
 	p.assertWiped(t)
 }
 
+func TestReadCertificateWithPIN(t *testing.T) {
+	f := newFixture(t, fixtureConfig{})
+	p := pin(jpkitest.DefaultAuthPIN)
+	der, err := f.j.ReadCertificateWithPIN(context.Background(), card.AuthCert, p.prompt)
+	if err != nil || !bytes.Equal(der, f.h.AuthCert.Raw) || p.calls != 1 || p.kinds[0] != card.AuthPIN {
+		t.Errorf("ReadCertificateWithPIN(AuthCert) = %d bytes, %v; prompt %v", len(der), err, p.kinds)
+	}
+	p.assertWiped(t)
+	p = pin("unused")
+	der, err = f.j.ReadCertificateWithPIN(context.Background(), card.SignCACert, p.prompt)
+	if err != nil || !bytes.Equal(der, f.h.SignCA.Raw) || p.calls != 0 {
+		t.Errorf("ReadCertificateWithPIN(SignCACert) = %d bytes, %v; prompt called %d times", len(der), err, p.calls)
+	}
+}
+
 func TestPINStatus(t *testing.T) {
 	f := newFixture(t, fixtureConfig{})
 	tests := []struct {
