@@ -200,46 +200,58 @@ func (s *CRLSet) StatusSerial(issuerKeyID []byte, serial []byte, t time.Time) Re
 }
 
 func (s *CRLSet) statusKey(issuerKeyID []byte, k serialKey, t time.Time) Result {
-	if !k.ok {
-		return unknown("crl", fmt.Errorf("%w: serial", ErrMalformed))
-	}
+	return s.answerGroup(s.group(issuerKeyID), issuerKeyID, k, t)
+}
+
+// issuerGroup is the CRLs of one issuer key: those covering the whole
+// issuer and the distribution-point partitions.
+type issuerGroup struct{ whole, parts []*CRL }
+
+func (s *CRLSet) group(issuerKeyID []byte) issuerGroup {
 	s.mu.RLock()
-	var whole, parts []*CRL
+	defer s.mu.RUnlock()
+	var g issuerGroup
 	for _, c := range s.crls {
 		if bytes.Equal(c.Issuer.SubjectKeyId, issuerKeyID) {
 			if len(c.DistributionPoints) == 0 {
-				whole = append(whole, c)
+				g.whole = append(g.whole, c)
 			} else {
-				parts = append(parts, c)
+				g.parts = append(g.parts, c)
 			}
 		}
 	}
-	s.mu.RUnlock()
-	if len(whole)+len(parts) == 0 {
+	return g
+}
+
+func (s *CRLSet) answerGroup(g issuerGroup, issuerKeyID []byte, k serialKey, t time.Time) Result {
+	if !k.ok {
+		return unknown("crl", fmt.Errorf("%w: serial", ErrMalformed))
+	}
+	if len(g.whole)+len(g.parts) == 0 {
 		return unknown("crl", fmt.Errorf("%w: no CRL for issuer key %X", ErrNoSource, issuerKeyID))
 	}
-	for _, c := range parts {
+	for _, c := range g.parts {
 		if e, ok := c.lookupKey(k); ok {
 			return revoked(c, e)
 		}
 	}
-	if len(whole) > 0 {
-		return answer(whole, k, t)
+	if len(g.whole) > 0 {
+		return answer(g.whole, k, t)
 	}
 	if !s.opts.CompletePartitions {
 		return unknown("crl", fmt.Errorf("%w: only distribution-point CRLs are loaded for issuer key %X", ErrNotCovered, issuerKeyID))
 	}
 	var errs []error
-	for _, c := range parts {
+	for _, c := range g.parts {
 		if err := c.CheckFresh(t); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if len(errs) > 0 {
-		return unknown("crl "+parts[0].Source, errors.Join(errs...))
+		return unknown("crl "+g.parts[0].Source, errors.Join(errs...))
 	}
-	return Result{Status: StatusGood, Reason: ReasonNone, Source: fmt.Sprintf("crl (%d distribution-point CRLs)", len(parts)),
-		ThisUpdate: parts[0].ThisUpdate, NextUpdate: parts[0].NextUpdate}
+	return Result{Status: StatusGood, Reason: ReasonNone, Source: fmt.Sprintf("crl (%d distribution-point CRLs)", len(g.parts)),
+		ThisUpdate: g.parts[0].ThisUpdate, NextUpdate: g.parts[0].NextUpdate}
 }
 
 func revoked(c *CRL, e Entry) Result {
