@@ -27,7 +27,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			slot := pcsctest.Slot(b)
-			pcsctest.Insert(b, slot, &testCard{}, bc.opts...)
+			pcsctest.Insert(b, slot, newCard(b), bc.opts...)
 			c := pcsctest.Context(b)
 			ctx := context.Background()
 			k, err := c.Connect(ctx, slot.Reader)

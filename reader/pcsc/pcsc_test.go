@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/mynacard/mynacard/apdu"
+	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/internal/pcsctest"
+	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/pcsc"
 )
@@ -32,11 +34,17 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-var (
-	selectTest = apdu.Command{INS: apdu.InsSelect, P1: 0x04, P2: 0x0C, Data: testAID}
-	verifyTest = apdu.Command{INS: apdu.InsVerify, P2: 0x80, Data: testPIN}
-	signTest   = apdu.Command{CLA: 0x80, INS: apdu.InsComputeSignature, P2: 0x80, Data: []byte{1, 2, 3}, Ne: apdu.MaxShortNe}
-)
+// doAll sends cmds in order and returns the data of the last.
+func doAll(ctx context.Context, tr reader.Transport, cmds ...apdu.Command) ([]byte, error) {
+	var data []byte
+	for _, cmd := range cmds {
+		var err error
+		if data, err = reader.Do(ctx, tr, cmd, false); err != nil {
+			return nil, err
+		}
+	}
+	return data, nil
+}
 
 func connect(t *testing.T, c *pcsc.Context, name string, opts ...pcsc.Option) *pcsc.Card {
 	t.Helper()
@@ -70,7 +78,7 @@ func TestListAndChoose(t *testing.T) {
 		t.Errorf("Choose(no such reader) error = %v, want ErrReaderNotFound", err)
 	}
 
-	card := &testCard{}
+	card := newCard(t)
 	pcsctest.Insert(t, slot, card)
 	infos, err := c.Readers(ctx)
 	if err != nil {
@@ -80,8 +88,8 @@ func TestListAndChoose(t *testing.T) {
 	for _, in := range infos {
 		if in.Name == slot.Reader {
 			found = true
-			if !in.CardPresent || !bytes.Equal(in.ATR, testATR) {
-				t.Errorf("Readers()[%q] = %+v, want a present card with ATR %X", in.Name, in, testATR)
+			if !in.CardPresent || !bytes.Equal(in.ATR, card.ATR()) {
+				t.Errorf("Readers()[%q] = %+v, want a present card with ATR %X", in.Name, in, card.ATR())
 			}
 		}
 	}
@@ -136,9 +144,10 @@ func TestWaitForCardAndRemoval(t *testing.T) {
 		errc <- err
 	}()
 	time.Sleep(100 * time.Millisecond) // let the wait start on an empty reader
-	in := pcsctest.Insert(t, slot, &testCard{})
-	if atr := <-got; !bytes.Equal(atr, testATR) {
-		t.Fatalf("WaitForCard ATR = %X, want %X", atr, testATR)
+	card := newCard(t)
+	in := pcsctest.Insert(t, slot, card)
+	if atr := <-got; !bytes.Equal(atr, card.ATR()) {
+		t.Fatalf("WaitForCard ATR = %X, want %X", atr, card.ATR())
 	}
 	if err := <-errc; err != nil {
 		t.Fatalf("WaitForCard: %v", err)
@@ -186,8 +195,9 @@ func TestWatch(t *testing.T) {
 		}
 	}
 	next(reader.Event{Kind: reader.ReaderAdded, Reader: slot.Reader})
-	in := pcsctest.Insert(t, slot, &testCard{})
-	next(reader.Event{Kind: reader.CardInserted, Reader: slot.Reader, ATR: testATR})
+	card := newCard(t)
+	in := pcsctest.Insert(t, slot, card)
+	next(reader.Event{Kind: reader.CardInserted, Reader: slot.Reader, ATR: card.ATR()})
 	_ = in.Conn.Remove()
 	next(reader.Event{Kind: reader.CardRemoved, Reader: slot.Reader})
 
@@ -208,7 +218,7 @@ func TestWatch(t *testing.T) {
 
 func TestTransaction(t *testing.T) {
 	slot := pcsctest.Slot(t)
-	card := &testCard{}
+	card := newCard(t)
 	pcsctest.Insert(t, slot, card)
 	c := pcsctest.Context(t)
 	k := connect(t, c, slot.Reader)
@@ -223,28 +233,23 @@ func TestTransaction(t *testing.T) {
 		otherResult = make(chan struct{})
 	)
 	err := k.Transaction(ctx, func(ctx context.Context, tr reader.Transport) error {
-		if _, err := reader.Do(ctx, tr, selectTest, false); err != nil {
-			return err
-		}
-		if _, err := reader.Do(ctx, tr, verifyTest, false); err != nil {
+		if _, err := doAll(ctx, tr, selectJPKI, selectAuthPIN, verifyAuth); err != nil {
 			return err
 		}
 		// Another connection tries to come between VERIFY and SIGN.
 		go func() {
-			_, err := other.Transmit(ctx, []byte{0x00, apdu.InsVerify, 0x00, 0x80})
+			_, err := other.Transmit(ctx, []byte{0x00, apdu.InsSelect, 0x04, 0x0C, 0x01, 0xAA})
 			mu.Lock()
 			otherDone, otherErr = time.Now(), err
 			mu.Unlock()
 			close(otherResult)
 		}()
 		time.Sleep(300 * time.Millisecond)
-		sig, err := reader.Do(ctx, tr, signTest, false)
+		sig, err := doAll(ctx, tr, selectAuthKey, signAuth)
 		if err != nil {
 			return err
 		}
-		if !bytes.Equal(sig, testSignature) {
-			t.Errorf("SIGN = %X, want %X", sig, testSignature)
-		}
+		checkSignature(t, sig)
 		mu.Lock()
 		txEnd = time.Now()
 		mu.Unlock()
@@ -268,18 +273,18 @@ func TestTransaction(t *testing.T) {
 	if otherErr != nil && !errors.Is(otherErr, reader.ErrSharingViolation) {
 		t.Fatalf("other connection: %v", otherErr)
 	}
-	log := card.commands()
-	if len(log) < 3 || log[0][1] != apdu.InsSelect || log[1][1] != apdu.InsVerify || log[2][1] != apdu.InsComputeSignature {
-		t.Fatalf("card saw %X, want SELECT, VERIFY, SIGN first and together", log)
+	want := []byte{apdu.InsSelect, apdu.InsSelect, apdu.InsVerify, apdu.InsSelect, apdu.InsComputeSignature}
+	if got := card.instructions(); len(got) < len(want) || !bytes.Equal(got[:len(want)], want) {
+		t.Fatalf("card saw INS %X, want %X first and together", got, want)
 	}
 }
 
 func TestRemovedMidOperation(t *testing.T) {
 	tests := []struct {
 		name string
-		// removeAfterVerify removes the card from outside after VERIFY;
-		// otherwise the card leaves while answering SIGN.
-		removeAfterVerify bool
+		// pull removes the card from outside after VERIFY; otherwise the
+		// card leaves while answering SIGN (virtual.FaultRemove).
+		pull bool
 	}{
 		{"card leaves while answering", false},
 		{"card pulled between commands", true},
@@ -287,10 +292,11 @@ func TestRemovedMidOperation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			slot := pcsctest.Slot(t)
-			card := &testCard{}
-			if !tt.removeAfterVerify {
-				card.removeINS = apdu.InsComputeSignature
+			var opts []virtual.Option
+			if !tt.pull {
+				opts = append(opts, virtual.WithFaults(virtual.Fault{Kind: virtual.FaultRemove, MatchINS: true, INS: apdu.InsComputeSignature}))
 			}
+			card := newCard(t, opts...)
 			in := pcsctest.Insert(t, slot, card)
 			c := pcsctest.Context(t)
 			k := connect(t, c, slot.Reader)
@@ -298,16 +304,13 @@ func TestRemovedMidOperation(t *testing.T) {
 
 			start := time.Now()
 			err := k.Transaction(ctx, func(ctx context.Context, tr reader.Transport) error {
-				if _, err := reader.Do(ctx, tr, selectTest, false); err != nil {
+				if _, err := doAll(ctx, tr, selectJPKI, selectAuthPIN, verifyAuth, selectAuthKey); err != nil {
 					return err
 				}
-				if _, err := reader.Do(ctx, tr, verifyTest, false); err != nil {
-					return err
-				}
-				if tt.removeAfterVerify {
+				if tt.pull {
 					_ = in.Conn.Remove()
 				}
-				_, err := reader.Do(ctx, tr, signTest, false)
+				_, err := reader.Do(ctx, tr, signAuth, false)
 				return err
 			})
 			if !errors.Is(err, reader.ErrCardRemoved) {
@@ -333,17 +336,15 @@ func TestRemovedMidOperation(t *testing.T) {
 
 func TestResetAndReconnect(t *testing.T) {
 	slot := pcsctest.Slot(t)
-	card := &testCard{}
+	card := newCard(t)
 	pcsctest.Insert(t, slot, card)
 	c := pcsctest.Context(t)
 	k := connect(t, c, slot.Reader)
 	other := connect(t, c, slot.Reader)
 	ctx := testCtx(t)
 
-	for _, cmd := range []apdu.Command{selectTest, verifyTest} {
-		if _, err := reader.Do(ctx, k, cmd, false); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := doAll(ctx, k, selectJPKI, selectAuthPIN, verifyAuth, selectAuthKey); err != nil {
+		t.Fatal(err)
 	}
 	resets := card.resetCount()
 	if err := other.Reset(ctx); err != nil {
@@ -352,27 +353,28 @@ func TestResetAndReconnect(t *testing.T) {
 	if card.resetCount() == resets {
 		t.Fatalf("the card was not reset")
 	}
-	_, err := reader.Do(ctx, k, signTest, false)
+	_, err := reader.Do(ctx, k, signAuth, false)
 	if !errors.Is(err, reader.ErrCardReset) {
 		t.Fatalf("SIGN after another connection reset the card = %v, want ErrCardReset", err)
 	}
 	if err := k.Reconnect(ctx); err != nil {
 		t.Fatalf("Reconnect: %v", err)
 	}
-	// The reset took the VERIFY with it: the caller must start over.
-	if _, err := reader.Do(ctx, k, signTest, false); !errors.Is(err, apdu.ErrSecurityStatus) {
-		t.Fatalf("SIGN after reconnect = %v, want ErrSecurityStatus", err)
+	// The reset took the selection and the VERIFY with it: the caller must
+	// start over.
+	if _, err := doAll(ctx, k, selectJPKI, selectAuthKey, signAuth); !errors.Is(err, apdu.ErrSecurityStatus) {
+		t.Fatalf("SIGN after reconnect without VERIFY = %v, want ErrSecurityStatus", err)
 	}
-	for _, cmd := range []apdu.Command{selectTest, verifyTest, signTest} {
-		if _, err := reader.Do(ctx, k, cmd, false); err != nil {
-			t.Fatalf("%v after reconnect: %v", cmd, err)
-		}
+	sig, err := doAll(ctx, k, loginAndSign...)
+	if err != nil {
+		t.Fatalf("VERIFY and SIGN after reconnect: %v", err)
 	}
+	checkSignature(t, sig)
 }
 
 func TestTraceRedactsVerify(t *testing.T) {
 	slot := pcsctest.Slot(t)
-	pcsctest.Insert(t, slot, &testCard{})
+	pcsctest.Insert(t, slot, newCard(t))
 	var (
 		mu     sync.Mutex
 		events []reader.TraceEvent
@@ -385,31 +387,29 @@ func TestTraceRedactsVerify(t *testing.T) {
 	k := connect(t, c, slot.Reader)
 	ctx := testCtx(t)
 	err := k.Transaction(ctx, func(ctx context.Context, tr reader.Transport) error {
-		for _, cmd := range []apdu.Command{selectTest, verifyTest, signTest} {
-			if _, err := reader.Do(ctx, tr, cmd, false); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err := doAll(ctx, tr, loginAndSign...)
+		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if len(events) != 3 {
-		t.Fatalf("traced %d exchanges, want 3", len(events))
+	if len(events) != len(loginAndSign) {
+		t.Fatalf("traced %d exchanges, want %d", len(events), len(loginAndSign))
 	}
-	for _, e := range events {
-		if bytes.Contains(e.Command, testPIN) {
+	pin := []byte(jpkitest.DefaultAuthPIN)
+	for i, e := range events {
+		if bytes.Contains(e.Command, pin) {
 			t.Fatalf("trace holds the PIN: %X", e.Command)
 		}
+		isVerify := loginAndSign[i].INS == apdu.InsVerify
+		if e.Redacted != isVerify {
+			t.Errorf("exchange %d (INS %02X) Redacted = %v", i, loginAndSign[i].INS, e.Redacted)
+		}
 	}
-	if v := events[1]; !v.Redacted || v.Command[1] != apdu.InsVerify || !bytes.Equal(v.Response, []byte{0x90, 0x00}) {
-		t.Fatalf("VERIFY trace = %+v, want redacted with response 9000", v)
-	}
-	if events[0].Redacted || events[2].Redacted {
-		t.Fatal("SELECT or SIGN marked redacted")
+	if v := events[2]; v.Command[1] != apdu.InsVerify || !bytes.Equal(v.Response, []byte{0x90, 0x00}) {
+		t.Fatalf("VERIFY trace = %+v, want its response 9000", v)
 	}
 }
 
@@ -428,19 +428,25 @@ func TestConnectErrors(t *testing.T) {
 
 func TestExtendedLengthThroughVpcd(t *testing.T) {
 	slot := pcsctest.Slot(t)
-	pcsctest.Insert(t, slot, &testCard{})
+	pcsctest.Insert(t, slot, newCard(t))
 	c := pcsctest.Context(t)
 	k := connect(t, c, slot.Reader, pcsc.WithExtendedLength(true))
 	if !k.Capabilities().ExtendedLength {
 		t.Fatal("WithExtendedLength(true) not reflected in Capabilities")
 	}
-	const n = 1000
-	data, err := reader.Do(testCtx(t), k, apdu.Command{INS: apdu.InsReadBinary, Ne: n}, true)
-	if err != nil {
+	ctx := testCtx(t)
+	if _, err := doAll(ctx, k, selectJPKI, selectCert); err != nil {
 		t.Fatal(err)
 	}
-	if len(data) != n || data[n-1] != byte((n-1)%256) {
-		t.Fatalf("extended READ BINARY gave %d bytes", len(data))
+	// The whole certificate in one extended READ BINARY (ISO/IEC 7816-4
+	// §5.1: Le = 00 00 asks for up to 65536 bytes).
+	want := holder().AuthCert
+	data, err := reader.Do(ctx, k, apdu.Command{INS: apdu.InsReadBinary, Ne: apdu.MaxExtendedNe}, true)
+	if err != nil && !bytes.HasPrefix(data, want) {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(data, want) {
+		t.Fatalf("extended READ BINARY gave %d bytes, not the %d-byte certificate", len(data), len(want))
 	}
 	if def := connect(t, c, slot.Reader); def.Capabilities().ExtendedLength {
 		t.Fatal("ExtendedLength true without the option")
