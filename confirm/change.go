@@ -1,0 +1,177 @@
+package confirm
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/store"
+)
+
+// Change is a registration change (異動) resolved by the holder's new
+// signing certificate: the old enrolment, whether it was linked to a new
+// one, and the old and new attributes side by side.
+//
+// How the holder is matched: the clerk names the old enrolment
+// (IdentifyOptions.Replaces, typically from a CheckAll line saying
+// "registration changed"), and the library links only when (1) the new
+// identification's verdict is OK, (2) the old enrolment is a signing
+// enrolment not yet replaced, and (3) the old certificate is revoked with
+// affiliationChanged — by a revocation check made now, or, when that
+// cannot answer, by the last check recorded for the enrolment. The
+// library does not match the holder by itself: a signing certificate
+// carries no identifier that survives re-issue (its subject CN is opaque),
+// and the authentication certificate, which is not revoked on a move
+// (PROTOCOL.md "Revocation"), is public data that any card could present
+// without proving it holds that key. The clerk compares the old and new
+// attributes shown here; Changes lists what differs.
+type Change struct {
+	OldEnrolmentID int64 `json:"old_enrolment_id"`
+	// NewEnrolmentID is the enrolment of the new certificate when Linked.
+	NewEnrolmentID int64 `json:"new_enrolment_id,omitempty"`
+	Linked         bool  `json:"linked"`
+	// Code says why not linked (ChangeXxx constants), empty when linked.
+	Code   string `json:"code,omitempty"`
+	Detail string `json:"detail,omitempty"`
+	// OldRevocation is the old certificate's revocation status used.
+	OldRevocation *RevocationResult `json:"old_revocation,omitempty"`
+	Old           *Attributes       `json:"old"`
+	New           *Attributes       `json:"new"`
+	// Changes lists the attributes that differ, in the store's fixed field
+	// order (name, name_substitute, address, address_substitute,
+	// birth_date, birth_era, sex).
+	Changes []FieldChange `json:"changes"`
+}
+
+// Codes of Change.Code.
+const (
+	ChangeVerdictNotOK          = "verdict_not_ok"
+	ChangeNotSignEnrolment      = "not_sign_enrolment"
+	ChangeAlreadyReplaced       = "already_replaced"
+	ChangeSameCertificate       = "same_certificate"
+	ChangeNotRegistrationChange = "old_not_revoked_for_registration_change"
+	ChangeNewAlreadyEnrolled    = "new_certificate_already_enrolled"
+)
+
+// FieldChange is one attribute that differs between old and new.
+type FieldChange struct {
+	Field string `json:"field"`
+	Old   string `json:"old"`
+	New   string `json:"new"`
+}
+
+func fieldChanges(cs []store.AttributeChange) []FieldChange {
+	out := make([]FieldChange, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, FieldChange{Field: c.Field, Old: c.Old, New: c.New})
+	}
+	return out
+}
+
+// link checks the old enrolment and, if it may be replaced, enrols the new
+// certificate and links the two in one store transaction.
+func (c *Confirmer) link(ctx context.Context, old store.Enrolment, cert *jpki.Certificate, id *Identification, der []byte, now time.Time) (*Change, error) {
+	ch := &Change{
+		OldEnrolmentID: old.ID, Old: attributesFromStore(old.Attributes), New: id.Attributes,
+		Changes: fieldChanges(store.DiffAttributes(old.Attributes, id.Attributes.toStore())),
+	}
+	refuse := func(code, detail string) (*Change, error) {
+		ch.Code, ch.Detail = code, detail
+		return ch, nil
+	}
+	switch {
+	case old.Kind != store.CertSign:
+		return refuse(ChangeNotSignEnrolment, "the old enrolment is not of a signing certificate")
+	case old.ReplacedBy != 0:
+		return refuse(ChangeAlreadyReplaced, fmt.Sprintf("the old enrolment was already replaced by %d", old.ReplacedBy))
+	case old.Issuer == id.Certificate.Issuer && old.Serial == id.Certificate.Serial:
+		return refuse(ChangeSameCertificate, "the card holds the enrolled certificate itself")
+	}
+	rev := c.enrolmentRevocation(ctx, old)
+	ch.OldRevocation = &rev
+	if !rev.RegistrationChanged {
+		return refuse(ChangeNotRegistrationChange, "the old certificate is not revoked with affiliationChanged")
+	}
+	rep, err := c.cfg.Store.ReplaceEnrolment(ctx, old.ID, c.newEnrolment(id, der, now))
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return refuse(ChangeNewAlreadyEnrolled, "the old enrolment was replaced meanwhile, or the new certificate is already enrolled")
+	case err != nil:
+		return nil, fmt.Errorf("identifying: linking enrolment %d: %w", old.ID, err)
+	}
+	if err := c.cfg.Store.SetRevocationCheck(ctx, rep.NewID, storeCheck(id.Verdict.Revocation, now)); err != nil {
+		return nil, fmt.Errorf("identifying: linking enrolment %d: %w", old.ID, err)
+	}
+	ch.Linked, ch.NewEnrolmentID = true, rep.NewID
+	ch.Changes = fieldChanges(rep.Changes)
+	return ch, nil
+}
+
+// enrolmentRevocation checks an enrolled certificate now; when that gives
+// no answer, the last recorded check stands in (marked in Detail).
+func (c *Confirmer) enrolmentRevocation(ctx context.Context, e store.Enrolment) RevocationResult {
+	var rev RevocationResult
+	cert, err := x509.ParseCertificate(e.CertDER)
+	if err != nil {
+		rev = RevocationResult{Status: RevocationUnknown, Code: RevCodeError, Detail: "enrolled certificate unreadable: " + err.Error()}
+	} else {
+		rev = c.checkEnrolled(ctx, cert, nil)
+	}
+	if rev.Status == RevocationUnknown && e.Revocation.Status == store.RevocationRevoked {
+		return RevocationResult{
+			Status: RevocationRevoked, Reason: e.Revocation.Reason,
+			RegistrationChanged: e.Revocation.Reason == reasonAffiliationChanged,
+			Source:              e.Revocation.Source,
+			Detail:              fmt.Sprintf("recorded at %s; no answer now: %s", e.Revocation.CheckedAt.Format(time.RFC3339), rev.Detail),
+		}
+	}
+	return rev
+}
+
+// checkEnrolled checks the revocation of a stored certificate whatever the
+// policy (a registration-change check is a revocation check). cache, if
+// not nil, remembers issuers by authority key identifier.
+func (c *Confirmer) checkEnrolled(ctx context.Context, cert *x509.Certificate, cache *issuerCache) RevocationResult {
+	var issuer *x509.Certificate
+	if cache != nil {
+		issuer = cache.issuer(c.cfg.Roots, cert)
+	} else {
+		issuer = issuerOf(c.cfg.Roots, cert)
+	}
+	switch {
+	case c.cfg.Revocation == nil:
+		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoSource, Detail: "no revocation source configured"}
+	case issuer == nil:
+		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no trusted root issued the enrolled certificate"}
+	}
+	return revocationResult(c.cfg.Revocation.Check(ctx, cert, issuer))
+}
+
+// issuerCache maps (issuer name, authority key ID) to the root whose key
+// signed a certificate with them, so a batch verifies each issuer's
+// signature once. Certificates without an authority key ID are checked by
+// signature every time.
+type issuerCache struct {
+	m map[string]*x509.Certificate
+}
+
+func (k *issuerCache) issuer(roots *jpki.Roots, cert *x509.Certificate) *x509.Certificate {
+	if len(cert.AuthorityKeyId) == 0 {
+		return issuerOf(roots, cert)
+	}
+	key := string(cert.RawIssuer) + "\x00" + string(cert.AuthorityKeyId)
+	if r, ok := k.m[key]; ok {
+		return r
+	}
+	r := issuerOf(roots, cert)
+	if r != nil {
+		if k.m == nil {
+			k.m = map[string]*x509.Certificate{}
+		}
+		k.m[key] = r
+	}
+	return r
+}

@@ -1,0 +1,162 @@
+package confirm
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+
+	"github.com/mynacard/mynacard/store"
+)
+
+// Outcomes of a registration-change check (ChangeResult.Outcome).
+const (
+	// OutcomeGood: the enrolled certificate is not revoked.
+	OutcomeGood = "good"
+	// OutcomeRegistrationChanged: revoked with affiliationChanged: the
+	// holder's registered details changed; ask them to identify again.
+	OutcomeRegistrationChanged = "registration_changed"
+	// OutcomeRevoked: revoked for another reason (Revocation.Reason).
+	OutcomeRevoked = "revoked"
+	// OutcomeUnknown: the status could not be checked (Revocation.Code).
+	OutcomeUnknown = "unknown"
+)
+
+// MessageRegistrationChanged is the English message of
+// OutcomeRegistrationChanged (issue 5).
+const MessageRegistrationChanged = "registration changed: ask the holder to identify again"
+
+// ChangeResult is the registration-change check of one enrolment.
+type ChangeResult struct {
+	EnrolmentID int64  `json:"enrolment_id"`
+	Issuer      string `json:"issuer"`
+	Serial      string `json:"serial"`
+	// Name is the enrolled holder's name, for the clerk.
+	Name       string           `json:"name,omitempty"`
+	Outcome    string           `json:"outcome"`
+	Message    string           `json:"message"`
+	Revocation RevocationResult `json:"revocation"`
+}
+
+// Summary counts a batch of checks. RevokedOther counts revocations other
+// than affiliationChanged by CRL reason name.
+type Summary struct {
+	Checked             int            `json:"checked"`
+	Good                int            `json:"good"`
+	RegistrationChanged int            `json:"registration_changed"`
+	RevokedOther        map[string]int `json:"revoked_other"`
+	Unknown             int            `json:"unknown"`
+}
+
+func (s *Summary) add(r ChangeResult) {
+	s.Checked++
+	switch r.Outcome {
+	case OutcomeGood:
+		s.Good++
+	case OutcomeRegistrationChanged:
+		s.RegistrationChanged++
+	case OutcomeRevoked:
+		if s.RevokedOther == nil {
+			s.RevokedOther = map[string]int{}
+		}
+		s.RevokedOther[r.Revocation.Reason]++
+	default:
+		s.Unknown++
+	}
+}
+
+// checkPageSize is how many enrolments CheckAll reads per page (keyset
+// pagination, so memory does not grow with the number of enrolments).
+const checkPageSize = store.DefaultListLimit
+
+// CheckEnrolment checks the revocation status of one enrolled signing
+// (or authentication) certificate now, records the outcome on the
+// enrolment, and says what to do.
+func (c *Confirmer) CheckEnrolment(ctx context.Context, id int64) (ChangeResult, error) {
+	if c.cfg.Store == nil {
+		return ChangeResult{}, fmt.Errorf("checking enrolment %d: %w", id, ErrNoStore)
+	}
+	e, err := c.cfg.Store.Enrolment(ctx, id)
+	if err != nil {
+		return ChangeResult{}, fmt.Errorf("checking enrolment %d: %w", id, err)
+	}
+	return c.checkOne(ctx, e, nil)
+}
+
+// CheckAll checks every current (not replaced) signing-certificate
+// enrolment, reading the store a page at a time. emit, if not nil, gets
+// each result in enrolment order; progress, if not nil, gets the count done
+// and the total (counted at the start). Each outcome is also recorded on
+// its enrolment (store.SetRevocationCheck) when it differs from the last
+// recorded one. The issuer of each enrolled certificate is found by
+// signature once per issuer key and then by authority key identifier:
+// enrolled certificates were verified when they were enrolled.
+func (c *Confirmer) CheckAll(ctx context.Context, progress func(done, total int), emit func(ChangeResult)) (Summary, error) {
+	var sum Summary
+	if c.cfg.Store == nil {
+		return sum, fmt.Errorf("checking enrolments: %w", ErrNoStore)
+	}
+	q := store.EnrolmentQuery{Kind: store.CertSign, CurrentOnly: true, Limit: checkPageSize}
+	total64, err := c.cfg.Store.CountEnrolments(ctx, q)
+	if err != nil {
+		return sum, fmt.Errorf("checking enrolments: %w", err)
+	}
+	total := int(total64)
+	cache := &issuerCache{}
+	for {
+		page, err := c.cfg.Store.ListEnrolments(ctx, q)
+		if err != nil {
+			return sum, fmt.Errorf("checking enrolments: %w", err)
+		}
+		for _, e := range page {
+			if err := ctx.Err(); err != nil {
+				return sum, err
+			}
+			r, err := c.checkOne(ctx, e, cache)
+			if err != nil {
+				return sum, err
+			}
+			sum.add(r)
+			if emit != nil {
+				emit(r)
+			}
+			if progress != nil {
+				progress(sum.Checked, max(total, sum.Checked))
+			}
+		}
+		if len(page) < checkPageSize {
+			return sum, nil
+		}
+		q.AfterID = page[len(page)-1].ID
+	}
+}
+
+// checkOne checks one enrolment and records a changed outcome.
+func (c *Confirmer) checkOne(ctx context.Context, e store.Enrolment, cache *issuerCache) (ChangeResult, error) {
+	r := ChangeResult{EnrolmentID: e.ID, Issuer: e.Issuer, Serial: e.Serial, Name: e.Attributes.Name}
+	cert, err := x509.ParseCertificate(e.CertDER)
+	if err != nil {
+		r.Revocation = RevocationResult{Status: RevocationUnknown, Code: RevCodeError, Detail: "enrolled certificate unreadable: " + err.Error()}
+	} else {
+		r.Revocation = c.checkEnrolled(ctx, cert, cache)
+	}
+	switch {
+	case r.Revocation.Status == RevocationGood:
+		r.Outcome, r.Message = OutcomeGood, "not revoked"
+	case r.Revocation.RegistrationChanged:
+		r.Outcome, r.Message = OutcomeRegistrationChanged, MessageRegistrationChanged
+	case r.Revocation.Status == RevocationRevoked:
+		r.Outcome, r.Message = OutcomeRevoked, "revoked: "+r.Revocation.Reason
+	default:
+		r.Outcome, r.Message = OutcomeUnknown, "could not check revocation: "+r.Revocation.Code
+	}
+	check := storeCheck(r.Revocation, c.cfg.Now())
+	if check.Status == store.RevocationUnknown && e.Revocation.Status == store.RevocationRevoked {
+		return r, nil // a revocation is final: "no answer now" does not erase it
+	}
+	if e.Revocation.Status != check.Status || e.Revocation.Reason != check.Reason || e.Revocation.Source != check.Source {
+		if err := c.cfg.Store.SetRevocationCheck(ctx, e.ID, check); err != nil {
+			return r, fmt.Errorf("recording check of enrolment %d: %w", e.ID, err)
+		}
+	}
+	return r, nil
+}

@@ -1,0 +1,212 @@
+package confirm
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/jpki/revocation"
+	"github.com/mynacard/mynacard/store"
+)
+
+// ChallengeSize is the size of the random challenge the holder signs in
+// Identify and Qualify: 32 bytes, hashed with SHA-256 into a DigestInfo.
+const ChallengeSize = 32
+
+// AlgorithmRSASHA256 names the only signature scheme the card makes here:
+// RSA PKCS#1 v1.5 with SHA-256 (PROTOCOL.md "Commands": SIGN P1 = 00 over a
+// DigestInfo).
+const AlgorithmRSASHA256 = "RS256"
+
+// Config configures a Confirmer once.
+type Config struct {
+	// Roots are the trusted roots (pinned J-LIS roots; test roots only when
+	// built with jpki.WithTestHierarchy). Required.
+	Roots *jpki.Roots
+	// Revocation answers revocation status. Nil means no source: every
+	// status is "unknown" with code "no_source", never good.
+	Revocation RevocationChecker
+	// RevocationPolicy decides what the revocation answer does to the
+	// verdict; the zero value is RevocationHard.
+	RevocationPolicy RevocationPolicy
+	// RequireProduction refuses certificates that chain to a test root.
+	RequireProduction bool
+	// Store keeps records and enrolments. It may be nil for Identify
+	// without Enroll (nothing is recorded then); Qualify and the change
+	// checks need it.
+	Store store.Store
+	// Operator names the clerk or kiosk, kept in records and enrolments.
+	Operator string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Rand is the source of challenges; nil means crypto/rand.Reader.
+	Rand io.Reader
+}
+
+// Confirmer runs confirmations with one configuration. It is safe for
+// concurrent use if its Store and RevocationChecker are.
+type Confirmer struct {
+	cfg Config
+}
+
+// ErrNoStore reports an operation that needs a store on a Confirmer
+// configured without one.
+var ErrNoStore = errors.New("confirm: no store configured")
+
+// ErrNoRoots reports a Config without Roots.
+var ErrNoRoots = errors.New("confirm: no trusted roots configured")
+
+// New returns a Confirmer for cfg.
+func New(cfg Config) (*Confirmer, error) {
+	if cfg.Roots == nil {
+		return nil, ErrNoRoots
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	return &Confirmer{cfg: cfg}, nil
+}
+
+// Config returns the Confirmer's configuration (with defaults filled in).
+func (c *Confirmer) Config() Config { return c.cfg }
+
+// newChallenge returns ChallengeSize random bytes and the SHA-256
+// DigestInfo the card signs.
+func (c *Confirmer) newChallenge() (challenge, digest, digestInfo []byte, err error) {
+	challenge = make([]byte, ChallengeSize)
+	if _, err := io.ReadFull(c.cfg.Rand, challenge); err != nil {
+		return nil, nil, nil, fmt.Errorf("making challenge: %w", err)
+	}
+	d := sha256.Sum256(challenge)
+	di, err := jpki.DigestInfo(crypto.SHA256, d[:])
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("making challenge: %w", err)
+	}
+	return challenge, d[:], di, nil
+}
+
+// evaluate checks a signature over a SHA-256 digest with cert's key, the
+// chain at now for kind, and revocation, and combines them under the
+// policy. It returns the issuing root's certificate when the chain
+// verified.
+func (c *Confirmer) evaluate(ctx context.Context, cert *jpki.Certificate, kind jpki.Kind, digest, sig []byte, now time.Time) (Verdict, *x509.Certificate) {
+	var v Verdict
+	v.Signature = verifySignature(cert, digest, sig)
+	ver, err := jpki.Verify(cert, c.cfg.Roots, jpki.VerifyOptions{Time: now, Kind: kind, RequireProduction: c.cfg.RequireProduction})
+	v.Chain = chainResult(ver, err, now)
+	var issuer *x509.Certificate
+	if err == nil {
+		issuer = ver.Root.Certificate
+	}
+	v.Revocation = c.checkRevocation(ctx, cert.Certificate, issuer)
+	v.OK = v.Signature.OK && v.Chain.OK && c.cfg.RevocationPolicy.accepts(v.Revocation)
+	return v, issuer
+}
+
+// verifySignature checks RSA PKCS#1 v1.5 with SHA-256.
+func verifySignature(cert *jpki.Certificate, digest, sig []byte) SignatureResult {
+	out := SignatureResult{Algorithm: AlgorithmRSASHA256}
+	pub, ok := cert.PublicKey.(*rsa.PublicKey)
+	if !ok {
+		out.Detail = fmt.Sprintf("certificate key is %T, not RSA", cert.PublicKey)
+		return out
+	}
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest, sig); err != nil {
+		out.Detail = "signature does not verify with the certificate's key"
+		return out
+	}
+	out.OK = true
+	return out
+}
+
+// checkRevocation asks the checker, unless the policy is off. Without an
+// issuer (the chain failed) or a checker, the status is unknown.
+func (c *Confirmer) checkRevocation(ctx context.Context, cert, issuer *x509.Certificate) RevocationResult {
+	switch {
+	case c.cfg.RevocationPolicy == RevocationOff:
+		return RevocationResult{Status: RevocationNotChecked, Detail: "revocation policy is off"}
+	case c.cfg.Revocation == nil:
+		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoSource, Detail: "no revocation source configured"}
+	case issuer == nil:
+		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no trusted issuer: the chain did not verify"}
+	}
+	return revocationResult(c.cfg.Revocation.Check(ctx, cert, issuer))
+}
+
+// issuerOf finds the trusted root that signed cert, whatever the time:
+// by authority key identifier and name first, then by signature (JPKI
+// roots of one kind share a name, so the key decides).
+func issuerOf(roots *jpki.Roots, cert *x509.Certificate) *x509.Certificate {
+	for _, r := range roots.List() {
+		rc := r.Certificate
+		if !bytes.Equal(rc.RawSubject, cert.RawIssuer) {
+			continue
+		}
+		if len(cert.AuthorityKeyId) > 0 && len(rc.SubjectKeyId) > 0 && !bytes.Equal(cert.AuthorityKeyId, rc.SubjectKeyId) {
+			continue
+		}
+		if cert.CheckSignatureFrom(rc) == nil {
+			return rc
+		}
+	}
+	return nil
+}
+
+// CRLChecker is a RevocationChecker over parsed CRLs
+// (revocation.ParseCRL): a CRL answers for a certificate when its issuer is
+// the certificate's issuer (same key) and it covers the certificate's
+// distribution point. It is fresh-or-unknown: a stale CRL gives "unknown".
+type CRLChecker struct {
+	// CRLs are the lists to consult.
+	CRLs []*revocation.CRL
+	// Now is the clock for freshness; nil means time.Now.
+	Now func() time.Time
+}
+
+// Check implements RevocationChecker.
+func (k *CRLChecker) Check(_ context.Context, cert, issuer *x509.Certificate) revocation.Result {
+	now := time.Now()
+	if k.Now != nil {
+		now = k.Now()
+	}
+	if len(k.CRLs) == 0 {
+		return revocation.Result{Status: revocation.StatusUnknown, Source: "crl", Err: revocation.ErrNoSource}
+	}
+	dps, err := revocation.CertDistributionPoints(cert)
+	if err != nil {
+		return revocation.Result{Status: revocation.StatusUnknown, Source: "crl", Err: err}
+	}
+	var lastErr error = revocation.ErrNoSource
+	for _, crl := range k.CRLs {
+		if crl.Issuer == nil || !crl.Issuer.Equal(issuer) {
+			continue
+		}
+		if !crl.Covers(dps) {
+			lastErr = revocation.ErrNotCovered
+			continue
+		}
+		if err := crl.CheckFresh(now); err != nil {
+			lastErr = err
+			continue
+		}
+		src := "crl " + crl.Source
+		if e, ok := crl.Lookup(cert.SerialNumber); ok {
+			return revocation.Result{Status: revocation.StatusRevoked, Reason: e.Reason, RevokedAt: e.RevokedAt,
+				Source: src, ThisUpdate: crl.ThisUpdate, NextUpdate: crl.NextUpdate}
+		}
+		return revocation.Result{Status: revocation.StatusGood, Source: src, ThisUpdate: crl.ThisUpdate, NextUpdate: crl.NextUpdate}
+	}
+	return revocation.Result{Status: revocation.StatusUnknown, Source: "crl", Err: lastErr}
+}

@@ -1,0 +1,33 @@
+// Package confirm is the library behind the three private-sector uses of
+// the Individual Number Card and behind confirmation tokens a backend can
+// trust (issues 5 and 10):
+//
+//   - personal identification (本人確認, Confirmer.Identify): the holder signs
+//     a fresh random challenge with the signing key (name, address, birth
+//     date and sex from the signing certificate) or with the
+//     authentication key ("same holder as enrolled");
+//   - qualification confirmation (資格確認, Confirmer.Qualify): the holder
+//     signs with the authentication key and the certificate's issuer and
+//     serial are looked up in the eligibility store;
+//   - registration-change confirmation (異動確認, Confirmer.CheckEnrolment and
+//     Confirmer.CheckAll): the enrolled signing certificates are re-checked
+//     for revocation, and affiliationChanged means "registration changed:
+//     ask the holder to identify again";
+//   - confirmation tokens (Issuer, MakeToken, Validator): an audience-bound
+//     one-time challenge signed on the card side and checked strictly on the
+//     server side.
+//
+// Every check has its own field in a Verdict (signature, chain to a pinned
+// root, revocation) and every result is a plain struct with stable JSON
+// tags in English, so that the CLI (cmd/mynacard) prints it with one call.
+//
+// The package owns the workflow and the verdict. It does not talk to the
+// card protocol (package card), parse or chain certificates (package jpki),
+// fetch revocation data (package jpki/revocation: a RevocationChecker is
+// injected) or store anything itself (package store). It never prints.
+//
+// Revocation fails closed: without a RevocationChecker the status is
+// "unknown" with the code "no_source", never "good"; RevocationPolicy decides
+// what an unknown answer does to the verdict (hard, the zero value: not ok;
+// soft: reported and accepted; off: not consulted at all).
+package confirm

@@ -1,0 +1,164 @@
+package confirm_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"math/big"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
+	"github.com/mynacard/mynacard/reader"
+	"github.com/mynacard/mynacard/store"
+)
+
+// env is one test's world: the default test PKI as trusted roots, a
+// SQLite store in a temporary directory, a CRL checker whose lists the
+// test sets, and a clock fixed at jpkitest.ReferenceTime.
+type env struct {
+	t     testing.TB
+	pki   *jpkitest.PKI
+	roots *jpki.Roots
+	st    store.Store
+	crls  *confirm.CRLChecker
+	now   time.Time
+	cfg   confirm.Config
+}
+
+type revoked struct {
+	serial *big.Int
+	reason revocation.Reason
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	p := jpkitest.Default()
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	e := &env{t: t, pki: p, roots: roots, st: st, now: jpkitest.ReferenceTime()}
+	e.crls = &confirm.CRLChecker{Now: func() time.Time { return e.now }}
+	e.setCRLs(nil, nil)
+	e.cfg = confirm.Config{
+		Roots: roots, Revocation: e.crls, Store: st, Operator: "clerk-1",
+		Now: func() time.Time { return e.now },
+	}
+	return e
+}
+
+// setCRLs makes fresh CRLs of the latest generation's signing and
+// authentication roots listing the given certificates.
+func (e *env) setCRLs(sign, auth []revoked) {
+	e.t.Helper()
+	e.crls.CRLs = []*revocation.CRL{
+		e.makeCRL(jpkitest.KindSign, jpkitest.LatestGeneration, sign),
+		e.makeCRL(jpkitest.KindAuth, jpkitest.LatestGeneration, auth),
+	}
+}
+
+func (e *env) makeCRL(kind jpkitest.Kind, gen int, list []revoked) *revocation.CRL {
+	e.t.Helper()
+	root, key := e.pki.Root(kind, gen)
+	tmpl := &x509.RevocationList{
+		Number:     big.NewInt(1),
+		ThisUpdate: jpkitest.ReferenceTime().Add(-24 * time.Hour),
+		NextUpdate: jpkitest.ReferenceTime().Add(7 * 24 * time.Hour),
+	}
+	for _, r := range list {
+		tmpl.RevokedCertificateEntries = append(tmpl.RevokedCertificateEntries, x509.RevocationListEntry{
+			SerialNumber: r.serial, RevocationTime: jpkitest.ReferenceTime().Add(-time.Hour), ReasonCode: int(r.reason),
+		})
+	}
+	der, err := x509.CreateRevocationList(rand.Reader, tmpl, root, key)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	crl, err := revocation.ParseCRL(bytes.NewReader(der), revocation.ParseOptions{Issuers: e.pki.Roots(kind), Source: kind.String() + "-test.crl"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return crl
+}
+
+func (e *env) confirmer(edit func(*confirm.Config)) *confirm.Confirmer {
+	e.t.Helper()
+	cfg := e.cfg
+	if edit != nil {
+		edit(&cfg)
+	}
+	c, err := confirm.New(cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c
+}
+
+// cardOf returns the JPKI application of a virtual card for h.
+func cardOf(t testing.TB, h *jpkitest.Holder, opts card.Options, vopts ...virtual.Option) *card.JPKI {
+	t.Helper()
+	vc, err := virtual.NewMyNumberCard(h.Contents(), vopts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := card.OpenJPKI(context.Background(), reader.Loopback("virtual", vc, reader.Capabilities{}), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j
+}
+
+// pin returns a prompt answering s.
+func pin(s string) card.PINPrompt {
+	return func(context.Context, card.PINKind, int) ([]byte, error) { return []byte(s), nil }
+}
+
+func (e *env) records() []store.Record {
+	e.t.Helper()
+	rs, err := e.st.ListRecords(context.Background(), 0, 0)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return rs
+}
+
+var (
+	movedOnce sync.Once
+	moved     *jpkitest.Holder
+)
+
+// movedHolder is the default holder after a move: a new signing
+// certificate (new key, new serial) with a changed address, from the same
+// test PKI. The authentication certificate keeps its serial, as JPKI does
+// not revoke it on a move.
+func movedHolder(t testing.TB) *jpkitest.Holder {
+	movedOnce.Do(func() {
+		d := jpkitest.DefaultHolder()
+		h, err := jpkitest.Default().Issue(jpkitest.HolderSpec{
+			Address:    "東京都港区新住所４丁目５番６号",
+			SignSerial: new(big.Int).Add(d.SignCert.SerialNumber, big.NewInt(1000)),
+			AuthSerial: d.AuthCert.SerialNumber,
+			Number:     d.Spec.Number,
+			KeySalt:    "moved",
+		})
+		if err != nil {
+			panic(err)
+		}
+		moved = h
+	})
+	return moved
+}

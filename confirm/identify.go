@@ -1,0 +1,259 @@
+package confirm
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/store"
+)
+
+// ErrBadCertificate reports a certificate from the card that cannot be
+// parsed as a JPKI certificate; no confirmation was completed.
+var ErrBadCertificate = errors.New("confirm: card certificate unusable")
+
+// IdentifyOptions parameterise Identify.
+type IdentifyOptions struct {
+	// Key is card.SignKey (the default when zero: the signing password,
+	// giving name, address, birth date and sex) or card.AuthKey (the
+	// 4-digit PIN, giving only "same holder as enrolled").
+	Key card.KeyKind
+	// Prompt asks for the PIN of the key (card PIN rules apply).
+	Prompt card.PINPrompt
+	// Enroll stores the identity (certificate issuer and serial,
+	// attributes, time, operator) when the verdict is OK.
+	Enroll bool
+	// Replaces is the ID of the enrolment whose signing certificate was
+	// revoked for a registration change (affiliationChanged): the clerk
+	// says this holder is that person, and, when the verdict is OK and the
+	// old certificate is revoked with affiliationChanged, the new
+	// certificate is enrolled and linked to the old enrolment, and the old
+	// and new attributes are returned side by side (Identification.Change).
+	// It needs the signing key and implies Enroll. See Change for why the
+	// clerk, not the library, matches the holder.
+	Replaces int64
+}
+
+// Identification is the result of a personal identification (本人確認).
+type Identification struct {
+	// Key is "sign" or "auth".
+	Key      string    `json:"key"`
+	At       time.Time `json:"at"`
+	Operator string    `json:"operator,omitempty"`
+	Verdict  Verdict   `json:"verdict"`
+	// Certificate is the certificate that signed.
+	Certificate CertificateInfo `json:"certificate"`
+	// Attributes are the holder's details from the signing certificate;
+	// nil for the authentication key, which carries none.
+	Attributes *Attributes `json:"attributes,omitempty"`
+	// SameHolderAsEnrolled is true when the verdict is OK and this very
+	// certificate is enrolled (MatchedEnrolment). It is the only identity
+	// an authentication-key identification gives.
+	SameHolderAsEnrolled bool           `json:"same_holder_as_enrolled"`
+	MatchedEnrolment     *EnrolmentInfo `json:"matched_enrolment,omitempty"`
+	// Enrolment is the enrolment made by Enroll (or found, when the
+	// certificate was already enrolled: AlreadyEnrolled).
+	Enrolment       *EnrolmentInfo `json:"enrolment,omitempty"`
+	AlreadyEnrolled bool           `json:"already_enrolled,omitempty"`
+	// NotEnrolled says why Enroll stored nothing ("verdict_not_ok").
+	NotEnrolled string `json:"not_enrolled,omitempty"`
+	// Change is the registration change asked for with Replaces.
+	Change *Change `json:"change,omitempty"`
+	// RecordSeq is the sequence number of the record kept, 0 without a
+	// store.
+	RecordSeq int64 `json:"record_seq,omitempty"`
+}
+
+// EnrolmentInfo is an enrolment as confirm shows it.
+type EnrolmentInfo struct {
+	ID         int64       `json:"id"`
+	Kind       string      `json:"kind"`
+	Issuer     string      `json:"issuer"`
+	Serial     string      `json:"serial"`
+	Attributes *Attributes `json:"attributes,omitempty"`
+	EnrolledAt time.Time   `json:"enrolled_at"`
+	Operator   string      `json:"operator,omitempty"`
+	// LastRevocation is the last recorded revocation check.
+	LastRevocation *RevocationResult `json:"last_revocation,omitempty"`
+	// ReplacedBy is the enrolment that replaced this one, or 0.
+	ReplacedBy int64 `json:"replaced_by,omitempty"`
+}
+
+func enrolmentInfo(e store.Enrolment) *EnrolmentInfo {
+	out := &EnrolmentInfo{
+		ID: e.ID, Kind: string(e.Kind), Issuer: e.Issuer, Serial: e.Serial,
+		Attributes: attributesFromStore(e.Attributes), EnrolledAt: e.EnrolledAt,
+		Operator: e.Operator, ReplacedBy: e.ReplacedBy,
+	}
+	if e.Revocation.Status != store.RevocationUnchecked {
+		out.LastRevocation = &RevocationResult{
+			Status: RevocationStatus(e.Revocation.Status), Reason: e.Revocation.Reason,
+			RegistrationChanged: e.Revocation.Reason == reasonAffiliationChanged,
+			Source:              e.Revocation.Source,
+		}
+	}
+	return out
+}
+
+// reasonAffiliationChanged is the CRL reason name of a registration
+// change (PROTOCOL.md "Revocation").
+const reasonAffiliationChanged = "affiliationChanged"
+
+// Identify runs a personal identification: it makes a fresh random
+// challenge (ChallengeSize bytes), has the card sign its SHA-256
+// DigestInfo with the chosen key after one PIN entry, and checks the
+// signature with the certificate's key, the chain to a pinned root at the
+// current time, and revocation. With the signing key the certificate and
+// signature come from one VERIFY in one card transaction
+// (card.JPKI.SignWithSignCertificate).
+//
+// A wrong PIN, a refused last try or any card error is returned as an
+// error (a *card.PINError keeps the remaining count) and nothing is
+// recorded. A completed identification — whatever its verdict — is
+// appended to the store's records when a store is configured.
+func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOptions) (*Identification, error) {
+	key := opts.Key
+	if key == 0 {
+		key = card.SignKey
+	}
+	if key != card.SignKey && key != card.AuthKey {
+		return nil, fmt.Errorf("identifying: unknown key %v", key)
+	}
+	enroll := opts.Enroll || opts.Replaces != 0
+	var old store.Enrolment
+	if enroll && c.cfg.Store == nil {
+		return nil, fmt.Errorf("identifying: enrolling: %w", ErrNoStore)
+	}
+	if opts.Replaces != 0 {
+		if key != card.SignKey {
+			return nil, fmt.Errorf("identifying: a registration change needs the signing key")
+		}
+		var err error
+		if old, err = c.cfg.Store.Enrolment(ctx, opts.Replaces); err != nil {
+			return nil, fmt.Errorf("identifying: reading enrolment %d: %w", opts.Replaces, err)
+		}
+	}
+
+	challenge, digest, di, err := c.newChallenge()
+	if err != nil {
+		return nil, err
+	}
+	var der, sig []byte
+	kind := jpki.KindSign
+	if key == card.SignKey {
+		der, sig, err = j.SignWithSignCertificate(ctx, opts.Prompt, di, nil)
+	} else {
+		kind = jpki.KindAuth
+		if der, err = j.ReadCertificate(ctx, card.AuthCert); err == nil {
+			sig, err = j.Sign(ctx, card.AuthKey, opts.Prompt, di)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("identifying with the %s: %w", key, err)
+	}
+	cert, err := jpki.Parse(der)
+	if err != nil {
+		return nil, fmt.Errorf("identifying: %w: %w", ErrBadCertificate, err)
+	}
+
+	now := c.cfg.Now()
+	verdict, _ := c.evaluate(ctx, cert, kind, digest, sig, now)
+	id := &Identification{
+		Key: kind.String(), At: now, Operator: c.cfg.Operator, Verdict: verdict,
+		Certificate: certificateInfo(cert.Certificate, kind),
+	}
+	if kind == jpki.KindSign {
+		id.Attributes = attributesFrom(cert.Attributes)
+	}
+	if c.cfg.Store == nil {
+		return id, nil
+	}
+	st := c.cfg.Store
+	issuer, serial := id.Certificate.Issuer, id.Certificate.Serial
+	if verdict.OK {
+		switch e, err := st.EnrolmentByCert(ctx, issuer, serial); {
+		case err == nil:
+			id.SameHolderAsEnrolled = true
+			id.MatchedEnrolment = enrolmentInfo(e)
+		case !errors.Is(err, store.ErrNotFound):
+			return nil, fmt.Errorf("identifying: looking up enrolment: %w", err)
+		}
+	}
+
+	var enrolmentID int64
+	if id.MatchedEnrolment != nil {
+		enrolmentID = id.MatchedEnrolment.ID
+	}
+	switch {
+	case !enroll:
+	case !verdict.OK:
+		id.NotEnrolled = "verdict_not_ok"
+		if opts.Replaces != 0 {
+			id.Change = &Change{OldEnrolmentID: old.ID, Code: ChangeVerdictNotOK, Detail: "the new certificate's verdict is not ok",
+				Old: attributesFromStore(old.Attributes), New: id.Attributes}
+		}
+	case opts.Replaces != 0:
+		id.Change, err = c.link(ctx, old, cert, id, der, now)
+		if err != nil {
+			return nil, err
+		}
+		if id.Change.Linked {
+			enrolmentID = id.Change.NewEnrolmentID
+			if e, err := st.Enrolment(ctx, enrolmentID); err == nil {
+				id.Enrolment = enrolmentInfo(e)
+			}
+		}
+	case id.MatchedEnrolment != nil:
+		id.Enrolment, id.AlreadyEnrolled = id.MatchedEnrolment, true
+	default:
+		e, err := st.AddEnrolment(ctx, c.newEnrolment(id, der, now))
+		if err != nil {
+			return nil, fmt.Errorf("identifying: enrolling: %w", err)
+		}
+		if err := st.SetRevocationCheck(ctx, e.ID, storeCheck(verdict.Revocation, now)); err != nil {
+			return nil, fmt.Errorf("identifying: enrolling: %w", err)
+		}
+		e.Revocation = storeCheck(verdict.Revocation, now)
+		id.Enrolment, enrolmentID = enrolmentInfo(e), e.ID
+	}
+
+	kindRec := store.RecordIdentify
+	if id.Change != nil && id.Change.Linked {
+		kindRec = store.RecordChange
+	}
+	details, _ := json.Marshal(recordDetails{Verdict: verdict, Change: id.Change})
+	rec, err := st.AppendRecord(ctx, store.Record{
+		Kind: kindRec, At: now, Operator: c.cfg.Operator, Verdict: storeVerdict(verdict),
+		CertKind: store.CertKind(kind.String()), Issuer: issuer, Serial: serial,
+		Attributes: id.Attributes.toStore(), ChallengeID: base64.RawURLEncoding.EncodeToString(challenge),
+		EnrolmentID: enrolmentID, Details: string(details),
+	}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("identifying: recording confirmation: %w", err)
+	}
+	id.RecordSeq = rec.Seq
+	return id, nil
+}
+
+// recordDetails is the JSON kept in Record.Details.
+type recordDetails struct {
+	Verdict     Verdict            `json:"verdict"`
+	Change      *Change            `json:"change,omitempty"`
+	Eligibility *EligibilityResult `json:"eligibility,omitempty"`
+}
+
+func (c *Confirmer) newEnrolment(id *Identification, der []byte, now time.Time) store.Enrolment {
+	return store.Enrolment{
+		Kind: store.CertKind(id.Key), Issuer: id.Certificate.Issuer, Serial: id.Certificate.Serial,
+		Attributes: id.Attributes.toStore(), CertDER: der, EnrolledAt: now, Operator: c.cfg.Operator,
+	}
+}
+
+func storeCheck(r RevocationResult, at time.Time) store.RevocationCheck {
+	return store.RevocationCheck{Status: storeRevocationStatus(r.Status), Reason: r.Reason, Source: r.Source, CheckedAt: at}
+}

@@ -1,0 +1,155 @@
+package confirm
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/store"
+)
+
+// QualifyOptions parameterise Qualify.
+type QualifyOptions struct {
+	// Prompt asks for the 4-digit user-authentication PIN.
+	Prompt card.PINPrompt
+}
+
+// Qualification is the result of a qualification confirmation (資格確認).
+type Qualification struct {
+	At       time.Time `json:"at"`
+	Operator string    `json:"operator,omitempty"`
+	Verdict  Verdict   `json:"verdict"`
+	// Certificate is the authentication certificate; its issuer and serial
+	// are the eligibility key.
+	Certificate CertificateInfo `json:"certificate"`
+	// Eligibility is the eligibility answer; nil when the verdict is not
+	// OK (a certificate that did not verify is not looked up).
+	Eligibility *EligibilityResult `json:"eligibility,omitempty"`
+	RecordSeq   int64              `json:"record_seq,omitempty"`
+}
+
+// Validity codes of EligibilityResult.StatusCode, one per insurer
+// validity status 1–6 (PROTOCOL.md "qualification confirmation").
+const (
+	ValidityValid        = "valid"         // 1
+	ValidityInvalid      = "invalid"       // 2
+	ValidityInvalidNewer = "invalid_newer" // 3
+	ValidityNone         = "none"          // 4
+	ValiditySeveral      = "several"       // 5
+	ValidityUnregistered = "unregistered"  // 6
+)
+
+// EligibilityResult is what an insurer's eligibility reply shows.
+type EligibilityResult struct {
+	// Status is the validity status 1–6; StatusCode and Meaning say it in
+	// words.
+	Status     int    `json:"status"`
+	StatusCode string `json:"status_code"`
+	Meaning    string `json:"meaning"`
+	// Eligible is true only for status 1 (valid): status 6 (valid but
+	// unregistered) must not be treated as confirmed.
+	Eligible      bool   `json:"eligible"`
+	InsurerNumber string `json:"insurer_number,omitempty"`
+	Symbol        string `json:"symbol,omitempty"`
+	Number        string `json:"number,omitempty"`
+	Branch        string `json:"branch,omitempty"`
+	Name          string `json:"name,omitempty"`
+	NameKana      string `json:"name_kana,omitempty"`
+	// Dates are YYYY-MM-DD, empty when none.
+	BirthDate string `json:"birth_date,omitempty"`
+	// Sex is "1" male or "2" female.
+	Sex            string `json:"sex,omitempty"`
+	QualifiedFrom  string `json:"qualified_from,omitempty"`
+	QualifiedUntil string `json:"qualified_until,omitempty"`
+	CardValidUntil string `json:"card_valid_until,omitempty"`
+	// CopayPercent is the copayment ratio in percent (10, 20, 30).
+	CopayPercent int  `json:"copay_percent,omitempty"`
+	Registered   bool `json:"registered"`
+	// Candidates counts the certificate's qualifications.
+	Candidates int `json:"candidates"`
+}
+
+var validity = map[store.ValidityStatus]struct{ code, meaning string }{
+	store.StatusValid:        {ValidityValid, "valid"},
+	store.StatusInvalid:      {ValidityInvalid, "invalid"},
+	store.StatusInvalidNewer: {ValidityInvalidNewer, "invalid, a newer qualification exists"},
+	store.StatusNone:         {ValidityNone, "no qualification"},
+	store.StatusSeveral:      {ValiditySeveral, "several qualifications in force"},
+	store.StatusUnregistered: {ValidityUnregistered, "valid but not registered for use as a health-insurance card"},
+}
+
+func date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(dateLayout)
+}
+
+func eligibilityResult(a store.EligibilityAnswer) *EligibilityResult {
+	v, ok := validity[a.Status]
+	if !ok {
+		v.code, v.meaning = "unknown", a.Status.String()
+	}
+	r := a.Record
+	return &EligibilityResult{
+		Status: int(a.Status), StatusCode: v.code, Meaning: v.meaning, Eligible: a.Status == store.StatusValid,
+		InsurerNumber: r.InsurerNumber, Symbol: r.Symbol, Number: r.Number, Branch: r.Branch,
+		Name: r.Name, NameKana: r.NameKana, BirthDate: date(r.BirthDate), Sex: r.Sex,
+		QualifiedFrom: date(r.QualifiedFrom), QualifiedUntil: date(r.QualifiedUntil),
+		CardValidUntil: date(r.CardValidUntil), CopayPercent: r.CopayPercent, Registered: r.Registered,
+		Candidates: len(a.Candidates),
+	}
+}
+
+// Qualify runs a qualification confirmation: the holder signs a fresh
+// challenge with the authentication key (4-digit PIN), the authentication
+// certificate is verified (signature, chain, revocation) and, when the
+// verdict is OK, its issuer and serial are looked up in the eligibility
+// store for today (JST). A card or PIN error is returned and nothing is
+// recorded; a completed confirmation is recorded. It needs a store.
+func (c *Confirmer) Qualify(ctx context.Context, j *card.JPKI, opts QualifyOptions) (*Qualification, error) {
+	if c.cfg.Store == nil {
+		return nil, fmt.Errorf("qualifying: %w", ErrNoStore)
+	}
+	challenge, digest, di, err := c.newChallenge()
+	if err != nil {
+		return nil, err
+	}
+	der, err := j.ReadCertificate(ctx, card.AuthCert)
+	if err != nil {
+		return nil, fmt.Errorf("qualifying: %w", err)
+	}
+	sig, err := j.Sign(ctx, card.AuthKey, opts.Prompt, di)
+	if err != nil {
+		return nil, fmt.Errorf("qualifying: %w", err)
+	}
+	cert, err := jpki.Parse(der)
+	if err != nil {
+		return nil, fmt.Errorf("qualifying: %w: %w", ErrBadCertificate, err)
+	}
+	now := c.cfg.Now()
+	verdict, _ := c.evaluate(ctx, cert, jpki.KindAuth, digest, sig, now)
+	q := &Qualification{At: now, Operator: c.cfg.Operator, Verdict: verdict, Certificate: certificateInfo(cert.Certificate, jpki.KindAuth)}
+	if verdict.OK {
+		a, err := c.cfg.Store.LookupEligibility(ctx, q.Certificate.Issuer, q.Certificate.Serial, now)
+		if err != nil {
+			return nil, fmt.Errorf("qualifying: looking up eligibility: %w", err)
+		}
+		q.Eligibility = eligibilityResult(a)
+	}
+	details, _ := json.Marshal(recordDetails{Verdict: verdict, Eligibility: q.Eligibility})
+	rec, err := c.cfg.Store.AppendRecord(ctx, store.Record{
+		Kind: store.RecordQualify, At: now, Operator: c.cfg.Operator, Verdict: storeVerdict(verdict),
+		CertKind: store.CertAuth, Issuer: q.Certificate.Issuer, Serial: q.Certificate.Serial,
+		ChallengeID: base64.RawURLEncoding.EncodeToString(challenge), Details: string(details),
+	}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("qualifying: recording confirmation: %w", err)
+	}
+	q.RecordSeq = rec.Seq
+	return q, nil
+}

@@ -1,0 +1,268 @@
+package confirm
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/jpki/revocation"
+	"github.com/mynacard/mynacard/store"
+)
+
+// Verdict is what a confirmation concluded, one field per check. OK is
+// true only when the signature verified, the chain reached a trusted root
+// (a production one when the Confirmer requires it) and the revocation
+// answer is acceptable under the RevocationPolicy.
+type Verdict struct {
+	OK         bool             `json:"ok"`
+	Signature  SignatureResult  `json:"signature"`
+	Chain      ChainResult      `json:"chain"`
+	Revocation RevocationResult `json:"revocation"`
+}
+
+// SignatureResult says whether the card's signature over the challenge
+// verified with the certificate's public key.
+type SignatureResult struct {
+	OK bool `json:"ok"`
+	// Algorithm is the signature scheme checked.
+	Algorithm string `json:"algorithm"`
+	// Detail says why it failed, for people.
+	Detail string `json:"detail,omitempty"`
+}
+
+// ChainResult is the certificate's verification to a pinned root at the
+// time of the confirmation (jpki.Verify).
+type ChainResult struct {
+	OK bool `json:"ok"`
+	// Code is the jpki.Reason of a failure ("expired", "test-root"...),
+	// empty when OK.
+	Code string `json:"code,omitempty"`
+	// RootFingerprint is the SHA-256 of the issuing root, upper-case hex.
+	RootFingerprint string `json:"root_fingerprint,omitempty"`
+	// Generation is the root generation (1, 2, 3; 0 unknown).
+	Generation int `json:"generation,omitempty"`
+	// Production is true for a J-LIS production root, false for a test
+	// root.
+	Production bool `json:"production"`
+	// At is the time the chain was verified for.
+	At     time.Time `json:"at"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// RevocationStatus is a revocation verdict as confirm reports it.
+type RevocationStatus string
+
+// Revocation statuses. Only RevocationGood is good.
+const (
+	// RevocationGood: a fresh, verified source covers the certificate and
+	// does not list it.
+	RevocationGood RevocationStatus = "good"
+	// RevocationRevoked: a source lists the certificate; Reason says why.
+	RevocationRevoked RevocationStatus = "revoked"
+	// RevocationUnknown: revocation could not be checked (no source, stale
+	// data, unreachable responder...); Code says why.
+	RevocationUnknown RevocationStatus = "unknown"
+	// RevocationNotChecked: RevocationOff, nothing was consulted.
+	RevocationNotChecked RevocationStatus = "not_checked"
+)
+
+// RevocationResult is the revocation answer for the certificate.
+type RevocationResult struct {
+	Status RevocationStatus `json:"status"`
+	// Reason is the CRL reason name when revoked, for example
+	// "affiliationChanged" (a registration change, 異動).
+	Reason string `json:"reason,omitempty"`
+	// RegistrationChanged is true for affiliationChanged.
+	RegistrationChanged bool `json:"registration_changed,omitempty"`
+	// RevokedAt is the revocation time when revoked.
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	// Code says why the status is unknown: "no_source", "no_issuer",
+	// "not_covered", "stale", "not_yet_valid", "bad_signature",
+	// "unreachable", "responder_error", "responder_unknown", "error".
+	Code string `json:"code,omitempty"`
+	// Source names what answered or what was tried.
+	Source string `json:"source,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Revocation codes of RevocationResult.Code for an unknown status.
+const (
+	RevCodeNoSource         = "no_source"
+	RevCodeNoIssuer         = "no_issuer"
+	RevCodeNotCovered       = "not_covered"
+	RevCodeStale            = "stale"
+	RevCodeNotYetValid      = "not_yet_valid"
+	RevCodeBadSignature     = "bad_signature"
+	RevCodeUnreachable      = "unreachable"
+	RevCodeResponderError   = "responder_error"
+	RevCodeResponderUnknown = "responder_unknown"
+	RevCodeError            = "error"
+)
+
+// RevocationPolicy says what a revocation answer does to a verdict. The
+// zero value is RevocationHard: fail closed.
+type RevocationPolicy int
+
+// Revocation policies (issue 10: off, soft, hard).
+const (
+	// RevocationHard accepts only a "good" answer.
+	RevocationHard RevocationPolicy = iota
+	// RevocationSoft refuses a revoked certificate but accepts one whose
+	// status could not be checked; the result still says "unknown".
+	RevocationSoft
+	// RevocationOff does not consult revocation at all ("not_checked").
+	RevocationOff
+)
+
+// String returns "hard", "soft" or "off".
+func (p RevocationPolicy) String() string {
+	switch p {
+	case RevocationHard:
+		return "hard"
+	case RevocationSoft:
+		return "soft"
+	case RevocationOff:
+		return "off"
+	}
+	return fmt.Sprintf("RevocationPolicy(%d)", int(p))
+}
+
+// ParseRevocationPolicy parses "hard", "soft" or "off", for flags.
+func ParseRevocationPolicy(s string) (RevocationPolicy, error) {
+	switch strings.ToLower(s) {
+	case "hard", "":
+		return RevocationHard, nil
+	case "soft":
+		return RevocationSoft, nil
+	case "off":
+		return RevocationOff, nil
+	}
+	return 0, fmt.Errorf("parsing revocation policy: %q is not hard, soft or off", s)
+}
+
+// accepts reports whether r is acceptable under p.
+func (p RevocationPolicy) accepts(r RevocationResult) bool {
+	switch p {
+	case RevocationOff:
+		return true
+	case RevocationSoft:
+		return r.Status != RevocationRevoked
+	}
+	return r.Status == RevocationGood
+}
+
+// RevocationChecker answers the revocation status of cert, issued by
+// issuer (a trusted root: JPKI roots issue end-entity certificates
+// directly). It must fail closed: anything but a verified answer is
+// revocation.StatusUnknown with Result.Err saying why. The combined
+// CRL/OCSP checker of package jpki/revocation fits it through CheckerFunc
+// or directly; CRLChecker is a small one over parsed CRLs.
+type RevocationChecker interface {
+	Check(ctx context.Context, cert, issuer *x509.Certificate) revocation.Result
+}
+
+// CheckerFunc adapts a function to RevocationChecker.
+type CheckerFunc func(ctx context.Context, cert, issuer *x509.Certificate) revocation.Result
+
+// Check calls f.
+func (f CheckerFunc) Check(ctx context.Context, cert, issuer *x509.Certificate) revocation.Result {
+	return f(ctx, cert, issuer)
+}
+
+// revocationResult converts a checker's answer.
+func revocationResult(r revocation.Result) RevocationResult {
+	out := RevocationResult{Source: r.Source}
+	switch r.Status {
+	case revocation.StatusGood:
+		out.Status = RevocationGood
+	case revocation.StatusRevoked:
+		out.Status = RevocationRevoked
+		out.Reason = r.Reason.String()
+		out.RegistrationChanged = r.Reason.RegistrationChanged()
+		out.RevokedAt = r.RevokedAt
+	default:
+		out.Status = RevocationUnknown
+		out.Code = revocationCode(r.Err)
+		if r.Err != nil {
+			out.Detail = r.Err.Error()
+		} else {
+			out.Detail = "the revocation source gave no answer"
+		}
+	}
+	return out
+}
+
+// revocationCode names why a status is unknown.
+func revocationCode(err error) string {
+	for _, c := range []struct {
+		err  error
+		code string
+	}{
+		{revocation.ErrNoSource, RevCodeNoSource},
+		{revocation.ErrUnknownIssuer, RevCodeNoIssuer},
+		{revocation.ErrNotCovered, RevCodeNotCovered},
+		{revocation.ErrStale, RevCodeStale},
+		{revocation.ErrNotYetValid, RevCodeNotYetValid},
+		{revocation.ErrBadSignature, RevCodeBadSignature},
+		{revocation.ErrUnreachable, RevCodeUnreachable},
+		{revocation.ErrResponder, RevCodeResponderError},
+		{revocation.ErrResponderUnknown, RevCodeResponderUnknown},
+	} {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	return RevCodeError
+}
+
+// storeVerdict converts a Verdict for a store record.
+func storeVerdict(v Verdict) store.Verdict {
+	return store.Verdict{
+		SignatureOK:      v.Signature.OK,
+		ChainOK:          v.Chain.OK,
+		Root:             v.Chain.RootFingerprint,
+		Revocation:       storeRevocationStatus(v.Revocation.Status),
+		RevocationReason: v.Revocation.Reason,
+		RevocationSource: v.Revocation.Source,
+	}
+}
+
+func storeRevocationStatus(s RevocationStatus) store.RevocationStatus {
+	switch s {
+	case RevocationGood:
+		return store.RevocationGood
+	case RevocationRevoked:
+		return store.RevocationRevoked
+	case RevocationUnknown:
+		return store.RevocationUnknown
+	}
+	return store.RevocationUnchecked
+}
+
+// chainResult converts jpki.Verify's answer.
+func chainResult(v *jpki.Verification, err error, at time.Time) ChainResult {
+	out := ChainResult{At: at}
+	if err != nil {
+		out.Detail = err.Error()
+		out.Code = "error"
+		var ve *jpki.VerifyError
+		if errors.As(err, &ve) {
+			out.Code = ve.Reason.String()
+			if ve.Root != nil {
+				out.RootFingerprint = ve.Root.Fingerprint.String()
+				out.Generation = ve.Root.Generation
+				out.Production = ve.Root.Production
+			}
+		}
+		return out
+	}
+	out.OK = true
+	out.RootFingerprint = v.Fingerprint().String()
+	out.Generation = v.Generation
+	out.Production = v.Production
+	return out
+}
