@@ -15,6 +15,15 @@ type querier interface {
 	exec(ctx context.Context, query string, args ...any) (rowsAffected int64, err error)
 	queryRow(ctx context.Context, query string, args ...any) scanner
 	query(ctx context.Context, query string, args ...any) (rows, error)
+	// prepare prepares a statement run many times (the CSV import).
+	prepare(ctx context.Context, query string) (stmt, error)
+}
+
+// stmt is a prepared statement; close must be called.
+type stmt interface {
+	exec(ctx context.Context, args ...any) (rowsAffected int64, err error)
+	queryRow(ctx context.Context, args ...any) scanner
+	close()
 }
 
 // scanner is a single result row.

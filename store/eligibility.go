@@ -72,11 +72,15 @@ func (s *sqlStore) ImportEligibilityCSV(ctx context.Context, in io.Reader) (Impo
 	}
 	var res ImportResult
 	err = s.b.inTx(ctx, func(q querier) error {
-		var importID int64
+		imp := importer{s: s, cr: cr, res: &res}
 		if err := q.queryRow(ctx, "INSERT INTO eligibility_imports (imported_at) VALUES (?) RETURNING id",
-			s.b.timeArg(now())).Scan(&importID); err != nil {
+			s.b.timeArg(now())).Scan(&imp.id); err != nil {
 			return err
 		}
+		if err := imp.prepare(ctx, q); err != nil {
+			return err
+		}
+		defer imp.close()
 		for n := 0; ; n++ {
 			if n%importCheckEvery == 0 {
 				if err := ctx.Err(); err != nil {
@@ -87,7 +91,7 @@ func (s *sqlStore) ImportEligibilityCSV(ctx context.Context, in io.Reader) (Impo
 			if errors.Is(err, io.EOF) || errors.Is(err, errFatal) {
 				break
 			}
-			if err := s.upsertEligibility(ctx, q, importID, row, cr, &res); err != nil {
+			if err := imp.upsert(ctx, row); err != nil {
 				return err
 			}
 		}
@@ -95,7 +99,7 @@ func (s *sqlStore) ImportEligibilityCSV(ctx context.Context, in io.Reader) (Impo
 			return &cr.errs
 		}
 		_, err := q.exec(ctx, "UPDATE eligibility_imports SET inserted = ?, updated = ? WHERE id = ?",
-			res.Inserted, res.Updated, importID)
+			res.Inserted, res.Updated, imp.id)
 		return err
 	})
 	if err != nil {
@@ -108,35 +112,62 @@ func (s *sqlStore) ImportEligibilityCSV(ctx context.Context, in io.Reader) (Impo
 	return res, nil
 }
 
-// upsertEligibility writes one row, counting it, or records a duplicate.
-func (s *sqlStore) upsertEligibility(ctx context.Context, q querier, importID int64, row csvRow, cr *csvReader, res *ImportResult) error {
+// importer is one import's state inside its transaction.
+type importer struct {
+	s                    *sqlStore
+	cr                   *csvReader
+	res                  *ImportResult
+	id                   int64
+	find, insert, update stmt
+}
+
+func (imp *importer) prepare(ctx context.Context, q querier) error {
+	var err error
+	if imp.find, err = q.prepare(ctx, `SELECT id, import_id, import_line FROM eligibility WHERE issuer = ?
+		AND serial = ? AND insurer_number = ? AND symbol = ? AND number = ? AND branch = ?`); err != nil {
+		return err
+	}
+	if imp.insert, err = q.prepare(ctx, `INSERT INTO eligibility (`+eligibilityColumns+`, import_id, import_line)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		return err
+	}
+	imp.update, err = q.prepare(ctx, `UPDATE eligibility SET name = ?, name_kana = ?, birth_date = ?, sex = ?,
+		qualified_from = ?, qualified_until = ?, card_valid_until = ?, copay_percent = ?, registered = ?,
+		import_id = ?, import_line = ? WHERE id = ?`)
+	return err
+}
+
+func (imp *importer) close() {
+	for _, st := range []stmt{imp.find, imp.insert, imp.update} {
+		if st != nil {
+			st.close()
+		}
+	}
+}
+
+// upsert writes one row, counting it, or records a duplicate.
+func (imp *importer) upsert(ctx context.Context, row csvRow) error {
 	e := row.e
 	var id, prevImport, prevLine int64
-	err := q.queryRow(ctx, `SELECT id, import_id, import_line FROM eligibility WHERE issuer = ? AND serial = ?
-		AND insurer_number = ? AND symbol = ? AND number = ? AND branch = ?`,
-		e.Issuer, e.Serial, e.InsurerNumber, e.Symbol, e.Number, e.Branch).Scan(&id, &prevImport, &prevLine)
+	err := imp.find.queryRow(ctx, e.Issuer, e.Serial, e.InsurerNumber, e.Symbol, e.Number, e.Branch).
+		Scan(&id, &prevImport, &prevLine)
 	switch {
 	case isNotFound(err):
-		_, err = q.exec(ctx, `INSERT INTO eligibility (`+eligibilityColumns+`, import_id, import_line)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			e.Issuer, e.Serial, e.InsurerNumber, e.Symbol, e.Number, e.Branch, e.Name, e.NameKana,
-			dateText(e.BirthDate), e.Sex, dateText(e.QualifiedFrom), dateText(e.QualifiedUntil),
-			dateText(e.CardValidUntil), e.CopayPercent, e.Registered, importID, row.line)
-		res.Inserted++
+		_, err = imp.insert.exec(ctx, e.Issuer, e.Serial, e.InsurerNumber, e.Symbol, e.Number, e.Branch, e.Name,
+			e.NameKana, dateText(e.BirthDate), e.Sex, dateText(e.QualifiedFrom), dateText(e.QualifiedUntil),
+			dateText(e.CardValidUntil), e.CopayPercent, e.Registered, imp.id, row.line)
+		imp.res.Inserted++
 		return err
 	case err != nil:
 		return err
-	case prevImport == importID:
-		cr.addError(&ImportError{Line: row.line, FirstLine: int(prevLine),
+	case prevImport == imp.id:
+		imp.cr.addError(&ImportError{Line: row.line, FirstLine: int(prevLine),
 			Reason: fmt.Sprintf("duplicate key (issuer, serial, insurer_number, symbol, number, branch): first on line %d", prevLine)})
 		return nil
 	}
-	_, err = q.exec(ctx, `UPDATE eligibility SET name = ?, name_kana = ?, birth_date = ?, sex = ?,
-		qualified_from = ?, qualified_until = ?, card_valid_until = ?, copay_percent = ?, registered = ?,
-		import_id = ?, import_line = ? WHERE id = ?`,
-		e.Name, e.NameKana, dateText(e.BirthDate), e.Sex, dateText(e.QualifiedFrom), dateText(e.QualifiedUntil),
-		dateText(e.CardValidUntil), e.CopayPercent, e.Registered, importID, row.line, id)
-	res.Updated++
+	_, err = imp.update.exec(ctx, e.Name, e.NameKana, dateText(e.BirthDate), e.Sex, dateText(e.QualifiedFrom),
+		dateText(e.QualifiedUntil), dateText(e.CardValidUntil), e.CopayPercent, e.Registered, imp.id, row.line, id)
+	imp.res.Updated++
 	return err
 }
 

@@ -126,6 +126,31 @@ func (q pgQuerier) query(ctx context.Context, query string, args ...any) (rows, 
 	return pgRows{r}, nil
 }
 
+func (b *postgresBackend) prepare(ctx context.Context, q string) (stmt, error) {
+	return pgQuerier{b.pool}.prepare(ctx, q)
+}
+
+// prepare needs no round trip: pgx prepares and caches each statement on
+// its connection the first time it runs (QueryExecModeCacheStatement).
+func (q pgQuerier) prepare(_ context.Context, query string) (stmt, error) {
+	return pgStmt{q: q, query: query}, nil
+}
+
+type pgStmt struct {
+	q     pgQuerier
+	query string
+}
+
+func (s pgStmt) exec(ctx context.Context, args ...any) (int64, error) {
+	return s.q.exec(ctx, s.query, args...)
+}
+
+func (s pgStmt) queryRow(ctx context.Context, args ...any) scanner {
+	return s.q.queryRow(ctx, s.query, args...)
+}
+
+func (s pgStmt) close() {}
+
 type pgRow struct{ r pgx.Row }
 
 func (r pgRow) Scan(dest ...any) error { return mapPgError(r.r.Scan(dest...)) }

@@ -140,6 +140,7 @@ type sqlConn interface {
 	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, q string) (*sql.Stmt, error)
 }
 
 type sqliteTx struct{ tx *sql.Tx }
@@ -155,6 +156,39 @@ func (t sqliteTx) queryRow(ctx context.Context, q string, args ...any) scanner {
 func (t sqliteTx) query(ctx context.Context, q string, args ...any) (rows, error) {
 	return sqlQuery(ctx, t.tx, q, args...)
 }
+
+func (b *sqliteBackend) prepare(ctx context.Context, q string) (stmt, error) {
+	return sqlPrepare(ctx, b.db, q)
+}
+
+func (t sqliteTx) prepare(ctx context.Context, q string) (stmt, error) {
+	return sqlPrepare(ctx, t.tx, q)
+}
+
+func sqlPrepare(ctx context.Context, c sqlConn, q string) (stmt, error) {
+	st, err := c.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, mapSQLiteError(err)
+	}
+	return sqlStmt{st}, nil
+}
+
+type sqlStmt struct{ st *sql.Stmt }
+
+func (s sqlStmt) exec(ctx context.Context, args ...any) (int64, error) {
+	res, err := s.st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, mapSQLiteError(err)
+	}
+	n, err := res.RowsAffected()
+	return n, mapSQLiteError(err)
+}
+
+func (s sqlStmt) queryRow(ctx context.Context, args ...any) scanner {
+	return sqlRow{s.st.QueryRowContext(ctx, args...)}
+}
+
+func (s sqlStmt) close() { s.st.Close() }
 
 func sqlExec(ctx context.Context, c sqlConn, q string, args ...any) (int64, error) {
 	res, err := c.ExecContext(ctx, q, args...)
