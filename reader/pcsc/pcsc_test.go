@@ -16,6 +16,7 @@ import (
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/pcsc"
+	"github.com/mynacard/mynacard/reader/vpcd"
 )
 
 func TestMain(m *testing.M) { pcsctest.Main(m) }
@@ -174,9 +175,13 @@ func TestWatch(t *testing.T) {
 	defer cancel()
 
 	events := make(chan reader.Event, 64)
+	added := make(chan string, 64)
 	done := make(chan error, 1)
 	go func() {
 		done <- c.Watch(ctx, func(e reader.Event) error {
+			if e.Kind == reader.ReaderAdded {
+				added <- e.Reader
+			}
 			if e.Reader == slot.Reader { // the other slot belongs to other tests
 				events <- e
 			}
@@ -195,6 +200,21 @@ func TestWatch(t *testing.T) {
 		}
 	}
 	next(reader.Event{Kind: reader.ReaderAdded, Reader: slot.Reader})
+	// Watch covers every reader: both vpcd readers are reported at start.
+	seen := map[string]bool{}
+	for len(seen) < vpcd.Slots {
+		select {
+		case name := <-added:
+			seen[name] = true
+		case <-time.After(bound):
+			t.Fatalf("ReaderAdded only for %v, want every vpcd reader", seen)
+		}
+	}
+	for i := range vpcd.Slots {
+		if !seen[vpcd.ReaderName(i)] {
+			t.Fatalf("ReaderAdded for %v, want %q", seen, vpcd.ReaderName(i))
+		}
+	}
 	card := newCard(t)
 	in := pcsctest.Insert(t, slot, card)
 	next(reader.Event{Kind: reader.CardInserted, Reader: slot.Reader, ATR: card.ATR()})
