@@ -199,7 +199,11 @@ func (h *harness) startPcscd() error {
 	}
 	if !waitListening(startTimeout, h.exited) {
 		h.stopPcscd()
-		return fmt.Errorf("pcscd (pid %d) did not open vpcd port %d within %v; see %s", cmd.Process.Pid, vpcdPort(0), startTimeout, logPath)
+		hint := ""
+		if os.Geteuid() != 0 {
+			hint = " (pcscd needs root to create /run/pcscd: run the tests as root, or start `pcscd` as root first)"
+		}
+		return fmt.Errorf("pcscd (pid %d) was not ready with the vpcd readers within %v%s; see %s", cmd.Process.Pid, startTimeout, hint, logPath)
 	}
 	return nil
 }
