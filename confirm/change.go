@@ -1,6 +1,7 @@
 package confirm
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -150,10 +151,13 @@ func (c *Confirmer) checkEnrolled(ctx context.Context, cert *x509.Certificate, c
 	return revocationResult(c.cfg.Revocation.Check(ctx, cert, issuer))
 }
 
-// issuerCache maps (issuer name, authority key ID) to the root whose key
-// signed a certificate with them, so a batch verifies each issuer's
-// signature once. Certificates without an authority key ID are checked by
-// signature every time.
+// issuerCache finds the root that issued an enrolled certificate by its
+// issuer name and authority key identifier (the root's subject key
+// identifier), remembering the answer per key, so a batch costs no
+// signature verification: enrolled certificates were verified when they
+// were enrolled, and the revocation data consulted is itself verified.
+// Certificates without an authority key identifier are matched by
+// signature (issuerOf).
 type issuerCache struct {
 	m map[string]*x509.Certificate
 }
@@ -166,12 +170,17 @@ func (k *issuerCache) issuer(roots *jpki.Roots, cert *x509.Certificate) *x509.Ce
 	if r, ok := k.m[key]; ok {
 		return r
 	}
-	r := issuerOf(roots, cert)
-	if r != nil {
-		if k.m == nil {
-			k.m = map[string]*x509.Certificate{}
+	var found *x509.Certificate
+	for _, r := range roots.List() {
+		rc := r.Certificate
+		if bytes.Equal(rc.RawSubject, cert.RawIssuer) && bytes.Equal(rc.SubjectKeyId, cert.AuthorityKeyId) {
+			found = rc
+			break
 		}
-		k.m[key] = r
 	}
-	return r
+	if k.m == nil {
+		k.m = map[string]*x509.Certificate{}
+	}
+	k.m[key] = found
+	return found
 }
