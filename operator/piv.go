@@ -1,0 +1,380 @@
+package operator
+
+import (
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/go-piv/piv-go/v2/piv"
+)
+
+// DefaultPIVSlot is the slot an operator key is read from unless told
+// otherwise: 9c, Digital Signature (NIST SP 800-73-4 Part 1 §3.3.2), whose
+// key is meant for signing documents and, on a YubiKey, asks for the PIN
+// before every signature.
+var DefaultPIVSlot = piv.SlotSignature
+
+// PIV PIN format (SP 800-73-4 Part 2 §2.4.3 allows 6–8 bytes; YubiKeys
+// take any printable ASCII, not only digits), checked before VERIFY.
+const (
+	minPIVPINLen = 6
+	maxPIVPINLen = 8
+)
+
+// fallbackPINPolicy is the PIN policy assumed when the token cannot tell
+// (no YubiKey GET METADATA, firmware before 5.3): ask for the PIN before
+// every signature, which works with every policy.
+const fallbackPINPolicy = piv.PINPolicyAlways
+
+// Sentinel errors of the PIV path, matched with errors.Is.
+var (
+	// ErrNoReader means no PC/SC reader matched, or none held a PIV token.
+	ErrNoReader = errors.New("operator: no PIV token found")
+	// ErrAmbiguousReader means several readers matched the given name.
+	ErrAmbiguousReader = errors.New("operator: several readers match")
+	// ErrNoCertificate means the slot holds no certificate.
+	ErrNoCertificate = errors.New("operator: no certificate in the PIV slot")
+	// ErrWrongPIN means the token refused the PIN (see PINError).
+	ErrWrongPIN = errors.New("operator: wrong PIN")
+	// ErrPINBlocked means the token's PIN is blocked: no tries are left.
+	ErrPINBlocked = errors.New("operator: PIN blocked")
+	// ErrLastTry means one try is left and it was not allowed
+	// (AllowLastPINTry); nothing was sent to the token.
+	ErrLastTry = errors.New("operator: only one PIN try left")
+	// ErrPINFormat means the PIN is not 6–8 printable ASCII characters;
+	// nothing was sent to the token.
+	ErrPINFormat = errors.New("operator: PIN must be 6 to 8 printable ASCII characters")
+	// ErrClosed means the PIV key was closed.
+	ErrClosed = errors.New("operator: PIV key closed")
+)
+
+// PINError reports a PIN the token refused or a try the package refused to
+// spend. Remaining is the tries left as the token reported them (-1 when
+// unknown). It matches its Reason (ErrWrongPIN, ErrPINBlocked, ErrLastTry)
+// with errors.Is. Its message never contains the PIN.
+type PINError struct {
+	Remaining int
+	Reason    error
+}
+
+// Error formats the reason and the tries left.
+func (e *PINError) Error() string {
+	switch {
+	case e.Remaining < 0:
+		return e.Reason.Error()
+	case e.Remaining == 1:
+		return fmt.Sprintf("%v (1 try left)", e.Reason)
+	}
+	return fmt.Sprintf("%v (%d tries left)", e.Reason, e.Remaining)
+}
+
+// Unwrap returns the reason.
+func (e *PINError) Unwrap() error { return e.Reason }
+
+// PIVOption adjusts OpenPIV.
+type PIVOption func(*pivConfig)
+
+type pivConfig struct {
+	allowLastTry bool
+	policy       piv.PINPolicy
+}
+
+// AllowLastPINTry lets a signature spend the PIN's last try. Without it a
+// signature that would need a PIN with one try left fails with ErrLastTry
+// before anything is sent, so a typo cannot block the token.
+func AllowLastPINTry() PIVOption { return func(c *pivConfig) { c.allowLastTry = true } }
+
+// WithPINPolicy sets the slot's PIN policy instead of asking the token
+// (for tokens without the YubiKey metadata command).
+func WithPINPolicy(p piv.PINPolicy) PIVOption { return func(c *pivConfig) { c.policy = p } }
+
+// PIVKey is an operator key in a PIV token's slot. It holds the token open
+// (exclusively, as piv-go does) until Close. It is safe for concurrent
+// use; signatures are serialised.
+type PIVKey struct {
+	mu     sync.Mutex
+	yk     *piv.YubiKey
+	slot   piv.Slot
+	cert   *x509.Certificate
+	policy piv.PINPolicy
+	serial uint32
+	reader string
+	pin    PINFunc
+	cfg    pivConfig
+}
+
+// ParseSlot parses a slot name as PIV tools write it: "9a", "9c", "9d" or
+// "9e" (any case).
+func ParseSlot(s string) (piv.Slot, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "9a":
+		return piv.SlotAuthentication, nil
+	case "9c":
+		return piv.SlotSignature, nil
+	case "9d":
+		return piv.SlotKeyManagement, nil
+	case "9e":
+		return piv.SlotCardAuthentication, nil
+	}
+	return piv.Slot{}, fmt.Errorf("parsing PIV slot %q: want 9a, 9c, 9d or 9e", s)
+}
+
+// OpenPIV opens the PIV token in the PC/SC reader whose name is reader or
+// contains it (empty: the first reader holding a PIV token), reads the
+// slot's certificate and learns its PIN policy. Signing prompts for the PIN
+// through pin when the token needs it: the remaining tries are read first,
+// a blocked PIN or a last try (unless AllowLastPINTry) is refused before
+// pin is called, the PIN's format is checked before VERIFY, and the slice
+// pin returns is wiped. A refused PIN is never retried.
+//
+// piv-go takes the PIN as a Go string, which cannot be wiped: the package
+// keeps no reference to it, but the copy lives until garbage collection.
+func OpenPIV(ctx context.Context, reader string, slot piv.Slot, pin PINFunc, opts ...PIVOption) (*PIVKey, error) {
+	if pin == nil {
+		return nil, errors.New("opening PIV token: no PIN callback")
+	}
+	var cfg pivConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	name, yk, err := openReader(ctx, reader)
+	if err != nil {
+		return nil, err
+	}
+	k := &PIVKey{yk: yk, slot: slot, reader: name, pin: pin, cfg: cfg}
+	if err := k.load(ctx); err != nil {
+		yk.Close()
+		return nil, err
+	}
+	return k, nil
+}
+
+// openReader finds and opens the reader.
+func openReader(ctx context.Context, want string) (string, *piv.YubiKey, error) {
+	if err := ctx.Err(); err != nil {
+		return "", nil, fmt.Errorf("opening PIV token: %w", err)
+	}
+	readers, err := piv.Cards()
+	if err != nil {
+		return "", nil, fmt.Errorf("listing PC/SC readers: %w", err)
+	}
+	candidates := matchReaders(readers, want)
+	if len(candidates) == 0 {
+		return "", nil, fmt.Errorf("opening PIV token: %w: no reader matches %q (readers: %q)", ErrNoReader, want, readers)
+	}
+	if want != "" && len(candidates) > 1 {
+		return "", nil, fmt.Errorf("opening PIV token: %w %q: %q", ErrAmbiguousReader, want, candidates)
+	}
+	var errs []error
+	for _, name := range candidates {
+		if err := ctx.Err(); err != nil {
+			return "", nil, fmt.Errorf("opening PIV token: %w", err)
+		}
+		yk, err := piv.Open(name)
+		if err == nil {
+			return name, yk, nil
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", name, err))
+	}
+	return "", nil, fmt.Errorf("opening PIV token: %w: %w", ErrNoReader, errors.Join(errs...))
+}
+
+// matchReaders returns the reader named exactly want, else those whose
+// name contains it; every reader for an empty want.
+func matchReaders(readers []string, want string) []string {
+	if want == "" {
+		return readers
+	}
+	var out []string
+	for _, r := range readers {
+		if r == want {
+			return []string{r}
+		}
+		if strings.Contains(r, want) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// load reads the certificate, the PIN policy and the serial.
+func (k *PIVKey) load(ctx context.Context) error {
+	cert, err := k.yk.Certificate(k.slot)
+	if err != nil {
+		if errors.Is(err, piv.ErrNotFound) {
+			return fmt.Errorf("reading PIV slot %s certificate: %w", k.slot, ErrNoCertificate)
+		}
+		return fmt.Errorf("reading PIV slot %s certificate: %w", k.slot, err)
+	}
+	if err := checkPublicKey(cert.PublicKey); err != nil {
+		return fmt.Errorf("reading PIV slot %s certificate: %w", k.slot, err)
+	}
+	k.cert = cert
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("opening PIV token: %w", err)
+	}
+	k.policy = k.cfg.policy
+	if k.policy == 0 {
+		k.policy = fallbackPINPolicy
+		if info, err := k.yk.KeyInfo(k.slot); err == nil {
+			if info.PublicKey != nil {
+				if eq, ok := info.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); ok && !eq.Equal(cert.PublicKey) {
+					return fmt.Errorf("reading PIV slot %s: %w", k.slot, ErrKeyMismatch)
+				}
+			}
+			if info.PINPolicy != 0 {
+				k.policy = info.PINPolicy
+			}
+		}
+	}
+	if s, err := k.yk.Serial(); err == nil {
+		k.serial = s
+	}
+	return nil
+}
+
+// Public returns the slot's public key (from its certificate).
+func (k *PIVKey) Public() crypto.PublicKey { return k.cert.PublicKey }
+
+// Certificate returns the slot's certificate.
+func (k *PIVKey) Certificate() *x509.Certificate { return k.cert }
+
+// Serial returns the token's serial number (0 when it did not say).
+func (k *PIVKey) Serial() uint32 { return k.serial }
+
+// Reader returns the PC/SC reader the token is in.
+func (k *PIVKey) Reader() string { return k.reader }
+
+// Sign is SignContext with context.Background().
+func (k *PIVKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	return k.SignContext(context.Background(), rand, digest, opts)
+}
+
+// SignContext signs digest with the slot's key, asking for the PIN (with
+// ctx) when the token needs it. A refused PIN gives a *PINError.
+func (k *PIVKey) SignContext(ctx context.Context, rnd io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.yk == nil {
+		return nil, ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("signing with PIV slot %s: %w", k.slot, err)
+	}
+	var promptErr error
+	auth := piv.KeyAuth{
+		PINPolicy: k.policy,
+		PINPrompt: func() (string, error) {
+			pin, err := k.promptPIN(ctx)
+			promptErr = err
+			return pin, err
+		},
+	}
+	priv, err := k.yk.PrivateKey(k.slot, k.cert.PublicKey, auth)
+	if err != nil {
+		return nil, fmt.Errorf("signing with PIV slot %s: %w", k.slot, err)
+	}
+	signer, ok := priv.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("signing with PIV slot %s: %w: %T", k.slot, ErrUnsupportedKey, priv)
+	}
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	sig, err := signer.Sign(rnd, digest, opts)
+	if err != nil {
+		if promptErr != nil {
+			return nil, promptErr
+		}
+		var ae piv.AuthErr
+		if errors.As(err, &ae) {
+			reason := ErrWrongPIN
+			if ae.Retries == 0 {
+				reason = ErrPINBlocked
+			}
+			return nil, &PINError{Remaining: ae.Retries, Reason: reason}
+		}
+		return nil, fmt.Errorf("signing with PIV slot %s: %w", k.slot, err)
+	}
+	return sig, nil
+}
+
+// promptPIN is piv-go's PINPrompt: remaining tries first, then the PIN,
+// checked for format, the caller's slice wiped.
+func (k *PIVKey) promptPIN(ctx context.Context) (string, error) {
+	remaining, err := k.triesLeft()
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case remaining == 0:
+		return "", &PINError{Remaining: 0, Reason: ErrPINBlocked}
+	case remaining == 1 && !k.cfg.allowLastTry:
+		return "", &PINError{Remaining: 1, Reason: ErrLastTry}
+	}
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("reading operator PIN: %w", err)
+	}
+	pin, err := k.pin(ctx)
+	defer wipe(pin)
+	if err != nil {
+		return "", fmt.Errorf("reading operator PIN: %w", err)
+	}
+	if !validPIVPIN(pin) {
+		return "", ErrPINFormat
+	}
+	return string(pin), nil
+}
+
+// triesLeft reads the PIN retry counter with an empty VERIFY (SP 800-73-4
+// Part 2 §3.2.1). -1 means the PIN is verified right now, so the counter
+// is full but its value unknown.
+func (k *PIVKey) triesLeft() (int, error) {
+	n, err := k.yk.Retries()
+	if err == nil {
+		return n, nil
+	}
+	var ae piv.AuthErr
+	if errors.As(err, &ae) {
+		return 0, nil // 6983: blocked
+	}
+	// piv-go reports an empty VERIFY answered 9000 (already verified) as a
+	// bare error wrapping nothing; card and transport errors wrap a cause.
+	if errors.Unwrap(err) == nil {
+		return -1, nil
+	}
+	return 0, fmt.Errorf("reading PIN tries left: %w", err)
+}
+
+func validPIVPIN(pin []byte) bool {
+	if len(pin) < minPIVPINLen || len(pin) > maxPIVPINLen {
+		return false
+	}
+	for _, c := range pin {
+		if c < 0x20 || c > 0x7E {
+			return false
+		}
+	}
+	return true
+}
+
+// Close releases the token. Signing afterwards fails with ErrClosed.
+func (k *PIVKey) Close() error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.yk == nil {
+		return nil
+	}
+	err := k.yk.Close()
+	k.yk = nil
+	if err != nil {
+		return fmt.Errorf("closing PIV token: %w", err)
+	}
+	return nil
+}
