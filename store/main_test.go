@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,7 +20,12 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	pgServer, pgErr = pgtest.Start(context.Background())
+	flag.Parse()
+	if fuzzing() {
+		pgErr = errors.New("not started while fuzzing")
+	} else {
+		pgServer, pgErr = pgtest.Start(context.Background())
+	}
 	code := m.Run()
 	if pgServer != nil {
 		if err := pgServer.Stop(); err != nil {
@@ -26,6 +33,17 @@ func TestMain(m *testing.M) {
 		}
 	}
 	os.Exit(code)
+}
+
+// fuzzing reports whether this process runs a fuzz target (the
+// coordinator or a worker), which needs no PostgreSQL server.
+func fuzzing() bool {
+	for _, name := range []string{"test.fuzz", "test.fuzzworker"} {
+		if f := flag.Lookup(name); f != nil && f.Value.String() != "" && f.Value.String() != "false" {
+			return true
+		}
+	}
+	return false
 }
 
 // backend opens a fresh, empty store of one kind for a test.
