@@ -7,31 +7,79 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mynacard/mynacard/internal/i18n"
 	"github.com/mynacard/mynacard/reader"
 )
+
+// defaultTimeout is how long a card command waits for a card to be
+// placed on the reader when none is there (--timeout).
+const defaultTimeout = 30 * time.Second
 
 // globals holds the root command's persistent flags and the output
 // streams every command writes to.
 type globals struct {
 	// Reader selects the reader: exact name, index or substring
-	// (reader.Choose); empty picks the only reader.
+	// (reader.Choose); empty picks the only reader; "virtual" the
+	// built-in virtual card.
 	Reader string
 	// JSON makes commands print machine-readable JSON on stdout.
 	JSON bool
 	// Trace logs every APDU to stderr, PIN data redacted.
 	Trace bool
+	// Lang is "ja" or "en"; empty follows the locale.
+	Lang string
+	// Timeout bounds the wait for a card.
+	Timeout time.Duration
+	// AllowLastTry lets a command spend the last try of a PIN.
+	AllowLastTry bool
+	// PINStdin reads PINs from standard input, one line each.
+	PINStdin bool
+	// PINFD reads PINs from this file descriptor (-1: not set).
+	PINFD int
+	// DB is the store's DSN; empty is the per-user SQLite file.
+	DB string
+	// CRL lists CRL sources (files, directories, URLs).
+	CRL []string
+	// OCSP is an OCSP responder URL.
+	OCSP string
+	// Revocation is the revocation policy: hard, soft or off.
+	Revocation string
+	// Roots lists files of production root certificates (checked
+	// against the pins).
+	Roots []string
+	// TestHierarchy trusts the jpkitest roots (virtual test cards) even
+	// on a real reader.
+	TestHierarchy bool
+	// Operator names the clerk or kiosk in records.
+	Operator string
 
 	stdout, stderr io.Writer
+	// p prints messages in the chosen language; set before any command
+	// runs.
+	p *i18n.Printer
 }
 
 // subcommands builds each command of the CLI. Add a command by writing
 // cmd_<name>.go with a newXxxCmd(*globals) function and listing it here.
 var subcommands = []func(*globals) *cobra.Command{
 	newReadersCmd,
+	newStatusCmd,
+	newCertCmd,
+	newTextCmd,
+	newFaceCmd,
+	newPINCmd,
+	newSignCmd,
+	newVerifyCmd,
+	newIdentifyCmd,
+	newQualifyCmd,
+	newEligibilityCmd,
+	newChangesCmd,
 	newVirtualCardCmd,
 }
 
@@ -41,44 +89,112 @@ func newRootCmd(g *globals) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "mynacard",
 		Short:         "use the Individual Number Card (マイナンバーカード) through a PC/SC reader",
+		Long:          rootLong + "\n\n" + exitCodeHelp(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
 	pf := root.PersistentFlags()
-	pf.StringVarP(&g.Reader, "reader", "r", "", "reader to use: exact name, index or part of the name (default: the only reader)")
-	pf.BoolVar(&g.JSON, "json", false, "print results as JSON")
+	pf.StringVarP(&g.Reader, "reader", "r", "", "reader to use: exact name, index, part of the name, or \"virtual\" for the built-in test card (default: the only reader; the virtual card when there is none)")
+	pf.BoolVar(&g.JSON, "json", false, "print results as JSON (keys in English whatever --lang)")
 	pf.BoolVar(&g.Trace, "trace", false, "log every APDU to stderr (PIN data redacted)")
+	pf.StringVar(&g.Lang, "lang", "", "language of messages: ja or en (default: from LC_ALL, LC_MESSAGES, LANG)")
+	pf.DurationVar(&g.Timeout, "timeout", defaultTimeout, "how long to wait for a card to be placed on the reader")
+	pf.BoolVar(&g.AllowLastTry, "allow-last-try", false, "allow spending the last remaining try of a PIN (a wrong PIN then blocks it)")
+	pf.BoolVar(&g.PINStdin, "pin-stdin", false, "read PINs from standard input, one line each (for scripts; never put a PIN in argv)")
+	pf.IntVar(&g.PINFD, "pin-fd", -1, "read PINs from this open file descriptor, one line each")
+	pf.StringVar(&g.DB, "db", "", "store: a SQLite file path or a postgres:// DSN (default: $XDG_DATA_HOME/mynacard/mynacard.db)")
+	pf.StringArrayVar(&g.CRL, "crl", nil, "CRL source for revocation checks: a file, a directory of *.crl/*.der/*.pem, or an http(s) URL (repeatable)")
+	pf.StringVar(&g.OCSP, "ocsp", "", "OCSP responder URL for revocation checks")
+	pf.StringVar(&g.Revocation, "revocation", "hard", "revocation policy: hard (only \"good\" passes), soft (unknown passes, revoked fails) or off")
+	pf.StringArrayVar(&g.Roots, "roots", nil, "file of J-LIS root certificates (PEM or DER), accepted only if they match the pinned fingerprints (repeatable)")
+	pf.BoolVar(&g.TestHierarchy, "test-hierarchy", false, "trust the virtual test card's roots (O=JPKI-TEST) on a real reader; results are labelled TEST CARD")
+	pf.StringVar(&g.Operator, "operator", "", "name of the clerk or kiosk kept in records (default: the login name)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if g.Lang != "" && g.Lang != i18n.Japanese && g.Lang != i18n.English {
+			return usageErrorf("--lang must be ja or en, not %q", g.Lang)
+		}
+		g.p = i18n.New(g.Lang)
+		if g.PINStdin && g.PINFD >= 0 {
+			return usageErrorf("--pin-stdin and --pin-fd cannot be used together")
+		}
+		return nil
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+		return &usageError{err: err}
+	})
 	for _, sub := range subcommands {
 		root.AddCommand(sub(g))
 	}
 	return root
 }
 
-// run executes the CLI with args and returns the process exit code: 0 on
-// success, 1 on error, 130 when interrupted.
+// rootLong is the root command's description.
+const rootLong = `mynacard reads and uses Japan's Individual Number Card (マイナンバーカード)
+through a PC/SC reader: personal identification (identify), qualification
+confirmation (qualify), registration-change confirmation (changes), CMS
+signatures (sign, verify), and the card's certificates, text and face.
+
+With no reader connected, or with --reader virtual, every command runs
+against a built-in virtual card holding a fictional test holder (山田　太郎,
+signing password ABC123, PIN 1234): a TEST CARD, never a real Individual
+Number Card, whose test roots are trusted only in that mode.
+
+PINs are never taken from the command line or the environment: they are
+asked on the terminal with echo off, or read from standard input
+(--pin-stdin) or a file descriptor (--pin-fd N).`
+
+// run executes the CLI with args and returns the process exit code (see
+// exitCodes).
 func run(args []string, stdout, stderr io.Writer) int {
-	g := &globals{stdout: stdout, stderr: stderr}
+	g := &globals{stdout: stdout, stderr: stderr, PINFD: -1}
 	root := newRootCmd(g)
 	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	err := root.ExecuteContext(ctx)
 	if err == nil {
-		return 0
+		return exitOK
 	}
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-		return 130
+		return exitInterrupted
 	}
-	fmt.Fprintf(stderr, "mynacard: %v\n", err)
-	if hint := hintFor(err); hint != "" {
-		fmt.Fprintf(stderr, "mynacard: hint: %s\n", hint)
+	if g.p == nil {
+		// The error came before PersistentPreRunE (an unknown command).
+		g.p = i18n.New(g.Lang)
+		if !isUsage(err) {
+			err = &usageError{err: err}
+		}
 	}
-	return 1
+	code, msg, hint := g.describeError(err)
+	g.printError(msg, hint)
+	return code
 }
 
-// hintFor suggests what to do about common errors.
+// printError writes a one-line error and, when there is one, a one-line
+// hint to stderr, in the chosen language.
+func (g *globals) printError(msg, hint string) {
+	colon := g.p.Sprintf(i18n.Colon)
+	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; ")
+	fmt.Fprintf(g.stderr, "mynacard: %s%s%s\n", g.p.Sprintf(i18n.PrefixError), colon, msg)
+	if hint != "" {
+		fmt.Fprintf(g.stderr, "mynacard: %s%s%s\n", g.p.Sprintf(i18n.PrefixHint), colon, hint)
+	}
+}
+
+// warnf writes a warning line to stderr.
+func (g *globals) warnf(format string, args ...any) {
+	fmt.Fprintf(g.stderr, "mynacard: %s%s%s\n", g.p.Sprintf(i18n.PrefixWarning), g.p.Sprintf(i18n.Colon), fmt.Sprintf(format, args...))
+}
+
+// notef writes an informational line to stderr.
+func (g *globals) notef(format string, args ...any) {
+	fmt.Fprintf(g.stderr, "mynacard: %s\n", fmt.Sprintf(format, args...))
+}
+
+// hintFor suggests what to do about common reader errors (English; see
+// describeError for the localised hints).
 func hintFor(err error) string {
 	switch {
 	case errors.Is(err, reader.ErrNoService):

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mynacard/mynacard/store"
+)
+
+func newEligibilityCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "eligibility",
+		Short: "manage the health-insurance eligibility store that qualify looks up",
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "import FILE.csv",
+		Short: "load qualifications from a CSV file: all rows or none",
+		Long: `eligibility import loads qualifications keyed by authentication certificate
+(issuer DN as crypto/x509 writes it, serial in hex) from a UTF-8 CSV file whose
+header is:
+
+  ` + store.EligibilityCSVHeader + `
+
+The file is imported in one transaction: if any row is bad, every bad row is
+reported with its line number and nothing is imported.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			f, err := os.Open(args[0])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			st, err := g.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			res, err := st.ImportEligibilityCSV(ctx, f)
+			if err != nil {
+				return err
+			}
+			if g.JSON {
+				return g.printJSON(map[string]int{"inserted": res.Inserted, "updated": res.Updated})
+			}
+			fmt.Fprintln(g.stdout, g.tr(msgImported, res.Inserted+res.Updated, res.Inserted, res.Updated))
+			return nil
+		},
+	})
+	return cmd
+}

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/jp2"
+)
+
+// faceJSON is what `face --json` prints: the files written.
+type faceJSON struct {
+	TestCard bool              `json:"test_card"`
+	Written  map[string]string `json:"written"`
+	Format   string            `json:"photo_format"`
+	Expiry   string            `json:"card_expiry"`
+}
+
+func newFaceCmd(g *globals) *cobra.Command {
+	var out, png, namePNG, addressPNG string
+	cmd := &cobra.Command{
+		Use:   "face --out FILE | --png FILE",
+		Short: "write the card face photo (JPEG 2000 as on the card, or decoded to PNG) and the name and address images",
+		Long: `face reads the card surface application (券面事項確認AP) with the 4-digit
+card-information PIN (the Individual Number it releases opens the surface
+application as 照合番号A), and writes the face photo: --out as the JPEG 2000
+bytes on the card, --png decoded to PNG (OpenJPEG). --name-png and
+--address-png write the card face's name and address images. Files are
+created with mode 0600: they are personal data.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if out == "" && png == "" && namePNG == "" && addressPNG == "" {
+				return usageErrorf("%s", g.tr(msgFaceNoOutput))
+			}
+			ctx := cmd.Context()
+			s, err := g.openCard(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			src, err := g.pinSource()
+			if err != nil {
+				return err
+			}
+			defer src.Close()
+			sf, err := s.jpki.Surface().ReadSurfaceWithTextPIN(ctx, g.prompt(src))
+			if err != nil {
+				return withPIN(card.TextPIN, err)
+			}
+			res := faceJSON{TestCard: g.testCard(s), Written: map[string]string{}, Format: sf.PhotoFormat.String(), Expiry: sf.Expiry}
+			write := func(what, path string, b []byte) error {
+				if path == "" {
+					return nil
+				}
+				if err := os.WriteFile(path, b, 0o600); err != nil {
+					return fmt.Errorf("writing %s: %w", path, err)
+				}
+				res.Written[what] = path
+				if !g.JSON {
+					g.notef("%s", g.tr(msgFaceWritten, path, len(b)))
+				}
+				return nil
+			}
+			if err := write("photo", out, sf.FacePhoto); err != nil {
+				return err
+			}
+			if png != "" {
+				b, err := jp2.ToPNG(sf.FacePhoto)
+				if err != nil {
+					return fmt.Errorf("decoding the face photo: %w", err)
+				}
+				if err := write("photo_png", png, b); err != nil {
+					return err
+				}
+			}
+			if err := write("name_png", namePNG, sf.NameImage); err != nil {
+				return err
+			}
+			if err := write("address_png", addressPNG, sf.AddressImage); err != nil {
+				return err
+			}
+			if g.JSON {
+				return g.printJSON(res)
+			}
+			g.testBanner(g.stdout, res.TestCard)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&out, "out", "", "write the face photo as on the card (JPEG 2000) to FILE")
+	f.StringVar(&png, "png", "", "write the face photo decoded to PNG to FILE")
+	f.StringVar(&namePNG, "name-png", "", "write the card face's name image to FILE")
+	f.StringVar(&addressPNG, "address-png", "", "write the card face's address image to FILE")
+	return cmd
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/internal/i18n"
+)
+
+// identifyJSON is what `identify --json` prints: confirm's Identification
+// with the test-card flag.
+type identifyJSON struct {
+	TestCard bool `json:"test_card"`
+	*confirm.Identification
+}
+
+func newIdentifyCmd(g *globals) *cobra.Command {
+	var authKey, enroll, token bool
+	var replaces int64
+	cmd := &cobra.Command{
+		Use:   "identify",
+		Short: "personal identification (本人確認): the holder signs a fresh challenge; signature, chain and revocation are checked",
+		Long: `identify has the holder sign a fresh random challenge on the card and checks
+the signature, the certificate's chain to a pinned J-LIS root and its
+revocation status; the verdict states each.
+
+By default the signing key and signing password are used, and the holder's
+name, address, birth date and sex are shown from the signing certificate
+(with a warning where they hold substitute characters, 代替文字: compare with
+the card face). With --auth-key the user-authentication key and 4-digit PIN
+are used instead: that certificate carries no personal data, and the answer is
+only whether this is the same card holder as an enrolment.
+
+--enroll stores the identity (certificate issuer and serial, attributes,
+time, operator). --replaces ID links a new card's certificate to the
+enrolment ID whose certificate was revoked for a registration change (異動)
+and shows old and new attributes side by side.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if token {
+				return &codedError{code: exitUsage, msg: g.tr(msgTokenNotOffered)}
+			}
+			if authKey && (enroll || replaces != 0) && replaces != 0 {
+				return usageErrorf("--replaces needs the signing key, not --auth-key")
+			}
+			ctx := cmd.Context()
+			s, err := g.openCard(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			st, err := g.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			conf, err := g.confirmer(ctx, s, st)
+			if err != nil {
+				return err
+			}
+			src, err := g.pinSource()
+			if err != nil {
+				return err
+			}
+			defer src.Close()
+			opts := confirm.IdentifyOptions{Key: card.SignKey, Prompt: g.prompt(src), Enroll: enroll, Replaces: replaces}
+			if authKey {
+				opts.Key = card.AuthKey
+			}
+			id, err := conf.Identify(ctx, s.jpki, opts)
+			if err != nil {
+				return withPIN(opts.Key.PIN(), err)
+			}
+			if g.JSON {
+				if err := g.printJSON(identifyJSON{TestCard: g.testCard(s), Identification: id}); err != nil {
+					return err
+				}
+			} else {
+				g.printIdentification(id, g.testCard(s))
+			}
+			if err := g.verdictError(id.Verdict); err != nil {
+				return err
+			}
+			if authKey && !id.SameHolderAsEnrolled && !enroll {
+				return &codedError{code: exitVerificationFailed, msg: g.tr(msgNotSameHolder)}
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&authKey, "auth-key", false, "use the user-authentication key and 4-digit PIN: answers only \"same card holder as enrolled\"")
+	f.BoolVar(&enroll, "enroll", false, "store the identity when the verdict is ok")
+	f.Int64Var(&replaces, "replaces", 0, "enrolment ID whose certificate was revoked for a registration change: link the new certificate to it")
+	f.BoolVar(&token, "token", false, "print a confirmation token for a backend (issue 10; not in this build)")
+	return cmd
+}
+
+// printIdentification writes the verdict and the holder's details.
+func (g *globals) printIdentification(id *confirm.Identification, test bool) {
+	p := g.p
+	g.testBanner(g.stdout, test)
+	head := p.Sprintf(i18n.VerificationFailed)
+	switch {
+	case id.Verdict.OK && id.Key == "auth" && id.SameHolderAsEnrolled:
+		head = p.Sprintf(i18n.SameHolder)
+	case id.Verdict.OK && id.Key == "auth":
+		head = g.tr(msgNotSameHolder)
+	case id.Verdict.OK:
+		head = p.Sprintf(i18n.Identified)
+	}
+	fmt.Fprintln(g.stdout, head)
+	t := g.newTable()
+	g.printVerdict(t, id.Verdict)
+	t.row(g.tr(msgFieldSerial), id.Certificate.Serial)
+	g.printAttributes(t, id.Attributes)
+	if id.MatchedEnrolment != nil {
+		t.row(p.Sprintf(i18n.SameHolder), id.MatchedEnrolment.ID)
+	}
+	t.flush()
+	switch {
+	case id.Enrolment != nil && id.AlreadyEnrolled:
+		fmt.Fprintln(g.stdout, g.tr(msgAlreadyEnrolled, id.Enrolment.ID))
+	case id.Enrolment != nil:
+		fmt.Fprintln(g.stdout, g.tr(msgEnrolled, id.Enrolment.ID))
+	case id.NotEnrolled != "":
+		fmt.Fprintln(g.stdout, g.tr(msgNotEnrolled, id.NotEnrolled))
+	}
+	if id.Change != nil {
+		g.printChange(id.Change)
+	}
+	if id.RecordSeq != 0 {
+		g.notef("%s", g.tr(msgRecordKept, id.RecordSeq))
+	}
+}
+
+// printChange writes a registration change: old and new attributes side
+// by side, each row marked same or differs.
+func (g *globals) printChange(c *confirm.Change) {
+	p := g.p
+	if c.Linked {
+		fmt.Fprintln(g.stdout, p.Sprintf(i18n.RegistrationResolved))
+	} else {
+		why := c.Code
+		if c.Detail != "" {
+			why += ": " + c.Detail
+		}
+		fmt.Fprintln(g.stdout, g.tr(msgChangeNotLinked, why))
+	}
+	if c.Old == nil || c.New == nil {
+		return
+	}
+	differs := map[string]bool{}
+	for _, fc := range c.Changes {
+		differs[strings.TrimSuffix(fc.Field, "_substitute")] = true
+	}
+	t := g.newTable()
+	fmt.Fprintf(t.w, "\t%s\t%s\t\n", p.Sprintf(i18n.CompareOld), p.Sprintf(i18n.CompareNew))
+	mark := func(field string) string {
+		if differs[field] {
+			return p.Sprintf(i18n.CompareDiffers)
+		}
+		return p.Sprintf(i18n.CompareSame)
+	}
+	row := func(label, field, o, n string) {
+		fmt.Fprintf(t.w, "%s\t%s\t%s\t%s\n", label, o, n, mark(field))
+	}
+	// Names and addresses differ only when they differ after the safe
+	// folding of issue 9 (full-width digits and Latin letters, U+3000).
+	differs["name"] = !sameText(c.Old.Name, c.New.Name) || fmt.Sprint(c.Old.NameSubstitutes) != fmt.Sprint(c.New.NameSubstitutes)
+	differs["address"] = !sameText(c.Old.Address, c.New.Address) || fmt.Sprint(c.Old.AddressSubstitutes) != fmt.Sprint(c.New.AddressSubstitutes)
+	row(p.Sprintf(i18n.FieldName), "name", c.Old.Name, c.New.Name)
+	row(p.Sprintf(i18n.FieldAddress), "address", c.Old.Address, c.New.Address)
+	if differs["birth_era"] {
+		differs["birth_date"] = true
+	}
+	row(p.Sprintf(i18n.FieldBirthDate), "birth_date",
+		g.dateBoth(c.Old.BirthDate, c.Old.BirthEra, c.Old.BirthDateJapanese),
+		g.dateBoth(c.New.BirthDate, c.New.BirthEra, c.New.BirthDateJapanese))
+	row(p.Sprintf(i18n.FieldSex), "sex", g.sexWord(c.Old.Sex), g.sexWord(c.New.Sex))
+	t.flush()
+}
+
+// sameText compares two names or addresses after folding only what is
+// safe to fold (issue 9): full-width digits and Latin letters to ASCII,
+// and the ideographic space U+3000 to U+0020. Any other difference,
+// a kanji variant included, is a difference.
+func sameText(a, b string) bool {
+	return foldSafe(a) == foldSafe(b)
+}
+
+func foldSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\u3000':
+			return ' '
+		case r >= '０' && r <= '９', r >= 'Ａ' && r <= 'Ｚ', r >= 'ａ' && r <= 'ｚ':
+			return r - '０' + '0'
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/internal/i18n"
+)
+
+// qualifyJSON is what `qualify --json` prints.
+type qualifyJSON struct {
+	TestCard bool `json:"test_card"`
+	*confirm.Qualification
+}
+
+func newQualifyCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "qualify",
+		Short: "qualification confirmation (資格確認): auth key + 4-digit PIN, then the eligibility answer with its validity status 1–6",
+		Long: `qualify has the holder sign a fresh challenge with the user-authentication
+key (4-digit PIN), verifies the authentication certificate (signature, chain,
+revocation) and looks its issuer and serial up in the eligibility store (see
+eligibility import). The answer shows what an insurer's eligibility reply
+shows, with the validity status: 1 valid, 2 invalid, 3 invalid with a newer
+qualification, 4 none, 5 several, 6 valid but unregistered. Only status 1
+exits 0; 2–6 exit 5 (not eligible).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			s, err := g.openCard(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			st, err := g.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			conf, err := g.confirmer(ctx, s, st)
+			if err != nil {
+				return err
+			}
+			src, err := g.pinSource()
+			if err != nil {
+				return err
+			}
+			defer src.Close()
+			q, err := conf.Qualify(ctx, s.jpki, confirm.QualifyOptions{Prompt: g.prompt(src)})
+			if err != nil {
+				return withPIN(card.AuthPIN, err)
+			}
+			if g.JSON {
+				if err := g.printJSON(qualifyJSON{TestCard: g.testCard(s), Qualification: q}); err != nil {
+					return err
+				}
+			} else {
+				g.printQualification(q, g.testCard(s))
+			}
+			if err := g.verdictError(q.Verdict); err != nil {
+				return err
+			}
+			if e := q.Eligibility; e == nil || !e.Eligible {
+				msg := g.p.Sprintf(i18n.ExitNotEligible)
+				if e != nil {
+					msg = g.tr(msgStatusN, e.Status, g.statusWord(e.Status))
+				}
+				return &codedError{code: exitNotEligible, msg: msg, hint: g.tr(msgNotEligibleHint)}
+			}
+			return nil
+		},
+	}
+}
+
+// statusWord names a validity status 1–6 in the chosen language.
+func (g *globals) statusWord(status int) string {
+	if k, ok := i18n.EligibilityKey(status); ok {
+		return g.p.Sprintf(k)
+	}
+	return fmt.Sprint(status)
+}
+
+func (g *globals) printQualification(q *confirm.Qualification, test bool) {
+	p := g.p
+	g.testBanner(g.stdout, test)
+	t := g.newTable()
+	g.printVerdict(t, q.Verdict)
+	t.row(g.tr(msgFieldSerial), q.Certificate.Serial)
+	if e := q.Eligibility; e != nil {
+		t.row(p.Sprintf(i18n.FieldEligibility), g.tr(msgStatusN, e.Status, g.statusWord(e.Status)))
+		if e.InsurerNumber != "" {
+			t.row(p.Sprintf(i18n.FieldInsurerNumber), e.InsurerNumber)
+			t.row(p.Sprintf(i18n.FieldCardSymbol), e.Symbol)
+			t.row(p.Sprintf(i18n.FieldCardNumber), e.Number)
+			t.row(p.Sprintf(i18n.FieldBranchNumber), e.Branch)
+			t.row(p.Sprintf(i18n.FieldName), e.Name)
+			t.row(p.Sprintf(i18n.FieldBirthDate), g.dateBothTime(parseDate(e.BirthDate)))
+			t.row(p.Sprintf(i18n.FieldSex), g.sexWord(e.Sex))
+			t.row(p.Sprintf(i18n.FieldQualificationStart), g.dateBothTime(parseDate(e.QualifiedFrom)))
+			t.row(p.Sprintf(i18n.FieldQualificationEnd), g.dateBothTime(parseDate(e.QualifiedUntil)))
+			if e.CardValidUntil != "" {
+				t.row(p.Sprintf(i18n.FieldCertificateExpiry), g.dateBothTime(parseDate(e.CardValidUntil)))
+			}
+			t.row(p.Sprintf(i18n.FieldCopaymentRatio), fmt.Sprintf("%d%%", e.CopayPercent))
+		}
+	}
+	t.flush()
+}
+
+// parseDate reads YYYY-MM-DD; the zero time for anything else.
+func parseDate(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mynacard/mynacard/apdu"
+	"github.com/mynacard/mynacard/card"
+)
+
+// pinOrder is every PIN of the card, in the order status shows them, with
+// its stable JSON name.
+var pinOrder = []struct {
+	kind card.PINKind
+	name string
+}{
+	{card.SignPIN, "sign"},
+	{card.AuthPIN, "auth"},
+	{card.TextPIN, "text"},
+	{card.TextPINA, "text_a"},
+	{card.TextPINB, "text_b"},
+	{card.SurfacePINA, "surface_a"},
+	{card.SurfacePINB, "surface_b"},
+}
+
+// pinStatus is one PIN's remaining tries as status reports it.
+type pinStatus struct {
+	PIN string `json:"pin"`
+	// TriesLeft is the count, or -1 when the card did not say.
+	TriesLeft int  `json:"tries_left"`
+	Blocked   bool `json:"blocked"`
+	// Available is false when the card has no such PIN (a phone token
+	// has no text or surface application).
+	Available bool   `json:"available"`
+	Error     string `json:"error,omitempty"`
+
+	kind card.PINKind
+}
+
+// cardStatus is what `status` reports.
+type cardStatus struct {
+	Reader       string          `json:"reader"`
+	Virtual      bool            `json:"virtual"`
+	TestCard     bool            `json:"test_card"`
+	CardType     string          `json:"card_type"`
+	Token        string          `json:"token"`
+	Certificates map[string]bool `json:"certificates"`
+	PINs         []pinStatus     `json:"pins"`
+}
+
+func newStatusCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "status",
+		Short: "show the reader, the card type and the tries left for every PIN (spends none)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := g.openCard(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			st, err := g.readStatus(cmd.Context(), s)
+			if err != nil {
+				return err
+			}
+			if g.JSON {
+				return g.printJSON(st)
+			}
+			g.printStatus(st, true)
+			return nil
+		},
+	}
+}
+
+// readStatus reads the card type, certificate presence and every PIN's
+// tries with empty VERIFYs, which spend none (ISO/IEC 7816-4 §11.5.6).
+func (g *globals) readStatus(ctx context.Context, s *session) (*cardStatus, error) {
+	st := &cardStatus{
+		Reader:   s.card.Reader(),
+		Virtual:  s.virtual,
+		TestCard: g.testCard(s),
+		CardType: cardTypeCode(s.jpki.Type()),
+	}
+	tok, err := s.jpki.Token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st.Token = tok
+	pres, err := s.jpki.Present(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st.Certificates = map[string]bool{
+		"sign": pres.SignCert, "sign_ca": pres.SignCACert,
+		"auth": pres.AuthCert, "auth_ca": pres.AuthCACert,
+	}
+	for _, p := range pinOrder {
+		n, err := pinTries(ctx, s.jpki, p.kind)
+		ps := pinStatus{PIN: p.name, TriesLeft: n, Available: true, kind: p.kind}
+		switch {
+		case err == nil:
+		case errors.Is(err, card.ErrPINBlocked):
+			ps.Blocked, ps.TriesLeft = true, 0
+		case errors.Is(err, apdu.ErrFileNotFound):
+			ps.Available, ps.TriesLeft = false, card.RemainingUnknown
+		default:
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			ps.TriesLeft, ps.Error = card.RemainingUnknown, err.Error()
+		}
+		st.PINs = append(st.PINs, ps)
+	}
+	return st, nil
+}
+
+// pinTries asks the application that holds k.
+func pinTries(ctx context.Context, j *card.JPKI, k card.PINKind) (int, error) {
+	switch k {
+	case card.AuthPIN, card.SignPIN:
+		return j.PINStatus(ctx, k)
+	case card.TextPIN, card.TextPINA, card.TextPINB:
+		return j.Text().PINStatus(ctx, k)
+	}
+	return j.Surface().PINStatus(ctx, k)
+}
+
+// printStatus writes the status; withCard adds the reader and card lines.
+func (g *globals) printStatus(st *cardStatus, withCard bool) {
+	g.testBanner(g.stdout, st.TestCard)
+	t := g.newTable()
+	if withCard {
+		t.row(g.tr(msgFieldReader), st.Reader)
+		t.row(g.tr(msgFieldCard), fmt.Sprintf("%s (%s)", g.cardTypeName(st.CardType), st.Token))
+		var certs []string
+		for _, n := range []string{"sign", "sign_ca", "auth", "auth_ca"} {
+			if st.Certificates[n] {
+				certs = append(certs, n)
+			}
+		}
+		t.row(g.tr(msgFieldCerts), fmt.Sprint(certs))
+		t.row(g.tr(msgFieldTries), "")
+	}
+	for _, p := range st.PINs {
+		var v string
+		switch {
+		case !p.Available:
+			v = g.tr(msgTriesNA)
+		case p.Blocked:
+			v = g.tr(msgTriesBlocked)
+		case p.TriesLeft < 0:
+			v = g.tr(msgTriesUnknown)
+		default:
+			v = fmt.Sprint(p.TriesLeft)
+		}
+		t.row("  "+g.pinLabel(p.kind), v)
+	}
+	t.flush()
+}
+
+// cardTypeCode is a card type's stable JSON code.
+func cardTypeCode(t card.CardType) string {
+	switch t {
+	case card.MyNumberCard:
+		return "mynumber_card"
+	case card.PhoneToken:
+		return "phone_token"
+	}
+	return "unknown"
+}
+
+// cardTypeName names a card type code in the chosen language.
+func (g *globals) cardTypeName(code string) string {
+	switch code {
+	case "mynumber_card":
+		return g.tr(msgCardMyNumber)
+	case "phone_token":
+		return g.tr(msgCardPhone)
+	}
+	return g.tr(msgCardUnknown)
+}

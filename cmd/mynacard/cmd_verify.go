@@ -1,0 +1,160 @@
+package main
+
+import (
+	"errors"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/jpki/revocation"
+)
+
+// verifyJSON is what `verify --json` prints.
+type verifyJSON struct {
+	TestHierarchy bool                `json:"test_hierarchy"`
+	Verdict       confirm.Verdict     `json:"verdict"`
+	Signer        *certJSON           `json:"signer,omitempty"`
+	Attributes    *confirm.Attributes `json:"attributes,omitempty"`
+	SigningTime   time.Time           `json:"signing_time,omitzero"`
+	Error         string              `json:"error,omitempty"`
+}
+
+func newVerifyCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "verify SIGNATURE [FILE]",
+		Short: "verify a CMS signature made with a signing key: signature, chain to a pinned root, revocation",
+		Long: `verify checks a CMS signature (from mynacard sign): the signature over the
+content (FILE for a detached signature), the signer's certificate chained to a
+pinned J-LIS root (--roots FILE supplies the root certificates; the virtual
+card's test roots only with --test-hierarchy), and its revocation status from
+--crl / --ocsp. It needs no card.`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			sig, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			var data []byte
+			if len(args) == 2 {
+				if data, err = os.ReadFile(args[1]); err != nil {
+					return err
+				}
+			}
+			roots, err := g.roots(ctx, nil)
+			if err != nil {
+				return err
+			}
+			policy, err := confirm.ParseRevocationPolicy(g.Revocation)
+			if err != nil {
+				return usageErrorf("--revocation: %v", err)
+			}
+			out := verifyJSON{TestHierarchy: g.TestHierarchy}
+			v := &out.Verdict
+			v.Signature.Algorithm = confirm.AlgorithmRSASHA256
+			res, verr := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: !g.TestHierarchy})
+			var ve *jpki.VerifyError
+			switch {
+			case verr == nil:
+				v.Signature.OK = true
+				v.Chain = confirm.ChainResult{OK: true, Production: res.Verification.Production, Generation: res.Verification.Generation,
+					RootFingerprint: res.Verification.Fingerprint().String(), At: res.Verification.Time}
+			case errors.As(verr, &ve):
+				v.Signature.OK = true
+				v.Chain = confirm.ChainResult{Code: ve.Reason.String(), Detail: ve.Detail, At: time.Now()}
+			default:
+				v.Signature.Detail = verr.Error()
+				out.Error = verr.Error()
+			}
+			if res != nil {
+				der := res.Signer.Raw
+				out.Signer = &certJSON{Kind: res.Signer.Kind.String(), Subject: res.Signer.Subject.String(), Issuer: res.Signer.Issuer.String(),
+					Serial: confirm.SerialString(res.Signer.Certificate), NotBefore: res.Signer.NotBefore, NotAfter: res.Signer.NotAfter,
+					Fingerprint: jpki.FingerprintOf(der).String(), DER: der}
+				out.Attributes = jsonAttributes(res.Signer.Attributes)
+				out.SigningTime = res.SigningTime
+				v.Revocation = confirm.RevocationResult{Status: confirm.RevocationNotChecked}
+				if policy != confirm.RevocationOff {
+					rc, err := g.revocationChecker(ctx, roots)
+					if err != nil {
+						return err
+					}
+					if rc == nil {
+						v.Revocation = confirm.RevocationResult{Status: confirm.RevocationUnknown, Code: confirm.RevCodeNoSource, Detail: "no revocation source configured"}
+					} else {
+						v.Revocation = revocationResultOf(rc.Check(ctx, res.Signer.Certificate, res.Verification.Root.Certificate))
+					}
+				}
+			} else {
+				v.Revocation = confirm.RevocationResult{Status: confirm.RevocationNotChecked}
+			}
+			v.OK = v.Signature.OK && v.Chain.OK && revocationAccepted(policy, v.Revocation)
+			if g.JSON {
+				if err := g.printJSON(out); err != nil {
+					return err
+				}
+				return g.verdictError(*v)
+			}
+			g.testBanner(g.stdout, g.TestHierarchy)
+			t := g.newTable()
+			g.printVerdict(t, *v)
+			g.printAttributes(t, out.Attributes)
+			if !out.SigningTime.IsZero() {
+				t.row(g.tr(msgFieldSignedAt), out.SigningTime.Local().Format(time.DateTime))
+			}
+			t.flush()
+			return g.verdictError(*v)
+		},
+	}
+}
+
+// revocationAccepted applies a revocation policy as package confirm does.
+func revocationAccepted(p confirm.RevocationPolicy, r confirm.RevocationResult) bool {
+	switch p {
+	case confirm.RevocationOff:
+		return true
+	case confirm.RevocationSoft:
+		return r.Status != confirm.RevocationRevoked
+	}
+	return r.Status == confirm.RevocationGood
+}
+
+// revocationResultOf converts a revocation answer to confirm's shape.
+func revocationResultOf(r revocation.Result) confirm.RevocationResult {
+	out := confirm.RevocationResult{Source: r.Source}
+	switch r.Status {
+	case revocation.StatusGood:
+		out.Status = confirm.RevocationGood
+	case revocation.StatusRevoked:
+		out.Status = confirm.RevocationRevoked
+		out.Reason = r.Reason.String()
+		out.RegistrationChanged = r.Reason.RegistrationChanged()
+		out.RevokedAt = r.RevokedAt
+	default:
+		out.Status, out.Code = confirm.RevocationUnknown, confirm.RevCodeError
+		for _, c := range []struct {
+			err  error
+			code string
+		}{
+			{revocation.ErrNoSource, confirm.RevCodeNoSource},
+			{revocation.ErrUnknownIssuer, confirm.RevCodeNoIssuer},
+			{revocation.ErrNotCovered, confirm.RevCodeNotCovered},
+			{revocation.ErrStale, confirm.RevCodeStale},
+			{revocation.ErrNotYetValid, confirm.RevCodeNotYetValid},
+			{revocation.ErrBadSignature, confirm.RevCodeBadSignature},
+			{revocation.ErrUnreachable, confirm.RevCodeUnreachable},
+		} {
+			if errors.Is(r.Err, c.err) {
+				out.Code = c.code
+				break
+			}
+		}
+		if r.Err != nil {
+			out.Detail = r.Err.Error()
+		}
+	}
+	return out
+}

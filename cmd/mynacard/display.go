@@ -1,0 +1,215 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/internal/i18n"
+	"github.com/mynacard/mynacard/jpki"
+)
+
+// printJSON writes v as indented JSON on stdout. JSON keys are English
+// and stable whatever --lang says.
+func (g *globals) printJSON(v any) error {
+	enc := json.NewEncoder(g.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// table is a two-column "label  value" block on stdout.
+type table struct {
+	w *tabwriter.Writer
+}
+
+func (g *globals) newTable() *table {
+	return &table{w: tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)}
+}
+
+func (t *table) row(label string, value any) {
+	fmt.Fprintf(t.w, "%s\t%v\n", label, value)
+}
+
+// note writes a line under the last row, indented, outside the columns.
+func (t *table) note(s string) {
+	fmt.Fprintf(t.w, "  %s\n", s)
+}
+
+func (t *table) flush() { _ = t.w.Flush() }
+
+// testBanner prints the TEST CARD banner on stdout when the result comes
+// from a test card, so that no one mistakes it for a real identification.
+func (g *globals) testBanner(w io.Writer, test bool) {
+	if test {
+		fmt.Fprintf(w, "*** %s ***\n", g.tr(msgTestCard))
+	}
+}
+
+// jsonAttributes converts parsed certificate attributes to the JSON shape
+// package confirm uses (stable English keys).
+func jsonAttributes(a *jpki.Attributes) *confirm.Attributes {
+	if a == nil {
+		return nil
+	}
+	out := &confirm.Attributes{
+		Name:               a.Name,
+		NameSubstitutes:    a.NameSubstitutes,
+		Address:            a.Address,
+		AddressSubstitutes: a.AddressSubstitutes,
+		BirthEra:           int(a.BirthEra),
+		BirthDateJapanese:  a.FormatBirthDate(),
+		Sex:                a.Sex.String(),
+		SexCode:            int(a.Sex),
+	}
+	if !a.BirthDate.IsZero() {
+		out.BirthDate = a.BirthDate.Format(time.DateOnly)
+	}
+	return out
+}
+
+// dateBoth writes a date in Gregorian and Japanese-era form, with an era
+// code 0 shown as unknown, never guessed.
+func (g *globals) dateBoth(gregorian string, era int, japanese string) string {
+	if gregorian == "" {
+		return ""
+	}
+	if era == int(jpki.EraUnknown) {
+		japanese = g.p.Sprintf(i18n.DateUnknown)
+	}
+	return g.p.Sprintf(i18n.DateBoth, gregorian, japanese)
+}
+
+// dateBothTime writes a calendar date (no recorded era) in both forms,
+// the era taken from the date itself.
+func (g *globals) dateBothTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return g.p.Sprintf(i18n.DateBoth, t.Format(time.DateOnly), jpki.FormatJapaneseDate(t))
+}
+
+// sexWord names a sex given as "male"/"female"/other.
+func (g *globals) sexWord(s string) string {
+	switch s {
+	case "male", "1":
+		return g.p.Sprintf(i18n.SexMale)
+	case "female", "2":
+		return g.p.Sprintf(i18n.SexFemale)
+	case "9":
+		return g.p.Sprintf(i18n.SexNotStated)
+	}
+	return g.tr(msgSexUnknown)
+}
+
+// positions writes 0-based rune positions as a 1-based list "2, 5".
+func positions(ps []int) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = strconv.Itoa(p + 1)
+	}
+	return strings.Join(s, ", ")
+}
+
+// printAttributes writes the holder's four basic facts, with the
+// substitute-character warnings issue 9 asks for: a name or address with
+// substitutes is never presented as exact.
+func (g *globals) printAttributes(t *table, a *confirm.Attributes) {
+	if a == nil {
+		return
+	}
+	warn := g.p.Sprintf(i18n.PrefixWarning) + g.p.Sprintf(i18n.Colon)
+	t.row(g.p.Sprintf(i18n.FieldName), a.Name)
+	if len(a.NameSubstitutes) > 0 {
+		t.note(warn + g.p.Sprintf(i18n.SubstituteInName, positions(a.NameSubstitutes)))
+	}
+	t.row(g.p.Sprintf(i18n.FieldAddress), a.Address)
+	if len(a.AddressSubstitutes) > 0 {
+		t.note(warn + g.p.Sprintf(i18n.SubstituteInAddress, positions(a.AddressSubstitutes)))
+	}
+	t.row(g.p.Sprintf(i18n.FieldBirthDate), g.dateBoth(a.BirthDate, a.BirthEra, a.BirthDateJapanese))
+	t.row(g.p.Sprintf(i18n.FieldSex), g.sexWord(a.Sex))
+}
+
+// verdictLines writes one line per check of a confirmation verdict.
+func (g *globals) printVerdict(t *table, v confirm.Verdict) {
+	p := g.p
+	sig := p.Sprintf(i18n.SignatureValid)
+	if !v.Signature.OK {
+		sig = p.Sprintf(i18n.SignatureInvalid)
+		if v.Signature.Detail != "" {
+			sig += " (" + v.Signature.Detail + ")"
+		}
+	}
+	t.row(g.tr(msgFieldSignature), sig)
+	t.row(g.tr(msgFieldChain), g.chainText(v.Chain))
+	t.row(g.tr(msgFieldRevocation), g.revocationText(v.Revocation))
+}
+
+func (g *globals) chainText(c confirm.ChainResult) string {
+	switch {
+	case !c.OK:
+		why := c.Code
+		if c.Detail != "" {
+			why += ": " + c.Detail
+		}
+		return g.tr(msgChainFailedWhy, why)
+	case !c.Production:
+		return g.tr(msgChainTestRoot, rootName(c.Generation, c.RootFingerprint))
+	}
+	return g.p.Sprintf(i18n.ChainPinnedRoot, rootName(c.Generation, c.RootFingerprint))
+}
+
+// rootName names a root by generation and fingerprint prefix.
+func rootName(gen int, fp string) string {
+	if len(fp) > 16 {
+		fp = fp[:16] + "…"
+	}
+	if gen > 0 {
+		return fmt.Sprintf("G%d %s", gen, fp)
+	}
+	return fp
+}
+
+func (g *globals) revocationText(r confirm.RevocationResult) string {
+	switch r.Status {
+	case confirm.RevocationGood:
+		return g.p.Sprintf(i18n.NotRevoked, time.Now().Format(time.DateTime))
+	case confirm.RevocationRevoked:
+		if k, ok := i18n.RevokedKey(r.Reason); ok {
+			return g.p.Sprintf(k)
+		}
+		return g.p.Sprintf(i18n.RevokedUnspecified)
+	case confirm.RevocationNotChecked:
+		return g.tr(msgRevNotChecked)
+	}
+	why := r.Code
+	if r.Detail != "" {
+		why += ": " + r.Detail
+	}
+	return g.tr(msgRevUnknownWhy, why)
+}
+
+// verdictError turns a verdict that is not OK into the exit code it
+// means: revoked (4) or verification failed (3).
+func (g *globals) verdictError(v confirm.Verdict) error {
+	if v.OK {
+		return nil
+	}
+	if v.Revocation.Status == confirm.RevocationRevoked {
+		hint := g.tr(msgRevokedHint)
+		if v.Revocation.RegistrationChanged {
+			hint = g.p.Sprintf(i18n.HintIdentifyAgain)
+		}
+		return &codedError{code: exitRevoked, msg: g.revocationText(v.Revocation), hint: hint}
+	}
+	hint := g.tr(msgHintVerifyFailed)
+	if v.Revocation.Status == confirm.RevocationUnknown && v.Revocation.Code == confirm.RevCodeNoSource {
+		hint = g.p.Sprintf(i18n.HintRevocationConfig)
+	}
+	return &codedError{code: exitVerificationFailed, msg: g.p.Sprintf(i18n.VerificationFailed), hint: hint}
+}

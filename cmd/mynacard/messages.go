@@ -1,0 +1,197 @@
+package main
+
+import (
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
+	"golang.org/x/text/message/catalog"
+
+	"github.com/mynacard/mynacard/internal/i18n"
+)
+
+// msgKey names a message that only this command uses; the product-wide
+// wording (PIN prompts, verdicts, eligibility, hints) is in internal/i18n.
+// Every key must have an English and a Japanese text (messages_test.go
+// checks both catalogs, and every internal/i18n key the commands use).
+type msgKey string
+
+// cliMessage is one entry of the CLI's own catalog.
+type cliMessage struct {
+	key    msgKey
+	en, ja string
+}
+
+const (
+	msgHintLastTryNext  msgKey = "cli.hint.last_try_next"
+	msgPINFormat        msgKey = "cli.pin.format"
+	msgHintPINInput     msgKey = "cli.hint.pin_input"
+	msgNoPIN            msgKey = "cli.pin.none"
+	msgNoService        msgKey = "cli.reader.no_service"
+	msgAmbiguousReader  msgKey = "cli.reader.ambiguous"
+	msgImportFailed     msgKey = "cli.import.failed"
+	msgHintImportFix    msgKey = "cli.hint.import_fix"
+	msgLabelPINA        msgKey = "cli.pin.label.a"
+	msgLabelPINB        msgKey = "cli.pin.label.b"
+	msgLabelPIN         msgKey = "cli.pin.label.generic"
+	msgVirtualNoReader  msgKey = "cli.virtual.no_reader"
+	msgVirtualChosen    msgKey = "cli.virtual.chosen"
+	msgTestCard         msgKey = "cli.test_card"
+	msgTestHierarchy    msgKey = "cli.test_hierarchy"
+	msgNoRevocation     msgKey = "cli.revocation.none"
+	msgRevocationLoad   msgKey = "cli.revocation.load"
+	msgFieldReader      msgKey = "cli.field.reader"
+	msgFieldCard        msgKey = "cli.field.card"
+	msgFieldCerts       msgKey = "cli.field.certificates"
+	msgFieldTries       msgKey = "cli.field.tries"
+	msgTriesUnknown     msgKey = "cli.tries.unknown"
+	msgTriesBlocked     msgKey = "cli.tries.blocked"
+	msgTriesNA          msgKey = "cli.tries.not_available"
+	msgReaderEmpty      msgKey = "cli.reader.empty"
+	msgReaderCard       msgKey = "cli.reader.card"
+	msgFieldSubject     msgKey = "cli.field.subject"
+	msgFieldIssuer      msgKey = "cli.field.issuer"
+	msgFieldSerial      msgKey = "cli.field.serial"
+	msgFieldValidity    msgKey = "cli.field.validity"
+	msgFieldKind        msgKey = "cli.field.kind"
+	msgFieldFingerprint msgKey = "cli.field.fingerprint"
+	msgNumberMasked     msgKey = "cli.number.masked"
+	msgIntegrityOK      msgKey = "cli.text.integrity_ok"
+	msgIntegrityFailed  msgKey = "cli.text.integrity_failed"
+	msgFaceWritten      msgKey = "cli.face.written"
+	msgFaceNoOutput     msgKey = "cli.face.no_output"
+	msgSigWritten       msgKey = "cli.sign.written"
+	msgFieldSignedAt    msgKey = "cli.field.signed_at"
+	msgFieldVerdict     msgKey = "cli.field.verdict"
+	msgFieldSignature   msgKey = "cli.field.signature"
+	msgFieldChain       msgKey = "cli.field.chain"
+	msgFieldRevocation  msgKey = "cli.field.revocation"
+	msgChainTestRoot    msgKey = "cli.chain.test_root"
+	msgChainFailedWhy   msgKey = "cli.chain.failed_why"
+	msgRevNotChecked    msgKey = "cli.revocation.not_checked"
+	msgRevUnknownWhy    msgKey = "cli.revocation.unknown_why"
+	msgEnrolled         msgKey = "cli.identify.enrolled"
+	msgAlreadyEnrolled  msgKey = "cli.identify.already_enrolled"
+	msgNotEnrolled      msgKey = "cli.identify.not_enrolled"
+	msgNotSameHolder    msgKey = "cli.identify.not_same_holder"
+	msgRecordKept       msgKey = "cli.identify.record"
+	msgChangeNotLinked  msgKey = "cli.change.not_linked"
+	msgHintVerifyFailed msgKey = "cli.hint.verify_failed"
+	msgStatusN          msgKey = "cli.qualify.status"
+	msgImported         msgKey = "cli.import.done"
+	msgChangesSummary   msgKey = "cli.changes.summary"
+	msgChangesRevoked   msgKey = "cli.changes.revoked_other"
+	msgChangesUnknown   msgKey = "cli.changes.unknown"
+	msgChangesLine      msgKey = "cli.changes.line"
+	msgChangesNone      msgKey = "cli.changes.none"
+	msgNotEligibleHint  msgKey = "cli.hint.not_eligible"
+	msgSubstituteWarn   msgKey = "cli.substitute.warn"
+	msgCompareField     msgKey = "cli.compare.field"
+	msgTokenNotOffered  msgKey = "cli.token.not_offered"
+	msgSexUnknown       msgKey = "cli.sex.unknown"
+	msgCardMyNumber     msgKey = "cli.card.mynumber"
+	msgCardPhone        msgKey = "cli.card.phone"
+	msgCardUnknown      msgKey = "cli.card.unknown"
+	msgRevokedHint      msgKey = "cli.hint.revoked"
+)
+
+// cliMessages is the CLI's catalog. English messages follow age's rules
+// (lowercase errors and hints without a final period).
+func cliMessages() []cliMessage {
+	return []cliMessage{
+		{msgHintLastTryNext, "one try is left: check the PIN with the holder; the next attempt needs --allow-last-try", "残り1回です。ご本人に番号を確認してください。次の入力には --allow-last-try が必要です"},
+		{msgPINFormat, "the %s has the wrong format", "%sの形式が正しくありません"},
+		{msgHintPINInput, "enter the PIN on the terminal, or give it on standard input with --pin-stdin (never as an argument)", "端末で入力するか、--pin-stdin で標準入力から渡してください（引数には書かないでください）"},
+		{msgNoPIN, "no %s was entered", "%sが入力されていません"},
+		{msgNoService, "the pc/sc service (pcscd) is not running", "PC/SCサービス（pcscd）が動いていません"},
+		{msgAmbiguousReader, "more than one reader matches %q", "%q に当てはまるリーダーが複数あります"},
+		{msgImportFailed, "nothing imported: %d bad rows: %s", "取り込みませんでした。誤りのある行が%d件あります：%s"},
+		{msgHintImportFix, "correct the lines named and import the whole file again", "示された行を直してから、ファイル全体をもう一度取り込んでください"},
+		{msgLabelPINA, "照合番号A (Individual Number)", "照合番号A（個人番号）"},
+		{msgLabelPINB, "照合番号B (birth date, expiry year, security code)", "照合番号B（生年月日・有効期限の年・セキュリティコード）"},
+		{msgLabelPIN, "PIN", "暗証番号"},
+		{msgVirtualNoReader, "no card reader found: using the built-in virtual card (TEST CARD — not a real Individual Number Card)", "カードリーダーがないため、内蔵の仮想カードを使います（テストカード — 本物のマイナンバーカードではありません）"},
+		{msgVirtualChosen, "using the built-in virtual card (TEST CARD — not a real Individual Number Card)", "内蔵の仮想カードを使います（テストカード — 本物のマイナンバーカードではありません）"},
+		{msgTestCard, "TEST CARD — not a real Individual Number Card", "テストカード — 本物のマイナンバーカードではありません"},
+		{msgTestHierarchy, "the test hierarchy (O=JPKI-TEST) is trusted: results are for testing only", "テスト用の認証局（O=JPKI-TEST）を信頼しています。結果はテスト用です"},
+		{msgNoRevocation, "no revocation source configured (--crl, --ocsp): revocation status will be unknown", "失効情報の取得先（--crl、--ocsp）が設定されていないため、失効状態は不明になります"},
+		{msgRevocationLoad, "revocation source %s: %v", "失効情報 %s：%v"},
+		{msgFieldReader, "Reader", "リーダー"},
+		{msgFieldCard, "Card", "カード"},
+		{msgFieldCerts, "Certificates", "証明書"},
+		{msgFieldTries, "Tries left", "残り回数"},
+		{msgTriesUnknown, "unknown", "不明"},
+		{msgTriesBlocked, "blocked", "ロック中"},
+		{msgTriesNA, "not available", "なし"},
+		{msgReaderEmpty, "empty", "カードなし"},
+		{msgReaderCard, "card present", "カードあり"},
+		{msgFieldSubject, "Subject", "主体者"},
+		{msgFieldIssuer, "Issuer", "発行者"},
+		{msgFieldSerial, "Serial", "シリアル番号"},
+		{msgFieldValidity, "Valid", "有効期間"},
+		{msgFieldKind, "Kind", "種類"},
+		{msgFieldFingerprint, "SHA-256", "SHA-256"},
+		{msgNumberMasked, "%s (shown with --show-number)", "%s（--show-number で表示）"},
+		{msgIntegrityOK, "card data integrity: consistent (hashes and signature of the card's record)", "券面事項の完全性：整合（カード内の記録のハッシュと署名）"},
+		{msgIntegrityFailed, "card data integrity check failed: %v", "券面事項の完全性の検証に失敗しました：%v"},
+		{msgFaceWritten, "wrote %s (%d bytes)", "%s に書き出しました（%dバイト）"},
+		{msgFaceNoOutput, "give --out FILE (JPEG 2000 as on the card) or --png FILE", "--out FILE（カードのままのJPEG 2000）か --png FILE を指定してください"},
+		{msgSigWritten, "wrote the signature to %s", "署名を %s に書き出しました"},
+		{msgFieldSignedAt, "Signing time (signer's claim)", "署名時刻（署名者の申告）"},
+		{msgFieldVerdict, "Verdict", "判定"},
+		{msgFieldSignature, "Signature", "署名"},
+		{msgFieldChain, "Chain", "証明書の検証"},
+		{msgFieldRevocation, "Revocation", "失効確認"},
+		{msgChainTestRoot, "certificate chains to the TEST root %s (not a J-LIS root)", "テスト用ルート %s まで検証できました（J-LISのルートではありません）"},
+		{msgChainFailedWhy, "certificate does not chain to a pinned root: %s", "固定したルートまで証明書を検証できません：%s"},
+		{msgRevNotChecked, "revocation not checked (--revocation off)", "失効は確認していません（--revocation off）"},
+		{msgRevUnknownWhy, "revocation status unknown: %s", "失効状態は不明です：%s"},
+		{msgEnrolled, "enrolled as number %d", "登録番号 %d として登録しました"},
+		{msgAlreadyEnrolled, "already enrolled as number %d", "登録番号 %d として登録済みです"},
+		{msgNotEnrolled, "not enrolled: %s", "登録していません：%s"},
+		{msgNotSameHolder, "this certificate is not enrolled: not confirmed as an enrolled holder", "この証明書は登録されていません。登録済みの本人とは確認できません"},
+		{msgRecordKept, "record %d kept", "記録番号 %d を保存しました"},
+		{msgChangeNotLinked, "registration change not linked: %s", "異動を反映していません：%s"},
+		{msgHintVerifyFailed, "do not accept this identification; see each check above", "この確認結果は受け付けないでください。各項目を確認してください"},
+		{msgStatusN, "validity status %d: %s", "有効性 %d：%s"},
+		{msgImported, "imported %d qualifications (%d new, %d updated)", "資格情報を%d件取り込みました（新規%d件、更新%d件）"},
+		{msgChangesSummary, "checked %d: %d good, %d registration changed, %d revoked for other reasons, %d unknown", "確認%d件：有効%d件、異動%d件、その他の失効%d件、不明%d件"},
+		{msgChangesRevoked, "  revoked (%s): %d", "  失効（%s）：%d件"},
+		{msgChangesUnknown, "could not check revocation (%s)", "失効を確認できませんでした（%s）"},
+		{msgChangesLine, "enrolment %d\t%s\t%s", "登録番号 %d\t%s\t%s"},
+		{msgChangesNone, "no enrolments to check", "確認する登録がありません"},
+		{msgNotEligibleHint, "do not accept the card for insurance treatment without another confirmation", "他の方法で資格を確認するまで、保険診療の受付はしないでください"},
+		{msgSubstituteWarn, "%s: substitute characters (代替文字) at %s: compare with the card face", "%s に代替文字があります（%s文字目）。券面と照合してください"},
+		{msgCompareField, "%s\t%s\t%s\t%s", "%s\t%s\t%s\t%s"},
+		{msgTokenNotOffered, "confirmation tokens are not available in this build", "この版では確認トークンを発行できません"},
+		{msgSexUnknown, "unknown", "不明"},
+		{msgCardMyNumber, "Individual Number Card", "マイナンバーカード"},
+		{msgCardPhone, "smartphone JPKI token", "スマートフォンの公的個人認証"},
+		{msgCardUnknown, "unknown card", "不明なカード"},
+		{msgRevokedHint, "do not accept this certificate", "この証明書は受け付けないでください"},
+	}
+}
+
+// cliCatalog is the CLI catalog built once; nothing changes it after
+// init.
+var cliCatalog = buildCLICatalog() //nolint:gochecknoglobals // immutable after init
+
+func buildCLICatalog() catalog.Catalog {
+	b := catalog.NewBuilder(catalog.Fallback(language.English))
+	for _, m := range cliMessages() {
+		if err := b.SetString(language.English, string(m.key), m.en); err != nil {
+			panic(err)
+		}
+		if err := b.SetString(language.Japanese, string(m.key), m.ja); err != nil {
+			panic(err)
+		}
+	}
+	return b
+}
+
+// tr formats a CLI message in the chosen language.
+func (g *globals) tr(k msgKey, args ...any) string {
+	tag := language.English
+	if g.p != nil && g.p.Lang() == i18n.Japanese {
+		tag = language.Japanese
+	}
+	return message.NewPrinter(tag, message.Catalog(cliCatalog)).Sprintf(string(k), args...)
+}

@@ -1,0 +1,323 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/internal/i18n"
+	"github.com/mynacard/mynacard/internal/pinentry"
+	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
+	"github.com/mynacard/mynacard/reader"
+	"github.com/mynacard/mynacard/reader/pcsc"
+	"github.com/mynacard/mynacard/store"
+)
+
+// virtualReader is the --reader value that selects the built-in virtual
+// card, and the reader name it reports.
+const (
+	virtualReader     = "virtual"
+	virtualReaderName = "mynacard built-in virtual card"
+)
+
+// errCardTimeout reports that no card was placed within --timeout.
+var errCardTimeout = errors.New("timed out waiting for a card")
+
+// session is one command's connection to a card.
+type session struct {
+	card reader.Card
+	jpki *card.JPKI
+	// virtual is true for the built-in virtual card.
+	virtual bool
+}
+
+// close disconnects from the card.
+func (s *session) close() {
+	if s != nil && s.card != nil {
+		_ = s.card.Close()
+	}
+}
+
+// testCard reports whether results must be labelled TEST CARD: the
+// built-in virtual card or --test-hierarchy.
+func (g *globals) testCard(s *session) bool {
+	return (s != nil && s.virtual) || g.TestHierarchy
+}
+
+// cardOptions are the card layer's options from the flags.
+func (g *globals) cardOptions() card.Options {
+	return card.Options{AllowLastTry: g.AllowLastTry, Trace: g.traceHook()}
+}
+
+// openCard connects to the card the flags name and opens its JPKI
+// application. With --reader virtual, or with no reader at all and no
+// --reader, it uses the built-in virtual card and says so on stderr.
+func (g *globals) openCard(ctx context.Context) (*session, error) {
+	c, virt, err := g.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	j, err := card.OpenJPKI(ctx, c, g.cardOptions())
+	if err != nil {
+		_ = c.Close()
+		return nil, err
+	}
+	return &session{card: c, jpki: j, virtual: virt}, nil
+}
+
+// connect returns the card, and whether it is the virtual one.
+func (g *globals) connect(ctx context.Context) (reader.Card, bool, error) {
+	if strings.EqualFold(g.Reader, virtualReader) {
+		g.notef("%s", g.tr(msgVirtualChosen))
+		c, err := newVirtualCard()
+		return c, true, err
+	}
+	pc, err := pcsc.Establish(ctx)
+	if err == nil {
+		defer pc.Release()
+	}
+	var names []string
+	if err == nil {
+		names, err = pc.ListReaders(ctx)
+	}
+	if err != nil {
+		if g.Reader == "" && (errors.Is(err, reader.ErrNoReaders) || errors.Is(err, reader.ErrNoService)) {
+			g.notef("%s", g.tr(msgVirtualNoReader))
+			c, verr := newVirtualCard()
+			return c, true, verr
+		}
+		return nil, false, err
+	}
+	name, err := reader.Choose(names, g.Reader)
+	if err != nil {
+		return nil, false, err
+	}
+	if err := g.waitForCard(ctx, pc, name); err != nil {
+		return nil, false, err
+	}
+	c, err := pc.Connect(ctx, name, pcsc.WithExtendedLength(false))
+	if err != nil {
+		return nil, false, err
+	}
+	return c, false, nil
+}
+
+// waitForCard returns at once when a card is in the reader; otherwise it
+// asks for one on stderr and waits up to --timeout.
+func (g *globals) waitForCard(ctx context.Context, pc *pcsc.Context, name string) error {
+	infos, err := pc.Readers(ctx)
+	if err == nil {
+		for _, in := range infos {
+			if in.Name == name && in.CardPresent {
+				return nil
+			}
+		}
+	}
+	g.notef("%s", g.p.Sprintf(i18n.WaitingForCard, int(g.Timeout.Seconds())))
+	wctx, cancel := context.WithTimeout(ctx, g.Timeout)
+	defer cancel()
+	if _, err := pc.WaitForCard(wctx, name); err != nil {
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			return errCardTimeout
+		}
+		return err
+	}
+	return nil
+}
+
+// newVirtualCard returns the built-in virtual card: the fictional test
+// holder of jpki/jpkitest, in process, through reader.Loopback.
+func newVirtualCard() (reader.Card, error) {
+	vc, err := virtual.NewMyNumberCard(jpkitest.DefaultHolder().Contents())
+	if err != nil {
+		return nil, fmt.Errorf("making the virtual card: %w", err)
+	}
+	return reader.Loopback(virtualReaderName, vc, reader.Capabilities{}), nil
+}
+
+// pinSource returns where PINs come from: --pin-stdin, --pin-fd, or the
+// terminal with prompts in the chosen language.
+func (g *globals) pinSource() (*pinentry.Source, error) {
+	switch {
+	case g.PINStdin:
+		return pinentry.Stdin(), nil
+	case g.PINFD >= 0:
+		return pinentry.FD(g.PINFD)
+	}
+	return pinentry.Terminal().WithPrompt(pinentry.LocalizedPrompt(g.p)), nil
+}
+
+// prompt adapts a PIN source to the card layer's callback. The card layer
+// reads the remaining tries first and wipes what is returned.
+func (g *globals) prompt(src *pinentry.Source) card.PINPrompt {
+	return func(ctx context.Context, k card.PINKind, remaining int) ([]byte, error) {
+		if remaining == card.RemainingUnknown {
+			remaining = pinentry.UnknownRemaining
+		}
+		return src.Read(ctx, g.pinLabel(k), remaining)
+	}
+}
+
+// roots returns the trusted roots: in test mode (virtual card or
+// --test-hierarchy) the jpkitest roots, labelled as such; otherwise the
+// pinned J-LIS roots from --roots files and from the card's CA EFs, each
+// accepted only if its fingerprint matches a pin.
+func (g *globals) roots(ctx context.Context, s *session) (*jpki.Roots, error) {
+	if g.testCard(s) {
+		pki := jpkitest.Default()
+		test := append(pki.Roots(jpkitest.KindSign), pki.Roots(jpkitest.KindAuth)...)
+		g.warnf("%s", g.tr(msgTestHierarchy))
+		return jpki.NewRoots(jpki.WithTestHierarchy(test...))
+	}
+	r, err := jpki.NewRoots()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range g.Roots {
+		if _, err := r.AddFile(f); err != nil {
+			return nil, fmt.Errorf("reading roots from %s: %w", f, err)
+		}
+	}
+	if s != nil && s.jpki != nil {
+		// A CA certificate that matches no pin is simply not trusted.
+		_, _ = r.AddFromCard(ctx, s.jpki)
+	}
+	return r, nil
+}
+
+// revocationChecker builds the revocation checker from --crl and --ocsp;
+// nil when neither is given (every status is then "unknown: no source").
+func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (confirm.RevocationChecker, error) {
+	if len(g.CRL) == 0 && g.OCSP == "" {
+		g.warnf("%s", g.tr(msgNoRevocation))
+		return nil, nil
+	}
+	var issuers []*x509.Certificate
+	for _, r := range roots.List() {
+		issuers = append(issuers, r.Certificate)
+	}
+	var crls *revocation.CRLSet
+	if len(g.CRL) > 0 {
+		crls = revocation.NewCRLSet(issuers, revocation.CRLSetOptions{})
+		for _, src := range g.CRL {
+			var err error
+			switch fi, serr := os.Stat(src); {
+			case strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://"):
+				err = crls.LoadURL(ctx, src)
+			case serr == nil && fi.IsDir():
+				err = crls.LoadDir(ctx, src)
+			default:
+				err = crls.LoadFile(ctx, src)
+			}
+			if err != nil {
+				// A stale or unreadable CRL is reported in every
+				// answer as "unknown"; say so once here too.
+				g.warnf("%s", g.tr(msgRevocationLoad, src, err))
+			}
+		}
+	}
+	var oc *revocation.OCSPClient
+	if g.OCSP != "" {
+		var err error
+		oc, err = revocation.NewOCSPClient(revocation.OCSPConfig{URL: g.OCSP, Issuers: issuers})
+		if err != nil {
+			return nil, usageErrorf("--ocsp: %v", err)
+		}
+	}
+	mode := revocation.ModeCRLOnly
+	switch {
+	case oc != nil && crls != nil:
+		mode = revocation.ModeOCSPThenCRL
+	case oc != nil:
+		mode = revocation.ModeOCSPOnly
+	}
+	ch, err := revocation.NewChecker(mode, oc, crls)
+	if err != nil {
+		return nil, err
+	}
+	return confirm.CheckerFunc(func(ctx context.Context, cert, _ *x509.Certificate) revocation.Result {
+		return ch.Check(ctx, cert)
+	}), nil
+}
+
+// defaultDBPath is the per-user SQLite file: $XDG_DATA_HOME/mynacard/
+// mynacard.db, or ~/.local/share/mynacard/mynacard.db.
+func defaultDBPath() (string, error) {
+	dir := os.Getenv("XDG_DATA_HOME")
+	if dir == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("finding the data directory: %w", err)
+		}
+		dir = filepath.Join(home, ".local", "share")
+	}
+	return filepath.Join(dir, "mynacard", "mynacard.db"), nil
+}
+
+// openStore opens the store --db names (created 0600 in a 0700
+// directory when it is the default SQLite file).
+func (g *globals) openStore(ctx context.Context) (store.Store, error) {
+	dsn := g.DB
+	if dsn == "" {
+		p, err := defaultDBPath()
+		if err != nil {
+			return nil, err
+		}
+		dsn = p
+	}
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening the store: %w", err)
+	}
+	return st, nil
+}
+
+// operator names the clerk: --operator, else the login name.
+func (g *globals) operator() string {
+	if g.Operator != "" {
+		return g.Operator
+	}
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
+}
+
+// confirmer builds a confirm.Confirmer for the session.
+func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*confirm.Confirmer, error) {
+	roots, err := g.roots(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	policy, err := confirm.ParseRevocationPolicy(g.Revocation)
+	if err != nil {
+		return nil, usageErrorf("--revocation: %v", err)
+	}
+	var rc confirm.RevocationChecker
+	if policy != confirm.RevocationOff {
+		if rc, err = g.revocationChecker(ctx, roots); err != nil {
+			return nil, err
+		}
+	}
+	cfg := confirm.Config{
+		Roots:             roots,
+		Revocation:        rc,
+		RevocationPolicy:  policy,
+		RequireProduction: !g.testCard(s),
+		Operator:          g.operator(),
+	}
+	if st != nil {
+		cfg.Store = st
+	}
+	return confirm.New(cfg)
+}
