@@ -1,10 +1,16 @@
 package pcsctest
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/mynacard/mynacard/reader/pcsc"
+	"github.com/mynacard/mynacard/reader/vpcd"
 )
 
 func TestMain(m *testing.M) { Main(m) }
@@ -53,4 +59,71 @@ func TestLockFileExcludes(t *testing.T) {
 		t.Fatalf("lock not released by Close: %v", err)
 	}
 	g.Close()
+}
+
+type fakeCard struct{}
+
+func (fakeCard) ATR() []byte              { return []byte{0x3B, 0x80, 0x80, 0x01, 0x01} }
+func (fakeCard) Transmit(_ []byte) []byte { return []byte{0x6D, 0x00} }
+
+// TestSkipsSlotOccupiedFromOutside: a card inserted without the harness
+// (a running `mynacard virtual-card`) makes Slot use the other slot.
+func TestSkipsSlotOccupiedFromOutside(t *testing.T) {
+	Ensure(t)
+	// Take both slots as two other tests would, then put an outside card
+	// in slot 1 and free slot 0 a little later.
+	locks := make([]*os.File, vpcd.Slots)
+	for i := range locks {
+		f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, slotTimeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		locks[i] = f
+	}
+	for _, i := range []int{0, 1} {
+		s := &SlotHandle{Index: i, Addr: vpcd.Addr(i), Reader: vpcd.ReaderName(i)}
+		if err := s.waitEmpty(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	conn, errc, err := vpcd.Attach(ctx, vpcd.Addr(1), fakeCard{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		conn.Remove()
+		<-errc
+		s := &SlotHandle{Index: 1, Addr: vpcd.Addr(1), Reader: vpcd.ReaderName(1)}
+		if err := s.waitEmpty(); err != nil {
+			t.Error(err)
+		}
+		locks[1].Close()
+	}()
+	c, err := pcsc.Establish(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Release()
+	wctx, wcancel := context.WithTimeout(ctx, readerTimeout)
+	defer wcancel()
+	if _, err := c.WaitForCard(wctx, vpcd.ReaderName(1)); err != nil {
+		t.Fatal(err)
+	}
+	locks[1].Close() // slot 1 is free by lock, but occupied from outside
+	time.AfterFunc(time.Second, func() { locks[0].Close() })
+
+	var got *SlotHandle
+	t.Run("slot", func(t *testing.T) { got = Slot(t) })
+	if got == nil || got.Index != 0 {
+		t.Fatalf("Slot = %+v, want slot 0 (slot 1 holds an outside card)", got)
+	}
+	// Take slot 1's lock back so that no other test uses it while the
+	// outside card is still in.
+	f, err := lockFile(filepath.Join(h.dir, "slot1.lock"), syscall.LOCK_EX, slotTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	locks[1] = f
 }

@@ -33,6 +33,7 @@ func Slot(t testing.TB) *SlotHandle {
 	t.Helper()
 	Ensure(t)
 	deadline := time.Now().Add(slotTimeout)
+	busy := map[int]error{} // slots held by a card from outside the harness
 	for {
 		for i := range vpcd.Slots {
 			f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, 0)
@@ -40,26 +41,38 @@ func Slot(t testing.TB) *SlotHandle {
 				continue
 			}
 			s := &SlotHandle{Index: i, Addr: vpcd.Addr(i), Reader: vpcd.ReaderName(i)}
+			// A slot released by the harness is empty already; one that
+			// stays occupied holds a card from outside (such as a running
+			// `mynacard virtual-card`): leave it and try the other.
+			if err := s.waitEmptyWithin(outsideCardWait); err != nil {
+				f.Close()
+				busy[i] = err
+				continue
+			}
 			t.Cleanup(func() {
 				defer f.Close()
-				if err := s.waitEmpty(); err != nil {
+				if err := s.waitEmptyWithin(readerTimeout); err != nil {
 					t.Errorf("pcsctest: releasing slot %d: %v", i, err)
 				}
 			})
-			if err := s.waitEmpty(); err != nil {
-				t.Fatalf("pcsctest: taking slot %d: %v", i, err)
-			}
 			return s
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("pcsctest: no vpcd slot free after %v (lock files in %s)", slotTimeout, h.dir)
+			t.Fatalf("pcsctest: no vpcd slot free after %v (lock files in %s; slots occupied from outside the harness: %v)", slotTimeout, h.dir, busy)
 		}
 		time.Sleep(lockPollPeriod * 4)
 	}
 }
 
-func (s *SlotHandle) waitEmpty() error {
-	ctx, cancel := context.WithTimeout(context.Background(), readerTimeout)
+// outsideCardWait is how long Slot lets a locked slot become empty before
+// taking it for occupied from outside: a card removed by the previous
+// holder is gone already, so this only covers pcscd's presence poll.
+const outsideCardWait = 2 * time.Second
+
+func (s *SlotHandle) waitEmpty() error { return s.waitEmptyWithin(readerTimeout) }
+
+func (s *SlotHandle) waitEmptyWithin(d time.Duration) error {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	c, err := pcsc.Establish(ctx)
 	if err != nil {
