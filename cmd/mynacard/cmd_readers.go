@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -14,7 +15,11 @@ func newReadersCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "readers",
 		Short: "list the smart-card readers and whether a card is in each",
-		Args:  cobra.NoArgs,
+		Long: `readers lists the PC/SC readers, one per line: index, name, and whether a
+card is in it (with its ATR). The index and any unique part of the name work
+with --reader. With --json it prints a JSON array of
+{"name", "card_present", "atr" (base64), "in_use"}; with no reader, [].`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			c, err := pcsc.Establish(ctx)
@@ -23,6 +28,13 @@ func newReadersCmd(g *globals) *cobra.Command {
 			}
 			defer c.Release()
 			infos, err := c.Readers(ctx)
+			if errors.Is(err, reader.ErrNoReaders) {
+				// Not a failure of this command: the list is empty.
+				if !g.JSON {
+					fmt.Fprintln(g.stderr, "no smart-card readers found (run `mynacard virtual-card` for a virtual one)")
+				}
+				return printReaders(g, nil)
+			}
 			if err != nil {
 				return err
 			}
