@@ -1,8 +1,8 @@
 package i18n
 
 // englishEntries is the English catalog. Errors and hints follow the
-// CLI's output rules: lowercase, no final period; prompts end without
-// the ": " the prompt writer adds.
+// CLI's output rules: lowercase, no final period; prompts and prefixes
+// end without punctuation, the CLI appends Colon.
 func englishEntries() []entry {
 	return []entry{
 		// PIN entry.
@@ -16,7 +16,7 @@ func englishEntries() []entry {
 		text(PromptPINUnknownTries, "Enter the %s"),
 		text(PromptNewPIN, "Enter the new %s"),
 		text(PromptConfirmPIN, "Enter the new %s again to confirm"),
-		text(WarnLastTry, "warning: this is the last try; a wrong %s now blocks it"),
+		text(WarnLastTry, "this is the last try; a wrong %s now blocks it"),
 		text(ErrLastTryRefused, "only one try is left for the %s: refusing to use it"),
 		counted(ErrWrongPIN, 2, "wrong %s: %d try left", "wrong %s: %d tries left"),
 		text(ErrPINBlocked, "the %s is blocked: the holder must have it reset at the municipal office"),
@@ -77,6 +77,26 @@ func englishEntries() []entry {
 		text(SexNotStated, "not stated"),
 		text(DateUnknown, "unknown"),
 		text(DateBoth, "%s (%s)"),
+		text(FieldIndividualNumber, "Individual Number"),
+		text(FieldInsurerNumber, "Insurer number"),
+		text(FieldCardSymbol, "Insured card symbol"),
+		text(FieldCardNumber, "Insured card number"),
+		text(FieldBranchNumber, "Branch number"),
+		text(FieldQualificationStart, "Qualified from"),
+		text(FieldQualificationEnd, "Qualified until"),
+		text(FieldCopaymentRatio, "Copayment ratio"),
+		text(FieldEligibility, "Eligibility"),
+		text(FieldCertificateExpiry, "Certificate valid until"),
+		text(CompareOld, "before"),
+		text(CompareNew, "after"),
+		text(CompareSame, "same"),
+		text(CompareDiffers, "differs"),
+
+		// Prefixes.
+		text(PrefixError, "error"),
+		text(PrefixWarning, "warning"),
+		text(PrefixHint, "hint"),
+		text(Colon, ": "),
 
 		// Hints and exit codes.
 		text(HintPlaceCard, "place the card on the reader and try again"),

@@ -25,8 +25,8 @@ const (
 	PromptNewPIN Key = "pin.prompt.new"
 	// PromptConfirmPIN takes a label (%s).
 	PromptConfirmPIN Key = "pin.prompt.confirm"
-	// WarnLastTry takes a label (%s): shown above the prompt when one try
-	// remains.
+	// WarnLastTry takes a label (%s): shown after PrefixWarning above the
+	// prompt when one try remains.
 	WarnLastTry Key = "pin.warn.last_try"
 	// ErrLastTryRefused takes a label (%s).
 	ErrLastTryRefused Key = "pin.error.last_try_refused"
@@ -123,6 +123,33 @@ const (
 	DateUnknown Key = "date.unknown"
 	// DateBoth takes the Gregorian date (%s) and the era date (%s).
 	DateBoth Key = "date.both"
+
+	FieldIndividualNumber   Key = "field.individual_number"
+	FieldInsurerNumber      Key = "field.insurer_number"
+	FieldCardSymbol         Key = "field.card_symbol"
+	FieldCardNumber         Key = "field.card_number"
+	FieldBranchNumber       Key = "field.branch_number"
+	FieldQualificationStart Key = "field.qualification_start"
+	FieldQualificationEnd   Key = "field.qualification_end"
+	FieldCopaymentRatio     Key = "field.copayment_ratio"
+	FieldEligibility        Key = "field.eligibility"
+	FieldCertificateExpiry  Key = "field.certificate_expiry"
+
+	// CompareOld and CompareNew head the columns of a registration
+	// change; CompareSame and CompareDiffers mark each row.
+	CompareOld     Key = "compare.old"
+	CompareNew     Key = "compare.new"
+	CompareSame    Key = "compare.same"
+	CompareDiffers Key = "compare.differs"
+)
+
+// Line prefixes and separators of the CLI's output.
+const (
+	PrefixError   Key = "prefix.error"
+	PrefixWarning Key = "prefix.warning"
+	PrefixHint    Key = "prefix.hint"
+	// Colon follows a prefix and ends a prompt: ": " or "：".
+	Colon Key = "punct.colon"
 )
 
 // Hints that end a one-line error, one per exit code and common cause.

@@ -10,6 +10,15 @@
 // belong to the card layer, which calls [Source.Read] through a small
 // adapter in the CLI.
 //
+// Prompts are phrased by a [PromptFunc]; [LocalizedPrompt] takes them
+// from the CLI's English or Japanese catalog (internal/i18n).
+//
+// Ctrl-C at a prompt raises SIGINT as usual (the terminal keeps ISIG). The
+// CLI should run under signal.NotifyContext so that the signal cancels the
+// context: the read then returns ctx.Err() and the terminal's echo is
+// restored. A process killed outright at the prompt leaves echo off, as
+// with any password prompt.
+//
 // The caller owns the slice a read returns and must [Wipe] it after use.
 // No error this package returns contains any byte of what was read.
 //

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mynacard/mynacard/internal/i18n"
 )
 
 // secret is distinctive enough that finding it in an error or on the
@@ -278,11 +280,31 @@ func TestDefaultPrompt(t *testing.T) {
 		{Prompt{StepCurrent, "PIN", 1}, "warning: this is the last try; a wrong PIN now blocks it\nEnter the PIN (1 try left): "},
 		{Prompt{StepCurrent, "PIN", UnknownRemaining}, "Enter the PIN: "},
 		{Prompt{StepNew, "PIN", UnknownRemaining}, "Enter the new PIN: "},
-		{Prompt{StepConfirm, "PIN", UnknownRemaining}, "Enter the new PIN again: "},
+		{Prompt{StepConfirm, "PIN", UnknownRemaining}, "Enter the new PIN again to confirm: "},
 	}
 	for _, tt := range tests {
 		if got := DefaultPrompt(tt.p); got != tt.want {
 			t.Errorf("DefaultPrompt(%+v) = %q, want %q", tt.p, got, tt.want)
+		}
+	}
+}
+
+func TestLocalizedPromptJapanese(t *testing.T) {
+	p := i18n.New(i18n.Japanese)
+	f := LocalizedPrompt(p)
+	label := p.Sprintf(i18n.LabelSigningPassword)
+	tests := []struct {
+		p    Prompt
+		want string
+	}{
+		{Prompt{StepCurrent, label, 5}, "署名用電子証明書のパスワードを入力してください（残り5回）："},
+		{Prompt{StepCurrent, label, 1}, "注意：残り1回です。署名用電子証明書のパスワードを間違えるとロックされます\n署名用電子証明書のパスワードを入力してください（残り1回）："},
+		{Prompt{StepNew, label, UnknownRemaining}, "新しい署名用電子証明書のパスワードを入力してください："},
+		{Prompt{StepConfirm, label, UnknownRemaining}, "確認のため、新しい署名用電子証明書のパスワードをもう一度入力してください："},
+	}
+	for _, tt := range tests {
+		if got := f(tt.p); got != tt.want {
+			t.Errorf("prompt %+v = %q, want %q", tt.p, got, tt.want)
 		}
 	}
 }

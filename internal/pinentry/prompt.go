@@ -1,6 +1,6 @@
 package pinentry
 
-import "fmt"
+import "github.com/mynacard/mynacard/internal/i18n"
 
 // Step says which entry a prompt asks for.
 type Step int
@@ -32,25 +32,35 @@ type Prompt struct {
 // blocks.
 func (p Prompt) LastTry() bool { return p.Step == StepCurrent && p.Remaining == 1 }
 
-// PromptFunc phrases a prompt for the terminal. The CLI passes one built
-// on its message catalog; [DefaultPrompt] is English.
+// PromptFunc phrases a prompt for the terminal.
 type PromptFunc func(Prompt) string
 
-// DefaultPrompt phrases p in English, warning on the last try, following
-// the CLI's output rules (lowercase warnings, prompts end in ": ").
+// DefaultPrompt phrases p in English; it is LocalizedPrompt with the
+// English catalog.
 func DefaultPrompt(p Prompt) string {
-	switch p.Step {
-	case StepNew:
-		return fmt.Sprintf("Enter the new %s: ", p.Label)
-	case StepConfirm:
-		return fmt.Sprintf("Enter the new %s again: ", p.Label)
-	}
-	switch {
-	case p.Remaining < 0:
-		return fmt.Sprintf("Enter the %s: ", p.Label)
-	case p.Remaining == 1:
-		return fmt.Sprintf("warning: this is the last try; a wrong %s now blocks it\nEnter the %s (1 try left): ", p.Label, p.Label)
-	default:
-		return fmt.Sprintf("Enter the %s (%d tries left): ", p.Label, p.Remaining)
+	return LocalizedPrompt(i18n.New(i18n.English))(p)
+}
+
+// LocalizedPrompt returns a PromptFunc that phrases prompts from the
+// CLI's message catalog in p's language: the label is used as given (the
+// CLI passes a localized one, such as i18n.LabelSigningPassword), the
+// tries left are stated, and on the last try a warning line precedes the
+// prompt.
+func LocalizedPrompt(p *i18n.Printer) PromptFunc {
+	colon := p.Sprintf(i18n.Colon)
+	return func(pr Prompt) string {
+		switch {
+		case pr.Step == StepNew:
+			return p.Sprintf(i18n.PromptNewPIN, pr.Label) + colon
+		case pr.Step == StepConfirm:
+			return p.Sprintf(i18n.PromptConfirmPIN, pr.Label) + colon
+		case pr.Remaining < 0:
+			return p.Sprintf(i18n.PromptPINUnknownTries, pr.Label) + colon
+		}
+		prompt := p.Sprintf(i18n.PromptPIN, pr.Label, pr.Remaining) + colon
+		if pr.LastTry() {
+			prompt = p.Sprintf(i18n.PrefixWarning) + colon + p.Sprintf(i18n.WarnLastTry, pr.Label) + "\n" + prompt
+		}
+		return prompt
 	}
 }

@@ -22,11 +22,27 @@ func openPTY(t *testing.T) (master, tty *os.File) {
 	if err != nil {
 		t.Skipf("no pseudo-terminal: %v", err)
 	}
+	master = pollable(t, master)
 	t.Cleanup(func() {
 		tty.Close()
 		master.Close()
 	})
 	return master, tty
+}
+
+// pollable returns a non-blocking duplicate of f, closing f, so that read
+// deadlines work on it (creack/pty leaves the master in blocking mode).
+func pollable(t *testing.T, f *os.File) *os.File {
+	t.Helper()
+	fd, err := unix.Dup(int(f.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if err := unix.SetNonblock(fd, true); err != nil {
+		t.Fatal(err)
+	}
+	return os.NewFile(uintptr(fd), "ptmx")
 }
 
 // readUntil reads master until its output contains want or the deadline
@@ -63,6 +79,18 @@ func echoOn(t *testing.T, tty *os.File) bool {
 type result struct {
 	pin []byte
 	err error
+}
+
+// wait returns the result of a read, failing the test if it never comes.
+func wait(t *testing.T, done <-chan result) result {
+	t.Helper()
+	select {
+	case r := <-done:
+		return r
+	case <-time.After(5 * time.Second):
+		t.Fatal("terminal read did not return")
+		return result{}
+	}
 }
 
 func TestTerminalNoEcho(t *testing.T) {
@@ -110,9 +138,9 @@ func TestTerminalReadNew(t *testing.T) {
 	}()
 	out := readUntil(t, master, "Enter the new PIN: ", 5*time.Second)
 	_, _ = master.Write([]byte("4321\n"))
-	out = append(out, readUntil(t, master, "again: ", 5*time.Second)...)
+	out = append(out, readUntil(t, master, "again to confirm: ", 5*time.Second)...)
 	_, _ = master.Write([]byte("4322\n"))
-	r := <-done
+	r := wait(t, done)
 	if !errors.Is(r.err, ErrMismatch) || r.pin != nil {
 		t.Fatalf("ReadNew = %q, %v; want ErrMismatch", r.pin, r.err)
 	}
@@ -160,7 +188,7 @@ func TestTerminalTooLongFlushes(t *testing.T) {
 	}()
 	readUntil(t, master, "tries left): ", 5*time.Second)
 	_, _ = master.Write([]byte(strings.Repeat("9", 100) + "\n"))
-	r := <-done
+	r := wait(t, done)
 	if !errors.Is(r.err, ErrTooLong) {
 		t.Fatalf("err = %v", r.err)
 	}
@@ -171,7 +199,7 @@ func TestTerminalTooLongFlushes(t *testing.T) {
 	}()
 	readUntil(t, master, "tries left): ", 5*time.Second)
 	_, _ = master.Write([]byte("1234\n"))
-	r = <-done
+	r = wait(t, done)
 	if r.err != nil || string(r.pin) != "1234" {
 		t.Fatalf("second read = %q, %v", r.pin, r.err)
 	}

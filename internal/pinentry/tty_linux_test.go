@@ -51,6 +51,7 @@ func TestControllingTerminal(t *testing.T) {
 	if err != nil {
 		t.Skipf("cannot start a child on a pty: %v", err)
 	}
+	master = pollable(t, master)
 	defer master.Close()
 	got := readUntil(t, master, "(3 tries left): ", 10*time.Second)
 	if !bytes.Contains(got, []byte("Enter the PIN (3 tries left): ")) {
