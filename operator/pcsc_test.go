@@ -1,0 +1,235 @@
+package operator_test
+
+import (
+	"bytes"
+	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/card/virtual"
+	vpiv "github.com/mynacard/mynacard/card/virtual/piv"
+	"github.com/mynacard/mynacard/internal/pcsctest"
+	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/operator"
+	"github.com/mynacard/mynacard/reader/pcsc"
+	"github.com/mynacard/mynacard/store"
+
+	"github.com/go-piv/piv-go/v2/piv"
+)
+
+func TestMain(m *testing.M) { pcsctest.Main(m) }
+
+// testPIN is the virtual token's PIN in these tests (not the factory one).
+const testPIN = "470815"
+
+// pinFrom returns a PIN callback handing out pin and counting its calls.
+// It returns a fresh slice each time and checks that the previous one was
+// wiped.
+func pinFrom(t *testing.T, pin string, calls *int) operator.PINFunc {
+	var last []byte
+	return func(ctx context.Context) ([]byte, error) {
+		if last != nil && !bytes.Equal(last, make([]byte, len(last))) {
+			t.Errorf("the previous PIN slice was not wiped: %q", last)
+		}
+		*calls++
+		last = []byte(pin)
+		return last, nil
+	}
+}
+
+// pivCard makes a virtual PIV token with an operator key in 9c (PIN
+// always) and another in 9a (PIN once).
+func pivCard(t *testing.T) (*vpiv.Card, *x509.Certificate) {
+	t.Helper()
+	sigKey, sigCert := newECKey(t, "Clerk Hanako (PIV 9c)")
+	authKey, authCert := newECKey(t, "Clerk Hanako (PIV 9a)")
+	c, err := vpiv.NewCard(
+		vpiv.WithPIN([]byte(testPIN)),
+		vpiv.WithKey(vpiv.SlotSignature, sigKey, sigCert.Raw, vpiv.PINPolicyAlways),
+		vpiv.WithKey(vpiv.SlotAuthentication, authKey, authCert.Raw, vpiv.PINPolicyOnce),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, sigCert
+}
+
+// TestPIVOverPCSC is the main case over the real PC/SC stack: the
+// virtual PIV token sits in one vpcd slot and the virtual Individual
+// Number Card in the other; piv-go opens the token through pcscd, an
+// identification read from the Number card is sealed with the token's
+// slot 9c key into a SQLite store, the chain verifies, and records edited,
+// deleted or reordered in the database are named.
+func TestPIVOverPCSC(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	token, sigCert := pivCard(t)
+	pivSlot := pcsctest.Slot(t)
+	pcsctest.Insert(t, pivSlot, token)
+
+	mnc, err := virtual.NewMyNumberCard(jpkitest.DefaultHolder().Contents())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mncSlot := pcsctest.Slot(t)
+	pcsctest.Insert(t, mncSlot, mnc)
+
+	var calls int
+	key, err := operator.OpenPIV(ctx, pivSlot.Reader, operator.DefaultPIVSlot, pinFrom(t, testPIN, &calls))
+	if err != nil {
+		t.Fatalf("OpenPIV(%q): %v", pivSlot.Reader, err)
+	}
+	defer key.Close()
+	if !key.Certificate().Equal(sigCert) {
+		t.Fatal("OpenPIV read another certificate than slot 9c's")
+	}
+	if key.Serial() != vpiv.DefaultSerial || key.Reader() != pivSlot.Reader {
+		t.Errorf("serial %d reader %q, want %d %q", key.Serial(), key.Reader(), vpiv.DefaultSerial, pivSlot.Reader)
+	}
+
+	// Read the authentication certificate from the Number card in the
+	// other reader while the token is held open, and seal an
+	// identification of it.
+	mc, err := pcsc.Open(ctx, mncSlot.Reader)
+	if err != nil {
+		t.Fatalf("opening the Number card beside the token: %v", err)
+	}
+	defer mc.Close()
+	j, err := card.OpenJPKI(ctx, mc, card.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := j.ReadCertificate(ctx, card.AuthCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	authCert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serial, err := store.SerialFromBytes(authCert.SerialNumber.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	st, _ := chainStore(t, key, 0)
+	rec, err := st.AppendRecord(ctx, store.Record{
+		Kind: store.RecordIdentify, Operator: "clerk hanako", CertKind: store.CertAuth,
+		Issuer: authCert.Issuer.String(), Serial: serial,
+		Verdict: store.Verdict{SignatureOK: true, ChainOK: true, Revocation: store.RevocationGood},
+	}, operator.SealerContext(ctx, key))
+	if err != nil {
+		t.Fatalf("sealing an identification with the PIV token: %v", err)
+	}
+	if calls != 1 {
+		t.Errorf("PIN asked %d times for one signature, want 1 (slot 9c is PIN-always)", calls)
+	}
+	if !bytes.Equal(rec.SignerCert, sigCert.Raw) || len(rec.PrevHash) != 0 || len(rec.RecordHash) != sha256.Size {
+		t.Errorf("sealed record: signer %x prev %x hash %x", rec.SignerCert, rec.PrevHash, rec.RecordHash)
+	}
+	rep, err := operator.VerifyStore(ctx, st, operator.VerifyOptions{TrustedCerts: []*x509.Certificate{sigCert}})
+	if err != nil || rep.Verified != 1 {
+		t.Fatalf("VerifyStore = %+v, %v", rep, err)
+	}
+
+	testTamperDetection(t, key)
+	if got := token.PINTriesLeft(); got != 3 {
+		t.Errorf("PIN tries left %d after good PINs, want 3", got)
+	}
+}
+
+// TestPIVWrongPIN checks a refused PIN over PC/SC: a *PINError with the
+// tries left, no PIN byte in the message, no automatic retry, and the last
+// try refused before the callback is even asked.
+func TestPIVWrongPIN(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	token, _ := pivCard(t)
+	slot := pcsctest.Slot(t)
+	pcsctest.Insert(t, slot, token)
+
+	const wrong = "135799"
+	var calls int
+	// A unique part of the reader name is enough.
+	key, err := operator.OpenPIV(ctx, strings.TrimPrefix(slot.Reader, "Virtual "), operator.DefaultPIVSlot, pinFrom(t, wrong, &calls))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Close()
+	digest := sha256.Sum256([]byte("record"))
+
+	for want := 2; want >= 1; want-- {
+		_, err = key.SignContext(ctx, rand.Reader, digest[:], sha256Opts)
+		var pe *operator.PINError
+		if !errors.As(err, &pe) || pe.Remaining != want || !errors.Is(err, operator.ErrWrongPIN) {
+			t.Fatalf("Sign with a wrong PIN = %v, want a *PINError with %d tries left", err, want)
+		}
+		if strings.Contains(err.Error(), wrong) {
+			t.Fatalf("error %q contains the PIN", err)
+		}
+		t.Logf("wrong PIN: %v", err)
+	}
+	if calls != 2 || token.PINTriesLeft() != 1 {
+		t.Fatalf("PIN asked %d times, token has %d tries left; want 2 and 1 (no automatic retry)", calls, token.PINTriesLeft())
+	}
+	_, err = key.SignContext(ctx, rand.Reader, digest[:], sha256Opts)
+	if !errors.Is(err, operator.ErrLastTry) || calls != 2 || token.PINTriesLeft() != 1 {
+		t.Fatalf("Sign with one try left = %v (PIN asked %d times), want ErrLastTry without asking", err, calls)
+	}
+
+	// A badly formed PIN is refused before VERIFY, even with the last try
+	// allowed.
+	key.Close()
+	short, err := operator.OpenPIV(ctx, slot.Reader, piv.SlotAuthentication, pinFrom(t, "12", &calls), operator.AllowLastPINTry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer short.Close()
+	if _, err := short.SignContext(ctx, rand.Reader, digest[:], sha256Opts); !errors.Is(err, operator.ErrPINFormat) {
+		t.Fatalf("Sign with a 2-digit PIN = %v, want ErrPINFormat", err)
+	}
+	if token.PINTriesLeft() != 1 {
+		t.Fatalf("a badly formed PIN spent a try")
+	}
+}
+
+// TestPIVPINOnceSlot signs twice with slot 9a (PIN once): one prompt.
+func TestPIVPINOnceSlot(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	token, _ := pivCard(t)
+	slot := pcsctest.Slot(t)
+	pcsctest.Insert(t, slot, token)
+	var calls int
+	key, err := operator.OpenPIV(ctx, slot.Reader, piv.SlotAuthentication, pinFrom(t, testPIN, &calls))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Close()
+	st, _ := chainStore(t, key, 3)
+	if calls != 1 {
+		t.Errorf("PIN asked %d times for three signatures with a PIN-once slot, want 1", calls)
+	}
+	if _, err := operator.VerifyStore(ctx, st, operator.VerifyOptions{TrustedCerts: []*x509.Certificate{key.Certificate()}}); err != nil {
+		t.Fatal(err)
+	}
+	key.Close()
+	if _, err := key.Sign(rand.Reader, make([]byte, sha256.Size), sha256Opts); !errors.Is(err, operator.ErrClosed) {
+		t.Errorf("Sign after Close = %v, want ErrClosed", err)
+	}
+	if _, err := operator.OpenPIV(ctx, slot.Reader, piv.SlotKeyManagement, pinFrom(t, testPIN, &calls)); !errors.Is(err, operator.ErrNoCertificate) {
+		t.Fatalf("OpenPIV of an empty slot = %v, want ErrNoCertificate", err)
+	}
+	if _, err := operator.OpenPIV(ctx, "no such reader", piv.SlotSignature, pinFrom(t, testPIN, &calls)); !errors.Is(err, operator.ErrNoReader) {
+		t.Fatalf("OpenPIV of a missing reader = %v, want ErrNoReader", err)
+	}
+}
+
+var sha256Opts = crypto.SHA256
