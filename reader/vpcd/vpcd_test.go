@@ -253,3 +253,36 @@ func FuzzReadFrame(f *testing.F) {
 		}
 	})
 }
+
+func TestRunReconnects(t *testing.T) {
+	d := newFakeDriver(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	inserted := make(chan struct{}, 4)
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, d.ln.Addr().String(), &echoCard{}, func(err error) {
+			if err == nil {
+				inserted <- struct{}{}
+			}
+		})
+	}()
+	// The driver goes away (pcscd restarted): Run dials again.
+	for i := 0; i < 2; i++ {
+		d.accept()
+		select {
+		case <-inserted:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("connection %d not reported", i)
+		}
+		d.send(ctrlGetATR)
+		if got := d.recv(); len(got) == 0 {
+			t.Fatal("no ATR")
+		}
+		d.nc.Close()
+	}
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v, want Canceled", err)
+	}
+}
