@@ -22,6 +22,9 @@ type querier interface {
 // stmt is a prepared statement; close must be called.
 type stmt interface {
 	exec(ctx context.Context, args ...any) (rowsAffected int64, err error)
+	// execBatch runs the statement once per argument list, in order,
+	// pipelined where the driver can, and returns each run's rows affected.
+	execBatch(ctx context.Context, argLists [][]any) ([]int64, error)
 	queryRow(ctx context.Context, args ...any) scanner
 	close()
 }

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 )
 
@@ -57,14 +59,19 @@ func scanEligibility(sc scanner) (Eligibility, error) {
 // the context (the drivers check it on each statement as well).
 const importCheckEvery = 1024
 
+// importBatchRows is how many rows the import sends to the database at
+// once (one round trip on PostgreSQL). Only this many rows are held in
+// memory.
+const importBatchRows = 256
+
 // ImportEligibilityCSV implements EligibilityStore.
 //
-// Rows are read and written one at a time inside one transaction, so only
-// the current row is held in memory. Each row is upserted with the import's
-// ID and its line; a key already written by this import is a duplicate
-// within the file. After the first bad row the remaining rows are still
-// validated (and written, to find duplicates), then everything is rolled
-// back.
+// Rows are read, validated and upserted in batches inside one
+// transaction; only the current batch is held in memory. Each row carries
+// the import's ID and its line: the upsert leaves alone a row this import
+// already wrote, which is how a key twice in the file is found. After the
+// first bad row the rest of the file is still validated (and written, to
+// find duplicates), then everything is rolled back.
 func (s *sqlStore) ImportEligibilityCSV(ctx context.Context, in io.Reader) (ImportResult, error) {
 	cr, err := newCSVReader(in)
 	if err != nil {
@@ -72,7 +79,7 @@ func (s *sqlStore) ImportEligibilityCSV(ctx context.Context, in io.Reader) (Impo
 	}
 	var res ImportResult
 	err = s.b.inTx(ctx, func(q querier) error {
-		imp := importer{s: s, cr: cr, res: &res}
+		imp := importer{cr: cr}
 		if err := q.queryRow(ctx, "INSERT INTO eligibility_imports (imported_at) VALUES (?) RETURNING id",
 			s.b.timeArg(now())).Scan(&imp.id); err != nil {
 			return err
@@ -91,13 +98,24 @@ func (s *sqlStore) ImportEligibilityCSV(ctx context.Context, in io.Reader) (Impo
 			if errors.Is(err, io.EOF) || errors.Is(err, errFatal) {
 				break
 			}
-			if err := imp.upsert(ctx, row); err != nil {
-				return err
+			if imp.add(row); len(imp.batch) == importBatchRows {
+				if err := imp.flush(ctx); err != nil {
+					return err
+				}
 			}
 		}
+		if err := imp.flush(ctx); err != nil {
+			return err
+		}
 		if len(cr.errs.Errors) > 0 {
+			slices.SortStableFunc(cr.errs.Errors, func(a, b *ImportError) int { return cmp.Compare(a.Line, b.Line) })
 			return &cr.errs
 		}
+		var inserted int64
+		if err := q.queryRow(ctx, "SELECT COUNT(*) FROM eligibility WHERE created_import_id = ?", imp.id).Scan(&inserted); err != nil {
+			return err
+		}
+		res = ImportResult{Inserted: int(inserted), Updated: imp.written - int(inserted)}
 		_, err := q.exec(ctx, "UPDATE eligibility_imports SET inserted = ?, updated = ? WHERE id = ?",
 			res.Inserted, res.Updated, imp.id)
 		return err
@@ -114,61 +132,77 @@ func (s *sqlStore) ImportEligibilityCSV(ctx context.Context, in io.Reader) (Impo
 
 // importer is one import's state inside its transaction.
 type importer struct {
-	s                    *sqlStore
-	cr                   *csvReader
-	res                  *ImportResult
-	id                   int64
-	find, insert, update stmt
+	cr      *csvReader
+	id      int64
+	upsert  stmt
+	first   stmt
+	batch   [][]any
+	lines   []int
+	written int // rows inserted or updated
 }
+
+// upsertEligibility inserts a row, or replaces the fields of the row with
+// the same key unless this import wrote it (then it affects no row).
+const upsertEligibility = `INSERT INTO eligibility (` + eligibilityColumns + `, import_id, import_line, created_import_id)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (issuer, serial, insurer_number, symbol, number, branch) DO UPDATE SET
+		name = excluded.name, name_kana = excluded.name_kana, birth_date = excluded.birth_date,
+		sex = excluded.sex, qualified_from = excluded.qualified_from,
+		qualified_until = excluded.qualified_until, card_valid_until = excluded.card_valid_until,
+		copay_percent = excluded.copay_percent, registered = excluded.registered,
+		import_id = excluded.import_id, import_line = excluded.import_line
+	WHERE eligibility.import_id <> excluded.import_id`
 
 func (imp *importer) prepare(ctx context.Context, q querier) error {
 	var err error
-	if imp.find, err = q.prepare(ctx, `SELECT id, import_id, import_line FROM eligibility WHERE issuer = ?
-		AND serial = ? AND insurer_number = ? AND symbol = ? AND number = ? AND branch = ?`); err != nil {
+	if imp.upsert, err = q.prepare(ctx, upsertEligibility); err != nil {
 		return err
 	}
-	if imp.insert, err = q.prepare(ctx, `INSERT INTO eligibility (`+eligibilityColumns+`, import_id, import_line)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
-		return err
-	}
-	imp.update, err = q.prepare(ctx, `UPDATE eligibility SET name = ?, name_kana = ?, birth_date = ?, sex = ?,
-		qualified_from = ?, qualified_until = ?, card_valid_until = ?, copay_percent = ?, registered = ?,
-		import_id = ?, import_line = ? WHERE id = ?`)
+	imp.first, err = q.prepare(ctx, `SELECT import_line FROM eligibility WHERE issuer = ? AND serial = ?
+		AND insurer_number = ? AND symbol = ? AND number = ? AND branch = ?`)
 	return err
 }
 
 func (imp *importer) close() {
-	for _, st := range []stmt{imp.find, imp.insert, imp.update} {
+	for _, st := range []stmt{imp.upsert, imp.first} {
 		if st != nil {
 			st.close()
 		}
 	}
 }
 
-// upsert writes one row, counting it, or records a duplicate.
-func (imp *importer) upsert(ctx context.Context, row csvRow) error {
+// add queues a row for the next flush.
+func (imp *importer) add(row csvRow) {
 	e := row.e
-	var id, prevImport, prevLine int64
-	err := imp.find.queryRow(ctx, e.Issuer, e.Serial, e.InsurerNumber, e.Symbol, e.Number, e.Branch).
-		Scan(&id, &prevImport, &prevLine)
-	switch {
-	case isNotFound(err):
-		_, err = imp.insert.exec(ctx, e.Issuer, e.Serial, e.InsurerNumber, e.Symbol, e.Number, e.Branch, e.Name,
-			e.NameKana, dateText(e.BirthDate), e.Sex, dateText(e.QualifiedFrom), dateText(e.QualifiedUntil),
-			dateText(e.CardValidUntil), e.CopayPercent, e.Registered, imp.id, row.line)
-		imp.res.Inserted++
-		return err
-	case err != nil:
-		return err
-	case prevImport == imp.id:
-		imp.cr.addError(&ImportError{Line: row.line, FirstLine: int(prevLine),
-			Reason: fmt.Sprintf("duplicate key (issuer, serial, insurer_number, symbol, number, branch): first on line %d", prevLine)})
+	imp.batch = append(imp.batch, []any{e.Issuer, e.Serial, e.InsurerNumber, e.Symbol, e.Number, e.Branch,
+		e.Name, e.NameKana, dateText(e.BirthDate), e.Sex, dateText(e.QualifiedFrom), dateText(e.QualifiedUntil),
+		dateText(e.CardValidUntil), e.CopayPercent, e.Registered, imp.id, row.line, imp.id})
+	imp.lines = append(imp.lines, row.line)
+}
+
+// flush writes the queued rows and records the duplicates among them.
+func (imp *importer) flush(ctx context.Context) error {
+	if len(imp.batch) == 0 {
 		return nil
 	}
-	_, err = imp.update.exec(ctx, e.Name, e.NameKana, dateText(e.BirthDate), e.Sex, dateText(e.QualifiedFrom),
-		dateText(e.QualifiedUntil), dateText(e.CardValidUntil), e.CopayPercent, e.Registered, imp.id, row.line, id)
-	imp.res.Updated++
-	return err
+	affected, err := imp.upsert.execBatch(ctx, imp.batch)
+	if err != nil {
+		return err
+	}
+	for i, n := range affected {
+		if n > 0 {
+			imp.written++
+			continue
+		}
+		var first int
+		if err := imp.first.queryRow(ctx, imp.batch[i][:6]...).Scan(&first); err != nil {
+			return err
+		}
+		imp.cr.addError(&ImportError{Line: imp.lines[i], FirstLine: first,
+			Reason: fmt.Sprintf("duplicate key (issuer, serial, insurer_number, symbol, number, branch): first on line %d", first)})
+	}
+	imp.batch, imp.lines = imp.batch[:0], imp.lines[:0]
+	return nil
 }
 
 // LookupEligibility implements EligibilityStore.

@@ -77,6 +77,7 @@ type pgConn interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
 }
 
 type pgQuerier struct{ c pgConn }
@@ -143,6 +144,29 @@ type pgStmt struct {
 
 func (s pgStmt) exec(ctx context.Context, args ...any) (int64, error) {
 	return s.q.exec(ctx, s.query, args...)
+}
+
+// execBatch sends the runs as one pgx batch: one round trip for all.
+func (s pgStmt) execBatch(ctx context.Context, argLists [][]any) ([]int64, error) {
+	query := rebind(s.query)
+	var b pgx.Batch
+	for _, args := range argLists {
+		b.Queue(query, args...)
+	}
+	br := s.q.c.SendBatch(ctx, &b)
+	out := make([]int64, len(argLists))
+	for i := range argLists {
+		tag, err := br.Exec()
+		if err != nil {
+			br.Close()
+			return nil, mapPgError(err)
+		}
+		out[i] = tag.RowsAffected()
+	}
+	if err := br.Close(); err != nil {
+		return nil, mapPgError(err)
+	}
+	return out, nil
 }
 
 func (s pgStmt) queryRow(ctx context.Context, args ...any) scanner {

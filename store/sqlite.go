@@ -184,6 +184,18 @@ func (s sqlStmt) exec(ctx context.Context, args ...any) (int64, error) {
 	return n, mapSQLiteError(err)
 }
 
+func (s sqlStmt) execBatch(ctx context.Context, argLists [][]any) ([]int64, error) {
+	out := make([]int64, len(argLists))
+	for i, args := range argLists {
+		n, err := s.exec(ctx, args...)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
 func (s sqlStmt) queryRow(ctx context.Context, args ...any) scanner {
 	return sqlRow{s.st.QueryRowContext(ctx, args...)}
 }
