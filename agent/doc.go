@@ -1,0 +1,35 @@
+// Package agent is the local HTTP agent behind `mynacard serve` and the card
+// event stream behind `mynacard watch`: it lets a kiosk web page (a touch
+// screen next to a USB reader) follow the card's life cycle and run the three
+// confirmations of package confirm, safely.
+//
+// It owns:
+//   - card events across every reader (Watch): reader added or removed, card
+//     inserted (with what card it is, from card.Detect, never from the ATR)
+//     or removed;
+//   - the HTTP API (Server) bound to loopback only: GET /v1/readers,
+//     GET /v1/events (Server-Sent Events), POST /v1/identify, /v1/qualify and
+//     /v1/changes, whose answers are the JSON of package confirm, the same the
+//     CLI prints with --json;
+//   - the example kiosk page (web/, plain HTML and JavaScript, embedded) served
+//     at /;
+//   - the security rules of a local agent: an allowlist of web origins (CORS,
+//     with preflight), a per-session token required in HeaderToken on every API
+//     call (compared in constant time), a Host check against DNS rebinding,
+//     PINs only in a POST body (never logged, wiped after use), one card
+//     operation at a time per reader (409 "busy"), and timeouts.
+//
+// It does not talk APDUs (package card), decide verdicts (package confirm) or
+// know how readers are reached: a Backend does, PCSC for the real stack and
+// Memory for in-process cards.
+//
+// What the token protects against: other web pages in the kiosk's browser. A
+// page on another origin cannot read the page at / (the same-origin policy),
+// cannot pass the CORS check, and cannot reach the agent through a hostname it
+// controls (the Host check). Local programs running as any user can reach pcscd
+// directly; the agent does not pretend to protect against them.
+//
+// Where the Go runtime keeps copies out of reach: the HTTP server's read buffer
+// may still hold a PIN's bytes after the request; the agent wipes every buffer
+// it owns (the body and the decoded PIN) and never makes a string of a PIN.
+package agent
