@@ -62,12 +62,17 @@ const createSchemaVersion = `CREATE TABLE IF NOT EXISTS schema_version (
 	applied_at %s NOT NULL
 )`
 
-// migrate applies the migrations the database lacks. It is idempotent and
-// safe against another process migrating at the same time.
-func migrate(ctx context.Context, b backend) error {
+// migrate applies the migrations the database lacks, up to version upTo
+// (0: all). It is idempotent and safe against another process migrating at
+// the same time.
+func migrate(ctx context.Context, b backend, upTo int) error {
 	ms, err := loadMigrations(b.migrations())
 	if err != nil {
 		return err
+	}
+	known := len(ms)
+	if upTo > 0 && upTo < len(ms) {
+		ms = ms[:upTo]
 	}
 	timeType := "INTEGER"
 	if _, ok := b.(*postgresBackend); ok {
@@ -85,8 +90,8 @@ func migrate(ctx context.Context, b backend) error {
 			if err := q.queryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_version").Scan(&current); err != nil {
 				return err
 			}
-			if current > len(ms) {
-				return fmt.Errorf("%w: database at version %d, this program knows %d", ErrSchemaTooNew, current, len(ms))
+			if current > known {
+				return fmt.Errorf("%w: database at version %d, this program knows %d", ErrSchemaTooNew, current, known)
 			}
 			if current >= m.version {
 				return nil

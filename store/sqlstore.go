@@ -14,7 +14,7 @@ type sqlStore struct {
 }
 
 func newSQLStore(ctx context.Context, b backend) (*sqlStore, error) {
-	if err := migrate(ctx, b); err != nil {
+	if err := migrate(ctx, b, 0); err != nil {
 		return nil, err
 	}
 	return &sqlStore{b: b}, nil
