@@ -1,0 +1,112 @@
+// Command backend is an example service that checks confirmation tokens
+// (issue 10) for itself: it issues one-time challenges over HTTP and
+// validates the tokens a kiosk, the mynacard CLI or the agent returns,
+// with package confirm's Validator.
+//
+//	backend -addr 127.0.0.1:8080 -audience https://bank.example/login \
+//	        -roots jlis-roots.pem -crl sign.crl -crl auth.crl -revocation hard
+//
+// With -test-hierarchy it trusts the virtual card's test PKI instead
+// (jpki/jpkitest), for trying the flow without a real card; never in
+// production.
+package main
+
+import (
+	"bytes"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"log"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
+)
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+func main() {
+	var (
+		addr     = flag.String("addr", "127.0.0.1:8080", "listen address")
+		audience = flag.String("audience", "", "this service's identifier (required)")
+		key      = flag.String("key", "auth", "key required: auth or sign")
+		policy   = flag.String("revocation", "hard", "revocation policy: hard, soft or off")
+		testPKI  = flag.Bool("test-hierarchy", false, "trust the virtual card's test PKI (never in production)")
+		roots    listFlag
+		crls     listFlag
+	)
+	flag.Var(&roots, "roots", "PEM or DER file of pinned J-LIS roots (repeatable)")
+	flag.Var(&crls, "crl", "CRL file (repeatable)")
+	flag.Parse()
+	b, err := newBackend(*audience, *key, *policy, *testPKI, roots, crls)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "backend:", err)
+		os.Exit(2)
+	}
+	srv := &http.Server{Addr: *addr, Handler: b.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	log.Printf("listening on %s for audience %s", *addr, *audience)
+	log.Fatal(srv.ListenAndServe())
+}
+
+func newBackend(audience, key, policy string, testPKI bool, rootFiles, crlFiles []string) (*Backend, error) {
+	if audience == "" {
+		return nil, errors.New("-audience is required")
+	}
+	kind := jpki.KindAuth
+	switch key {
+	case "auth":
+	case "sign":
+		kind = jpki.KindSign
+	default:
+		return nil, fmt.Errorf("-key must be auth or sign, not %q", key)
+	}
+	pol, err := confirm.ParseRevocationPolicy(policy)
+	if err != nil {
+		return nil, err
+	}
+	var opts []jpki.RootsOption
+	if testPKI {
+		p := jpkitest.Default()
+		opts = append(opts, jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+	}
+	r, err := jpki.NewRoots(opts...)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range rootFiles {
+		if _, err := r.AddFile(f); err != nil {
+			return nil, err
+		}
+	}
+	var issuers []*x509.Certificate
+	for _, root := range r.List() {
+		issuers = append(issuers, root.Certificate)
+	}
+	checker := &confirm.CRLChecker{}
+	for _, f := range crlFiles {
+		der, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		crl, err := revocation.ParseCRL(bytes.NewReader(der), revocation.ParseOptions{Issuers: issuers, Source: f})
+		if err != nil {
+			return nil, fmt.Errorf("loading CRL %s: %w", f, err)
+		}
+		checker.CRLs = append(checker.CRLs, crl)
+	}
+	nonces := &confirm.MemoryNonceStore{}
+	v := &confirm.Validator{Roots: r, Nonces: nonces, RevocationPolicy: pol, RequireProduction: !testPKI}
+	if len(crlFiles) > 0 {
+		v.Revocation = checker
+	}
+	return &Backend{Challenges: &confirm.Challenges{Nonces: nonces}, Validator: v, Audience: audience, Kind: kind}, nil
+}
