@@ -3,11 +3,17 @@ package vpcd_test
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
 	"encoding/pem"
 	"os"
 	"os/exec"
-	"regexp"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,6 +31,14 @@ const openscTimeout = 60 * time.Second
 // environment (e.g. 9) is passed on, for seeing what OpenSC sends.
 func opensc(t *testing.T, tool string, args ...string) string {
 	t.Helper()
+	return openscInput(t, "", tool, args...)
+}
+
+// openscInput is opensc with stdin. The tool runs in a session of its own,
+// without a controlling terminal, so that it reads a PIN prompt's answer
+// from stdin: PINs never go in argv.
+func openscInput(t *testing.T, stdin, tool string, args ...string) string {
+	t.Helper()
 	path, err := exec.LookPath(tool)
 	if err != nil {
 		if os.Getenv(pcsctest.EnvRequire) == "1" {
@@ -35,6 +49,8 @@ func opensc(t *testing.T, tool string, args ...string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), openscTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err = cmd.Run()
@@ -49,8 +65,9 @@ func opensc(t *testing.T, tool string, args ...string) string {
 
 // TestOpenSCFidelity puts the virtual card on vpcd and reads it with
 // OpenSC, an independent client whose jpki driver was written against
-// real cards: it must recognise the card, list its certificates and read
-// the authentication certificate byte for byte.
+// real cards: it must recognise the card, list its certificates, read the
+// authentication and CA certificates byte for byte, report the PINs'
+// tries, and sign with the authentication key after its own VERIFY.
 func TestOpenSCFidelity(t *testing.T) {
 	contents := jpkitest.DefaultHolder().Contents()
 	card, err := virtual.NewMyNumberCard(contents)
@@ -82,6 +99,38 @@ func TestOpenSCFidelity(t *testing.T) {
 		t.Fatalf("OpenSC read an authentication certificate of %d bytes that differs from the card's %d bytes", len(block.Bytes), len(contents.AuthCert))
 	}
 
+	// The PINs' tries counters come through the empty VERIFY.
+	pins := opensc(t, "pkcs15-tool", "--reader", slot.Reader, "--list-pins")
+	for label, tries := range map[string]int{"User Authentication PIN": 3, "Digital Signature PIN": 5} {
+		if got := objectField(pins, "PIN [", label, "Tries left"); got != strconv.Itoa(tries) {
+			t.Errorf("pkcs15-tool --list-pins: %q has %q tries left, want %d:\n%s", label, got, tries, pins)
+		}
+	}
+
+	// OpenSC signs with the authentication key (its own VERIFY and SIGN
+	// APDUs), and the signature verifies with the card's certificate.
+	dir := t.TempDir()
+	digest := sha256.Sum256([]byte("signed through OpenSC"))
+	in, out := filepath.Join(dir, "digest"), filepath.Join(dir, "signature")
+	if err := os.WriteFile(in, digest[:], 0o600); err != nil {
+		t.Fatal(err)
+	}
+	openscInput(t, jpkitest.DefaultAuthPIN+"\n", "pkcs15-crypt", "--reader", slot.Reader, "--sign", "--key", authID, "--sha-256", "--pkcs1", "--input", in, "--output", out)
+	sig, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(contents.AuthCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rsa.VerifyPKCS1v15(cert.PublicKey.(*rsa.PublicKey), crypto.SHA256, digest[:], sig); err != nil {
+		t.Fatalf("OpenSC's signature does not verify: %v", err)
+	}
+	if n := card.TriesLeft(virtual.PINJPKIAuth); n != 3 {
+		t.Fatalf("authentication PIN has %d tries left after OpenSC's session, want 3", n)
+	}
+
 	// The free CA certificates read the same way.
 	for label, want := range map[string][]byte{
 		"User Authentication Certificate CA": contents.AuthCACert,
@@ -95,21 +144,32 @@ func TestOpenSCFidelity(t *testing.T) {
 	}
 }
 
-// certID finds the ID of the certificate whose label contains label in
-// pkcs15-tool's listing.
+// certID finds the ID of the certificate labelled label in pkcs15-tool's
+// listing.
 func certID(t *testing.T, list, label string) string {
 	t.Helper()
-	blocks := strings.Split(list, "X.509 Certificate [")
+	id := objectField(list, "X.509 Certificate [", label, "ID")
+	if id == "" {
+		t.Fatalf("no certificate labelled %q in:\n%s", label, list)
+	}
+	return id
+}
+
+// objectField returns field's value in the object of pkcs15-tool's output
+// whose header is kind+label+"]", or "".
+func objectField(out, kind, label, field string) string {
+	blocks := strings.Split(out, kind)
 	for _, b := range blocks[1:] {
-		title, _, _ := strings.Cut(b, "]")
+		title, body, _ := strings.Cut(b, "]")
 		if title != label {
 			continue
 		}
-		m := regexp.MustCompile(`(?m)^\s*ID\s*:\s*([0-9A-Fa-f]+)\s*$`).FindStringSubmatch(b)
-		if m != nil {
-			return m[1]
+		for _, line := range strings.Split(body, "\n") {
+			name, value, ok := strings.Cut(line, ":")
+			if ok && strings.TrimSpace(name) == field {
+				return strings.TrimSpace(value)
+			}
 		}
 	}
-	t.Fatalf("no certificate labelled %q in:\n%s", label, list)
 	return ""
 }
