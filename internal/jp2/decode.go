@@ -56,7 +56,11 @@ func (d Decoder) Decode(b []byte) (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	return decode(b, format, d.Limits.withDefaults(), d.FailOnWarning)
+	lim := d.Limits.withDefaults()
+	if _, err := precheck(b, format, lim); err != nil {
+		return nil, err
+	}
+	return decode(b, format, lim, d.FailOnWarning)
 }
 
 // Decode decodes b with the zero [Decoder].

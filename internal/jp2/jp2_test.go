@@ -5,6 +5,7 @@ package jp2
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
@@ -364,9 +365,68 @@ func TestLimits(t *testing.T) {
 	if _, err := Decode(bomb); !errors.Is(err, ErrTooLarge) {
 		t.Fatalf("bomb: %v, want ErrTooLarge", err)
 	}
-	var de *DecodeError
-	if !errors.As(err, &de) {
-		t.Fatalf("error %T is not a *DecodeError", err)
+	// Many small tiles, each costing OpenJPEG state: refused by count.
+	tiles := bytes.Clone(b)
+	copy(tiles[8:16], []byte{0, 0, 0x08, 0, 0, 0, 0x08, 0}) // 2048 x 2048
+	copy(tiles[24:32], []byte{0, 0, 0, 17, 0, 0, 0, 17})    // 17 x 17 tiles
+	if _, err := Decode(tiles); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("tiles: %v, want ErrTooLarge", err)
+	}
+}
+
+// TestMissingTiles cuts a tiled codestream after its first tile and ends
+// it properly with EOC: OpenJPEG would decode it without complaint,
+// leaving the other tiles black; the pre-check refuses it.
+func TestMissingTiles(t *testing.T) {
+	needTools(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in.pgm")
+	writePNM(t, src, 96, 120, 1, 255, syntheticFace(96, 120, 1, 255))
+	enc := filepath.Join(dir, "tiled.j2k")
+	run(t, "opj_compress", "-i", src, "-o", enc, "-t", "32,32", "-n", "3")
+	b, err := os.ReadFile(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Decode(b); err != nil {
+		t.Fatalf("complete tiled image: %v", err)
+	}
+	sot := []byte{0xff, 0x90, 0x00, 0x0a}
+	first := bytes.Index(b, sot)
+	second := bytes.Index(b[first+1:], sot) + first + 1
+	if first < 0 || second <= first {
+		t.Fatal("no two tile-parts")
+	}
+	cut := append(bytes.Clone(b[:second]), 0xff, 0xd9)
+	if _, err := Decode(cut); !errors.Is(err, ErrTruncated) {
+		t.Fatalf("one tile of 12: %v, want ErrTruncated", err)
+	}
+}
+
+func TestFindCodestream(t *testing.T) {
+	cs := []byte{0xff, 0x4f, 0xff, 0x51}
+	box := func(size uint32, typ string, body []byte) []byte {
+		return append(binary.BigEndian.AppendUint32(nil, size), append([]byte(typ), body...)...)
+	}
+	xl := append(binary.BigEndian.AppendUint32(nil, 1), []byte("jp2c")...)
+	xl = append(binary.BigEndian.AppendUint64(xl, uint64(16+len(cs))), cs...)
+	tests := []struct {
+		name    string
+		in      []byte
+		wantErr bool
+	}{
+		{"plain", append(box(12, "jP  ", []byte{13, 10, 0x87, 10}), box(uint32(8+len(cs)), "jp2c", cs)...), false},
+		{"to end", append(box(12, "jP  ", []byte{13, 10, 0x87, 10}), box(0, "jp2c", cs)...), false},
+		{"extended length", append(box(12, "jP  ", []byte{13, 10, 0x87, 10}), xl...), false},
+		{"box too long", append(box(12, "jP  ", []byte{13, 10, 0x87, 10}), box(99, "jp2c", cs)...), true},
+		{"box too short", box(4, "jP  ", nil), true},
+		{"no jp2c", box(12, "jP  ", []byte{13, 10, 0x87, 10}), true},
+	}
+	for _, tt := range tests {
+		got, err := findCodestream(tt.in)
+		if (err != nil) != tt.wantErr || (err == nil && !bytes.Equal(got, cs)) {
+			t.Errorf("%s: %x, %v", tt.name, got, err)
+		}
 	}
 }
 
@@ -375,7 +435,9 @@ func TestDecodeErrorMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Decode(b[:60])
+	bad := bytes.Clone(b)
+	bad[42] = 0x25 // Ssiz: 38 bits, which OpenJPEG refuses
+	_, err = Decode(bad)
 	var de *DecodeError
 	if !errors.As(err, &de) {
 		t.Fatalf("err = %v (%T), want *DecodeError", err, err)

@@ -2,13 +2,15 @@ package jp2
 
 // Default limits. The card's face photo is a small portrait (a few
 // hundred pixels each way, a few KB); these leave wide room while keeping
-// the worst case allocation near 4096*4096*4 components*4 bytes = 256 MiB
-// inside OpenJPEG. Chosen here, not from PROTOCOL.md, which is silent on
-// the photo's size.
+// OpenJPEG's worst case near 2048*2048*4 components*4 bytes = 64 MiB of
+// samples. Tiles are bounded too: each costs OpenJPEG a few KB of state
+// before any pixel (a 4096x4096 image cut into 17x17 tiles took 600 MB).
+// Chosen here, not from PROTOCOL.md, which is silent on the photo's size.
 const (
-	DefaultMaxWidth      = 4096
-	DefaultMaxHeight     = 4096
+	DefaultMaxWidth      = 2048
+	DefaultMaxHeight     = 2048
 	DefaultMaxComponents = 4
+	DefaultMaxTiles      = 1024
 )
 
 // Limits bounds what a decode accepts, checked on the header before any
@@ -17,11 +19,12 @@ type Limits struct {
 	MaxWidth      int
 	MaxHeight     int
 	MaxComponents int
+	MaxTiles      int
 }
 
 // DefaultLimits returns the limits [Decode] uses.
 func DefaultLimits() Limits {
-	return Limits{MaxWidth: DefaultMaxWidth, MaxHeight: DefaultMaxHeight, MaxComponents: DefaultMaxComponents}
+	return Limits{MaxWidth: DefaultMaxWidth, MaxHeight: DefaultMaxHeight, MaxComponents: DefaultMaxComponents, MaxTiles: DefaultMaxTiles}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -34,6 +37,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.MaxComponents <= 0 {
 		l.MaxComponents = d.MaxComponents
+	}
+	if l.MaxTiles <= 0 {
+		l.MaxTiles = d.MaxTiles
 	}
 	return l
 }
