@@ -266,3 +266,24 @@ func chainResult(v *jpki.Verification, err error, at time.Time) ChainResult {
 	out.Production = v.Production
 	return out
 }
+
+// CertChecker is a revocation source that finds the issuer itself, such
+// as *revocation.Checker (OCSP and CRLs combined, fail closed) and
+// *revocation.CRLSet through CheckerFunc.
+type CertChecker interface {
+	Check(ctx context.Context, cert *x509.Certificate) revocation.Result
+}
+
+// Adapt makes a RevocationChecker of a CertChecker, for
+// Config.Revocation and Validator.Revocation:
+//
+//	chk, _ := revocation.NewChecker(revocation.ModeOCSPThenCRL, ocspClient, crlSet)
+//	cfg.Revocation = confirm.Adapt(chk)
+//
+// The issuer confirm found by signature is not passed on: the checker
+// matches the issuer again itself, also by key.
+func Adapt(c CertChecker) RevocationChecker {
+	return CheckerFunc(func(ctx context.Context, cert, _ *x509.Certificate) revocation.Result {
+		return c.Check(ctx, cert)
+	})
+}

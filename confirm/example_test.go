@@ -1,0 +1,96 @@
+package confirm_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/reader"
+)
+
+// exampleCard opens the virtual card of the default test holder.
+func exampleCard() *card.JPKI {
+	vc, err := virtual.NewMyNumberCard(jpkitest.DefaultHolder().Contents())
+	if err != nil {
+		panic(err)
+	}
+	j, err := card.OpenJPKI(context.Background(), reader.Loopback("virtual", vc, reader.Capabilities{}), card.Options{})
+	if err != nil {
+		panic(err)
+	}
+	return j
+}
+
+func exampleRoots() *jpki.Roots {
+	p := jpkitest.Default()
+	r, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
+
+// A personal identification with the signing key. Without a revocation
+// source the status is "unknown", never "good"; the soft policy accepts
+// it and says so.
+func ExampleConfirmer_Identify() {
+	c, err := confirm.New(confirm.Config{
+		Roots:            exampleRoots(),
+		RevocationPolicy: confirm.RevocationSoft,
+		Now:              jpkitest.ReferenceTime,
+	})
+	if err != nil {
+		panic(err)
+	}
+	prompt := func(context.Context, card.PINKind, int) ([]byte, error) { return []byte("ABC123"), nil }
+	id, err := c.Identify(context.Background(), exampleCard(), confirm.IdentifyOptions{Prompt: prompt})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("ok:", id.Verdict.OK, "signature:", id.Verdict.Signature.OK, "chain:", id.Verdict.Chain.OK, "production:", id.Verdict.Chain.Production)
+	fmt.Println("revocation:", id.Verdict.Revocation.Status, id.Verdict.Revocation.Code)
+	fmt.Println(id.Attributes.Name, id.Attributes.BirthDateJapanese, id.Attributes.Sex)
+	fmt.Println(id.Attributes.Address)
+	// Output:
+	// ok: true signature: true chain: true production: false
+	// revocation: unknown no_source
+	// 山田　太郎 昭和60年4月1日 male
+	// 東京都千代田区試験町１丁目２番３号
+}
+
+// A backend issues a challenge, the card side answers it with the
+// authentication key, and the backend validates the token once.
+func ExampleValidator_Validate() {
+	ctx := context.Background()
+	now := jpkitest.ReferenceTime
+	nonces := &confirm.MemoryNonceStore{Now: now}
+	challenges := &confirm.Challenges{Nonces: nonces, Now: now}
+	v := &confirm.Validator{Roots: exampleRoots(), Nonces: nonces, RevocationPolicy: confirm.RevocationOff, Now: now}
+	const audience = "https://bank.example/login"
+
+	ch, _ := challenges.Issue(ctx)
+	tok, err := confirm.MakeToken(ctx, exampleCard(), confirm.TokenOptions{
+		Key: card.AuthKey, Audience: audience, Nonce: ch.Nonce,
+		Prompt: func(context.Context, card.PINKind, int) ([]byte, error) { return []byte("1234"), nil },
+	})
+	if err != nil {
+		panic(err)
+	}
+	raw, _ := json.Marshal(tok) // what travels to the backend
+
+	res, err := v.Validate(ctx, raw, audience, ch.Nonce, jpki.KindAuth)
+	fmt.Println(res.Key, res.Verdict.OK, err)
+	_, err = v.Validate(ctx, raw, audience, ch.Nonce, jpki.KindAuth)
+	fmt.Println(confirm.TokenCode(err))
+	fmt.Println(ch.ExpiresAt.Sub(now()) == 5*time.Minute)
+	// Output:
+	// auth true <nil>
+	// nonce_replayed
+	// true
+}
