@@ -117,7 +117,7 @@ const (
 	FieldSex       Key = "field.sex"
 	SexMale        Key = "sex.male"
 	SexFemale      Key = "sex.female"
-	SexNotStated   Key = "sex.not_stated"
+	SexUnknown     Key = "sex.unknown" // JPKI sex code 3
 	// DateUnknown is shown for an era code 0 birth date's era, never a
 	// guess.
 	DateUnknown Key = "date.unknown"
