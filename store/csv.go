@@ -2,7 +2,6 @@ package store
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -72,7 +71,11 @@ const (
 )
 
 // utf8BOM is the byte-order mark some spreadsheet programs put first.
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+const utf8BOM = "\xEF\xBB\xBF"
+
+// maxLineBytes bounds one line of the file, so a file without line breaks
+// cannot exhaust memory.
+const maxLineBytes = 64 << 10
 
 // csvRow is one validated data row.
 type csvRow struct {
@@ -83,8 +86,13 @@ type csvRow struct {
 // csvReader reads and validates an eligibility CSV file row by row,
 // collecting errors. It holds one row at a time.
 type csvReader struct {
-	r     *csv.Reader
-	names []string
+	r       *csv.Reader
+	lines   *lineLimiter
+	names   []string
+	parsers [numColumns]fieldParser
+	// ioErr is a failure to read the input (not a bad file); the import
+	// returns it as is.
+	ioErr error
 	// pos maps a column number of EligibilityCSVHeader to its index in the
 	// file.
 	pos  [numColumns]int
@@ -94,12 +102,14 @@ type csvReader struct {
 // newCSVReader reads the header. A bad header is reported as *ImportErrors.
 func newCSVReader(in io.Reader) (*csvReader, error) {
 	br := bufio.NewReader(in)
-	if head, err := br.Peek(len(utf8BOM)); err == nil && bytes.Equal(head, utf8BOM) {
+	if head, err := br.Peek(len(utf8BOM)); err == nil && string(head) == utf8BOM {
 		if _, err := br.Discard(len(utf8BOM)); err != nil {
 			return nil, fmt.Errorf("reading eligibility csv: %w", err)
 		}
 	}
-	c := &csvReader{r: csv.NewReader(br), names: strings.Split(EligibilityCSVHeader, ",")}
+	c := &csvReader{names: strings.Split(EligibilityCSVHeader, ","), parsers: fieldParsers()}
+	c.lines = &lineLimiter{r: br, line: 1}
+	c.r = csv.NewReader(c.lines)
 	c.r.ReuseRecord = true
 	header, err := c.r.Read()
 	if errors.Is(err, io.EOF) {
@@ -107,7 +117,9 @@ func newCSVReader(in io.Reader) (*csvReader, error) {
 		return nil, &c.errs
 	}
 	if err != nil {
-		c.addParseError(err)
+		if c.addParseError(err); c.ioErr != nil {
+			return nil, fmt.Errorf("reading eligibility csv: %w", c.ioErr)
+		}
 		return nil, &c.errs
 	}
 	for i := range c.pos {
@@ -160,13 +172,45 @@ func (c *csvReader) addError(e *ImportError) {
 	c.errs.Errors = append(c.errs.Errors, e)
 }
 
+// addParseError records why the csv reader stopped: a malformed or too
+// long line is the file's fault, anything else a failure to read.
 func (c *csvReader) addParseError(err error) {
 	var pe *csv.ParseError
-	if errors.As(err, &pe) {
+	switch {
+	case errors.As(err, &pe):
 		c.add(pe.Line, "", pe.Err.Error())
-		return
+	case errors.Is(err, errLineTooLong):
+		c.add(c.lines.line, "", fmt.Sprintf("line longer than %d bytes", maxLineBytes))
+	default:
+		c.ioErr = err
 	}
-	c.add(0, "", err.Error())
+}
+
+// errLineTooLong is returned by lineLimiter.
+var errLineTooLong = errors.New("line too long")
+
+// lineLimiter fails a read once a line exceeds maxLineBytes, and counts
+// lines for the report.
+type lineLimiter struct {
+	r    io.Reader
+	n    int // bytes since the last line break
+	line int // the line being read, 1-based
+}
+
+// Read implements io.Reader.
+func (l *lineLimiter) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\n' {
+			l.line++
+			l.n = 0
+			continue
+		}
+		if l.n++; l.n > maxLineBytes {
+			return i, errLineTooLong
+		}
+	}
+	return n, err
 }
 
 // errFatal says reading cannot go on; the errors collected say why.
@@ -204,30 +248,33 @@ func (c *csvReader) next() (csvRow, error) {
 // fieldParser validates one field and stores it into e.
 type fieldParser func(s string, e *Eligibility) (reason string)
 
-// parsers validate the columns in EligibilityCSVHeader order.
-var parsers = [numColumns]fieldParser{
-	colIssuer:         parseIssuer,
-	colSerial:         parseSerial,
-	colInsurerNumber:  parseInsurerNumber,
-	colSymbol:         textField(0, maxSymbolRunes, func(e *Eligibility) *string { return &e.Symbol }),
-	colNumber:         textField(1, maxNumberRunes, func(e *Eligibility) *string { return &e.Number }),
-	colBranch:         parseBranch,
-	colName:           textField(1, maxNameRunes, func(e *Eligibility) *string { return &e.Name }),
-	colNameKana:       parseKana,
-	colBirthDate:      dateField(true, func(e *Eligibility) *time.Time { return &e.BirthDate }),
-	colSex:            parseSex,
-	colQualifiedFrom:  dateField(true, func(e *Eligibility) *time.Time { return &e.QualifiedFrom }),
-	colQualifiedUntil: dateField(false, func(e *Eligibility) *time.Time { return &e.QualifiedUntil }),
-	colCardValidUntil: dateField(false, func(e *Eligibility) *time.Time { return &e.CardValidUntil }),
-	colCopayPercent:   parseCopay,
-	colRegistered:     parseRegistered,
+// fieldParsers returns the validators of the columns in
+// EligibilityCSVHeader order.
+func fieldParsers() [numColumns]fieldParser {
+	return [numColumns]fieldParser{
+		colIssuer:         parseIssuer,
+		colSerial:         parseSerial,
+		colInsurerNumber:  parseInsurerNumber,
+		colSymbol:         textField(0, maxSymbolRunes, func(e *Eligibility) *string { return &e.Symbol }),
+		colNumber:         textField(1, maxNumberRunes, func(e *Eligibility) *string { return &e.Number }),
+		colBranch:         parseBranch,
+		colName:           textField(1, maxNameRunes, func(e *Eligibility) *string { return &e.Name }),
+		colNameKana:       parseKana,
+		colBirthDate:      dateField(true, func(e *Eligibility) *time.Time { return &e.BirthDate }),
+		colSex:            parseSex,
+		colQualifiedFrom:  dateField(true, func(e *Eligibility) *time.Time { return &e.QualifiedFrom }),
+		colQualifiedUntil: dateField(false, func(e *Eligibility) *time.Time { return &e.QualifiedUntil }),
+		colCardValidUntil: dateField(false, func(e *Eligibility) *time.Time { return &e.CardValidUntil }),
+		colCopayPercent:   parseCopay,
+		colRegistered:     parseRegistered,
+	}
 }
 
 func (c *csvReader) parse(rec []string) (csvRow, bool) {
 	line, _ := c.r.FieldPos(0)
 	row := csvRow{line: line}
 	ok := true
-	for k, p := range parsers {
+	for k, p := range c.parsers {
 		i := c.pos[k]
 		if reason := p(rec[i], &row.e); reason != "" {
 			fl, _ := c.r.FieldPos(i)

@@ -107,6 +107,9 @@ func (s *sqlStore) ImportEligibilityCSV(ctx context.Context, in io.Reader) (Impo
 		if err := imp.flush(ctx); err != nil {
 			return err
 		}
+		if cr.ioErr != nil {
+			return fmt.Errorf("reading eligibility csv: %w", cr.ioErr)
+		}
 		if len(cr.errs.Errors) > 0 {
 			slices.SortStableFunc(cr.errs.Errors, func(a, b *ImportError) int { return cmp.Compare(a.Line, b.Line) })
 			return &cr.errs

@@ -387,3 +387,54 @@ func TestImportCancelled(t *testing.T) {
 		t.Errorf("%d rows imported", n)
 	}
 }
+
+func TestImportLongLine(t *testing.T) {
+	s := sqliteTestStore(t)
+	long := csvFields("02", map[string]string{"name": strings.Repeat("a", maxLineBytes)})
+	file := csvFile(csvFields("01", nil), long)
+	_, err := s.ImportEligibilityCSV(t.Context(), strings.NewReader(file))
+	var ie *ImportError
+	if !errors.As(err, &ie) || ie.Line != 3 || !strings.Contains(ie.Reason, "longer than") {
+		t.Fatalf("err = %v, want line 3 too long", err)
+	}
+	// Without any line break at all.
+	_, err = s.ImportEligibilityCSV(t.Context(), strings.NewReader(strings.Repeat("x", 3*maxLineBytes)))
+	if !errors.As(err, &ie) || ie.Line != 1 {
+		t.Fatalf("err = %v, want line 1 too long", err)
+	}
+	if n := countRows(t, s, "eligibility"); n != 0 {
+		t.Errorf("%d rows imported", n)
+	}
+}
+
+// failingReader fails after giving some bytes.
+type failingReader struct {
+	data string
+	err  error
+}
+
+func (r *failingReader) Read(p []byte) (int, error) {
+	if r.data == "" {
+		return 0, r.err
+	}
+	n := copy(p, r.data)
+	r.data = r.data[n:]
+	return n, nil
+}
+
+func TestImportReadError(t *testing.T) {
+	forEach(t, func(t *testing.T, s Store) {
+		boom := errors.New("connection reset")
+		file := csvFile(csvFields("01", nil), csvFields("02", nil))
+		for _, cut := range []int{10, len(file) - 5} { // in the header, in the last row
+			_, err := s.ImportEligibilityCSV(t.Context(), &failingReader{data: file[:cut], err: boom})
+			var ies *ImportErrors
+			if !errors.Is(err, boom) || errors.As(err, &ies) {
+				t.Errorf("cut at %d: err = %v, want the read error, not a bad-file report", cut, err)
+			}
+		}
+		if n := countRows(t, s, "eligibility"); n != 0 {
+			t.Errorf("%d rows imported", n)
+		}
+	})
+}

@@ -108,3 +108,15 @@ func TestDiffAttributes(t *testing.T) {
 		t.Errorf("DiffAttributes = %v", d)
 	}
 }
+
+func TestDefaultPath(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", "/data/home")
+	if p, err := DefaultPath(); err != nil || p != "/data/home/mynacard/mynacard.db" {
+		t.Errorf("DefaultPath with XDG_DATA_HOME = %q, %v", p, err)
+	}
+	t.Setenv("XDG_DATA_HOME", "relative/ignored")
+	t.Setenv("HOME", "/home/clerk")
+	if p, err := DefaultPath(); err != nil || p != "/home/clerk/.local/share/mynacard/mynacard.db" {
+		t.Errorf("DefaultPath = %q, %v", p, err)
+	}
+}
