@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/ebfe/scard"
 
@@ -34,7 +35,7 @@ func (c *Context) Watch(ctx context.Context, fn func(reader.Event) error) error 
 	stop := context.AfterFunc(ctx, func() { _ = sc.Cancel() })
 	defer stop()
 
-	w := watcher{sc: sc, fn: fn, known: map[string]scard.ReaderState{}, pnp: true}
+	w := newWatcher(sc, fn)
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("watching readers: %w", err)
@@ -48,8 +49,26 @@ func (c *Context) Watch(ctx context.Context, fn func(reader.Event) error) error 
 	}
 }
 
+// statusSource is the part of *scard.Context a watcher uses; tests give
+// it a scripted one.
+type statusSource interface {
+	ListReaders() ([]string, error)
+	GetStatusChange(rs []scard.ReaderState, timeout time.Duration) error
+}
+
+// lockedSource calls GetStatusChange under statusChangeMu.
+type lockedSource struct{ *scard.Context }
+
+func (l lockedSource) GetStatusChange(rs []scard.ReaderState, timeout time.Duration) error {
+	return getStatusChange(l.Context, rs, timeout)
+}
+
+func newWatcher(sc *scard.Context, fn func(reader.Event) error) *watcher {
+	return &watcher{sc: lockedSource{sc}, fn: fn, known: map[string]scard.ReaderState{}, pnp: true}
+}
+
 type watcher struct {
-	sc       *scard.Context
+	sc       statusSource
 	fn       func(reader.Event) error
 	known    map[string]scard.ReaderState // by name, in the order last listed
 	order    []string
@@ -89,7 +108,7 @@ func (w *watcher) step() error {
 	if w.pnp {
 		rs = append(rs, scard.ReaderState{Reader: pnpNotification, CurrentState: w.pnpState})
 	}
-	err = getStatusChange(w.sc, rs, statusSlice)
+	err = w.sc.GetStatusChange(rs, statusSlice)
 	switch {
 	case err == nil:
 	case errors.Is(err, scard.ErrTimeout):
