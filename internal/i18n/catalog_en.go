@@ -9,6 +9,8 @@ func englishEntries() []entry {
 		text(LabelSigningPassword, "signing password"),
 		text(LabelAuthPIN, "user-authentication PIN"),
 		text(LabelTextPIN, "card-information PIN"),
+		text(LabelPINA, "verification number A (the 12-digit Individual Number)"),
+		text(LabelPINB, "verification number B (birth date, expiry year and security code)"),
 		counted(PromptSigningPassword, 1, "Enter the signing password (%d try left)", "Enter the signing password (%d tries left)"),
 		counted(PromptAuthPIN, 1, "Enter the 4-digit user-authentication PIN (%d try left)", "Enter the 4-digit user-authentication PIN (%d tries left)"),
 		counted(PromptTextPIN, 1, "Enter the 4-digit card-information PIN (%d try left)", "Enter the 4-digit card-information PIN (%d tries left)"),

@@ -9,6 +9,8 @@ func japaneseEntries() []entry {
 		text(LabelSigningPassword, "署名用電子証明書のパスワード"),
 		text(LabelAuthPIN, "利用者証明用電子証明書の暗証番号"),
 		text(LabelTextPIN, "券面事項入力補助用の暗証番号"),
+		text(LabelPINA, "照合番号A（個人番号12桁）"),
+		text(LabelPINB, "照合番号B（生年月日6桁・有効期限の西暦年4桁・セキュリティコード4桁）"),
 		text(PromptSigningPassword, "署名用電子証明書のパスワードを入力してください（残り%d回）"),
 		text(PromptAuthPIN, "利用者証明用電子証明書の暗証番号（数字4桁）を入力してください（残り%d回）"),
 		text(PromptTextPIN, "券面事項入力補助用の暗証番号（数字4桁）を入力してください（残り%d回）"),

@@ -10,6 +10,11 @@ const (
 	LabelSigningPassword Key = "pin.label.sign"
 	LabelAuthPIN         Key = "pin.label.auth"
 	LabelTextPIN         Key = "pin.label.text"
+	// LabelPINA is 照合番号A: the 12-digit Individual Number.
+	LabelPINA Key = "pin.label.pin_a"
+	// LabelPINB is 照合番号B: birth date (era YYMMDD), card expiry year
+	// and security code, 14 digits.
+	LabelPINB Key = "pin.label.pin_b"
 
 	// PromptSigningPassword takes the tries left (%d).
 	PromptSigningPassword Key = "pin.prompt.sign"
