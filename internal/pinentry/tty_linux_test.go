@@ -22,9 +22,17 @@ import (
 // terminal.
 const helperEnv = "PINENTRY_TEST_HELPER_OUT"
 
+// helperSourceEnv picks the child's source: "stdin" for Stdin(), else
+// Terminal().
+const helperSourceEnv = "PINENTRY_TEST_HELPER_SOURCE"
+
 func TestMain(m *testing.M) {
 	if out := os.Getenv(helperEnv); out != "" {
-		pin, err := Terminal().Read(context.Background(), "PIN", 3)
+		src := Terminal()
+		if os.Getenv(helperSourceEnv) == "stdin" {
+			src = Stdin()
+		}
+		pin, err := src.Read(context.Background(), "PIN", 3)
 		result := []byte("ERR " + fmt.Sprint(err))
 		if err == nil {
 			result = append([]byte("PIN "), pin...)
@@ -101,5 +109,52 @@ func TestNoControllingTerminal(t *testing.T) {
 	}
 	if bytes.Contains(res, []byte(secret[:4])) {
 		t.Fatal("PIN read from standard input")
+	}
+}
+
+// TestStdinSource runs a child that reads its PIN from standard input, as
+// `--pin-stdin` does, and checks that nothing is written to its output.
+func TestStdinSource(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "result")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+out, helperSourceEnv+"=stdin", "GORACE=atexit_sleep_ms=0")
+	cmd.Stdin = bytes.NewReader([]byte(secret + "\r\nREST\n"))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	res, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(res) != "PIN "+secret {
+		t.Fatalf("child read %q", res)
+	}
+	if stdout.Len() != 0 || stderr.Len() != 0 {
+		t.Fatalf("child wrote stdout %q stderr %q", stdout.Bytes(), stderr.Bytes())
+	}
+}
+
+// TestStdinTerminalRefused gives the child a terminal as standard input:
+// Stdin() must refuse it rather than read a PIN with echo on.
+func TestStdinTerminalRefused(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "result")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+out, helperSourceEnv+"=stdin", "GORACE=atexit_sleep_ms=0")
+	master, err := pty.Start(cmd)
+	if err != nil {
+		t.Skipf("cannot start a child on a pty: %v", err)
+	}
+	defer master.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("child: %v", err)
+	}
+	res, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(res, []byte(ErrTerminalInput.Error())) {
+		t.Fatalf("child got %q, want ErrTerminalInput", res)
 	}
 }
