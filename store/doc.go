@@ -13,7 +13,9 @@
 // certificates or decide verdicts: callers (package confirm and the CLI)
 // hand it plain values — an issuer DN string, a certificate serial as
 // canonical hex (see [CanonicalSerial]), attributes as plain fields — and it
-// imports nothing from card/, reader/, jpki/ or confirm/.
+// imports nothing from card/, reader/, jpki/ or confirm/. Serials are
+// canonicalised by the store; issuer DNs are compared exactly, so callers
+// must format them one way (for example pkix.Name.String()).
 //
 // Guarantees common to both implementations:
 //   - Every write that touches more than one row runs in one transaction:

@@ -108,7 +108,7 @@ type Replacement struct {
 	Changes []AttributeChange
 }
 
-// EnrolmentQuery selects enrolments for [Enrolments.ListEnrolments], in
+// EnrolmentQuery selects enrolments for [EnrolmentStore.ListEnrolments], in
 // increasing ID order (keyset pagination: pass the last ID seen as AfterID).
 type EnrolmentQuery struct {
 	// AfterID returns enrolments with an ID greater than this.
@@ -184,7 +184,7 @@ type Record struct {
 	SignerCert []byte
 }
 
-// SealFunc is called by [Records.AppendRecord] inside the append
+// SealFunc is called by [RecordStore.AppendRecord] inside the append
 // transaction, after r.Seq has been assigned and while no other append can
 // run. prevHash is the RecordHash of the record numbered r.Seq-1 (nil for
 // the first record or when that record was not sealed). The function may
@@ -273,7 +273,7 @@ type Eligibility struct {
 	Registered bool
 }
 
-// EligibilityAnswer is the answer to [Eligibility.LookupEligibility].
+// EligibilityAnswer is the answer to [EligibilityStore.LookupEligibility].
 type EligibilityAnswer struct {
 	Status ValidityStatus
 	// Record is the qualification the status speaks of: the one in force
@@ -286,7 +286,7 @@ type EligibilityAnswer struct {
 	Candidates []Eligibility
 }
 
-// ImportResult counts what [Eligibility.ImportEligibilityCSV] wrote.
+// ImportResult counts what [EligibilityStore.ImportEligibilityCSV] wrote.
 type ImportResult struct {
 	// Inserted counts new qualifications; Updated counts existing ones
 	// (same key) whose fields were replaced.
