@@ -51,6 +51,11 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 // image: *image.Gray for the card's greyscale photo, *image.RGBA or
 // *image.NRGBA for colour. Samples of more than 8 bits are shifted down,
 // fewer scaled up.
+//
+// Errors found before OpenJPEG runs wrap ErrFormat, ErrTooLarge,
+// ErrTruncated or ErrCorrupt; failures inside OpenJPEG are a
+// *DecodeError carrying its messages (and ErrTooLarge or ErrUnsupported
+// where one applies). Decode is safe for concurrent use.
 func (d Decoder) Decode(b []byte) (image.Image, error) {
 	format, err := Format(b)
 	if err != nil {

@@ -481,3 +481,29 @@ func TestMakeTestdata(t *testing.T) {
 	run(t, "opj_decompress", "-i", "testdata/face.j2k", "-o", "testdata/face.pgm")
 	t.Log("wrote testdata: sizes", strconv.Itoa(w), strconv.Itoa(h))
 }
+
+func TestConcurrentDecode(t *testing.T) {
+	b, err := os.ReadFile("testdata/face.j2k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			img, err := Decode(b)
+			if err == nil && !bytes.Equal(img.(*image.Gray).Pix, want.(*image.Gray).Pix) {
+				err = errors.New("pixels differ")
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -34,7 +34,8 @@ type deadliner interface {
 
 // readLine reads one line from r a byte at a time, so that nothing past
 // the line is consumed (a second line for a confirmation stays where it
-// is) and no buffer outside this function ever holds the secret. It
+// is) and this package keeps no copy of the secret outside this
+// function's own buffer (what the kernel or r buffers is out of reach). It
 // returns a fresh slice holding the line without its ending; every byte
 // of its own buffer is wiped before it returns.
 //
