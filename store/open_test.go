@@ -52,6 +52,8 @@ func TestOpenBadDSN(t *testing.T) {
 		":memory:",
 		"sqlite:",
 		"sqlite:/tmp/x.db?_pragma=synchronous(OFF)",
+		"file:/tmp/x.db",
+		"sqlite:file:/tmp/x.db",
 		"mysql://user:secret@host/db",
 	} {
 		_, err := Open(t.Context(), dsn)

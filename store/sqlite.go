@@ -59,8 +59,8 @@ type sqliteBackend struct {
 }
 
 func openSQLite(ctx context.Context, path string, o sqliteOptions) (Store, error) {
-	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") {
-		return nil, fmt.Errorf("opening sqlite store: %w: want a file path without '?' or '#', got %q", ErrInvalid, path)
+	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("opening sqlite store: %w: want sqlite:/path/to/file.db (a file path without '?' or '#'), got %q", ErrInvalid, path)
 	}
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("opening sqlite store: %w", err)
