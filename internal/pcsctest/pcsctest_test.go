@@ -33,8 +33,7 @@ func TestListeningIn(t *testing.T) {
 }
 
 func TestTwoSlotsAtOnce(t *testing.T) {
-	a := Slot(t)
-	b := Slot(t)
+	a, b := SlotPair(t)
 	if a.Index == b.Index || a.Reader == b.Reader {
 		t.Fatalf("two tests got the same slot: %+v %+v", a, b)
 	}
@@ -72,20 +71,7 @@ func TestSkipsSlotOccupiedFromOutside(t *testing.T) {
 	Ensure(t)
 	// Take both slots as two other tests would, then put an outside card
 	// in slot 1 and free slot 0 a little later.
-	locks := make([]*os.File, vpcd.Slots)
-	for i := range locks {
-		f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, slotTimeout)
-		if err != nil {
-			t.Fatal(err)
-		}
-		locks[i] = f
-	}
-	for _, i := range []int{0, 1} {
-		s := &SlotHandle{Index: i, Addr: vpcd.Addr(i), Reader: vpcd.ReaderName(i)}
-		if err := s.waitEmpty(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	locks := lockBoth(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	conn, errc, err := vpcd.Attach(ctx, vpcd.Addr(1), fakeCard{})
 	if err != nil {
@@ -126,4 +112,37 @@ func TestSkipsSlotOccupiedFromOutside(t *testing.T) {
 		t.Fatal(err)
 	}
 	locks[1] = f
+}
+
+// lockBoth takes both slot locks, all or nothing (see SlotPair), and
+// waits until both readers are empty.
+func lockBoth(t *testing.T) []*os.File {
+	t.Helper()
+	deadline := time.Now().Add(slotTimeout)
+	for {
+		var locks []*os.File
+		for i := range vpcd.Slots {
+			f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, 0)
+			if err != nil {
+				break
+			}
+			locks = append(locks, f)
+		}
+		if len(locks) == vpcd.Slots {
+			for i := range locks {
+				s := &SlotHandle{Index: i, Addr: vpcd.Addr(i), Reader: vpcd.ReaderName(i)}
+				if err := s.waitEmpty(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return locks
+		}
+		for _, f := range locks {
+			f.Close()
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("slots not free together")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"syscall"
@@ -29,6 +30,9 @@ type SlotHandle struct {
 // cleanup (after the card inserted with Insert has been removed) it waits
 // until the reader shows empty again, then releases the slot. It waits up
 // to a few minutes for a slot held by another test, then fails.
+//
+// A test that needs both slots must call SlotPair: calling Slot twice can
+// deadlock with another process doing the same.
 func Slot(t testing.TB) *SlotHandle {
 	t.Helper()
 	Ensure(t)
@@ -59,6 +63,48 @@ func Slot(t testing.TB) *SlotHandle {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("pcsctest: no vpcd slot free after %v (lock files in %s; slots occupied from outside the harness: %v)", slotTimeout, h.dir, busy)
+		}
+		time.Sleep(lockPollPeriod * 4)
+	}
+}
+
+// SlotPair gives t both vpcd slots at once (all or nothing, so that two
+// processes wanting both cannot deadlock), each as Slot would.
+func SlotPair(t testing.TB) (*SlotHandle, *SlotHandle) {
+	t.Helper()
+	Ensure(t)
+	deadline := time.Now().Add(slotTimeout)
+	for {
+		var locks []*os.File
+		for i := range vpcd.Slots {
+			f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, 0)
+			if err != nil {
+				break
+			}
+			locks = append(locks, f)
+		}
+		if len(locks) == vpcd.Slots {
+			var out []*SlotHandle
+			for i, f := range locks {
+				s := &SlotHandle{Index: i, Addr: vpcd.Addr(i), Reader: vpcd.ReaderName(i)}
+				t.Cleanup(func() {
+					defer f.Close()
+					if err := s.waitEmptyWithin(readerTimeout); err != nil {
+						t.Errorf("pcsctest: releasing slot %d: %v", i, err)
+					}
+				})
+				if err := s.waitEmptyWithin(readerTimeout); err != nil {
+					t.Fatalf("pcsctest: taking slot %d: %v", i, err)
+				}
+				out = append(out, s)
+			}
+			return out[0], out[1]
+		}
+		for _, f := range locks {
+			f.Close()
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("pcsctest: both vpcd slots not free together after %v (lock files in %s)", slotTimeout, h.dir)
 		}
 		time.Sleep(lockPollPeriod * 4)
 	}
