@@ -293,7 +293,7 @@ func (c *csvReader) parse(rec []string) (csvRow, bool) {
 // checkText refuses invalid UTF-8 and control characters.
 func checkText(s string) string {
 	if !utf8.ValidString(s) {
-		return "not valid UTF-8"
+		return "not valid UTF-8 (save the file as UTF-8, not Shift_JIS)"
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
