@@ -156,7 +156,7 @@ func (g *globals) printStatus(st *cardStatus, withCard bool) {
 		default:
 			v = fmt.Sprint(p.TriesLeft)
 		}
-		t.row("  "+g.pinLabel(p.kind), v)
+		t.row("  "+g.pinLabel(p.kind)+" ["+p.PIN+"]", v)
 	}
 	t.flush()
 }

@@ -101,7 +101,7 @@ func (g *globals) sexWord(s string) string {
 	case "female", "2":
 		return g.p.Sprintf(i18n.SexFemale)
 	case "9":
-		return g.p.Sprintf(i18n.SexNotStated)
+		return g.p.Sprintf(i18n.SexUnknown)
 	}
 	return g.tr(msgSexUnknown)
 }

@@ -20,7 +20,8 @@ import (
 	"github.com/mynacard/mynacard/reader"
 )
 
-func TestMain(m *testing.M) { pcsctest.Main(m) }
+// TestMain is in script_test.go: testscript.Main, then the pcsctest
+// shutdown pcsctest.Main would do.
 
 // TestNoPINFlag walks every command: a PIN must never be a flag value,
 // because argv is visible to every user of the machine. A PIN-related

@@ -241,6 +241,13 @@ func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (con
 	case oc != nil:
 		mode = revocation.ModeOCSPOnly
 	}
+	if oc == nil {
+		// CRLs only: confirm's checker answers from the verified CRLs for
+		// the issuer confirm found (by signature when the certificate was
+		// verified or enrolled), without verifying each certificate's
+		// signature again — a batch of enrolments stays fast.
+		return &confirm.CRLChecker{CRLs: crls.CRLs()}, nil
+	}
 	ch, err := revocation.NewChecker(mode, oc, crls)
 	if err != nil {
 		return nil, err

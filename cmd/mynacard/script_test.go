@@ -1,0 +1,354 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/csv"
+	"fmt"
+	"math/big"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/internal/pcsctest"
+	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/reader/pcsc"
+	"github.com/mynacard/mynacard/reader/vpcd"
+	"github.com/mynacard/mynacard/store"
+)
+
+// The CLI runs as a real subprocess in the scripts: the test binary
+// re-executes itself as "mynacard".
+func TestMain(m *testing.M) {
+	testscript.Main(mainM{m}, map[string]func(){
+		"mynacard": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
+	})
+}
+
+type mainM struct{ m *testing.M }
+
+func (w mainM) Run() int {
+	code := w.m.Run()
+	pcsctest.Shutdown()
+	return code
+}
+
+// TestScripts runs testdata/script/*.txtar against the built-in virtual
+// card (--reader virtual), in parallel.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:   "testdata/script",
+		Setup: setupEnv,
+		Cmds:  scriptCmds(nil),
+	})
+}
+
+// TestScriptsPCSC runs testdata/pcsc/*.txtar through the real pcscd and
+// vpcd: each script inserts virtual cards with `card insert HOLDER` into
+// one vpcd slot held for the whole test; the scripts take turns.
+func TestScriptsPCSC(t *testing.T) {
+	slot := pcsctest.Slot(t)
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/pcsc",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("READER", slot.Reader)
+			return setupEnv(env)
+		},
+		Cmds: scriptCmds(&slotUser{slot: slot}),
+	})
+}
+
+// setupEnv gives each script a fast directory for databases (tmpfs when
+// there is one: SQLite syncs every transaction).
+func setupEnv(env *testscript.Env) error {
+	dir, err := os.MkdirTemp("/dev/shm", "mynacard-cli-")
+	if err != nil {
+		dir = env.WorkDir
+	} else {
+		env.Defer(func() { os.RemoveAll(dir) })
+	}
+	env.Setenv("FAST", dir)
+	env.Setenv("HOME", env.WorkDir)
+	return nil
+}
+
+// holders are the virtual card holders scripts can insert, built once.
+var holders = sync.OnceValues(func() (map[string]*jpkitest.Holder, error) {
+	pki := jpkitest.Default()
+	hs := map[string]*jpkitest.Holder{"default": jpkitest.DefaultHolder()}
+	specs := map[string]jpkitest.HolderSpec{
+		// A holder whose name holds a substitute character (代替文字) at
+		// its second character, born in 平成.
+		"subst": {Name: "渡邉　花子", NameSubstitutes: []int{1}, Sex: jpkitest.SexFemale,
+			BirthDate: time.Date(1990, 6, 15, 0, 0, 0, 0, time.UTC)},
+		// The default holder's new card after moving to Osaka: a
+		// registration change (異動), new keys and serials.
+		"moved": {Address: "大阪府大阪市北区試験町４丁目５番６号", Prefecture: "Osaka-fu", City: "Kita-ku",
+			KeySalt: "moved", SignSerial: big.NewInt(0x7A000001), AuthSerial: big.NewInt(0x7A000002)},
+	}
+	for name, spec := range specs {
+		h, err := pki.Issue(spec)
+		if err != nil {
+			return nil, fmt.Errorf("issuing holder %s: %w", name, err)
+		}
+		hs[name] = h
+	}
+	return hs, nil
+})
+
+func holder(ts *testscript.TestScript, name string) *jpkitest.Holder {
+	hs, err := holders()
+	ts.Check(err)
+	h, ok := hs[name]
+	if !ok {
+		ts.Fatalf("unknown holder %q", name)
+	}
+	return h
+}
+
+// slotUser lets one script at a time use the slot.
+type slotUser struct {
+	slot *pcsctest.SlotHandle
+	mu   sync.Mutex
+}
+
+// scriptCmds are the scripts' own commands; card is only given for the
+// PC/SC scripts.
+func scriptCmds(su *slotUser) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"gencrl": cmdGenCRL,
+		"gencsv": cmdGenCSV,
+		"seed":   cmdSeed,
+	}
+	if su != nil {
+		cmds["card"] = su.cmdCard
+	}
+	return cmds
+}
+
+// cmdCard: card insert HOLDER | card remove. The first insert of a script
+// takes the slot until the script ends.
+func (su *slotUser) cmdCard(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: card insert HOLDER | card remove")
+	}
+	ctx := context.Background()
+	var cur *cardState
+	if v, ok := slotStates.Load(ts); ok {
+		cur = v.(*cardState)
+	}
+	remove := func() {
+		if cur == nil || cur.conn == nil {
+			return
+		}
+		_ = cur.conn.Remove()
+		select {
+		case <-cur.errc:
+		case <-time.After(10 * time.Second):
+			ts.Fatalf("card did not stop")
+		}
+		cur.conn = nil
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		c, err := pcsc.Establish(wctx)
+		ts.Check(err)
+		defer c.Release()
+		ts.Check(c.WaitForRemoval(wctx, su.slot.Reader))
+	}
+	switch args[0] {
+	case "remove":
+		remove()
+	case "insert":
+		if len(args) != 2 {
+			ts.Fatalf("usage: card insert HOLDER")
+		}
+		if cur == nil {
+			su.mu.Lock()
+			cur = &cardState{}
+			ts.Defer(func() { remove(); slotStates.Delete(ts); su.mu.Unlock() })
+			slotStates.Store(ts, cur)
+		}
+		remove()
+		vc, err := virtual.NewMyNumberCard(holder(ts, args[1]).Contents())
+		ts.Check(err)
+		conn, errc, err := vpcd.Attach(ctx, su.slot.Addr, vc)
+		ts.Check(err)
+		cur.conn, cur.errc = conn, errc
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		c, err := pcsc.Establish(wctx)
+		ts.Check(err)
+		defer c.Release()
+		_, err = c.WaitForCard(wctx, su.slot.Reader)
+		ts.Check(err)
+	default:
+		ts.Fatalf("usage: card insert HOLDER | card remove")
+	}
+}
+
+// cardState is the card a script has inserted.
+type cardState struct {
+	conn *vpcd.Conn
+	errc <-chan error
+}
+
+// slotStates maps a running script to its card state.
+var slotStates sync.Map
+
+// cmdGenCRL: gencrl [-auth] OUT [HOLDER:REASON ...] [batch:N]
+// writes a fresh CRL (valid from an hour ago for a day) of the signing
+// (or, with -auth, authentication) root of generation 3 listing each holder's signing certificate with
+// the reason (affiliationChanged, keyCompromise, ...), and with batch:N
+// the serials `seed` gave enrolments i where i%10==1 (affiliationChanged)
+// and i%25==2 (keyCompromise), for i < N.
+func cmdGenCRL(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: gencrl [-auth] OUT [HOLDER:REASON ...]")
+	}
+	kind := jpkitest.KindSign
+	if args[0] == "-auth" {
+		kind, args = jpkitest.KindAuth, args[1:]
+	}
+	reasons := map[string]int{
+		"affiliationChanged": jpkitest.ReasonAffiliationChanged, "keyCompromise": jpkitest.ReasonKeyCompromise,
+		"superseded": jpkitest.ReasonSuperseded, "cessationOfOperation": jpkitest.ReasonCessationOfOperation,
+	}
+	now := time.Now()
+	opts := jpkitest.CRLOptions{ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(24 * time.Hour)}
+	for _, a := range args[1:] {
+		who, why, _ := strings.Cut(a, ":")
+		if who == "batch" {
+			n, err := strconv.Atoi(why)
+			ts.Check(err)
+			for i := range n {
+				switch {
+				case i%10 == 1:
+					opts.Entries = append(opts.Entries, jpkitest.CRLEntry{Serial: batchSerial(ts, i), RevokedAt: now.Add(-2 * time.Hour), Reason: jpkitest.ReasonAffiliationChanged})
+				case i%25 == 2:
+					opts.Entries = append(opts.Entries, jpkitest.CRLEntry{Serial: batchSerial(ts, i), RevokedAt: now.Add(-2 * time.Hour), Reason: jpkitest.ReasonKeyCompromise})
+				}
+			}
+			continue
+		}
+		r, ok := reasons[why]
+		if !ok {
+			ts.Fatalf("unknown reason %q", why)
+		}
+		opts.Entries = append(opts.Entries, jpkitest.CRLEntry{Serial: holder(ts, who).SignCert.SerialNumber, RevokedAt: now.Add(-2 * time.Hour), Reason: r})
+	}
+	root, key := jpkitest.Default().Root(kind, jpkitest.LatestGeneration)
+	var buf bytes.Buffer
+	_, err := jpkitest.WriteCRL(&buf, root, key, opts)
+	ts.Check(err)
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), buf.Bytes(), 0o644))
+}
+
+// batchCert returns the default holder's signing certificate with its
+// serial's last two bytes replaced by i (i = 0 keeps the real one). Only
+// the first is correctly signed: the batch check finds the issuer of the
+// rest by key identifier, as for certificates verified at enrolment.
+func batchCert(ts *testscript.TestScript, i int) ([]byte, *big.Int) {
+	cert := jpkitest.DefaultHolder().SignCert
+	if i == 0 {
+		return cert.Raw, cert.SerialNumber
+	}
+	enc, err := asn1.Marshal(cert.SerialNumber)
+	ts.Check(err)
+	at := bytes.Index(cert.Raw, enc)
+	if at < 0 || len(enc) < 5 {
+		ts.Fatalf("serial not found")
+	}
+	next := bytes.Clone(enc)
+	next[len(next)-2], next[len(next)-1] = byte(i>>8), byte(i)
+	der := bytes.Clone(cert.Raw)
+	copy(der[at:], next)
+	serial := new(big.Int)
+	_, err = asn1.Unmarshal(next, &serial)
+	ts.Check(err)
+	return der, serial
+}
+
+func batchSerial(ts *testscript.TestScript, i int) *big.Int {
+	_, s := batchCert(ts, i)
+	return s
+}
+
+// cmdSeed: seed DB N enrols N signing certificates (see batchCert).
+func cmdSeed(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: seed DB N")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	if n > 1<<16 {
+		ts.Fatalf("at most 65536")
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, ts.MkAbs(args[0]))
+	ts.Check(err)
+	defer st.Close()
+	at := time.Now().UTC()
+	for i := range n {
+		der, serial := batchCert(ts, i)
+		cert, err := x509.ParseCertificate(der)
+		ts.Check(err)
+		s, err := store.SerialFromBytes(serial.Bytes())
+		ts.Check(err)
+		_, err = st.AddEnrolment(ctx, store.Enrolment{Kind: store.CertSign, Issuer: confirm.IssuerString(cert), Serial: s, CertDER: der,
+			Attributes: store.Attributes{Name: fmt.Sprintf("試験　%05d", i)}, EnrolledAt: at, Operator: "seed"})
+		ts.Check(err)
+	}
+}
+
+// cmdGenCSV: gencsv OUT HOLDER STATUS writes an eligibility CSV for the
+// holder's authentication certificate that gives validity status STATUS
+// (1–6) today, or "bad" for a file whose third line is wrong.
+func cmdGenCSV(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: gencsv OUT HOLDER STATUS")
+	}
+	h := holder(ts, args[1])
+	issuer, serial := confirm.IssuerString(h.AuthCert), confirm.SerialString(h.AuthCert)
+	row := func(insurer, from, until, registered string) []string {
+		return []string{issuer, serial, insurer, "記号１", "123", "01", "山田　太郎", "ヤマダ　タロウ", "1985-04-01", "1",
+			from, until, "", "30", registered}
+	}
+	var rows [][]string
+	switch args[2] {
+	case "1":
+		rows = append(rows, row("06139999", "2020-04-01", "", "1"))
+	case "2":
+		rows = append(rows, row("06139999", "2015-04-01", "2020-03-31", "1"))
+	case "3":
+		rows = append(rows, row("06139999", "2015-04-01", "2020-03-31", "1"), row("06271111", "2099-04-01", "", "1"))
+	case "4":
+		// Only someone else's qualification.
+		r := row("06139999", "2020-04-01", "", "1")
+		r[1] = "01"
+		rows = append(rows, r)
+	case "5":
+		rows = append(rows, row("06139999", "2020-04-01", "", "1"), row("06271111", "2021-04-01", "", "1"))
+	case "6":
+		rows = append(rows, row("06139999", "2020-04-01", "", "0"))
+	case "bad":
+		bad := row("06271111", "2020-04-01", "", "1")
+		bad[9] = "x"
+		rows = append(rows, row("06139999", "2020-04-01", "", "1"), bad)
+	default:
+		ts.Fatalf("status 1–6 or bad")
+	}
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	ts.Check(w.Write(strings.Split(store.EligibilityCSVHeader, ",")))
+	ts.Check(w.WriteAll(rows))
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), buf.Bytes(), 0o644))
+}
