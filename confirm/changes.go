@@ -38,7 +38,7 @@ type ChangeResult struct {
 }
 
 // Summary counts a batch of checks. RevokedOther counts revocations other
-// than affiliationChanged by CRL reason name.
+// than affiliationChanged by CRL reason name (never nil from CheckAll).
 type Summary struct {
 	Checked             int            `json:"checked"`
 	Good                int            `json:"good"`
@@ -91,7 +91,7 @@ func (c *Confirmer) CheckEnrolment(ctx context.Context, id int64) (ChangeResult,
 // signature once per issuer key and then by authority key identifier:
 // enrolled certificates were verified when they were enrolled.
 func (c *Confirmer) CheckAll(ctx context.Context, progress func(done, total int), emit func(ChangeResult)) (Summary, error) {
-	var sum Summary
+	sum := Summary{RevokedOther: map[string]int{}}
 	if c.cfg.Store == nil {
 		return sum, fmt.Errorf("checking enrolments: %w", ErrNoStore)
 	}

@@ -13,6 +13,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/store"
@@ -26,6 +27,18 @@ const ChallengeSize = 32
 // RSA PKCS#1 v1.5 with SHA-256 (PROTOCOL.md "Commands": SIGN P1 = 00 over a
 // DigestInfo).
 const AlgorithmRSASHA256 = "RS256"
+
+// ParseKey parses "sign" or "auth" (and "" as "sign", Identify's
+// default), for flags.
+func ParseKey(s string) (card.KeyKind, error) {
+	switch s {
+	case "", "sign":
+		return card.SignKey, nil
+	case "auth":
+		return card.AuthKey, nil
+	}
+	return 0, fmt.Errorf("parsing key: %q is not sign or auth", s)
+}
 
 // Config configures a Confirmer once.
 type Config struct {
@@ -111,7 +124,8 @@ func (c *Confirmer) evaluate(ctx context.Context, cert *jpki.Certificate, kind j
 		issuer = ver.Root.Certificate
 	}
 	v.Revocation = c.checkRevocation(ctx, cert.Certificate, issuer)
-	v.OK = v.Signature.OK && v.Chain.OK && c.cfg.RevocationPolicy.accepts(v.Revocation)
+	v.Refusal = refusal(v, c.cfg.RevocationPolicy)
+	v.OK = v.Refusal == ""
 	return v, issuer
 }
 

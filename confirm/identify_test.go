@@ -10,6 +10,7 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
+	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -180,14 +181,15 @@ func TestIdentifyVerdicts(t *testing.T) {
 		wantReason string
 		wantCode   string
 		wantChain  string
+		wantRefuse string
 	}{
 		{name: "good", wantOK: true, wantStatus: confirm.RevocationGood},
-		{name: "revoked keyCompromise", sign: []revoked{{h.SignCert.SerialNumber, revocation.ReasonKeyCompromise}}, wantStatus: confirm.RevocationRevoked, wantReason: "keyCompromise"},
-		{name: "revoked soft still refused", policy: confirm.RevocationSoft, sign: []revoked{{h.SignCert.SerialNumber, revocation.ReasonAffiliationChanged}}, wantStatus: confirm.RevocationRevoked, wantReason: "affiliationChanged"},
-		{name: "no checker hard", noChecker: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoSource},
+		{name: "revoked keyCompromise", sign: []revoked{{h.SignCert.SerialNumber, revocation.ReasonKeyCompromise}}, wantStatus: confirm.RevocationRevoked, wantReason: "keyCompromise", wantRefuse: confirm.RefusalRevoked},
+		{name: "revoked soft still refused", policy: confirm.RevocationSoft, sign: []revoked{{h.SignCert.SerialNumber, revocation.ReasonAffiliationChanged}}, wantStatus: confirm.RevocationRevoked, wantReason: "affiliationChanged", wantRefuse: confirm.RefusalRevoked},
+		{name: "no checker hard", noChecker: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoSource, wantRefuse: confirm.RefusalRevocationUnknown},
 		{name: "no checker soft", noChecker: true, policy: confirm.RevocationSoft, wantOK: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoSource},
 		{name: "no checker off", noChecker: true, policy: confirm.RevocationOff, wantOK: true, wantStatus: confirm.RevocationNotChecked},
-		{name: "test root under production", production: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoIssuer, wantChain: "test-root"},
+		{name: "test root under production", production: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoIssuer, wantChain: "test_root", wantRefuse: confirm.RefusalChain},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -206,6 +208,9 @@ func TestIdentifyVerdicts(t *testing.T) {
 			v := id.Verdict
 			if v.OK != tt.wantOK || v.Revocation.Status != tt.wantStatus || v.Revocation.Reason != tt.wantReason || v.Revocation.Code != tt.wantCode {
 				t.Errorf("verdict = %+v", v)
+			}
+			if v.Refusal != tt.wantRefuse {
+				t.Errorf("refusal = %q, want %q", v.Refusal, tt.wantRefuse)
 			}
 			if tt.wantChain != "" && (v.Chain.OK || v.Chain.Code != tt.wantChain) {
 				t.Errorf("chain = %+v, want code %s", v.Chain, tt.wantChain)
@@ -325,5 +330,42 @@ func TestIdentifyWithoutStore(t *testing.T) {
 	}
 	if _, err := c.Identify(context.Background(), cardOf(t, jpkitest.DefaultHolder(), card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN), Enroll: true}); !errors.Is(err, confirm.ErrNoStore) {
 		t.Errorf("enroll without store: %v", err)
+	}
+}
+
+// A card whose key does not match its certificate (a forged or broken
+// card): the signature check fails and the verdict says so.
+func TestIdentifyKeyMismatch(t *testing.T) {
+	for _, key := range []card.KeyKind{card.SignKey, card.AuthKey} {
+		t.Run(key.String(), func(t *testing.T) {
+			e := newEnv(t)
+			h := jpkitest.DefaultHolder()
+			ct := h.Contents()
+			other := movedHolder(t)
+			ct.SignKey, ct.AuthKey = other.SignKey, other.AuthKey
+			vc, err := virtual.NewMyNumberCard(ct)
+			if err != nil {
+				t.Fatal(err)
+			}
+			j, err := card.OpenJPKI(context.Background(), reader.Loopback("virtual", vc, reader.Capabilities{}), card.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := pin(jpkitest.DefaultSignPIN)
+			if key == card.AuthKey {
+				p = pin(jpkitest.DefaultAuthPIN)
+			}
+			id, err := e.confirmer(nil).Identify(context.Background(), j, confirm.IdentifyOptions{Key: key, Prompt: p, Enroll: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := id.Verdict
+			if v.OK || v.Signature.OK || v.Refusal != confirm.RefusalSignature || !v.Chain.OK || id.Enrolment != nil || id.SameHolderAsEnrolled {
+				t.Errorf("identification = %+v", id)
+			}
+			if rs := e.records(); len(rs) != 1 || rs[0].Verdict.SignatureOK {
+				t.Errorf("records = %+v", rs)
+			}
+		})
 	}
 }

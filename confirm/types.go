@@ -2,6 +2,8 @@ package confirm
 
 import (
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"strconv"
 	"strings"
 	"time"
@@ -152,7 +154,7 @@ func certificateInfo(cert *x509.Certificate, kind jpki.Kind) CertificateInfo {
 		Kind:        kind.String(),
 		Issuer:      IssuerString(cert),
 		Serial:      SerialString(cert),
-		Subject:     cert.Subject.String(),
+		Subject:     subjectString(cert),
 		NotBefore:   cert.NotBefore,
 		NotAfter:    cert.NotAfter,
 		Fingerprint: jpki.FingerprintOf(cert.Raw).String(),
@@ -160,9 +162,19 @@ func certificateInfo(cert *x509.Certificate, kind jpki.Kind) CertificateInfo {
 }
 
 // IssuerString is the issuer string confirm stores and looks up
-// enrolments and eligibility by: crypto/x509's RFC 2253-style
-// Issuer.String(). Eligibility CSV files must use the same form.
-func IssuerString(cert *x509.Certificate) string { return cert.Issuer.String() }
+// enrolments and eligibility by: the issuer Name exactly as encoded
+// (cert.RawIssuer), written in RFC 4514 form, last RDN first, for example
+// "OU=Japan Agency for Local Authority Information Systems,OU=JPKI for
+// user authentication,O=JPKI,C=JP". crypto/x509's Issuer.String() is not
+// used because it merges repeated OU attributes into one multi-valued RDN.
+// Eligibility CSV files must use this form.
+func IssuerString(cert *x509.Certificate) string {
+	var rdn pkix.RDNSequence
+	if rest, err := asn1.Unmarshal(cert.RawIssuer, &rdn); err != nil || len(rest) > 0 {
+		return cert.Issuer.String()
+	}
+	return rdn.String()
+}
 
 // SerialString is cert's serial in the store's canonical hex.
 func SerialString(cert *x509.Certificate) string {
@@ -171,4 +183,13 @@ func SerialString(cert *x509.Certificate) string {
 		return strings.ToUpper(cert.SerialNumber.Text(16))
 	}
 	return s
+}
+
+// subjectString writes the subject as encoded, like IssuerString.
+func subjectString(cert *x509.Certificate) string {
+	var rdn pkix.RDNSequence
+	if rest, err := asn1.Unmarshal(cert.RawSubject, &rdn); err != nil || len(rest) > 0 {
+		return cert.Subject.String()
+	}
+	return rdn.String()
 }

@@ -18,10 +18,37 @@ import (
 // (a production one when the Confirmer requires it) and the revocation
 // answer is acceptable under the RevocationPolicy.
 type Verdict struct {
-	OK         bool             `json:"ok"`
+	OK bool `json:"ok"`
+	// Refusal names the first check that failed, empty when OK: one of
+	// RefusalSignature, RefusalChain, RefusalRevoked,
+	// RefusalRevocationUnknown. A CLI maps it to its exit codes.
+	Refusal    string           `json:"refusal,omitempty"`
 	Signature  SignatureResult  `json:"signature"`
 	Chain      ChainResult      `json:"chain"`
 	Revocation RevocationResult `json:"revocation"`
+}
+
+// Refusal codes of Verdict.Refusal.
+const (
+	RefusalSignature         = "bad_signature"
+	RefusalChain             = "chain"
+	RefusalRevoked           = "revoked"
+	RefusalRevocationUnknown = "revocation_unknown"
+)
+
+// refusal names the first failed check of v under p.
+func refusal(v Verdict, p RevocationPolicy) string {
+	switch {
+	case !v.Signature.OK:
+		return RefusalSignature
+	case !v.Chain.OK:
+		return RefusalChain
+	case v.Revocation.Status == RevocationRevoked:
+		return RefusalRevoked
+	case !p.accepts(v.Revocation):
+		return RefusalRevocationUnknown
+	}
+	return ""
 }
 
 // SignatureResult says whether the card's signature over the challenge
@@ -38,7 +65,8 @@ type SignatureResult struct {
 // time of the confirmation (jpki.Verify).
 type ChainResult struct {
 	OK bool `json:"ok"`
-	// Code is the jpki.Reason of a failure ("expired", "test-root"...),
+	// Code is the jpki.Reason of a failure with "_" for "-" ("expired",
+	// "test_root", "unknown_issuer"...),
 	// empty when OK.
 	Code string `json:"code,omitempty"`
 	// RootFingerprint is the SHA-256 of the issuing root, upper-case hex.
@@ -251,7 +279,7 @@ func chainResult(v *jpki.Verification, err error, at time.Time) ChainResult {
 		out.Code = "error"
 		var ve *jpki.VerifyError
 		if errors.As(err, &ve) {
-			out.Code = ve.Reason.String()
+			out.Code = strings.ReplaceAll(ve.Reason.String(), "-", "_")
 			if ve.Root != nil {
 				out.RootFingerprint = ve.Root.Fingerprint.String()
 				out.Generation = ve.Root.Generation
