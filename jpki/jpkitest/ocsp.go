@@ -42,7 +42,7 @@ const (
 	// OCSPFaultTryLater answers the OCSP responseStatus tryLater.
 	OCSPFaultTryLater
 	// OCSPFaultHang waits for the client to give up (its context or
-	// timeout) before answering nothing.
+	// timeout), at most five seconds, before answering nothing.
 	OCSPFaultHang
 )
 
@@ -57,6 +57,9 @@ type OCSPStatus struct {
 
 // DefaultOCSPValidity is the thisUpdate-to-nextUpdate span of responses.
 const DefaultOCSPValidity = 4 * time.Hour
+
+// hangLimit bounds how long OCSPFaultHang holds a request.
+const hangLimit = 5 * time.Second
 
 // maxOCSPRequestBytes bounds a request body.
 const maxOCSPRequestBytes = 64 << 10
@@ -160,7 +163,13 @@ func (r *OCSPResponder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		w.Write(ocsp.TryLaterErrorResponse)
 		return
 	case OCSPFaultHang:
-		<-req.Context().Done()
+		// Read the request so the server notices the client leaving, then
+		// wait for it (or for hangLimit, so a test never blocks forever).
+		io.Copy(io.Discard, io.LimitReader(req.Body, maxOCSPRequestBytes))
+		select {
+		case <-req.Context().Done():
+		case <-time.After(hangLimit):
+		}
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(req.Body, maxOCSPRequestBytes))
