@@ -145,18 +145,23 @@ func verifySignature(cert *jpki.Certificate, digest, sig []byte) SignatureResult
 	return out
 }
 
-// checkRevocation asks the checker, unless the policy is off. Without an
-// issuer (the chain failed) or a checker, the status is unknown.
+// checkRevocation asks the checker, unless the policy is off.
 func (c *Confirmer) checkRevocation(ctx context.Context, cert, issuer *x509.Certificate) RevocationResult {
+	return checkRevocation(ctx, c.cfg.Revocation, c.cfg.RevocationPolicy, cert, issuer)
+}
+
+// checkRevocation asks chk about cert, unless the policy is off. Without
+// an issuer (the chain failed) or a checker, the status is unknown.
+func checkRevocation(ctx context.Context, chk RevocationChecker, p RevocationPolicy, cert, issuer *x509.Certificate) RevocationResult {
 	switch {
-	case c.cfg.RevocationPolicy == RevocationOff:
+	case p == RevocationOff:
 		return RevocationResult{Status: RevocationNotChecked, Detail: "revocation policy is off"}
-	case c.cfg.Revocation == nil:
+	case chk == nil:
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoSource, Detail: "no revocation source configured"}
 	case issuer == nil:
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no trusted issuer: the chain did not verify"}
 	}
-	return revocationResult(c.cfg.Revocation.Check(ctx, cert, issuer))
+	return revocationResult(chk.Check(ctx, cert, issuer))
 }
 
 // issuerOf finds the trusted root that signed cert, whatever the time:

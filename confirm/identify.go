@@ -60,7 +60,8 @@ type Identification struct {
 	// certificate was already enrolled: AlreadyEnrolled).
 	Enrolment       *EnrolmentInfo `json:"enrolment,omitempty"`
 	AlreadyEnrolled bool           `json:"already_enrolled,omitempty"`
-	// NotEnrolled says why Enroll stored nothing ("verdict_not_ok").
+	// NotEnrolled says why Enroll stored nothing: "verdict_not_ok", or
+	// the Change.Code of a registration change that was not linked.
 	NotEnrolled string `json:"not_enrolled,omitempty"`
 	// Change is the registration change asked for with Replaces.
 	Change *Change `json:"change,omitempty"`
@@ -202,7 +203,9 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 		if err != nil {
 			return nil, err
 		}
-		if id.Change.Linked {
+		if !id.Change.Linked {
+			id.NotEnrolled = id.Change.Code
+		} else {
 			enrolmentID = id.Change.NewEnrolmentID
 			if e, err := st.Enrolment(ctx, enrolmentID); err == nil {
 				id.Enrolment = enrolmentInfo(e)

@@ -192,8 +192,7 @@ func (v *Validator) ValidateToken(ctx context.Context, tok *Token, audience, non
 	}
 	res.Verdict.Signature = SignatureResult{OK: true, Algorithm: AlgorithmRSASHA256}
 	res.Verdict.Chain = chainResult(ver, nil, now)
-	c := Confirmer{cfg: Config{Revocation: v.Revocation, RevocationPolicy: v.RevocationPolicy}}
-	res.Verdict.Revocation = c.checkRevocation(ctx, cert.Certificate, ver.Root.Certificate)
+	res.Verdict.Revocation = checkRevocation(ctx, v.Revocation, v.RevocationPolicy, cert.Certificate, ver.Root.Certificate)
 	switch r := res.Verdict.Revocation; {
 	case r.Status == RevocationRevoked:
 		return refuse(TokenRevoked, "revoked: "+r.Reason, nil)
