@@ -164,3 +164,36 @@ func BenchmarkCheckAll(b *testing.B) {
 		}
 	}
 }
+
+func TestCheckAllCancelled(t *testing.T) {
+	e := newEnvIn(t, fastDir(t))
+	enrolBatch(t, e, 600, nil, nil) // more than one page
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	sum, err := e.confirmer(nil).CheckAll(ctx, nil, func(confirm.ChangeResult) {
+		if n++; n == 10 {
+			cancel()
+		}
+	})
+	if err == nil || sum.Checked != 10 {
+		t.Errorf("CheckAll after cancel = %+v, %v", sum, err)
+	}
+}
+
+func TestCheckWithoutSource(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	enrolBatch(t, e, 3, nil, nil)
+	c := e.confirmer(func(c *confirm.Config) { c.Revocation = nil })
+	sum, err := c.CheckAll(ctx, nil, nil)
+	if err != nil || sum.Checked != 3 || sum.Unknown != 3 || sum.Good != 0 {
+		t.Errorf("summary = %+v, %v", sum, err)
+	}
+	r, err := c.CheckEnrolment(ctx, 2)
+	if err != nil || r.Outcome != confirm.OutcomeUnknown || r.Revocation.Code != confirm.RevCodeNoSource {
+		t.Errorf("one = %+v, %v", r, err)
+	}
+	if _, err := c.CheckEnrolment(ctx, 99); err == nil {
+		t.Error("unknown enrolment checked")
+	}
+}

@@ -369,3 +369,37 @@ func TestIdentifyKeyMismatch(t *testing.T) {
 		})
 	}
 }
+
+// One Confirmer serves several counters at once.
+func TestIdentifyConcurrent(t *testing.T) {
+	e := newEnv(t)
+	c := e.confirmer(nil)
+	h := jpkitest.DefaultHolder()
+	const n = 4
+	errs := make(chan error, n)
+	cards := make([]*card.JPKI, n)
+	for i := range cards {
+		cards[i] = cardOf(t, h, card.Options{})
+	}
+	for i := range n {
+		go func() {
+			key, p := card.SignKey, pin(jpkitest.DefaultSignPIN)
+			if i%2 == 1 {
+				key, p = card.AuthKey, pin(jpkitest.DefaultAuthPIN)
+			}
+			id, err := c.Identify(context.Background(), cards[i], confirm.IdentifyOptions{Key: key, Prompt: p})
+			if err == nil && !id.Verdict.OK {
+				err = errors.New("verdict not ok")
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if rs := e.records(); len(rs) != n {
+		t.Errorf("%d records, want %d", len(rs), n)
+	}
+}

@@ -73,13 +73,24 @@ type EligibilityResult struct {
 	Candidates int `json:"candidates"`
 }
 
-var validity = map[store.ValidityStatus]struct{ code, meaning string }{
-	store.StatusValid:        {ValidityValid, "valid"},
-	store.StatusInvalid:      {ValidityInvalid, "invalid"},
-	store.StatusInvalidNewer: {ValidityInvalidNewer, "invalid, a newer qualification exists"},
-	store.StatusNone:         {ValidityNone, "no qualification"},
-	store.StatusSeveral:      {ValiditySeveral, "several qualifications in force"},
-	store.StatusUnregistered: {ValidityUnregistered, "valid but not registered for use as a health-insurance card"},
+// validityWords returns the code and English meaning of a validity
+// status.
+func validityWords(s store.ValidityStatus) (code, meaning string) {
+	switch s {
+	case store.StatusValid:
+		return ValidityValid, "valid"
+	case store.StatusInvalid:
+		return ValidityInvalid, "invalid"
+	case store.StatusInvalidNewer:
+		return ValidityInvalidNewer, "invalid, a newer qualification exists"
+	case store.StatusNone:
+		return ValidityNone, "no qualification"
+	case store.StatusSeveral:
+		return ValiditySeveral, "several qualifications in force"
+	case store.StatusUnregistered:
+		return ValidityUnregistered, "valid but not registered for use as a health-insurance card"
+	}
+	return "unknown", s.String()
 }
 
 func date(t time.Time) string {
@@ -90,13 +101,10 @@ func date(t time.Time) string {
 }
 
 func eligibilityResult(a store.EligibilityAnswer) *EligibilityResult {
-	v, ok := validity[a.Status]
-	if !ok {
-		v.code, v.meaning = "unknown", a.Status.String()
-	}
+	code, meaning := validityWords(a.Status)
 	r := a.Record
 	return &EligibilityResult{
-		Status: int(a.Status), StatusCode: v.code, Meaning: v.meaning, Eligible: a.Status == store.StatusValid,
+		Status: int(a.Status), StatusCode: code, Meaning: meaning, Eligible: a.Status == store.StatusValid,
 		InsurerNumber: r.InsurerNumber, Symbol: r.Symbol, Number: r.Number, Branch: r.Branch,
 		Name: r.Name, NameKana: r.NameKana, BirthDate: date(r.BirthDate), Sex: r.Sex,
 		QualifiedFrom: date(r.QualifiedFrom), QualifiedUntil: date(r.QualifiedUntil),
