@@ -210,6 +210,10 @@ func revocationResult(r revocation.Result) RevocationResult {
 	case revocation.StatusRevoked:
 		out.Status = RevocationRevoked
 		out.Reason = r.Reason.String()
+		if r.Reason == revocation.ReasonNone {
+			// RFC 5280 §5.3.1: an entry without a reasonCode is unspecified.
+			out.Reason = revocation.ReasonUnspecified.String()
+		}
 		out.RegistrationChanged = r.Reason.RegistrationChanged()
 		out.RevokedAt = r.RevokedAt
 	default:
