@@ -178,7 +178,7 @@ func (h *harness) start() error {
 
 func (h *harness) startPcscd() error {
 	logPath := filepath.Join(h.dir, "pcscd.log")
-	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o666)
+	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o666) // this pcscd's log only
 	if err != nil {
 		return fmt.Errorf("opening pcscd log: %w", err)
 	}
