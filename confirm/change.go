@@ -17,8 +17,9 @@ import (
 // one, and the old and new attributes side by side.
 //
 // How the holder is matched: the clerk names the old enrolment
-// (IdentifyOptions.Replaces, typically from a CheckAll line saying
-// "registration changed"), and the library links only when (1) the new
+// (IdentifyOptions.Replaces, from a CheckAll line saying "registration
+// changed", or from the ChangeCandidates an Identify with Enroll
+// suggests), and the library links only when (1) the new
 // identification's verdict is OK, (2) the old enrolment is a signing
 // enrolment not yet replaced, and (3) the old certificate is revoked with
 // affiliationChanged — by a revocation check made now, or, when that
@@ -27,8 +28,9 @@ import (
 // carries no identifier that survives re-issue (its subject CN is opaque),
 // and the authentication certificate, which is not revoked on a move
 // (PROTOCOL.md "Revocation"), is public data that any card could present
-// without proving it holds that key. The clerk compares the old and new
-// attributes shown here; Changes lists what differs.
+// without proving it holds that key (linking through it would need a
+// second signature with the 4-digit PIN). The clerk compares the old and
+// new attributes shown here; Changes lists what differs.
 type Change struct {
 	OldEnrolmentID int64 `json:"old_enrolment_id"`
 	// NewEnrolmentID is the enrolment of the new certificate when Linked.
@@ -183,4 +185,41 @@ func (k *issuerCache) issuer(roots *jpki.Roots, cert *x509.Certificate) *x509.Ce
 	}
 	k.m[key] = found
 	return found
+}
+
+// ChangeCandidates lists the current signing enrolments that may be this
+// holder before a registration change: their certificate was last recorded
+// revoked with affiliationChanged (by CheckAll or CheckEnrolment) and their
+// birth date equals attrs' and so does their name or their address (a move
+// keeps the name, a marriage the address). It is a suggestion for the
+// clerk, who confirms by identifying again with IdentifyOptions.Replaces:
+// names and birth dates are not unique, so nothing is linked
+// automatically. The store is read a page at a time.
+func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *Attributes) ([]EnrolmentInfo, error) {
+	if c.cfg.Store == nil {
+		return nil, fmt.Errorf("finding change candidates: %w", ErrNoStore)
+	}
+	if attrs == nil {
+		return nil, nil
+	}
+	want := attrs.toStore()
+	var out []EnrolmentInfo
+	q := store.EnrolmentQuery{Kind: store.CertSign, CurrentOnly: true, Limit: checkPageSize}
+	for {
+		page, err := c.cfg.Store.ListEnrolments(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("finding change candidates: %w", err)
+		}
+		for _, e := range page {
+			a := e.Attributes
+			if e.Revocation.Status == store.RevocationRevoked && e.Revocation.Reason == reasonAffiliationChanged &&
+				a.BirthDate == want.BirthDate && (a.Name == want.Name || a.Address == want.Address) {
+				out = append(out, *enrolmentInfo(e))
+			}
+		}
+		if len(page) < checkPageSize {
+			return out, nil
+		}
+		q.AfterID = page[len(page)-1].ID
+	}
 }

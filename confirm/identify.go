@@ -37,7 +37,16 @@ type IdentifyOptions struct {
 	// It needs the signing key and implies Enroll. See Change for why the
 	// clerk, not the library, matches the holder.
 	Replaces int64
+	// NewHolder enrols even when ChangeCandidates finds enrolments that
+	// may be this holder's before a registration change: the clerk has
+	// checked that they are someone else.
+	NewHolder bool
 }
+
+// NotEnrolledChangeCandidates is Identification.NotEnrolled when Enroll
+// stored nothing because the holder may be an enrolled person whose
+// registration changed.
+const NotEnrolledChangeCandidates = "change_candidates"
 
 // Identification is the result of a personal identification (本人確認).
 type Identification struct {
@@ -65,6 +74,13 @@ type Identification struct {
 	NotEnrolled string `json:"not_enrolled,omitempty"`
 	// Change is the registration change asked for with Replaces.
 	Change *Change `json:"change,omitempty"`
+	// ChangeCandidates are the enrolments this holder may have had before
+	// a registration change (see Confirmer.ChangeCandidates), looked for
+	// when a signing-key identification with Enroll finds the certificate
+	// not enrolled. When there are any, nothing is enrolled
+	// (NotEnrolled = "change_candidates"): the clerk identifies again with
+	// Replaces set to one of them, or with NewHolder.
+	ChangeCandidates []EnrolmentInfo `json:"change_candidates,omitempty"`
 	// RecordSeq is the sequence number of the record kept, 0 without a
 	// store.
 	RecordSeq int64 `json:"record_seq,omitempty"`
@@ -190,6 +206,11 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 	if id.MatchedEnrolment != nil {
 		enrolmentID = id.MatchedEnrolment.ID
 	}
+	if enroll && verdict.OK && opts.Replaces == 0 && id.MatchedEnrolment == nil && kind == jpki.KindSign && !opts.NewHolder {
+		if id.ChangeCandidates, err = c.ChangeCandidates(ctx, id.Attributes); err != nil {
+			return nil, fmt.Errorf("identifying: %w", err)
+		}
+	}
 	switch {
 	case !enroll:
 	case !verdict.OK:
@@ -213,6 +234,8 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 		}
 	case id.MatchedEnrolment != nil:
 		id.Enrolment, id.AlreadyEnrolled = id.MatchedEnrolment, true
+	case len(id.ChangeCandidates) > 0:
+		id.NotEnrolled = NotEnrolledChangeCandidates
 	default:
 		e, err := st.AddEnrolment(ctx, c.newEnrolment(id, der, now))
 		if err != nil {

@@ -256,8 +256,16 @@ func TestRegistrationChange(t *testing.T) {
 		t.Fatalf("old card: %+v, %v", again, err)
 	}
 
-	// The new card resolves it.
+	// The new card with a plain --enroll: the library suggests the old
+	// enrolment instead of enrolling a second identity.
 	nh := movedHolder(t)
+	sug, err := c.Identify(ctx, cardOf(t, nh, card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN), Enroll: true})
+	if err != nil || !sug.Verdict.OK || sug.Enrolment != nil || sug.NotEnrolled != confirm.NotEnrolledChangeCandidates ||
+		len(sug.ChangeCandidates) != 1 || sug.ChangeCandidates[0].ID != oldID {
+		t.Fatalf("suggestion: %+v, %v", sug, err)
+	}
+
+	// The new card resolves it when the clerk names the old enrolment.
 	id, err := c.Identify(ctx, cardOf(t, nh, card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN), Replaces: oldID})
 	if err != nil {
 		t.Fatal(err)
@@ -401,5 +409,29 @@ func TestIdentifyConcurrent(t *testing.T) {
 	}
 	if rs := e.records(); len(rs) != n {
 		t.Errorf("%d records, want %d", len(rs), n)
+	}
+}
+
+func TestChangeCandidatesNewHolder(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	c := e.confirmer(nil)
+	old := jpkitest.DefaultHolder()
+	first, err := c.Identify(ctx, cardOf(t, old, card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN), Enroll: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Before any recorded revocation there is no candidate.
+	if cands, err := c.ChangeCandidates(ctx, first.Attributes); err != nil || len(cands) != 0 {
+		t.Fatalf("candidates before revocation: %+v, %v", cands, err)
+	}
+	e.setCRLs([]revoked{{old.SignCert.SerialNumber, revocation.ReasonAffiliationChanged}}, nil)
+	if _, err := c.CheckAll(ctx, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	// The clerk says this is someone else: enrolled as a new holder.
+	id, err := c.Identify(ctx, cardOf(t, movedHolder(t), card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN), Enroll: true, NewHolder: true})
+	if err != nil || id.Enrolment == nil || id.NotEnrolled != "" || len(id.ChangeCandidates) != 0 {
+		t.Fatalf("new holder: %+v, %v", id, err)
 	}
 }
