@@ -19,6 +19,7 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
+	"github.com/mynacard/mynacard/store"
 )
 
 // crlFile writes an empty, fresh CRL of the latest root of kind.
@@ -134,5 +135,47 @@ func TestNewBackendFlags(t *testing.T) {
 		if _, err := newBackend(c.aud, c.key, c.policy, true, nil, nil); err == nil {
 			t.Errorf("newBackend(%q, %q, %q) accepted", c.aud, c.key, c.policy)
 		}
+	}
+}
+
+// Two backend processes sharing the records store's nonces: a challenge
+// issued by one is answered at the other, and the replay at the first is
+// refused.
+func TestEndToEndSharedStore(t *testing.T) {
+	const audience = "https://bank.example/login"
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "nonces.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var urls []string
+	for range 2 {
+		b, err := newBackend(audience, "auth", "soft", true, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Challenges.Nonces, b.Validator.Nonces = st, st
+		srv := httptest.NewServer(b.Handler())
+		defer srv.Close()
+		urls = append(urls, srv.URL)
+	}
+	var ch confirm.Challenge
+	post(t, urls[0]+"/challenge", struct{}{}, &ch)
+	tok, err := confirm.MakeToken(context.Background(), kiosk(t), confirm.TokenOptions{
+		Audience: audience, Nonce: ch.Nonce,
+		Prompt: func(context.Context, card.PINKind, int) ([]byte, error) { return []byte(jpkitest.DefaultAuthPIN), nil },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := map[string]any{"nonce": ch.Nonce, "token": tok}
+	var resp ConfirmResponse
+	if code := post(t, urls[1]+"/confirm", req, &resp); code != http.StatusOK || !resp.Accepted ||
+		resp.Result.Verdict.Revocation.Status != confirm.RevocationUnknown {
+		t.Fatalf("at the second backend: %d %+v", code, resp)
+	}
+	resp = ConfirmResponse{}
+	if code := post(t, urls[0]+"/confirm", req, &resp); code != http.StatusForbidden || resp.Code != confirm.TokenNonceReplayed {
+		t.Errorf("replay at the first backend: %d %+v", code, resp)
 	}
 }

@@ -6,6 +6,10 @@
 //	backend -addr 127.0.0.1:8080 -audience https://bank.example/login \
 //	        -roots jlis-roots.pem -crl sign.crl -crl auth.crl -revocation hard
 //
+// Nonces live in memory; with -store DSN they live in the records store
+// (SQLite file or PostgreSQL), so several backend processes behind a load
+// balancer share them and a nonce is still consumed exactly once.
+//
 // With -test-hierarchy it trusts the virtual card's test PKI instead
 // (jpki/jpkitest), for trying the flow without a real card; never in
 // production.
@@ -13,6 +17,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"errors"
 	"flag"
@@ -27,6 +32,7 @@ import (
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
+	"github.com/mynacard/mynacard/store"
 )
 
 type listFlag []string
@@ -41,6 +47,7 @@ func main() {
 		key      = flag.String("key", "auth", "key required: auth or sign")
 		policy   = flag.String("revocation", "hard", "revocation policy: hard, soft or off")
 		testPKI  = flag.Bool("test-hierarchy", false, "trust the virtual card's test PKI (never in production)")
+		dsn      = flag.String("store", "", "keep nonces in this store (SQLite path or postgres:// DSN) instead of memory")
 		roots    listFlag
 		crls     listFlag
 	)
@@ -52,9 +59,28 @@ func main() {
 		fmt.Fprintln(os.Stderr, "backend:", err)
 		os.Exit(2)
 	}
+	if *dsn != "" {
+		st, err := store.Open(context.Background(), *dsn)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "backend:", err)
+			os.Exit(2)
+		}
+		defer st.Close()
+		b.Challenges.Nonces, b.Validator.Nonces = st, st
+	}
+	go purgeNonces(b.Challenges.Nonces, time.Minute)
 	srv := &http.Server{Addr: *addr, Handler: b.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	log.Printf("listening on %s for audience %s", *addr, *audience)
 	log.Fatal(srv.ListenAndServe())
+}
+
+// purgeNonces deletes expired nonces every interval, forever.
+func purgeNonces(n store.NonceStore, interval time.Duration) {
+	for range time.Tick(interval) {
+		if _, err := n.PurgeNonces(context.Background(), time.Now()); err != nil {
+			log.Printf("purging nonces: %v", err)
+		}
+	}
 }
 
 func newBackend(audience, key, policy string, testPKI bool, rootFiles, crlFiles []string) (*Backend, error) {
