@@ -59,6 +59,9 @@ type Config struct {
 	Store store.Store
 	// Operator names the clerk or kiosk, kept in records and enrolments.
 	Operator string
+	// Seal, if set, is passed to store.RecordStore.AppendRecord to chain
+	// and sign each record (issue 8).
+	Seal store.SealFunc
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Rand is the source of challenges; nil means crypto/rand.Reader.

@@ -258,7 +258,7 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 		CertKind: store.CertKind(kind.String()), Issuer: issuer, Serial: serial,
 		Attributes: id.Attributes.toStore(), ChallengeID: base64.RawURLEncoding.EncodeToString(challenge),
 		EnrolmentID: enrolmentID, Details: string(details),
-	}, nil)
+	}, c.cfg.Seal)
 	if err != nil {
 		return nil, fmt.Errorf("identifying: recording confirmation: %w", err)
 	}

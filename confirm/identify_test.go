@@ -435,3 +435,26 @@ func TestChangeCandidatesNewHolder(t *testing.T) {
 		t.Fatalf("new holder: %+v, %v", id, err)
 	}
 }
+
+func TestRecordsSealed(t *testing.T) {
+	e := newEnv(t)
+	calls := 0
+	c := e.confirmer(func(c *confirm.Config) {
+		c.Seal = func(prev []byte, r *store.Record) error {
+			calls++
+			r.PrevHash, r.RecordHash = prev, []byte{byte(r.Seq)}
+			return nil
+		}
+	})
+	h := jpkitest.DefaultHolder()
+	if _, err := c.Identify(context.Background(), cardOf(t, h, card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Qualify(context.Background(), cardOf(t, h, card.Options{}), confirm.QualifyOptions{Prompt: pin(jpkitest.DefaultAuthPIN)}); err != nil {
+		t.Fatal(err)
+	}
+	rs := e.records()
+	if calls != 2 || len(rs) != 2 || len(rs[1].RecordHash) != 1 || rs[1].RecordHash[0] != 2 || len(rs[1].PrevHash) != 1 {
+		t.Errorf("seal calls %d, records %+v", calls, rs)
+	}
+}

@@ -154,7 +154,7 @@ func (c *Confirmer) Qualify(ctx context.Context, j *card.JPKI, opts QualifyOptio
 		Kind: store.RecordQualify, At: now, Operator: c.cfg.Operator, Verdict: storeVerdict(verdict),
 		CertKind: store.CertAuth, Issuer: q.Certificate.Issuer, Serial: q.Certificate.Serial,
 		ChallengeID: base64.RawURLEncoding.EncodeToString(challenge), Details: string(details),
-	}, nil)
+	}, c.cfg.Seal)
 	if err != nil {
 		return nil, fmt.Errorf("qualifying: recording confirmation: %w", err)
 	}
