@@ -14,7 +14,7 @@ import (
 )
 
 // Exit codes. They are part of the CLI's interface: scripts branch on
-// them, docs/cli.md and `mynacard --help` list them.
+// them; cmd/mynacard/CLI.md and `mynacard --help` list them.
 const (
 	exitOK = 0
 	// exitError is any other failure (store, files, network).

@@ -81,6 +81,7 @@ var subcommands = []func(*globals) *cobra.Command{
 	newEligibilityCmd,
 	newChangesCmd,
 	newVirtualCardCmd,
+	newWatchCmd, newServeCmd,
 }
 
 // newRootCmd returns the mynacard command with its persistent flags and

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mynacard/mynacard/agent"
+)
+
+// defaultListen is where `mynacard serve` listens unless --listen says
+// otherwise: loopback only, a fixed port so the kiosk browser's start page
+// can be configured once.
+const defaultListen = "127.0.0.1:8765"
+
+func newServeCmd(g *globals) *cobra.Command {
+	var listen string
+	var origins []string
+	var opTimeout time.Duration
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "run the local HTTP agent for kiosk pages (loopback only) and serve the example kiosk page",
+		Long: `serve runs a local HTTP agent for a kiosk: a touch screen with a web page next
+to a card reader. It listens on loopback only (127.0.0.1, ::1 or localhost;
+any other address is refused) and serves:
+
+  GET  /            the example kiosk page (Japanese and English)
+  GET  /v1/readers  the readers, with the card in each and its type
+  GET  /v1/events   card events as Server-Sent Events (as "mynacard watch")
+  POST /v1/identify {"pin": "...", "key": "sign"|"auth", "reader": "..."}
+  POST /v1/qualify  {"pin": "1234", "reader": "..."}
+  POST /v1/changes  {"enrolment_id": N, "pin": "..."} (without "pin": a
+                    revocation check of the enrolment, no card needed)
+
+The answers are the JSON that identify, qualify and changes print with
+--json (without test_card: see verdict.chain.production).
+
+Security: every /v1/ call needs the session token in the X-Mynacard-Token
+header. The token is printed at start (for integrators' own pages) and
+embedded in the page at /. A request with an Origin header other than the
+agent's own or one given with --allow-origin is refused (403) before any card
+access, CORS preflights included; a Host header other than localhost,
+127.0.0.1 or [::1] with the agent's port is refused (DNS rebinding). PINs
+travel only in POST bodies, are never logged and are wiped after use; one card
+operation runs at a time per reader (409 "busy"); a card pulled during an
+operation gives 410 "card_removed". The last try of a PIN is never spent:
+--allow-last-try is refused here.
+
+The virtual reader driver vpcd (used with "mynacard virtual-card") listens on
+every network interface: never install it on a production kiosk.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if g.AllowLastTry {
+				return usageErrorf("--allow-last-try is not for an unattended kiosk: serve never spends the last PIN try")
+			}
+			ln, err := agent.Listen(listen)
+			if err != nil {
+				if errors.Is(err, agent.ErrNotLoopback) {
+					return usageErrorf("--listen %s: the agent listens on loopback only (127.0.0.1, [::1] or localhost)", listen)
+				}
+				return err
+			}
+			defer ln.Close()
+			ctx := cmd.Context()
+			b, filter, release, err := g.agentBackend(ctx)
+			if err != nil {
+				return err
+			}
+			defer release()
+			st, err := g.openStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			virt := strings.EqualFold(g.Reader, virtualReader)
+			conf, err := g.confirmer(ctx, &session{virtual: virt}, st)
+			if err != nil {
+				return err
+			}
+			opts := g.cardOptions()
+			opts.AllowLastTry = false
+			srv, err := agent.New(agent.Config{
+				Backend:          b,
+				Confirmer:        conf,
+				AllowedOrigins:   origins,
+				OperationTimeout: opTimeout,
+				CardOptions:      opts,
+				Watch:            agent.WatchOptions{Readers: filter},
+				Logger:           slog.New(slog.NewTextHandler(g.stderr, nil)),
+			})
+			if err != nil {
+				return usageErrorf("%v", err)
+			}
+			url := "http://" + ln.Addr().String() + "/"
+			if g.JSON {
+				if err := g.printJSON(map[string]string{"url": url, "token": srv.Token(), "header": agent.HeaderToken}); err != nil {
+					return err
+				}
+			} else {
+				fmt.Fprintf(g.stdout, "url: %s\ntoken: %s\n", url, srv.Token())
+			}
+			g.notef("serving the kiosk page at %s; press Ctrl-C to stop", url)
+			return srv.Serve(ctx, ln)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&listen, "listen", defaultListen, "loopback address and port to listen on (127.0.0.1:PORT, [::1]:PORT or localhost:PORT)")
+	f.StringArrayVar(&origins, "allow-origin", nil, "web origin (scheme://host[:port]) whose pages may call the API besides the agent's own (repeatable)")
+	f.DurationVar(&opTimeout, "op-timeout", agent.DefaultOperationTimeout, "time limit of one card operation")
+	return cmd
+}
