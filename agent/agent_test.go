@@ -2,6 +2,7 @@ package agent_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -327,5 +328,22 @@ func TestEventsIterator(t *testing.T) {
 	want := []string{`reader-added "B"`, `card-inserted "B" my_number_card`}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("events = %q, want %q", got, want)
+	}
+}
+
+func TestEventJSONRoundTrip(t *testing.T) {
+	for _, k := range []reader.EventKind{reader.ReaderAdded, reader.ReaderRemoved, reader.CardInserted, reader.CardRemoved} {
+		in := agent.Event{Kind: k, Reader: "R", CardType: agent.CardTypePhone, Usable: true, Time: time.Unix(1, 0).UTC()}
+		b, err := json.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out agent.Event
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatalf("%s: %v", b, err)
+		}
+		if out != in || !strings.Contains(string(b), `"kind":"`+k.String()+`"`) {
+			t.Errorf("round trip of %s = %+v", b, out)
+		}
 	}
 }

@@ -43,6 +43,19 @@ func (k EventKind) String() string {
 // JSON readably.
 func (k EventKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
+// UnmarshalText decodes the String form of a kind, so that programs reading
+// events as JSON (such as `mynacard watch` or the agent's event stream) get
+// the kind back.
+func (k *EventKind) UnmarshalText(b []byte) error {
+	for _, c := range []EventKind{ReaderAdded, ReaderRemoved, CardInserted, CardRemoved} {
+		if string(b) == c.String() {
+			*k = c
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown event kind %q", b)
+}
+
 // Event is one change seen by a reader watcher (such as
 // pcsc.Context.Watch). It carries no cgo types so that the CLI and the
 // agent can consume events without a PC/SC binding.

@@ -38,7 +38,8 @@ die() { log "$*"; exit 1; }
 # for the face photo (libopenjp2-7-dev, libopenjp2-tools), PostgreSQL for
 # the store tests, and flock (util-linux) for the harness's locks.
 packages=(pcscd libpcsclite-dev vsmartcard-vpcd pkg-config gcc opensc pcsc-tools openssl
-	libopenjp2-7-dev libopenjp2-tools postgresql util-linux)
+	libopenjp2-7-dev libopenjp2-tools postgresql util-linux
+	chromium fonts-ipafont-gothic)
 
 install_packages() {
 	local missing=() p
