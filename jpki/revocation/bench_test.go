@@ -100,7 +100,11 @@ func loadStreaming(tb testing.TB, path string) *CRL {
 		tb.Fatal(err)
 	}
 	defer f.Close()
-	c, err := ParseCRL(f, ParseOptions{Issuers: signRoots()})
+	st, err := f.Stat()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := ParseCRL(f, ParseOptions{Issuers: signRoots(), SizeHint: st.Size()})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package revocation
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/sha256"
 	"crypto/x509"
@@ -40,9 +41,9 @@ const (
 var errCacheCorrupt = errors.New("revocation: corrupt index cache")
 
 // loadFileCached parses path, through the cache when configured.
-func (s *CRLSet) loadFileCached(path string) (*CRL, error) {
+func (s *CRLSet) loadFileCached(ctx context.Context, path string) (*CRL, error) {
 	if s.opts.CacheDir == "" {
-		return s.openParse(path, false)
+		return s.openParse(ctx, path)
 	}
 	sum, err := fileSHA256(path)
 	if err != nil {
@@ -53,7 +54,7 @@ func (s *CRLSet) loadFileCached(path string) (*CRL, error) {
 		c.Source = path
 		return c, nil
 	}
-	c, err := s.openParse(path, false)
+	c, err := s.openParse(ctx, path)
 	if err != nil {
 		return nil, err
 	}

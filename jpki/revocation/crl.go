@@ -112,9 +112,12 @@ type ParseOptions struct {
 	MaxBytes int64
 	// Source names the input in results and errors.
 	Source string
-	// skipEntries parses nothing of revokedCertificates but the hash (used
-	// when a cached index is reused).
-	skipEntries bool
+	// SizeHint is the input's length when known (a file's size, an HTTP
+	// Content-Length), 0 otherwise. With it the index is sized at once;
+	// without it a declared length is trusted only up to
+	// unconfirmedListBytes, so a short input cannot make the parser
+	// allocate for a huge list it does not contain.
+	SizeHint int64
 }
 
 // DefaultMaxCRLBytes is the default input limit: room for about ten
@@ -221,7 +224,7 @@ func parseCRL(s *streamer, opts ParseOptions) (*CRL, error) {
 			return nil, fmt.Errorf("reading tbsCertList: %w", err)
 		}
 		if h.tag == idSequence {
-			if err := parseEntries(s, &c.idx, opts.skipEntries); err != nil {
+			if err := parseEntries(s, &c.idx, opts.SizeHint); err != nil {
 				return nil, fmt.Errorf("reading revokedCertificates: %w", err)
 			}
 		}
@@ -289,8 +292,23 @@ func readTime(s *streamer) (time.Time, error) {
 // header, a 1-byte INTEGER, a UTCTime), used to bound the capacity guess.
 const minEntryBytes = 2 + 3 + 2 + utcTimeLen
 
+// unconfirmedListBytes is how much of a declared revokedCertificates
+// length the initial index capacity may assume without a SizeHint.
+const unconfirmedListBytes = 16 << 20
+
+// initialEntries guesses the number of entries from the list's declared
+// length and the first entry's size (entries of one CRL are nearly the
+// same size), so that append does not double the peak memory.
+func initialEntries(listLen, firstLen, sizeHint int64) int {
+	bound := int64(unconfirmedListBytes)
+	if sizeHint > 0 {
+		bound = sizeHint
+	}
+	return int(min(listLen, bound)/firstLen) + 16
+}
+
 // parseEntries reads revokedCertificates, whose header is next.
-func parseEntries(s *streamer, x *index, skip bool) error {
+func parseEntries(s *streamer, x *index, sizeHint int64) error {
 	h, err := s.expectHeader(idSequence, "revokedCertificates")
 	if err != nil {
 		return err
@@ -310,19 +328,15 @@ func parseEntries(s *streamer, x *index, skip bool) error {
 		if err != nil {
 			return err
 		}
-		if !skip {
-			if first {
-				// Entries of one CRL are nearly the same size: guess the
-				// count from the first so append does not double the peak.
-				x.narrow = make([]narrowEntry, 0, int(int64(h.length)/int64(n))+16)
-				first = false
-			}
-			k, packed, err := parseEntry(b[eh.size:])
-			if err != nil {
-				return err
-			}
-			x.add(k, packed)
+		if first {
+			x.narrow = make([]narrowEntry, 0, initialEntries(int64(h.length), int64(n), sizeHint))
+			first = false
 		}
+		k, packed, err := parseEntry(b[eh.size:])
+		if err != nil {
+			return err
+		}
+		x.add(k, packed)
 		if err := s.skip(n); err != nil {
 			return err
 		}
@@ -330,9 +344,7 @@ func parseEntries(s *streamer, x *index, skip bool) error {
 	if s.consumed != end {
 		return fmt.Errorf("%w: revokedCertificates length", ErrMalformed)
 	}
-	if !skip {
-		x.finish()
-	}
+	x.finish()
 	return nil
 }
 

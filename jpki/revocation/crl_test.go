@@ -368,3 +368,26 @@ func TestCertDistributionPoints(t *testing.T) {
 		t.Fatal("city missing")
 	}
 }
+
+func TestConcurrentStatusAndReload(t *testing.T) {
+	set := NewCRLSet(signRoots(), CRLSetOptions{Now: fixedNow})
+	crls := []*CRL{
+		mustParse(t, makeCRL(t, 3, jpkitest.CRLOptions{Synthetic: 100, ThisUpdate: refTime.Add(-3 * time.Hour)})),
+		mustParse(t, makeCRL(t, 3, jpkitest.CRLOptions{Synthetic: 100, ThisUpdate: refTime.Add(-2 * time.Hour)})),
+	}
+	set.Add(crls[0])
+	cert := issueCert(t, 3, jpkitest.SyntheticCRLEntry(1).Serial, "", "")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 50; i++ {
+			set.Add(crls[i%2])
+		}
+	}()
+	for i := 0; i < 50; i++ {
+		if r := set.Status(cert); r.Status != StatusRevoked {
+			t.Fatalf("status %v", r.Status)
+		}
+	}
+	<-done
+}

@@ -256,8 +256,23 @@ func (x *index) memoryBytes() int {
 	return cap(x.narrow)*16 + cap(x.wideKeys) + cap(x.widePacked)*8
 }
 
-// validate checks the invariants of an index read from a cache file.
+// validate checks the invariants of an index read from a cache file:
+// sorted keys and valid reasons.
 func (x *index) validate() error {
+	validReason := func(p int64) bool {
+		r := byte(p)
+		return r == reasonAbsent || Reason(r).valid()
+	}
+	for _, e := range x.narrow {
+		if !validReason(e.packed) {
+			return fmt.Errorf("%w: reason", ErrMalformed)
+		}
+	}
+	for _, p := range x.widePacked {
+		if !validReason(p) {
+			return fmt.Errorf("%w: reason", ErrMalformed)
+		}
+	}
 	if x.wide {
 		if len(x.wideKeys) != len(x.widePacked)*wideKeyBytes {
 			return fmt.Errorf("%w: wide index sizes disagree", ErrMalformed)

@@ -55,6 +55,7 @@ func parseAny(r io.Reader, opts ParseOptions) (*CRL, error) {
 			return nil, fmt.Errorf("reading CRL %s: %w: no %q PEM block", opts.Source, ErrMalformed, pemTypeCRL)
 		}
 		if block.Type == pemTypeCRL {
+			opts.SizeHint = int64(len(block.Bytes))
 			return ParseCRL(bytes.NewReader(block.Bytes), opts)
 		}
 	}
@@ -68,20 +69,38 @@ func (s *CRLSet) LoadFile(ctx context.Context, path string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	c, err := s.loadFileCached(path)
+	c, err := s.loadFileCached(ctx, path)
 	if err != nil {
 		return err
 	}
 	return s.Add(c)
 }
 
-func (s *CRLSet) openParse(path string, skipEntries bool) (*CRL, error) {
+func (s *CRLSet) openParse(ctx context.Context, path string) (*CRL, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening CRL: %w", err)
 	}
 	defer f.Close()
-	return parseAny(f, ParseOptions{Issuers: s.issuers, MaxBytes: s.opts.MaxBytes, Source: path, skipEntries: skipEntries})
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	return parseAny(ctxReader{ctx, f}, ParseOptions{Issuers: s.issuers, MaxBytes: s.opts.MaxBytes, Source: path, SizeHint: size})
+}
+
+// ctxReader fails reads once its context is done, so that parsing a big
+// CRL stops when the caller gives up.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
 }
 
 // LoadDir loads every *.crl, *.der and *.pem file of dir, in name order.
@@ -138,7 +157,7 @@ func (s *CRLSet) LoadURL(ctx context.Context, url string) error {
 	if resp.ContentLength > limit {
 		return fmt.Errorf("fetching CRL %s: %w: %d bytes", url, ErrTooLarge, resp.ContentLength)
 	}
-	c, err := parseAny(resp.Body, ParseOptions{Issuers: s.issuers, MaxBytes: limit, Source: url})
+	c, err := parseAny(ctxReader{ctx, resp.Body}, ParseOptions{Issuers: s.issuers, MaxBytes: limit, Source: url, SizeHint: max(resp.ContentLength, 0)})
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("fetching CRL %s: %w: %w", url, ErrUnreachable, err)
