@@ -12,6 +12,10 @@ import (
 	"sync"
 
 	"github.com/go-piv/piv-go/v2/piv"
+
+	"github.com/mynacard/mynacard/apdu"
+	"github.com/mynacard/mynacard/reader"
+	"github.com/mynacard/mynacard/reader/pcsc"
 )
 
 // DefaultPIVSlot is the slot an operator key is read from unless told
@@ -155,35 +159,104 @@ func OpenPIV(ctx context.Context, reader string, slot piv.Slot, pin PINFunc, opt
 	return k, nil
 }
 
-// openReader finds and opens the reader.
+// openReader finds and opens the reader. Each candidate is first asked,
+// in shared mode, whether it holds a PIV application: piv.Open connects
+// exclusively and, when SELECT fails, does not release the connection
+// (piv-go v2.6.0), which would lock another application's card (the
+// Individual Number Card in the next reader) until the process exits.
 func openReader(ctx context.Context, want string) (string, *piv.YubiKey, error) {
 	if err := ctx.Err(); err != nil {
 		return "", nil, fmt.Errorf("opening PIV token: %w", err)
 	}
-	readers, err := piv.Cards()
+	pc, err := pcsc.Establish(ctx)
+	if err != nil {
+		return "", nil, fmt.Errorf("opening PIV token: %w", err)
+	}
+	defer pc.Release()
+	infos, err := pc.Readers(ctx)
 	if err != nil {
 		return "", nil, fmt.Errorf("listing PC/SC readers: %w", err)
 	}
-	candidates := matchReaders(readers, want)
+	present := make(map[string]reader.Info, len(infos))
+	var names []string
+	for _, in := range infos {
+		names = append(names, in.Name)
+		present[in.Name] = in
+	}
+	candidates := matchReaders(names, want)
 	if len(candidates) == 0 {
-		return "", nil, fmt.Errorf("opening PIV token: %w: no reader matches %q (readers: %q)", ErrNoReader, want, readers)
+		return "", nil, fmt.Errorf("opening PIV token: %w: no reader matches %q (readers: %q)", ErrNoReader, want, names)
 	}
 	if want != "" && len(candidates) > 1 {
 		return "", nil, fmt.Errorf("opening PIV token: %w %q: %q", ErrAmbiguousReader, want, candidates)
 	}
 	var errs []error
 	for _, name := range candidates {
-		if err := ctx.Err(); err != nil {
-			return "", nil, fmt.Errorf("opening PIV token: %w", err)
+		switch in := present[name]; {
+		case !in.CardPresent:
+			errs = append(errs, fmt.Errorf("%s: no card", name))
+			continue
+		case in.InUse:
+			errs = append(errs, fmt.Errorf("%s: in use by another application", name))
+			continue
+		}
+		isPIV, err := holdsPIV(ctx, pc, name)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
+		}
+		if !isPIV {
+			errs = append(errs, fmt.Errorf("%s: no PIV application", name))
+			continue
 		}
 		yk, err := piv.Open(name)
-		if err == nil {
-			return name, yk, nil
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, err))
+			continue
 		}
-		errs = append(errs, fmt.Errorf("%s: %w", name, err))
+		return name, yk, nil
 	}
 	return "", nil, fmt.Errorf("opening PIV token: %w: %w", ErrNoReader, errors.Join(errs...))
 }
+
+// aidPIVPrefix is the PIV application identifier's RID and PIX prefix
+// (NIST SP 800-73-4 Part 1 §2.2), which piv-go selects by.
+var aidPIVPrefix = []byte{0xA0, 0x00, 0x00, 0x03, 0x08}
+
+// p1SelectByDFName is SELECT's P1 for a DF name (ISO/IEC 7816-4 §11.2.2).
+const p1SelectByDFName = 0x04
+
+// holdsPIV asks the card in the reader, in shared mode and inside one
+// transaction, whether it has a PIV application. A card without one
+// answers 6A82 and keeps its current selection (ISO/IEC 7816-4 §11.2.2).
+func holdsPIV(ctx context.Context, pc *pcsc.Context, name string) (bool, error) {
+	c, err := pc.Connect(ctx, name)
+	if err != nil {
+		return false, err
+	}
+	defer c.Close()
+	sel, err := apdu.Command{INS: apdu.InsSelect, P1: p1SelectByDFName, Data: aidPIVPrefix}.Bytes()
+	if err != nil {
+		return false, err
+	}
+	var isPIV bool
+	err = c.Transaction(ctx, func(ctx context.Context, t reader.Transport) error {
+		raw, err := t.Transmit(ctx, sel)
+		if err != nil {
+			return err
+		}
+		r, err := apdu.ParseResponse(raw)
+		if err != nil {
+			return err
+		}
+		isPIV = r.OK() || r.SW1() == swBytesRemainingSW1
+		return nil
+	})
+	return isPIV, err
+}
+
+// swBytesRemainingSW1 is SW1 of 61xx: success, more data to GET RESPONSE.
+const swBytesRemainingSW1 = 0x61
 
 // matchReaders returns the reader named exactly want, else those whose
 // name contains it; every reader for an empty want.
