@@ -235,3 +235,27 @@ func TestBigCRL(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLoadCached loads the largest CRL through a warm index cache
+// (hash the file, read the index file, check its checksum and signature).
+func BenchmarkLoadCached(b *testing.B) {
+	sizes := benchSizes()
+	n := sizes[len(sizes)-1]
+	path := benchCRL(b, n)
+	cacheDir := b.TempDir()
+	load := func() *CRL {
+		set := NewCRLSet(signRoots(), CRLSetOptions{Now: fixedNow, CacheDir: cacheDir})
+		if err := set.LoadFile(context.Background(), path); err != nil {
+			b.Fatal(err)
+		}
+		return set.CRLs()[0]
+	}
+	load() // miss: parse and write the cache
+	var peak, kept uint64
+	for b.Loop() {
+		var c *CRL
+		peak, kept = peakHeap(func() { c = load() })
+		runtime.KeepAlive(c)
+	}
+	report(b, n, peak, kept)
+}

@@ -51,7 +51,7 @@ func (s *CRLSet) loadFileCached(ctx context.Context, path string) (*CRL, error) 
 	}
 	cachePath := filepath.Join(s.opts.CacheDir, hex.EncodeToString(sum[:])+cacheExt)
 	if c, err := readCache(cachePath, sum, s.issuers); err == nil {
-		c.Source = path
+		c.Source, c.label = path, "crl "+path
 		return c, nil
 	}
 	c, err := s.openParse(ctx, path)

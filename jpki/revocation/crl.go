@@ -43,10 +43,19 @@ type CRL struct {
 	// SHA256 is the digest of the CRL's DER, the key of the index cache.
 	SHA256 [sha256.Size]byte
 
+	label     string // "crl " + Source, made once
 	tbsDigest []byte
 	sigAlg    sigAlgorithm
 	signature []byte
 	idx       index
+}
+
+// sourceLabel names c in results.
+func (c *CRL) sourceLabel() string {
+	if c.label != "" {
+		return c.label
+	}
+	return "crl " + c.Source
 }
 
 // Len returns the number of revoked serials.
@@ -81,7 +90,7 @@ func (c *CRL) lookupKey(k serialKey) (Entry, bool) {
 // future and nextUpdate has not passed (both with ClockSkew). Otherwise it
 // returns a *StaleError matching ErrStale or ErrNotYetValid.
 func (c *CRL) CheckFresh(t time.Time) error {
-	return checkFresh("CRL "+c.Source, t, c.ThisUpdate, c.NextUpdate)
+	return checkFresh(func() string { return "CRL " + c.Source }, t, c.ThisUpdate, c.NextUpdate)
 }
 
 // Covers reports whether c covers a certificate whose CRL distribution
@@ -155,6 +164,7 @@ func ParseCRL(r io.Reader, opts ParseOptions) (*CRL, error) {
 		return nil, fmt.Errorf("parsing CRL %s: %w", opts.Source, err)
 	}
 	copy(c.SHA256[:], whole.Sum(nil))
+	c.label = "crl " + c.Source
 	if err := c.verify(opts.Issuers); err != nil {
 		return nil, fmt.Errorf("verifying CRL %s: %w", opts.Source, err)
 	}

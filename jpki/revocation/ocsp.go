@@ -148,7 +148,7 @@ func (c *OCSPClient) cached(key string, now time.Time) (Result, bool) {
 	if !ok {
 		return Result{}, false
 	}
-	if checkFresh(c.source(), now, r.ThisUpdate, r.NextUpdate) != nil {
+	if checkFresh(c.source, now, r.ThisUpdate, r.NextUpdate) != nil {
 		delete(c.cache, key)
 		return Result{}, false
 	}
@@ -161,7 +161,7 @@ func (c *OCSPClient) store(key string, r Result) {
 	if len(c.cache) >= DefaultOCSPCacheEntries {
 		now := c.now()
 		for k, v := range c.cache {
-			if checkFresh("", now, v.ThisUpdate, v.NextUpdate) != nil {
+			if checkFresh(named(""), now, v.ThisUpdate, v.NextUpdate) != nil {
 				delete(c.cache, k)
 			}
 		}
@@ -394,7 +394,7 @@ func VerifyOCSPResponse(der []byte, cert, issuer *x509.Certificate, opts OCSPVer
 	if next.IsZero() && opts.At.After(resp.ThisUpdate.Add(maxAge+ClockSkew)) {
 		return Result{}, &StaleError{Source: "OCSP response", At: opts.At, ThisUpdate: resp.ThisUpdate}
 	}
-	if err := checkFresh("OCSP response", opts.At, resp.ThisUpdate, next); err != nil {
+	if err := checkFresh(named("OCSP response"), opts.At, resp.ThisUpdate, next); err != nil {
 		return Result{}, err
 	}
 	r := Result{Reason: ReasonNone, ThisUpdate: resp.ThisUpdate, NextUpdate: resp.NextUpdate}

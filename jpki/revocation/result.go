@@ -204,13 +204,17 @@ func (e *StaleError) Unwrap() error {
 const ClockSkew = 5 * time.Minute
 
 // checkFresh reports whether data valid from thisUpdate to nextUpdate
-// (zero: no nextUpdate) may be used at t.
-func checkFresh(source string, t, thisUpdate, nextUpdate time.Time) error {
+// (zero: no nextUpdate) may be used at t. source is only called on
+// failure, so the common path does not build strings.
+func checkFresh(source func() string, t, thisUpdate, nextUpdate time.Time) error {
 	if thisUpdate.After(t.Add(ClockSkew)) {
-		return &StaleError{Source: source, At: t, ThisUpdate: thisUpdate, NextUpdate: nextUpdate, NotYetValid: true}
+		return &StaleError{Source: source(), At: t, ThisUpdate: thisUpdate, NextUpdate: nextUpdate, NotYetValid: true}
 	}
 	if !nextUpdate.IsZero() && t.After(nextUpdate.Add(ClockSkew)) {
-		return &StaleError{Source: source, At: t, ThisUpdate: thisUpdate, NextUpdate: nextUpdate}
+		return &StaleError{Source: source(), At: t, ThisUpdate: thisUpdate, NextUpdate: nextUpdate}
 	}
 	return nil
 }
+
+// named returns a constant source name for checkFresh.
+func named(s string) func() string { return func() string { return s } }

@@ -183,9 +183,9 @@ func answer(covering []*CRL, k serialKey, t time.Time) Result {
 		}
 	}
 	if fresh == nil {
-		return unknown("crl "+covering[0].Source, errors.Join(staleErrs...))
+		return unknown(covering[0].sourceLabel(), errors.Join(staleErrs...))
 	}
-	return Result{Status: StatusGood, Reason: ReasonNone, Source: "crl " + fresh.Source,
+	return Result{Status: StatusGood, Reason: ReasonNone, Source: fresh.sourceLabel(),
 		ThisUpdate: fresh.ThisUpdate, NextUpdate: fresh.NextUpdate}
 }
 
@@ -248,7 +248,7 @@ func (s *CRLSet) answerGroup(g issuerGroup, issuerKeyID []byte, k serialKey, t t
 		}
 	}
 	if len(errs) > 0 {
-		return unknown("crl "+g.parts[0].Source, errors.Join(errs...))
+		return unknown(g.parts[0].sourceLabel(), errors.Join(errs...))
 	}
 	return Result{Status: StatusGood, Reason: ReasonNone, Source: fmt.Sprintf("crl (%d distribution-point CRLs)", len(g.parts)),
 		ThisUpdate: g.parts[0].ThisUpdate, NextUpdate: g.parts[0].NextUpdate}
@@ -256,5 +256,5 @@ func (s *CRLSet) answerGroup(g issuerGroup, issuerKeyID []byte, k serialKey, t t
 
 func revoked(c *CRL, e Entry) Result {
 	return Result{Status: StatusRevoked, Reason: e.Reason, RevokedAt: e.RevokedAt,
-		Source: "crl " + c.Source, ThisUpdate: c.ThisUpdate, NextUpdate: c.NextUpdate}
+		Source: c.sourceLabel(), ThisUpdate: c.ThisUpdate, NextUpdate: c.NextUpdate}
 }
