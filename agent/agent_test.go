@@ -2,6 +2,10 @@ package agent_test
 
 import (
 	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -12,6 +16,7 @@ import (
 
 	"github.com/mynacard/mynacard/agent"
 	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
 )
@@ -345,5 +350,57 @@ func TestEventJSONRoundTrip(t *testing.T) {
 		if out != in || !strings.Contains(string(b), `"kind":"`+k.String()+`"`) {
 			t.Errorf("round trip of %s = %+v", b, out)
 		}
+	}
+}
+
+func TestTokenAudienceFromConfig(t *testing.T) {
+	const audience = "https://clinic.example/login"
+	r, _ := memAgent(t, newCard(t), func(c *agent.Config) { c.Audience = audience })
+	nonce := base64.RawURLEncoding.EncodeToString([]byte("a nonce of at least thirty-two bytes"))
+	a := r.call(t, "POST", "/v1/token", map[string]any{"pin": jpkitest.DefaultAuthPIN, "nonce": nonce, "audience": "https://evil.example"}, nil)
+	if a.Status != 400 || a.code() != agent.CodeBadRequest {
+		t.Errorf("audience in the request: %d %s", a.Status, a.Raw)
+	}
+	for _, bad := range []string{"", "not base64!", "c2hvcnQ", strings.Repeat("A", 600)} {
+		if a := r.call(t, "POST", "/v1/token", map[string]any{"pin": jpkitest.DefaultAuthPIN, "nonce": bad}, nil); a.Status != 400 {
+			t.Errorf("nonce %.20q: %d %s", bad, a.Status, a.Raw)
+		}
+	}
+	a = r.call(t, "POST", "/v1/token", map[string]any{"pin": jpkitest.DefaultAuthPIN, "nonce": nonce}, nil)
+	if a.Status != 200 {
+		t.Fatalf("token: %d %s", a.Status, a.Raw)
+	}
+	tok, err := confirm.ParseToken(a.Raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(tok.Certificate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := cert.PublicKey.(*rsa.PublicKey)
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, confirm.TokenDigest(audience, nonce), tok.Signature); err != nil {
+		t.Errorf("token does not verify for the configured audience: %v", err)
+	}
+	if rsa.VerifyPKCS1v15(pub, crypto.SHA256, confirm.TokenDigest("https://evil.example", nonce), tok.Signature) == nil {
+		t.Error("token verifies for another audience")
+	}
+	// Without an audience the endpoint is off.
+	r2, _ := memAgent(t, newCard(t), nil)
+	if a := r2.call(t, "POST", "/v1/token", map[string]any{"pin": jpkitest.DefaultAuthPIN, "nonce": nonce}, nil); a.Status != 404 {
+		t.Errorf("token without audience: %d %s", a.Status, a.Raw)
+	}
+}
+
+func TestOperationTimeout(t *testing.T) {
+	vc := newCard(t, virtual.WithFaults(virtual.Fault{Kind: virtual.FaultLatency, MatchINS: true, INS: insCardSign, Delay: 400 * time.Millisecond}))
+	r, _ := memAgent(t, vc, func(c *agent.Config) { c.OperationTimeout = 150 * time.Millisecond })
+	a := r.call(t, "POST", "/v1/qualify", map[string]any{"pin": jpkitest.DefaultAuthPIN}, nil)
+	if a.Status != 504 || a.code() != agent.CodeTimeout {
+		t.Errorf("slow card: %d %s", a.Status, a.Raw)
+	}
+	// The reader is free again.
+	if rs := r.call(t, "GET", "/v1/readers", nil, nil); strings.Contains(string(rs.Raw), `"busy":true`) {
+		t.Errorf("reader still busy: %s", rs.Raw)
 	}
 }

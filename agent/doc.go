@@ -10,7 +10,8 @@
 //   - the HTTP API (Server) bound to loopback only: GET /v1/readers,
 //     GET /v1/events (Server-Sent Events), POST /v1/identify, /v1/qualify and
 //     /v1/changes, whose answers are the JSON of package confirm, the same the
-//     CLI prints with --json;
+//     CLI prints with --json, and POST /v1/token (a confirmation token for the
+//     audience of the agent's configuration, never the page's);
 //   - the example kiosk page (web/, plain HTML and JavaScript, embedded) served
 //     at /;
 //   - the security rules of a local agent: an allowlist of web origins (CORS,

@@ -3,6 +3,7 @@ package agent
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,6 +55,23 @@ type ChangesRequest struct {
 	EnrolmentID int64    `json:"enrolment_id"`
 	PIN         pinBytes `json:"pin,omitempty"`
 }
+
+// TokenRequest is the body of POST /v1/token: the holder's card signs a
+// confirmation token (confirm.MakeToken) with the authentication key over
+// the backend's nonce and the audience of the agent's configuration
+// (Config.Audience). A request cannot name the audience: a page could
+// otherwise obtain a token meant for another service.
+type TokenRequest struct {
+	Reader string `json:"reader,omitempty"`
+	// Nonce is the challenge's nonce as the backend issued it.
+	Nonce string `json:"nonce"`
+	// PIN is the 4-digit user-authentication PIN.
+	PIN pinBytes `json:"pin"`
+}
+
+// maxNonceLen bounds TokenRequest.Nonce; backends issue a few dozen
+// base64url characters.
+const maxNonceLen = 512
 
 // operation is one card operation: it gets the opened card and a prompt
 // answering the request's PIN.
@@ -117,6 +135,28 @@ func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
 	}
 	s.runOperation(w, r, req.Reader, req.PIN, func(ctx context.Context, j *card.JPKI, prompt card.PINPrompt) (any, error) {
 		return s.cfg.Confirmer.Identify(ctx, j, confirm.IdentifyOptions{Key: card.SignKey, Prompt: prompt, Replaces: req.EnrolmentID})
+	})
+}
+
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+	var req TokenRequest
+	defer func() { wipe(req.PIN) }()
+	if s.cfg.Audience == "" {
+		writeError(w, newAPIError(http.StatusNotFound, CodeNotFound, "tokens are not configured on this agent (no audience)"))
+		return
+	}
+	if !s.readRequest(w, r, &req) {
+		return
+	}
+	// The nonce's form is checked before the card is touched (confirm
+	// checks it again).
+	if b, err := base64.RawURLEncoding.Strict().DecodeString(req.Nonce); err != nil || len(b) < confirm.NonceSize || len(req.Nonce) > maxNonceLen {
+		writeError(w, newAPIError(http.StatusBadRequest, CodeBadRequest,
+			fmt.Sprintf("nonce must be %d to %d bytes in unpadded base64url", confirm.NonceSize, maxNonceLen*3/4)))
+		return
+	}
+	s.runOperation(w, r, req.Reader, req.PIN, func(ctx context.Context, j *card.JPKI, prompt card.PINPrompt) (any, error) {
+		return confirm.MakeToken(ctx, j, confirm.TokenOptions{Key: card.AuthKey, Audience: s.cfg.Audience, Nonce: req.Nonce, Prompt: prompt})
 	})
 }
 

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,7 +20,6 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
-	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -286,6 +284,3 @@ func (r *running) waitPresent(t testing.TB, name string, want bool) {
 	}
 	t.Fatalf("reader %q: card present never became %v", name, want)
 }
-
-var _ = errors.Is
-var _ = reader.ErrCardRemoved

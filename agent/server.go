@@ -61,6 +61,10 @@ type Config struct {
 	// agent's own origin. Anything else sending an Origin header is refused
 	// with 403 before any card access.
 	AllowedOrigins []string
+	// Audience identifies the service that confirmation tokens made through
+	// POST /v1/token are for (confirm.TokenOptions.Audience). It comes from
+	// here only, never from a request; empty turns the endpoint off.
+	Audience string
 	// Token is the session token required in HeaderToken; empty means a
 	// fresh random one (see Server.Token).
 	Token string
@@ -107,6 +111,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = DefaultHeartbeat
+	}
+	if len(cfg.Audience) > confirm.MaxAudienceBytes {
+		return nil, fmt.Errorf("agent: audience longer than %d bytes", confirm.MaxAudienceBytes)
 	}
 	s := &Server{cfg: cfg, origins: map[string]bool{}, hub: newHub()}
 	for _, o := range cfg.AllowedOrigins {

@@ -21,6 +21,7 @@ func newServeCmd(g *globals) *cobra.Command {
 	var listen string
 	var origins []string
 	var opTimeout time.Duration
+	var audience string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "run the local HTTP agent for kiosk pages (loopback only) and serve the example kiosk page",
@@ -35,6 +36,9 @@ any other address is refused) and serves:
   POST /v1/qualify  {"pin": "1234", "reader": "..."}
   POST /v1/changes  {"enrolment_id": N, "pin": "..."} (without "pin": a
                     revocation check of the enrolment, no card needed)
+  POST /v1/token    {"nonce": "...", "pin": "1234"}: a confirmation token
+                    for the service named by --audience (never by the page);
+                    off without --audience
 
 The answers are the JSON that identify, qualify and changes print with
 --json (without test_card: see verdict.chain.production).
@@ -88,6 +92,7 @@ every network interface: never install it on a production kiosk.`,
 				Confirmer:        conf,
 				AllowedOrigins:   origins,
 				OperationTimeout: opTimeout,
+				Audience:         audience,
 				CardOptions:      opts,
 				Watch:            agent.WatchOptions{Readers: filter},
 				Logger:           slog.New(slog.NewTextHandler(g.stderr, nil)),
@@ -110,6 +115,7 @@ every network interface: never install it on a production kiosk.`,
 	f := cmd.Flags()
 	f.StringVar(&listen, "listen", defaultListen, "loopback address and port to listen on (127.0.0.1:PORT, [::1]:PORT or localhost:PORT)")
 	f.StringArrayVar(&origins, "allow-origin", nil, "web origin (scheme://host[:port]) whose pages may call the API besides the agent's own (repeatable)")
+	f.StringVar(&audience, "audience", "", "service identifier that confirmation tokens from POST /v1/token are bound to (empty: the endpoint is off)")
 	f.DurationVar(&opTimeout, "op-timeout", agent.DefaultOperationTimeout, "time limit of one card operation")
 	return cmd
 }
