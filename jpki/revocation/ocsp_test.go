@@ -78,6 +78,10 @@ func TestOCSPVerdicts(t *testing.T) {
 		{"delegated good", func() { f.responder.SetDelegate(delegate, delegateKey) }, nil, f.good, StatusGood, nil},
 		{"delegated without EKU", func() { f.responder.SetDelegate(noEKU, noEKUKey) }, nil, f.good, StatusUnknown, ErrBadSignature},
 		{"delegated by another generation", func() { f.responder.SetDelegate(otherDelegate, otherDelegateKey) }, nil, f.good, StatusUnknown, ErrBadSignature},
+		{"delegate expired", func() {
+			f.responder.SetDelegate(delegate, delegateKey)
+			f.responder.SetClock(func() time.Time { return refTime.Add(200 * 24 * time.Hour) })
+		}, func(c *OCSPConfig) { c.Now = func() time.Time { return refTime.Add(200 * 24 * time.Hour) } }, f.good, StatusUnknown, ErrBadSignature},
 		{"wrong signer", func() { f.responder.SetFault(jpkitest.OCSPFaultWrongSigner) }, nil, f.good, StatusUnknown, ErrBadSignature},
 		{"nonce mismatch", func() { f.responder.SetFault(jpkitest.OCSPFaultWrongNonce) }, nil, f.good, StatusUnknown, ErrNonceMismatch},
 		{"nonce not echoed, allowed", func() { f.responder.SetEchoNonce(false) }, nil, f.good, StatusGood, nil},
@@ -98,6 +102,7 @@ func TestOCSPVerdicts(t *testing.T) {
 			f.responder.SetFault(jpkitest.OCSPFaultNone)
 			f.responder.SetDelegate(nil, nil)
 			f.responder.SetEchoNonce(true)
+			f.responder.SetClock(jpkitest.ReferenceTime)
 			if tt.setup != nil {
 				tt.setup()
 			}
