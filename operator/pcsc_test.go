@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"errors"
@@ -240,3 +243,56 @@ func TestPIVPINOnceSlot(t *testing.T) {
 }
 
 var sha256Opts = crypto.SHA256
+
+// TestPIVKeyTypesOverPCSC signs with an RSA-2048 key (whose 256-byte
+// block piv-go sends as a chained command) and a P-384 key, each read with
+// its metadata and certificate by piv-go over pcscd.
+func TestPIVKeyTypesOverPCSC(t *testing.T) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p384, err := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rsaCert, p384Cert := selfSigned(t, rsaKey, "Clerk RSA"), selfSigned(t, p384, "Clerk P-384")
+	token, err := vpiv.NewCard(vpiv.WithPIN([]byte(testPIN)),
+		vpiv.WithKey(vpiv.SlotSignature, rsaKey, rsaCert.Raw, vpiv.PINPolicyAlways),
+		vpiv.WithKey(vpiv.SlotKeyManagement, p384, p384Cert.Raw, vpiv.PINPolicyOnce))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot := pcsctest.Slot(t)
+	pcsctest.Insert(t, slot, token)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	for _, tc := range []struct {
+		slot  piv.Slot
+		cert  *x509.Certificate
+		calls int
+	}{
+		// PIN once first: the PIN stays verified until the token is
+		// reset, also across Close.
+		{piv.SlotKeyManagement, p384Cert, 1},
+		{piv.SlotSignature, rsaCert, 2},
+	} {
+		t.Run(tc.cert.Subject.CommonName, func(t *testing.T) {
+			var calls int
+			key, err := operator.OpenPIV(ctx, slot.Reader, tc.slot, pinFrom(t, testPIN, &calls))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer key.Close()
+			st, _ := chainStore(t, key, 2)
+			if calls != tc.calls {
+				t.Errorf("PIN asked %d times for two signatures, want %d", calls, tc.calls)
+			}
+			rep, err := operator.VerifyStore(ctx, st, operator.VerifyOptions{TrustedCerts: []*x509.Certificate{tc.cert}})
+			if err != nil || rep.Verified != 2 {
+				t.Fatalf("VerifyStore = %+v, %v", rep, err)
+			}
+		})
+	}
+}

@@ -235,3 +235,42 @@ func wipe(b []byte) {
 		b[i] = 0
 	}
 }
+
+// LoadSoftwareKeyDir loads the key GenerateSoftwareKey wrote in dir:
+// LoadSoftwareKey of dir/operator-key.pem and dir/operator-cert.pem.
+func LoadSoftwareKeyDir(dir string) (*SoftwareKey, error) {
+	return LoadSoftwareKey(filepath.Join(dir, SoftwareKeyFile), filepath.Join(dir, SoftwareCertFile))
+}
+
+// LoadCertificates reads every PEM "CERTIFICATE" block of the given files,
+// for VerifyOptions.TrustedCerts. A file without one is an error.
+func LoadCertificates(paths ...string) ([]*x509.Certificate, error) {
+	var out []*x509.Certificate
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("loading operator certificates: %w", err)
+		}
+		n := 0
+		for rest := data; ; {
+			var block *pem.Block
+			block, rest = pem.Decode(rest)
+			if block == nil {
+				break
+			}
+			if block.Type != pemCertificate {
+				continue
+			}
+			cert, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("loading operator certificates from %s: %w: %w", p, ErrBadKeyFile, err)
+			}
+			out = append(out, cert)
+			n++
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("loading operator certificates: %w: %s: no PEM %q block", ErrBadKeyFile, p, pemCertificate)
+		}
+	}
+	return out, nil
+}

@@ -27,9 +27,16 @@ func TestSoftwareKeyChain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := operator.LoadSoftwareKey(filepath.Join(dir, operator.SoftwareKeyFile), filepath.Join(dir, operator.SoftwareCertFile))
+	key, err := operator.LoadSoftwareKeyDir(dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	trusted, err := operator.LoadCertificates(filepath.Join(dir, operator.SoftwareCertFile))
+	if err != nil || len(trusted) != 1 || !trusted[0].Equal(gen.Certificate()) {
+		t.Fatalf("LoadCertificates = %v, %v", trusted, err)
+	}
+	if _, err := operator.LoadCertificates(filepath.Join(dir, operator.SoftwareKeyFile)); !errors.Is(err, operator.ErrBadKeyFile) {
+		t.Fatalf("LoadCertificates of a key file = %v, want ErrBadKeyFile", err)
 	}
 	if err := key.PermissionWarning(); err != nil {
 		t.Errorf("generated key file: %v", err)
