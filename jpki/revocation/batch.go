@@ -135,6 +135,8 @@ func fromHexChar(c byte) (byte, bool) {
 
 // BatchStats counts the answers of a batch.
 type BatchStats struct {
+	// Total counts the pairs read (malformed lines included); Good,
+	// Revoked and Unknown count the answers.
 	Total, Good, Revoked, Unknown int
 	// ByReason counts revoked answers per reason.
 	ByReason map[Reason]int
