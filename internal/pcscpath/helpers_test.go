@@ -67,6 +67,9 @@ type loggedCard struct {
 	*virtual.Card
 	mu   sync.Mutex
 	cmds [][]byte
+	// onCommand, if set, sees each (redacted) command before the card
+	// does, on the vpcd connection's goroutine.
+	onCommand func([]byte)
 }
 
 // Transmit records capdu and passes it to the card.
@@ -74,8 +77,19 @@ func (c *loggedCard) Transmit(capdu []byte) []byte {
 	red, _ := reader.Redact(bytes.Clone(capdu))
 	c.mu.Lock()
 	c.cmds = append(c.cmds, red)
+	hook := c.onCommand
 	c.mu.Unlock()
+	if hook != nil {
+		hook(red)
+	}
 	return c.Card.Transmit(capdu)
+}
+
+// setOnCommand installs the command hook.
+func (c *loggedCard) setOnCommand(f func([]byte)) {
+	c.mu.Lock()
+	c.onCommand = f
+	c.mu.Unlock()
 }
 
 // commands returns the commands recorded since the last reset.
