@@ -283,6 +283,45 @@ func TestKioskPageInChromium(t *testing.T) {
 	screen(t, ctx, "result")
 	shot.take("recovered-result")
 
+	in.Remove(t)
+	screen(t, ctx, "insert")
+
+	// A card with one auth PIN try left: the agent refuses to spend it and
+	// the page says to see the counter.
+	lastTry := newCard(t, virtual.WithMaxTries(virtual.PINJPKIAuth, 1))
+	in = pcsctest.Insert(t, slot, lastTry)
+	screen(t, ctx, "menu")
+	click(t, ctx, "#choose-qualify")
+	screen(t, ctx, "pin")
+	keys(t, ctx, jpkitest.DefaultAuthPIN)
+	click(t, ctx, "#pin-ok")
+	screen(t, ctx, "error")
+	if code, _ := run(ctx, chromedp.AttributeValue(chromedp.CSS("body"), "data-error")); code.Value != agent.CodeLastTry {
+		t.Errorf("error screen code = %q, want %s", code.Value, agent.CodeLastTry)
+	}
+	shot.take("last-try-refused")
+	if n := lastTry.TriesLeft(virtual.PINJPKIAuth); n != 1 {
+		t.Errorf("last try spent: %d left", n)
+	}
+	click(t, ctx, "#error-back")
+	screen(t, ctx, "menu")
+	in.Remove(t)
+	screen(t, ctx, "insert")
+
+	// A card that is not an Individual Number Card is named as unusable.
+	old, err := virtual.NewMyNumberCard(virtual.Contents{Token: "JPKIAPICCTOKEN"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in = pcsctest.Insert(t, slot, old)
+	if err := do(ctx, chromedp.WaitVisible(chromedp.CSS("#insert-problem"))); err != nil {
+		t.Fatalf("no unusable-card message: %v", err)
+	}
+	shot.take("unusable-card")
+	in.Remove(t)
+	in = pcsctest.Insert(t, slot, vc)
+	screen(t, ctx, "menu") // detected: no more APDUs from the agent
+
 	// Pages on other origins: the allowed integrator page can read the
 	// readers; a foreign page is refused at the preflight, token or not.
 	apdus := vc.Stats().APDUs

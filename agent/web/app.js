@@ -86,6 +86,8 @@ function toInsert() {
 function useCard(e) {
   current = { reader: e.reader, event: e };
   $("insert-problem").hidden = true;
+  $("notice").hidden = true; // a new card: the last one's news is old
+  clearTimeout(noticeTimer);
   show("menu");
 }
 
