@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/mynacard/mynacard/reader/pcsc"
 	"github.com/mynacard/mynacard/reader/vpcd"
@@ -66,18 +65,24 @@ func (fakeCard) ATR() []byte              { return []byte{0x3B, 0x80, 0x80, 0x01
 func (fakeCard) Transmit(_ []byte) []byte { return []byte{0x6D, 0x00} }
 
 // TestSkipsSlotOccupiedFromOutside: a card inserted without the harness
-// (a running `mynacard virtual-card`) makes Slot use the other slot.
+// (a running `mynacard virtual-card`) makes Slot leave that slot alone.
 func TestSkipsSlotOccupiedFromOutside(t *testing.T) {
 	Ensure(t)
-	// Take both slots as two other tests would, then put an outside card
-	// in slot 1 and free slot 0 a little later.
+	// Hold both slots as other tests would, put an outside card in slot 1,
+	// and give up slot 1's lock.
 	locks := lockBoth(t)
+	defer func() { locks[0].Close() }()
 	ctx, cancel := context.WithCancel(context.Background())
 	conn, errc, err := vpcd.Attach(ctx, vpcd.Addr(1), fakeCard{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() {
+		// Take slot 1's lock back before removing the outside card, so that
+		// no test sees the slot half-way.
+		if f, err := lockFile(filepath.Join(h.dir, "slot1.lock"), syscall.LOCK_EX, slotTimeout); err == nil {
+			defer f.Close()
+		}
 		cancel()
 		conn.Remove()
 		<-errc
@@ -85,7 +90,6 @@ func TestSkipsSlotOccupiedFromOutside(t *testing.T) {
 		if err := s.waitEmpty(); err != nil {
 			t.Error(err)
 		}
-		locks[1].Close()
 	}()
 	c, err := pcsc.Establish(ctx)
 	if err != nil {
@@ -97,52 +101,41 @@ func TestSkipsSlotOccupiedFromOutside(t *testing.T) {
 	if _, err := c.WaitForCard(wctx, vpcd.ReaderName(1)); err != nil {
 		t.Fatal(err)
 	}
-	locks[1].Close() // slot 1 is free by lock, but occupied from outside
-	time.AfterFunc(time.Second, func() { locks[0].Close() })
+	locks[1].Close()
 
-	var got *SlotHandle
-	t.Run("slot", func(t *testing.T) { got = Slot(t) })
-	if got == nil || got.Index != 0 {
-		t.Fatalf("Slot = %+v, want slot 0 (slot 1 holds an outside card)", got)
-	}
-	// Take slot 1's lock back so that no other test uses it while the
-	// outside card is still in.
-	f, err := lockFile(filepath.Join(h.dir, "slot1.lock"), syscall.LOCK_EX, slotTimeout)
-	if err != nil {
-		t.Fatal(err)
-	}
-	locks[1] = f
+	t.Run("pass", func(t *testing.T) {
+		s, busy := takeFreeSlot(t)
+		if s != nil {
+			t.Fatalf("took slot %d: slot 0 is locked and slot 1 holds an outside card", s.Index)
+		}
+		if busy[1] == nil {
+			t.Fatalf("slot 1 not reported occupied from outside: %v", busy)
+		}
+	})
+	locks[0].Close()
+	t.Run("after slot 0 is free", func(t *testing.T) {
+		// Another process may take slot 0 first; slot 1 is never taken.
+		if s, _ := takeFreeSlot(t); s != nil && s.Index != 0 {
+			t.Fatalf("took slot %d, which holds an outside card", s.Index)
+		}
+	})
 }
 
-// lockBoth takes both slot locks, all or nothing (see SlotPair), and
-// waits until both readers are empty.
+// lockBoth takes both slot locks in SlotPair's order and waits until both
+// readers are empty.
 func lockBoth(t *testing.T) []*os.File {
 	t.Helper()
-	deadline := time.Now().Add(slotTimeout)
-	for {
-		var locks []*os.File
-		for i := range vpcd.Slots {
-			f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, 0)
-			if err != nil {
-				break
-			}
-			locks = append(locks, f)
+	var locks []*os.File
+	for i := range vpcd.Slots {
+		f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, slotTimeout)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if len(locks) == vpcd.Slots {
-			for i := range locks {
-				s := &SlotHandle{Index: i, Addr: vpcd.Addr(i), Reader: vpcd.ReaderName(i)}
-				if err := s.waitEmpty(); err != nil {
-					t.Fatal(err)
-				}
-			}
-			return locks
+		locks = append(locks, f)
+		s := &SlotHandle{Index: i, Addr: vpcd.Addr(i), Reader: vpcd.ReaderName(i)}
+		if err := s.waitEmpty(); err != nil {
+			t.Fatal(err)
 		}
-		for _, f := range locks {
-			f.Close()
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("slots not free together")
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
+	return locks
 }

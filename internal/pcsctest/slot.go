@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"syscall"
@@ -31,34 +30,16 @@ type SlotHandle struct {
 // until the reader shows empty again, then releases the slot. It waits up
 // to a few minutes for a slot held by another test, then fails.
 //
-// A test that needs both slots must call SlotPair: calling Slot twice can
-// deadlock with another process doing the same.
+// A test that needs both slots must call SlotPair: calling Slot twice
+// holds one slot while waiting for the other, which can deadlock with
+// another process.
 func Slot(t testing.TB) *SlotHandle {
 	t.Helper()
 	Ensure(t)
 	deadline := time.Now().Add(slotTimeout)
-	busy := map[int]error{} // slots held by a card from outside the harness
 	for {
-		for i := range vpcd.Slots {
-			f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, 0)
-			if err != nil {
-				continue
-			}
-			s := &SlotHandle{Index: i, Addr: vpcd.Addr(i), Reader: vpcd.ReaderName(i)}
-			// A slot released by the harness is empty already; one that
-			// stays occupied holds a card from outside (such as a running
-			// `mynacard virtual-card`): leave it and try the other.
-			if err := s.waitEmptyWithin(outsideCardWait); err != nil {
-				f.Close()
-				busy[i] = err
-				continue
-			}
-			t.Cleanup(func() {
-				defer f.Close()
-				if err := s.waitEmptyWithin(readerTimeout); err != nil {
-					t.Errorf("pcsctest: releasing slot %d: %v", i, err)
-				}
-			})
+		s, busy := takeFreeSlot(t)
+		if s != nil {
 			return s
 		}
 		if time.Now().After(deadline) {
@@ -68,46 +49,61 @@ func Slot(t testing.TB) *SlotHandle {
 	}
 }
 
-// SlotPair gives t both vpcd slots at once (all or nothing, so that two
-// processes wanting both cannot deadlock), each as Slot would.
+// takeFreeSlot makes one pass over the slots and takes the first whose
+// lock is free and whose reader is empty, registering its release at t's
+// cleanup. A slot released by the harness is empty already; one that stays
+// occupied holds a card from outside (such as a running `mynacard
+// virtual-card`): it is left alone and reported in busy.
+func takeFreeSlot(t testing.TB) (slot *SlotHandle, busy map[int]error) {
+	busy = map[int]error{}
+	for i := range vpcd.Slots {
+		f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, 0)
+		if err != nil {
+			continue
+		}
+		s := &SlotHandle{Index: i, Addr: vpcd.Addr(i), Reader: vpcd.ReaderName(i)}
+		if err := s.waitEmptyWithin(outsideCardWait); err != nil {
+			f.Close()
+			busy[i] = err
+			continue
+		}
+		t.Cleanup(func() {
+			defer f.Close()
+			if err := s.waitEmptyWithin(readerTimeout); err != nil {
+				t.Errorf("pcsctest: releasing slot %d: %v", i, err)
+			}
+		})
+		return s, busy
+	}
+	return nil, busy
+}
+
+// SlotPair gives t both vpcd slots, each as Slot would. It takes the slot
+// locks in a fixed order (slot 0, then slot 1), so that tests wanting both
+// cannot deadlock with each other, and Slot never holds one slot while
+// waiting for another.
 func SlotPair(t testing.TB) (*SlotHandle, *SlotHandle) {
 	t.Helper()
 	Ensure(t)
-	deadline := time.Now().Add(slotTimeout)
-	for {
-		var locks []*os.File
-		for i := range vpcd.Slots {
-			f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, 0)
-			if err != nil {
-				break
+	var out []*SlotHandle
+	for i := range vpcd.Slots {
+		f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, slotTimeout)
+		if err != nil {
+			t.Fatalf("pcsctest: taking slot %d: %v", i, err)
+		}
+		s := &SlotHandle{Index: i, Addr: vpcd.Addr(i), Reader: vpcd.ReaderName(i)}
+		t.Cleanup(func() {
+			defer f.Close()
+			if err := s.waitEmptyWithin(readerTimeout); err != nil {
+				t.Errorf("pcsctest: releasing slot %d: %v", i, err)
 			}
-			locks = append(locks, f)
+		})
+		if err := s.waitEmptyWithin(readerTimeout); err != nil {
+			t.Fatalf("pcsctest: taking slot %d: %v", i, err)
 		}
-		if len(locks) == vpcd.Slots {
-			var out []*SlotHandle
-			for i, f := range locks {
-				s := &SlotHandle{Index: i, Addr: vpcd.Addr(i), Reader: vpcd.ReaderName(i)}
-				t.Cleanup(func() {
-					defer f.Close()
-					if err := s.waitEmptyWithin(readerTimeout); err != nil {
-						t.Errorf("pcsctest: releasing slot %d: %v", i, err)
-					}
-				})
-				if err := s.waitEmptyWithin(readerTimeout); err != nil {
-					t.Fatalf("pcsctest: taking slot %d: %v", i, err)
-				}
-				out = append(out, s)
-			}
-			return out[0], out[1]
-		}
-		for _, f := range locks {
-			f.Close()
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("pcsctest: both vpcd slots not free together after %v (lock files in %s)", slotTimeout, h.dir)
-		}
-		time.Sleep(lockPollPeriod * 4)
+		out = append(out, s)
 	}
+	return out[0], out[1]
 }
 
 // outsideCardWait is how long Slot lets a locked slot become empty before
