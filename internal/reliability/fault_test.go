@@ -1,0 +1,92 @@
+package reliability
+
+import (
+	"testing"
+	"time"
+
+	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/internal/pcsctest"
+)
+
+func TestMain(m *testing.M) {
+	if runChild() {
+		return
+	}
+	pcsctest.Main(m)
+}
+
+// harmlessDelay is a latency well under every operation's timeout: the
+// operation must succeed.
+const harmlessDelay = 20 * time.Millisecond
+
+// TestFaultMatrixPCSC runs every operation through pcscd and vpcd with the
+// virtual card failing at every APDU index: corrupted, truncated and
+// over-long responses and each unexpected status word at every index;
+// removal and latency past the deadline at sampled indexes (first APDU,
+// every VERIFY and SIGN, last, every k-th), because each of those costs a
+// card reinsertion (~1 s) or a timeout. TestFaultMatrixInProcess cuts the
+// card at every index.
+func TestFaultMatrixPCSC(t *testing.T) {
+	w := newWorld(t)
+	m := newMatrixRun(t, "pcscd", w, true)
+	every := 8
+	if testing.Short() {
+		every = 0
+	}
+	for _, op := range operations() {
+		c := m.cleanRun(op)
+		timeout := 3*c.dur + 300*time.Millisecond
+		kinds := faultKinds(timeout + 200*time.Millisecond)
+		sampled := sample(c, every)
+		if testing.Short() && len(sampled) > 3 {
+			sampled = []int{sampled[0], sampled[len(sampled)/2], sampled[len(sampled)-1]}
+		}
+		for _, k := range kinds {
+			idx := sampled
+			if !k.sampled {
+				idx = allIndexes(c.n, testing.Short())
+			}
+			for _, i := range idx {
+				m.runCase(op, c, k, i, timeout)
+			}
+		}
+		// Latency under the timeout is harmless.
+		harmless := faultKind{name: "latency<timeout", fault: virtual.Fault{Kind: virtual.FaultLatency, Delay: harmlessDelay}}
+		if cls := m.runCase(op, c, harmless, sampled[len(sampled)/2], timeout); cls != classOK {
+			t.Errorf("%s with %v latency: %s, want success", op.name, harmlessDelay, cls)
+		}
+		t.Logf("%-18s N=%3d APDUs, clean %v, timeout %v, removal/latency sampled at %v", op.name, c.n, c.dur.Round(time.Millisecond), timeout.Round(time.Millisecond), sampled)
+	}
+	t.Log("over pcscd: removal and latency past the deadline at the sampled indexes above; every other kind at every index; removal at every index: TestFaultMatrixInProcess")
+	m.summary()
+}
+
+// TestFaultMatrixInProcess runs the same matrix in process (reader.Loopback)
+// with every fault kind but latency at every index: above all the card
+// removal, which over pcscd is sampled.
+func TestFaultMatrixInProcess(t *testing.T) {
+	w := newWorld(t)
+	m := newMatrixRun(t, "in-process", w, false)
+	for _, op := range operations() {
+		c := m.cleanRun(op)
+		timeout := 3*c.dur + 2*time.Second
+		for _, k := range faultKinds(0) {
+			for _, i := range allIndexes(c.n, testing.Short()) {
+				m.runCase(op, c, k, i, timeout)
+			}
+		}
+	}
+	m.summary()
+}
+
+// allIndexes is 1..n, or every third index in short mode (first and last
+// kept).
+func allIndexes(n int, short bool) []int {
+	var out []int
+	for i := 1; i <= n; i++ {
+		if !short || i%3 == 1 || i == n {
+			out = append(out, i)
+		}
+	}
+	return out
+}
