@@ -69,7 +69,6 @@ func (c *Conn) Serve(ctx context.Context) error {
 	stop := context.AfterFunc(ctx, func() { c.Remove() })
 	defer stop()
 
-	var in []byte
 	var out []byte
 	for {
 		if c.cfg.quickAck {
@@ -79,7 +78,8 @@ func (c *Conn) Serve(ctx context.Context) error {
 			// Nagle, would then wait for the delayed ACK of the length.
 			_ = setQuickAck(c.nc)
 		}
-		payload, err := readFrame(c.nc, in)
+		// A fresh buffer each time: the card may keep the command.
+		payload, err := readFrame(c.nc, nil)
 		if err != nil {
 			select {
 			case <-c.closed:
@@ -88,7 +88,6 @@ func (c *Conn) Serve(ctx context.Context) error {
 			}
 			return fmt.Errorf("reading from vpcd: %w", err)
 		}
-		in = payload[:0]
 		if c.cfg.quickAck {
 			_ = setQuickAck(c.nc) // and again after every read
 		}
