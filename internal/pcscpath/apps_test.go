@@ -72,7 +72,9 @@ func TestSurfaceApplication(t *testing.T) {
 	}{
 		{"照合番号A", func() (*card.Surface, error) { return surf.ReadSurface(ctx, card.SurfacePINA, answer(ct.Number).ask) }},
 		{"照合番号B", func() (*card.Surface, error) { return surf.ReadSurface(ctx, card.SurfacePINB, answer(ct.PINB).ask) }},
-		{"text PIN", func() (*card.Surface, error) { return surf.ReadSurfaceWithTextPIN(ctx, answer(jpkitest.DefaultAuthPIN).ask) }},
+		{"text PIN", func() (*card.Surface, error) {
+			return surf.ReadSurfaceWithTextPIN(ctx, answer(jpkitest.DefaultAuthPIN).ask)
+		}},
 	}
 	for _, rd := range reads {
 		s, err := rd.read()
