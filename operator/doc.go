@@ -42,4 +42,30 @@
 //
 // Keeping the certificate with every record keeps records verifiable after
 // the operator's token is replaced.
+//
+// # Operator PIN
+//
+// A PIV key asks for its PIN through the caller's [PINFunc] when the token
+// needs it (slot 9c, the default, needs it before every signature). The
+// package reads the remaining tries first, refuses a blocked PIN and, unless
+// [AllowLastPINTry], the last try, checks the PIN's form (6–8 printable
+// ASCII characters) before VERIFY, wipes the slice it was given and never
+// retries. The store calls the sealer inside its append transaction, so the
+// prompt happens while other appends wait: bound it with [SealerContext].
+// A PIN-once slot (9a) stays verified until the token is reset or removed.
+//
+// # Export format
+//
+// [Export] writes one JSON object per line (UTF-8, "\n"-terminated) with
+// the members format ("mynacard-record-v1"), seq, kind, at (RFC 3339 in UTC
+// with six fractional digits), operator, verdict {signature_ok, chain_ok,
+// root, revocation, revocation_reason, revocation_source}, cert_kind,
+// issuer, serial, attributes {name, name_substitute, address,
+// address_substitute, birth_date, birth_era, sex}, challenge_id,
+// enrolment_id, details, and the seal: prev_hash, record_hash, signature
+// and signer_cert (the operator certificate's DER), in standard base64,
+// null when absent; signer_sha256 and signer_subject repeat the
+// certificate's fingerprint and subject for readers and must agree with
+// it. [ReadExport] reads it back for [VerifyChain], so an auditor can check
+// an export without the database.
 package operator

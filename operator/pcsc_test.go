@@ -88,10 +88,10 @@ func TestPIVOverPCSC(t *testing.T) {
 	defer cancel()
 
 	var calls int
-	if _, err := operator.OpenPIV(ctx, mncSlot.Reader, operator.DefaultPIVSlot, pinFrom(t, testPIN, &calls)); !errors.Is(err, operator.ErrNoReader) {
+	if _, err := operator.OpenPIV(ctx, mncSlot.Reader, operator.DefaultPIVSlot(), pinFrom(t, testPIN, &calls)); !errors.Is(err, operator.ErrNoReader) {
 		t.Fatalf("OpenPIV of the Number card's reader = %v, want ErrNoReader", err)
 	}
-	key, err := operator.OpenPIV(ctx, "", operator.DefaultPIVSlot, pinFrom(t, testPIN, &calls))
+	key, err := operator.OpenPIV(ctx, "", operator.DefaultPIVSlot(), pinFrom(t, testPIN, &calls))
 	if err != nil {
 		t.Fatalf("OpenPIV with no reader name: %v", err)
 	}
@@ -168,7 +168,7 @@ func TestPIVWrongPIN(t *testing.T) {
 	const wrong = "135799"
 	var calls int
 	// A unique part of the reader name is enough.
-	key, err := operator.OpenPIV(ctx, strings.TrimPrefix(slot.Reader, "Virtual "), operator.DefaultPIVSlot, pinFrom(t, wrong, &calls))
+	key, err := operator.OpenPIV(ctx, strings.TrimPrefix(slot.Reader, "Virtual "), operator.DefaultPIVSlot(), pinFrom(t, wrong, &calls))
 	if err != nil {
 		t.Fatal(err)
 	}

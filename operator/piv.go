@@ -18,11 +18,11 @@ import (
 	"github.com/mynacard/mynacard/reader/pcsc"
 )
 
-// DefaultPIVSlot is the slot an operator key is read from unless told
+// DefaultPIVSlot returns the slot an operator key is read from unless told
 // otherwise: 9c, Digital Signature (NIST SP 800-73-4 Part 1 §3.3.2), whose
 // key is meant for signing documents and, on a YubiKey, asks for the PIN
 // before every signature.
-var DefaultPIVSlot = piv.SlotSignature
+func DefaultPIVSlot() piv.Slot { return piv.SlotSignature }
 
 // PIV PIN format (SP 800-73-4 Part 2 §2.4.3 allows 6–8 bytes; YubiKeys
 // take any printable ASCII, not only digits), checked before VERIFY.
@@ -114,9 +114,11 @@ type PIVKey struct {
 }
 
 // ParseSlot parses a slot name as PIV tools write it: "9a", "9c", "9d" or
-// "9e" (any case).
+// "9e" (any case); empty is DefaultPIVSlot.
 func ParseSlot(s string) (piv.Slot, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return DefaultPIVSlot(), nil
 	case "9a":
 		return piv.SlotAuthentication, nil
 	case "9c":
@@ -221,7 +223,7 @@ func openReader(ctx context.Context, want string) (string, *piv.YubiKey, error) 
 
 // aidPIVPrefix is the PIV application identifier's RID and PIX prefix
 // (NIST SP 800-73-4 Part 1 §2.2), which piv-go selects by.
-var aidPIVPrefix = []byte{0xA0, 0x00, 0x00, 0x03, 0x08}
+const aidPIVPrefix = "\xA0\x00\x00\x03\x08"
 
 // p1SelectByDFName is SELECT's P1 for a DF name (ISO/IEC 7816-4 §11.2.2).
 const p1SelectByDFName = 0x04
@@ -235,7 +237,7 @@ func holdsPIV(ctx context.Context, pc *pcsc.Context, name string) (bool, error) 
 		return false, err
 	}
 	defer c.Close()
-	sel, err := apdu.Command{INS: apdu.InsSelect, P1: p1SelectByDFName, Data: aidPIVPrefix}.Bytes()
+	sel, err := apdu.Command{INS: apdu.InsSelect, P1: p1SelectByDFName, Data: []byte(aidPIVPrefix)}.Bytes()
 	if err != nil {
 		return false, err
 	}

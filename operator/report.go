@@ -4,39 +4,37 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 )
 
-// reasonCodes are stable machine names of the failure reasons, for JSON
-// output and scripts.
-var reasonCodes = []struct {
-	err  error
-	code string
-}{
-	{ErrUnsealed, "unsealed"},
-	{ErrSequenceGap, "sequence_gap"},
-	{ErrSequenceOrder, "sequence_order"},
-	{ErrPrevHashMismatch, "prev_hash_mismatch"},
-	{ErrHashMismatch, "hash_mismatch"},
-	{ErrBadSignerCert, "bad_signer_cert"},
-	{ErrUntrustedSigner, "untrusted_signer"},
-	{ErrBadSignature, "bad_signature"},
-	{ErrTruncated, "truncated"},
-	{ErrHeadMismatch, "head_mismatch"},
-}
-
-// Code returns the reason as a stable machine name: "unsealed",
-// "sequence_gap", "sequence_order", "prev_hash_mismatch",
-// "hash_mismatch", "bad_signer_cert", "untrusted_signer",
-// "bad_signature", "truncated" or "head_mismatch".
+// Code returns the reason as a stable machine name, for JSON output and
+// scripts: "unsealed", "sequence_gap", "sequence_order",
+// "prev_hash_mismatch", "hash_mismatch", "bad_signer_cert",
+// "untrusted_signer", "bad_signature", "truncated" or "head_mismatch".
 func (e *ChainError) Code() string {
-	for _, rc := range reasonCodes {
-		if errors.Is(e.Reason, rc.err) {
-			return rc.code
-		}
+	switch e.Reason {
+	case ErrUnsealed:
+		return "unsealed"
+	case ErrSequenceGap:
+		return "sequence_gap"
+	case ErrSequenceOrder:
+		return "sequence_order"
+	case ErrPrevHashMismatch:
+		return "prev_hash_mismatch"
+	case ErrHashMismatch:
+		return "hash_mismatch"
+	case ErrBadSignerCert:
+		return "bad_signer_cert"
+	case ErrUntrustedSigner:
+		return "untrusted_signer"
+	case ErrBadSignature:
+		return "bad_signature"
+	case ErrTruncated:
+		return "truncated"
+	case ErrHeadMismatch:
+		return "head_mismatch"
 	}
 	return "unknown"
 }

@@ -227,3 +227,38 @@ func TestSealerInStore(t *testing.T) {
 		t.Fatalf("stored record 2 = %+v", got)
 	}
 }
+
+// pagedStore serves ListRecords from memory, counting calls.
+type pagedStore struct {
+	store.RecordStore
+	recs  []store.Record
+	calls int
+}
+
+func (p *pagedStore) ListRecords(ctx context.Context, after int64, limit int) ([]store.Record, error) {
+	p.calls++
+	var out []store.Record
+	for _, r := range p.recs {
+		if r.Seq > after && len(out) < limit {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// TestFromStorePages verifies more records than one page holds.
+func TestFromStorePages(t *testing.T) {
+	n := 2*store.DefaultListLimit + 1
+	recs := make([]store.Record, n)
+	for i := range recs {
+		recs[i] = sampleRecord(i)
+	}
+	ps := &pagedStore{recs: sealSlice(t, mustKey(t, "Clerk"), 1, nil, recs)}
+	rep, err := operator.VerifyStore(context.Background(), ps, operator.VerifyOptions{AnyCert: true})
+	if err != nil || rep.Verified != n || rep.Head.Seq != int64(n) {
+		t.Fatalf("VerifyStore = %+v, %v", rep, err)
+	}
+	if ps.calls != 3 {
+		t.Errorf("%d pages read, want 3", ps.calls)
+	}
+}

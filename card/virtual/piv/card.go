@@ -33,10 +33,8 @@ import (
 
 // DefaultATR is a YubiKey 5 NFC's answer to reset: T=1 (which piv-go
 // asks pcscd for) with "YubiKey" in the historical bytes.
-var DefaultATR = []byte{
-	0x3B, 0xFD, 0x13, 0x00, 0x00, 0x81, 0x31, 0xFE, 0x15, 0x80, 0x73, 0xC0,
-	0x21, 0xC0, 0x57, 0x59, 0x75, 0x62, 0x69, 0x4B, 0x65, 0x79, 0x40,
-}
+const DefaultATR = "\x3B\xFD\x13\x00\x00\x81\x31\xFE\x15\x80\x73\xC0" +
+	"\x21\xC0\x57\x59\x75\x62\x69\x4B\x65\x79\x40"
 
 // DefaultPIN is the PIV PIN a new virtual card has: the YubiKey factory PIN.
 const DefaultPIN = "123456"
@@ -44,10 +42,11 @@ const DefaultPIN = "123456"
 // DefaultSerial is the serial number a new virtual card reports.
 const DefaultSerial uint32 = 26_000_008
 
-// DefaultVersion is the firmware version GET VERSION reports. It is at
-// least 5.3.0, so piv-go learns PIN policies from GET METADATA and reads
-// the serial with INS F8 inside the PIV application.
-var DefaultVersion = [3]byte{5, 7, 2}
+// DefaultVersion is the firmware version GET VERSION reports (major,
+// minor, patch bytes): 5.7.2, at least 5.3.0, so piv-go learns PIN
+// policies from GET METADATA and reads the serial with INS F8 inside the
+// PIV application.
+const DefaultVersion = "\x05\x07\x02"
 
 // Errors NewCard returns for a bad configuration.
 var (
@@ -156,11 +155,11 @@ type Card struct {
 // Without WithKey it holds no keys.
 func NewCard(opts ...Option) (*Card, error) {
 	cfg := config{
-		atr:     append([]byte(nil), DefaultATR...),
+		atr:     []byte(DefaultATR),
 		pin:     padPIN([]byte(DefaultPIN)),
 		tries:   defaultPINTries,
 		serial:  DefaultSerial,
-		version: DefaultVersion,
+		version: [3]byte([]byte(DefaultVersion)),
 		slots:   make(map[Slot]*slotKey),
 	}
 	for _, o := range opts {

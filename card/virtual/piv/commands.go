@@ -1,12 +1,12 @@
 package piv
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/binary"
 	"math/big"
+	"strings"
 
 	"github.com/mynacard/mynacard/apdu"
 )
@@ -110,13 +110,13 @@ func (c *Card) selectApp(cmd apdu.Command) apdu.Response {
 	if cmd.P1 != p1SelectByName {
 		return status(swIncorrectP1P2)
 	}
-	if len(cmd.Data) < minPartialAID || !bytes.HasPrefix(aidPIV, cmd.Data) {
+	if len(cmd.Data) < minPartialAID || !strings.HasPrefix(aidPIV, string(cmd.Data)) {
 		return status(swNotFound)
 	}
 	c.selected = true
 	var tmpl []byte
-	tmpl = apdu.AppendTLV(tmpl, tagAID, aidPIV[len(aidPIVRID):])
-	tmpl = apdu.AppendTLV(tmpl, tagCoexistentAuth, apdu.AppendTLV(nil, tagAID, aidPIVRID))
+	tmpl = apdu.AppendTLV(tmpl, tagAID, []byte(aidPIV[len(aidPIVRID):]))
+	tmpl = apdu.AppendTLV(tmpl, tagCoexistentAuth, apdu.AppendTLV(nil, tagAID, []byte(aidPIVRID)))
 	return ok(apdu.AppendTLV(nil, tagAPT, tmpl))
 }
 

@@ -3,12 +3,12 @@ package piv
 // PIV application identifiers (NIST SP 800-73-4 Part 1 §2.2). SELECT may
 // name the application by a right-truncated AID (ISO/IEC 7816-4 §11.2.2,
 // "partial DF name"): piv-go sends the five-byte RID-and-PIX prefix.
-var (
-	aidPIV       = []byte{0xA0, 0x00, 0x00, 0x03, 0x08, 0x00, 0x00, 0x10, 0x00, 0x01, 0x00}
-	aidPIVPrefix = aidPIV[:5]
+const (
+	// aidPIV is the full PIV application identifier.
+	aidPIV = "\xA0\x00\x00\x03\x08\x00\x00\x10\x00\x01\x00"
 	// aidPIVRID is the NIST registered application provider identifier,
 	// given in the coexistent tag allocation authority of the APT.
-	aidPIVRID = aidPIV[:5]
+	aidPIVRID = "\xA0\x00\x00\x03\x08"
 )
 
 // minPartialAID is the shortest right-truncated AID SELECT accepts (the
