@@ -331,4 +331,3 @@ func (m *matrixRun) summary() string {
 	}
 	return line
 }
-

@@ -165,6 +165,14 @@ func (k *Card) Transaction(ctx context.Context, fn func(ctx context.Context, t r
 		return fmt.Errorf("%s: %w", op, ctx.Err())
 	}
 	err := fn(ctx, k.tx)
+	if err != nil && ctx.Err() != nil {
+		// A command abandoned at the deadline may still be with the card,
+		// and SCardEndTransaction waits for it: end the transaction in the
+		// background so that the caller gets its deadline (the handle's
+		// next use waits for the card anyway).
+		go func() { _ = h.EndTransaction(scard.LeaveCard) }()
+		return err
+	}
 	endErr := h.EndTransaction(scard.LeaveCard)
 	if err != nil {
 		return err
