@@ -27,10 +27,10 @@ const envChildReader = "MYNACARD_PCSCPATH_CHILD_READER"
 // Lines of the child protocol, one per line on stdout; the parent answers
 // childGo on the child's stdin.
 const (
-	childReady = "ready"    // connected and detected the card
-	childGo    = "go"       // parent: ask the PIN status now
-	childStart = "start"    // child: calling PINStatus
-	childDone  = "status"   // child: "status <remaining> <milliseconds>"
+	childReady = "ready"  // connected and detected the card
+	childGo    = "go"     // parent: ask the PIN status now
+	childStart = "start"  // child: calling PINStatus
+	childDone  = "status" // child: "status <remaining> <milliseconds>"
 	holdAfter  = 400 * time.Millisecond
 )
 
