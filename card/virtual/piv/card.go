@@ -14,6 +14,8 @@
 // (CLA 10) are collected, as a YubiKey does. Everything else — key
 // generation, PUT DATA, management-key authentication, PUK, attestation —
 // is answered with a status word (6D00, 6A81, 6A82...), never 9000.
+// OpenSC's PIV driver, an independent client, also takes it for a PIV card
+// and reads its certificates (TestOpenSCFidelity).
 //
 // The keys are given to the card (there is no on-card generation) and
 // are not protected against timing: this is a test token. It imports only
