@@ -19,7 +19,7 @@ type identifyJSON struct {
 }
 
 func newIdentifyCmd(g *globals) *cobra.Command {
-	var authKey, enroll, token bool
+	var authKey, enroll, newHolder bool
 	var replaces int64
 	cmd := &cobra.Command{
 		Use:   "identify",
@@ -36,14 +36,13 @@ are used instead: that certificate carries no personal data, and the answer is
 only whether this is the same card holder as an enrolment.
 
 --enroll stores the identity (certificate issuer and serial, attributes,
-time, operator). --replaces ID links a new card's certificate to the
+time, operator); when earlier enrolments may be this holder's before a
+registration change, nothing is enrolled and they are listed: identify again
+with --replaces ID, or --new-holder. --replaces ID links a new card's certificate to the
 enrolment ID whose certificate was revoked for a registration change (異動)
 and shows old and new attributes side by side.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if token {
-				return &codedError{code: exitUsage, msg: g.tr(msgTokenNotOffered)}
-			}
 			if authKey && (enroll || replaces != 0) && replaces != 0 {
 				return usageErrorf("--replaces needs the signing key, not --auth-key")
 			}
@@ -67,7 +66,7 @@ and shows old and new attributes side by side.`,
 				return err
 			}
 			defer src.Close()
-			opts := confirm.IdentifyOptions{Key: card.SignKey, Prompt: g.prompt(src), Enroll: enroll, Replaces: replaces}
+			opts := confirm.IdentifyOptions{Key: card.SignKey, Prompt: g.prompt(src), Enroll: enroll, Replaces: replaces, NewHolder: newHolder}
 			if authKey {
 				opts.Key = card.AuthKey
 			}
@@ -95,7 +94,7 @@ and shows old and new attributes side by side.`,
 	f.BoolVar(&authKey, "auth-key", false, "use the user-authentication key and 4-digit PIN: answers only \"same card holder as enrolled\"")
 	f.BoolVar(&enroll, "enroll", false, "store the identity when the verdict is ok")
 	f.Int64Var(&replaces, "replaces", 0, "enrolment ID whose certificate was revoked for a registration change: link the new certificate to it")
-	f.BoolVar(&token, "token", false, "print a confirmation token for a backend (issue 10; not in this build)")
+	f.BoolVar(&newHolder, "new-holder", false, "enrol even when earlier enrolments may be this holder's before a registration change (the clerk checked they are someone else)")
 	return cmd
 }
 
@@ -128,6 +127,13 @@ func (g *globals) printIdentification(id *confirm.Identification, test bool) {
 		fmt.Fprintln(g.stdout, g.tr(msgEnrolled, id.Enrolment.ID))
 	case id.NotEnrolled != "":
 		fmt.Fprintln(g.stdout, g.tr(msgNotEnrolled, id.NotEnrolled))
+	}
+	for _, c := range id.ChangeCandidates {
+		name := ""
+		if c.Attributes != nil {
+			name = c.Attributes.Name
+		}
+		fmt.Fprintln(g.stdout, g.tr(msgChangeCandidate, c.ID, name))
 	}
 	if id.Change != nil {
 		g.printChange(id.Change)

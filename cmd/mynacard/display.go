@@ -28,7 +28,11 @@ type table struct {
 }
 
 func (g *globals) newTable() *table {
-	return &table{w: tabwriter.NewWriter(g.stdout, 0, 0, 2, ' ', 0)}
+	return &table{w: newTabWriter(g.stdout)}
+}
+
+func newTabWriter(w io.Writer) *tabwriter.Writer {
+	return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 }
 
 func (t *table) row(label string, value any) {

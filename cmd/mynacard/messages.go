@@ -85,7 +85,8 @@ const (
 	msgNotEligibleHint  msgKey = "cli.hint.not_eligible"
 	msgSubstituteWarn   msgKey = "cli.substitute.warn"
 	msgCompareField     msgKey = "cli.compare.field"
-	msgTokenNotOffered  msgKey = "cli.token.not_offered"
+	msgChangeCandidate  msgKey = "cli.identify.change_candidate"
+	msgLabelOperatorPIN msgKey = "cli.pin.label.operator"
 	msgSexUnknown       msgKey = "cli.sex.unknown"
 	msgCardMyNumber     msgKey = "cli.card.mynumber"
 	msgCardPhone        msgKey = "cli.card.phone"
@@ -108,6 +109,7 @@ func cliMessages() []cliMessage {
 		{msgLabelPINA, "照合番号A (Individual Number)", "照合番号A（個人番号）"},
 		{msgLabelPINB, "照合番号B (birth date, expiry year, security code)", "照合番号B（生年月日・有効期限の年・セキュリティコード）"},
 		{msgLabelPIN, "PIN", "暗証番号"},
+		{msgLabelOperatorPIN, "operator token PIN", "担当者トークンのPIN"},
 		{msgVirtualNoReader, "no card reader found: using the built-in virtual card (TEST CARD — not a real Individual Number Card)", "カードリーダーがないため、内蔵の仮想カードを使います（テストカード — 本物のマイナンバーカードではありません）"},
 		{msgVirtualChosen, "using the built-in virtual card (TEST CARD — not a real Individual Number Card)", "内蔵の仮想カードを使います（テストカード — 本物のマイナンバーカードではありません）"},
 		{msgTestCard, "TEST CARD — not a real Individual Number Card", "テストカード — 本物のマイナンバーカードではありません"},
@@ -161,7 +163,7 @@ func cliMessages() []cliMessage {
 		{msgNotEligibleHint, "do not accept the card for insurance treatment without another confirmation", "他の方法で資格を確認するまで、保険診療の受付はしないでください"},
 		{msgSubstituteWarn, "%s: substitute characters (代替文字) at %s: compare with the card face", "%s に代替文字があります（%s文字目）。券面と照合してください"},
 		{msgCompareField, "%s\t%s\t%s\t%s", "%s\t%s\t%s\t%s"},
-		{msgTokenNotOffered, "confirmation tokens are not available in this build", "この版では確認トークンを発行できません"},
+		{msgChangeCandidate, "may be the same holder before a registration change: enrolment %d (%s); identify again with --replaces %[1]d, or --new-holder", "異動前の同じ方かもしれません：登録番号 %d（%s）。--replaces %[1]d か --new-holder を付けてもう一度確認してください"},
 		{msgSexUnknown, "unknown", "不明"},
 		{msgCardMyNumber, "Individual Number Card", "マイナンバーカード"},
 		{msgCardPhone, "smartphone JPKI token", "スマートフォンの公的個人認証"},

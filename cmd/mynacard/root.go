@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mynacard/mynacard/internal/i18n"
+	"github.com/mynacard/mynacard/internal/pinentry"
 	"github.com/mynacard/mynacard/reader"
 )
 
@@ -58,7 +59,12 @@ type globals struct {
 	TestHierarchy bool
 	// Operator names the clerk or kiosk in records.
 	Operator string
+	// OperatorKey and OperatorCert are a software operator key sealing
+	// records; OperatorPIV names the reader of a PIV token instead.
+	OperatorKey, OperatorCert, OperatorPIV string
 
+	// src is the process's PIN source, made on first use.
+	src            *pinentry.Source
 	stdout, stderr io.Writer
 	// p prints messages in the chosen language; set before any command
 	// runs.
@@ -80,6 +86,8 @@ var subcommands = []func(*globals) *cobra.Command{
 	newQualifyCmd,
 	newEligibilityCmd,
 	newChangesCmd,
+	newTokenCmd,
+	newRecordsCmd,
 	newVirtualCardCmd,
 	newWatchCmd, newServeCmd,
 }
@@ -112,6 +120,9 @@ func newRootCmd(g *globals) *cobra.Command {
 	pf.StringArrayVar(&g.Roots, "roots", nil, "file of J-LIS root certificates (PEM or DER), accepted only if they match the pinned fingerprints (repeatable)")
 	pf.BoolVar(&g.TestHierarchy, "test-hierarchy", false, "trust the virtual test card's roots (O=JPKI-TEST) on a real reader; results are labelled TEST CARD")
 	pf.StringVar(&g.Operator, "operator", "", "name of the clerk or kiosk kept in records (default: the login name)")
+	pf.StringVar(&g.OperatorKey, "operator-key", "", "PEM PKCS #8 operator key that seals every record kept (with --operator-cert)")
+	pf.StringVar(&g.OperatorCert, "operator-cert", "", "PEM certificate of --operator-key")
+	pf.StringVar(&g.OperatorPIV, "operator-piv", "", "seal records with the PIV token (slot 9c) in this reader (\"any\": the first PIV token); its PIN is read after the card's")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if g.Lang != "" && g.Lang != i18n.Japanese && g.Lang != i18n.English {
 			return usageErrorf("--lang must be ja or en, not %q", g.Lang)

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"math/big"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +23,7 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/reader/pcsc"
 	"github.com/mynacard/mynacard/reader/vpcd"
 	"github.com/mynacard/mynacard/store"
@@ -36,7 +39,20 @@ func TestMain(m *testing.M) {
 
 type mainM struct{ m *testing.M }
 
+// Run builds the CLI once, without the race detector, and puts it first
+// in PATH: the scripts run it dozens of times, and an instrumented binary
+// would multiply the package's test time several times over. If the build
+// fails, the scripts run the test binary itself (testscript.Main).
 func (w mainM) Run() int {
+	if dir, err := os.MkdirTemp("", "mynacard-cli-"); err == nil {
+		defer os.RemoveAll(dir)
+		build := exec.Command("go", "build", "-o", filepath.Join(dir, "mynacard"), ".")
+		if out, err := build.CombinedOutput(); err == nil {
+			os.Setenv("PATH", dir+string(filepath.ListSeparator)+os.Getenv("PATH"))
+		} else {
+			fmt.Fprintf(os.Stderr, "building mynacard for the scripts failed (%v), using the test binary:\n%s", err, out)
+		}
+	}
 	code := w.m.Run()
 	pcsctest.Shutdown()
 	return code
@@ -128,6 +144,24 @@ func scriptCmds(su *slotUser) map[string]func(ts *testscript.TestScript, neg boo
 		"gencrl": cmdGenCRL,
 		"gencsv": cmdGenCSV,
 		"seed":   cmdSeed,
+		"genopkey": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 1 {
+				ts.Fatalf("usage: genopkey DIR")
+			}
+			_, err := operator.GenerateSoftwareKey(ts.MkAbs(args[0]), "counter 1")
+			ts.Check(err)
+		},
+		"replace": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 3 {
+				ts.Fatalf("usage: replace FILE OLD NEW")
+			}
+			b, err := os.ReadFile(ts.MkAbs(args[0]))
+			ts.Check(err)
+			if !bytes.Contains(b, []byte(args[1])) {
+				ts.Fatalf("%s does not contain %q", args[0], args[1])
+			}
+			ts.Check(os.WriteFile(ts.MkAbs(args[0]), bytes.Replace(b, []byte(args[1]), []byte(args[2]), 1), 0o600))
+		},
 	}
 	if su != nil {
 		cmds["card"] = su.cmdCard

@@ -18,6 +18,7 @@ import (
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
+	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/pcsc"
 	"github.com/mynacard/mynacard/store"
@@ -147,14 +148,60 @@ func newVirtualCard() (reader.Card, error) {
 
 // pinSource returns where PINs come from: --pin-stdin, --pin-fd, or the
 // terminal with prompts in the chosen language.
+// The source is made once per process: the card PIN and an operator PIV
+// PIN are read from the same one, in that order.
 func (g *globals) pinSource() (*pinentry.Source, error) {
+	if g.src != nil {
+		return g.src, nil
+	}
+	var err error
 	switch {
 	case g.PINStdin:
-		return pinentry.Stdin(), nil
+		g.src = pinentry.Stdin()
 	case g.PINFD >= 0:
-		return pinentry.FD(g.PINFD)
+		g.src, err = pinentry.FD(g.PINFD)
+	default:
+		g.src = pinentry.Terminal().WithPrompt(pinentry.LocalizedPrompt(g.p))
 	}
-	return pinentry.Terminal().WithPrompt(pinentry.LocalizedPrompt(g.p)), nil
+	return g.src, err
+}
+
+// operatorKey opens the operator key that seals records (issue 8):
+// --operator-key/--operator-cert files, or a PIV token (--operator-piv);
+// nil when none is configured (records are then kept unsealed).
+func (g *globals) operatorKey(ctx context.Context) (operator.Key, error) {
+	switch {
+	case g.OperatorKey != "" || g.OperatorCert != "":
+		if g.OperatorKey == "" || g.OperatorCert == "" {
+			return nil, usageErrorf("--operator-key and --operator-cert go together")
+		}
+		k, err := operator.LoadSoftwareKey(g.OperatorKey, g.OperatorCert)
+		if err != nil && k == nil {
+			return nil, err
+		}
+		if err != nil {
+			g.warnf("%v", err) // a key file others can read
+		}
+		return k, nil
+	case g.OperatorPIV != "":
+		src, err := g.pinSource()
+		if err != nil {
+			return nil, err
+		}
+		pin := func(ctx context.Context) ([]byte, error) {
+			return src.Read(ctx, g.tr(msgLabelOperatorPIN), pinentry.UnknownRemaining)
+		}
+		var opts []operator.PIVOption
+		if g.AllowLastTry {
+			opts = append(opts, operator.AllowLastPINTry())
+		}
+		reader := g.OperatorPIV
+		if reader == "any" {
+			reader = ""
+		}
+		return operator.OpenPIV(ctx, reader, operator.DefaultPIVSlot(), pin, opts...)
+	}
+	return nil, nil
 }
 
 // prompt adapts a PIN source to the card layer's callback. The card layer
@@ -325,6 +372,13 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 	}
 	if st != nil {
 		cfg.Store = st
+		key, err := g.operatorKey(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if key != nil {
+			cfg.Seal = operator.SealerContext(ctx, key)
+		}
 	}
 	return confirm.New(cfg)
 }

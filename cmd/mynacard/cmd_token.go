@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/confirm"
+)
+
+func newTokenCmd(g *globals) *cobra.Command {
+	var audience, nonce string
+	var signKey, consent bool
+	cmd := &cobra.Command{
+		Use:   "token --audience SERVICE --nonce NONCE",
+		Short: "make a confirmation token (issue 10) for a backend's challenge: the card signs the audience and nonce",
+		Long: `token has the card sign a backend's one-time challenge (its nonce) bound to
+the service's audience, and prints the token as JSON for the backend to check.
+By default the user-authentication key and 4-digit PIN sign (qualification,
+log-in). With --sign-key the signing key and password sign, which releases the
+holder's four basic details to the service: they are shown on stderr first,
+and the card signs only with --consent (the holder agreed at the counter).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if audience == "" || nonce == "" {
+				return usageErrorf("--audience and --nonce are required")
+			}
+			ctx := cmd.Context()
+			s, err := g.openCard(ctx)
+			if err != nil {
+				return err
+			}
+			defer s.close()
+			src, err := g.pinSource()
+			if err != nil {
+				return err
+			}
+			defer src.Close()
+			opts := confirm.TokenOptions{Key: card.AuthKey, Audience: audience, Nonce: nonce, Prompt: g.prompt(src)}
+			if signKey {
+				opts.Key = card.SignKey
+				opts.Consent = func(_ context.Context, req confirm.ConsentRequest) error {
+					fmt.Fprintf(g.stderr, "mynacard: %s → %s\n", req.Certificate.Serial, req.Audience)
+					t := &table{w: newTabWriter(g.stderr)}
+					g.printAttributes(t, req.Attributes)
+					t.flush()
+					if !consent {
+						return confirm.ErrDeclined
+					}
+					return nil
+				}
+			}
+			tok, err := confirm.MakeToken(ctx, s.jpki, opts)
+			if err != nil {
+				return withPIN(opts.Key.PIN(), err)
+			}
+			g.testBanner(g.stderr, g.testCard(s))
+			return g.printJSON(tok)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&audience, "audience", "", "the service the token is for (from the backend's configuration)")
+	f.StringVar(&nonce, "nonce", "", "the backend's one-time challenge")
+	f.BoolVar(&signKey, "sign-key", false, "sign with the signing key (releases name, address, birth date and sex)")
+	f.BoolVar(&consent, "consent", false, "the holder agreed to release the four basic details (needed with --sign-key)")
+	return cmd
+}
