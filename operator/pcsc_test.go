@@ -12,6 +12,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,17 +34,22 @@ func TestMain(m *testing.M) { pcsctest.Main(m) }
 const testPIN = "470815"
 
 // pinFrom returns a PIN callback handing out pin and counting its calls.
-// It returns a fresh slice each time and checks that the previous one was
-// wiped.
+// It returns a fresh slice each time; checkWiped (registered as a cleanup)
+// checks that the package wiped every one of them.
 func pinFrom(t *testing.T, pin string, calls *int) operator.PINFunc {
-	var last []byte
-	return func(ctx context.Context) ([]byte, error) {
-		if last != nil && !bytes.Equal(last, make([]byte, len(last))) {
-			t.Errorf("the previous PIN slice was not wiped: %q", last)
+	var given [][]byte
+	t.Cleanup(func() {
+		for i, b := range given {
+			if !bytes.Equal(b, make([]byte, len(b))) {
+				t.Errorf("PIN slice %d was not wiped: %q", i, b)
+			}
 		}
+	})
+	return func(ctx context.Context) ([]byte, error) {
 		*calls++
-		last = []byte(pin)
-		return last, nil
+		b := []byte(pin)
+		given = append(given, b)
+		return b, nil
 	}
 }
 
@@ -194,9 +200,27 @@ func TestPIVWrongPIN(t *testing.T) {
 		t.Fatalf("Sign with one try left = %v (PIN asked %d times), want ErrLastTry without asking", err, calls)
 	}
 
+	// A PIN callback that fails (no terminal, cancelled) sends nothing.
+	key.Close()
+	noTerminal := errors.New("no terminal")
+	failing, err := operator.OpenPIV(ctx, slot.Reader, operator.DefaultPIVSlot(), func(context.Context) ([]byte, error) {
+		return nil, noTerminal
+	}, operator.AllowLastPINTry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := failing.SignContext(ctx, rand.Reader, digest[:], sha256Opts); !errors.Is(err, noTerminal) || token.PINTriesLeft() != 1 {
+		t.Fatalf("Sign with a failing PIN callback = %v (tries left %d), want its error and no try spent", err, token.PINTriesLeft())
+	}
+	cctx, cancelSign := context.WithCancel(ctx)
+	cancelSign()
+	if _, err := failing.SignContext(cctx, rand.Reader, digest[:], sha256Opts); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Sign with a cancelled context = %v", err)
+	}
+	failing.Close()
+
 	// A badly formed PIN is refused before VERIFY, even with the last try
 	// allowed.
-	key.Close()
 	short, err := operator.OpenPIV(ctx, slot.Reader, piv.SlotAuthentication, pinFrom(t, "12", &calls), operator.AllowLastPINTry())
 	if err != nil {
 		t.Fatal(err)
@@ -226,6 +250,24 @@ func TestPIVPINOnceSlot(t *testing.T) {
 	st, _ := chainStore(t, key, 3)
 	if calls != 1 {
 		t.Errorf("PIN asked %d times for three signatures with a PIN-once slot, want 1", calls)
+	}
+	// Concurrent appends share the token: signatures are serialised.
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := st.AppendRecord(ctx, sampleRecord(3+i), operator.SealerContext(ctx, key))
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := operator.VerifyStore(ctx, st, operator.VerifyOptions{TrustedCerts: []*x509.Certificate{key.Certificate()}}); err != nil {
 		t.Fatal(err)

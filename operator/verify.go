@@ -150,7 +150,7 @@ func (r *ChainReport) OK() bool { return r.Failure == nil }
 // An error from records itself is returned wrapped, with the report so far.
 func VerifyChain(ctx context.Context, records iter.Seq2[store.Record, error], opts VerifyOptions) (*ChainReport, error) {
 	if len(opts.TrustedCerts) == 0 && !opts.AnyCert {
-		return nil, ErrNoTrustChoice
+		return &ChainReport{}, ErrNoTrustChoice
 	}
 	v := verifier{opts: opts, report: &ChainReport{}, signers: make(map[string]int)}
 	for r, err := range records {
