@@ -27,7 +27,7 @@ import (
 const EnvTestOut = "MYNACARD_TEST_OUT"
 
 // browserStep bounds each wait for the page.
-const browserStep = 15 * time.Second
+const browserStep = 30 * time.Second
 
 // chromium returns the path of Debian's chromium, or skips t (fails under
 // MYNACARD_PCSCTEST_REQUIRE=1).
