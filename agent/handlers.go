@@ -30,7 +30,7 @@ type IdentifyRequest struct {
 	Key string `json:"key,omitempty"`
 	// PIN is the key's PIN. It is decoded into bytes, never a string, and
 	// wiped after use.
-	PIN pinBytes `json:"pin"`
+	PIN PIN `json:"pin"`
 	// Enroll stores the identity when the verdict is OK.
 	Enroll bool `json:"enroll,omitempty"`
 }
@@ -39,7 +39,7 @@ type IdentifyRequest struct {
 type QualifyRequest struct {
 	Reader string `json:"reader,omitempty"`
 	// PIN is the 4-digit user-authentication PIN.
-	PIN pinBytes `json:"pin"`
+	PIN PIN `json:"pin"`
 }
 
 // ChangesRequest is the body of POST /v1/changes. With a PIN it is a
@@ -51,9 +51,9 @@ type QualifyRequest struct {
 // (confirm.Confirmer.CheckEnrolment) and needs no card; the answer is a
 // confirm.ChangeResult.
 type ChangesRequest struct {
-	Reader      string   `json:"reader,omitempty"`
-	EnrolmentID int64    `json:"enrolment_id"`
-	PIN         pinBytes `json:"pin,omitempty"`
+	Reader      string `json:"reader,omitempty"`
+	EnrolmentID int64  `json:"enrolment_id"`
+	PIN         PIN    `json:"pin,omitempty"`
 }
 
 // TokenRequest is the body of POST /v1/token: the holder's card signs a
@@ -66,7 +66,7 @@ type TokenRequest struct {
 	// Nonce is the challenge's nonce as the backend issued it.
 	Nonce string `json:"nonce"`
 	// PIN is the 4-digit user-authentication PIN.
-	PIN pinBytes `json:"pin"`
+	PIN PIN `json:"pin"`
 }
 
 // maxNonceLen bounds TokenRequest.Nonce; backends issue a few dozen

@@ -18,21 +18,28 @@ const MaxBodySize = 4 << 10
 // before it reaches the card library.
 const maxPINLen = 16
 
-// pinBytes is a PIN decoded from JSON straight into bytes, never through a
-// string, so that it can be wiped. It accepts only a JSON string of
-// printable ASCII letters and digits without escapes, which is every PIN the
+// PIN is a PIN in a request body, decoded from JSON straight into bytes,
+// never through a string, so that it can be wiped (Wipe). In JSON it is a
+// string of ASCII letters and digits without escapes, which is every PIN the
 // card knows; the format rules proper are the card package's.
-type pinBytes []byte
+type PIN []byte
 
-// UnmarshalJSON implements json.Unmarshaler without making a string.
-func (p *pinBytes) UnmarshalJSON(data []byte) error {
-	if bytes.Equal(data, []byte("null")) {
-		return nil
+// MarshalJSON writes p as a JSON string, for Go clients of the API.
+func (p PIN) MarshalJSON() ([]byte, error) {
+	if err := checkPIN(p); err != nil {
+		return nil, err
 	}
-	if len(data) < 2 || data[0] != '"' || data[len(data)-1] != '"' {
-		return errors.New("pin must be a JSON string")
-	}
-	in := data[1 : len(data)-1]
+	out := make([]byte, 0, len(p)+2)
+	out = append(out, '"')
+	out = append(out, p...)
+	return append(out, '"'), nil
+}
+
+// Wipe overwrites p with zeros.
+func (p PIN) Wipe() { wipe(p) }
+
+// checkPIN checks the JSON form of a PIN.
+func checkPIN(in []byte) error {
 	if len(in) > maxPINLen {
 		return fmt.Errorf("pin longer than %d characters", maxPINLen)
 	}
@@ -40,6 +47,21 @@ func (p *pinBytes) UnmarshalJSON(data []byte) error {
 		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
 			return errors.New("pin may hold only letters and digits")
 		}
+	}
+	return nil
+}
+
+// UnmarshalJSON implements json.Unmarshaler without making a string.
+func (p *PIN) UnmarshalJSON(data []byte) error {
+	if bytes.Equal(data, []byte("null")) {
+		return nil
+	}
+	if len(data) < 2 || data[0] != '"' || data[len(data)-1] != '"' {
+		return errors.New("pin must be a JSON string")
+	}
+	in := data[1 : len(data)-1]
+	if err := checkPIN(in); err != nil {
+		return err
 	}
 	wipe(*p)
 	*p = append(make([]byte, 0, maxPINLen), in...)

@@ -38,6 +38,16 @@ func TestPINBytes(t *testing.T) {
 	}
 }
 
+func TestPINMarshal(t *testing.T) {
+	b, err := json.Marshal(IdentifyRequest{PIN: PIN("ABC123"), Key: KeySign})
+	if err != nil || string(b) != `{"key":"sign","pin":"ABC123"}` {
+		t.Errorf("marshal = %s, %v", b, err)
+	}
+	if _, err := json.Marshal(QualifyRequest{PIN: PIN("12\"4")}); err == nil {
+		t.Error("a PIN with a quote was marshalled")
+	}
+}
+
 // TestReadJSONWipesBody checks that the agent's copy of a body holding a PIN
 // is zero once the request is decoded, and that the decoded PIN is a copy.
 func TestReadJSONWipesBody(t *testing.T) {
@@ -51,7 +61,7 @@ func TestReadJSONWipesBody(t *testing.T) {
 	if string(req.PIN) != "5678" {
 		t.Fatalf("pin = %q", req.PIN)
 	}
-	wipe(req.PIN)
+	req.PIN.Wipe()
 	if !bytes.Equal(req.PIN, make([]byte, 4)) {
 		t.Errorf("wipe left %q", req.PIN)
 	}
