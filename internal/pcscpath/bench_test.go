@@ -14,7 +14,12 @@ import (
 // Benchmark metric units, read by internal/benchtable.
 const (
 	unitAPDUs = "apdus/op"
+	// unitBytes counts command and response APDUs whole (headers, Lc/Le,
+	// status words); unitData only the response data, which for a
+	// certificate read is the certificate's length when nothing is read
+	// twice.
 	unitBytes = "cardbytes/op"
+	unitData  = "databytes/op"
 )
 
 // benchOps are the operations of the `make bench` table.
@@ -109,8 +114,8 @@ func BenchmarkCardOps(b *testing.B) {
 				st := rd.n.Stats()
 				b.ReportMetric(float64(st.APDUs)/float64(b.N), unitAPDUs)
 				b.ReportMetric(float64(st.Sent+st.Received)/float64(b.N), unitBytes)
+				b.ReportMetric(float64(st.Received-statusWordLen*st.APDUs)/float64(b.N), unitData)
 			})
 		}
 	}
 }
-
