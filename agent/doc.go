@@ -24,6 +24,13 @@
 // know how readers are reached: a Backend does, PCSC for the real stack and
 // Memory for in-process cards.
 //
+// For an integrator's own page (an origin listed in Config.AllowedOrigins):
+// send HeaderToken with every call; read GET /v1/events with fetch and a
+// stream reader rather than EventSource, which cannot send headers (the
+// example page in web/app.js does this); every error answer is
+// {"error": code, "message": text} with the CodeXxx values, and a page should
+// go back to "insert your card" on card_removed and on a card-removed event.
+//
 // What the token protects against: other web pages in the kiosk's browser. A
 // page on another origin cannot read the page at / (the same-origin policy),
 // cannot pass the CORS check, and cannot reach the agent through a hostname it
