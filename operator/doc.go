@@ -5,9 +5,10 @@
 //
 // It owns four things:
 //
-//   - the operator's signing key ([Key]): a PIV token through
-//     github.com/go-piv/piv-go/v2 ([OpenPIV]) or a software key file
-//     ([LoadSoftwareKey], [GenerateSoftwareKey]);
+//   - the operator's signing key ([Key]): a software key file
+//     ([LoadSoftwareKey], [GenerateSoftwareKey]) here, a PIV token through
+//     github.com/go-piv/piv-go/v2 in package operator/pivkey (kept apart
+//     because it needs cgo; this package builds without);
 //   - the canonical byte encoding of a record ([CanonicalRecord]) and its
 //     chained hash ([RecordHash]);
 //   - sealing a record as the store appends it ([Sealer], a
@@ -45,14 +46,10 @@
 //
 // # Operator PIN
 //
-// A PIV key asks for its PIN through the caller's [PINFunc] when the token
-// needs it (slot 9c, the default, needs it before every signature). The
-// package reads the remaining tries first, refuses a blocked PIN and, unless
-// [AllowLastPINTry], the last try, checks the PIN's form (6–8 printable
-// ASCII characters) before VERIFY, wipes the slice it was given and never
-// retries. The store calls the sealer inside its append transaction, so the
-// prompt happens while other appends wait: bound it with [SealerContext].
-// A PIN-once slot (9a) stays verified until the token is reset or removed.
+// A key that needs a PIN (operator/pivkey) asks for it through the
+// caller's [PINFunc] while it signs. The store calls the sealer inside its
+// append transaction, so the prompt happens while other appends wait:
+// bound it with [SealerContext].
 //
 // # Export format
 //

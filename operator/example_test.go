@@ -17,7 +17,7 @@ import (
 )
 
 // exampleKey makes an operator key in memory (a real counter uses
-// OpenPIV or LoadSoftwareKey).
+// pivkey.Open or LoadSoftwareKey).
 func exampleKey() operator.Key {
 	priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Clerk Hanako"},
@@ -62,16 +62,4 @@ func ExampleVerifyChain() {
 	// Output:
 	// 3 records verified, signed by Clerk Hanako error: <nil>
 	// record 2 was edited
-}
-
-// ExampleParseSlot shows the slot names the CLI accepts.
-func ExampleParseSlot() {
-	for _, name := range []string{"9c", "9A", "82"} {
-		slot, err := operator.ParseSlot(name)
-		fmt.Println(slot, err)
-	}
-	// Output:
-	// 9c <nil>
-	// 9a <nil>
-	// 0 parsing PIV slot "82": want 9a, 9c, 9d or 9e
 }

@@ -40,8 +40,8 @@ type PINFunc func(ctx context.Context) ([]byte, error)
 
 // Sentinel errors callers branch on with errors.Is.
 var (
-	// ErrUnsupportedKey means the key is neither ECDSA P-256 (or P-384
-	// on a PIV token), RSA of at least 2048 bits, nor Ed25519.
+	// ErrUnsupportedKey means the key is neither ECDSA P-256 or P-384,
+	// RSA of at least 2048 bits, nor Ed25519.
 	ErrUnsupportedKey = errors.New("operator: unsupported key type")
 	// ErrKeyMismatch means the certificate is not the key's.
 	ErrKeyMismatch = errors.New("operator: certificate does not match the key")
@@ -85,6 +85,11 @@ func checkKeyPair(pub crypto.PublicKey, cert *x509.Certificate) error {
 	}
 	return nil
 }
+
+// CheckPublicKey reports whether pub can sign records: ECDSA P-256 or
+// P-384, RSA of at least 2048 bits, or Ed25519. Other errors wrap
+// ErrUnsupportedKey.
+func CheckPublicKey(pub crypto.PublicKey) error { return checkPublicKey(pub) }
 
 func checkPublicKey(pub crypto.PublicKey) error {
 	switch k := pub.(type) {

@@ -1,4 +1,4 @@
-package operator_test
+package pivkey_test
 
 import (
 	"bytes"
@@ -22,6 +22,8 @@ import (
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/operator"
+	"github.com/mynacard/mynacard/operator/internal/chaintest"
+	"github.com/mynacard/mynacard/operator/pivkey"
 	"github.com/mynacard/mynacard/reader/pcsc"
 	"github.com/mynacard/mynacard/store"
 
@@ -57,8 +59,8 @@ func pinFrom(t *testing.T, pin string, calls *int) operator.PINFunc {
 // always) and another in 9a (PIN once).
 func pivCard(t *testing.T) (*vpiv.Card, *x509.Certificate) {
 	t.Helper()
-	sigKey, sigCert := newECKey(t, "Clerk Hanako (PIV 9c)")
-	authKey, authCert := newECKey(t, "Clerk Hanako (PIV 9a)")
+	sigKey, sigCert := chaintest.NewECKey(t, "Clerk Hanako (PIV 9c)")
+	authKey, authCert := chaintest.NewECKey(t, "Clerk Hanako (PIV 9a)")
 	c, err := vpiv.NewCard(
 		vpiv.WithPIN([]byte(testPIN)),
 		vpiv.WithKey(vpiv.SlotSignature, sigKey, sigCert.Raw, vpiv.PINPolicyAlways),
@@ -78,7 +80,7 @@ func pivCard(t *testing.T) (*vpiv.Card, *x509.Certificate) {
 // deleted or reordered in the database are named.
 func TestPIVOverPCSC(t *testing.T) {
 	// The Number card goes in first, so that it sits in the first reader
-	// and OpenPIV with no reader name has to pass it by.
+	// and Open with no reader name has to pass it by.
 	mnc, err := virtual.NewMyNumberCard(jpkitest.DefaultHolder().Contents())
 	if err != nil {
 		t.Fatal(err)
@@ -94,17 +96,17 @@ func TestPIVOverPCSC(t *testing.T) {
 	defer cancel()
 
 	var calls int
-	if _, err := operator.OpenPIV(ctx, mncSlot.Reader, operator.DefaultPIVSlot(), pinFrom(t, testPIN, &calls)); !errors.Is(err, operator.ErrNoReader) {
-		t.Fatalf("OpenPIV of the Number card's reader = %v, want ErrNoReader", err)
+	if _, err := pivkey.Open(ctx, mncSlot.Reader, pivkey.DefaultSlot(), pinFrom(t, testPIN, &calls)); !errors.Is(err, pivkey.ErrNoReader) {
+		t.Fatalf("Open of the Number card's reader = %v, want ErrNoReader", err)
 	}
-	key, err := operator.OpenPIV(ctx, "", operator.DefaultPIVSlot(), pinFrom(t, testPIN, &calls))
+	key, err := pivkey.Open(ctx, "", pivkey.DefaultSlot(), pinFrom(t, testPIN, &calls))
 	if err != nil {
-		t.Fatalf("OpenPIV with no reader name: %v", err)
+		t.Fatalf("Open with no reader name: %v", err)
 	}
 	defer key.Close()
 	t.Logf("Number card in %q, token found in %q", mncSlot.Reader, key.Reader())
 	if !key.Certificate().Equal(sigCert) {
-		t.Fatal("OpenPIV read another certificate than slot 9c's")
+		t.Fatal("Open read another certificate than slot 9c's")
 	}
 	if key.Serial() != vpiv.DefaultSerial || key.Reader() != pivSlot.Reader {
 		t.Errorf("serial %d reader %q, want %d %q", key.Serial(), key.Reader(), vpiv.DefaultSerial, pivSlot.Reader)
@@ -135,7 +137,7 @@ func TestPIVOverPCSC(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	st, _ := chainStore(t, key, 0)
+	st, _ := chaintest.ChainStore(t, key, 0)
 	rec, err := st.AppendRecord(ctx, store.Record{
 		Kind: store.RecordIdentify, Operator: "clerk hanako", CertKind: store.CertAuth,
 		Issuer: authCert.Issuer.String(), Serial: serial,
@@ -155,7 +157,7 @@ func TestPIVOverPCSC(t *testing.T) {
 		t.Fatalf("VerifyStore = %+v, %v", rep, err)
 	}
 
-	testTamperDetection(t, key)
+	chaintest.RunTamperDetection(t, key)
 	if got := token.PINTriesLeft(); got != 3 {
 		t.Errorf("PIN tries left %d after good PINs, want 3", got)
 	}
@@ -174,7 +176,7 @@ func TestPIVWrongPIN(t *testing.T) {
 	const wrong = "135799"
 	var calls int
 	// A unique part of the reader name is enough.
-	key, err := operator.OpenPIV(ctx, strings.TrimPrefix(slot.Reader, "Virtual "), operator.DefaultPIVSlot(), pinFrom(t, wrong, &calls))
+	key, err := pivkey.Open(ctx, strings.TrimPrefix(slot.Reader, "Virtual "), pivkey.DefaultSlot(), pinFrom(t, wrong, &calls))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,8 +185,8 @@ func TestPIVWrongPIN(t *testing.T) {
 
 	for want := 2; want >= 1; want-- {
 		_, err = key.SignContext(ctx, rand.Reader, digest[:], sha256Opts)
-		var pe *operator.PINError
-		if !errors.As(err, &pe) || pe.Remaining != want || !errors.Is(err, operator.ErrWrongPIN) {
+		var pe *pivkey.PINError
+		if !errors.As(err, &pe) || pe.Remaining != want || !errors.Is(err, pivkey.ErrWrongPIN) {
 			t.Fatalf("Sign with a wrong PIN = %v, want a *PINError with %d tries left", err, want)
 		}
 		if strings.Contains(err.Error(), wrong) {
@@ -196,16 +198,16 @@ func TestPIVWrongPIN(t *testing.T) {
 		t.Fatalf("PIN asked %d times, token has %d tries left; want 2 and 1 (no automatic retry)", calls, token.PINTriesLeft())
 	}
 	_, err = key.SignContext(ctx, rand.Reader, digest[:], sha256Opts)
-	if !errors.Is(err, operator.ErrLastTry) || calls != 2 || token.PINTriesLeft() != 1 {
+	if !errors.Is(err, pivkey.ErrLastTry) || calls != 2 || token.PINTriesLeft() != 1 {
 		t.Fatalf("Sign with one try left = %v (PIN asked %d times), want ErrLastTry without asking", err, calls)
 	}
 
 	// A PIN callback that fails (no terminal, cancelled) sends nothing.
 	key.Close()
 	noTerminal := errors.New("no terminal")
-	failing, err := operator.OpenPIV(ctx, slot.Reader, operator.DefaultPIVSlot(), func(context.Context) ([]byte, error) {
+	failing, err := pivkey.Open(ctx, slot.Reader, pivkey.DefaultSlot(), func(context.Context) ([]byte, error) {
 		return nil, noTerminal
-	}, operator.AllowLastPINTry())
+	}, pivkey.AllowLastPINTry())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,12 +223,12 @@ func TestPIVWrongPIN(t *testing.T) {
 
 	// A badly formed PIN is refused before VERIFY, even with the last try
 	// allowed.
-	short, err := operator.OpenPIV(ctx, slot.Reader, piv.SlotAuthentication, pinFrom(t, "12", &calls), operator.AllowLastPINTry())
+	short, err := pivkey.Open(ctx, slot.Reader, piv.SlotAuthentication, pinFrom(t, "12", &calls), pivkey.AllowLastPINTry())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer short.Close()
-	if _, err := short.SignContext(ctx, rand.Reader, digest[:], sha256Opts); !errors.Is(err, operator.ErrPINFormat) {
+	if _, err := short.SignContext(ctx, rand.Reader, digest[:], sha256Opts); !errors.Is(err, pivkey.ErrPINFormat) {
 		t.Fatalf("Sign with a 2-digit PIN = %v, want ErrPINFormat", err)
 	}
 	if token.PINTriesLeft() != 1 {
@@ -242,12 +244,12 @@ func TestPIVPINOnceSlot(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var calls int
-	key, err := operator.OpenPIV(ctx, slot.Reader, piv.SlotAuthentication, pinFrom(t, testPIN, &calls))
+	key, err := pivkey.Open(ctx, slot.Reader, piv.SlotAuthentication, pinFrom(t, testPIN, &calls))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer key.Close()
-	st, _ := chainStore(t, key, 3)
+	st, _ := chaintest.ChainStore(t, key, 3)
 	if calls != 1 {
 		t.Errorf("PIN asked %d times for three signatures with a PIN-once slot, want 1", calls)
 	}
@@ -258,7 +260,7 @@ func TestPIVPINOnceSlot(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := st.AppendRecord(ctx, sampleRecord(3+i), operator.SealerContext(ctx, key))
+			_, err := st.AppendRecord(ctx, chaintest.SampleRecord(3+i), operator.SealerContext(ctx, key))
 			errs <- err
 		}()
 	}
@@ -273,14 +275,14 @@ func TestPIVPINOnceSlot(t *testing.T) {
 		t.Fatal(err)
 	}
 	key.Close()
-	if _, err := key.Sign(rand.Reader, make([]byte, sha256.Size), sha256Opts); !errors.Is(err, operator.ErrClosed) {
+	if _, err := key.Sign(rand.Reader, make([]byte, sha256.Size), sha256Opts); !errors.Is(err, pivkey.ErrClosed) {
 		t.Errorf("Sign after Close = %v, want ErrClosed", err)
 	}
-	if _, err := operator.OpenPIV(ctx, slot.Reader, piv.SlotKeyManagement, pinFrom(t, testPIN, &calls)); !errors.Is(err, operator.ErrNoCertificate) {
-		t.Fatalf("OpenPIV of an empty slot = %v, want ErrNoCertificate", err)
+	if _, err := pivkey.Open(ctx, slot.Reader, piv.SlotKeyManagement, pinFrom(t, testPIN, &calls)); !errors.Is(err, pivkey.ErrNoCertificate) {
+		t.Fatalf("Open of an empty slot = %v, want ErrNoCertificate", err)
 	}
-	if _, err := operator.OpenPIV(ctx, "no such reader", piv.SlotSignature, pinFrom(t, testPIN, &calls)); !errors.Is(err, operator.ErrNoReader) {
-		t.Fatalf("OpenPIV of a missing reader = %v, want ErrNoReader", err)
+	if _, err := pivkey.Open(ctx, "no such reader", piv.SlotSignature, pinFrom(t, testPIN, &calls)); !errors.Is(err, pivkey.ErrNoReader) {
+		t.Fatalf("Open of a missing reader = %v, want ErrNoReader", err)
 	}
 }
 
@@ -298,7 +300,7 @@ func TestPIVKeyTypesOverPCSC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rsaCert, p384Cert := selfSigned(t, rsaKey, "Clerk RSA"), selfSigned(t, p384, "Clerk P-384")
+	rsaCert, p384Cert := chaintest.SelfSigned(t, rsaKey, "Clerk RSA"), chaintest.SelfSigned(t, p384, "Clerk P-384")
 	token, err := vpiv.NewCard(vpiv.WithPIN([]byte(testPIN)),
 		vpiv.WithKey(vpiv.SlotSignature, rsaKey, rsaCert.Raw, vpiv.PINPolicyAlways),
 		vpiv.WithKey(vpiv.SlotKeyManagement, p384, p384Cert.Raw, vpiv.PINPolicyOnce))
@@ -322,12 +324,12 @@ func TestPIVKeyTypesOverPCSC(t *testing.T) {
 	} {
 		t.Run(tc.cert.Subject.CommonName, func(t *testing.T) {
 			var calls int
-			key, err := operator.OpenPIV(ctx, slot.Reader, tc.slot, pinFrom(t, testPIN, &calls))
+			key, err := pivkey.Open(ctx, slot.Reader, tc.slot, pinFrom(t, testPIN, &calls))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer key.Close()
-			st, _ := chainStore(t, key, 2)
+			st, _ := chaintest.ChainStore(t, key, 2)
 			if calls != tc.calls {
 				t.Errorf("PIN asked %d times for two signatures, want %d", calls, tc.calls)
 			}

@@ -1,4 +1,18 @@
-package operator
+// Package pivkey is the operator key held in a PIV token's slot (a
+// YubiKey or any PIV card), through github.com/go-piv/piv-go/v2 over PC/SC.
+// It implements operator.Key and operator.ContextSigner.
+//
+// It lives apart from package operator because piv-go and PC/SC need cgo:
+// verification, export and software keys build without it.
+//
+// A signature asks for the PIN through the caller's operator.PINFunc when
+// the token needs it (slot 9c, the default, needs it before every
+// signature): the remaining tries are read first, a blocked PIN and, unless
+// AllowLastPINTry, the last try are refused before the callback is asked,
+// the PIN's form (6–8 printable ASCII characters) is checked before
+// VERIFY, the slice is wiped, and a refused PIN is never retried. A
+// PIN-once slot (9a) stays verified until the token is reset or removed.
+package pivkey
 
 import (
 	"context"
@@ -14,15 +28,16 @@ import (
 	"github.com/go-piv/piv-go/v2/piv"
 
 	"github.com/mynacard/mynacard/apdu"
+	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/pcsc"
 )
 
-// DefaultPIVSlot returns the slot an operator key is read from unless told
+// DefaultSlot returns the slot an operator key is read from unless told
 // otherwise: 9c, Digital Signature (NIST SP 800-73-4 Part 1 §3.3.2), whose
 // key is meant for signing documents and, on a YubiKey, asks for the PIN
 // before every signature.
-func DefaultPIVSlot() piv.Slot { return piv.SlotSignature }
+func DefaultSlot() piv.Slot { return piv.SlotSignature }
 
 // PIV PIN format (SP 800-73-4 Part 2 §2.4.3 allows 6–8 bytes; YubiKeys
 // take any printable ASCII, not only digits), checked before VERIFY.
@@ -39,23 +54,23 @@ const fallbackPINPolicy = piv.PINPolicyAlways
 // Sentinel errors of the PIV path, matched with errors.Is.
 var (
 	// ErrNoReader means no PC/SC reader matched, or none held a PIV token.
-	ErrNoReader = errors.New("operator: no PIV token found")
+	ErrNoReader = errors.New("pivkey: no PIV token found")
 	// ErrAmbiguousReader means several readers matched the given name.
-	ErrAmbiguousReader = errors.New("operator: several readers match")
+	ErrAmbiguousReader = errors.New("pivkey: several readers match")
 	// ErrNoCertificate means the slot holds no certificate.
-	ErrNoCertificate = errors.New("operator: no certificate in the PIV slot")
+	ErrNoCertificate = errors.New("pivkey: no certificate in the PIV slot")
 	// ErrWrongPIN means the token refused the PIN (see PINError).
-	ErrWrongPIN = errors.New("operator: wrong PIN")
+	ErrWrongPIN = errors.New("pivkey: wrong PIN")
 	// ErrPINBlocked means the token's PIN is blocked: no tries are left.
-	ErrPINBlocked = errors.New("operator: PIN blocked")
+	ErrPINBlocked = errors.New("pivkey: PIN blocked")
 	// ErrLastTry means one try is left and it was not allowed
 	// (AllowLastPINTry); nothing was sent to the token.
-	ErrLastTry = errors.New("operator: only one PIN try left")
+	ErrLastTry = errors.New("pivkey: only one PIN try left")
 	// ErrPINFormat means the PIN is not 6–8 printable ASCII characters;
 	// nothing was sent to the token.
-	ErrPINFormat = errors.New("operator: PIN must be 6 to 8 printable ASCII characters")
+	ErrPINFormat = errors.New("pivkey: PIN must be 6 to 8 printable ASCII characters")
 	// ErrClosed means the PIV key was closed.
-	ErrClosed = errors.New("operator: PIV key closed")
+	ErrClosed = errors.New("pivkey: PIV key closed")
 )
 
 // PINError reports a PIN the token refused or a try the package refused to
@@ -81,10 +96,10 @@ func (e *PINError) Error() string {
 // Unwrap returns the reason.
 func (e *PINError) Unwrap() error { return e.Reason }
 
-// PIVOption adjusts OpenPIV.
-type PIVOption func(*pivConfig)
+// Option adjusts Open.
+type Option func(*config)
 
-type pivConfig struct {
+type config struct {
 	allowLastTry bool
 	policy       piv.PINPolicy
 }
@@ -92,16 +107,16 @@ type pivConfig struct {
 // AllowLastPINTry lets a signature spend the PIN's last try. Without it a
 // signature that would need a PIN with one try left fails with ErrLastTry
 // before anything is sent, so a typo cannot block the token.
-func AllowLastPINTry() PIVOption { return func(c *pivConfig) { c.allowLastTry = true } }
+func AllowLastPINTry() Option { return func(c *config) { c.allowLastTry = true } }
 
 // WithPINPolicy sets the slot's PIN policy instead of asking the token
 // (for tokens without the YubiKey metadata command).
-func WithPINPolicy(p piv.PINPolicy) PIVOption { return func(c *pivConfig) { c.policy = p } }
+func WithPINPolicy(p piv.PINPolicy) Option { return func(c *config) { c.policy = p } }
 
-// PIVKey is an operator key in a PIV token's slot. It holds the token open
+// Key is an operator key in a PIV token's slot. It holds the token open
 // (exclusively, as piv-go does) until Close. It is safe for concurrent
 // use; signatures are serialised.
-type PIVKey struct {
+type Key struct {
 	mu     sync.Mutex
 	yk     *piv.YubiKey
 	slot   piv.Slot
@@ -109,16 +124,16 @@ type PIVKey struct {
 	policy piv.PINPolicy
 	serial uint32
 	reader string
-	pin    PINFunc
-	cfg    pivConfig
+	pin    operator.PINFunc
+	cfg    config
 }
 
 // ParseSlot parses a slot name as PIV tools write it: "9a", "9c", "9d" or
-// "9e" (any case); empty is DefaultPIVSlot.
+// "9e" (any case); empty is DefaultSlot.
 func ParseSlot(s string) (piv.Slot, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "":
-		return DefaultPIVSlot(), nil
+		return DefaultSlot(), nil
 	case "9a":
 		return piv.SlotAuthentication, nil
 	case "9c":
@@ -131,7 +146,7 @@ func ParseSlot(s string) (piv.Slot, error) {
 	return piv.Slot{}, fmt.Errorf("parsing PIV slot %q: want 9a, 9c, 9d or 9e", s)
 }
 
-// OpenPIV opens the PIV token in the PC/SC reader whose name is reader or
+// Open opens the PIV token in the PC/SC reader whose name is reader or
 // contains it (empty: the first reader holding a PIV token), reads the
 // slot's certificate and learns its PIN policy. Signing prompts for the PIN
 // through pin when the token needs it: the remaining tries are read first,
@@ -141,11 +156,11 @@ func ParseSlot(s string) (piv.Slot, error) {
 //
 // piv-go takes the PIN as a Go string, which cannot be wiped: the package
 // keeps no reference to it, but the copy lives until garbage collection.
-func OpenPIV(ctx context.Context, reader string, slot piv.Slot, pin PINFunc, opts ...PIVOption) (*PIVKey, error) {
+func Open(ctx context.Context, reader string, slot piv.Slot, pin operator.PINFunc, opts ...Option) (*Key, error) {
 	if pin == nil {
 		return nil, errors.New("opening PIV token: no PIN callback")
 	}
-	var cfg pivConfig
+	var cfg config
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -153,7 +168,7 @@ func OpenPIV(ctx context.Context, reader string, slot piv.Slot, pin PINFunc, opt
 	if err != nil {
 		return nil, err
 	}
-	k := &PIVKey{yk: yk, slot: slot, reader: name, pin: pin, cfg: cfg}
+	k := &Key{yk: yk, slot: slot, reader: name, pin: pin, cfg: cfg}
 	if err := k.load(ctx); err != nil {
 		yk.Close()
 		return nil, err
@@ -279,7 +294,7 @@ func matchReaders(readers []string, want string) []string {
 }
 
 // load reads the certificate, the PIN policy and the serial.
-func (k *PIVKey) load(ctx context.Context) error {
+func (k *Key) load(ctx context.Context) error {
 	cert, err := k.yk.Certificate(k.slot)
 	if err != nil {
 		if errors.Is(err, piv.ErrNotFound) {
@@ -287,7 +302,7 @@ func (k *PIVKey) load(ctx context.Context) error {
 		}
 		return fmt.Errorf("reading PIV slot %s certificate: %w", k.slot, err)
 	}
-	if err := checkPublicKey(cert.PublicKey); err != nil {
+	if err := operator.CheckPublicKey(cert.PublicKey); err != nil {
 		return fmt.Errorf("reading PIV slot %s certificate: %w", k.slot, err)
 	}
 	k.cert = cert
@@ -300,7 +315,7 @@ func (k *PIVKey) load(ctx context.Context) error {
 		if info, err := k.yk.KeyInfo(k.slot); err == nil {
 			if info.PublicKey != nil {
 				if eq, ok := info.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); ok && !eq.Equal(cert.PublicKey) {
-					return fmt.Errorf("reading PIV slot %s: %w", k.slot, ErrKeyMismatch)
+					return fmt.Errorf("reading PIV slot %s: %w", k.slot, operator.ErrKeyMismatch)
 				}
 			}
 			if info.PINPolicy != 0 {
@@ -315,25 +330,25 @@ func (k *PIVKey) load(ctx context.Context) error {
 }
 
 // Public returns the slot's public key (from its certificate).
-func (k *PIVKey) Public() crypto.PublicKey { return k.cert.PublicKey }
+func (k *Key) Public() crypto.PublicKey { return k.cert.PublicKey }
 
 // Certificate returns the slot's certificate.
-func (k *PIVKey) Certificate() *x509.Certificate { return k.cert }
+func (k *Key) Certificate() *x509.Certificate { return k.cert }
 
 // Serial returns the token's serial number (0 when it did not say).
-func (k *PIVKey) Serial() uint32 { return k.serial }
+func (k *Key) Serial() uint32 { return k.serial }
 
 // Reader returns the PC/SC reader the token is in.
-func (k *PIVKey) Reader() string { return k.reader }
+func (k *Key) Reader() string { return k.reader }
 
 // Sign is SignContext with context.Background().
-func (k *PIVKey) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+func (k *Key) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	return k.SignContext(context.Background(), rand, digest, opts)
 }
 
 // SignContext signs digest with the slot's key, asking for the PIN (with
 // ctx) when the token needs it. A refused PIN gives a *PINError.
-func (k *PIVKey) SignContext(ctx context.Context, rnd io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+func (k *Key) SignContext(ctx context.Context, rnd io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.yk == nil {
@@ -357,7 +372,7 @@ func (k *PIVKey) SignContext(ctx context.Context, rnd io.Reader, digest []byte, 
 	}
 	signer, ok := priv.(crypto.Signer)
 	if !ok {
-		return nil, fmt.Errorf("signing with PIV slot %s: %w: %T", k.slot, ErrUnsupportedKey, priv)
+		return nil, fmt.Errorf("signing with PIV slot %s: %w: %T", k.slot, operator.ErrUnsupportedKey, priv)
 	}
 	if rnd == nil {
 		rnd = rand.Reader
@@ -382,7 +397,7 @@ func (k *PIVKey) SignContext(ctx context.Context, rnd io.Reader, digest []byte, 
 
 // promptPIN is piv-go's PINPrompt: remaining tries first, then the PIN,
 // checked for format, the caller's slice wiped.
-func (k *PIVKey) promptPIN(ctx context.Context) (string, error) {
+func (k *Key) promptPIN(ctx context.Context) (string, error) {
 	remaining, err := k.triesLeft()
 	if err != nil {
 		return "", err
@@ -410,7 +425,7 @@ func (k *PIVKey) promptPIN(ctx context.Context) (string, error) {
 // triesLeft reads the PIN retry counter with an empty VERIFY (SP 800-73-4
 // Part 2 §3.2.1). -1 means the PIN is verified right now, so the counter
 // is full but its value unknown.
-func (k *PIVKey) triesLeft() (int, error) {
+func (k *Key) triesLeft() (int, error) {
 	n, err := k.yk.Retries()
 	if err == nil {
 		return n, nil
@@ -440,7 +455,7 @@ func validPIVPIN(pin []byte) bool {
 }
 
 // Close releases the token. Signing afterwards fails with ErrClosed.
-func (k *PIVKey) Close() error {
+func (k *Key) Close() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.yk == nil {
@@ -453,3 +468,16 @@ func (k *PIVKey) Close() error {
 	}
 	return nil
 }
+
+// wipe overwrites b with zeros.
+func wipe(b []byte) {
+	for i := range b {
+		b[i] = 0
+	}
+}
+
+// Interfaces Key implements.
+var (
+	_ operator.Key           = (*Key)(nil)
+	_ operator.ContextSigner = (*Key)(nil)
+)
