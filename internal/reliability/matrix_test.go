@@ -72,13 +72,16 @@ type matrixRun struct {
 
 	// counts[kind][class]
 	counts   map[string]map[string]int
+	spent    map[string]time.Duration // wall time per fault kind
+	opSpent  map[string]time.Duration // wall time per operation
 	cases    int
 	failures int
 	maxOver  time.Duration
 }
 
 func newMatrixRun(t *testing.T, name string, w *world, overPCSC bool) *matrixRun {
-	m := &matrixRun{t: t, name: name, w: w, vc: w.newCard(t), counts: map[string]map[string]int{}}
+	m := &matrixRun{t: t, name: name, w: w, vc: w.newCard(t), counts: map[string]map[string]int{},
+		spent: map[string]time.Duration{}, opSpent: map[string]time.Duration{}}
 	if overPCSC {
 		m.sess = newPCSCSession(t, m.vc)
 		m.rc = m.sess.card
@@ -154,6 +157,11 @@ func runOp(ctx context.Context, op operation, e *opEnv) (err error) {
 // operation) and checks every promise. It returns the outcome class.
 func (m *matrixRun) runCase(op operation, c clean, k faultKind, i int, timeout time.Duration) string {
 	m.t.Helper()
+	caseStart := time.Now()
+	defer func() {
+		m.spent[k.name] += time.Since(caseStart)
+		m.opSpent[op.name] += time.Since(caseStart)
+	}()
 	m.vc.Reset()
 	f := k.fault
 	f.At = m.vc.Stats().APDUs + i
@@ -214,7 +222,7 @@ func (m *matrixRun) runCase(op operation, c clean, k faultKind, i int, timeout t
 
 	// Let a slow card finish before the next case: the card is still
 	// sleeping on the APDU the deadline abandoned.
-	if k.fault.Kind == virtual.FaultLatency {
+	if k.fault.Kind == virtual.FaultLatency && err != nil {
 		time.Sleep(time.Until(start.Add(timeout + k.fault.Delay + 50*time.Millisecond)))
 	}
 	if m.vc.IsRemoved() {
@@ -313,7 +321,7 @@ func (m *matrixRun) summary() string {
 			n += v
 		}
 		sort.Strings(classes)
-		fmt.Fprintf(&b, "  %-16s %5d cases: %s\n", k, n, strings.Join(classes, ", "))
+		fmt.Fprintf(&b, "  %-16s %5d cases in %6.1fs: %s\n", k, n, m.spent[k].Seconds(), strings.Join(classes, ", "))
 	}
 	classes := make([]string, 0, len(total))
 	for c, v := range total {
@@ -323,6 +331,11 @@ func (m *matrixRun) summary() string {
 	line := fmt.Sprintf("MATRIX %s: %d cases, %d failures, max overrun past deadline %v; outcomes: %s",
 		m.name, m.cases, m.failures, m.maxOver.Round(time.Millisecond), strings.Join(classes, ", "))
 	m.t.Logf("outcome counts by fault kind (%s):\n%s", m.name, b.String())
+	var ob strings.Builder
+	for op, d := range m.opSpent {
+		fmt.Fprintf(&ob, " %s=%.1fs", op, d.Seconds())
+	}
+	m.t.Logf("time per operation (%s):%s", m.name, ob.String())
 	m.t.Log(line)
 	if dir := os.Getenv("MYNACARD_RELIABILITY_OUT"); dir != "" {
 		_ = os.MkdirAll(dir, 0o755)
