@@ -6,8 +6,10 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
+	"github.com/mynacard/mynacard/internal/jptext"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/store"
 )
@@ -45,8 +47,17 @@ type Change struct {
 	New           *Attributes       `json:"new"`
 	// Changes lists the attributes that differ, in the store's fixed field
 	// order (name, name_substitute, address, address_substitute,
-	// birth_date, birth_era, sex).
+	// birth_date, birth_era, sex). Names and addresses are compared with
+	// internal/jptext: a difference only in the width of digits and Latin
+	// letters, or U+3000 vs U+0020, is not a change; any other difference
+	// is (a variant kanji, ヶ vs ケ, 一 vs 1, a hyphen variant). A name or
+	// address with a substitute character (代替文字) on either side is
+	// listed even when its text is the same, with NeedsVisualCheck: only
+	// the card face can say it did not change. Status summarises a field.
 	Changes []FieldChange `json:"changes"`
+	// NeedsVisualCheck: the old or new name or address has substitute
+	// characters: compare with the card face.
+	NeedsVisualCheck bool `json:"needs_visual_check,omitempty"`
 }
 
 // Codes of Change.Code.
@@ -59,28 +70,98 @@ const (
 	ChangeNewAlreadyEnrolled    = "new_certificate_already_enrolled"
 )
 
-// FieldChange is one attribute that differs between old and new.
+// FieldChange is one attribute that differs between old and new, or,
+// for a name or address, that cannot be said not to (NeedsVisualCheck).
+// Old and New are in the store's form: text, substitute flags ('0'/'1'
+// per character), birth date YYYYMMDD, era and sex codes.
 type FieldChange struct {
 	Field string `json:"field"`
 	Old   string `json:"old"`
 	New   string `json:"new"`
+	// NeedsVisualCheck: the old or new name or address has a substitute
+	// character: compare with the card face.
+	NeedsVisualCheck bool `json:"needs_visual_check,omitempty"`
+	// Differences lists, for a name or address, each difference with its
+	// rune positions in Old and New (empty when only NeedsVisualCheck).
+	Differences []TextDifference `json:"differences,omitempty"`
+	// Uncertain lists the substitute positions, aligned across Old and
+	// New.
+	Uncertain []TextPosition `json:"uncertain,omitempty"`
 }
 
-func fieldChanges(cs []store.AttributeChange) []FieldChange {
-	out := make([]FieldChange, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, FieldChange{Field: c.Field, Old: c.Old, New: c.New})
+// changesBetween lists what differs between old and new attributes, names
+// and addresses compared with internal/jptext (CompareAttributes), the
+// other fields and the substitute flags exactly.
+func changesBetween(old, new *Attributes) []FieldChange {
+	o, n := old.toStore(), new.toStore()
+	cmp := CompareAttributes(old, new)
+	out := []FieldChange{}
+	text := func(field, ov, nv string) {
+		if f, _ := cmp.Field(field); f.Status != FieldSame {
+			out = append(out, FieldChange{Field: field, Old: ov, New: nv, NeedsVisualCheck: f.NeedsVisualCheck,
+				Differences: f.Differences, Uncertain: f.Uncertain})
+		}
 	}
+	exact := func(field, ov, nv string) {
+		if ov != nv {
+			out = append(out, FieldChange{Field: field, Old: ov, New: nv})
+		}
+	}
+	text(AttrName, o.Name, n.Name)
+	exact(AttrNameSubstitute, o.NameSubstitute, n.NameSubstitute)
+	text(AttrAddress, o.Address, n.Address)
+	exact(AttrAddressSubstitute, o.AddressSubstitute, n.AddressSubstitute)
+	exact(AttrBirthDate, o.BirthDate, n.BirthDate)
+	exact(AttrBirthEra, strconv.Itoa(o.BirthEra), strconv.Itoa(n.BirthEra))
+	exact(AttrSex, o.Sex, n.Sex)
 	return out
+}
+
+// newChange starts the Change of old enrolment e to the new attributes.
+func newChange(e store.Enrolment, new *Attributes) *Change {
+	old := attributesFromStore(e.Attributes)
+	ch := &Change{OldEnrolmentID: e.ID, Old: old, New: new, Changes: changesBetween(old, new)}
+	for _, fc := range ch.Changes {
+		ch.NeedsVisualCheck = ch.NeedsVisualCheck || fc.NeedsVisualCheck
+	}
+	return ch
+}
+
+// Status says how one attribute (AttrName, AttrAddress, AttrBirthDate
+// or AttrSex) compares between old and new, for a side-by-side display:
+// FieldDiffers when Changes has a difference for it (the birth era
+// counts with the birth date), FieldCheckCardFace when only substitute
+// characters keep it from being FieldSame (a changed substitute flag, or
+// text that differs only at substitute characters).
+func (c *Change) Status(field string) FieldStatus {
+	if c == nil {
+		return FieldSame
+	}
+	group := map[string]string{
+		AttrName: AttrName, AttrNameSubstitute: AttrName,
+		AttrAddress: AttrAddress, AttrAddressSubstitute: AttrAddress,
+		AttrBirthDate: AttrBirthDate, AttrBirthEra: AttrBirthDate, AttrSex: AttrSex,
+	}
+	st := FieldSame
+	for _, fc := range c.Changes {
+		switch {
+		case group[fc.Field] != field:
+		case fc.Field == AttrNameSubstitute || fc.Field == AttrAddressSubstitute ||
+			textStatus(false, fc.NeedsVisualCheck, fc.Differences) == FieldCheckCardFace:
+			if st == FieldSame {
+				st = FieldCheckCardFace
+			}
+		default:
+			return FieldDiffers
+		}
+	}
+	return st
 }
 
 // link checks the old enrolment and, if it may be replaced, enrols the new
 // certificate and links the two in one store transaction.
 func (c *Confirmer) link(ctx context.Context, old store.Enrolment, cert *jpki.Certificate, id *Identification, der []byte, now time.Time) (*Change, error) {
-	ch := &Change{
-		OldEnrolmentID: old.ID, Old: attributesFromStore(old.Attributes), New: id.Attributes,
-		Changes: fieldChanges(store.DiffAttributes(old.Attributes, id.Attributes.toStore())),
-	}
+	ch := newChange(old, id.Attributes)
 	refuse := func(code, detail string) (*Change, error) {
 		ch.Code, ch.Detail = code, detail
 		return ch, nil
@@ -108,8 +189,9 @@ func (c *Confirmer) link(ctx context.Context, old store.Enrolment, cert *jpki.Ce
 	if err := c.cfg.Store.SetRevocationCheck(ctx, rep.NewID, storeCheck(id.Verdict.Revocation, now)); err != nil {
 		return nil, fmt.Errorf("identifying: linking enrolment %d: %w", old.ID, err)
 	}
+	// rep.Changes, which the store keeps, is a byte-for-byte diff; the
+	// clerk sees ch.Changes, compared as names and addresses must be.
 	ch.Linked, ch.NewEnrolmentID = true, rep.NewID
-	ch.Changes = fieldChanges(rep.Changes)
 	return ch, nil
 }
 
@@ -191,10 +273,14 @@ func (k *issuerCache) issuer(roots *jpki.Roots, cert *x509.Certificate) *x509.Ce
 // holder before a registration change: their certificate was last recorded
 // revoked with affiliationChanged (by CheckAll or CheckEnrolment) and their
 // birth date equals attrs' and so does their name or their address (a move
-// keeps the name, a marriage the address). It is a suggestion for the
-// clerk, who confirms by identifying again with IdentifyOptions.Replaces:
-// names and birth dates are not unique, so nothing is linked
-// automatically. The store is read a page at a time.
+// keeps the name, a marriage the address). Names and addresses match when
+// they may be the same (internal/jptext): equal but for the width of
+// digits and Latin letters or U+3000 vs U+0020, or differing only where a
+// substitute character (代替文字) is, which the clerk settles with the card
+// face. It is a suggestion for the clerk, who confirms by identifying
+// again with IdentifyOptions.Replaces: names and birth dates are not
+// unique, so nothing is linked automatically. The store is read a page
+// at a time.
 func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *Attributes) ([]EnrolmentInfo, error) {
 	if c.cfg.Store == nil {
 		return nil, fmt.Errorf("finding change candidates: %w", ErrNoStore)
@@ -203,6 +289,9 @@ func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *Attributes) ([]
 		return nil, nil
 	}
 	want := attrs.toStore()
+	mayBeSame := func(a, b string, aSubst, bSubst []int) bool {
+		return jptext.Compare(a, b, aSubst, bSubst).MayBeEqual()
+	}
 	var out []EnrolmentInfo
 	q := store.EnrolmentQuery{Kind: store.CertSign, CurrentOnly: true, Limit: checkPageSize}
 	for {
@@ -213,7 +302,9 @@ func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *Attributes) ([]
 		for _, e := range page {
 			a := e.Attributes
 			if e.Revocation.Status == store.RevocationRevoked && e.Revocation.Reason == reasonAffiliationChanged &&
-				a.BirthDate == want.BirthDate && (a.Name == want.Name || a.Address == want.Address) {
+				a.BirthDate == want.BirthDate &&
+				(mayBeSame(a.Name, attrs.Name, substitutePositions(a.NameSubstitute), attrs.NameSubstitutes) ||
+					mayBeSame(a.Address, attrs.Address, substitutePositions(a.AddressSubstitute), attrs.AddressSubstitutes)) {
 				out = append(out, *enrolmentInfo(e))
 			}
 		}

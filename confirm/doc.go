@@ -26,6 +26,14 @@
 // fetch revocation data (package jpki/revocation: a RevocationChecker is
 // injected) or store anything itself (package store). It never prints.
 //
+// Names and addresses are compared (old vs new in a registration change,
+// ChangeCandidates, CompareAttributes, and the signing certificate vs the
+// text application's basic four in CompareWithText) with internal/jptext:
+// only full-width vs half-width digits and Latin letters and U+3000 vs
+// U+0020 are folded; any other difference is reported with its position,
+// and a substitute character (代替文字) makes a field "check_card_face",
+// never "same".
+//
 // Revocation fails closed: without a RevocationChecker the status is
 // "unknown" with the code "no_source", never "good"; RevocationPolicy decides
 // what an unknown answer does to the verdict (hard, the zero value: not ok;

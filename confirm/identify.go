@@ -216,8 +216,8 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 	case !verdict.OK:
 		id.NotEnrolled = "verdict_not_ok"
 		if opts.Replaces != 0 {
-			id.Change = &Change{OldEnrolmentID: old.ID, Code: ChangeVerdictNotOK, Detail: "the new certificate's verdict is not ok",
-				Old: attributesFromStore(old.Attributes), New: id.Attributes}
+			id.Change = newChange(old, id.Attributes)
+			id.Change.Code, id.Change.Detail = ChangeVerdictNotOK, "the new certificate's verdict is not ok"
 		}
 	case opts.Replaces != 0:
 		id.Change, err = c.link(ctx, old, cert, id, der, now)

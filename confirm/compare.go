@@ -1,0 +1,223 @@
+package confirm
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/jptext"
+	"github.com/mynacard/mynacard/jpki"
+)
+
+// Names of the text comparison types of internal/jptext, so that users
+// of confirm can name what FieldComparison and FieldChange hold.
+type (
+	// TextDifference is one differing stretch of two names or addresses.
+	TextDifference = jptext.Difference
+	// TextPosition is a pair of rune indexes into the two texts.
+	TextPosition = jptext.Position
+	// TextDifferenceKind says what a TextDifference looks like.
+	TextDifferenceKind = jptext.Kind
+)
+
+// FieldStatus is how one attribute compares.
+type FieldStatus string
+
+// Field statuses. A field with substitute characters (代替文字) is never
+// FieldSame.
+const (
+	// FieldSame: equal (names and addresses after folding only full-width
+	// vs half-width digits and Latin letters, and U+3000 vs U+0020).
+	FieldSame FieldStatus = "same"
+	// FieldDiffers: a difference the clerk must look at.
+	FieldDiffers FieldStatus = "differs"
+	// FieldCheckCardFace: a substitute character makes the text uncertain
+	// and nothing else differs (any difference is at a substitute
+	// character): compare with the card face.
+	FieldCheckCardFace FieldStatus = "check_card_face"
+)
+
+// Attribute field names of FieldComparison.Field and FieldChange.Field.
+const (
+	AttrName              = "name"
+	AttrNameSubstitute    = "name_substitute"
+	AttrAddress           = "address"
+	AttrAddressSubstitute = "address_substitute"
+	AttrBirthDate         = "birth_date"
+	AttrBirthEra          = "birth_era"
+	AttrSex               = "sex"
+)
+
+// FieldComparison is one attribute compared between two sources, A and B
+// (what they are is said by the function that compares).
+type FieldComparison struct {
+	Field  string      `json:"field"`
+	A      string      `json:"a"`
+	B      string      `json:"b"`
+	Status FieldStatus `json:"status"`
+	// NeedsVisualCheck: A or B has a substitute character.
+	NeedsVisualCheck bool `json:"needs_visual_check,omitempty"`
+	// Differences lists, for a name or address, every difference left
+	// after the safe folds, with its rune positions in A and B.
+	Differences []TextDifference `json:"differences,omitempty"`
+	// Uncertain lists the substitute positions, aligned across A and B.
+	Uncertain []TextPosition `json:"uncertain,omitempty"`
+	// Detail explains a non-text comparison (sex codes of two schemes).
+	Detail string `json:"detail,omitempty"`
+}
+
+// AttributeComparison compares the four basic details (基本4情報) of two
+// sources field by field.
+type AttributeComparison struct {
+	// Equal: every field is FieldSame.
+	Equal bool `json:"equal"`
+	// NeedsVisualCheck: some field is uncertain because of a substitute
+	// character: compare with the card face.
+	NeedsVisualCheck bool `json:"needs_visual_check"`
+	// Fields in a fixed order: name, address, birth_date, then birth_era
+	// (old vs new only), sex.
+	Fields []FieldComparison `json:"fields"`
+}
+
+// Field returns the comparison of the named field (AttrXxx).
+func (c AttributeComparison) Field(name string) (FieldComparison, bool) {
+	for _, f := range c.Fields {
+		if f.Field == name {
+			return f, true
+		}
+	}
+	return FieldComparison{}, false
+}
+
+func (c *AttributeComparison) add(f FieldComparison) {
+	c.Fields = append(c.Fields, f)
+	c.NeedsVisualCheck = c.NeedsVisualCheck || f.NeedsVisualCheck
+	c.Equal = true
+	for _, f := range c.Fields {
+		c.Equal = c.Equal && f.Status == FieldSame
+	}
+}
+
+// compareText compares two names or two addresses with internal/jptext.
+func compareText(field, a, b string, aSubst, bSubst []int) FieldComparison {
+	r := jptext.Compare(a, b, aSubst, bSubst)
+	f := FieldComparison{
+		Field: field, A: a, B: b, NeedsVisualCheck: r.NeedsVisualCheck,
+		Differences: r.Differences, Uncertain: r.Uncertain,
+	}
+	f.Status = textStatus(r.Equal, r.NeedsVisualCheck, r.Differences)
+	return f
+}
+
+// textStatus: FieldCheckCardFace when a substitute character makes the
+// text uncertain and every difference, if any, touches a substitute (the
+// registered characters may be the same); FieldDiffers when any other
+// difference remains.
+func textStatus(equal, visual bool, ds []TextDifference) FieldStatus {
+	if equal {
+		return FieldSame
+	}
+	for _, d := range ds {
+		if !d.Substitute {
+			return FieldDiffers
+		}
+	}
+	if visual {
+		return FieldCheckCardFace
+	}
+	return FieldDiffers
+}
+
+// compareExact compares values that must match exactly.
+func compareExact(field, a, b string) FieldComparison {
+	f := FieldComparison{Field: field, A: a, B: b, Status: FieldSame}
+	if a != b {
+		f.Status = FieldDiffers
+	}
+	return f
+}
+
+// CompareAttributes compares a holder's old attributes (A) with new ones
+// (B), as in a registration change: names and addresses with the safe
+// folds only (internal/jptext), birth date, birth era code and sex code
+// exactly. A nil side compares as empty.
+func CompareAttributes(old, new *Attributes) AttributeComparison {
+	if old == nil {
+		old = &Attributes{}
+	}
+	if new == nil {
+		new = &Attributes{}
+	}
+	var c AttributeComparison
+	c.add(compareText(AttrName, old.Name, new.Name, old.NameSubstitutes, new.NameSubstitutes))
+	c.add(compareText(AttrAddress, old.Address, new.Address, old.AddressSubstitutes, new.AddressSubstitutes))
+	c.add(compareExact(AttrBirthDate, old.BirthDate, new.BirthDate))
+	c.add(compareExact(AttrBirthEra, strconv.Itoa(old.BirthEra), strconv.Itoa(new.BirthEra)))
+	c.add(compareExact(AttrSex, strconv.Itoa(old.SexCode), strconv.Itoa(new.SexCode)))
+	return c
+}
+
+// CompareWithText compares a signing certificate's attributes (A) with
+// the text application's basic four (B, card.TextApp.ReadBasic or
+// ReadText): name and address with the safe folds only (the text
+// application writes the address with full-width digits, a certificate
+// may not), the birth date exactly, and the sex through the mapping of
+// the certificate's codes to ISO/IEC 5218 (certSexISO5218). The text
+// application has no substitute flags: a certificate substitute makes
+// the field FieldCheckCardFace at best. A nil certAttrs (an
+// authentication certificate) differs in every field.
+func CompareWithText(certAttrs *jpki.Attributes, basic card.BasicInfo) AttributeComparison {
+	return attributesFrom(certAttrs).CompareWithText(basic)
+}
+
+// CompareWithText compares a (from a signing certificate, A) with the
+// text application's basic four (B); see the function CompareWithText.
+func (a *Attributes) CompareWithText(basic card.BasicInfo) AttributeComparison {
+	if a == nil {
+		a = &Attributes{}
+	}
+	var c AttributeComparison
+	c.add(compareText(AttrName, a.Name, basic.Name, a.NameSubstitutes, nil))
+	c.add(compareText(AttrAddress, a.Address, basic.Address, a.AddressSubstitutes, nil))
+	textBirth := basic.BirthDate
+	if t, err := time.Parse(textDateLayout, basic.BirthDate); err == nil {
+		textBirth = t.Format(dateLayout)
+	}
+	c.add(compareExact(AttrBirthDate, a.BirthDate, textBirth))
+	c.add(compareSex(a.SexCode, basic.Sex))
+	return c
+}
+
+// textDateLayout is the text application's birth date, YYYYMMDD.
+const textDateLayout = "20060102"
+
+// certSexISO5218 maps the signing certificate's sex codes (PROTOCOL.md
+// "Certificates": 1 male, 2 female, 3 unknown) to the text application's
+// ISO/IEC 5218 codes (PROTOCOL.md "Text": 1 male, 2 female, 9 not
+// applicable). Code 3 is taken to match 9 because the text application
+// writes 1, 2 or 9 for the same holder (this is how the virtual card and
+// jpkitest write a holder; PROTOCOL.md does not state the pairing). ISO
+// code 0 (not known) is not on the card and matches nothing.
+func certSexISO5218(code jpki.Sex) (card.Sex, bool) {
+	switch code {
+	case jpki.SexMale:
+		return card.SexMale, true
+	case jpki.SexFemale:
+		return card.SexFemale, true
+	case jpki.SexUnknown:
+		return card.SexNotApplicable, true
+	}
+	return 0, false
+}
+
+// compareSex compares a certificate sex code with an ISO 5218 code.
+func compareSex(certCode int, text card.Sex) FieldComparison {
+	f := FieldComparison{
+		Field: AttrSex, A: jpki.Sex(certCode).String(), B: text.String(), Status: FieldDiffers,
+		Detail: "certificate code " + strconv.Itoa(certCode) + ", ISO/IEC 5218 code " + strconv.Itoa(int(text)),
+	}
+	if iso, ok := certSexISO5218(jpki.Sex(certCode)); ok && iso == text {
+		f.Status = FieldSame
+	}
+	return f
+}

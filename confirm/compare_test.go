@@ -1,0 +1,202 @@
+package confirm_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/internal/jptext"
+	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/reader"
+)
+
+// basicOf reads the text application's basic four from a virtual card
+// filled with c, with the text PIN.
+func basicOf(t *testing.T, c virtual.Contents) card.BasicInfo {
+	t.Helper()
+	vc, err := virtual.NewMyNumberCard(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := card.OpenJPKI(context.Background(), reader.Loopback("virtual", vc, reader.Capabilities{}), card.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := j.Text().ReadBasic(context.Background(), pin(c.TextPIN))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// signAttributes parses the signing certificate the virtual card holds.
+func signAttributes(t *testing.T, c virtual.Contents) *jpki.Attributes {
+	t.Helper()
+	cert, err := jpki.Parse(c.SignCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cert.Attributes
+}
+
+// TestCompareWithText compares the default holder's signing certificate
+// with the text application of virtual cards whose text data is edited.
+func TestCompareWithText(t *testing.T) {
+	type statuses map[string]confirm.FieldStatus
+	same := statuses{confirm.AttrName: confirm.FieldSame, confirm.AttrAddress: confirm.FieldSame,
+		confirm.AttrBirthDate: confirm.FieldSame, confirm.AttrSex: confirm.FieldSame}
+	with := func(kv ...any) statuses {
+		s := statuses{}
+		for k, v := range same {
+			s[k] = v
+		}
+		for i := 0; i < len(kv); i += 2 {
+			s[kv[i].(string)] = kv[i+1].(confirm.FieldStatus)
+		}
+		return s
+	}
+	tests := []struct {
+		name     string
+		editCard func(*virtual.Contents)
+		editCert func(*jpki.Attributes)
+		editText func(*card.BasicInfo)
+		want     statuses
+		wantKind jptext.Kind // of the first difference, if any
+	}{
+		{name: "as issued", want: same},
+		{name: "text address with ASCII digits", editCard: func(c *virtual.Contents) { c.Address = "東京都千代田区試験町1丁目2番3号" }, want: same},
+		{name: "text name with an ASCII space", editCard: func(c *virtual.Contents) { c.Name = "山田 太郎" }, want: same},
+		{name: "kanji numeral in the text address", editCard: func(c *virtual.Contents) { c.Address = "東京都千代田区試験町一丁目２番３号" },
+			want: with(confirm.AttrAddress, confirm.FieldDiffers), wantKind: jptext.KindNumeral},
+		{name: "hyphenated text address", editCard: func(c *virtual.Contents) { c.Address = "東京都千代田区試験町１－２－３" },
+			want: with(confirm.AttrAddress, confirm.FieldDiffers), wantKind: jptext.KindReplaced},
+		{name: "variant kanji in the text name", editCard: func(c *virtual.Contents) { c.Name = "山田　太郞" },
+			want: with(confirm.AttrName, confirm.FieldDiffers), wantKind: jptext.KindKanji},
+		{name: "substitute in the certificate name", editCert: func(a *jpki.Attributes) { a.NameSubstitutes = []int{1} },
+			want: with(confirm.AttrName, confirm.FieldCheckCardFace)},
+		{name: "substitute code differs from the text", editCert: func(a *jpki.Attributes) { a.Name, a.NameSubstitutes = "山〓　太郎", []int{1} },
+			want: with(confirm.AttrName, confirm.FieldCheckCardFace), wantKind: jptext.KindReplaced},
+		{name: "substitute and a real difference", editCert: func(a *jpki.Attributes) { a.Name, a.NameSubstitutes = "山〓　次郎", []int{1} },
+			want: with(confirm.AttrName, confirm.FieldDiffers), wantKind: jptext.KindReplaced},
+		{name: "birth date", editText: func(b *card.BasicInfo) { b.BirthDate = "19850402" }, want: with(confirm.AttrBirthDate, confirm.FieldDiffers)},
+		{name: "sex unknown 3 is ISO 9", editCert: func(a *jpki.Attributes) { a.Sex = jpki.SexUnknown },
+			editText: func(b *card.BasicInfo) { b.Sex = card.SexNotApplicable }, want: same},
+		{name: "sex unknown 3 is not ISO 0", editCert: func(a *jpki.Attributes) { a.Sex = jpki.SexUnknown },
+			editText: func(b *card.BasicInfo) { b.Sex = card.SexNotKnown }, want: with(confirm.AttrSex, confirm.FieldDiffers)},
+		{name: "sex female vs male", editText: func(b *card.BasicInfo) { b.Sex = card.SexFemale }, want: with(confirm.AttrSex, confirm.FieldDiffers)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := jpkitest.DefaultHolder().Contents()
+			if tt.editCard != nil {
+				tt.editCard(&c)
+			}
+			basic := basicOf(t, c)
+			attrs := signAttributes(t, c)
+			if tt.editCert != nil {
+				tt.editCert(attrs)
+			}
+			if tt.editText != nil {
+				tt.editText(&basic)
+			}
+			got := confirm.CompareWithText(attrs, basic)
+			wantEqual, wantVisual := true, false
+			for _, f := range got.Fields {
+				if f.Status != tt.want[f.Field] {
+					t.Errorf("%s: %s (%q vs %q, %+v), want %s", f.Field, f.Status, f.A, f.B, f.Differences, tt.want[f.Field])
+				}
+				wantEqual = wantEqual && tt.want[f.Field] == confirm.FieldSame
+				wantVisual = wantVisual || f.NeedsVisualCheck
+			}
+			if len(got.Fields) != len(tt.want) || got.Equal != wantEqual || got.NeedsVisualCheck != wantVisual {
+				t.Errorf("comparison = %+v", got)
+			}
+			if tt.wantKind != "" {
+				var kinds []jptext.Kind
+				for _, f := range got.Fields {
+					for _, d := range f.Differences {
+						kinds = append(kinds, d.Kind)
+					}
+				}
+				if len(kinds) == 0 || kinds[0] != tt.wantKind {
+					t.Errorf("difference kinds %v, want %s first", kinds, tt.wantKind)
+				}
+			}
+		})
+	}
+}
+
+func TestCompareWithTextNoAttributes(t *testing.T) {
+	c := jpkitest.DefaultHolder().Contents()
+	got := confirm.CompareWithText(nil, basicOf(t, c))
+	if got.Equal {
+		t.Fatalf("nil attributes compare equal: %+v", got)
+	}
+	for _, f := range got.Fields {
+		if f.Status != confirm.FieldDiffers {
+			t.Errorf("%s: %s", f.Field, f.Status)
+		}
+	}
+	// The method form on confirm.Attributes gives the same answer.
+	attrs := signAttributes(t, c)
+	fn := confirm.CompareWithText(attrs, basicOf(t, c))
+	id := identifyAttributes(t)
+	if m := id.CompareWithText(basicOf(t, c)); m.Equal != fn.Equal || !m.Equal {
+		t.Errorf("method %+v, function %+v", m, fn)
+	}
+}
+
+// identifyAttributes identifies the default holder and returns the
+// attributes confirm reports.
+func identifyAttributes(t *testing.T) *confirm.Attributes {
+	t.Helper()
+	e := newEnv(t)
+	id, err := e.confirmer(nil).Identify(context.Background(), cardOf(t, jpkitest.DefaultHolder(), card.Options{}),
+		confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id.Attributes
+}
+
+func TestCompareAttributes(t *testing.T) {
+	base := confirm.Attributes{Name: "山田　太郎", Address: "東京都千代田区試験町１丁目２番３号",
+		BirthDate: "1985-04-01", BirthEra: 3, SexCode: 1}
+	tests := []struct {
+		name   string
+		edit   func(*confirm.Attributes)
+		status map[string]confirm.FieldStatus
+	}{
+		{"same", func(*confirm.Attributes) {}, nil},
+		{"width only", func(a *confirm.Attributes) {
+			a.Name, a.Address = "山田 太郎", "東京都千代田区試験町1丁目2番3号"
+		}, nil},
+		{"variant kanji", func(a *confirm.Attributes) { a.Name = "山田　太郞" }, map[string]confirm.FieldStatus{confirm.AttrName: confirm.FieldDiffers}},
+		{"substitute", func(a *confirm.Attributes) { a.NameSubstitutes = []int{1} }, map[string]confirm.FieldStatus{confirm.AttrName: confirm.FieldCheckCardFace}},
+		{"era code", func(a *confirm.Attributes) { a.BirthEra = 0 }, map[string]confirm.FieldStatus{confirm.AttrBirthEra: confirm.FieldDiffers}},
+		{"sex", func(a *confirm.Attributes) { a.SexCode = 2 }, map[string]confirm.FieldStatus{confirm.AttrSex: confirm.FieldDiffers}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			nw := base
+			tt.edit(&nw)
+			old := base
+			got := confirm.CompareAttributes(&old, &nw)
+			if got.Equal != (len(tt.status) == 0) || len(got.Fields) != 5 {
+				t.Errorf("comparison = %+v", got)
+			}
+			for _, f := range got.Fields {
+				want := tt.status[f.Field]
+				if want == "" {
+					want = confirm.FieldSame
+				}
+				if f.Status != want {
+					t.Errorf("%s: %s, want %s", f.Field, f.Status, want)
+				}
+			}
+		})
+	}
+}
