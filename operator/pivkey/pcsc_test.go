@@ -340,3 +340,36 @@ func TestPIVKeyTypesOverPCSC(t *testing.T) {
 		})
 	}
 }
+
+// TestPIVBlockedPIN spends a token's only try (explicitly allowed) with a
+// wrong PIN: the error says blocked, and the next signature is refused
+// without asking for the PIN.
+func TestPIVBlockedPIN(t *testing.T) {
+	sigKey, sigCert := chaintest.NewECKey(t, "Clerk")
+	token, err := vpiv.NewCard(vpiv.WithPIN([]byte(testPIN)), vpiv.WithPINTries(1),
+		vpiv.WithKey(vpiv.SlotSignature, sigKey, sigCert.Raw, vpiv.PINPolicyAlways))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot := pcsctest.Slot(t)
+	pcsctest.Insert(t, slot, token)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+
+	var calls int
+	key, err := pivkey.Open(ctx, slot.Reader, pivkey.DefaultSlot(), pinFrom(t, "000000", &calls), pivkey.AllowLastPINTry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer key.Close()
+	digest := sha256.Sum256([]byte("record"))
+	_, err = key.SignContext(ctx, rand.Reader, digest[:], sha256Opts)
+	var pe *pivkey.PINError
+	if !errors.As(err, &pe) || pe.Remaining != 0 || !errors.Is(err, pivkey.ErrPINBlocked) {
+		t.Fatalf("Sign spending the last try wrongly = %v, want blocked", err)
+	}
+	_, err = key.SignContext(ctx, rand.Reader, digest[:], sha256Opts)
+	if !errors.Is(err, pivkey.ErrPINBlocked) || calls != 1 {
+		t.Fatalf("Sign with a blocked PIN = %v (PIN asked %d times), want ErrPINBlocked without asking", err, calls)
+	}
+}

@@ -426,13 +426,10 @@ func (k *Key) promptPIN(ctx context.Context) (string, error) {
 // Part 2 §3.2.1). -1 means the PIN is verified right now, so the counter
 // is full but its value unknown.
 func (k *Key) triesLeft() (int, error) {
+	// piv-go answers 63Cx with x and a blocked PIN (6983) with 0.
 	n, err := k.yk.Retries()
 	if err == nil {
 		return n, nil
-	}
-	var ae piv.AuthErr
-	if errors.As(err, &ae) {
-		return 0, nil // 6983: blocked
 	}
 	// piv-go reports an empty VERIFY answered 9000 (already verified) as a
 	// bare error wrapping nothing; card and transport errors wrap a cause.
