@@ -1,10 +1,11 @@
 // Command benchtable turns the output of `go test -bench -benchmem` into
-// the one markdown table `make bench` prints: the card operations of
-// internal/pcscpath's BenchmarkCardOps (operation, path, reader, APDUs,
-// response data bytes, all bytes, time per operation) and, below them, every other benchmark
-// (the revocation benchmarks of jpki/revocation) with its time per
-// operation, its custom metrics (peak memory, entries/s, …) and the
-// allocation figures of -benchmem.
+// the one markdown table `make bench` prints. A row per benchmark: first
+// the card operations of internal/pcscpath's BenchmarkCardOps (operation,
+// path pcsc or loopback, reader short or extended, APDUs, response data
+// bytes, all bytes, time per operation), then every other benchmark (the
+// revocation benchmarks of jpki/revocation: time per operation, which is
+// the load-and-index time or the lookup time, peak memory, and their other
+// metrics), all with the allocation figures of -benchmem.
 //
 // Usage:
 //

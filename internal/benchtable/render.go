@@ -8,84 +8,84 @@ import (
 	"strings"
 )
 
-// Render writes the markdown table: the card operations first, then every
-// other benchmark.
+// unitPeak is the peak-heap metric of the revocation benchmarks, shown in
+// its own column.
+const unitPeak = "peak-MiB"
+
+// columns of the table, in order.
+var columns = []string{"operation", "path", "reader", "APDUs", "data bytes", "bytes", "time/op", "peak memory", "B/op", "allocs/op", "other"}
+
+// known units have a column of their own; the others go to "other".
+var known = map[string]bool{
+	unitTime: true, unitAlloc: true, unitAllocs: true, unitPeak: true,
+	unitAPDUs: true, unitCardBytes: true, unitDataBytes: true,
+}
+
+// Render writes one markdown table: a row per result, the card operations
+// first (grouped by operation, in the order the benchmarks ran), then every
+// other benchmark. A card row's path and reader come from its name
+// (CardOps/<path>/<reader>/<operation>); another row's path is its package.
+// Cells a benchmark did not report are "–".
 func Render(w io.Writer, results []Result) error {
-	var cards, others []Result
-	for _, r := range results {
-		if strings.HasPrefix(r.Name, cardOpsPrefix) && strings.Count(r.Name, "/") == 3 {
-			cards = append(cards, r)
-		} else {
-			others = append(others, r)
-		}
-	}
 	var b strings.Builder
-	if len(cards) > 0 {
-		renderCards(&b, cards)
-	}
-	if len(others) > 0 {
-		if len(cards) > 0 {
-			b.WriteString("\n")
+	b.WriteString("| " + strings.Join(columns, " | ") + " |\n|---|---|---|")
+	b.WriteString(strings.Repeat("---:|", len(columns)-4))
+	b.WriteString("---|\n")
+
+	var ops []string
+	byOp := map[string][]Result{}
+	var others []Result
+	for _, r := range results {
+		if parts := cardParts(r.Name); parts != nil {
+			if _, ok := byOp[parts[2]]; !ok {
+				ops = append(ops, parts[2])
+			}
+			byOp[parts[2]] = append(byOp[parts[2]], r)
+			continue
 		}
-		renderOthers(&b, others)
+		others = append(others, r)
+	}
+	for _, op := range ops {
+		for _, r := range byOp[op] {
+			p := cardParts(r.Name)
+			row(&b, r, op, p[0], p[1])
+		}
+	}
+	for _, r := range others {
+		row(&b, r, r.Name, path.Base(r.Pkg), "–")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
 
-// renderCards writes one row per operation, path and reader, grouped by
-// operation in the order the benchmarks ran.
-func renderCards(b *strings.Builder, rs []Result) {
-	b.WriteString("| operation | path | reader | APDUs | data bytes | bytes | time/op |\n")
-	b.WriteString("|---|---|---|---:|---:|---:|---:|\n")
-	var ops []string
-	byOp := map[string][]Result{}
-	for _, r := range rs {
-		parts := strings.Split(strings.TrimPrefix(r.Name, cardOpsPrefix), "/")
-		op := parts[2]
-		if _, ok := byOp[op]; !ok {
-			ops = append(ops, op)
-		}
-		byOp[op] = append(byOp[op], r)
+// cardParts splits CardOps/<path>/<reader>/<operation>, or returns nil.
+func cardParts(name string) []string {
+	if !strings.HasPrefix(name, cardOpsPrefix) {
+		return nil
 	}
-	for _, op := range ops {
-		for _, r := range byOp[op] {
-			parts := strings.Split(strings.TrimPrefix(r.Name, cardOpsPrefix), "/")
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s |\n", op, parts[0], parts[1],
-				metric(r, unitAPDUs, formatCount), metric(r, unitDataBytes, formatCount),
-				metric(r, unitCardBytes, formatCount), metric(r, unitTime, formatNanos))
-		}
+	p := strings.Split(strings.TrimPrefix(name, cardOpsPrefix), "/")
+	if len(p) != 3 {
+		return nil
 	}
+	return p
 }
 
-// renderOthers writes one row per benchmark with its time, every custom
-// metric any of them reported (one column each, in order of appearance)
-// and the -benchmem figures.
-func renderOthers(b *strings.Builder, rs []Result) {
-	var custom []string
-	seen := map[string]bool{unitTime: true, unitAlloc: true, unitAllocs: true}
-	for _, r := range rs {
-		for _, u := range r.Units {
-			if !seen[u] {
-				seen[u] = true
-				custom = append(custom, u)
-			}
+func row(b *strings.Builder, r Result, op, pathName, readerName string) {
+	var other []string
+	for _, u := range r.Units {
+		if !known[u] {
+			other = append(other, formatCount(r.Metrics[u])+" "+u)
 		}
 	}
-	b.WriteString("| benchmark | time/op |")
-	for _, u := range custom {
-		b.WriteString(" " + u + " |")
+	if len(other) == 0 {
+		other = []string{"–"}
 	}
-	b.WriteString(" B/op | allocs/op |\n|---|---:|")
-	b.WriteString(strings.Repeat("---:|", len(custom)+2))
-	b.WriteString("\n")
-	for _, r := range rs {
-		fmt.Fprintf(b, "| %s %s | %s |", path.Base(r.Pkg), r.Name, metric(r, unitTime, formatNanos))
-		for _, u := range custom {
-			b.WriteString(" " + metric(r, u, formatCount) + " |")
-		}
-		fmt.Fprintf(b, " %s | %s |\n", metric(r, unitAlloc, formatBytes), metric(r, unitAllocs, formatCount))
-	}
+	peak := metric(r, unitPeak, func(v float64) string { return formatCount(v) + " MiB" })
+	cells := []string{op, pathName, readerName,
+		metric(r, unitAPDUs, formatCount), metric(r, unitDataBytes, formatCount), metric(r, unitCardBytes, formatCount),
+		metric(r, unitTime, formatNanos), peak, metric(r, unitAlloc, formatBytes), metric(r, unitAllocs, formatCount),
+		strings.Join(other, ", ")}
+	fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))
 }
 
 // metric formats r's value for unit, or "–" when r did not report it.

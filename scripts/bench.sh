@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# scripts/bench.sh — `make bench`: runs the benchmarks the issues ask for
+# and prints ONE markdown table (internal/benchtable) on stdout; the raw
+# `go test -bench` output goes to stderr as it comes.
+#
+#   1. internal/pcscpath BenchmarkCardOps: each certificate read, PIN
+#      status and sign, through pcscd+vpcd and in-process (loopback), on a
+#      short-APDU reader and an extended-length one (APDUs, bytes, time/op).
+#      It needs pcscd and vsmartcard-vpcd (scripts/test.sh installs them);
+#      internal/pcsctest starts pcscd when none runs.
+#   2. every benchmark of jpki/revocation (`go test -list`), whatever
+#      exists: Lookup* for a fixed time, the others once each (loading a
+#      multi-million-entry CRL is seconds, not nanoseconds), with the 1M
+#      and 5M-entry CRLs side by side (MYNACARD_BIG=1).
+#
+# About a minute on the 2-core machine when the generated CRLs are cached
+# in $TMPDIR; the first run also writes them (a few minutes at most).
+#
+# Environment knobs:
+#   MYNACARD_BENCH_CARD_TIME    -benchtime of the card benchmarks (default 50x)
+#   MYNACARD_BENCH_LOOKUP_TIME  -benchtime of revocation Lookup* (default 1s)
+#   MYNACARD_BENCH_REV_TIME     -benchtime of the other revocation ones (default 1x)
+#   MYNACARD_BIG                1M and 5M CRLs (default 1); set empty for 1M only
+#   MYNACARD_BENCH_RAW          file to keep the raw go test output in
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf 'bench.sh: %s\n' "$*" >&2; }
+
+card_time=${MYNACARD_BENCH_CARD_TIME:-50x}
+lookup_time=${MYNACARD_BENCH_LOOKUP_TIME:-1s}
+rev_time=${MYNACARD_BENCH_REV_TIME:-1x}
+export MYNACARD_BIG=${MYNACARD_BIG-1}
+# A missing pcscd or vpcd must fail the card benchmarks, not skip them.
+export MYNACARD_PCSCTEST_REQUIRE=${MYNACARD_PCSCTEST_REQUIRE:-1}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+raw=$tmp/bench.txt
+
+log "card operations (benchtime $card_time)"
+go test -run '^$' -bench '^BenchmarkCardOps$' -benchtime "$card_time" -benchmem -count 1 \
+	./internal/pcscpath 2>&1 | tee -a "$raw" >&2
+
+rev=./jpki/revocation
+go test -c -o "$tmp/revocation.test" "$rev"
+mapfile -t benches < <(cd "$rev" && "$tmp/revocation.test" -test.list '^Benchmark' | grep '^Benchmark' || true)
+for b in "${benches[@]}"; do
+	t=$rev_time
+	case $b in *Lookup*) t=$lookup_time ;; esac
+	log "$rev $b (benchtime $t, MYNACARD_BIG=${MYNACARD_BIG})"
+	(cd "$rev" && "$tmp/revocation.test" -test.run '^$' -test.bench "^${b}\$" -test.benchtime "$t" -test.benchmem) 2>&1 |
+		tee -a "$raw" >&2
+done
+
+if [ -n "${MYNACARD_BENCH_RAW:-}" ]; then
+	cp "$raw" "$MYNACARD_BENCH_RAW"
+fi
+printf '\nmake bench — %s, commit %s, %s cores\n\n' "$(date -u +%Y-%m-%dT%H:%MZ)" \
+	"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" "$(nproc)"
+go run ./internal/benchtable "$raw"
