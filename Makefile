@@ -10,7 +10,10 @@
 #   make build  builds bin/mynacard.
 #   make run    builds bin/mynacard and runs it with ARGS (default --help),
 #               e.g. make run ARGS=readers
-#   make bench  jpki/revocation benchmarks, side by side in one run: loading a
+#   make bench  scripts/bench.sh: ONE markdown table (internal/benchtable) of
+#               the card operations over pcscd+vpcd and loopback, short and
+#               extended readers (APDUs, bytes, time/op), and the
+#               jpki/revocation benchmarks, side by side in one run: loading a
 #               1,000,000- and a 5,000,000-entry CRL with the streaming index
 #               and with x509.ParseRevocationList + a map (time, entries/s,
 #               peak-MiB, bytes/entry), lookup ns/op, batch status of 1,000,000
@@ -31,5 +34,4 @@ run: build
 	./bin/mynacard $(ARGS)
 
 bench:
-	MYNACARD_BIG=$${MYNACARD_BIG-1} $(GO) test -run '^$$' -bench 'Load|Batch' -benchtime 1x ./jpki/revocation/
-	MYNACARD_BIG=$${MYNACARD_BIG-1} $(GO) test -run '^$$' -bench 'Lookup' ./jpki/revocation/
+	GO=$(GO) ./scripts/bench.sh

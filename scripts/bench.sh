@@ -20,13 +20,15 @@
 #   MYNACARD_BENCH_CARD_TIME    -benchtime of the card benchmarks (default 50x)
 #   MYNACARD_BENCH_LOOKUP_TIME  -benchtime of revocation Lookup* (default 1s)
 #   MYNACARD_BENCH_REV_TIME     -benchtime of the other revocation ones (default 1x)
-#   MYNACARD_BIG                1M and 5M CRLs (default 1); set empty for 1M only
+#   MYNACARD_BIG                1M and 5M CRLs (default 1); 0 keeps to the 1M CRL
+#   GO                          the go command (default go; make passes $(GO))
 #   MYNACARD_BENCH_RAW          file to keep the raw go test output in
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf 'bench.sh: %s\n' "$*" >&2; }
 
+GO=${GO:-go}
 card_time=${MYNACARD_BENCH_CARD_TIME:-50x}
 lookup_time=${MYNACARD_BENCH_LOOKUP_TIME:-1s}
 rev_time=${MYNACARD_BENCH_REV_TIME:-1x}
@@ -39,11 +41,11 @@ trap 'rm -rf "$tmp"' EXIT
 raw=$tmp/bench.txt
 
 log "card operations (benchtime $card_time)"
-go test -run '^$' -bench '^BenchmarkCardOps$' -benchtime "$card_time" -benchmem -count 1 \
+"$GO" test -run '^$' -bench '^BenchmarkCardOps$' -benchtime "$card_time" -benchmem -count 1 \
 	./internal/pcscpath 2>&1 | tee -a "$raw" >&2
 
 rev=./jpki/revocation
-go test -c -o "$tmp/revocation.test" "$rev"
+"$GO" test -c -o "$tmp/revocation.test" "$rev"
 mapfile -t benches < <(cd "$rev" && "$tmp/revocation.test" -test.list '^Benchmark' | grep '^Benchmark' || true)
 for b in "${benches[@]}"; do
 	t=$rev_time
@@ -58,4 +60,4 @@ if [ -n "${MYNACARD_BENCH_RAW:-}" ]; then
 fi
 printf '\nmake bench — %s, commit %s, %s cores\n\n' "$(date -u +%Y-%m-%dT%H:%MZ)" \
 	"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" "$(nproc)"
-go run ./internal/benchtable "$raw"
+"$GO" run ./internal/benchtable "$raw"
