@@ -3,6 +3,7 @@ package confirm_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
@@ -198,5 +199,38 @@ func TestCompareAttributes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSubstituteHolder: a holder whose name holds a substitute character
+// (代替文字) is never shown as exact: Identify marks the attributes, and
+// the certificate never compares "same" with the text application.
+func TestSubstituteHolder(t *testing.T) {
+	h, err := jpkitest.Default().Issue(jpkitest.HolderSpec{
+		Name: "渡邉　花子", NameSubstitutes: []int{1}, Sex: jpkitest.SexFemale,
+		BirthDate: time.Date(1990, 6, 15, 0, 0, 0, 0, time.UTC), KeySalt: "subst",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	id, err := e.confirmer(nil).Identify(context.Background(), cardOf(t, h, card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := id.Attributes
+	if !a.NeedsVisualCheck || !a.HasSubstitutes() || a.MarkedName() != "渡〔邉〕　花子" || a.MarkedAddress() != a.Address {
+		t.Errorf("attributes %+v: marked %q / %q", a, a.MarkedName(), a.MarkedAddress())
+	}
+	c := h.Contents()
+	got := a.CompareWithText(basicOf(t, c))
+	name, _ := got.Field(confirm.AttrName)
+	sex, _ := got.Field(confirm.AttrSex)
+	if got.Equal || !got.NeedsVisualCheck || name.Status != confirm.FieldCheckCardFace || len(name.Uncertain) != 1 ||
+		name.Uncertain[0] != (confirm.TextPosition{A: 1, B: 1}) || sex.Status != confirm.FieldSame {
+		t.Errorf("comparison = %+v", got)
+	}
+	if fn := confirm.CompareWithText(signAttributes(t, c), basicOf(t, c)); fn.Equal || !fn.NeedsVisualCheck {
+		t.Errorf("CompareWithText = %+v", fn)
 	}
 }

@@ -94,3 +94,33 @@ func ExampleValidator_Validate() {
 	// nonce_replayed
 	// true
 }
+
+// The signing certificate's details against the text application's basic
+// four: the text application writes the address with full-width digits,
+// which is not a difference; a variant kanji is.
+func ExampleCompareWithText() {
+	h := jpkitest.DefaultHolder()
+	cert, err := jpki.Parse(h.SignCert.Raw)
+	if err != nil {
+		panic(err)
+	}
+	basic := card.BasicInfo{
+		Name: "山田　太郞", Address: "東京都千代田区試験町1丁目2番3号",
+		BirthDate: "19850401", Sex: card.SexMale,
+	}
+	cmp := confirm.CompareWithText(cert.Attributes, basic)
+	fmt.Println("equal:", cmp.Equal)
+	for _, f := range cmp.Fields {
+		fmt.Println(f.Field, f.Status)
+		for _, d := range f.Differences {
+			fmt.Printf("  at %d: %s (certificate) vs %s (text), %s\n", d.Position.A, d.A, d.B, d.Kind)
+		}
+	}
+	// Output:
+	// equal: false
+	// name differs
+	//   at 4: 郎 (certificate) vs 郞 (text), kanji
+	// address same
+	// birth_date same
+	// sex same
+}

@@ -36,6 +36,11 @@ type Attributes struct {
 	Sex string `json:"sex"`
 	// SexCode is the certificate's code.
 	SexCode int `json:"sex_code"`
+	// NeedsVisualCheck is true when the name or address holds substitute
+	// characters: they are not the registered characters, so the name or
+	// address is not exact: compare with the card face (MarkedName,
+	// MarkedAddress show where).
+	NeedsVisualCheck bool `json:"needs_visual_check,omitempty"`
 }
 
 const dateLayout = "2006-01-02"
@@ -58,6 +63,7 @@ func attributesFrom(a *jpki.Attributes) *Attributes {
 		out.BirthDate = a.BirthDate.Format(dateLayout)
 		out.BirthDateJapanese = a.FormatBirthDate()
 	}
+	out.NeedsVisualCheck = out.HasSubstitutes()
 	return out
 }
 
@@ -99,6 +105,7 @@ func attributesFromStore(s store.Attributes) *Attributes {
 		out.SexCode = n
 		out.Sex = jpki.Sex(n).String()
 	}
+	out.NeedsVisualCheck = out.HasSubstitutes()
 	return out
 }
 
