@@ -55,7 +55,7 @@ func TestRegistrationChangeComparison(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			e := newEnv(t)
+			e := newEnvIn(t, fastDir(t))
 			c := e.confirmer(nil)
 			attrs := tt.old
 			attrs.BirthDate, attrs.BirthEra, attrs.Sex = "19850401", 3, "1"
