@@ -8,7 +8,6 @@ import (
 	"github.com/mynacard/mynacard/apdu"
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
-	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
 // pinTable maps every PIN the library knows to the virtual card's PIN and
@@ -64,25 +63,32 @@ func TestPINStatusSpendsNothing(t *testing.T) {
 	}
 }
 
-// TestWrongPINThenLastTryThenBlocked walks the authentication PIN down
-// through pcscd: each wrong PIN reports the card's remaining count, the
-// library refuses to spend the last try (nothing sent, counter unchanged),
-// a caller who allows it blocks the PIN, and from then on the PIN is
-// reported blocked without a prompt.
+// TestWrongPINThenLastTryThenBlocked walks each key's PIN down through
+// pcscd: each wrong PIN reports the card's remaining count, the library
+// refuses to spend the last try (nothing sent, counter unchanged), a caller
+// who allows it blocks the PIN, and from then on the PIN is reported
+// blocked without a prompt.
 func TestWrongPINThenLastTryThenBlocked(t *testing.T) {
+	wrongs := map[card.KeyKind]string{card.AuthKey: "0000", card.SignKey: "WRONG0"}
+	for _, k := range keyTable {
+		t.Run(k.key.String(), func(t *testing.T) { walkPINDown(t, k.key, k.ref, k.full, k.pin, wrongs[k.key]) })
+	}
+}
+
+func walkPINDown(t *testing.T, key card.KeyKind, ref virtual.PINRef, full int, right, wrong string) {
 	r := newRig(t, rigConfig{})
 	ctx := ctxT(t)
 	_, info := sha256Info(t, "wrong PIN test")
-	const wrong = "0000"
-	tries := func() int { return r.vc.TriesLeft(virtual.PINJPKIAuth) }
+	pin := key.PIN()
+	tries := func() int { return r.vc.TriesLeft(ref) }
 
-	// Two wrong PINs: 2 then 1 remaining, as the card counts.
-	for want := virtual.MaxTriesJPKIAuth - 1; want >= 1; want-- {
+	// Wrong PINs down to one remaining, as the card counts.
+	for want := full - 1; want >= 1; want-- {
 		p := answer(wrong)
-		sig, err := r.j.Sign(ctx, card.AuthKey, p.ask, info)
+		sig, err := r.j.Sign(ctx, key, p.ask, info)
 		var pe *card.PINError
-		if !errors.As(err, &pe) || pe.Kind != card.AuthPIN || pe.Remaining != want || sig != nil {
-			t.Fatalf("Sign with a wrong PIN = %d bytes, %v; want *card.PINError{AuthPIN, Remaining %d}", len(sig), err, want)
+		if !errors.As(err, &pe) || pe.Kind != pin || pe.Remaining != want || sig != nil {
+			t.Fatalf("Sign with a wrong PIN = %d bytes, %v; want *card.PINError{%v, Remaining %d}", len(sig), err, pin, want)
 		}
 		if !errors.Is(err, apdu.ErrVerificationFailed) || errors.Is(err, card.ErrPINBlocked) {
 			t.Errorf("wrong PIN error %v: want ErrVerificationFailed and not ErrPINBlocked", err)
@@ -90,7 +96,7 @@ func TestWrongPINThenLastTryThenBlocked(t *testing.T) {
 		if tries() != want {
 			t.Fatalf("card counter = %d after a wrong PIN, want %d", tries(), want)
 		}
-		if got, err := r.j.PINStatus(ctx, card.AuthPIN); got != want || err != nil {
+		if got, err := r.j.PINStatus(ctx, pin); got != want || err != nil {
 			t.Fatalf("PINStatus = %d, %v; want %d", got, err, want)
 		}
 	}
@@ -98,8 +104,8 @@ func TestWrongPINThenLastTryThenBlocked(t *testing.T) {
 	// The last try is refused before the prompt; nothing reaches VERIFY
 	// with data, the counter stays at 1.
 	r.vc.resetLog()
-	p := answer(jpkitest.DefaultAuthPIN)
-	sig, err := r.j.Sign(ctx, card.AuthKey, p.ask, info)
+	p := answer(right)
+	sig, err := r.j.Sign(ctx, key, p.ask, info)
 	if !errors.Is(err, card.ErrLastTry) || sig != nil {
 		t.Fatalf("Sign on the last try = %d bytes, %v; want ErrLastTry", len(sig), err)
 	}
@@ -121,7 +127,7 @@ func TestWrongPINThenLastTryThenBlocked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sig, err = j.Sign(ctx, card.AuthKey, answer(wrong).ask, info)
+	sig, err = j.Sign(ctx, key, answer(wrong).ask, info)
 	var pe *card.PINError
 	if !errors.As(err, &pe) || pe.Remaining != 0 || !errors.Is(err, card.ErrPINBlocked) || sig != nil {
 		t.Fatalf("wrong PIN on the allowed last try = %v; want *card.PINError{Remaining 0} matching ErrPINBlocked", err)
@@ -131,16 +137,20 @@ func TestWrongPINThenLastTryThenBlocked(t *testing.T) {
 	}
 
 	// Blocked: status, sign and read all say so, without asking.
-	if _, err := r.j.PINStatus(ctx, card.AuthPIN); !errors.Is(err, card.ErrPINBlocked) {
+	if _, err := r.j.PINStatus(ctx, pin); !errors.Is(err, card.ErrPINBlocked) {
 		t.Errorf("PINStatus of a blocked PIN = %v, want ErrPINBlocked", err)
 	}
-	p = answer(jpkitest.DefaultAuthPIN)
-	if _, err := j.Sign(ctx, card.AuthKey, p.ask, info); !errors.Is(err, card.ErrPINBlocked) || p.count() != 0 {
+	p = answer(right)
+	if _, err := j.Sign(ctx, key, p.ask, info); !errors.Is(err, card.ErrPINBlocked) || p.count() != 0 {
 		t.Errorf("Sign with a blocked PIN = %v after %d prompts; want ErrPINBlocked and no prompt", err, p.count())
 	}
-	// The other PINs are untouched.
-	if got, err := r.j.PINStatus(ctx, card.SignPIN); got != virtual.MaxTriesJPKISign || err != nil {
-		t.Errorf("signing password status = %d, %v; want %d", got, err, virtual.MaxTriesJPKISign)
+	// The other key's PIN is untouched.
+	for _, o := range keyTable {
+		if o.key != key {
+			if got, err := r.j.PINStatus(ctx, o.key.PIN()); got != o.full || err != nil {
+				t.Errorf("%v status = %d, %v; want %d", o.key.PIN(), got, err, o.full)
+			}
+		}
 	}
 }
 
