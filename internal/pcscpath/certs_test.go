@@ -21,10 +21,12 @@ var readerKinds = []struct {
 	extended bool
 	opts     card.Options
 	cardOpts []virtual.Option
+	// refused: the reader is declared extended but the card refuses it.
+	refused bool
 }{
-	{"short", false, card.Options{Extended: card.ExtendedNever}, []virtual.Option{virtual.WithoutExtendedLength()}},
-	{"extended", true, card.Options{}, nil},
-	{"extended-refused", true, card.Options{}, []virtual.Option{virtual.WithoutExtendedLength()}},
+	{"short", false, card.Options{Extended: card.ExtendedNever}, []virtual.Option{virtual.WithoutExtendedLength()}, false},
+	{"extended", true, card.Options{}, nil, false},
+	{"extended-refused", true, card.Options{}, []virtual.Option{virtual.WithoutExtendedLength()}, true},
 }
 
 // TestReadCertificates reads all four certificates through pcscd and

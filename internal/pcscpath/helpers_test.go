@@ -67,6 +67,9 @@ type loggedCard struct {
 	*virtual.Card
 	mu   sync.Mutex
 	cmds [][]byte
+	// total counts every command since the card was made, as
+	// virtual.Fault.At does.
+	total int
 	// onCommand, if set, sees each (redacted) command before the card
 	// does, on the vpcd connection's goroutine.
 	onCommand func([]byte)
@@ -77,6 +80,7 @@ func (c *loggedCard) Transmit(capdu []byte) []byte {
 	red, _ := reader.Redact(bytes.Clone(capdu))
 	c.mu.Lock()
 	c.cmds = append(c.cmds, red)
+	c.total++
 	hook := c.onCommand
 	c.mu.Unlock()
 	if hook != nil {
@@ -97,6 +101,14 @@ func (c *loggedCard) commands() [][]byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([][]byte(nil), c.cmds...)
+}
+
+// received returns how many commands the card has received since it was
+// made.
+func (c *loggedCard) received() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.total
 }
 
 // resetLog forgets the commands recorded so far.

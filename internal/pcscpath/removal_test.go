@@ -105,3 +105,25 @@ func TestCardRemovedMidSignature(t *testing.T) {
 		})
 	}
 }
+
+// TestCardRemovedMidRead pulls the card out at the third READ BINARY of a
+// certificate on a short-APDU reader: the read fails with
+// reader.ErrCardRemoved and returns no partial certificate.
+func TestCardRemovedMidRead(t *testing.T) {
+	r := newRig(t, rigConfig{opts: card.Options{Extended: card.ExtendedNever}})
+	const readsBefore = 2
+	// The removal hits APDU number: the ones so far, the two SELECTs, the
+	// READs that succeed, then the next one.
+	r.vc.SetFaults(virtual.Fault{Kind: virtual.FaultRemove, At: r.vc.received() + certSelectAPDU + readsBefore + 1})
+	start := time.Now()
+	der, err := r.j.ReadCertificate(ctxT(t), card.AuthCert)
+	if !errors.Is(err, reader.ErrCardRemoved) || der != nil {
+		t.Fatalf("ReadCertificate with the card pulled = %d bytes, %v; want none and reader.ErrCardRemoved", len(der), err)
+	}
+	if took := time.Since(start); took > removalBound {
+		t.Errorf("the removal took %v to surface", took)
+	}
+	if n := countINS(r.vc.commands(), insReadBinary); n != readsBefore+1 {
+		t.Errorf("the card received %d READ BINARY, want %d (the last one unanswered)", n, readsBefore+1)
+	}
+}
