@@ -22,6 +22,7 @@ const (
 	classUntyped  = "FAIL untyped error"
 	classDeadline = "deadline exceeded"
 	classRemoved  = "card removed"
+	classRefused  = "refusal verdict recorded"
 )
 
 // sentinels are the typed causes an operation's error may name, in the
@@ -32,6 +33,7 @@ var sentinels = []struct {
 }{
 	{errWrongAnswer, classWrong},
 	{errPanic, classPanic},
+	{errRefused, classRefused},
 	{context.DeadlineExceeded, classDeadline},
 	{context.Canceled, "cancelled"},
 	{reader.ErrCardRemoved, classRemoved},

@@ -20,6 +20,24 @@ import (
 // what the card holds: the one outcome the matrix must never see.
 var errWrongAnswer = errors.New("wrong answer")
 
+// errRefused marks a confirmation that completed (and was recorded) with a
+// refusal verdict because the card's answer did not verify: an honest "no",
+// not a wrong answer.
+var errRefused = errors.New("completed with a refusal")
+
+// refusal returns errRefused for an honest refusal verdict (the signature
+// or the certificate chain did not verify), nil for OK, and a wrong-answer
+// error for anything else.
+func refusal(v confirm.Verdict) error {
+	switch {
+	case v.OK:
+		return nil
+	case v.Refusal == confirm.RefusalSignature || v.Refusal == confirm.RefusalChain:
+		return fmt.Errorf("%w: %s", errRefused, v.Refusal)
+	}
+	return wrong("verdict %+v", v)
+}
+
 // opEnv is what an operation runs against: a connected card, its JPKI
 // application opened with a tracing hook, and the world.
 type opEnv struct {
@@ -182,7 +200,10 @@ func operations() []operation {
 			if err != nil {
 				return err
 			}
-			if !id.Verdict.OK || id.Attributes == nil || id.Attributes.Name != e.w.contents.Name || id.RecordSeq == 0 {
+			if err := refusal(id.Verdict); err != nil {
+				return err
+			}
+			if id.Attributes == nil || id.Attributes.Name != e.w.contents.Name || id.RecordSeq == 0 {
 				return wrong("identification %+v", id.Verdict)
 			}
 			return nil
@@ -192,7 +213,10 @@ func operations() []operation {
 			if err != nil {
 				return err
 			}
-			if !q.Verdict.OK || q.Eligibility == nil || q.Eligibility.Status != 1 || q.RecordSeq == 0 {
+			if err := refusal(q.Verdict); err != nil {
+				return err
+			}
+			if q.Eligibility == nil || q.Eligibility.Status != 1 || q.RecordSeq == 0 {
 				return wrong("qualification %+v %+v", q.Verdict, q.Eligibility)
 			}
 			return nil

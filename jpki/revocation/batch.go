@@ -61,6 +61,9 @@ func ReadPairs(r io.Reader) iter.Seq2[Pair, error] {
 			if err == nil {
 				serialBuf, err = decodeSerialHex(serialBuf[:0], bytes.TrimSpace(serialHex))
 			}
+			if err == nil && (len(keyBuf) == 0 || len(serialBuf) == 0) {
+				err = fmt.Errorf("%w: empty issuer key ID or serial", ErrMalformed)
+			}
 			if err != nil {
 				if !yield(Pair{Line: line}, fmt.Errorf("reading batch line %d: %w", line, err)) {
 					return
@@ -71,7 +74,10 @@ func ReadPairs(r io.Reader) iter.Seq2[Pair, error] {
 				return
 			}
 		}
-		if err := sc.Err(); err != nil {
+		if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+			// An over-long line is bad input, not an I/O failure.
+			yield(Pair{Line: line + 1}, fmt.Errorf("reading batch line %d: %w: longer than %d bytes", line+1, ErrTooLarge, maxBatchLine))
+		} else if err != nil {
 			yield(Pair{Line: line + 1}, fmt.Errorf("reading batch: %w", err))
 		}
 	}
