@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
 	"encoding/asn1"
 	"encoding/csv"
 	"fmt"
@@ -52,6 +51,13 @@ func (w mainM) Run() int {
 		} else {
 			fmt.Fprintf(os.Stderr, "building mynacard for the scripts failed (%v), using the test binary:\n%s", err, out)
 		}
+		// mynacard-seed fills a store with 10,000 enrolments for the batch
+		// script (testdata/seed).
+		seed := exec.Command("go", "build", "-o", filepath.Join(dir, "mynacard-seed"), "./testdata/seed")
+		if out, err := seed.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "building testdata/seed failed (%v):\n%s", err, out)
+		}
+		os.Setenv("PATH", dir+string(filepath.ListSeparator)+os.Getenv("PATH"))
 	}
 	code := w.m.Run()
 	pcsctest.Shutdown()
@@ -143,7 +149,6 @@ func scriptCmds(su *slotUser) map[string]func(ts *testscript.TestScript, neg boo
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"gencrl": cmdGenCRL,
 		"gencsv": cmdGenCSV,
-		"seed":   cmdSeed,
 		"genopkey": func(ts *testscript.TestScript, neg bool, args []string) {
 			if neg || len(args) != 1 {
 				ts.Fatalf("usage: genopkey DIR")
@@ -287,9 +292,10 @@ func cmdGenCRL(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // batchCert returns the default holder's signing certificate with its
-// serial's last two bytes replaced by i (i = 0 keeps the real one). Only
-// the first is correctly signed: the batch check finds the issuer of the
-// rest by key identifier, as for certificates verified at enrolment.
+// serial's last two bytes replaced by i (i = 0 keeps the real one), as
+// testdata/seed (BatchCert) enrols them. Only the first is correctly
+// signed: the batch check finds the issuer of the rest by key identifier,
+// as for certificates verified at enrolment.
 func batchCert(ts *testscript.TestScript, i int) ([]byte, *big.Int) {
 	cert := jpkitest.DefaultHolder().SignCert
 	if i == 0 {
@@ -314,33 +320,6 @@ func batchCert(ts *testscript.TestScript, i int) ([]byte, *big.Int) {
 func batchSerial(ts *testscript.TestScript, i int) *big.Int {
 	_, s := batchCert(ts, i)
 	return s
-}
-
-// cmdSeed: seed DB N enrols N signing certificates (see batchCert).
-func cmdSeed(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: seed DB N")
-	}
-	n, err := strconv.Atoi(args[1])
-	ts.Check(err)
-	if n > 1<<16 {
-		ts.Fatalf("at most 65536")
-	}
-	ctx := context.Background()
-	st, err := store.Open(ctx, ts.MkAbs(args[0]))
-	ts.Check(err)
-	defer st.Close()
-	at := time.Now().UTC()
-	for i := range n {
-		der, serial := batchCert(ts, i)
-		cert, err := x509.ParseCertificate(der)
-		ts.Check(err)
-		s, err := store.SerialFromBytes(serial.Bytes())
-		ts.Check(err)
-		_, err = st.AddEnrolment(ctx, store.Enrolment{Kind: store.CertSign, Issuer: confirm.IssuerString(cert), Serial: s, CertDER: der,
-			Attributes: store.Attributes{Name: fmt.Sprintf("試験　%05d", i)}, EnrolledAt: at, Operator: "seed"})
-		ts.Check(err)
-	}
 }
 
 // cmdGenCSV: gencsv OUT HOLDER STATUS writes an eligibility CSV for the

@@ -19,6 +19,7 @@ import (
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/operator"
+	"github.com/mynacard/mynacard/operator/pivkey"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/pcsc"
 	"github.com/mynacard/mynacard/store"
@@ -191,15 +192,15 @@ func (g *globals) operatorKey(ctx context.Context) (operator.Key, error) {
 		pin := func(ctx context.Context) ([]byte, error) {
 			return src.Read(ctx, g.tr(msgLabelOperatorPIN), pinentry.UnknownRemaining)
 		}
-		var opts []operator.PIVOption
+		var opts []pivkey.Option
 		if g.AllowLastTry {
-			opts = append(opts, operator.AllowLastPINTry())
+			opts = append(opts, pivkey.AllowLastPINTry())
 		}
 		reader := g.OperatorPIV
 		if reader == "any" {
 			reader = ""
 		}
-		return operator.OpenPIV(ctx, reader, operator.DefaultPIVSlot(), pin, opts...)
+		return pivkey.Open(ctx, reader, pivkey.DefaultSlot(), pin, opts...)
 	}
 	return nil, nil
 }
