@@ -38,8 +38,11 @@ type Difference struct {
 	A        string   `json:"a"`
 	B        string   `json:"b"`
 	Kind     Kind     `json:"kind"`
-	// Substitute is true when a character of the stretch, on either side,
-	// is a flagged substitute: the difference may be in the code only.
+	// Substitute is true when substitute characters alone can explain the
+	// stretch: both sides have the same length and each pair of characters
+	// has a flagged substitute on one side or the other, so the registered
+	// characters may be the same (only the card face can tell). A stretch
+	// that also holds another difference is not Substitute.
 	Substitute bool `json:"substitute,omitempty"`
 }
 
@@ -61,8 +64,9 @@ type Comparison struct {
 }
 
 // MayBeEqual reports whether the texts can be the same registered text:
-// Equal, or differing only in stretches that touch a substitute
-// character, which only the card face can settle. It is for suggestions
+// Equal, or differing only in stretches that substitute characters alone
+// can explain (Difference.Substitute), which only the card face can
+// settle. It is for suggestions
 // (which enrolment may be this holder), not for confirmation.
 func (c Comparison) MayBeEqual() bool {
 	for _, d := range c.Differences {
@@ -92,7 +96,7 @@ func Compare(a, b string, aSubst, bSubst []int) Comparison {
 			B:        join(ub[h.b0:h.b1]),
 			Kind:     classify(ua[h.a0:h.a1], ub[h.b0:h.b1]),
 		}
-		d.Substitute = anyIn(sa, h.a0, h.a1) || anyIn(sb, h.b0, h.b1)
+		d.Substitute = onlySubstitutes(h, sa, sb)
 		c.Differences = append(c.Differences, d)
 	}
 	for i := range ua {
@@ -198,6 +202,20 @@ func flagged(n int, positions []int) []bool {
 		}
 	}
 	return m
+}
+
+// onlySubstitutes: the hunk's sides have one length and every aligned
+// pair has a flagged substitute on a side.
+func onlySubstitutes(h hunk, sa, sb []bool) bool {
+	if h.a1-h.a0 != h.b1-h.b0 {
+		return false
+	}
+	for k := range h.a1 - h.a0 {
+		if !sa[h.a0+k] && !sb[h.b0+k] {
+			return false
+		}
+	}
+	return true
 }
 
 func anyIn(m []bool, from, to int) bool {

@@ -122,6 +122,17 @@ func TestCompareSubstitutes(t *testing.T) {
 			mayBeEqual:    true,
 		},
 		{
+			name: "substitute next to a real difference", a: "渡〓花子", b: "渡邊華子", aSub: []int{1},
+			wantUncertain: []Position{{1, -1}},
+			wantDiffs:     []Difference{{Position{1, 1}, "〓花", "邊華", KindReplaced, false}},
+		},
+		{
+			name: "substitutes on both sides of a stretch", a: "〓邉", b: "渡■", aSub: []int{0}, bSub: []int{1},
+			wantUncertain: []Position{{0, -1}, {-1, 1}},
+			wantDiffs:     []Difference{{Position{0, 0}, "〓邉", "渡■", KindReplaced, true}},
+			mayBeEqual:    true,
+		},
+		{
 			name: "substitute and a real difference", a: "渡邉　花子", b: "渡邉　華子", aSub: []int{1},
 			wantUncertain: []Position{{1, 1}},
 			wantDiffs:     []Difference{{Position{3, 3}, "花", "華", KindKanji, false}},
