@@ -18,11 +18,14 @@
 #               and with x509.ParseRevocationList + a map (time, entries/s,
 #               peak-MiB, bytes/entry), lookup ns/op, batch status of 1,000,000
 #               serials. MYNACARD_BIG=0 keeps to the 1M CRL.
+#   make fuzz   scripts/fuzz.sh: every fuzz target for FUZZTIME (default 30s)
+#               each; new corpus entries go to each package's testdata/fuzz
+#               (see testdata/fuzz/README.md). FUZZ_PKGS, FUZZ_MATCH, FUZZ_KEEP.
 
 GO ?= go
 ARGS ?= --help
 
-.PHONY: test build run bench
+.PHONY: test build run bench fuzz
 
 test:
 	./scripts/test.sh
@@ -35,3 +38,6 @@ run: build
 
 bench:
 	GO=$(GO) ./scripts/bench.sh
+
+fuzz:
+	./scripts/fuzz.sh
