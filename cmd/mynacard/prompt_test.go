@@ -1,0 +1,80 @@
+package main
+
+import (
+	"bytes"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// TestTerminalPrompt runs the CLI with a pty as its controlling terminal
+// and standard output elsewhere: the PIN prompt, in Japanese and saying
+// how many tries remain, appears on the terminal only; the typed PIN is
+// not echoed and never reaches standard output or error.
+func TestTerminalPrompt(t *testing.T) {
+	bin, err := exec.LookPath("mynacard")
+	if err != nil {
+		t.Skip("mynacard not built for the scripts")
+	}
+	cmd := exec.Command(bin, "--lang", "ja", "--reader", "virtual", "text")
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir()}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	master, err := pty.Start(cmd)
+	if err != nil {
+		t.Skipf("cannot start the CLI on a pty: %v", err)
+	}
+	defer master.Close()
+	var mu sync.Mutex
+	var term bytes.Buffer
+	go func() {
+		buf := make([]byte, 1024)
+		for {
+			n, err := master.Read(buf)
+			mu.Lock()
+			term.Write(buf[:n])
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	seen := func(s string) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Contains(term.String(), s)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !seen("残り3回") {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			mu.Lock()
+			t.Fatalf("no Japanese prompt with the tries left on the terminal: %q", term.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := master.Write([]byte("1234\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("mynacard text: %v\nstderr: %s", err, stderr.String())
+	}
+	time.Sleep(100 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Contains(term.String(), "1234") {
+		t.Errorf("the terminal echoed the PIN: %q", term.String())
+	}
+	if !strings.Contains(stdout.String(), "山田　太郎") {
+		t.Errorf("stdout lacks the result: %q", stdout.String())
+	}
+	for _, s := range []string{"1234", "残り3回"} {
+		if strings.Contains(stdout.String(), s) || strings.Contains(stderr.String(), s) {
+			t.Errorf("%q on stdout or stderr: stdout %q, stderr %q", s, stdout.String(), stderr.String())
+		}
+	}
+}
