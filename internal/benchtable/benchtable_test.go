@@ -106,9 +106,9 @@ func TestRender(t *testing.T) {
 		"| operation | path | reader | APDUs | data bytes | bytes | time/op | peak memory | B/op | allocs/op | other |",
 		"| ReadAuthCert | pcsc | short | 7 | 1291 | 1340 | 1.06 ms | – | 511.1 KiB | 112 | – |",
 		"| ReadAuthCert | pcsc | extended | 3 | 1291 | 1314 | 1.96 ms | – | 220.4 KiB | 55 | – |",
-		"| PINStatus | loopback | extended | 3 | – | 32 | 2.1 µs | – | 408 B | 20 | – |",
+		"| PINStatus | loopback | extended | 3 | – | 32 | 2.13 µs | – | 408 B | 20 | – |",
 		"| Load/streaming/1000000 | revocation | – | – | – | – | 1.50 s | 40.5 MiB | 50.0 MiB | 100 | 2000000 entries/s, 12 bytes/entry |",
-		"| Lookup | revocation | – | – | – | – | 125.5 ns | – | 0 B | 0 | – |",
+		"| Lookup | revocation | – | – | – | – | 126 ns | – | 0 B | 0 | – |",
 	} {
 		if !strings.Contains(got, want+"\n") {
 			t.Errorf("table lacks the line\n%s\ngot:\n%s", want, got)
@@ -117,6 +117,20 @@ func TestRender(t *testing.T) {
 	// Rows of one operation stay together.
 	if strings.Index(got, "| PINStatus") < strings.Index(got, "| ReadAuthCert | pcsc | extended") {
 		t.Errorf("operations out of order:\n%s", got)
+	}
+}
+
+func TestFormatNanos(t *testing.T) {
+	for _, tt := range []struct {
+		ns   float64
+		want string
+	}{
+		{0, "0.00 ns"}, {27.92, "27.9 ns"}, {125.5, "126 ns"}, {2134, "2.13 µs"}, {715500, "716 µs"},
+		{1062428, "1.06 ms"}, {248030000, "248 ms"}, {9.8e9, "9.80 s"}, {123e9, "123 s"},
+	} {
+		if got := formatNanos(tt.ns); got != tt.want {
+			t.Errorf("formatNanos(%v) = %q, want %q", tt.ns, got, tt.want)
+		}
 	}
 }
 

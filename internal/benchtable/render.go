@@ -97,18 +97,30 @@ func metric(r Result, unit string, format func(float64) string) string {
 	return format(v)
 }
 
-// formatNanos writes a duration in nanoseconds with a unit that keeps three
-// significant figures readable.
+// formatNanos writes a duration in nanoseconds with three significant
+// figures in ns, µs, ms or s.
 func formatNanos(ns float64) string {
 	switch {
 	case ns < 1e3:
-		return strconv.FormatFloat(ns, 'f', -1, 64) + " ns"
+		return sig3(ns) + " ns"
 	case ns < 1e6:
-		return fmt.Sprintf("%.1f µs", ns/1e3)
+		return sig3(ns/1e3) + " µs"
 	case ns < 1e9:
-		return fmt.Sprintf("%.2f ms", ns/1e6)
+		return sig3(ns/1e6) + " ms"
 	}
-	return fmt.Sprintf("%.2f s", ns/1e9)
+	return sig3(ns/1e9) + " s"
+}
+
+// sig3 writes v (at least 1) with three significant figures, or as a whole
+// number when it has more integer digits.
+func sig3(v float64) string {
+	switch {
+	case v >= 100:
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v >= 10:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
 }
 
 // formatCount writes whole numbers without decimals and others with three
