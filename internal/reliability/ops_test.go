@@ -169,13 +169,13 @@ func operations() []operation {
 				r.Basic.Address != e.w.contents.Address || r.Basic.BirthDate != e.w.contents.BirthDate {
 				return wrong("text record differs from the card's")
 			}
+			// ReadText cannot tell a SELECT answered 9000 without effect
+			// (no FCI is asked) or EF 0003/0004 answered 6A82 from the
+			// real thing; VerifyIntegrity does, and callers must call it.
+			// Its error is an honest answer; passing it with the wrong
+			// data (caught above) would not be.
 			if _, err := r.VerifyIntegrity(nil); err != nil {
-				if errors.Is(err, card.ErrNoIntegrityRecord) {
-					// ReadText treats EF 0003/0004 answered 6A82 as
-					// absent; the caller learns it here.
-					return fmt.Errorf("verifying text integrity: %w", err)
-				}
-				return wrong("text integrity: %v", err)
+				return fmt.Errorf("verifying text integrity: %w", err)
 			}
 			return nil
 		}},
@@ -191,7 +191,7 @@ func operations() []operation {
 				return wrong("surface dates differ")
 			}
 			if err := s.VerifySignature(nil); err != nil {
-				return wrong("surface signature: %v", err)
+				return fmt.Errorf("verifying the surface signature: %w", err)
 			}
 			return nil
 		}},
