@@ -11,7 +11,7 @@ const sample = `goos: linux
 goarch: amd64
 pkg: github.com/mynacard/mynacard/internal/pcscpath
 cpu: AMD EPYC
-BenchmarkCardOps/pcsc/short/ReadAuthCert-2         	      50	   1062428 ns/op	         7.000 apdus/op	      1340 cardbytes/op	      1291 databytes/op	  523411 B/op	     112 allocs/op
+BenchmarkCardOps/pcsc/short/ReadAuthCert-2         	      50	   1062428 ns/op	         7.000 apdus/op	      1340 cardbytes/op	      1291 databytes/op	7 targetapdus/op	  523411 B/op	     112 allocs/op
 BenchmarkCardOps/pcsc/extended/ReadAuthCert-2      	      50	   1959484 ns/op	         3.000 apdus/op	      1314 cardbytes/op	      1291 databytes/op	  225699 B/op	      55 allocs/op
 BenchmarkCardOps/loopback/extended/PINStatus-2              	      50	      2134 ns/op	         3.000 apdus/op	        32.00 cardbytes/op	     408 B/op	      20 allocs/op
 PASS
@@ -103,12 +103,12 @@ func TestRender(t *testing.T) {
 	}
 	got := b.String()
 	for _, want := range []string{
-		"| operation | path | reader | APDUs | data bytes | bytes | time/op | peak memory | B/op | allocs/op | other |",
-		"| ReadAuthCert | pcsc | short | 7 | 1291 | 1340 | 1.06 ms | – | 511.1 KiB | 112 | – |",
-		"| ReadAuthCert | pcsc | extended | 3 | 1291 | 1314 | 1.96 ms | – | 220.4 KiB | 55 | – |",
-		"| PINStatus | loopback | extended | 3 | – | 32 | 2.13 µs | – | 408 B | 20 | – |",
-		"| Load/streaming/1000000 | revocation | – | – | – | – | 1.50 s | 40.5 MiB | 50.0 MiB | 100 | 2000000 entries/s, 12 bytes/entry |",
-		"| Lookup | revocation | – | – | – | – | 126 ns | – | 0 B | 0 | – |",
+		"| operation | path | reader | APDUs | target APDUs | data bytes | bytes | time/op | peak memory | B/op | allocs/op | other |",
+		"| ReadAuthCert | pcsc | short | 7 | 7 | 1291 | 1340 | 1.06 ms | – | 511.1 KiB | 112 | – |",
+		"| ReadAuthCert | pcsc | extended | 3 | – | 1291 | 1314 | 1.96 ms | – | 220.4 KiB | 55 | – |",
+		"| PINStatus | loopback | extended | 3 | – | – | 32 | 2.13 µs | – | 408 B | 20 | – |",
+		"| Load/streaming/1000000 | revocation | – | – | – | – | – | 1.50 s | 40.5 MiB | 50.0 MiB | 100 | 2000000 entries/s, 12 bytes/entry |",
+		"| Lookup | revocation | – | – | – | – | – | 126 ns | – | 0 B | 0 | – |",
 	} {
 		if !strings.Contains(got, want+"\n") {
 			t.Errorf("table lacks the line\n%s\ngot:\n%s", want, got)

@@ -38,6 +38,9 @@ const (
 	unitAPDUs     = "apdus/op"
 	unitCardBytes = "cardbytes/op"
 	unitDataBytes = "databytes/op"
+	// unitTarget is the APDU target of the operation (issue 3: its fixed
+	// APDUs plus one READ per 256 data bytes, or one extended READ).
+	unitTarget = "targetapdus/op"
 )
 
 // cardOpsPrefix names the card benchmark, whose sub-benchmarks are

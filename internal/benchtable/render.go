@@ -13,12 +13,12 @@ import (
 const unitPeak = "peak-MiB"
 
 // columns of the table, in order.
-var columns = []string{"operation", "path", "reader", "APDUs", "data bytes", "bytes", "time/op", "peak memory", "B/op", "allocs/op", "other"}
+var columns = []string{"operation", "path", "reader", "APDUs", "target APDUs", "data bytes", "bytes", "time/op", "peak memory", "B/op", "allocs/op", "other"}
 
 // known units have a column of their own; the others go to "other".
 var known = map[string]bool{
 	unitTime: true, unitAlloc: true, unitAllocs: true, unitPeak: true,
-	unitAPDUs: true, unitCardBytes: true, unitDataBytes: true,
+	unitAPDUs: true, unitCardBytes: true, unitDataBytes: true, unitTarget: true,
 }
 
 // Render writes one markdown table: a row per result, the card operations
@@ -82,7 +82,7 @@ func row(b *strings.Builder, r Result, op, pathName, readerName string) {
 	}
 	peak := metric(r, unitPeak, func(v float64) string { return formatCount(v) + " MiB" })
 	cells := []string{op, pathName, readerName,
-		metric(r, unitAPDUs, formatCount), metric(r, unitDataBytes, formatCount), metric(r, unitCardBytes, formatCount),
+		metric(r, unitAPDUs, formatCount), metric(r, unitTarget, formatCount), metric(r, unitDataBytes, formatCount), metric(r, unitCardBytes, formatCount),
 		metric(r, unitTime, formatNanos), peak, metric(r, unitAlloc, formatBytes), metric(r, unitAllocs, formatCount),
 		strings.Join(other, ", ")}
 	fmt.Fprintf(b, "| %s |\n", strings.Join(cells, " | "))

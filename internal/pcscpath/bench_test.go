@@ -20,38 +20,54 @@ const (
 	// twice.
 	unitBytes = "cardbytes/op"
 	unitData  = "databytes/op"
+	// unitTarget is the issue's APDU target for the operation: its fixed
+	// APDUs (SELECTs, the PIN sequence, SIGN) plus, for a read, one READ
+	// per 256 data bytes on a short reader or one on an extended reader.
+	unitTarget = "targetapdus/op"
+)
+
+// Fixed APDUs of each kind of operation (see budget_test.go).
+const (
+	fixedCertRead = certSelectAPDU // SELECT application, SELECT EF
+	fixedPINRead  = 4 + 1          // PIN sequence, SELECT EF
+	fixedStatus   = 3              // SELECT, SELECT, empty VERIFY
+	fixedSign     = 4 + 2          // PIN sequence, SELECT key, SIGN
 )
 
 // benchOps are the operations of the `make bench` table.
 var benchOps = []struct {
 	name string
-	op   func(ctx context.Context, j *card.JPKI, info []byte) error
+	// fixed is the operation's APDUs besides READ BINARY; reads says
+	// whether it reads an EF.
+	fixed int
+	reads bool
+	op    func(ctx context.Context, j *card.JPKI, info []byte) error
 }{
-	{"ReadAuthCert", func(ctx context.Context, j *card.JPKI, _ []byte) error {
+	{"ReadAuthCert", fixedCertRead, true, func(ctx context.Context, j *card.JPKI, _ []byte) error {
 		_, err := j.ReadCertificate(ctx, card.AuthCert)
 		return err
 	}},
-	{"ReadAuthCACert", func(ctx context.Context, j *card.JPKI, _ []byte) error {
+	{"ReadAuthCACert", fixedCertRead, true, func(ctx context.Context, j *card.JPKI, _ []byte) error {
 		_, err := j.ReadCertificate(ctx, card.AuthCACert)
 		return err
 	}},
-	{"ReadSignCACert", func(ctx context.Context, j *card.JPKI, _ []byte) error {
+	{"ReadSignCACert", fixedCertRead, true, func(ctx context.Context, j *card.JPKI, _ []byte) error {
 		_, err := j.ReadCertificate(ctx, card.SignCACert)
 		return err
 	}},
-	{"ReadSignCert", func(ctx context.Context, j *card.JPKI, _ []byte) error {
+	{"ReadSignCert", fixedPINRead, true, func(ctx context.Context, j *card.JPKI, _ []byte) error {
 		_, err := j.ReadSignCertificate(ctx, answer(jpkitest.DefaultSignPIN).ask)
 		return err
 	}},
-	{"PINStatus", func(ctx context.Context, j *card.JPKI, _ []byte) error {
+	{"PINStatus", fixedStatus, false, func(ctx context.Context, j *card.JPKI, _ []byte) error {
 		_, err := j.PINStatus(ctx, card.AuthPIN)
 		return err
 	}},
-	{"SignAuthKey", func(ctx context.Context, j *card.JPKI, info []byte) error {
+	{"SignAuthKey", fixedSign, false, func(ctx context.Context, j *card.JPKI, info []byte) error {
 		_, err := j.Sign(ctx, card.AuthKey, answer(jpkitest.DefaultAuthPIN).ask, info)
 		return err
 	}},
-	{"SignSignKey", func(ctx context.Context, j *card.JPKI, info []byte) error {
+	{"SignSignKey", fixedSign, false, func(ctx context.Context, j *card.JPKI, info []byte) error {
 		_, err := j.Sign(ctx, card.SignKey, answer(jpkitest.DefaultSignPIN).ask, info)
 		return err
 	}},
@@ -114,7 +130,17 @@ func BenchmarkCardOps(b *testing.B) {
 				st := rd.n.Stats()
 				b.ReportMetric(float64(st.APDUs)/float64(b.N), unitAPDUs)
 				b.ReportMetric(float64(st.Sent+st.Received)/float64(b.N), unitBytes)
-				b.ReportMetric(float64(st.Received-statusWordLen*st.APDUs)/float64(b.N), unitData)
+				// Every iteration exchanges the same APDUs, so the
+				// division is exact.
+				data := (st.Received - statusWordLen*st.APDUs) / b.N
+				b.ReportMetric(float64(data), unitData)
+				target := o.fixed
+				if o.reads && rd.kind == "extended" {
+					target++
+				} else if o.reads {
+					target += ceilDiv(data, shortChunk)
+				}
+				b.ReportMetric(float64(target), unitTarget)
 			})
 		}
 	}
