@@ -43,7 +43,7 @@ enrolment ID whose certificate was revoked for a registration change (異動)
 and shows old and new attributes side by side.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if authKey && (enroll || replaces != 0) && replaces != 0 {
+			if authKey && replaces != 0 {
 				return usageErrorf("--replaces needs the signing key, not --auth-key")
 			}
 			ctx := cmd.Context()
@@ -164,7 +164,7 @@ func (g *globals) printChange(c *confirm.Change) {
 		differs[strings.TrimSuffix(fc.Field, "_substitute")] = true
 	}
 	t := g.newTable()
-	fmt.Fprintf(t.w, "\t%s\t%s\t\n", p.Sprintf(i18n.CompareOld), p.Sprintf(i18n.CompareNew))
+	t.cells("", p.Sprintf(i18n.CompareOld), p.Sprintf(i18n.CompareNew), "")
 	mark := func(field string) string {
 		if differs[field] {
 			return p.Sprintf(i18n.CompareDiffers)
@@ -172,7 +172,7 @@ func (g *globals) printChange(c *confirm.Change) {
 		return p.Sprintf(i18n.CompareSame)
 	}
 	row := func(label, field, o, n string) {
-		fmt.Fprintf(t.w, "%s\t%s\t%s\t%s\n", label, o, n, mark(field))
+		t.cells(label, o, n, mark(field))
 	}
 	// Names and addresses differ only when they differ after the safe
 	// folding of issue 9 (full-width digits and Latin letters, U+3000).

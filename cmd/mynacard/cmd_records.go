@@ -55,7 +55,7 @@ func newRecordsCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			g.notef("%d", n)
+			g.notef("%s", g.tr(msgExported, n))
 			return nil
 		},
 	})
@@ -129,11 +129,11 @@ at the end. Exit 3 when any check fails.`,
 				}
 			} else {
 				t := g.newTable()
-				t.row("verified", r.Verified)
-				t.row("unsealed", r.Unsealed)
-				t.row("head", fmt.Sprintf("%d:%s", r.HeadSeq, r.HeadHash))
+				t.row(g.tr(msgFieldVerified), r.Verified)
+				t.row(g.tr(msgFieldUnsealed), r.Unsealed)
+				t.row(g.tr(msgFieldHead), fmt.Sprintf("%d:%s", r.HeadSeq, r.HeadHash))
 				for _, s := range r.Signers {
-					t.row("signer", s)
+					t.row(g.tr(msgFieldSigner), s)
 				}
 				t.flush()
 			}

@@ -43,7 +43,7 @@ and the card signs only with --consent (the holder agreed at the counter).`,
 				opts.Key = card.SignKey
 				opts.Consent = func(_ context.Context, req confirm.ConsentRequest) error {
 					fmt.Fprintf(g.stderr, "mynacard: %s → %s\n", req.Certificate.Serial, req.Audience)
-					t := &table{w: newTabWriter(g.stderr)}
+					t := &table{w: g.stderr}
 					g.printAttributes(t, req.Attributes)
 					t.flush()
 					if !consent {

@@ -6,8 +6,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
+
+	"github.com/rivo/uniseg"
 
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/i18n"
@@ -22,29 +23,54 @@ func (g *globals) printJSON(v any) error {
 	return enc.Encode(v)
 }
 
-// table is a two-column "label  value" block on stdout.
+// table is a block of aligned columns on one writer. Columns are padded
+// by display width (uniseg), so that Japanese labels, two cells wide per
+// character, line up too: text/tabwriter counts runes, not cells.
 type table struct {
-	w *tabwriter.Writer
+	w    io.Writer
+	rows [][]string
 }
 
-func (g *globals) newTable() *table {
-	return &table{w: newTabWriter(g.stdout)}
-}
+func (g *globals) newTable() *table { return &table{w: g.stdout} }
 
-func newTabWriter(w io.Writer) *tabwriter.Writer {
-	return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-}
-
+// row adds a "label  value" row.
 func (t *table) row(label string, value any) {
-	fmt.Fprintf(t.w, "%s\t%v\n", label, value)
+	t.rows = append(t.rows, []string{label, fmt.Sprint(value)})
 }
 
-// note writes a line under the last row, indented, outside the columns.
-func (t *table) note(s string) {
-	fmt.Fprintf(t.w, "  %s\n", s)
-}
+// cells adds a row of any number of columns.
+func (t *table) cells(c ...string) { t.rows = append(t.rows, c) }
 
-func (t *table) flush() { _ = t.w.Flush() }
+// note adds a line under the last row, indented, outside the columns.
+func (t *table) note(s string) { t.rows = append(t.rows, []string{"  " + s}) }
+
+// flush writes the rows: every column but the last padded to its widest
+// cell plus two spaces. One-cell rows (notes) do not set widths.
+func (t *table) flush() {
+	var widths []int
+	for _, r := range t.rows {
+		if len(r) < 2 {
+			continue
+		}
+		for i, c := range r[:len(r)-1] {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], uniseg.StringWidth(c))
+		}
+	}
+	for _, r := range t.rows {
+		var b strings.Builder
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", widths[i]-uniseg.StringWidth(c)+2))
+			}
+		}
+		fmt.Fprintln(t.w, strings.TrimRight(b.String(), " "))
+	}
+	t.rows = nil
+}
 
 // testBanner prints the TEST CARD banner on stdout when the result comes
 // from a test card, so that no one mistakes it for a real identification.

@@ -204,9 +204,9 @@ func (g *globals) pinLabel(k card.PINKind) string {
 	case card.TextPIN:
 		return g.p.Sprintf(i18n.LabelTextPIN)
 	case card.TextPINA, card.SurfacePINA:
-		return g.tr(msgLabelPINA)
+		return g.p.Sprintf(i18n.LabelPINA)
 	case card.TextPINB, card.SurfacePINB:
-		return g.tr(msgLabelPINB)
+		return g.p.Sprintf(i18n.LabelPINB)
 	}
 	return g.tr(msgLabelPIN)
 }

@@ -29,8 +29,11 @@ const (
 	msgAmbiguousReader  msgKey = "cli.reader.ambiguous"
 	msgImportFailed     msgKey = "cli.import.failed"
 	msgHintImportFix    msgKey = "cli.hint.import_fix"
-	msgLabelPINA        msgKey = "cli.pin.label.a"
-	msgLabelPINB        msgKey = "cli.pin.label.b"
+	msgFieldVerified    msgKey = "cli.records.verified"
+	msgFieldUnsealed    msgKey = "cli.records.unsealed"
+	msgFieldHead        msgKey = "cli.records.head"
+	msgFieldSigner      msgKey = "cli.records.signer"
+	msgExported         msgKey = "cli.records.exported"
 	msgLabelPIN         msgKey = "cli.pin.label.generic"
 	msgVirtualNoReader  msgKey = "cli.virtual.no_reader"
 	msgVirtualChosen    msgKey = "cli.virtual.chosen"
@@ -106,8 +109,11 @@ func cliMessages() []cliMessage {
 		{msgAmbiguousReader, "more than one reader matches %q", "%q に当てはまるリーダーが複数あります"},
 		{msgImportFailed, "nothing imported: %d bad rows: %s", "取り込みませんでした。誤りのある行が%d件あります：%s"},
 		{msgHintImportFix, "correct the lines named and import the whole file again", "示された行を直してから、ファイル全体をもう一度取り込んでください"},
-		{msgLabelPINA, "照合番号A (Individual Number)", "照合番号A（個人番号）"},
-		{msgLabelPINB, "照合番号B (birth date, expiry year, security code)", "照合番号B（生年月日・有効期限の年・セキュリティコード）"},
+		{msgFieldVerified, "Verified records", "検証できた記録"},
+		{msgFieldUnsealed, "Unsealed records (before the operator key)", "署名のない記録（担当者鍵の設定前）"},
+		{msgFieldHead, "Head (number:hash)", "末尾（番号:ハッシュ）"},
+		{msgFieldSigner, "Operator certificate", "担当者の証明書"},
+		{msgExported, "exported %d records", "記録を%d件書き出しました"},
 		{msgLabelPIN, "PIN", "暗証番号"},
 		{msgLabelOperatorPIN, "operator token PIN", "担当者トークンのPIN"},
 		{msgVirtualNoReader, "no card reader found: using the built-in virtual card (TEST CARD — not a real Individual Number Card)", "カードリーダーがないため、内蔵の仮想カードを使います（テストカード — 本物のマイナンバーカードではありません）"},
