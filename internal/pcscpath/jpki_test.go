@@ -110,6 +110,7 @@ func TestTLSClientCertificateThroughPCSC(t *testing.T) {
 	}
 	// The server's own certificate: the holder's signing key stands in for
 	// a server key (any RSA key with a certificate will do for the test).
+	r.vc.resetLog()
 	serverCert := tls.Certificate{Certificate: [][]byte{h.SignCert.Raw}, PrivateKey: h.SignKey}
 	pool := x509.NewCertPool()
 	pool.AddCert(h.AuthCA)
@@ -149,8 +150,8 @@ func TestTLSClientCertificateThroughPCSC(t *testing.T) {
 	if _, err := peer[0].Verify(x509.VerifyOptions{Roots: pool, CurrentTime: jpkitest.ReferenceTime(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}}); err != nil {
 		t.Errorf("client certificate does not chain to the test authentication root: %v", err)
 	}
-	if n := countINS(r.vc.commands(), insSign); n != 1 {
-		t.Errorf("%d SIGN commands for one handshake, want 1", n)
+	if cmds := r.vc.commands(); countINS(cmds, insSign) != 1 || countINS(cmds, insReadBinary) != 0 {
+		t.Errorf("the handshake sent INS % X to the card, want one SIGN and no READ BINARY", insOf(cmds))
 	}
 	if n := r.vc.TriesLeft(virtual.PINJPKIAuth); n != virtual.MaxTriesJPKIAuth {
 		t.Errorf("tries = %d", n)

@@ -80,7 +80,9 @@ func TestSignBothKeys(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, h := range []crypto.Hash{crypto.SHA1, crypto.SHA224, crypto.SHA256, crypto.SHA384, crypto.SHA512} {
+			r.vc.resetLog()
+			hashes := []crypto.Hash{crypto.SHA1, crypto.SHA224, crypto.SHA256, crypto.SHA384, crypto.SHA512}
+			for _, h := range hashes {
 				hh := h.New()
 				hh.Write([]byte("jpki.Signer through pcscd"))
 				d := hh.Sum(nil)
@@ -91,6 +93,9 @@ func TestSignBothKeys(t *testing.T) {
 				if err := rsa.VerifyPKCS1v15(pub, h, d, sig); err != nil {
 					t.Errorf("Signer.Sign(%v) does not verify: %v", h, err)
 				}
+			}
+			if cmds := r.vc.commands(); countINS(cmds, insReadBinary) != 0 || countINS(cmds, insSign) != len(hashes) {
+				t.Errorf("the Signer sent INS % X, want %d SIGN and no READ BINARY", insOf(cmds), len(hashes))
 			}
 			if n := r.vc.TriesLeft(k.ref); n != k.full {
 				t.Errorf("counter = %d after correct PINs, want %d", n, k.full)
@@ -157,6 +162,7 @@ func TestCMSThroughPCSCVerifiedByOpenSSL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	r.vc.resetLog()
 	dir := t.TempDir()
 	rootFile, dataFile := filepath.Join(dir, "root.pem"), filepath.Join(dir, "data.txt")
 	writeFile(t, rootFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: h.SignCA.Raw}))
@@ -191,6 +197,14 @@ func TestCMSThroughPCSCVerifiedByOpenSSL(t *testing.T) {
 		if !bytes.Equal(out, data) {
 			t.Errorf("openssl cms -verify printed %q, want the content", out)
 		}
+
+		// The certificate was read once, before: signing reads nothing
+		// again and asks the card for exactly one signature.
+		cmds := r.vc.commands()
+		if countINS(cmds, insReadBinary) != 0 || countINS(cmds, insSign) != 1 {
+			t.Errorf("SignCMS sent INS % X to the card, want one SIGN and no READ BINARY", insOf(cmds))
+		}
+		r.vc.resetLog()
 
 		// A changed byte of content must fail both verifiers.
 		if detached {
