@@ -37,6 +37,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -176,7 +177,25 @@ func (h *harness) start() error {
 	return h.startPcscd()
 }
 
+// keepInheritedFromChildren marks every descriptor this process inherited
+// (a CI runner's or a shell tool's pipes) close-on-exec. pcscd and the
+// reaper can outlive this process; holding such a pipe open, they would
+// make whoever reads it wait for them. Go opens its own files
+// close-on-exec already, and os/exec passes children only what it is told.
+func keepInheritedFromChildren() {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			syscall.CloseOnExec(fd)
+		}
+	}
+}
+
 func (h *harness) startPcscd() error {
+	keepInheritedFromChildren()
 	logPath := filepath.Join(h.dir, "pcscd.log")
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o666) // this pcscd's log only
 	if err != nil {
@@ -221,6 +240,7 @@ while [ $i -lt 100 ] && [ -d /proc/$p ] && ! grep -q '^State:[[:space:]]*Z' /pro
 done`
 
 func (h *harness) startReaper(pid int) error {
+	keepInheritedFromChildren()
 	cmd := exec.Command("flock", "-x", filepath.Join(h.dir, "users.lock"), "sh", "-c", reaperScript, "pcsctest-reaper", fmt.Sprint(pid))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {

@@ -139,3 +139,26 @@ func lockBoth(t *testing.T) []*os.File {
 	}
 	return locks
 }
+
+func TestInheritedDescriptorsStayOut(t *testing.T) {
+	// A descriptor opened without O_CLOEXEC, as one inherited from a shell.
+	fd, err := syscall.Open(os.DevNull, syscall.O_RDONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Close(fd)
+	cloexec := func() bool {
+		flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
+		if errno != 0 {
+			t.Fatal(errno)
+		}
+		return flags&syscall.FD_CLOEXEC != 0
+	}
+	if cloexec() {
+		t.Fatal("test setup: descriptor already close-on-exec")
+	}
+	keepInheritedFromChildren()
+	if !cloexec() {
+		t.Fatal("inherited descriptor would leak into pcscd and the reaper")
+	}
+}
