@@ -192,6 +192,9 @@ type prompt struct {
 	// calls counts the questions; seen is the remaining count of each.
 	calls int
 	seen  []int
+	// given keeps every slice handed to the library, to check that it
+	// was wiped.
+	given [][]byte
 	// during, if set, runs inside the prompt (so inside the card
 	// transaction) before it answers.
 	during func(ctx context.Context)
@@ -205,11 +208,27 @@ func (p *prompt) ask(ctx context.Context, _ card.PINKind, remaining int) ([]byte
 	p.calls++
 	p.seen = append(p.seen, remaining)
 	during := p.during
+	pin := []byte(p.pin)
+	p.given = append(p.given, pin)
 	p.mu.Unlock()
 	if during != nil {
 		during(ctx)
 	}
-	return []byte(p.pin), nil
+	return pin, nil
+}
+
+// wiped reports whether every PIN slice handed out is all zero bytes.
+func (p *prompt) wiped() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, b := range p.given {
+		for _, c := range b {
+			if c != 0 {
+				return false
+			}
+		}
+	}
+	return len(p.given) > 0
 }
 
 func (p *prompt) count() int {

@@ -96,6 +96,9 @@ func walkPINDown(t *testing.T, key card.KeyKind, ref virtual.PINRef, full int, r
 		if tries() != want {
 			t.Fatalf("card counter = %d after a wrong PIN, want %d", tries(), want)
 		}
+		if !p.wiped() {
+			t.Error("the wrong PIN was not wiped after use")
+		}
 		if got, err := r.j.PINStatus(ctx, pin); got != want || err != nil {
 			t.Fatalf("PINStatus = %d, %v; want %d", got, err, want)
 		}

@@ -75,6 +75,9 @@ func TestSignBothKeys(t *testing.T) {
 			if p.count() != 1 || p.seen[0] != k.full {
 				t.Errorf("prompt asked %d times, told %v; want once, told %d", p.count(), p.seen, k.full)
 			}
+			if !p.wiped() {
+				t.Error("the PIN the prompt returned was not wiped after use")
+			}
 
 			s, err := jpki.NewSigner(ctx, r.j, k.key, cert, answer(k.pin).ask)
 			if err != nil {
@@ -260,8 +263,12 @@ func TestChangePINAndBack(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.k.String(), func(t *testing.T) {
-			if err := tt.change(answer(tt.from).ask, answer(tt.to).ask); err != nil {
+			oldP, newP := answer(tt.from), answer(tt.to)
+			if err := tt.change(oldP.ask, newP.ask); err != nil {
 				t.Fatalf("ChangePIN: %v", err)
+			}
+			if !oldP.wiped() || !newP.wiped() {
+				t.Error("ChangePIN did not wipe both PINs")
 			}
 			if err := tt.use(answer(tt.to).ask); err != nil {
 				t.Fatalf("using the new PIN: %v", err)
