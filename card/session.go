@@ -14,6 +14,8 @@ import (
 type session struct {
 	c *conn
 	t reader.Transport
+	// secret masks response data in the trace (see traceHook).
+	secret bool
 }
 
 // transact runs fn inside one card transaction, holding the conn's lock so
@@ -28,7 +30,9 @@ func (c *conn) transact(ctx context.Context, what string, fn func(ctx context.Co
 	}
 	defer func() { <-c.sem }()
 	err := c.card.Transaction(ctx, func(ctx context.Context, t reader.Transport) error {
-		return fn(ctx, &session{c: c, t: reader.Traced(t, c.opts.Trace)})
+		s := &session{c: c}
+		s.t = reader.Traced(t, c.traceHook(s))
+		return fn(ctx, s)
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)

@@ -327,6 +327,10 @@ func (s *session) readTextEF(ctx context.Context, ef uint16, size sizeFunc) ([]b
 	if err := s.selectEF(ctx, ef); err != nil {
 		return nil, err
 	}
+	if ef == efTextNumber {
+		s.secret = true // the Individual Number: masked in the trace
+		defer func() { s.secret = false }()
+	}
 	b, err := s.readEF(ctx, size)
 	if err != nil {
 		return nil, fmt.Errorf("reading EF %04X: %w", ef, err)

@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/sha256"
@@ -264,5 +265,60 @@ func TestLastTryNotAsked(t *testing.T) {
 	}
 	if n := vc.TriesLeft(virtual.PINJPKIAuth); n != 1 {
 		t.Errorf("tries left %d, want 1", n)
+	}
+}
+
+// TestTraceMasksNumber: the Options.Trace hook (what --trace prints) never
+// sees the Individual Number, in clear or as the hex of its digits: not in
+// the READ BINARY answer of text EF 0001, and not in the VERIFY of
+// 照合番号A that ReadSurfaceWithTextPIN sends with it.
+func TestTraceMasksNumber(t *testing.T) {
+	fx := newFixture(t)
+	num := []byte(fx.c.Number)
+	for _, op := range []struct {
+		name string
+		run  func(context.Context, *card.JPKI, card.PINPrompt) error
+	}{
+		{"text", func(ctx context.Context, j *card.JPKI, p card.PINPrompt) error {
+			_, err := j.Text().ReadText(ctx, card.TextPIN, p)
+			return err
+		}},
+		{"number", func(ctx context.Context, j *card.JPKI, p card.PINPrompt) error {
+			_, err := j.Text().ReadNumber(ctx, p)
+			return err
+		}},
+		{"face with text PIN", func(ctx context.Context, j *card.JPKI, p card.PINPrompt) error {
+			_, err := j.Surface().ReadSurfaceWithTextPIN(ctx, p)
+			return err
+		}},
+		{"text with number as PIN", func(ctx context.Context, j *card.JPKI, p card.PINPrompt) error {
+			_, err := j.Text().ReadText(ctx, card.TextPINA, p)
+			return err
+		}},
+	} {
+		vc, err := virtual.NewMyNumberCard(fx.c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		var seen [][]byte
+		hook := func(ev reader.TraceEvent) {
+			mu.Lock()
+			seen = append(seen, ev.Command, ev.Response)
+			mu.Unlock()
+		}
+		ctx := context.Background()
+		j, err := card.OpenJPKI(ctx, reader.Loopback("virtual", vc, reader.Capabilities{}), card.Options{Trace: hook})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := op.run(ctx, j, newCapture(fx.c, fx.h).prompt); err != nil {
+			t.Fatalf("%s: %v", op.name, err)
+		}
+		for _, b := range seen {
+			if bytes.Contains(b, num) {
+				t.Errorf("%s: the trace hook saw the Individual Number: % X", op.name, b)
+			}
+		}
 	}
 }
