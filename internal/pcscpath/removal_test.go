@@ -21,8 +21,8 @@ const removalBound = 5 * time.Second
 // pull it out while the command is with the card; pendingBound is how soon
 // the removal must then surface: well before the card would have answered.
 const (
-	signLatency  = 2 * time.Second
-	pendingBound = time.Second
+	signLatency  = 3 * time.Second
+	pendingBound = 2 * time.Second
 )
 
 // TestCardRemovedMidSignature pulls the card out at three points of a
