@@ -57,8 +57,20 @@ install_packages() {
 		sudo=(sudo -n)
 	fi
 	log "installing ${missing[*]}"
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+	# Wait for another apt/dpkg run instead of failing on its lock.
+	local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -q)
+	"${sudo[@]}" "${apt[@]}" update
+	"${sudo[@]}" "${apt[@]}" install -y --no-install-recommends "${missing[@]}"
+}
+
+# pcscd_running reports whether a pcscd process exists (without procps,
+# which minimal images lack).
+pcscd_running() {
+	local c
+	for c in /proc/[0-9]*/comm; do
+		[ "$(cat "$c" 2>/dev/null)" = pcscd ] && return 0
+	done
+	return 1
 }
 
 # run_tests runs the tests and the fuzz targets; it is called under the
@@ -135,7 +147,7 @@ fi
 # Was a pcscd running before us? If not, the one the harness starts must
 # be gone when we finish.
 pcscd_before=0
-pgrep -x pcscd >/dev/null && pcscd_before=1
+pcscd_running && pcscd_before=1
 
 # Hold the harness's users lock (shared) for the whole run, so that the
 # pcscd the first test package starts serves all of them instead of being
@@ -150,8 +162,8 @@ flock -o -s -w 120 "$lockdir/users.lock" "$self" __locked || status=$?
 if [ "$pcscd_before" = 0 ]; then
 	# The harness's reaper stops the pcscd it started once no test process
 	# uses it; wait for that (bounded) so nothing is left running.
-	for _ in $(seq 50); do pgrep -x pcscd >/dev/null || break; sleep 0.2; done
-	if pgrep -x pcscd >/dev/null; then log "warning: pcscd still running after the tests"; fi
+	for _ in $(seq 50); do pcscd_running || break; sleep 0.2; done
+	if pcscd_running; then log "warning: pcscd still running after the tests (another user's?)"; fi
 fi
 
 if [ "$status" -ne 0 ]; then
