@@ -167,3 +167,54 @@ func TestVirtualCardBadSlot(t *testing.T) {
 		t.Fatalf("virtual-card --slot 7: exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+func TestReadersWatch(t *testing.T) {
+	slot := pcsctest.Slot(t)
+	c := pcsctest.Context(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	g := &globals{stdout: out, stderr: &bytes.Buffer{}, JSON: true}
+	done := make(chan error, 1)
+	go func() { done <- watchReaders(ctx, g, c) }()
+
+	card, err := virtual.NewMyNumberCard(jpkitest.DefaultHolder().Contents())
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := pcsctest.Insert(t, slot, card)
+	in.Remove(t)
+	// Insert and Remove return once pcscd shows the change; give the
+	// watcher one status slice to print it.
+	want := []string{
+		`{"kind":"reader-added","reader":"` + slot.Reader + `"}`,
+		`{"kind":"card-inserted","reader":"` + slot.Reader + `","atr":`,
+		`{"kind":"card-removed","reader":"` + slot.Reader + `"}`,
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		got := out.String()
+		missing := ""
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				missing = w
+			}
+		}
+		if missing == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readers --watch --json lacks %s:\n%s", missing, got)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("readers --watch after interrupt = %v, want nil", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("readers --watch did not stop after interrupt")
+	}
+}
