@@ -8,8 +8,10 @@
 #               MYNACARD_FUZZTIME, MYNACARD_SKIP_FUZZ, MYNACARD_TEST_PKGS,
 #               MYNACARD_PCSCTEST_DIR, MYNACARD_PCSCD_ARGS.
 #   make build  builds bin/mynacard.
-#   make run    builds bin/mynacard and runs it with ARGS (default --help),
-#               e.g. make run ARGS=readers
+#   make run    the main job (scripts/run.sh): installs what building needs,
+#               builds bin/mynacard and identifies a card holder — on the
+#               built-in virtual card when no reader holds a card. With ARGS
+#               it runs bin/mynacard ARGS instead, e.g. make run ARGS=readers
 #   make bench  scripts/bench.sh: ONE markdown table (internal/benchtable) of
 #               the card operations over pcscd+vpcd and loopback, short and
 #               extended readers (APDUs, bytes, time/op), and the
@@ -23,7 +25,7 @@
 #               (see testdata/fuzz/README.md). FUZZ_PKGS, FUZZ_MATCH, FUZZ_KEEP.
 
 GO ?= go
-ARGS ?= --help
+ARGS ?=
 
 .PHONY: test build run bench fuzz
 
@@ -33,8 +35,8 @@ test:
 build:
 	$(GO) build -o bin/mynacard ./cmd/mynacard
 
-run: build
-	./bin/mynacard $(ARGS)
+run:
+	./scripts/run.sh $(ARGS)
 
 bench:
 	GO=$(GO) ./scripts/bench.sh
