@@ -95,3 +95,29 @@ func allIndexes(n int, short bool) []int {
 	}
 	return out
 }
+
+// TestFaultMatrixWrongPIN runs the operations that VERIFY with a wrong PIN
+// (in process) with every fault at every index: the retry counter drops by
+// at most the one VERIFY the operation was asked to make, and only when a
+// VERIFY was sent; the error is typed (a *card.PINError when the card's
+// answer arrived intact).
+func TestFaultMatrixWrongPIN(t *testing.T) {
+	w := newWorld(t)
+	m := newMatrixRun(t, "in-process wrong PIN", w, false)
+	for _, op := range operations() {
+		switch op.name {
+		case "sign/auth", "sign/sign", "cert/sign+verify", "text", "identify", "qualify":
+		default:
+			continue
+		}
+		w.wrongPIN = true
+		c := m.cleanRun(op)
+		for _, k := range faultKinds(0) {
+			for _, i := range allIndexes(c.n, testing.Short()) {
+				m.runCase(op, c, k, i, generous)
+			}
+		}
+		w.wrongPIN = false
+	}
+	m.summary()
+}

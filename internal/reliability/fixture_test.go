@@ -44,6 +44,9 @@ type world struct {
 	conf     *confirm.Confirmer
 	signCert *jpki.Certificate
 	dbPath   string
+	// wrongPIN makes prompt answer a PIN of the right format that is
+	// not the card's.
+	wrongPIN bool
 }
 
 func newWorld(t testing.TB) *world {
@@ -105,6 +108,14 @@ func (w *world) newCard(t testing.TB, opts ...virtual.Option) *virtual.Card {
 // prompt answers every PIN the operations ask for with the right value.
 // Each call returns a fresh slice, which the library wipes.
 func (w *world) prompt(_ context.Context, k card.PINKind, _ int) ([]byte, error) {
+	if w.wrongPIN {
+		switch k {
+		case card.SignPIN:
+			return []byte("WRONG1"), nil
+		case card.AuthPIN, card.TextPIN:
+			return []byte("9999"), nil
+		}
+	}
 	switch k {
 	case card.AuthPIN:
 		return []byte(w.contents.AuthPIN), nil

@@ -132,8 +132,12 @@ func (m *matrixRun) cleanRun(op operation) clean {
 	err := op.run(ctx, m.env)
 	c := clean{n: m.vc.Stats().APDUs - base, dur: time.Since(start), verifies: m.rec.verifies()}
 	c.ins, c.data = m.rec.snapshot()
-	if err != nil {
+	var pe *card.PINError
+	if err != nil && !(m.w.wrongPIN && errors.As(err, &pe)) {
 		m.t.Fatalf("%s %s: clean run failed: %v", m.name, op.name, err)
+	}
+	if m.w.wrongPIN {
+		m.restore(op)
 	}
 	if op.name != "detect" && len(c.ins) != c.n {
 		m.t.Fatalf("%s %s: the trace saw %d APDUs, the card %d", m.name, op.name, len(c.ins), c.n)
@@ -142,6 +146,22 @@ func (m *matrixRun) cleanRun(op operation) clean {
 		m.lastSeq = seq
 	}
 	return c
+}
+
+// restore runs op with the right PIN, which resets the retry counters a
+// wrong PIN spent, so that every case starts with all tries.
+func (m *matrixRun) restore(op operation) {
+	m.t.Helper()
+	m.w.wrongPIN = false
+	defer func() { m.w.wrongPIN = true }()
+	m.vc.SetFaults()
+	m.vc.Reset()
+	if err := runOp(context.Background(), op, m.env); err != nil {
+		m.t.Fatalf("restoring the tries: %v", err)
+	}
+	if _, seq, err := recordsAfter(context.Background(), m.w.st, m.lastSeq); err == nil {
+		m.lastSeq = seq
+	}
 }
 
 // runOp runs op with a recovered panic turned into an error.
@@ -176,6 +196,7 @@ func (m *matrixRun) runCase(op operation, c clean, k faultKind, i int, timeout t
 	elapsed := time.Since(start)
 	cancel()
 	m.vc.SetFaults()
+	verifies := m.rec.verifies()
 
 	class := classify(err)
 	var problems []string
@@ -189,7 +210,9 @@ func (m *matrixRun) runCase(op operation, c clean, k faultKind, i int, timeout t
 	if k.want != "" && err != nil && class != k.want {
 		fail("error %q is classed %q, want %q", err, class, k.want)
 	}
-	if k.fault.Kind == virtual.FaultStatus && err != nil {
+	var pe *card.PINError
+	harmlessWrongPIN := m.w.wrongPIN && errors.As(err, &pe) // the clean outcome of a wrong PIN
+	if k.fault.Kind == virtual.FaultStatus && err != nil && !harmlessWrongPIN {
 		checkStatusCause(k.fault.SW, err, class, fail)
 	}
 	if over := elapsed - timeout; over > m.maxOver {
@@ -199,13 +222,26 @@ func (m *matrixRun) runCase(op operation, c clean, k faultKind, i int, timeout t
 		fail("returned after %v, timeout %v", elapsed, timeout)
 	}
 	after := tries(m.vc)
+	dropped := false
 	for _, p := range allPINs {
-		if after[p] < before[p] {
+		switch d := before[p] - after[p]; {
+		case d > 0 && !m.w.wrongPIN:
 			fail("%v retry counter dropped %d -> %d with the right PIN", p, before[p], after[p])
+		case d > 1:
+			fail("%v retry counter dropped %d -> %d: more than the one VERIFY asked for", p, before[p], after[p])
+		case d == 1 && verifies == 0:
+			fail("%v retry counter dropped without a VERIFY sent", p)
+		case d == 1:
+			dropped = true
 		}
 	}
-	if v := m.rec.verifies(); v > c.verifies {
-		fail("sent %d VERIFY commands with a PIN, the operation needs %d (a retry?)", v, c.verifies)
+	if dropped {
+		// Restore the counter with the right PIN (a good VERIFY resets
+		// it), so that every case starts with all tries.
+		defer m.restore(op)
+	}
+	if verifies > c.verifies {
+		fail("sent %d VERIFY commands with a PIN, the operation needs %d (a retry?)", verifies, c.verifies)
 	}
 	n, seq, rerr := recordsAfter(context.Background(), m.w.st, m.lastSeq)
 	if rerr != nil {
