@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/asn1"
 	"encoding/csv"
 	"fmt"
@@ -297,7 +298,7 @@ func cmdGenCRL(ts *testscript.TestScript, neg bool, args []string) {
 // signed: the batch check finds the issuer of the rest by key identifier,
 // as for certificates verified at enrolment.
 func batchCert(ts *testscript.TestScript, i int) ([]byte, *big.Int) {
-	cert := jpkitest.DefaultHolder().SignCert
+	cert := defaultSignCert()
 	if i == 0 {
 		return cert.Raw, cert.SerialNumber
 	}
@@ -316,6 +317,10 @@ func batchCert(ts *testscript.TestScript, i int) ([]byte, *big.Int) {
 	ts.Check(err)
 	return der, serial
 }
+
+// defaultSignCert is the default holder's signing certificate, issued
+// once (DefaultHolder issues a fresh holder on every call).
+var defaultSignCert = sync.OnceValue(func() *x509.Certificate { return jpkitest.DefaultHolder().SignCert })
 
 func batchSerial(ts *testscript.TestScript, i int) *big.Int {
 	_, s := batchCert(ts, i)

@@ -20,6 +20,7 @@ import (
 	"math/big"
 	"os"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/mynacard/mynacard/confirm"
@@ -94,9 +95,13 @@ func main() {
 	}
 }
 
+// signCert is the default holder's signing certificate, issued once
+// (DefaultHolder issues a fresh holder on every call).
+var signCert = sync.OnceValue(func() *x509.Certificate { return jpkitest.DefaultHolder().SignCert })
+
 // BatchCert returns enrolment i's certificate and serial.
 func BatchCert(i int) ([]byte, *big.Int, error) {
-	cert := jpkitest.DefaultHolder().SignCert
+	cert := signCert()
 	if i == 0 {
 		return cert.Raw, cert.SerialNumber, nil
 	}
