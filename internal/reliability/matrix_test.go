@@ -74,6 +74,7 @@ type matrixRun struct {
 	// counts[kind][class]
 	counts   map[string]map[string]int
 	spent    map[string]time.Duration // wall time per fault kind
+	slowest  map[string]time.Duration // longest return time per fault kind
 	opSpent  map[string]time.Duration // wall time per operation
 	cases    int
 	failures int
@@ -82,7 +83,7 @@ type matrixRun struct {
 
 func newMatrixRun(t *testing.T, name string, w *world, overPCSC bool) *matrixRun {
 	m := &matrixRun{t: t, name: name, w: w, vc: w.newCard(t), counts: map[string]map[string]int{},
-		spent: map[string]time.Duration{}, opSpent: map[string]time.Duration{}}
+		spent: map[string]time.Duration{}, opSpent: map[string]time.Duration{}, slowest: map[string]time.Duration{}}
 	if overPCSC {
 		m.sess = newPCSCSession(t, m.vc)
 		m.rc = m.sess.card
@@ -215,6 +216,7 @@ func (m *matrixRun) runCase(op operation, c clean, k faultKind, i int, timeout t
 	if k.fault.Kind == virtual.FaultStatus && err != nil && !harmlessWrongPIN {
 		checkStatusCause(k.fault.SW, err, class, fail)
 	}
+	m.slowest[k.name] = max(m.slowest[k.name], elapsed)
 	if over := elapsed - timeout; over > m.maxOver {
 		m.maxOver = over
 	}
@@ -358,7 +360,7 @@ func (m *matrixRun) summary() string {
 			n += v
 		}
 		sort.Strings(classes)
-		fmt.Fprintf(&b, "  %-16s %5d cases in %6.1fs: %s\n", k, n, m.spent[k].Seconds(), strings.Join(classes, ", "))
+		fmt.Fprintf(&b, "  %-16s %5d cases in %6.1fs, slowest return %5dms: %s\n", k, n, m.spent[k].Seconds(), m.slowest[k].Milliseconds(), strings.Join(classes, ", "))
 	}
 	classes := make([]string, 0, len(total))
 	for c, v := range total {
