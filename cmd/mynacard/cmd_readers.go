@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,18 +12,14 @@ import (
 )
 
 func newReadersCmd(g *globals) *cobra.Command {
-	var watch bool
-	cmd := &cobra.Command{
+	return &cobra.Command{
 		Use:   "readers",
 		Short: "list the smart-card readers and whether a card is in each",
 		Long: `readers lists the PC/SC readers, one per line: index, name, and whether a
 card is in it (with its ATR). The index and any unique part of the name work
 with --reader. With --json it prints a JSON array of
 {"name", "card_present", "atr" (base64), "in_use"}; with no reader, [].
-
-With --watch it prints the current state and then every reader and card
-event (reader-added, reader-removed, card-inserted, card-removed) until
-interrupted; with --json, one JSON object per line {"kind", "reader", "atr"}.`,
+To follow readers and cards as they change, see mynacard watch.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -33,9 +28,6 @@ interrupted; with --json, one JSON object per line {"kind", "reader", "atr"}.`,
 				return err
 			}
 			defer c.Release()
-			if watch {
-				return watchReaders(ctx, g, c)
-			}
 			infos, err := c.Readers(ctx)
 			if errors.Is(err, reader.ErrNoReaders) {
 				// Not a failure of this command: the list is empty.
@@ -50,25 +42,6 @@ interrupted; with --json, one JSON object per line {"kind", "reader", "atr"}.`,
 			return printReaders(g, infos)
 		},
 	}
-	cmd.Flags().BoolVarP(&watch, "watch", "w", false, "print reader and card events until interrupted")
-	return cmd
-}
-
-// watchReaders prints events until ctx ends (Ctrl-C), which is a normal
-// end of the command.
-func watchReaders(ctx context.Context, g *globals, c *pcsc.Context) error {
-	enc := json.NewEncoder(g.stdout)
-	err := c.Watch(ctx, func(e reader.Event) error {
-		if g.JSON {
-			return enc.Encode(e)
-		}
-		_, err := fmt.Fprintln(g.stdout, e)
-		return err
-	})
-	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		return nil
-	}
-	return err
 }
 
 func printReaders(g *globals, infos []reader.Info) error {
