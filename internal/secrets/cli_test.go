@@ -1,13 +1,17 @@
 package secrets
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -300,7 +304,7 @@ func TestCLISecretsVirtual(t *testing.T) {
 			step{lower, L("sign", docPath, "--out", filepath.Join(c.dir, "doc"+lang[len(lang)-1]+".p7s")), false, 0},
 			step{"", L("verify", filepath.Join(c.dir, "doc"+lang[len(lang)-1]+".p7s"), docPath, "--revocation", "soft"), false, -1},
 			step{"", L("changes", "--all", "--revocation", "soft"), false, -1},
-			step{pin, L("token", "--audience", "https://service.example", "--nonce", "bm9uY2Utbm9uY2Utbm9uY2Utbm9uY2U"), false, -1},
+			step{pin, L("token", "--audience", "https://service.example", "--nonce", "cmVsaWFiaWxpdHktY2FtcGFpZ24tbm9uY2UtMzJieXQ"), false, -1},
 			step{pin + "5678\n5678\n", L("pin", "change", "auth"), false, 0},
 			step{"WRONGPW1\n", L("identify", "--revocation", "soft"), false, 7},
 			step{"wrongpw1\n", L("cert", "sign"), false, 7},
@@ -489,4 +493,99 @@ func TestCLISecretsPCSC(t *testing.T) {
 		{ct.AuthPIN + "\n", with("identify", "--auth-key"), false, -1},
 	}
 	runSteps(t, c, steps, secrets, nil)
+}
+
+// TestServeSecrets runs the kiosk agent (mynacard serve) with --trace
+// against the built-in card, sends PINs in POST bodies (right, wrong, lower
+// case), and checks that neither its output nor its database shows them.
+func TestServeSecrets(t *testing.T) {
+	bin := cliBinary(t)
+	c := newCLI(t, bin)
+	ct := jpkitest.DefaultHolder().Contents()
+	secrets := append(pinSecrets("PIN", ct.AuthPIN), pinSecrets("signing password", ct.SignPIN)...)
+	secrets = append(secrets, pinSecrets("wrong PIN", "9876")...)
+	secrets = append(secrets, numberSecrets(ct.Number)...)
+
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "serve", "--reader", "virtual", "--trace", "--listen", addr,
+		"--revocation", "soft", "--audience", "https://service.example", "--db", filepath.Join(c.dir, "store.db"))
+	cmd.Dir, cmd.Env = c.dir, c.env
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	tokenCh := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sent := false
+		for sc.Scan() {
+			out.Write(sc.Bytes())
+			out.WriteByte('\n')
+			if tok, ok := strings.CutPrefix(sc.Text(), "token: "); ok && !sent {
+				tokenCh <- tok
+				sent = true
+			}
+		}
+	}()
+	var token string
+	select {
+	case token = <-tokenCh:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("serve printed no token; stderr:\n%s", errb.String())
+	}
+	post := func(path, body string) string {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+path, strings.NewReader(body))
+		req.Header.Set("X-Mynacard-Token", token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		for _, l := range leaks(b, secrets) {
+			t.Errorf("POST %s answer shows the %s", path, l)
+		}
+		return fmt.Sprintf("%d %.80s", resp.StatusCode, b)
+	}
+	for _, r := range []struct{ path, body string }{
+		{"/v1/identify", `{"pin":"` + strings.ToLower(ct.SignPIN) + `","key":"sign"}`},
+		{"/v1/identify", `{"pin":"` + ct.AuthPIN + `","key":"auth"}`},
+		{"/v1/qualify", `{"pin":"9876"}`},
+		{"/v1/qualify", `{"pin":"` + ct.AuthPIN + `"}`},
+		{"/v1/token", `{"nonce":"cmVsaWFiaWxpdHktY2FtcGFpZ24tbm9uY2UtMzJieXQ","pin":"` + ct.AuthPIN + `"}`},
+		{"/v1/identify", `{"pin":"WRONG1","key":"sign"}`},
+	} {
+		t.Logf("POST %s: %s", r.path, post(r.path, r.body))
+	}
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	for _, l := range leaks(errb.Bytes(), secrets) {
+		t.Errorf("serve's stderr shows the %s", l)
+	}
+	for _, l := range leaks(out.Bytes(), secrets) {
+		t.Errorf("serve's stdout shows the %s", l)
+	}
+	for p, b := range c.files(nil) {
+		for _, l := range leaks(b, secrets) {
+			t.Errorf("file %s written by serve holds the %s", strings.TrimPrefix(p, c.dir), l)
+		}
+	}
+	if !traceVerifyWithData.Match(errb.Bytes()) {
+		t.Errorf("serve --trace showed no VERIFY: is the trace on?\n%s", errb.String())
+	}
 }
