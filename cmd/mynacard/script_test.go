@@ -157,6 +157,16 @@ func scriptCmds(su *slotUser) map[string]func(ts *testscript.TestScript, neg boo
 			_, err := operator.GenerateSoftwareKey(ts.MkAbs(args[0]), "counter 1")
 			ts.Check(err)
 		},
+		"mode": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 2 {
+				ts.Fatalf("usage: mode FILE PERM")
+			}
+			fi, err := os.Stat(ts.MkAbs(args[0]))
+			ts.Check(err)
+			if got := fmt.Sprintf("%04o", fi.Mode().Perm()); got != args[1] {
+				ts.Fatalf("%s has mode %s, want %s", args[0], got, args[1])
+			}
+		},
 		"replace": func(ts *testscript.TestScript, neg bool, args []string) {
 			if neg || len(args) != 3 {
 				ts.Fatalf("usage: replace FILE OLD NEW")
