@@ -40,6 +40,35 @@ const (
 	exitInterrupted = 130
 )
 
+// exitCodeName is an exit code's stable name in JSON errors.
+func exitCodeName(code int) string {
+	switch code {
+	case exitUsage:
+		return "usage"
+	case exitVerificationFailed:
+		return "verification_failed"
+	case exitRevoked:
+		return "revoked"
+	case exitNotEligible:
+		return "not_eligible"
+	case exitCardProblem:
+		return "card_problem"
+	case exitPINProblem:
+		return "pin_problem"
+	}
+	return "error"
+}
+
+// triesLeft returns the remaining tries a wrong PIN reported, or nil.
+func triesLeft(err error) *int {
+	var pe *card.PINError
+	if errors.As(err, &pe) && pe.Remaining >= 0 {
+		n := pe.Remaining
+		return &n
+	}
+	return nil
+}
+
 // exitCodeHelp lists the exit codes for `mynacard --help`.
 func exitCodeHelp() string {
 	return `Exit codes:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -76,5 +77,34 @@ func TestTerminalPrompt(t *testing.T) {
 		if strings.Contains(stdout.String(), s) || strings.Contains(stderr.String(), s) {
 			t.Errorf("%q on stdout or stderr: stdout %q, stderr %q", s, stdout.String(), stderr.String())
 		}
+	}
+}
+
+// TestPINFD gives the PIN on file descriptor 3 (--pin-fd 3), as a
+// script that keeps it out of argv, the environment and stdin would.
+func TestPINFD(t *testing.T) {
+	bin, err := exec.LookPath("mynacard")
+	if err != nil {
+		t.Skip("mynacard not built for the scripts")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte("1234\n")); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	cmd := exec.Command(bin, "--lang", "en", "--json", "--reader", "virtual", "--pin-fd", "3", "text")
+	cmd.Env = []string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir()}
+	cmd.ExtraFiles = []*os.File{r}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("--pin-fd 3: %v\n%s", err, stderr.String())
+	}
+	r.Close()
+	if !strings.Contains(stdout.String(), `"name": "山田　太郎"`) || strings.Contains(stdout.String()+stderr.String(), "1234") {
+		t.Errorf("stdout %q, stderr %q", stdout.String(), stderr.String())
 	}
 }

@@ -181,7 +181,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	code, msg, hint := g.describeError(err)
 	g.printError(msg, hint)
+	var ce *codedError
+	if g.JSON && !errors.As(err, &ce) {
+		// A command that failed before printing its result still gives
+		// a machine a JSON answer; outcomes such as "verification failed"
+		// were printed by the command itself.
+		_ = g.printJSON(map[string]jsonError{"error": {ExitCode: code, Code: exitCodeName(code), Message: msg, Hint: hint, TriesLeft: triesLeft(err)}})
+	}
 	return code
+}
+
+// jsonError is the JSON answer of a command that failed with --json.
+type jsonError struct {
+	ExitCode int    `json:"exit_code"`
+	Code     string `json:"code"`
+	// Message and Hint are in the chosen language.
+	Message string `json:"message"`
+	Hint    string `json:"hint,omitempty"`
+	// TriesLeft is set for a wrong PIN.
+	TriesLeft *int `json:"tries_left,omitempty"`
 }
 
 // printError writes a one-line error and, when there is one, a one-line
