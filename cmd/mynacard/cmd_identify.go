@@ -16,10 +16,13 @@ import (
 type identifyJSON struct {
 	TestCard bool `json:"test_card"`
 	*confirm.Identification
+	// TextComparison compares the certificate's basic four with the
+	// card's text application (--compare-text).
+	TextComparison []fieldComparison `json:"text_comparison,omitempty"`
 }
 
 func newIdentifyCmd(g *globals) *cobra.Command {
-	var authKey, enroll, newHolder bool
+	var authKey, enroll, newHolder, compareText bool
 	var replaces int64
 	cmd := &cobra.Command{
 		Use:   "identify",
@@ -43,8 +46,8 @@ enrolment ID whose certificate was revoked for a registration change (異動)
 and shows old and new attributes side by side.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if authKey && replaces != 0 {
-				return usageErrorf("--replaces needs the signing key, not --auth-key")
+			if authKey && (replaces != 0 || compareText) {
+				return usageErrorf("--replaces and --compare-text need the signing key, not --auth-key")
 			}
 			ctx := cmd.Context()
 			s, err := g.openCard(ctx)
@@ -74,12 +77,21 @@ and shows old and new attributes side by side.`,
 			if err != nil {
 				return withPIN(opts.Key.PIN(), err)
 			}
+			var cmp []fieldComparison
+			if compareText && id.Attributes != nil && id.Verdict.OK {
+				if cmp, err = g.compareWithText(ctx, s, id.Attributes, opts.Prompt); err != nil {
+					return err
+				}
+			}
 			if g.JSON {
-				if err := g.printJSON(identifyJSON{TestCard: g.testCard(s), Identification: id}); err != nil {
+				if err := g.printJSON(identifyJSON{TestCard: g.testCard(s), Identification: id, TextComparison: cmp}); err != nil {
 					return err
 				}
 			} else {
 				g.printIdentification(id, g.testCard(s))
+				if cmp != nil {
+					g.printComparison(cmp)
+				}
 			}
 			if err := g.verdictError(id.Verdict); err != nil {
 				return err
@@ -94,6 +106,7 @@ and shows old and new attributes side by side.`,
 	f.BoolVar(&authKey, "auth-key", false, "use the user-authentication key and 4-digit PIN: answers only \"same card holder as enrolled\"")
 	f.BoolVar(&enroll, "enroll", false, "store the identity when the verdict is ok")
 	f.Int64Var(&replaces, "replaces", 0, "enrolment ID whose certificate was revoked for a registration change: link the new certificate to it")
+	f.BoolVar(&compareText, "compare-text", false, "also read the card's text application (4-digit PIN, asked after the password) and compare its basic four with the certificate's")
 	f.BoolVar(&newHolder, "new-holder", false, "enrol even when earlier enrolments may be this holder's before a registration change (the clerk checked they are someone else)")
 	return cmd
 }
