@@ -40,6 +40,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -83,6 +84,8 @@ type harness struct {
 	pcscd  *exec.Cmd // the pcscd this process started, nil if none
 	exited chan struct{}
 	reaper *os.Process
+
+	held atomic.Int32 // vpcd slots this process holds
 }
 
 var h harness

@@ -2,7 +2,6 @@ package pcsctest
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -121,44 +120,19 @@ func TestSkipsSlotOccupiedFromOutside(t *testing.T) {
 	})
 }
 
-// lockBoth takes both slot locks in SlotPair's order and waits until both
+// lockBoth takes both slot locks as SlotPair does and waits until both
 // readers are empty.
 func lockBoth(t *testing.T) []*os.File {
 	t.Helper()
-	var locks []*os.File
-	for i := range vpcd.Slots {
-		f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, slotTimeout)
-		if err != nil {
-			t.Fatal(err)
-		}
-		locks = append(locks, f)
+	locks, err := takeBoth(slotTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range locks {
 		s := &SlotHandle{Index: i, Addr: vpcd.Addr(i), Reader: vpcd.ReaderName(i)}
 		if err := s.waitEmpty(); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return locks
-}
-
-func TestInheritedDescriptorsStayOut(t *testing.T) {
-	// A descriptor opened without O_CLOEXEC, as one inherited from a shell.
-	fd, err := syscall.Open(os.DevNull, syscall.O_RDONLY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Close(fd)
-	cloexec := func() bool {
-		flags, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd), syscall.F_GETFD, 0)
-		if errno != 0 {
-			t.Fatal(errno)
-		}
-		return flags&syscall.FD_CLOEXEC != 0
-	}
-	if cloexec() {
-		t.Fatal("test setup: descriptor already close-on-exec")
-	}
-	keepInheritedFromChildren()
-	if !cloexec() {
-		t.Fatal("inherited descriptor would leak into pcscd and the reaper")
-	}
 }

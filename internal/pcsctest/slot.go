@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"syscall"
@@ -30,17 +31,22 @@ type SlotHandle struct {
 // until the reader shows empty again, then releases the slot. It waits up
 // to a few minutes for a slot held by another test, then fails.
 //
-// A test that needs both slots must call SlotPair: calling Slot twice
-// holds one slot while waiting for the other, which can deadlock with
-// another process.
+// A test that needs both slots must call SlotPair. Calling Slot twice
+// holds one slot while waiting for the other: that cannot deadlock with a
+// SlotPair (a process holding no slot lets a waiting SlotPair go first,
+// one holding a slot takes the next free one at once), but two processes
+// doing it at the same time deadlock until slotTimeout.
 func Slot(t testing.TB) *SlotHandle {
 	t.Helper()
 	Ensure(t)
 	deadline := time.Now().Add(slotTimeout)
+	busy := map[int]error{}
 	for {
-		s, busy := takeFreeSlot(t)
-		if s != nil {
-			return s
+		if h.held.Load() > 0 || !pairWaiting() {
+			var s *SlotHandle
+			if s, busy = takeFreeSlot(t); s != nil {
+				return s
+			}
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("pcsctest: no vpcd slot free after %v (lock files in %s; slots occupied from outside the harness: %v)", slotTimeout, h.dir, busy)
@@ -67,37 +73,85 @@ func takeFreeSlot(t testing.TB) (slot *SlotHandle, busy map[int]error) {
 			busy[i] = err
 			continue
 		}
-		t.Cleanup(func() {
-			defer f.Close()
-			if err := s.waitEmptyWithin(readerTimeout); err != nil {
-				t.Errorf("pcsctest: releasing slot %d: %v", i, err)
-			}
-		})
+		held(t, s, f)
 		return s, busy
 	}
 	return nil, busy
 }
 
-// SlotPair gives t both vpcd slots, each as Slot would. It takes the slot
-// locks in a fixed order (slot 0, then slot 1), so that tests wanting both
-// cannot deadlock with each other, and Slot never holds one slot while
-// waiting for another.
+// held counts s as held by this process until t's cleanup, which waits
+// until the reader is empty and then releases the slot's lock f.
+func held(t testing.TB, s *SlotHandle, f *os.File) {
+	h.held.Add(1)
+	t.Cleanup(func() {
+		defer h.held.Add(-1)
+		defer f.Close()
+		if err := s.waitEmptyWithin(readerTimeout); err != nil {
+			t.Errorf("pcsctest: releasing slot %d: %v", s.Index, err)
+		}
+	})
+}
+
+// pairLock is held exclusively by a process waiting in SlotPair.
+const pairLock = "pair.lock"
+
+// pairWaiting reports whether some process waits in SlotPair.
+func pairWaiting() bool {
+	f, err := lockFile(filepath.Join(h.dir, pairLock), syscall.LOCK_SH, 0)
+	if err != nil {
+		return true
+	}
+	f.Close()
+	return false
+}
+
+// takeBoth takes both slot locks, all or nothing, within timeout. While it
+// waits it holds pairLock, so that processes holding no slot leave freed
+// slots to it.
+func takeBoth(timeout time.Duration) ([]*os.File, error) {
+	deadline := time.Now().Add(timeout)
+	pair, err := lockFile(filepath.Join(h.dir, pairLock), syscall.LOCK_EX, timeout)
+	if err != nil {
+		return nil, fmt.Errorf("waiting for another SlotPair: %w", err)
+	}
+	defer pair.Close()
+	for {
+		var locks []*os.File
+		for i := range vpcd.Slots {
+			f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, 0)
+			if err != nil {
+				break
+			}
+			locks = append(locks, f)
+		}
+		if len(locks) == vpcd.Slots {
+			return locks, nil
+		}
+		for _, f := range locks {
+			f.Close()
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("both vpcd slots not free together after %v: %w", timeout, errLockTimeout)
+		}
+		time.Sleep(lockPollPeriod * 4)
+	}
+}
+
+// SlotPair gives t both vpcd slots, each as Slot would. It takes them
+// together (all or nothing), and processes holding no slot let it go first
+// (see Slot), so it neither deadlocks nor starves. A test must not call it
+// while it holds a slot already.
 func SlotPair(t testing.TB) (*SlotHandle, *SlotHandle) {
 	t.Helper()
 	Ensure(t)
+	locks, err := takeBoth(slotTimeout)
+	if err != nil {
+		t.Fatalf("pcsctest: %v (lock files in %s)", err, h.dir)
+	}
 	var out []*SlotHandle
-	for i := range vpcd.Slots {
-		f, err := lockFile(filepath.Join(h.dir, fmt.Sprintf("slot%d.lock", i)), syscall.LOCK_EX, slotTimeout)
-		if err != nil {
-			t.Fatalf("pcsctest: taking slot %d: %v", i, err)
-		}
+	for i, f := range locks {
 		s := &SlotHandle{Index: i, Addr: vpcd.Addr(i), Reader: vpcd.ReaderName(i)}
-		t.Cleanup(func() {
-			defer f.Close()
-			if err := s.waitEmptyWithin(readerTimeout); err != nil {
-				t.Errorf("pcsctest: releasing slot %d: %v", i, err)
-			}
-		})
+		held(t, s, f)
 		if err := s.waitEmptyWithin(readerTimeout); err != nil {
 			t.Fatalf("pcsctest: taking slot %d: %v", i, err)
 		}
