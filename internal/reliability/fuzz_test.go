@@ -49,30 +49,6 @@ func (s *substituting) Transmit(capdu []byte) []byte {
 	return r
 }
 
-// fuzzWorld is built once per fuzzing process: the store's records are
-// counted per input, so it can be shared.
-var fuzzWorld = sync.OnceValue(func() *world {
-	tb := &onceTB{}
-	return newWorld(tb)
-})
-
-// onceTB is the testing.TB newWorld needs outside a test; it panics on
-// failure and never cleans up (the temporary directory lives as long as the
-// fuzzing process).
-type onceTB struct{ testing.TB }
-
-func (*onceTB) Helper()                   {}
-func (*onceTB) Fatal(args ...any)         { panic(args) }
-func (*onceTB) Fatalf(f string, a ...any) { panic(f) }
-func (*onceTB) Cleanup(func())            {}
-func (*onceTB) TempDir() string {
-	d, err := os.MkdirTemp("", "reliability-fuzz-")
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
-
 // FuzzResponseSubstitution replaces the response to one APDU of one
 // operation (detect, certificates, PIN status, VERIFY, SIGN, CMS, text, face,
 // identify, qualify) by arbitrary bytes. Whatever the bytes, the operation
@@ -85,8 +61,10 @@ func FuzzResponseSubstitution(f *testing.F) {
 	f.Add(uint8(14), uint8(12), append(bytes.Repeat([]byte{0xAB}, 256), 0x90, 0x00))
 	f.Add(uint8(4), uint8(4), []byte{0x30, 0x82, 0x06, 0x00, 0x90, 0x00})
 	ops := operations()
+	// One world per fuzzing process (this part runs in each worker): the
+	// store's records are counted per input, so it can be shared.
+	w := newWorld(f)
 	f.Fuzz(func(t *testing.T, opIndex, at uint8, resp []byte) {
-		w := fuzzWorld()
 		op := ops[int(opIndex)%len(ops)]
 		vc, err := virtual.NewMyNumberCard(w.contents)
 		if err != nil {

@@ -208,7 +208,9 @@ func eligibilityCSVFor(h *jpkitest.Holder) string {
 // runSteps runs every step and checks outputs, then every file written.
 func runSteps(t *testing.T, c *cli, steps []step, secrets []secret, inputs map[string]bool) {
 	for _, s := range steps {
+		start := time.Now()
 		r := c.run(s.stdin, s.args...)
+		took := time.Since(start)
 		name := strings.Join(s.args, " ")
 		if s.wantCode >= 0 && r.code != s.wantCode {
 			t.Errorf("mynacard %s: exit %d, want %d\nstderr: %s", name, r.code, s.wantCode, r.stderr)
@@ -228,7 +230,7 @@ func runSteps(t *testing.T, c *cli, steps []step, secrets []secret, inputs map[s
 		for _, l := range leaks(r.stdout, sec) {
 			t.Errorf("mynacard %s: stdout shows the %s", name, l)
 		}
-		t.Logf("mynacard %s: exit %d, %d bytes out, %d bytes err", name, r.code, len(r.stdout), len(r.stderr))
+		t.Logf("mynacard %s: exit %d in %v, %d bytes out, %d bytes err", name, r.code, took.Round(time.Millisecond), len(r.stdout), len(r.stderr))
 	}
 	for p, b := range c.files(inputs) {
 		for _, l := range leaks(b, secrets) {
@@ -460,7 +462,9 @@ func TestCLISecretsPCSC(t *testing.T) {
 		t.Fatal(err)
 	}
 	sp := &spy{Card: vc}
+	start := time.Now()
 	slot := pcsctest.Slot(t)
+	t.Logf("waited %v for a vpcd slot", time.Since(start).Round(time.Millisecond))
 	pcsctest.Insert(t, slot, sp)
 
 	c := newCLI(t, bin)
