@@ -29,7 +29,21 @@ import (
 	"github.com/mynacard/mynacard/store"
 )
 
-func TestMain(m *testing.M) { pcsctest.Main(m) }
+// binDir holds the CLI built for the tests; TestMain removes it.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "mynacard-secrets-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	pcsctest.Shutdown()
+	os.Exit(code)
+}
 
 // secret is one thing that must never be shown.
 type secret struct {
@@ -240,11 +254,7 @@ func runSteps(t *testing.T, c *cli, steps []step, secrets []secret, inputs map[s
 }
 
 var buildOnce = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "mynacard-secrets-")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "mynacard")
+	bin := filepath.Join(binDir, "mynacard")
 	out, err := exec.Command("go", "build", "-o", bin, "github.com/mynacard/mynacard/cmd/mynacard").CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("building the CLI: %v\n%s", err, out)
