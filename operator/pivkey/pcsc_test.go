@@ -85,10 +85,12 @@ func TestPIVOverPCSC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mncSlot := pcsctest.Slot(t)
+	// Both slots at once (SlotPair): two Slot calls would hold one slot
+	// while waiting for the other, which deadlocks against another process
+	// doing the same.
+	mncSlot, pivSlot := pcsctest.SlotPair(t)
 	pcsctest.Insert(t, mncSlot, mnc)
 	token, sigCert := pivCard(t)
-	pivSlot := pcsctest.Slot(t)
 	pcsctest.Insert(t, pivSlot, token)
 	// The clock starts once both slots are ours: taking them may wait for
 	// other packages' tests.
