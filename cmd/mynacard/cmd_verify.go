@@ -52,10 +52,11 @@ card's test roots only with --test-hierarchy), and its revocation status from
 			if err != nil {
 				return usageErrorf("--revocation: %v", err)
 			}
-			out := verifyJSON{TestHierarchy: g.TestHierarchy}
+			test := g.testCard(nil)
+			out := verifyJSON{TestHierarchy: test}
 			v := &out.Verdict
 			v.Signature.Algorithm = confirm.AlgorithmRSASHA256
-			res, verr := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: !g.TestHierarchy})
+			res, verr := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: !test})
 			var ve *jpki.VerifyError
 			switch {
 			case verr == nil:
@@ -98,7 +99,7 @@ card's test roots only with --test-hierarchy), and its revocation status from
 				}
 				return g.verdictError(*v)
 			}
-			g.testBanner(g.stdout, g.TestHierarchy)
+			g.testBanner(g.stdout, test)
 			t := g.newTable()
 			g.printVerdict(t, *v)
 			g.printAttributes(t, out.Attributes)

@@ -50,10 +50,12 @@ func (s *session) close() {
 	}
 }
 
-// testCard reports whether results must be labelled TEST CARD: the
-// built-in virtual card or --test-hierarchy.
+// testCard reports whether results must be labelled TEST CARD and the
+// test hierarchy trusted: the built-in virtual card (also chosen with
+// --reader virtual for a command that reads no card, such as verify or
+// changes) or --test-hierarchy.
 func (g *globals) testCard(s *session) bool {
-	return (s != nil && s.virtual) || g.TestHierarchy
+	return (s != nil && s.virtual) || g.TestHierarchy || strings.EqualFold(g.Reader, virtualReader)
 }
 
 // cardOptions are the card layer's options from the flags.
