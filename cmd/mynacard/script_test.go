@@ -113,6 +113,10 @@ var holders = sync.OnceValues(func() (map[string]*jpkitest.Holder, error) {
 		// its second character, born in 平成.
 		"subst": {Name: "渡邉　花子", NameSubstitutes: []int{1}, Sex: jpkitest.SexFemale,
 			BirthDate: time.Date(1990, 6, 15, 0, 0, 0, 0, time.UTC)},
+		// A holder whose birth date's era the registry did not record
+		// (era code 0): shown as unknown, never guessed.
+		"era-unknown": {Name: "佐藤　次郎", Era: jpkitest.EraUnknownSpec,
+			BirthDate: time.Date(1960, 5, 5, 0, 0, 0, 0, time.UTC)},
 		// The default holder's new card after moving to Osaka: a
 		// registration change (異動), new keys and serials.
 		"moved": {Address: "大阪府大阪市北区試験町４丁目５番６号", Prefecture: "Osaka-fu", City: "Kita-ku",
