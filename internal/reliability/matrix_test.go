@@ -32,9 +32,6 @@ type faultKind struct {
 	mustFail bool
 	// want, when set, is the class the error must have.
 	want string
-	// sampled: run at the sampled indexes only over pcscd (each case
-	// costs a card reinsertion or a timeout).
-	sampled bool
 }
 
 // unexpectedStatuses are the status words each APDU is answered with in
@@ -44,7 +41,7 @@ var unexpectedStatuses = []uint16{0x6700, 0x6982, 0x6984, 0x6A82, 0x6A86, 0x6D00
 
 func faultKinds(latency time.Duration) []faultKind {
 	ks := []faultKind{
-		{name: "remove", fault: virtual.Fault{Kind: virtual.FaultRemove}, mustFail: true, want: classRemoved, sampled: true},
+		{name: "remove", fault: virtual.Fault{Kind: virtual.FaultRemove}, mustFail: true, want: classRemoved},
 		{name: "corrupt", fault: virtual.Fault{Kind: virtual.FaultCorrupt}},
 		{name: "truncate", fault: virtual.Fault{Kind: virtual.FaultTruncate}},
 		{name: "overlength", fault: virtual.Fault{Kind: virtual.FaultOverLength}},
@@ -54,7 +51,7 @@ func faultKinds(latency time.Duration) []faultKind {
 	}
 	if latency > 0 {
 		ks = append(ks, faultKind{name: "latency>timeout", fault: virtual.Fault{Kind: virtual.FaultLatency, Delay: latency},
-			mustFail: true, want: classDeadline, sampled: true})
+			mustFail: true, want: classDeadline})
 	}
 	return ks
 }
