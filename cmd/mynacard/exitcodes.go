@@ -138,7 +138,7 @@ func (g *globals) describeError(err error) (code int, msg, hint string) {
 		return ce.code, ce.msg, ce.hint
 	}
 	if isUsage(err) {
-		return exitUsage, err.Error(), p.Sprintf(i18n.HintUsage, "")
+		return exitUsage, err.Error(), strings.ReplaceAll(p.Sprintf(i18n.HintUsage, g.cmdName), "  ", " ")
 	}
 	kind := card.PINKind(0)
 	var pk *pinKindError

@@ -63,6 +63,8 @@ type globals struct {
 	// records; OperatorPIV names the reader of a PIV token instead.
 	OperatorKey, OperatorCert, OperatorPIV string
 
+	// cmdName is the subcommand being run ("pin change"), for hints.
+	cmdName string
 	// src is the process's PIN source, made on first use.
 	src            *pinentry.Source
 	stdout, stderr io.Writer
@@ -124,6 +126,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	pf.StringVar(&g.OperatorCert, "operator-cert", "", "PEM certificate of --operator-key")
 	pf.StringVar(&g.OperatorPIV, "operator-piv", "", "seal records with the PIV token (slot 9c) in this reader (\"any\": the first PIV token); its PIN is read after the card's")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		g.cmdName = strings.TrimPrefix(cmd.CommandPath(), root.Name()+" ")
 		if g.Lang != "" && g.Lang != i18n.Japanese && g.Lang != i18n.English {
 			return usageErrorf("--lang must be ja or en, not %q", g.Lang)
 		}
