@@ -211,6 +211,17 @@ type childResult struct {
 // SCARD_LEAVE_CARD it outlives the transaction, so the intruder's SIGN can
 // succeed right after another process's transaction; the test counts that
 // and shows that pcsc.Card.Reset closes it.
+//
+// The real-world caveat, precisely: in PC/SC shared mode every application
+// talks to the same card, and a verified PIN stays verified until the card
+// is reset, powered off, or (on the virtual card, reselectDropsState; on a
+// real card PROTOCOL.md is silent) the application is selected again. The
+// library never leaves its own VERIFY and SIGN apart and never signs
+// without its own VERIFY, but it cannot stop another local program that
+// sends SIGN without VERIFY between two of its transactions. A kiosk that
+// must rule that out ends each operation with pcsc.Card.Reset (every other
+// connection then sees reader.ErrCardReset once) or opens the card in
+// exclusive mode; mynacard does neither by default.
 func TestTwoProcesses(t *testing.T) {
 	if os.Getenv(envChild) != "" {
 		t.Skip("child")

@@ -109,7 +109,7 @@ func TestFaultMatrixWrongPIN(t *testing.T) {
 	m := newMatrixRun(t, "in-process wrong PIN", w, false)
 	for _, op := range operations() {
 		switch op.name {
-		case "sign/auth", "sign/sign", "cert/sign+verify", "text", "identify", "qualify":
+		case "sign/auth", "sign/sign", "cert/sign+verify", "text", "identify", "qualify", "pinchange/auth":
 		default:
 			continue
 		}

@@ -142,6 +142,11 @@ func operations() []operation {
 			}
 			return sameBytes("auth certificate", der, e.w.contents.AuthCert)
 		}},
+		{name: "pinchange/auth", run: func(ctx context.Context, e *opEnv) error {
+			// To the same value, so that every outcome leaves the card's
+			// PIN as it was (VERIFY, then CHANGE REFERENCE DATA).
+			return e.j.ChangePIN(ctx, card.AuthPIN, e.w.prompt, e.w.prompt)
+		}},
 		{name: "pinstatus/auth", run: pinStatus(card.AuthPIN, 3)},
 		{name: "pinstatus/sign", run: pinStatus(card.SignPIN, 5)},
 		{name: "sign/auth", run: sign(card.AuthKey)},
