@@ -220,8 +220,8 @@ type childResult struct {
 // without its own VERIFY, but it cannot stop another local program that
 // sends SIGN without VERIFY between two of its transactions. A kiosk that
 // must rule that out ends each operation with pcsc.Card.Reset (every other
-// connection then sees reader.ErrCardReset once) or opens the card in
-// exclusive mode; mynacard does neither by default.
+// connection then sees reader.ErrCardReset once); mynacard does not do it
+// by default, and reader/pcsc connects in shared mode only.
 func TestTwoProcesses(t *testing.T) {
 	if os.Getenv(envChild) != "" {
 		t.Skip("child")
