@@ -37,6 +37,8 @@ const (
 	msgLabelPIN          msgKey = "cli.pin.label.generic"
 	msgVirtualNoReader   msgKey = "cli.virtual.no_reader"
 	msgVirtualChosen     msgKey = "cli.virtual.chosen"
+	msgVirtualNoCard     msgKey = "cli.virtual.no_card"
+	msgVirtualCRL        msgKey = "cli.virtual.crl"
 	msgTestCard          msgKey = "cli.test_card"
 	msgTestHierarchy     msgKey = "cli.test_hierarchy"
 	msgNoRevocation      msgKey = "cli.revocation.none"
@@ -123,6 +125,8 @@ func cliMessages() []cliMessage {
 		{msgColumnCardText, "card (input support application)", "カード（券面事項入力補助AP）"},
 		{msgCompareDiffers, "the certificate and the card differ: compare with the card face and ask the holder", "証明書とカードの記載が異なります。券面と照合し、ご本人に確認してください"},
 		{msgVirtualNoReader, "no card reader found: using the built-in virtual card (TEST CARD — not a real Individual Number Card)", "カードリーダーがないため、内蔵の仮想カードを使います（テストカード — 本物のマイナンバーカードではありません）"},
+		{msgVirtualNoCard, "no card in the virtual readers: using the built-in virtual card (TEST CARD — not a real Individual Number Card)", "仮想リーダーにカードがないため、内蔵の仮想カードを使います（テストカード — 本物のマイナンバーカードではありません）"},
+		{msgVirtualCRL, "revocation is checked against the test hierarchy's own empty CRLs (test data, built in for the virtual card)", "失効確認には、仮想カード用に内蔵したテスト認証局の空の失効リスト（テストデータ）を使います"},
 		{msgVirtualChosen, "using the built-in virtual card (TEST CARD — not a real Individual Number Card)", "内蔵の仮想カードを使います（テストカード — 本物のマイナンバーカードではありません）"},
 		{msgTestCard, "TEST CARD — not a real Individual Number Card", "テストカード — 本物のマイナンバーカードではありません"},
 		{msgTestHierarchy, "the test hierarchy (O=JPKI-TEST) is trusted: results are for testing only", "テスト用の認証局（O=JPKI-TEST）を信頼しています。結果はテスト用です"},

@@ -66,7 +66,10 @@ type globals struct {
 	// cmdName is the subcommand being run ("pin change"), for hints.
 	cmdName string
 	// src is the process's PIN source, made on first use.
-	src            *pinentry.Source
+	src *pinentry.Source
+	// virtualCard is set once the built-in virtual card is in use: it
+	// then also gets the test hierarchy's own revocation source.
+	virtualCard    bool
 	stdout, stderr io.Writer
 	// p prints messages in the chosen language; set before any command
 	// runs.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
@@ -76,6 +78,7 @@ func (g *globals) openCard(ctx context.Context) (*session, error) {
 		_ = c.Close()
 		return nil, err
 	}
+	g.virtualCard = virt
 	return &session{card: c, jpki: j, virtual: virt}, nil
 }
 
@@ -102,6 +105,18 @@ func (g *globals) connect(ctx context.Context) (reader.Card, bool, error) {
 		}
 		return nil, false, err
 	}
+	if g.Reader == "" && len(names) > 1 {
+		infos, _ := pc.Readers(ctx)
+		name, fallback := chooseByPresence(infos)
+		if fallback {
+			g.notef("%s", g.tr(msgVirtualNoCard))
+			c, verr := newVirtualCard()
+			return c, true, verr
+		}
+		if name != "" {
+			names = []string{name}
+		}
+	}
 	name, err := reader.Choose(names, g.Reader)
 	if err != nil {
 		return nil, false, err
@@ -114,6 +129,39 @@ func (g *globals) connect(ctx context.Context) (reader.Card, bool, error) {
 		return nil, false, err
 	}
 	return c, false, nil
+}
+
+// vpcdReaderPrefix starts the names of the readers of vsmartcard-vpcd, the
+// virtual reader driver: installed (for the tests, or by an integrator), it
+// shows two empty readers on a machine with no card reader at all.
+const vpcdReaderPrefix = "Virtual PCD"
+
+// chooseByPresence picks, among several readers and with no --reader, the
+// one that holds a card when exactly one does. When none does and every
+// reader is one of vpcd's virtual readers, the machine has no card reader
+// to wait on: fallback is true and the built-in virtual card is used. In
+// any other case name is empty and reader.Choose reports the ambiguity.
+func chooseByPresence(infos []reader.Info) (name string, fallback bool) {
+	if len(infos) == 0 {
+		return "", false
+	}
+	var withCard []string
+	allVirtual := true
+	for _, in := range infos {
+		if in.CardPresent {
+			withCard = append(withCard, in.Name)
+		}
+		if !strings.HasPrefix(in.Name, vpcdReaderPrefix) {
+			allVirtual = false
+		}
+	}
+	switch {
+	case len(withCard) == 1:
+		return withCard[0], false
+	case len(withCard) == 0 && allVirtual:
+		return "", true
+	}
+	return "", false
 }
 
 // waitForCard returns at once when a card is in the reader; otherwise it
@@ -249,6 +297,9 @@ func (g *globals) roots(ctx context.Context, s *session) (*jpki.Roots, error) {
 // nil when neither is given (every status is then "unknown: no source").
 func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (confirm.RevocationChecker, error) {
 	if len(g.CRL) == 0 && g.OCSP == "" {
+		if g.virtualCard {
+			return g.virtualRevocation(roots)
+		}
 		g.warnf("%s", g.tr(msgNoRevocation))
 		return nil, nil
 	}
@@ -305,6 +356,41 @@ func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (con
 	return confirm.CheckerFunc(func(ctx context.Context, cert, _ *x509.Certificate) revocation.Result {
 		return ch.Check(ctx, cert)
 	}), nil
+}
+
+// virtualRevocation gives the built-in virtual card a revocation source of
+// its own: an empty CRL from every root of the test hierarchy, made now and
+// valid for a day, so that the virtual card's confirmations end with a
+// complete verdict. It is used only for the built-in virtual card and only
+// when the user configured no source; it is test data and says so.
+func (g *globals) virtualRevocation(roots *jpki.Roots) (confirm.RevocationChecker, error) {
+	var issuers []*x509.Certificate
+	for _, r := range roots.List() {
+		issuers = append(issuers, r.Certificate)
+	}
+	now := time.Now()
+	pki := jpkitest.Default()
+	var crls []*revocation.CRL
+	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
+		for gen := jpkitest.FirstGeneration; gen <= jpkitest.LatestGeneration; gen++ {
+			root, key := pki.Root(kind, gen)
+			if root == nil {
+				continue
+			}
+			var buf bytes.Buffer
+			opts := jpkitest.CRLOptions{ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(24 * time.Hour)}
+			if _, err := jpkitest.WriteCRL(&buf, root, key, opts); err != nil {
+				return nil, fmt.Errorf("making the virtual card's test CRL: %w", err)
+			}
+			c, err := revocation.ParseCRL(&buf, revocation.ParseOptions{Issuers: issuers, Source: "built-in test CRL"})
+			if err != nil {
+				return nil, fmt.Errorf("loading the virtual card's test CRL: %w", err)
+			}
+			crls = append(crls, c)
+		}
+	}
+	g.warnf("%s", g.tr(msgVirtualCRL))
+	return &confirm.CRLChecker{CRLs: crls}, nil
 }
 
 // defaultDBPath is the per-user SQLite file: $XDG_DATA_HOME/mynacard/
