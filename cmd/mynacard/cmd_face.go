@@ -29,7 +29,7 @@ application as 照合番号A), and writes the face photo: --out as the JPEG 2000
 bytes on the card, --png decoded to PNG (OpenJPEG). --name-png and
 --address-png write the card face's name and address images. Files are
 created with mode 0600: they are personal data.`,
-		Args: cobra.NoArgs,
+		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if out == "" && png == "" && namePNG == "" && addressPNG == "" {
 				return usageErrorf("%s", g.tr(msgFaceNoOutput))

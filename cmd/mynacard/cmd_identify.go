@@ -44,7 +44,7 @@ registration change, nothing is enrolled and they are listed: identify again
 with --replaces ID, or --new-holder. --replaces ID links a new card's certificate to the
 enrolment ID whose certificate was revoked for a registration change (異動)
 and shows old and new attributes side by side.`,
-		Args: cobra.NoArgs,
+		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if authKey && (replaces != 0 || compareText) {
 				return usageErrorf("--replaces and --compare-text need the signing key, not --auth-key")

@@ -25,7 +25,7 @@ func newPINCmd(g *globals) *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "status",
 		Short: "show the tries left of every PIN (spends none)",
-		Args:  cobra.NoArgs,
+		Args:  g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := g.openCard(cmd.Context())
 			if err != nil {

@@ -28,7 +28,7 @@ eligibility import). The answer shows what an insurer's eligibility reply
 shows, with the validity status: 1 valid, 2 invalid, 3 invalid with a newer
 qualification, 4 none, 5 several, 6 valid but unregistered. Only status 1
 exits 0; 2–6 exit 5 (not eligible).`,
-		Args: cobra.NoArgs,
+		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			s, err := g.openCard(ctx)

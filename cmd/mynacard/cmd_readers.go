@@ -20,7 +20,7 @@ card is in it (with its ATR). The index and any unique part of the name work
 with --reader. With --json it prints a JSON array of
 {"name", "card_present", "atr" (base64), "in_use"}; with no reader, [].
 To follow readers and cards as they change, see mynacard watch.`,
-		Args: cobra.NoArgs,
+		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			c, err := pcsc.Establish(ctx)

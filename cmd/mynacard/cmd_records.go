@@ -34,7 +34,7 @@ func newRecordsCmd(g *globals) *cobra.Command {
 	cmd.AddCommand(&cobra.Command{
 		Use:   "export",
 		Short: "write every record as JSON lines (format " + operator.ExportFormat + ")",
-		Args:  cobra.NoArgs,
+		Args:  g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			st, err := g.openStore(ctx)
@@ -72,7 +72,7 @@ one's hash covers its fields and the previous record's hash, and that each is
 signed by a trusted operator certificate (--trust CERT.pem, repeatable, or
 --any-cert to list who signed). --expect-head SEQ:HASH detects records removed
 at the end. Exit 3 when any check fails.`,
-		Args: cobra.NoArgs,
+		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			opts := operator.VerifyOptions{AnyCert: anyCert, AllowUnsealedPrefix: unsealedPrefix}

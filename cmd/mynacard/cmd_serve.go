@@ -56,7 +56,7 @@ operation gives 410 "card_removed". The last try of a PIN is never spent:
 
 The virtual reader driver vpcd (used with "mynacard virtual-card") listens on
 every network interface: never install it on a production kiosk.`,
-		Args: cobra.NoArgs,
+		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if g.AllowLastTry {
 				return usageErrorf("--allow-last-try is not for an unattended kiosk: serve never spends the last PIN try")

@@ -55,7 +55,7 @@ func newStatusCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "status",
 		Short: "show the reader, the card type and the tries left for every PIN (spends none)",
-		Args:  cobra.NoArgs,
+		Args:  g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := g.openCard(cmd.Context())
 			if err != nil {

@@ -36,7 +36,7 @@ func newTextCmd(g *globals) *cobra.Command {
 		Long: `text reads the card input support application (券面事項入力補助AP) after the
 4-digit card-information PIN: the Individual Number (masked unless
 --show-number: it is personal data regulated by law) and the basic four.`,
-		Args: cobra.NoArgs,
+		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
 			s, err := g.openCard(ctx)

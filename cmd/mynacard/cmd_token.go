@@ -22,7 +22,7 @@ By default the user-authentication key and 4-digit PIN sign (qualification,
 log-in). With --sign-key the signing key and password sign, which releases the
 holder's four basic details to the service: they are shown on stderr first,
 and the card signs only with --consent (the holder agreed at the counter).`,
-		Args: cobra.NoArgs,
+		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if audience == "" || nonce == "" {
 				return usageErrorf("--audience and --nonce are required")

@@ -31,7 +31,7 @@ sees a reader with a My Number card in it. Press Ctrl-C to remove it.
 
 It needs pcscd with the vpcd driver (Debian packages pcscd and
 vsmartcard-vpcd). The test holder's PINs are documented in jpki/jpkitest.`,
-		Args: cobra.NoArgs,
+		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if slot < 0 || slot >= vpcd.Slots {
 				return fmt.Errorf("--slot must be 0 to %d", vpcd.Slots-1)

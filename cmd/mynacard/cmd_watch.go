@@ -36,7 +36,7 @@ Each line: {"kind":"card-inserted","reader":"...","atr":"3be0...",
 "card_type":"my_number_card","label":"JPKIAPICCTOKEN2","usable":true,
 "time":"..."}; card_type is my_number_card, phone_token, old_resident_card,
 other or unreadable (with "error").`,
-		Args: cobra.NoArgs,
+		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if count < 0 {
 				return usageErrorf("--count must not be negative")
