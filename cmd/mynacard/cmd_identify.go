@@ -22,8 +22,9 @@ type identifyJSON struct {
 }
 
 func newIdentifyCmd(g *globals) *cobra.Command {
-	var authKey, enroll, newHolder, compareText bool
+	var authKey, enroll, newHolder, compareText, token bool
 	var replaces int64
+	var tf tokenFlags
 	cmd := &cobra.Command{
 		Use:   "identify",
 		Short: "personal identification (本人確認): the holder signs a fresh challenge; signature, chain and revocation are checked",
@@ -46,6 +47,12 @@ enrolment ID whose certificate was revoked for a registration change (異動)
 and shows old and new attributes side by side.`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if token {
+				// A token for a backend instead of a local verdict: the
+				// backend checks signature, chain and revocation itself.
+				tf.signKey = !authKey
+				return g.runToken(cmd.Context(), tf)
+			}
 			if authKey && (replaces != 0 || compareText) {
 				return usageErrorf("--replaces and --compare-text need the signing key, not --auth-key")
 			}
@@ -108,6 +115,8 @@ and shows old and new attributes side by side.`,
 	f.Int64Var(&replaces, "replaces", 0, "enrolment ID whose certificate was revoked for a registration change: link the new certificate to it")
 	f.BoolVar(&compareText, "compare-text", false, "also read the card's text application (4-digit PIN, asked after the password) and compare its basic four with the certificate's")
 	f.BoolVar(&newHolder, "new-holder", false, "enrol even when earlier enrolments may be this holder's before a registration change (the clerk checked they are someone else)")
+	f.BoolVar(&token, "token", false, "print a confirmation token for a backend's challenge (--audience, --nonce) instead of a local verdict (issue 10)")
+	tf.addTokenFlags(f, true)
 	return cmd
 }
 

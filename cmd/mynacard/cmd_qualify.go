@@ -18,7 +18,9 @@ type qualifyJSON struct {
 }
 
 func newQualifyCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	var token bool
+	var tf tokenFlags
+	cmd := &cobra.Command{
 		Use:   "qualify",
 		Short: "qualification confirmation (資格確認): auth key + 4-digit PIN, then the eligibility answer with its validity status 1–6",
 		Long: `qualify has the holder sign a fresh challenge with the user-authentication
@@ -30,6 +32,11 @@ qualification, 4 none, 5 several, 6 valid but unregistered. Only status 1
 exits 0; 2–6 exit 5 (not eligible).`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if token {
+				// A token for a backend, made with the authentication
+				// key: the backend verifies it and looks eligibility up.
+				return g.runToken(cmd.Context(), tf)
+			}
 			ctx := cmd.Context()
 			s, err := g.openCard(ctx)
 			if err != nil {
@@ -74,6 +81,10 @@ exits 0; 2–6 exit 5 (not eligible).`,
 			return nil
 		},
 	}
+	f := cmd.Flags()
+	f.BoolVar(&token, "token", false, "print a confirmation token (authentication key) for a backend's challenge (--audience, --nonce) instead of a local answer (issue 10)")
+	tf.addTokenFlags(f, false)
+	return cmd
 }
 
 // statusWord names a validity status 1–6 in the chosen language.

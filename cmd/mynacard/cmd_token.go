@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
@@ -24,40 +25,7 @@ holder's four basic details to the service: they are shown on stderr first,
 and the card signs only with --consent (the holder agreed at the counter).`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if audience == "" || nonce == "" {
-				return usageErrorf("--audience and --nonce are required")
-			}
-			ctx := cmd.Context()
-			s, err := g.openCard(ctx)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			src, err := g.pinSource()
-			if err != nil {
-				return err
-			}
-			defer src.Close()
-			opts := confirm.TokenOptions{Key: card.AuthKey, Audience: audience, Nonce: nonce, Prompt: g.prompt(src)}
-			if signKey {
-				opts.Key = card.SignKey
-				opts.Consent = func(_ context.Context, req confirm.ConsentRequest) error {
-					fmt.Fprintf(g.stderr, "mynacard: %s → %s\n", req.Certificate.Serial, req.Audience)
-					t := &table{w: g.stderr}
-					g.printAttributes(t, req.Attributes)
-					t.flush()
-					if !consent {
-						return confirm.ErrDeclined
-					}
-					return nil
-				}
-			}
-			tok, err := confirm.MakeToken(ctx, s.jpki, opts)
-			if err != nil {
-				return withPIN(opts.Key.PIN(), err)
-			}
-			g.testBanner(g.stderr, g.testCard(s))
-			return g.printJSON(tok)
+			return g.runToken(cmd.Context(), tokenFlags{audience: audience, nonce: nonce, signKey: signKey, consent: consent})
 		},
 	}
 	f := cmd.Flags()
@@ -66,4 +34,62 @@ and the card signs only with --consent (the holder agreed at the counter).`,
 	f.BoolVar(&signKey, "sign-key", false, "sign with the signing key (releases name, address, birth date and sex)")
 	f.BoolVar(&consent, "consent", false, "the holder agreed to release the four basic details (needed with --sign-key)")
 	return cmd
+}
+
+// tokenFlags are what a confirmation token needs from the command line:
+// the backend's audience and nonce, the key, and the holder's consent for
+// the signing key. `token`, `identify --token` and `qualify --token` share
+// them.
+type tokenFlags struct {
+	audience, nonce  string
+	signKey, consent bool
+}
+
+// addTokenFlags adds --audience and --nonce (and, for the signing key,
+// --consent) to a command that can print a token instead of its verdict.
+func (tf *tokenFlags) addTokenFlags(f *pflag.FlagSet, withConsent bool) {
+	f.StringVar(&tf.audience, "audience", "", "with --token: the service the token is for (from the backend's configuration)")
+	f.StringVar(&tf.nonce, "nonce", "", "with --token: the backend's one-time challenge")
+	if withConsent {
+		f.BoolVar(&tf.consent, "consent", false, "with --token: the holder agreed to release the four basic details")
+	}
+}
+
+// runToken has the card sign the backend's challenge and prints the token
+// (issue 10). With the signing key the four basic details are shown on
+// stderr first and the card signs only with the holder's consent.
+func (g *globals) runToken(ctx context.Context, tf tokenFlags) error {
+	if tf.audience == "" || tf.nonce == "" {
+		return usageErrorf("--audience and --nonce are required")
+	}
+	s, err := g.openCard(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	src, err := g.pinSource()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	opts := confirm.TokenOptions{Key: card.AuthKey, Audience: tf.audience, Nonce: tf.nonce, Prompt: g.prompt(src)}
+	if tf.signKey {
+		opts.Key = card.SignKey
+		opts.Consent = func(_ context.Context, req confirm.ConsentRequest) error {
+			fmt.Fprintf(g.stderr, "mynacard: %s → %s\n", req.Certificate.Serial, req.Audience)
+			t := &table{w: g.stderr}
+			g.printAttributes(t, req.Attributes)
+			t.flush()
+			if !tf.consent {
+				return confirm.ErrDeclined
+			}
+			return nil
+		}
+	}
+	tok, err := confirm.MakeToken(ctx, s.jpki, opts)
+	if err != nil {
+		return withPIN(opts.Key.PIN(), err)
+	}
+	g.testBanner(g.stderr, g.testCard(s))
+	return g.printJSON(tok)
 }
