@@ -269,6 +269,7 @@ func TestJapaneseEra(t *testing.T) {
 		era  card.Era
 		year int
 	}{
+		{d(1868, 1, 25), card.Meiji, 1},
 		{d(1900, 1, 1), card.Meiji, 33},
 		{d(1912, 7, 29), card.Meiji, 45},
 		{d(1912, 7, 30), card.Taisho, 1},
@@ -293,8 +294,10 @@ func TestJapaneseEra(t *testing.T) {
 			}
 		}
 	}
-	if _, _, err := card.JapaneseEra(d(1867, 12, 31)); !errors.Is(err, card.ErrDateOutOfRange) {
-		t.Errorf("before Meiji: %v", err)
+	for _, before := range []time.Time{d(1867, 12, 31), d(1868, 1, 24)} {
+		if _, _, err := card.JapaneseEra(before); !errors.Is(err, card.ErrDateOutOfRange) {
+			t.Errorf("before Meiji (%s): %v", before.Format(time.DateOnly), err)
+		}
 	}
 }
 
