@@ -27,20 +27,7 @@ func newPINCmd(g *globals) *cobra.Command {
 		Short: "show the tries left of every PIN (spends none)",
 		Args:  g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := g.openCard(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			st, err := g.readStatus(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			if g.JSON {
-				return g.printJSON(st.PINs)
-			}
-			g.printStatus(st, false)
-			return nil
+			return g.runStatus(cmd.Context(), false)
 		},
 	})
 	cmd.AddCommand(&cobra.Command{

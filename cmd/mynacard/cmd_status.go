@@ -57,22 +57,32 @@ func newStatusCmd(g *globals) *cobra.Command {
 		Short: "show the reader, the card type and the tries left for every PIN (spends none)",
 		Args:  g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := g.openCard(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			st, err := g.readStatus(cmd.Context(), s)
-			if err != nil {
-				return err
-			}
-			if g.JSON {
-				return g.printJSON(st)
-			}
-			g.printStatus(st, true)
-			return nil
+			return g.runStatus(cmd.Context(), true)
 		},
 	}
+}
+
+// runStatus opens the card, reads its status and prints it: with the
+// reader, card and certificates for `status` (withCard), only the PINs'
+// tries for `pin status`.
+func (g *globals) runStatus(ctx context.Context, withCard bool) error {
+	s, err := g.openCard(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	st, err := g.readStatus(ctx, s)
+	if err != nil {
+		return err
+	}
+	if g.JSON {
+		if withCard {
+			return g.printJSON(st)
+		}
+		return g.printJSON(st.PINs)
+	}
+	g.printStatus(st, withCard)
+	return nil
 }
 
 // readStatus reads the card type, certificate presence and every PIN's
