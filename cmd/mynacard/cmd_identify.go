@@ -57,56 +57,39 @@ and shows old and new attributes side by side.`,
 				return usageErrorf("--replaces and --compare-text need the signing key, not --auth-key")
 			}
 			ctx := cmd.Context()
-			s, err := g.openCard(ctx)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			st, err := g.openStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			conf, err := g.confirmer(ctx, s, st)
-			if err != nil {
-				return err
-			}
-			src, err := g.pinSource()
-			if err != nil {
-				return err
-			}
-			defer src.Close()
-			opts := confirm.IdentifyOptions{Key: card.SignKey, Prompt: g.prompt(src), Enroll: enroll, Replaces: replaces, NewHolder: newHolder}
-			if authKey {
-				opts.Key = card.AuthKey
-			}
-			id, err := conf.Identify(ctx, s.jpki, opts)
-			if err != nil {
-				return withPIN(opts.Key.PIN(), err)
-			}
-			var cmp []fieldComparison
-			if compareText && id.Attributes != nil && id.Verdict.OK {
-				if cmp, err = g.compareWithText(ctx, s, id.Attributes, opts.Prompt); err != nil {
+			return g.withConfirmer(ctx, func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error {
+				opts := confirm.IdentifyOptions{Key: card.SignKey, Prompt: prompt, Enroll: enroll, Replaces: replaces, NewHolder: newHolder}
+				if authKey {
+					opts.Key = card.AuthKey
+				}
+				id, err := conf.Identify(ctx, s.jpki, opts)
+				if err != nil {
+					return withPIN(opts.Key.PIN(), err)
+				}
+				var cmp []fieldComparison
+				if compareText && id.Attributes != nil && id.Verdict.OK {
+					if cmp, err = g.compareWithText(ctx, s, id.Attributes, opts.Prompt); err != nil {
+						return err
+					}
+				}
+				if g.JSON {
+					if err := g.printJSON(identifyJSON{TestCard: g.testCard(s), Identification: id, TextComparison: cmp}); err != nil {
+						return err
+					}
+				} else {
+					g.printIdentification(id, g.testCard(s))
+					if cmp != nil {
+						g.printComparison(cmp)
+					}
+				}
+				if err := g.verdictError(id.Verdict); err != nil {
 					return err
 				}
-			}
-			if g.JSON {
-				if err := g.printJSON(identifyJSON{TestCard: g.testCard(s), Identification: id, TextComparison: cmp}); err != nil {
-					return err
+				if authKey && !id.SameHolderAsEnrolled && !enroll {
+					return &codedError{code: exitVerificationFailed, msg: g.tr(msgNotSameHolder)}
 				}
-			} else {
-				g.printIdentification(id, g.testCard(s))
-				if cmp != nil {
-					g.printComparison(cmp)
-				}
-			}
-			if err := g.verdictError(id.Verdict); err != nil {
-				return err
-			}
-			if authKey && !id.SameHolderAsEnrolled && !enroll {
-				return &codedError{code: exitVerificationFailed, msg: g.tr(msgNotSameHolder)}
-			}
-			return nil
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()

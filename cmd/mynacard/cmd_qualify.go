@@ -38,47 +38,30 @@ exits 0; 2–6 exit 5 (not eligible).`,
 				return g.runToken(cmd.Context(), tf)
 			}
 			ctx := cmd.Context()
-			s, err := g.openCard(ctx)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			st, err := g.openStore(ctx)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			conf, err := g.confirmer(ctx, s, st)
-			if err != nil {
-				return err
-			}
-			src, err := g.pinSource()
-			if err != nil {
-				return err
-			}
-			defer src.Close()
-			q, err := conf.Qualify(ctx, s.jpki, confirm.QualifyOptions{Prompt: g.prompt(src)})
-			if err != nil {
-				return withPIN(card.AuthPIN, err)
-			}
-			if g.JSON {
-				if err := g.printJSON(qualifyJSON{TestCard: g.testCard(s), Qualification: q}); err != nil {
+			return g.withConfirmer(ctx, func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error {
+				q, err := conf.Qualify(ctx, s.jpki, confirm.QualifyOptions{Prompt: prompt})
+				if err != nil {
+					return withPIN(card.AuthPIN, err)
+				}
+				if g.JSON {
+					if err := g.printJSON(qualifyJSON{TestCard: g.testCard(s), Qualification: q}); err != nil {
+						return err
+					}
+				} else {
+					g.printQualification(q, g.testCard(s))
+				}
+				if err := g.verdictError(q.Verdict); err != nil {
 					return err
 				}
-			} else {
-				g.printQualification(q, g.testCard(s))
-			}
-			if err := g.verdictError(q.Verdict); err != nil {
-				return err
-			}
-			if e := q.Eligibility; e == nil || !e.Eligible {
-				msg := g.p.Sprintf(i18n.ExitNotEligible)
-				if e != nil {
-					msg = g.tr(msgStatusN, e.Status, g.statusWord(e.Status))
+				if e := q.Eligibility; e == nil || !e.Eligible {
+					msg := g.p.Sprintf(i18n.ExitNotEligible)
+					if e != nil {
+						msg = g.tr(msgStatusN, e.Status, g.statusWord(e.Status))
+					}
+					return &codedError{code: exitNotEligible, msg: msg, hint: g.tr(msgNotEligibleHint)}
 				}
-				return &codedError{code: exitNotEligible, msg: msg, hint: g.tr(msgNotEligibleHint)}
-			}
-			return nil
+				return nil
+			})
 		},
 	}
 	f := cmd.Flags()

@@ -471,3 +471,30 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 	}
 	return confirm.New(cfg)
 }
+
+// withConfirmer opens the card, the store, a Confirmer over both and the PIN
+// source, as identify and qualify need them, runs fn with the session, the
+// Confirmer and the source's prompt, and closes them again, in reverse
+// order.
+func (g *globals) withConfirmer(ctx context.Context, fn func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error) error {
+	s, err := g.openCard(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	st, err := g.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	conf, err := g.confirmer(ctx, s, st)
+	if err != nil {
+		return err
+	}
+	src, err := g.pinSource()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	return fn(s, conf, g.prompt(src))
+}
