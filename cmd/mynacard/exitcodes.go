@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mynacard/mynacard/apdu"
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/internal/i18n"
 	"github.com/mynacard/mynacard/internal/pinentry"
+	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/store"
 )
@@ -195,6 +197,8 @@ func (g *globals) describeError(err error) (code int, msg, hint string) {
 		return exitCardProblem, p.Sprintf(i18n.NotMyNumberCard), p.Sprintf(i18n.HintPlaceCard)
 	case errors.Is(err, context.DeadlineExceeded):
 		return exitCardProblem, err.Error(), p.Sprintf(i18n.HintCheckReader)
+	case cardAnswerProblem(err):
+		return exitCardProblem, g.tr(msgCardAnswer, lowerFirst(err.Error())), g.tr(msgHintCardAnswer)
 	}
 	var ie *store.ImportErrors
 	if errors.As(err, &ie) {
@@ -209,6 +213,20 @@ func (g *globals) describeError(err error) (code int, msg, hint string) {
 		return exitError, g.tr(msgImportFailed, len(ie.Errors), strings.Join(lines, "; ")+more), g.tr(msgHintImportFix)
 	}
 	return exitError, lowerFirst(err.Error()), ""
+}
+
+// cardAnswerProblem reports whether err is the card answering something
+// the protocol does not allow there: an unexpected status word, a
+// malformed or truncated response or record, or a signature that is not
+// one. These are card or reader problems (exit 6), not usage or store
+// errors. PIN errors are matched before this.
+func cardAnswerProblem(err error) bool {
+	var se *apdu.StatusError
+	return errors.As(err, &se) ||
+		errors.Is(err, apdu.ErrMalformedResponse) || errors.Is(err, apdu.ErrMalformedTLV) ||
+		errors.Is(err, card.ErrBadSignature) || errors.Is(err, card.ErrMalformedRecord) ||
+		errors.Is(err, card.ErrTruncated) || errors.Is(err, card.ErrEmptyEF) ||
+		errors.Is(err, jpki.ErrKeyMismatch)
 }
 
 // lowerFirst keeps age's rule of lowercase messages for errors that

@@ -39,6 +39,8 @@ const (
 	msgVirtualChosen     msgKey = "cli.virtual.chosen"
 	msgVirtualNoCard     msgKey = "cli.virtual.no_card"
 	msgNoArgs            msgKey = "cli.usage.no_args"
+	msgCardAnswer        msgKey = "cli.card.bad_answer"
+	msgHintCardAnswer    msgKey = "cli.hint.card_answer"
 	msgVirtualCRL        msgKey = "cli.virtual.crl"
 	msgTestCard          msgKey = "cli.test_card"
 	msgTestHierarchy     msgKey = "cli.test_hierarchy"
@@ -126,6 +128,8 @@ func cliMessages() []cliMessage {
 		{msgColumnCardText, "card (input support application)", "カード（券面事項入力補助AP）"},
 		{msgCompareDiffers, "the certificate and the card differ: compare with the card face and ask the holder", "証明書とカードの記載が異なります。券面と照合し、ご本人に確認してください"},
 		{msgVirtualNoReader, "no card reader found: using the built-in virtual card (TEST CARD — not a real Individual Number Card)", "カードリーダーがないため、内蔵の仮想カードを使います（テストカード — 本物のマイナンバーカードではありません）"},
+		{msgCardAnswer, "the card gave an unexpected answer: %s", "カードから想定外の応答がありました：%s"},
+		{msgHintCardAnswer, "take the card out, put it back and try again; if it happens again, try another reader or ask the holder to have the card checked at the municipal office", "カードをいったん取り出して置き直し、もう一度お試しください。繰り返す場合は別のリーダーでお試しいただくか、市区町村の窓口でカードの確認をご案内ください"},
 		{msgNoArgs, "%s takes no arguments (%d given, not repeated here): PINs are never read from the command line; use the prompt, --pin-stdin or --pin-fd", "%s には引数を指定できません（%d個指定されました。内容は表示しません）。暗証番号はコマンドラインからは受け付けません。入力画面、--pin-stdin または --pin-fd をお使いください"},
 		{msgVirtualNoCard, "no card in the virtual readers: using the built-in virtual card (TEST CARD — not a real Individual Number Card)", "仮想リーダーにカードがないため、内蔵の仮想カードを使います（テストカード — 本物のマイナンバーカードではありません）"},
 		{msgVirtualCRL, "revocation is checked against the test hierarchy's own empty CRLs (test data, built in for the virtual card)", "失効確認には、仮想カード用に内蔵したテスト認証局の空の失効リスト（テストデータ）を使います"},
