@@ -228,7 +228,7 @@ func TestChangesKilled(t *testing.T) {
 			copyDB(t, pristine, dbPath)
 			prev = 0
 		}
-		kill := changesKill(r, full, n)
+		kill := changesKill(r, full, prev, n)
 		res := runCLI(t, dir, kill, args...)
 		if !res.killed {
 			sc.finished++
@@ -309,11 +309,13 @@ func TestChangesKilled(t *testing.T) {
 const chainLength = 3
 
 // changesKill picks when to kill a `changes --all` run that takes about
-// as long as full did: one in startupShare anywhere in its start-up (before
-// the first enrolment is reported), the others just after a random
-// enrolment's line (each check is recorded before it is reported) plus up
-// to maxLineDelay, which lands among the writes however loaded the machine.
-func changesKill(r *rand.Rand, full result, n int) killAt {
+// as long as full did, on a database where the first prev enrolments are
+// already checked: one in startupShare anywhere in its start-up (before
+// the first enrolment is reported), the others just after the line of a
+// random enrolment among those still to check (each check is recorded
+// before it is reported) plus up to maxLineDelay, which lands among the
+// writes however loaded the machine.
+func changesKill(r *rand.Rand, full result, prev, n int) killAt {
 	const (
 		startupShare = 6
 		maxLineDelay = 3 * time.Millisecond
@@ -321,7 +323,7 @@ func changesKill(r *rand.Rand, full result, n int) killAt {
 	if r.IntN(startupShare) == 0 && full.firstOut > 0 {
 		return killAt{delay: time.Duration(r.Int64N(int64(full.firstOut))) + time.Millisecond}
 	}
-	return killAt{lines: 1 + r.IntN(n), delay: time.Duration(r.Int64N(int64(maxLineDelay)))}
+	return killAt{lines: prev + 1 + r.IntN(n-prev), delay: time.Duration(r.Int64N(int64(maxLineDelay)))}
 }
 
 // verifyComplete checks a finished `changes --all` run: exit 4 (some are
