@@ -43,3 +43,11 @@ bench:
 
 fuzz:
 	./scripts/fuzz.sh
+
+# make reliability: scripts/reliability-report.sh runs the fault matrix,
+# concurrency, secrets and store-durability tests and every fuzz target
+# briefly (RELIABILITY_FUZZTIME, default 5s), then writes RELIABILITY.md
+# from their output. 10–15 minutes; not part of make test.
+.PHONY: reliability
+reliability:
+	GO=$(GO) ./scripts/reliability-report.sh
