@@ -2,7 +2,7 @@ package durability
 
 import (
 	"bytes"
-	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,8 +16,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	_ "modernc.org/sqlite" // the driver package store uses
 )
 
 // defaultKills is how many times each scenario kills the CLI when
@@ -34,8 +32,9 @@ type env struct {
 	// when there is one: a SIGKILL is not a power cut, so the page cache
 	// is enough, and SQLite's fsyncs cost nothing there).
 	dir string
-	// cli and seeder are the built mynacard and cmd/mynacard/testdata/seed.
-	cli, seeder string
+	// cli, seeder and checker are the built mynacard,
+	// cmd/mynacard/testdata/seed and testdata/dbcheck.
+	cli, seeder, checker string
 	// seed is the random seed every scenario derives its delays from.
 	seed uint64
 	// tally collects the scenarios' counts for the summary line.
@@ -45,9 +44,10 @@ type env struct {
 // the is the environment TestMain built; tests only read it.
 var the env
 
-// TestMain builds the CLI and the seeding helper once, without the race
-// detector (the processes are killed, not raced; an instrumented SQLite is
-// many times slower), runs the tests and prints the summary line.
+// TestMain builds the CLI, the seeding helper and the database checker
+// once, without the race detector (the processes are killed, not raced;
+// an instrumented SQLite is many times slower), runs the tests and prints
+// the summary lines.
 func TestMain(m *testing.M) {
 	code := func() int {
 		base := ""
@@ -60,8 +60,11 @@ func TestMain(m *testing.M) {
 			return 1
 		}
 		defer os.RemoveAll(dir)
-		the = env{dir: dir, cli: filepath.Join(dir, "mynacard"), seeder: filepath.Join(dir, "mynacard-seed"), tally: &tally{}}
-		for _, b := range []struct{ out, pkg string }{{the.cli, "../../cmd/mynacard"}, {the.seeder, "../../cmd/mynacard/testdata/seed"}} {
+		the = env{dir: dir, cli: filepath.Join(dir, "mynacard"), seeder: filepath.Join(dir, "mynacard-seed"),
+			checker: filepath.Join(dir, "dbcheck"), tally: &tally{}}
+		for _, b := range []struct{ out, pkg string }{
+			{the.cli, "../../cmd/mynacard"}, {the.seeder, "../../cmd/mynacard/testdata/seed"}, {the.checker, "./testdata/dbcheck"},
+		} {
 			build := exec.Command("go", "build", "-o", b.out, b.pkg)
 			if out, err := build.CombinedOutput(); err != nil {
 				fmt.Fprintf(os.Stderr, "durability: building %s: %v\n%s", b.pkg, err, out)
@@ -281,65 +284,62 @@ func copyDB(t *testing.T, src, dst string) {
 	}
 }
 
-// openRaw opens the database file with database/sql directly (not through
-// package store), as a crashed program's successor would: SQLite replays
-// or discards the WAL the killed process left.
-func openRaw(t *testing.T, path string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(1)
-	t.Cleanup(func() { db.Close() })
-	return db
+// report is what testdata/dbcheck found in a database (see its Report).
+type report struct {
+	Integrity    []string `json:"integrity"`
+	FKViolations int      `json:"fk_violations"`
+	Records      [4]int64 `json:"records"`
+	Checks       []struct {
+		ID        int64  `json:"id"`
+		Status    string `json:"status"`
+		Reason    string `json:"reason"`
+		Source    string `json:"source"`
+		CheckedAt bool   `json:"checked_at"`
+	} `json:"checks"`
+	Eligibility [6]int64 `json:"eligibility"`
+	StoreOpen   string   `json:"store_open"`
 }
 
-// checkIntegrity runs PRAGMA integrity_check and PRAGMA foreign_key_check
-// and the records' sequence check; it reports what is wrong.
-func checkIntegrity(t *testing.T, db *sql.DB) bool {
+// inspect opens the database a CLI run left with testdata/dbcheck (a
+// separate process, as a crashed program's successor: SQLite replays or
+// discards the WAL the killed process left) and returns what it found.
+func inspect(t *testing.T, path string) report {
+	t.Helper()
+	cmd := exec.Command(the.checker, path, nextName)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("checking %s: %v\n%s", path, err, stderr.String())
+	}
+	var r report
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("checking %s: %v", path, err)
+	}
+	return r
+}
+
+// checkIntegrity reports what integrity_check, foreign_key_check, the
+// records' sequence and opening with package store found wrong.
+func checkIntegrity(t *testing.T, r report) bool {
 	t.Helper()
 	ok := true
-	rows, err := db.Query("PRAGMA integrity_check")
-	if err != nil {
-		t.Fatalf("integrity_check: %v", err)
-	}
-	var msgs []string
-	for rows.Next() {
-		var m string
-		if err := rows.Scan(&m); err != nil {
-			t.Fatal(err)
-		}
-		msgs = append(msgs, m)
-	}
-	rows.Close()
-	if len(msgs) != 1 || msgs[0] != "ok" {
-		t.Errorf("integrity_check: %q", msgs)
+	if len(r.Integrity) != 1 || r.Integrity[0] != "ok" {
+		t.Errorf("integrity_check: %q", r.Integrity)
 		ok = false
 	}
-	rows, err = db.Query("PRAGMA foreign_key_check")
-	if err != nil {
-		t.Fatalf("foreign_key_check: %v", err)
-	}
-	n := 0
-	for rows.Next() {
-		n++
-	}
-	rows.Close()
-	if n != 0 {
-		t.Errorf("foreign_key_check: %d violations", n)
+	if r.FKViolations != 0 {
+		t.Errorf("foreign_key_check: %d violations", r.FKViolations)
 		ok = false
 	}
 	// Confirmation records: seq 1..last_seq without a gap.
-	var count, minSeq, maxSeq, head int64
-	if err := db.QueryRow("SELECT COUNT(*), COALESCE(MIN(seq), 0), COALESCE(MAX(seq), 0) FROM records").Scan(&count, &minSeq, &maxSeq); err != nil {
-		t.Fatalf("reading records: %v", err)
-	}
-	if err := db.QueryRow("SELECT last_seq FROM record_head WHERE id = 1").Scan(&head); err != nil {
-		t.Fatalf("reading record_head: %v", err)
-	}
+	count, minSeq, maxSeq, head := r.Records[0], r.Records[1], r.Records[2], r.Records[3]
 	if count != maxSeq || (count > 0 && minSeq != 1) || head != maxSeq {
 		t.Errorf("records: %d rows, seq %d..%d, head %d: the sequence has a gap", count, minSeq, maxSeq, head)
+		ok = false
+	}
+	if r.StoreOpen != "" {
+		t.Errorf("store.Open: %s", r.StoreOpen)
 		ok = false
 	}
 	return ok
