@@ -420,7 +420,7 @@ func positional(a []string) bool {
 // TestCLIDoesNotEchoPositionalPIN: a PIN typed as an argument by mistake
 // (mynacard identify 1234) is refused, and the refusal must not write it to
 // stderr (and so to logs). cobra's NoArgs message "unknown command \"1234\"
-// for \"mynacard identify\"" does.
+// for \"mynacard identify\"" did, until cmd/mynacard replaced it.
 func TestCLIDoesNotEchoPositionalPIN(t *testing.T) {
 	bin := cliBinary(t)
 	c := newCLI(t, bin)
