@@ -322,6 +322,10 @@ func TestCLISecretsVirtual(t *testing.T) {
 			step{"wrongpw1\n", L("cert", "sign"), false, 7},
 			step{"", L("records", "export"), false, -1},
 			step{"", L("records", "verify"), false, -1},
+			step{"", L("readers"), false, -1},
+			step{lower + pin, L("identify", "--compare-text", "--revocation", "soft"), false, -1},
+			step{lower, L("identify", "--token", "--consent", "--audience", "https://service.example", "--nonce", "cmVsaWFiaWxpdHktY2FtcGFpZ24tbm9uY2UtMzJieXQ"), false, -1},
+			step{pin, L("qualify", "--token", "--audience", "https://service.example", "--nonce", "cmVsaWFiaWxpdHktY2FtcGFpZ24tbm9uY2UtMzJieXQ"), false, -1},
 		)
 		if lang[0] == "--lang" && lang[1] == "en" {
 			continue
