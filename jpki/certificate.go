@@ -3,6 +3,7 @@ package jpki
 import (
 	"crypto/x509"
 	"encoding/asn1"
+	"errors"
 	"fmt"
 	"strconv"
 )
@@ -79,10 +80,14 @@ type Certificate struct {
 func Parse(der []byte) (*Certificate, error) {
 	xc, err := x509.ParseCertificate(der)
 	if err != nil {
-		return nil, fmt.Errorf("parsing certificate: %w", err)
+		return nil, fmt.Errorf("parsing certificate: %w: %w", ErrMalformedCertificate, err)
 	}
 	return FromX509(xc)
 }
+
+// ErrMalformedCertificate reports bytes that are not a DER X.509
+// certificate (for example a corrupted or substituted EF read off a card).
+var ErrMalformedCertificate = errors.New("jpki: malformed certificate")
 
 // FromX509 is [Parse] for a certificate crypto/x509 already parsed.
 func FromX509(xc *x509.Certificate) (*Certificate, error) {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/mynacard/mynacard/apdu"
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/reader"
 )
@@ -53,6 +54,8 @@ var sentinels = []struct {
 	{jpki.ErrKeyMismatch, "signature/key mismatch"},
 	{jpki.ErrCMSSignature, "CMS signature invalid"},
 	{jpki.ErrMalformedAttributes, "malformed attributes"},
+	{jpki.ErrMalformedCertificate, "malformed certificate"},
+	{confirm.ErrBadCertificate, "card certificate unusable"},
 	{jpki.ErrVerification, "verification failed"},
 }
 
