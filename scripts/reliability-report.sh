@@ -41,6 +41,8 @@
 #   RELIABILITY_SKIP      space-separated steps to skip: matrix secrets
 #                         durability fuzz (the report says they were skipped)
 #   MYNACARD_DURABILITY_KILLS, MYNACARD_DURABILITY_SEED  see internal/durability
+#   RELIABILITY_REPORT_ONLY  1: run nothing, render the report again from
+#                         the logs a run kept in RELIABILITY_LOG_DIR
 #   GO                    the go command (default go)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -70,14 +72,35 @@ started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 t0=$(date +%s)
 status=0
 declare -A result took
+steps=$logs/steps.tsv
+only=${RELIABILITY_REPORT_ONLY:-}
+if [ "$only" = 1 ]; then
+	[ -s "$steps" ] || { log "RELIABILITY_REPORT_ONLY=1 needs the logs of a run in RELIABILITY_LOG_DIR"; exit 2; }
+	while IFS=$'\t' read -r k a b; do
+		case $k in
+		started) started=$a ;;
+		elapsed) t0=$(($(date +%s) - a)) ;;
+		cmdline) oldcmd=$a ;;
+		*) result[$k]=$a took[$k]=$b ;;
+		esac
+	done <"$steps"
+	for k in "${!result[@]}"; do [ "${result[$k]}" = FAIL ] && status=1; done
+	skip=" matrix secrets durability fuzz "
+	reuse=1
+else
+	reuse=0
+	: >"$steps"
+fi
 
 # gotest NAME LOG ARGS...: runs go test, keeps its output, notes the result.
 gotest() {
 	local name=$1 out=$2
 	shift 2
+	[ "$reuse" = 1 ] && return
 	case $skip in *" $name "*)
 		log "$name: skipped (RELIABILITY_SKIP)"
 		result[$name]=skipped took[$name]=0
+		printf '%s\tskipped\t0\n' "$name" >>"$steps"
 		: >"$out"
 		return
 		;;
@@ -94,6 +117,7 @@ gotest() {
 		tail -40 "$out" >&2
 	fi
 	took[$name]=$(($(date +%s) - s))
+	printf '%s\t%s\t%s\n' "$name" "${result[$name]}" "${took[$name]}" >>"$steps"
 	log "$name: ${result[$name]} in ${took[$name]}s"
 }
 
@@ -108,11 +132,17 @@ grep -rEo --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*\(f \*testing\.F\)' . 2>
 	sed -E 's#^\./(.*)/[^/]*_test\.go:func (Fuzz[A-Za-z0-9_]*).*#\1 \2#; s#^\./[^/]*_test\.go:func (Fuzz[A-Za-z0-9_]*).*#. \1#' |
 	sort -u | grep -E " ${RELIABILITY_FUZZ_MATCH:-.}" >"$fuzzlist"
 fuzztsv=$logs/fuzz.tsv
-: >"$fuzztsv"
+[ "$reuse" = 1 ] || : >"$fuzztsv"
 case $skip in
 *" fuzz "*)
-	log "fuzz: skipped (RELIABILITY_SKIP)"
-	result[fuzz]=skipped took[fuzz]=0
+	if [ "$reuse" = 1 ]; then
+		fuzztime=$(sed -n 's/^fuzztime\t//p' "$steps")
+		fuzztime=${fuzztime:-?}
+	else
+		log "fuzz: skipped (RELIABILITY_SKIP)"
+		result[fuzz]=skipped took[fuzz]=0
+		printf 'fuzz\tskipped\t0\n' >>"$steps"
+	fi
 	;;
 *)
 	s=$(date +%s)
@@ -139,6 +169,7 @@ case $skip in
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$dir" "$name" "${execs:-0}" "${newint:-0}" "${total:-?}" "$res" "$failing" >>"$fuzztsv"
 	done <"$fuzzlist"
 	took[fuzz]=$(($(date +%s) - s))
+	printf 'fuzz\t%s\t%s\nfuzztime\t%s\n' "${result[fuzz]}" "${took[fuzz]}" "$fuzztime" >>"$steps"
 	;;
 esac
 
@@ -147,16 +178,21 @@ commit=$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain --untracked-files=no 2>/dev/null | wc -l)
 cmdline="scripts/reliability-report.sh (RELIABILITY_FUZZTIME=$fuzztime RELIABILITY_RACE=$race${MYNACARD_DURABILITY_KILLS:+ MYNACARD_DURABILITY_KILLS=$MYNACARD_DURABILITY_KILLS}${MYNACARD_DURABILITY_SEED:+ MYNACARD_DURABILITY_SEED=$MYNACARD_DURABILITY_SEED}${RELIABILITY_FUZZ_MATCH:+ RELIABILITY_FUZZ_MATCH=$RELIABILITY_FUZZ_MATCH}${RELIABILITY_SKIP:+ RELIABILITY_SKIP=\"$RELIABILITY_SKIP\"})"
 elapsed=$(($(date +%s) - t0))
+if [ "$reuse" = 0 ]; then
+	printf 'started\t%s\nelapsed\t%s\ncmdline\t%s\n' "$started" "$elapsed" "$cmdline" >>"$steps"
+else
+	cmdline="${oldcmd:-$cmdline}, rendered again with RELIABILITY_REPORT_ONLY=1 from that run's logs"
+fi
 
 # testtable LOG: the top-level tests of a go test -v log with result and time.
 testtable() {
-	printf '| test | result | time | subtests passed / failed / skipped |\n|---|---|---|---|\n'
+	printf '| test (Fuzz: its seed corpus) | result | time | subtests passed / failed / skipped |\n|---|---|---|---|\n'
 	awk '
-		/^--- (PASS|FAIL|SKIP): Test/ {
+		/^--- (PASS|FAIL|SKIP): (Test|Fuzz)/ {
 			name = $3; res = $2; sub(":", "", res); t = $4; gsub(/[()]/, "", t)
 			order[++n] = name; r[name] = res; tm[name] = t
 		}
-		/^ +--- (PASS|FAIL|SKIP): Test[^ ]*\// {
+		/^ +--- (PASS|FAIL|SKIP): (Test|Fuzz)[^ ]*\// {
 			split($3, p, "/"); top = p[1]; res = $2; sub(":", "", res)
 			sub_[top, res]++
 		}
