@@ -81,6 +81,8 @@ if [ "$only" = 1 ]; then
 		started) started=$a ;;
 		elapsed) t0=$(($(date +%s) - a)) ;;
 		cmdline) oldcmd=$a ;;
+		race) race=$a ;;
+		fuzztime) fuzztime=$a ;;
 		*) result[$k]=$a took[$k]=$b ;;
 		esac
 	done <"$steps"
@@ -89,8 +91,10 @@ if [ "$only" = 1 ]; then
 	reuse=1
 else
 	reuse=0
-	: >"$steps"
+	printf 'race\t%s\nfuzztime\t%s\n' "$race" "$fuzztime" >"$steps"
 fi
+raceflag=()
+[ "$race" = 1 ] && raceflag=(-race)
 
 # gotest NAME LOG ARGS...: runs go test, keeps its output, notes the result.
 gotest() {
@@ -135,10 +139,7 @@ fuzztsv=$logs/fuzz.tsv
 [ "$reuse" = 1 ] || : >"$fuzztsv"
 case $skip in
 *" fuzz "*)
-	if [ "$reuse" = 1 ]; then
-		fuzztime=$(sed -n 's/^fuzztime\t//p' "$steps")
-		fuzztime=${fuzztime:-?}
-	else
+	if [ "$reuse" = 0 ]; then
 		log "fuzz: skipped (RELIABILITY_SKIP)"
 		result[fuzz]=skipped took[fuzz]=0
 		printf 'fuzz\tskipped\t0\n' >>"$steps"
@@ -169,7 +170,7 @@ case $skip in
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$dir" "$name" "${execs:-0}" "${newint:-0}" "${total:-?}" "$res" "$failing" >>"$fuzztsv"
 	done <"$fuzzlist"
 	took[fuzz]=$(($(date +%s) - s))
-	printf 'fuzz\t%s\t%s\nfuzztime\t%s\n' "${result[fuzz]}" "${took[fuzz]}" "$fuzztime" >>"$steps"
+	printf 'fuzz\t%s\t%s\n' "${result[fuzz]}" "${took[fuzz]}" >>"$steps"
 	;;
 esac
 
