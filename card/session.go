@@ -176,8 +176,11 @@ func (s *session) readEF(ctx context.Context, size sizeFunc) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(chunk) == 0 {
-			return nil, fmt.Errorf("reading EF at offset %d: %w: %d of %d bytes", len(buf), ErrTruncated, len(buf), total)
+		if len(chunk) < ne {
+			// Inside the length the header announced, the card owes Ne
+			// bytes (ISO/IEC 7816-4 §11.3.3); fewer is a broken answer,
+			// never data to splice in at this offset.
+			return nil, fmt.Errorf("reading EF at offset %d: %w: %d of %d bytes asked", len(buf), ErrTruncated, len(chunk), ne)
 		}
 		buf = append(buf, chunk[:min(len(chunk), ne)]...)
 	}
