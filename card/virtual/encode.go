@@ -62,14 +62,6 @@ const (
 
 // Layout choices where PROTOCOL.md is silent or unsure.
 const (
-	// tokenInfoSize is the size of EF 0006, a PKCS#11 CK_TOKEN_INFO. Only
-	// its 32-byte label is known; the virtual card fills the following
-	// manufacturerID (32), model (16) and serialNumber (16) fields with
-	// spaces after "JPKI" and the remaining 64 bytes with zeros.
-	tokenInfoSize     = 160
-	tokenLabelSize    = 32
-	tokenManufacturer = "JPKI"
-	tokenTextFields   = 32 + 16 + 16
 	// numberFiller is the FF FF after the Individual Number in text EF 0001.
 	numberFiller = "\xFF\xFF"
 	// cvcKeyIDSize is the size of the issuer and subject key IDs in the
@@ -90,22 +82,6 @@ const (
 	// from the file start per following field, DF22 to DF2A (18 bytes).
 	SurfaceOffsets = "nine 16-bit offsets of DF22..DF2A from the file start"
 )
-
-// EncodeTokenInfo returns EF 0006: a 160-byte CK_TOKEN_INFO whose first
-// 32 bytes are label padded with spaces.
-func EncodeTokenInfo(label string) ([]byte, error) {
-	if len(label) > tokenLabelSize {
-		return nil, fmt.Errorf("%w: token label of %d bytes", ErrBadContents, len(label))
-	}
-	out := make([]byte, tokenInfoSize)
-	text := out[:tokenLabelSize+tokenTextFields]
-	for i := range text {
-		text[i] = ' '
-	}
-	copy(out, label)
-	copy(out[tokenLabelSize:], tokenManufacturer)
-	return out, nil
-}
 
 // EncodeTextNumber returns text EF 0001: FF 10 0C, the 12 ASCII digits of
 // number, FF FF (17 bytes). The check digit is not verified here.
