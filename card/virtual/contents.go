@@ -7,7 +7,7 @@ import "crypto/rsa"
 // opaque DER produced by whoever fills the card (jpki/jpkitest does), and
 // the virtual card never parses them.
 //
-// NewMyNumberCard lays Contents out in the file structure of PROTOCOL.md.
+// NewMyNumberCard lays Contents out in the file structure of docs/card.md.
 type Contents struct {
 	// JPKI application (AID D3 92 F0 00 26 01 00 00 00 01).
 

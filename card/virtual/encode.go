@@ -14,7 +14,8 @@ import (
 	"github.com/mynacard/mynacard/apdu"
 )
 
-// The encoders below write the card's EFs in the layouts of PROTOCOL.md.
+// The encoders below write the card's EFs in the layouts of docs/card.md
+// and docs/card-apps.md.
 // They are exported so that decoders (package card) can build fuzz seeds
 // and round-trip tests; decoding itself is not this package's business.
 
