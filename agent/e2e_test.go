@@ -324,6 +324,7 @@ func TestKioskPageInChromium(t *testing.T) {
 
 	// Pages on other origins: the allowed integrator page can read the
 	// readers; a foreign page is refused at the preflight, token or not.
+	// Neither may read the agent's page, which embeds the session token.
 	apdus := vc.Stats().APDUs
 	for _, o := range []*originPage{foreign, integrator} {
 		if err := do(ctx, chromedp.Navigate(o.url)); err != nil {
@@ -334,6 +335,9 @@ func TestKioskPageInChromium(t *testing.T) {
 			t.Fatalf("%s page: %v", o.name, err)
 		}
 		shot.take(o.name + "-origin")
+		readPage := !strings.Contains(out, "page REFUSED")
+		attackLog(t, "page on "+o.name+" origin "+o.origin+" fetches the agent's page in Chromium", "the browser cannot read it (no CORS on /)",
+			!readPage, strings.ReplaceAll(out[strings.LastIndex(out, "\npage")+1:], "|", "/"))
 		switch o.name {
 		case "foreign":
 			if !strings.HasPrefix(out, "REFUSED") || !strings.Contains(out, "qualify REFUSED") {
@@ -384,6 +388,11 @@ async function go() {
     const r = await fetch(A + "/v1/qualify", {method: "POST", headers: {"Content-Type": "application/json", %q: T}, body: JSON.stringify({pin: "1234"})});
     s += "\nqualify " + r.status;
   } catch (e) { s += "\nqualify REFUSED: " + e; }
+  try {
+    const r = await fetch(A + "/");
+    const x = await r.text();
+    s += "\npage " + r.status + (x.includes(T) ? " TOKEN READ" : "");
+  } catch (e) { s += "\npage REFUSED: " + e; }
   out.textContent = s;
   out.dataset.done = "1";
 }
