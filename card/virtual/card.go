@@ -12,6 +12,7 @@
 package virtual
 
 import (
+	"crypto/ecdsa"
 	"fmt"
 	"sync"
 	"time"
@@ -68,6 +69,7 @@ type config struct {
 	chainThreshold      int
 	maxTries            map[PINRef]int
 	faults              []Fault
+	ecSign, ecAuth      *ecdsa.PrivateKey // WithSpeculativeECDSAKeys
 }
 
 // WithATR sets the answer to reset (default DefaultATR).
@@ -147,6 +149,9 @@ func NewMyNumberCard(contents Contents, opts ...Option) (*Card, error) {
 		removedCh: make(chan struct{}),
 	}
 	if err := c.layout(&contents); err != nil {
+		return nil, fmt.Errorf("laying out virtual card: %w", err)
+	}
+	if err := c.layoutSpeculativeECDSA(); err != nil {
 		return nil, fmt.Errorf("laying out virtual card: %w", err)
 	}
 	c.faults = plan(cfg.faults)
