@@ -12,6 +12,7 @@
 package virtual
 
 import (
+	"crypto/ecdsa"
 	"crypto/rsa"
 	"fmt"
 	"sync"
@@ -74,6 +75,7 @@ type config struct {
 	chainThreshold      int
 	maxTries            map[PINRef]int
 	faults              []Fault
+	ecSign, ecAuth      *ecdsa.PrivateKey // WithSpeculativeECDSAKeys
 }
 
 // WithATR sets the answer to reset (default DefaultATR).
@@ -149,6 +151,9 @@ func NewMyNumberCard(contents Contents, opts ...Option) (*Card, error) {
 		return nil, fmt.Errorf("laying out virtual card: %w", err)
 	}
 	c.mfKeys = [2]*rsa.PrivateKey{contents.MFChainKey, contents.MFCardKey}
+	if err := c.layoutSpeculativeECDSA(); err != nil {
+		return nil, fmt.Errorf("laying out virtual card: %w", err)
+	}
 	c.faults = plan(cfg.faults)
 	return c, nil
 }
