@@ -68,6 +68,7 @@ type config struct {
 	chainThreshold      int
 	maxTries            map[PINRef]int
 	faults              []Fault
+	recordFault         RecordFault
 }
 
 // WithATR sets the answer to reset (default DefaultATR).
