@@ -93,7 +93,8 @@ func (k PINKind) ref() (pinRef, bool) {
 	return pinRef{}, false
 }
 
-// PIN length rules (PROTOCOL.md).
+// PIN length rules (docs/card.md, "JPKI files"; docs/card-apps.md for the
+// text and surface applications).
 const (
 	digitPINLen   = 4
 	signPINMinLen = 6

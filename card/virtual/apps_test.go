@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"testing"
 
 	"github.com/mynacard/mynacard/apdu"
@@ -105,13 +106,15 @@ func TestAppKeysAndCounters(t *testing.T) {
 			t.Errorf("TriesLeft = %d, %d", c.TriesLeft(PINTextA), c.TriesLeft(PINSurfaceA))
 		}
 	})
-	t.Run("text 0012 blocked from issue", func(t *testing.T) {
-		c := newTestCard(t)
-		run(t, c, []step{{selText, 0x9000}, {verifyHex("92", ""), uint16(swEmptyVerifyBlocked)}, {verifyHex("92", "1234"), 0x6984}})
-		if c.TriesLeft(PINTextBlocked) != 0 || c.TriesLeft(PINSurfaceB) != MaxTriesCollation {
-			t.Errorf("TriesLeft = %d, %d", c.TriesLeft(PINTextBlocked), c.TriesLeft(PINSurfaceB))
-		}
-	})
+	for _, a := range BlockedQueryAnswers {
+		t.Run(fmt.Sprintf("text 0012 blocked from issue, query %04X", uint16(a)), func(t *testing.T) {
+			c := newTestCard(t, WithBlockedQuery(a))
+			run(t, c, []step{{selText, 0x9000}, {verifyHex("92", ""), uint16(a)}, {verifyHex("92", "1234"), 0x6984}})
+			if c.TriesLeft(PINTextBlocked) != 0 || c.TriesLeft(PINSurfaceB) != MaxTriesCollation {
+				t.Errorf("TriesLeft = %d, %d", c.TriesLeft(PINTextBlocked), c.TriesLeft(PINSurfaceB))
+			}
+		})
+	}
 	t.Run("surface birth-date key", func(t *testing.T) {
 		c := newTestCard(t)
 		run(t, c, []step{{selSurface, 0x9000}, {verifyHex("91", ""), 0x63C0 | MaxTriesBirthDateKey}, {verifyHex("91", "000000"), 0x63C0 | (MaxTriesBirthDateKey - 1)}})

@@ -7,7 +7,7 @@ import "crypto/rsa"
 // opaque DER produced by whoever fills the card (jpki/jpkitest does), and
 // the virtual card never parses them.
 //
-// NewMyNumberCard lays Contents out in the file structure of PROTOCOL.md.
+// NewMyNumberCard lays Contents out in the file structure of docs/card.md.
 type Contents struct {
 	// JPKI application (AID D3 92 F0 00 26 01 00 00 00 01).
 
@@ -111,4 +111,12 @@ type Contents struct {
 	// Municipality is the 5-digit code of the issuing municipality, in the
 	// same record.
 	Municipality string
+
+	// Card level (GET DATA with no application selected).
+
+	// MFChainKey is the key the card-level CVC in 00F8 certifies (signed by
+	// the virtual card-level CV CA, cvca/cv-ca-9000020), which signs the
+	// CVC in 7F21; MFCardKey is the key 7F21 certifies. Nil keys are
+	// generated when the chain is first asked for.
+	MFChainKey, MFCardKey *rsa.PrivateKey
 }

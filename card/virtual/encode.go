@@ -14,7 +14,8 @@ import (
 	"github.com/mynacard/mynacard/apdu"
 )
 
-// The encoders below write the card's EFs in the layouts of PROTOCOL.md.
+// The encoders below write the card's EFs in the layouts of docs/card.md
+// and docs/card-apps.md.
 // They are exported so that decoders (package card) can build fuzz seeds
 // and round-trip tests; decoding itself is not this package's business.
 
@@ -62,19 +63,6 @@ const (
 
 // Layout choices where PROTOCOL.md is silent or unsure.
 const (
-	// tokenInfoSize is the size of EF 0006, a PKCS#11 CK_TOKEN_INFO. Only
-	// its 32-byte label is known; the virtual card fills the following
-	// manufacturerID (32), model (16) and serialNumber (16) fields with
-	// spaces after "JPKI" and the remaining 64 bytes with zeros.
-	tokenInfoSize     = 160
-	tokenLabelSize    = 32
-	tokenManufacturer = "JPKI"
-	tokenTextFields   = 32 + 16 + 16
-	// PresenceLayout describes EF 0008, on which PROTOCOL.md is silent:
-	// the virtual card writes one byte per certificate EF, in the order
-	// 0001, 0002, 000A, 000B, each 01 when the certificate is present
-	// and 00 when it is not.
-	PresenceLayout = "one byte per certificate EF 0001, 0002, 000A, 000B: 01 present, 00 absent"
 	// numberFiller is the FF FF after the Individual Number in text EF 0001.
 	numberFiller = "\xFF\xFF"
 	// cvcKeyIDSize is the size of the issuer and subject key IDs in the
@@ -86,35 +74,6 @@ const (
 	// DF2A (18 bytes).
 	SurfaceOffsets = "nine 16-bit offsets of DF22..DF2A from the file start"
 )
-
-// EncodeTokenInfo returns EF 0006: a 160-byte CK_TOKEN_INFO whose first
-// 32 bytes are label padded with spaces.
-func EncodeTokenInfo(label string) ([]byte, error) {
-	if len(label) > tokenLabelSize {
-		return nil, fmt.Errorf("%w: token label of %d bytes", ErrBadContents, len(label))
-	}
-	out := make([]byte, tokenInfoSize)
-	text := out[:tokenLabelSize+tokenTextFields]
-	for i := range text {
-		text[i] = ' '
-	}
-	copy(out, label)
-	copy(out[tokenLabelSize:], tokenManufacturer)
-	return out, nil
-}
-
-// EncodePresence returns EF 0008 as PresenceLayout describes.
-func EncodePresence(ct *Contents) []byte {
-	out := make([]byte, 0, 4)
-	for _, cert := range [][]byte{ct.SignCert, ct.SignCACert, ct.AuthCert, ct.AuthCACert} {
-		if len(cert) > 0 {
-			out = append(out, 1)
-		} else {
-			out = append(out, 0)
-		}
-	}
-	return out
-}
 
 // EncodeTextNumber returns text EF 0001: FF 10 0C, the 12 ASCII digits of
 // number, FF FF (17 bytes). The check digit is not verified here.

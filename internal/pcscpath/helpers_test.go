@@ -25,7 +25,7 @@ func TestMain(m *testing.M) { pcsctest.Main(m) }
 const testTimeout = 30 * time.Second
 
 // Instruction bytes the tests look for in APDU logs (ISO/IEC 7816-4 §5.4.2
-// and PROTOCOL.md for the proprietary SIGN).
+// and docs/card.md, "SIGN", for the proprietary SIGN).
 const (
 	insSelect     byte = 0xA4
 	insReadBinary byte = 0xB0
