@@ -280,3 +280,36 @@ func TestReadAgeAndCVC(t *testing.T) {
 		}
 	}
 }
+
+func TestMFChain(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, fixtureConfig{})
+	m, err := f.j.ReadMFChain(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Upper.Body) != 297 || m.Upper.IssuerKeyID.Name() != "9000020" || m.Lower.IssuerKeyID != m.Upper.SubjectKeyID {
+		t.Errorf("chain %v → %v → %v", m.Upper.IssuerKeyID, m.Upper.SubjectKeyID, m.Lower.SubjectKeyID)
+	}
+	v, err := m.Verify(testCVKeys(t))
+	if err != nil || v.CAKey.Name() != "9000020" || v.CVC != m.Lower {
+		t.Errorf("Verify = %+v, %v", v, err)
+	}
+	prod, _ := card.NewCVCAKeys()
+	if _, err := m.Verify(prod); reasonOf(err) != card.CVReasonTestKey {
+		t.Errorf("production check: %v", err)
+	}
+	forged := *m.Lower
+	forged.Signature = append([]byte(nil), m.Lower.Signature...)
+	forged.Signature[10] ^= 1
+	if _, err := (&card.MFChain{Upper: m.Upper, Lower: &forged}).Verify(testCVKeys(t)); reasonOf(err) != card.CVReasonTampered {
+		t.Errorf("altered 7F21: %v", err)
+	}
+	if _, err := (&card.MFChain{Upper: m.Lower, Lower: m.Upper}).Verify(testCVKeys(t)); err == nil {
+		t.Error("reversed chain verified")
+	}
+	// The JPKI application still answers afterwards.
+	if _, err := f.j.ReadCertificate(ctx, card.AuthCert); err != nil {
+		t.Errorf("after ReadMFChain: %v", err)
+	}
+}
