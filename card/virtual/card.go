@@ -12,6 +12,7 @@
 package virtual
 
 import (
+	"crypto/ecdsa"
 	"crypto/rsa"
 	"fmt"
 	"sync"
@@ -75,6 +76,7 @@ type config struct {
 	maxTries            map[PINRef]int
 	faults              []Fault
 	recordFault         RecordFault
+	ecSign, ecAuth      *ecdsa.PrivateKey // WithSpeculativeECDSAKeys
 }
 
 // WithATR sets the answer to reset (default DefaultATR).
@@ -150,6 +152,9 @@ func NewMyNumberCard(contents Contents, opts ...Option) (*Card, error) {
 		return nil, fmt.Errorf("laying out virtual card: %w", err)
 	}
 	c.mfKeys = [2]*rsa.PrivateKey{contents.MFChainKey, contents.MFCardKey}
+	if err := c.layoutSpeculativeECDSA(); err != nil {
+		return nil, fmt.Errorf("laying out virtual card: %w", err)
+	}
 	c.faults = plan(cfg.faults)
 	return c, nil
 }

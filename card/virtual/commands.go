@@ -369,6 +369,9 @@ func (c *Card) sign(cmd apdu.Command) apdu.Response {
 	if f.keyPIN != pinNone && !c.verified[f.keyPIN] {
 		return status(apdu.SWSecurityStatusNotMet)
 	}
+	if f.ecKey != nil {
+		return c.signECDSA(cmd, f)
+	}
 	k := f.key.Size()
 	switch {
 	case len(cmd.Data) == 0:

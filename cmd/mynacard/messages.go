@@ -261,7 +261,7 @@ var cliCatalog = buildCLICatalog() //nolint:gochecknoglobals // immutable after 
 
 func buildCLICatalog() catalog.Catalog {
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
-	for _, m := range cliMessages() {
+	for _, m := range append(cliMessages(), storeMessages()...) {
 		if err := b.SetString(language.English, string(m.key), m.en); err != nil {
 			panic(err)
 		}
