@@ -21,6 +21,7 @@ import (
 
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/internal/intruder"
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/operator"
@@ -32,6 +33,7 @@ import (
 // The CLI runs as a real subprocess in the scripts: the test binary
 // re-executes itself as "mynacard".
 func TestMain(m *testing.M) {
+	intruder.Main()
 	testscript.Main(mainM{m}, map[string]func(){
 		"mynacard": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
 	})
