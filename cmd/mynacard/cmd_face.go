@@ -34,6 +34,11 @@ created with mode 0600: they are personal data.`,
 			if out == "" && png == "" && namePNG == "" && addressPNG == "" {
 				return usageErrorf("%s", g.tr(msgFaceNoOutput))
 			}
+			for _, p := range []string{out, png, namePNG, addressPNG} {
+				if err := g.checkWritable(p); err != nil {
+					return err
+				}
+			}
 			ctx := cmd.Context()
 			s, err := g.openCard(ctx)
 			if err != nil {

@@ -216,13 +216,24 @@ func (k *Card) Transaction(ctx context.Context, fn func(ctx context.Context, t r
 }
 
 // endTransaction ends the transaction with disp. After a reset the card
-// holds no verified PIN, so Close need not reset it again.
+// holds no verified PIN, so Close need not reset it again; and since pcscd
+// then answers every later call on this very handle with
+// SCARD_W_RESET_CARD, the handle is reconnected at once (SCARD_LEAVE_CARD)
+// so that the caller's next operation works. Other connections to the
+// card see reader.ErrCardReset, as they must.
 func (k *Card) endTransaction(h *scard.Card, disp scard.Disposition) error {
 	err := h.EndTransaction(disp)
 	if disp == scard.ResetCard && err == nil {
 		k.mu.Lock()
+		defer k.mu.Unlock()
 		k.pinSent = false
-		k.mu.Unlock()
+		if k.h == h {
+			if rerr := h.Reconnect(scard.ShareShared, scard.ProtocolT0|scard.ProtocolT1, scard.LeaveCard); rerr == nil {
+				if st, serr := h.Status(); serr == nil {
+					k.atr = st.Atr
+				}
+			}
+		}
 	}
 	return err
 }
