@@ -11,6 +11,7 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/internal/intruder"
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
@@ -18,7 +19,10 @@ import (
 	"github.com/mynacard/mynacard/reader/pcsc"
 )
 
-func TestMain(m *testing.M) { pcsctest.Main(m) }
+func TestMain(m *testing.M) {
+	intruder.Main()
+	pcsctest.Main(m)
+}
 
 // testTimeout bounds every operation of a test: a hang through pcscd must
 // fail the test, not stall the package.
