@@ -3,6 +3,7 @@ package revocation
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"time"
 )
 
@@ -76,14 +77,16 @@ func keyFromInteger(b []byte) serialKey {
 		fill = ^uint64(0)
 	}
 	k.w = [maxKeyWords]uint64{fill, fill, fill}
-	// Fill from the least significant end.
-	wi, shift := maxKeyWords-1, 0
-	for i := len(b) - 1; i >= 0; i-- {
-		k.w[wi] = k.w[wi]&^(0xFF<<shift) | uint64(b[i])<<shift
-		shift += 8
-		if shift == 64 {
-			wi, shift = wi-1, 0
+	// Eight bytes a word from the least significant end; shifting the
+	// fill in keeps a partial word sign-extended.
+	for i, wi := len(b), maxKeyWords-1; i > 0; wi-- {
+		lo := max(i-8, 0)
+		v := fill
+		for _, c := range b[lo:i] {
+			v = v<<8 | uint64(c)
 		}
+		k.w[wi] = v
+		i = lo
 	}
 	return k
 }
@@ -160,10 +163,15 @@ func (x *index) add(k *serialKey, packed int64) {
 	if k.need > x.kw {
 		x.widen(k.need)
 	}
-	n := len(x.data)
-	x.data = append(x.data, make([]uint64, x.kw+1)...)
-	k.words(x.data[n:n+x.kw], x.kw)
-	x.data[n+x.kw] = uint64(packed)
+	n, s := len(x.data), x.kw+1
+	if cap(x.data)-n < s {
+		x.data = slices.Grow(x.data, s)
+	}
+	x.data = x.data[:n+s]
+	rec := x.data[n : n+s]
+	copy(rec, k.w[maxKeyWords-x.kw:])
+	rec[0] ^= signBit
+	rec[x.kw] = uint64(packed)
 }
 
 // widen rewrites every record to kw key words (sign-extending), keeping
