@@ -309,7 +309,7 @@ func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (con
 	}
 	var crls *revocation.CRLSet
 	if len(g.CRL) > 0 {
-		crls = revocation.NewCRLSet(issuers, revocation.CRLSetOptions{})
+		crls = revocation.NewCRLSet(issuers, revocation.CRLSetOptions{CacheDir: g.crlCacheDir()})
 		for _, src := range g.CRL {
 			var err error
 			switch fi, serr := os.Stat(src); {
