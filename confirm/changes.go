@@ -116,13 +116,18 @@ func (c *Confirmer) CheckAll(ctx context.Context, progress func(done, total int)
 	cache := &issuerCache{}
 	results := make([]ChangeResult, 0, checkPageSize)
 	var writes []store.EnrolmentCheck
-	for {
-		page, err := c.cfg.Store.ListEnrolments(ctx, q)
+	pages, stop := c.readPages(ctx, q)
+	defer stop()
+	for pg := range pages {
+		page, err := pg.list, pg.err
 		if err != nil {
 			return sum, fmt.Errorf("checking enrolments: %w", err)
 		}
 		if err := ctx.Err(); err != nil {
 			return sum, err
+		}
+		if len(page) == 0 {
+			return sum, nil
 		}
 		now := c.cfg.Now()
 		results, writes = results[:0], writes[:0]
@@ -151,11 +156,41 @@ func (c *Confirmer) CheckAll(ctx context.Context, progress func(done, total int)
 				progress(sum.Checked, max(total, sum.Checked))
 			}
 		}
-		if len(page) < checkPageSize {
-			return sum, nil
-		}
-		q.AfterID = page[len(page)-1].ID
 	}
+	return sum, nil
+}
+
+// enrolmentPage is one page of CheckAll's input.
+type enrolmentPage struct {
+	list []store.Enrolment
+	err  error
+}
+
+// readPages reads the pages of q in order one page ahead of their use (a
+// goroutine), so that reading the store overlaps checking the page before.
+// The channel closes after the last page or an error; stop ends the
+// reader early and waits for it.
+func (c *Confirmer) readPages(ctx context.Context, q store.EnrolmentQuery) (<-chan enrolmentPage, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	out := make(chan enrolmentPage, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(out)
+		for {
+			page, err := c.cfg.Store.ListEnrolments(ctx, q)
+			select {
+			case out <- enrolmentPage{page, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || len(page) < q.Limit {
+				return
+			}
+			q.AfterID = page[len(page)-1].ID
+		}
+	}()
+	return out, func() { cancel(); <-done }
 }
 
 // evaluateEnrolment checks one enrolment at now and returns the result, the check
