@@ -215,8 +215,8 @@ func cmpRecords(a, b []uint64) int {
 	return 0
 }
 
-// finish sorts the index (unless the CRL was already in order), resolves
-// duplicate serials and trims spare capacity.
+// finish sorts the index (unless the CRL was already in order) and
+// resolves duplicate serials.
 func (x *index) finish() {
 	if x.kw == 0 {
 		return
@@ -234,7 +234,10 @@ func (x *index) finish() {
 		x.radixSort()
 	}
 	x.dedupe()
-	if cap(x.data)-len(x.data) > len(x.data)/8 {
+	// Spare capacity from the size estimate is never written, so it
+	// costs address space, not memory; copying to trim it would double
+	// the peak. Only a far too large estimate is trimmed.
+	if cap(x.data) > 2*len(x.data)+1024 {
 		x.data = append([]uint64(nil), x.data...)
 	}
 }
@@ -418,12 +421,14 @@ func (x *index) lookup(k *serialKey) (int64, bool) {
 	return 0, false
 }
 
-// memoryBytes is the index's heap size (none when mapped).
+// memoryBytes is the heap the records occupy (none when mapped); spare
+// capacity left by the size estimate is not counted, as it is never
+// touched.
 func (x *index) memoryBytes() int {
 	if x.mapped {
 		return 0
 	}
-	return cap(x.data) * 8
+	return len(x.data) * 8
 }
 
 // validate checks the invariants of an index: a known width, whole
