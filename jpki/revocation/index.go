@@ -3,7 +3,9 @@ package revocation
 import (
 	"fmt"
 	"math/big"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -293,7 +295,7 @@ func (x *index) radixSort() {
 	for d < 8*kw && byte(diff[d/8]>>(56-8*(d%8))) == 0 {
 		d++
 	}
-	x.flagSort(0, n, d)
+	x.flagSort(0, n, d, runtime.GOMAXPROCS(0) > 1)
 }
 
 func (x *index) digit(i, d int) int {
@@ -308,7 +310,7 @@ func (x *index) swap(i, j int) {
 	}
 }
 
-func (x *index) flagSort(lo, hi, d int) {
+func (x *index) flagSort(lo, hi, d int, par bool) {
 	s := x.stride()
 	for {
 		if hi-lo <= radixSortCutoff {
@@ -357,6 +359,10 @@ func (x *index) flagSort(lo, hi, d int) {
 				next[v]++
 			}
 		}
+		if par && hi-lo >= parallelSortMin {
+			x.sortBucketsParallel(lo, d, &count)
+			return
+		}
 		// Recurse into every bucket but the largest, loop on that one.
 		big, bigStart := -1, 0
 		start := lo
@@ -369,7 +375,7 @@ func (x *index) flagSort(lo, hi, d int) {
 		start = lo
 		for b := range 256 {
 			if b != big && count[b] > 1 {
-				x.flagSort(start, start+count[b], d+1)
+				x.flagSort(start, start+count[b], d+1, false)
 			}
 			start += count[b]
 		}
@@ -378,6 +384,43 @@ func (x *index) flagSort(lo, hi, d int) {
 		}
 		lo, hi, d = bigStart, bigStart+count[big], d+1
 	}
+}
+
+// parallelSortMin is the size from which the buckets of the first
+// distinguishing byte are sorted on two cores.
+const parallelSortMin = 1 << 16
+
+// sortBucketsParallel sorts the buckets (count, from lo, by byte d-1
+// already) in two goroutines, split where half the records are.
+func (x *index) sortBucketsParallel(lo, d int, count *[256]int) {
+	total := 0
+	for _, c := range count {
+		total += c
+	}
+	split, at := 0, lo
+	for split < 255 && (at-lo)+count[split] <= total/2 {
+		at += count[split]
+		split++
+	}
+	if split == 0 {
+		at, split = lo+count[0], 1
+	}
+	sortRange := func(from, to, start int) {
+		for b := from; b < to; b++ {
+			if count[b] > 1 {
+				x.flagSort(start, start+count[b], d+1, false)
+			}
+			start += count[b]
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sortRange(0, split, lo)
+	}()
+	sortRange(split, 256, at)
+	wg.Wait()
 }
 
 // lookup returns the packed time and reason of k, if listed.
