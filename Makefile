@@ -24,6 +24,9 @@
 #               through pcscd; changes --all over 1M enrolments (SQLite and
 #               PostgreSQL). MYNACARD_BIG=0 keeps to the 1M CRLs,
 #               MYNACARD_BENCH_BANK=0 skips changes --all.
+#   make dist   scripts/dist.sh: cmd/mynacard for windows/amd64 (pure Go),
+#               linux/amd64 and linux/arm64 (cgo, cross-built), vetted, with
+#               SHA256SUMS, in dist/. MYNACARD_DIST_TARGETS picks a subset.
 #   make fuzz   scripts/fuzz.sh: every fuzz target for FUZZTIME (default 30s)
 #               each; new corpus entries go to each package's testdata/fuzz
 #               (see testdata/fuzz/README.md). FUZZ_PKGS, FUZZ_MATCH, FUZZ_KEEP.
@@ -31,7 +34,7 @@
 GO ?= go
 ARGS ?=
 
-.PHONY: test build run bench fuzz
+.PHONY: test build run bench fuzz dist
 
 test:
 	./scripts/test.sh
@@ -47,6 +50,9 @@ bench:
 
 fuzz:
 	./scripts/fuzz.sh
+
+dist:
+	GO=$(GO) ./scripts/dist.sh
 
 # make reliability: scripts/reliability-report.sh runs the fault matrix,
 # concurrency, secrets and store-durability tests and every fuzz target

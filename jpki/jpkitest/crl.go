@@ -4,12 +4,9 @@ import (
 	"bufio"
 	"crypto"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -182,18 +179,21 @@ const DefaultCRLValidity = 24 * time.Hour
 // divide: entry k of a shuffled CRL is synthetic entry k*shufflePrime mod n.
 const shufflePrime = 1_000_003
 
-// WriteCRL writes a DER CRL (RFC 5280 §5) signed by key (an RSA key:
-// sha256WithRSAEncryption, as JPKI) for issuer, streaming: entries are
-// encoded one at a time, twice (once to learn the length, once to write
-// and hash), so memory does not grow with the number of entries. It
-// returns the number of bytes written.
+// WriteCRL writes a DER CRL (RFC 5280 §5) signed by key for issuer:
+// sha256WithRSAEncryption for an RSA key (as JPKI), ecdsa-with-SHA256 or
+// ecdsa-with-SHA384 for a P-256 or P-384 key (the test hierarchy's ECDSA
+// generation). It streams: entries are encoded one at a time, twice (once
+// to learn the length, once to write and hash; an ECDSA signature's length
+// is known only after signing, so for ECDSA the entries are hashed in one
+// more pass first), so memory does not grow with the number of entries.
+// It returns the number of bytes written.
 func WriteCRL(w io.Writer, issuer *x509.Certificate, key crypto.Signer, opts CRLOptions) (int64, error) {
-	pub, ok := key.Public().(*rsa.PublicKey)
-	if !ok {
-		return 0, errors.New("writing CRL: only RSA keys (the signature length must be known before signing)")
+	alg, err := sigAlgFor(key.Public())
+	if err != nil {
+		return 0, fmt.Errorf("writing CRL: %w", err)
 	}
 	opts = opts.normalized()
-	g := crlGen{opts: opts}
+	g := crlGen{opts: opts, alg: alg}
 	head, err := g.header(issuer)
 	if err != nil {
 		return 0, fmt.Errorf("writing CRL: %w", err)
@@ -213,8 +213,41 @@ func WriteCRL(w io.Writer, issuer *x509.Certificate, key crypto.Signer, opts CRL
 		revokedLen = tlvLen(entriesLen)
 	}
 	tbsContent := len(head) + revokedLen + len(exts)
-	sigLen := (pub.N.BitLen() + 7) / 8
-	outerContent := tlvLen(tbsContent) + len(sigAlgSHA256RSA) + tlvLen(1+sigLen)
+	writeTBS := func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<20)
+		bw.Write(appendHeader(nil, tagSequence, tbsContent))
+		bw.Write(head)
+		if entriesLen > 0 {
+			bw.Write(appendHeader(nil, tagSequence, entriesLen))
+			g.each(func(e CRLEntry) {
+				scratch = appendEntry(scratch[:0], e)
+				bw.Write(scratch)
+			})
+		}
+		bw.Write(exts)
+		return bw.Flush()
+	}
+	sign := func(digest []byte) ([]byte, error) {
+		sig, err := key.Sign(rand.Reader, digest, alg.hash)
+		if err != nil {
+			return nil, fmt.Errorf("signing CRL: %w", err)
+		}
+		if opts.Fault == CRLFaultBadSignature {
+			sig[len(sig)-1] ^= 0x01
+		}
+		return sig, nil
+	}
+	var sig []byte
+	sigLen := alg.rsaSize
+	if sigLen == 0 {
+		h := alg.hash.New()
+		writeTBS(h)
+		if sig, err = sign(h.Sum(nil)); err != nil {
+			return 0, err
+		}
+		sigLen = len(sig)
+	}
+	outerContent := tlvLen(tbsContent) + len(alg.der) + tlvLen(1+sigLen)
 	total := int64(tlvLen(outerContent))
 
 	var out io.Writer = w
@@ -222,33 +255,20 @@ func WriteCRL(w io.Writer, issuer *x509.Certificate, key crypto.Signer, opts CRL
 		out = &truncWriter{w: w, left: total / 2}
 	}
 	cw := &countWriter{w: out}
-	h := sha256.New()
-	bw := bufio.NewWriterSize(io.MultiWriter(cw, h), 1<<20)
+	h := alg.hash.New()
 	hdr := appendHeader(nil, tagSequence, outerContent)
 	if _, err := cw.Write(hdr); err != nil {
 		return cw.n, fmt.Errorf("writing CRL: %w", err)
 	}
-	bw.Write(appendHeader(nil, tagSequence, tbsContent))
-	bw.Write(head)
-	if entriesLen > 0 {
-		bw.Write(appendHeader(nil, tagSequence, entriesLen))
-		g.each(func(e CRLEntry) {
-			scratch = appendEntry(scratch[:0], e)
-			bw.Write(scratch)
-		})
-	}
-	bw.Write(exts)
-	if err := bw.Flush(); err != nil {
+	if err := writeTBS(io.MultiWriter(cw, h)); err != nil {
 		return cw.n, fmt.Errorf("writing CRL: %w", err)
 	}
-	sig, err := key.Sign(rand.Reader, h.Sum(nil), crypto.SHA256)
-	if err != nil {
-		return cw.n, fmt.Errorf("signing CRL: %w", err)
+	if sig == nil {
+		if sig, err = sign(h.Sum(nil)); err != nil {
+			return cw.n, err
+		}
 	}
-	if opts.Fault == CRLFaultBadSignature {
-		sig[len(sig)-1] ^= 0x01
-	}
-	tail := append([]byte(nil), sigAlgSHA256RSA...)
+	tail := append([]byte(nil), alg.der...)
 	tail = appendHeader(tail, tagBitString, 1+len(sig))
 	tail = append(tail, 0) // no unused bits
 	tail = append(tail, sig...)
@@ -278,7 +298,10 @@ func (o CRLOptions) normalized() CRLOptions {
 	return o
 }
 
-type crlGen struct{ opts CRLOptions }
+type crlGen struct {
+	opts CRLOptions
+	alg  sigAlg
+}
 
 // each calls f for every entry in output order.
 func (g crlGen) each(f func(CRLEntry)) {
@@ -324,7 +347,7 @@ var (
 // header returns version, signature, issuer, thisUpdate and nextUpdate.
 func (g crlGen) header(issuer *x509.Certificate) ([]byte, error) {
 	b := []byte{tagInteger, 1, 1} // version v2
-	b = append(b, sigAlgSHA256RSA...)
+	b = append(b, g.alg.der...)
 	b = append(b, issuer.RawSubject...)
 	b = appendTime(b, g.opts.ThisUpdate)
 	b = appendTime(b, g.opts.NextUpdate)

@@ -32,7 +32,7 @@ type streamer struct {
 
 	hashing  bool
 	h        digester // nil while the hash is not chosen yet
-	hashFrom int       // buf[hashFrom:start] is consumed but not hashed
+	hashFrom int      // buf[hashFrom:start] is consumed but not hashed
 }
 
 func newStreamer(src io.Reader, limit int64) *streamer {
