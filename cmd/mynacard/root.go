@@ -47,6 +47,9 @@ type globals struct {
 	DB string
 	// CRL lists CRL sources (files, directories, URLs).
 	CRL []string
+	// CRLCache is the index cache directory ("off": none; empty: the
+	// default under the user's cache directory).
+	CRLCache string
 	// OCSP is an OCSP responder URL.
 	OCSP string
 	// Revocation is the revocation policy: hard, soft or off.
@@ -120,6 +123,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	pf.IntVar(&g.PINFD, "pin-fd", -1, "read PINs from this open file descriptor, one line each")
 	pf.StringVar(&g.DB, "db", "", "store: a SQLite file path or a postgres:// DSN (default: $XDG_DATA_HOME/mynacard/mynacard.db)")
 	pf.StringArrayVar(&g.CRL, "crl", nil, "CRL source for revocation checks: a file, a directory of *.crl/*.der/*.pem, or an http(s) URL (repeatable)")
+	pf.StringVar(&g.CRLCache, "crl-cache", "", "directory of the verified CRL index cache (default: mynacard/crl-index under the user cache directory; \"off\": parse every CRL on every run)")
 	pf.StringVar(&g.OCSP, "ocsp", "", "OCSP responder URL for revocation checks")
 	pf.StringVar(&g.Revocation, "revocation", "hard", "revocation policy: hard (only \"good\" passes), soft (unknown passes, revoked fails) or off")
 	pf.StringArrayVar(&g.Roots, "roots", nil, "file of J-LIS root certificates (PEM or DER), accepted only if they match the pinned fingerprints (repeatable)")

@@ -281,7 +281,8 @@ func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (con
 	for _, r := range roots.List() {
 		issuers = append(issuers, r.Certificate)
 	}
-	rc, warnings, err := confirm.NewRevocationChecker(ctx, confirm.RevocationSources{CRLs: g.CRL, OCSP: g.OCSP, Issuers: issuers})
+	rc, warnings, err := confirm.NewRevocationChecker(ctx, confirm.RevocationSources{CRLs: g.CRL, OCSP: g.OCSP, Issuers: issuers,
+		CRLOptions: revocation.CRLSetOptions{CacheDir: g.crlCacheDir()}})
 	for _, w := range warnings {
 		var se *revocation.SourceError
 		if errors.As(w, &se) && (errors.Is(w, revocation.ErrStale) || errors.Is(w, revocation.ErrNotYetValid)) {
