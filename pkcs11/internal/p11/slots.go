@@ -343,7 +343,7 @@ func (m *Module) GetTokenInfo(id uint) (TokenInfo, RV) {
 	ti := TokenInfo{
 		Label:        tokenNames[kind].label,
 		Manufacturer: "J-LIS",
-		Model:        card.MyNumberCard.String(),
+		Model:        tokenModel,
 		Serial:       cardKey(cs.authDER)[:16],
 		Flags:        CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED,
 		MinPIN:       uint(pinLimits[kind].min),
@@ -491,3 +491,7 @@ func (m *Module) GetMechanismInfo(id, mech uint) (MechanismInfo, RV) {
 }
 
 func errorsCardReset() error { return reader.ErrCardReset }
+
+// tokenModel is CK_TOKEN_INFO.model: the JPKI token label of an
+// Individual Number Card (card.ParseTokenLabel), which fits its 16 bytes.
+const tokenModel = "JPKIAPICCTOKEN2"
