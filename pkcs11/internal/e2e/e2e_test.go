@@ -208,3 +208,12 @@ func (e *env) with(t *testing.T) *env {
 	c.t = t
 	return &c
 }
+
+// writeConf replaces the configuration (the reader and cache stay).
+func (e *env) writeConf(extra string) {
+	e.t.Helper()
+	conf := fmt.Sprintf("reader = %s\ncache-dir = %s\n%s", e.slot.Reader, filepath.Join(e.dir, "cache"), extra)
+	if err := os.WriteFile(e.conf, []byte(conf), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+}

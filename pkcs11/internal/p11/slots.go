@@ -106,6 +106,11 @@ func (st *state) reader(name string) *slotReader {
 func (st *state) slot(id uint) (*slotReader, int, RV) {
 	i := int(id / 2)
 	kind := int(id % 2)
+	if i >= len(st.readers) {
+		// A slot ID from an earlier run of the application, before this
+		// instance listed the readers.
+		_ = st.refresh()
+	}
 	if i >= len(st.readers) || !st.kindEnabled(kind) {
 		return nil, 0, CKR_SLOT_ID_INVALID
 	}

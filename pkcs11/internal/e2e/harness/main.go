@@ -85,7 +85,9 @@ func rvName(err error) string {
 	}
 	var e pkcs11.Error
 	if errors.As(err, &e) {
-		return e.Error()
+		// "pkcs11: 0xA0: CKR_PIN_INCORRECT" → "CKR_PIN_INCORRECT"
+		s := e.Error()
+		return s[strings.LastIndex(s, " ")+1:]
 	}
 	return err.Error()
 }
