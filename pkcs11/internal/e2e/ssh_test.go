@@ -93,7 +93,7 @@ PermitRootLogin prohibit-password
 	}
 	out, err = e.runEnv([]string{"SSH_AUTH_SOCK=", "SSH_ASKPASS=" + askpass, "SSH_ASKPASS_REQUIRE=force", "DISPLAY=:0"},
 		"ssh", "-F", "/dev/null", "-I", modulePath, "-p", fmt.Sprint(port),
-		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", 
+		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
 		"-o", "PreferredAuthentications=publickey", "-o", "BatchMode=no",
 		"-o", "ConnectTimeout=20", u.Username+"@127.0.0.1", "echo logged-in-with-the-card")
 	if err != nil || !strings.Contains(out, "logged-in-with-the-card") {

@@ -1,0 +1,272 @@
+package p11
+
+import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/reader"
+)
+
+// fakeBackend is one reader holding a virtual card through
+// reader.Loopback.
+type fakeBackend struct {
+	mu      sync.Mutex
+	vc      *virtual.Card
+	present bool
+	events  chan reader.Event
+	resets  atomic.Int32
+}
+
+const fakeReader = "Test Reader 0"
+
+type resettable struct {
+	reader.Card
+	b *fakeBackend
+}
+
+func (r resettable) Reset(ctx context.Context) error {
+	r.b.resets.Add(1)
+	r.b.vc.Reset()
+	return nil
+}
+
+func (b *fakeBackend) Readers(ctx context.Context) ([]reader.Info, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return []reader.Info{{Name: fakeReader, CardPresent: b.present, ATR: []byte{1}}}, nil
+}
+
+func (b *fakeBackend) Connect(ctx context.Context, name string) (reader.Card, error) {
+	return resettable{reader.Loopback(name, b.vc, reader.Capabilities{}), b}, nil
+}
+
+func (b *fakeBackend) Watch(ctx context.Context, fn func(reader.Event) error) error {
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case e := <-b.events:
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (b *fakeBackend) Close() error { return nil }
+
+func newTestModule(t *testing.T, cfg Config) (*Module, *fakeBackend) {
+	t.Helper()
+	vc, err := virtual.NewMyNumberCard(jpkitest.DefaultHolder().Contents())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &fakeBackend{vc: vc, present: true, events: make(chan reader.Event, 4)}
+	cfg.CacheDir = t.TempDir()
+	m := New(func() (Backend, error) { return b, nil }, func() (Config, error) { return cfg, nil })
+	return m, b
+}
+
+type countingLock struct {
+	sync.Mutex
+	n atomic.Int32
+}
+
+func (l *countingLock) Lock() { l.n.Add(1); l.Mutex.Lock() }
+
+func TestModuleLifecycle(t *testing.T) {
+	m, b := newTestModule(t, DefaultConfig())
+	if _, rv := m.GetSlotList(true); rv != CKR_CRYPTOKI_NOT_INITIALIZED {
+		t.Fatalf("before C_Initialize: %#x", rv)
+	}
+	lock := &countingLock{}
+	if rv := m.Initialize(lock); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if rv := m.Initialize(nil); rv != CKR_CRYPTOKI_ALREADY_INITIALIZED {
+		t.Fatalf("second C_Initialize: %#x", rv)
+	}
+	ids, rv := m.GetSlotList(true)
+	if rv != CKR_OK || len(ids) != 2 || ids[0] != 0 || ids[1] != 1 {
+		t.Fatalf("slots %v %#x", ids, rv)
+	}
+	if lock.n.Load() == 0 {
+		t.Fatal("the application's lock was not used")
+	}
+	if _, rv := m.GetSlotInfo(7); rv != CKR_SLOT_ID_INVALID {
+		t.Fatalf("slot 7: %#x", rv)
+	}
+	if _, rv := m.OpenSession(0, 0); rv != CKR_SESSION_PARALLEL_NOT_SUPPORTED {
+		t.Fatalf("no CKF_SERIAL_SESSION: %#x", rv)
+	}
+	sh, rv := m.OpenSession(0, CKF_SERIAL_SESSION)
+	if rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if rv := m.Logout(sh); rv != CKR_USER_NOT_LOGGED_IN {
+		t.Fatalf("logout: %#x", rv)
+	}
+	if rv := m.Login(sh, CKU_SO, []byte("1234")); rv != CKR_USER_TYPE_INVALID {
+		t.Fatalf("SO login: %#x", rv)
+	}
+	// Objects before login: certificate and public key only.
+	if rv := m.FindObjectsInit(sh, nil); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if rv := m.FindObjectsInit(sh, nil); rv != CKR_OPERATION_ACTIVE {
+		t.Fatalf("second FindObjectsInit: %#x", rv)
+	}
+	objs, _ := m.FindObjects(sh, 10)
+	m.FindObjectsFinal(sh)
+	if len(objs) != 2 {
+		t.Fatalf("%d objects before login", len(objs))
+	}
+	res, rv := m.GetAttributeValue(sh, objs[0], []uint{CKA_VALUE, 0x7777})
+	if rv != CKR_OK || res[1].RV != CKR_ATTRIBUTE_TYPE_INVALID {
+		t.Fatalf("attributes %#x %#x", rv, res[1].RV)
+	}
+	cert, err := x509.ParseCertificate(res[0].Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	privKey := objs[len(objs)-1] + 1 // the private key follows the public key
+	if rv := m.SignInit(sh, CKM_SHA256_RSA_PKCS, nil, privKey); rv != CKR_USER_NOT_LOGGED_IN {
+		t.Fatalf("SignInit before login: %#x", rv)
+	}
+
+	if rv := m.Login(sh, CKU_USER, []byte("12a4")); rv != CKR_PIN_INCORRECT || b.vc.TriesLeft(virtual.PINJPKIAuth) != 3 {
+		t.Fatalf("malformed PIN: %#x, tries %d", rv, b.vc.TriesLeft(virtual.PINJPKIAuth))
+	}
+	pin := []byte("1234")
+	if rv := m.Login(sh, CKU_USER, pin); rv != CKR_OK {
+		t.Fatalf("login: %#x", rv)
+	}
+	if rv := m.Login(sh, CKU_USER, pin); rv != CKR_USER_ALREADY_LOGGED_IN {
+		t.Fatalf("second login: %#x", rv)
+	}
+	resetsAfterLogin := b.resets.Load()
+	if resetsAfterLogin != 1 {
+		t.Fatalf("%d resets after the login VERIFY, want 1", resetsAfterLogin)
+	}
+	if in, _ := m.GetSessionInfo(sh); in.State != CKS_RO_USER_FUNCTIONS {
+		t.Fatalf("state %d", in.State)
+	}
+	if rv := m.SignInit(sh, CKM_RSA_PKCS, []byte{1}, privKey); rv != CKR_MECHANISM_PARAM_INVALID {
+		t.Fatalf("parameter: %#x", rv)
+	}
+	if rv := m.SignInit(sh, 0x1234, nil, privKey); rv != CKR_MECHANISM_INVALID {
+		t.Fatalf("mechanism: %#x", rv)
+	}
+	if rv := m.SignInit(sh, CKM_SHA256_RSA_PKCS, nil, objs[0]); rv != CKR_KEY_FUNCTION_NOT_PERMITTED {
+		t.Fatalf("sign with a certificate: %#x", rv)
+	}
+	if rv := m.SignInit(sh, CKM_SHA256_RSA_PKCS, nil, privKey); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if rv := m.SignUpdate(sh, []byte("hello ")); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if rv := m.SignUpdate(sh, []byte("world")); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	sig, rv := m.SignFinal(sh)
+	if rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	h := sha256.Sum256([]byte("hello world"))
+	if err := rsa.VerifyPKCS1v15(cert.PublicKey.(*rsa.PublicKey), crypto.SHA256, h[:], sig); err != nil {
+		t.Fatal(err)
+	}
+	if b.resets.Load() != resetsAfterLogin+1 {
+		t.Fatal("the card was not reset after the signature")
+	}
+	if _, rv := m.Sign(sh, []byte("x")); rv != CKR_OPERATION_NOT_INITIALIZED {
+		t.Fatalf("sign after the operation ended: %#x", rv)
+	}
+	// CKM_RSA_PKCS input longer than k-11.
+	m.SignInit(sh, CKM_RSA_PKCS, nil, privKey)
+	if _, rv := m.Sign(sh, make([]byte, 246)); rv != CKR_DATA_LEN_RANGE {
+		t.Fatalf("246 bytes: %#x", rv)
+	}
+
+	// Closing the last session logs the token out.
+	if rv := m.CloseSession(sh); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if rv := m.CloseSession(sh); rv != CKR_SESSION_HANDLE_INVALID {
+		t.Fatalf("closed twice: %#x", rv)
+	}
+	sh, _ = m.OpenSession(0, CKF_SERIAL_SESSION)
+	if in, _ := m.GetSessionInfo(sh); in.State != CKS_RO_PUBLIC_SESSION {
+		t.Fatalf("state after reopening: %d", in.State)
+	}
+
+	// Removal: the session's next call reports the device removed.
+	b.mu.Lock()
+	b.present = false
+	b.mu.Unlock()
+	if _, rv := m.GetTokenInfo(0); rv != CKR_TOKEN_NOT_PRESENT {
+		t.Fatalf("token info after removal: %#x", rv)
+	}
+	if _, rv := m.GetSessionInfo(sh); rv != CKR_SESSION_HANDLE_INVALID {
+		t.Fatalf("session after removal: %#x", rv)
+	}
+	if rv := m.Finalize(); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if rv := m.Finalize(); rv != CKR_CRYPTOKI_NOT_INITIALIZED {
+		t.Fatalf("second C_Finalize: %#x", rv)
+	}
+}
+
+func TestWaitForSlotEvent(t *testing.T) {
+	m, b := newTestModule(t, DefaultConfig())
+	if rv := m.Initialize(nil); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if _, rv := m.WaitForSlotEvent(true); rv != CKR_NO_EVENT {
+		t.Fatalf("no event yet: %#x", rv)
+	}
+	got := make(chan uint, 2)
+	go func() {
+		id, rv := m.WaitForSlotEvent(false)
+		if rv == CKR_OK {
+			got <- id
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	b.events <- reader.Event{Kind: reader.CardRemoved, Reader: fakeReader}
+	select {
+	case id := <-got:
+		if id != 0 {
+			t.Fatalf("slot %d", id)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event")
+	}
+	if id, rv := m.WaitForSlotEvent(true); rv != CKR_OK || id != 1 {
+		t.Fatalf("the signing slot's event: %d %#x", id, rv)
+	}
+	// C_Finalize releases a blocked wait.
+	done := make(chan RV)
+	go func() { _, rv := m.WaitForSlotEvent(false); done <- rv }()
+	time.Sleep(50 * time.Millisecond)
+	m.Finalize()
+	select {
+	case rv := <-done:
+		if rv != CKR_CRYPTOKI_NOT_INITIALIZED {
+			t.Fatalf("after C_Finalize: %#x", rv)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("C_Finalize did not release the wait")
+	}
+}
