@@ -191,7 +191,11 @@ func (m *Module) Login(sh uint, userType uint, pin []byte) RV {
 		return CKR_USER_ALREADY_LOGGED_IN
 	}
 	if pin == nil {
-		// No protected authentication path: the PIN must be given.
+		if st.cfg.PINHelper != "" {
+			// Protected authentication path: the helper is asked at each
+			// signature; there is nothing to verify now.
+			return CKR_OK
+		}
 		return CKR_ARGUMENTS_BAD
 	}
 	norm, err := card.ValidatePIN(pinKind(kind), pin)
@@ -321,7 +325,7 @@ func (m *Module) SignInit(sh, mech uint, param []byte, key uint) RV {
 		return CKR_OPERATION_ACTIVE
 	}
 	o := st.objects[key]
-	if o == nil || o.slot != s.slot || (o.private && !st.loggedIn(s)) {
+	if o == nil || o.slot != s.slot || (o.private && !st.loggedIn(s) && st.cfg.PINHelper == "") {
 		if o != nil && o.slot == s.slot && o.private {
 			return CKR_USER_NOT_LOGGED_IN
 		}
@@ -445,7 +449,7 @@ func (st *state) finishSign(s *session, op *signOp) ([]byte, RV) {
 		return nil, CKR_DEVICE_REMOVED
 	}
 	held := cs.pins[kind]
-	if held == nil {
+	if held == nil && st.cfg.PINHelper == "" {
 		return nil, CKR_USER_NOT_LOGGED_IN
 	}
 	ctx, cancel := st.opCtx()
@@ -453,6 +457,9 @@ func (st *state) finishSign(s *session, op *signOp) ([]byte, RV) {
 	prompted := false
 	prompt := func(ctx context.Context, k card.PINKind, remaining int) ([]byte, error) {
 		prompted = true
+		if held == nil {
+			return st.askHelper(ctx, kind, remaining)
+		}
 		return held.copyOut(), nil
 	}
 	var sig []byte
@@ -474,6 +481,12 @@ func (st *state) finishSign(s *session, op *signOp) ([]byte, RV) {
 	switch {
 	case err == nil:
 		return sig, CKR_OK
+	case errors.Is(err, errHelper):
+		return nil, CKR_FUNCTION_CANCELED
+	case errors.As(err, &pe) && held == nil:
+		// The holder mistyped the PIN in the helper: the signature is
+		// refused; the next one asks again.
+		return nil, CKR_PIN_INCORRECT
 	case errors.As(err, &pe):
 		// The PIN changed since the login (a try was spent): log out, so
 		// the held PIN is never sent again.

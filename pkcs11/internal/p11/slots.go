@@ -354,6 +354,9 @@ func (m *Module) GetTokenInfo(id uint) (TokenInfo, RV) {
 		MinPIN:       uint(pinLimits[kind].min),
 		MaxPIN:       uint(pinLimits[kind].max),
 	}
+	if st.cfg.PINHelper != "" {
+		ti.Flags = ti.Flags&^CKF_LOGIN_REQUIRED | CKF_PROTECTED_AUTH_PATH
+	}
 	for _, s := range st.sessions {
 		if s.slot == id {
 			ti.Sessions++
