@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"bufio"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mynacard/mynacard/card/virtual"
 )
@@ -102,5 +106,47 @@ func TestStress(t *testing.T) {
 	}
 	if n := e.vc.TriesLeft(virtual.PINJPKIAuth); n != 3 {
 		t.Fatalf("auth tries %d after the stress", n)
+	}
+}
+
+// TestSlotEvent: a consumer blocked in C_WaitForSlotEvent learns the
+// card's removal, for the slot of the reader the module was allowed.
+func TestSlotEvent(t *testing.T) {
+	e := newEnv(t, "keys = auth\n")
+	cmd := exec.Command(harnessPath, modulePath, "wait")
+	cmd.Env = append(os.Environ(), "MYNACARD_PKCS11_CONF="+e.conf)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	lines := make(chan string, 2)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	next := func() string {
+		select {
+		case l := <-lines:
+			return l
+		case <-time.After(30 * time.Second):
+			t.Fatal("harness said nothing")
+		}
+		return ""
+	}
+	if l := next(); l != "waiting" {
+		t.Fatalf("harness: %q", l)
+	}
+	time.Sleep(300 * time.Millisecond) // let it block in C_WaitForSlotEvent
+	e.cards.Remove(t)
+	if l := next(); l != "0" {
+		t.Fatalf("slot event: %q, want slot 0", l)
 	}
 }

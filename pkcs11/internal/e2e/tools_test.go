@@ -86,6 +86,7 @@ func TestPKCS11Tool(t *testing.T) {
 	}
 
 	t.Run("p11tool", func(t *testing.T) { p11tool(t, e.with(t)) })
+	t.Run("p11-kit", func(t *testing.T) { p11kit(t, e.with(t)) })
 	t.Run("openssl-engine", func(t *testing.T) { opensslEngine(t, e.with(t), data) })
 }
 
@@ -142,3 +143,27 @@ init = 0
 // authKeyURI names the authentication key (RFC 7512): token
 // "JPKI 利用者証明用", CKA_ID 01.
 const authKeyURI = "pkcs11:token=JPKI%20%E5%88%A9%E7%94%A8%E8%80%85%E8%A8%BC%E6%98%8E%E7%94%A8;id=%01;type=private"
+
+// p11kit: the one-line registration (a .module file) makes p11-kit load
+// the module and see both tokens.
+func p11kit(t *testing.T, e *env) {
+	if os.Getuid() == 0 {
+		// p11-kit reads ~/.config/pkcs11/modules only for other users, and
+		// a file in /etc/pkcs11/modules would load the module into every
+		// p11-kit program on the machine.
+		t.Skip("p11-kit ignores per-user module files for root")
+	}
+	home := filepath.Join(e.dir, "home")
+	mods := filepath.Join(home, ".config", "pkcs11", "modules")
+	if err := os.MkdirAll(mods, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(mods, "mynacard.module"), []byte("module: "+modulePath+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.runEnv([]string{"HOME=" + home}, "p11-kit", "list-modules")
+	if err != nil {
+		t.Fatalf("p11-kit list-modules: %v\n%s", err, out)
+	}
+	mustContain(t, out, "mynacard:", "library-description: mynacard JPKI PKCS#11", "JPKI 利用者証明用", "JPKI 署名用")
+}
