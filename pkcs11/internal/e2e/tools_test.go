@@ -1,13 +1,20 @@
 package e2e
 
 import (
+	"context"
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mynacard/mynacard/apdu"
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/internal/pcsctest"
 )
 
 // TestPKCS11Tool lists slots, tokens, objects and mechanisms with
@@ -70,11 +77,25 @@ func TestPKCS11Tool(t *testing.T) {
 			t.Fatalf("%s: CKM_RSA_PKCS signature: %v", k.name, err)
 		}
 	}
-	// The virtual card's security state was cleared after each
-	// signature: nothing stays verified.
-	if n := e.vc.TriesLeft(0x0018); n != 3 {
+	// The card's security state was cleared after each signature: another
+	// PC/SC client cannot read the signing certificate without the
+	// password.
+	if n := e.vc.TriesLeft(virtual.PINJPKIAuth); n != 3 {
 		t.Errorf("auth PIN tries left %d, want 3", n)
 	}
+	pc := pcsctest.Context(t)
+	other, err := pc.Connect(context.Background(), e.slot.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := card.OpenJPKI(context.Background(), other, card.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.ReadCertificate(context.Background(), card.SignCert); !errors.Is(err, apdu.ErrSecurityStatus) {
+		t.Fatalf("signing certificate readable by another client after the module signed: %v", err)
+	}
+	other.Close()
 
 	// Now cached for this card: the signing certificate is offered before
 	// the signing password, and it is the card's.

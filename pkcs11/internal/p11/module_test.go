@@ -6,11 +6,14 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/apdu"
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
@@ -23,20 +26,24 @@ type fakeBackend struct {
 	vc      *virtual.Card
 	present bool
 	events  chan reader.Event
-	resets  atomic.Int32
 }
 
 const fakeReader = "Test Reader 0"
 
-type resettable struct {
-	reader.Card
-	b *fakeBackend
-}
-
-func (r resettable) Reset(ctx context.Context) error {
-	r.b.resets.Add(1)
-	r.b.vc.Reset()
-	return nil
+// signCertReadable reports whether another client of the card could read
+// the signing certificate now, without a PIN: whether the card's security
+// state was left raised.
+func (b *fakeBackend) signCertReadable(t *testing.T) bool {
+	t.Helper()
+	j, err := card.OpenJPKI(context.Background(), reader.Loopback("other", b.vc, reader.Capabilities{}), card.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = j.ReadCertificate(context.Background(), card.SignCert)
+	if err != nil && !errors.Is(err, apdu.ErrSecurityStatus) {
+		t.Fatal(err)
+	}
+	return err == nil
 }
 
 func (b *fakeBackend) Readers(ctx context.Context) ([]reader.Info, error) {
@@ -46,7 +53,7 @@ func (b *fakeBackend) Readers(ctx context.Context) ([]reader.Info, error) {
 }
 
 func (b *fakeBackend) Connect(ctx context.Context, name string) (reader.Card, error) {
-	return resettable{reader.Loopback(name, b.vc, reader.Capabilities{}), b}, nil
+	return reader.Loopback(name, b.vc, reader.Capabilities{}), nil
 }
 
 func (b *fakeBackend) Watch(ctx context.Context, fn func(reader.Event) error) error {
@@ -153,10 +160,6 @@ func TestModuleLifecycle(t *testing.T) {
 	if rv := m.Login(sh, CKU_USER, pin); rv != CKR_USER_ALREADY_LOGGED_IN {
 		t.Fatalf("second login: %#x", rv)
 	}
-	resetsAfterLogin := b.resets.Load()
-	if resetsAfterLogin != 1 {
-		t.Fatalf("%d resets after the login VERIFY, want 1", resetsAfterLogin)
-	}
 	if in, _ := m.GetSessionInfo(sh); in.State != CKS_RO_USER_FUNCTIONS {
 		t.Fatalf("state %d", in.State)
 	}
@@ -185,9 +188,6 @@ func TestModuleLifecycle(t *testing.T) {
 	h := sha256.Sum256([]byte("hello world"))
 	if err := rsa.VerifyPKCS1v15(cert.PublicKey.(*rsa.PublicKey), crypto.SHA256, h[:], sig); err != nil {
 		t.Fatal(err)
-	}
-	if b.resets.Load() != resetsAfterLogin+1 {
-		t.Fatal("the card was not reset after the signature")
 	}
 	if _, rv := m.Sign(sh, []byte("x")); rv != CKR_OPERATION_NOT_INITIALIZED {
 		t.Fatalf("sign after the operation ended: %#x", rv)
@@ -268,5 +268,72 @@ func TestWaitForSlotEvent(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("C_Finalize did not release the wait")
+	}
+}
+
+// TestSignTokenClearsState: after the signing password's login and after
+// a signature with the signing key, another client cannot read the
+// signing certificate: the security state was cleared each time. The
+// certificate read at login is cached and offered before the password by
+// the next module instance.
+func TestSignTokenClearsState(t *testing.T) {
+	cfg := DefaultConfig()
+	m, b := newTestModule(t, cfg)
+	cfg.CacheDir = t.TempDir()
+	m.loadConfig = func() (Config, error) { return cfg, nil }
+	if rv := m.Initialize(nil); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	sh, rv := m.OpenSession(1, CKF_SERIAL_SESSION)
+	if rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if rv := m.FindObjectsInit(sh, nil); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	objs, _ := m.FindObjects(sh, 10)
+	m.FindObjectsFinal(sh)
+	if len(objs) != 0 {
+		t.Fatalf("%d signing objects before the first login", len(objs))
+	}
+	if rv := m.Login(sh, CKU_USER, []byte("abc123")); rv != CKR_OK { // upper-cased, as the card stores it
+		t.Fatalf("login: %#x", rv)
+	}
+	if b.signCertReadable(t) {
+		t.Fatal("the signing certificate is readable after the login")
+	}
+	m.FindObjectsInit(sh, []Attribute{{CKA_CLASS, ulong(CKO_PRIVATE_KEY)}})
+	keys, _ := m.FindObjects(sh, 10)
+	m.FindObjectsFinal(sh)
+	if len(keys) != 1 {
+		t.Fatalf("%d private keys after login", len(keys))
+	}
+	if rv := m.SignInit(sh, CKM_SHA256_RSA_PKCS, nil, keys[0]); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if _, rv := m.Sign(sh, []byte("x")); rv != CKR_OK {
+		t.Fatalf("sign: %#x", rv)
+	}
+	if b.signCertReadable(t) {
+		t.Fatal("the signing certificate is readable after the signature")
+	}
+	m.Finalize()
+
+	// A new instance offers the cached certificate (and public key)
+	// before any password.
+	if rv := m.Initialize(nil); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	defer m.Finalize()
+	sh, _ = m.OpenSession(1, CKF_SERIAL_SESSION)
+	m.FindObjectsInit(sh, nil)
+	objs, _ = m.FindObjects(sh, 10)
+	m.FindObjectsFinal(sh)
+	if len(objs) != 2 {
+		t.Fatalf("%d signing objects from the cache, want certificate and public key", len(objs))
+	}
+	res, _ := m.GetAttributeValue(sh, objs[0], []uint{CKA_VALUE})
+	if c, err := x509.ParseCertificate(res[0].Value); err != nil || !c.Equal(jpkitest.DefaultHolder().SignCert) {
+		t.Fatalf("cached certificate: %v", err)
 	}
 }

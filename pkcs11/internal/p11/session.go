@@ -227,9 +227,6 @@ func (m *Module) Login(sh uint, userType uint, pin []byte) RV {
 		}
 		break
 	}
-	if prompted {
-		st.clearSecurityState(ctx, cs)
-	}
 	if err != nil {
 		return st.cardFailed(r, err)
 	}
@@ -257,16 +254,6 @@ func (m *Module) Login(sh uint, userType uint, pin []byte) RV {
 	}
 	cs.pins[kind] = holdPIN(norm)
 	return CKR_OK
-}
-
-// clearSecurityState resets the card after a VERIFY, so that nothing the
-// PIN unlocked stays unlocked once the module lets go of the card.
-func (st *state) clearSecurityState(ctx context.Context, cs *cardState) {
-	if rs, ok := cs.rc.(Resetter); ok {
-		if err := rs.Reset(context.WithoutCancel(ctx)); err != nil {
-			logf("clearing the card's security state: %v", err)
-		}
-	}
 }
 
 // Logout is C_Logout.
@@ -431,7 +418,9 @@ var errCardReset = errorsCardReset()
 
 // finishSign makes the signature on the card: tries read, last try
 // refused unless allowed, the held PIN verified once, SIGN, and the card's
-// security state cleared.
+// security state cleared — all in the card layer's one transaction. A
+// signature whose clearing failed (card.ErrSecurityNotCleared) is not
+// returned.
 func (st *state) finishSign(s *session, op *signOp) ([]byte, RV) {
 	var di []byte
 	if op.h != nil {
@@ -473,9 +462,6 @@ func (st *state) finishSign(s *session, op *signOp) ([]byte, RV) {
 			}
 		}
 		break
-	}
-	if prompted {
-		st.clearSecurityState(ctx, cs)
 	}
 	var pe *card.PINError
 	switch {
