@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -71,9 +72,9 @@ func (b *fakeBackend) Watch(ctx context.Context, fn func(reader.Event) error) er
 
 func (b *fakeBackend) Close() error { return nil }
 
-func newTestModule(t *testing.T, cfg Config) (*Module, *fakeBackend) {
+func newTestModule(t *testing.T, cfg Config, opts ...virtual.Option) (*Module, *fakeBackend) {
 	t.Helper()
-	vc, err := virtual.NewMyNumberCard(jpkitest.DefaultHolder().Contents())
+	vc, err := virtual.NewMyNumberCard(jpkitest.DefaultHolder().Contents(), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,5 +336,132 @@ func TestSignTokenClearsState(t *testing.T) {
 	res, _ := m.GetAttributeValue(sh, objs[0], []uint{CKA_VALUE})
 	if c, err := x509.ParseCertificate(res[0].Value); err != nil || !c.Equal(jpkitest.DefaultHolder().SignCert) {
 		t.Fatalf("cached certificate: %v", err)
+	}
+}
+
+// TestCardVariants runs a login, the token flags and a signature with each
+// key against the virtual card in every variant its unsure answers allow
+// (docs/card.md), and a blocked PIN in both forms of the blocked query.
+func TestCardVariants(t *testing.T) {
+	variants := map[string][]virtual.Option{
+		"default":             nil,
+		"short-only":          {virtual.WithoutExtendedLength()},
+		"get-response":        {virtual.WithGetResponseChaining(128)},
+		"verified-query-9000": {virtual.WithEmptyVerifyReportsVerified()},
+	}
+	for _, a := range []virtual.EndOfFileAnswer{virtual.EndOfFileShort, virtual.EndOfFileWarning, virtual.EndOfFileWrongLe, virtual.EndOfFileRefused} {
+		variants["eof-"+a.String()] = []virtual.Option{virtual.WithEndOfFile(a)}
+	}
+	for name, opts := range variants {
+		t.Run(name, func(t *testing.T) {
+			m, _ := newTestModule(t, DefaultConfig(), opts...)
+			if rv := m.Initialize(nil); rv != CKR_OK {
+				t.Fatal(rv)
+			}
+			defer m.Finalize()
+			for _, k := range []struct {
+				slot uint
+				pin  string
+			}{{0, "1234"}, {1, "ABC123"}} {
+				ti, rv := m.GetTokenInfo(k.slot)
+				if rv != CKR_OK || ti.Flags&(CKF_USER_PIN_COUNT_LOW|CKF_USER_PIN_FINAL_TRY|CKF_USER_PIN_LOCKED) != 0 {
+					t.Fatalf("slot %d: flags %#x %#x", k.slot, ti.Flags, rv)
+				}
+				sh, _ := m.OpenSession(k.slot, CKF_SERIAL_SESSION)
+				if rv := m.Login(sh, CKU_USER, []byte(k.pin)); rv != CKR_OK {
+					t.Fatalf("slot %d login: %#x", k.slot, rv)
+				}
+				m.FindObjectsInit(sh, []Attribute{{CKA_CLASS, ulong(CKO_PRIVATE_KEY)}})
+				keys, _ := m.FindObjects(sh, 2)
+				m.FindObjectsFinal(sh)
+				if len(keys) != 1 {
+					t.Fatalf("slot %d: %d keys", k.slot, len(keys))
+				}
+				m.SignInit(sh, CKM_SHA256_RSA_PKCS, nil, keys[0])
+				if sig, rv := m.Sign(sh, []byte("v")); rv != CKR_OK || len(sig) != SignatureLen {
+					t.Fatalf("slot %d sign: %#x", k.slot, rv)
+				}
+			}
+		})
+	}
+	for _, a := range virtual.BlockedQueryAnswers {
+		t.Run(fmt.Sprintf("blocked-%04X", uint16(a)), func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.AllowLastTry = true
+			m, b := newTestModule(t, cfg, virtual.WithBlockedQuery(a))
+			if rv := m.Initialize(nil); rv != CKR_OK {
+				t.Fatal(rv)
+			}
+			defer m.Finalize()
+			sh, _ := m.OpenSession(0, CKF_SERIAL_SESSION)
+			for i := 0; i < 3; i++ {
+				if rv := m.Login(sh, CKU_USER, []byte("9999")); rv != CKR_PIN_INCORRECT && rv != CKR_PIN_LOCKED {
+					t.Fatalf("wrong PIN %d: %#x", i, rv)
+				}
+			}
+			ti, rv := m.GetTokenInfo(0)
+			if rv != CKR_OK || ti.Flags&CKF_USER_PIN_LOCKED == 0 {
+				t.Fatalf("blocked: flags %#x %#x", ti.Flags, rv)
+			}
+			if rv := m.Login(sh, CKU_USER, []byte("1234")); rv != CKR_PIN_LOCKED {
+				t.Fatalf("login on a blocked PIN: %#x", rv)
+			}
+			if n := b.vc.TriesLeft(virtual.PINJPKIAuth); n != 0 {
+				t.Fatalf("tries %d", n)
+			}
+		})
+	}
+}
+
+// TestEveryMechanism signs with each mechanism, single- and multi-part,
+// and verifies with the certificate's key.
+func TestEveryMechanism(t *testing.T) {
+	m, _ := newTestModule(t, DefaultConfig())
+	if rv := m.Initialize(nil); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	defer m.Finalize()
+	sh, _ := m.OpenSession(0, CKF_SERIAL_SESSION)
+	if rv := m.Login(sh, CKU_USER, []byte("1234")); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	m.FindObjectsInit(sh, []Attribute{{CKA_CLASS, ulong(CKO_PRIVATE_KEY)}})
+	keys, _ := m.FindObjects(sh, 2)
+	m.FindObjectsFinal(sh)
+	pub := jpkitest.DefaultHolder().AuthCert.PublicKey.(*rsa.PublicKey)
+	msg := []byte("every mechanism")
+	for mech, h := range hashOf {
+		for _, multi := range []bool{false, true} {
+			if rv := m.SignInit(sh, mech, nil, keys[0]); rv != CKR_OK {
+				t.Fatal(rv)
+			}
+			var sig []byte
+			var rv RV
+			if multi {
+				m.SignUpdate(sh, msg[:5])
+				m.SignUpdate(sh, msg[5:])
+				sig, rv = m.SignFinal(sh)
+			} else {
+				sig, rv = m.Sign(sh, msg)
+			}
+			if rv != CKR_OK {
+				t.Fatalf("%v: %#x", h, rv)
+			}
+			d := h.New()
+			d.Write(msg)
+			if err := rsa.VerifyPKCS1v15(pub, h, d.Sum(nil), sig); err != nil {
+				t.Fatalf("%v multi=%v: %v", h, multi, err)
+			}
+		}
+	}
+	// CKM_RSA_PKCS signs the caller's DigestInfo as given.
+	d := sha256.Sum256(msg)
+	m.SignInit(sh, CKM_RSA_PKCS, nil, keys[0])
+	sig, rv := m.Sign(sh, append(append([]byte(nil), digestInfoPrefix[crypto.SHA256]...), d[:]...))
+	if rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig); err != nil {
+		t.Fatal(err)
 	}
 }
