@@ -27,6 +27,9 @@ const (
 	ckrOK             = C.CK_RV(p11.CKR_OK)
 	ckrArgumentsBad   = C.CK_RV(p11.CKR_ARGUMENTS_BAD)
 	ckrBufferTooSmall = C.CK_RV(p11.CKR_BUFFER_TOO_SMALL)
+
+	ckrNeedToCreateThreads        = C.CK_RV(0x009) // CKR_NEED_TO_CREATE_THREADS
+	ckfLibraryCantCreateOSThreads = 0x1            // CKF_LIBRARY_CANT_CREATE_OS_THREADS
 )
 
 // appMutex is the application's mutex, taken through its functions.
@@ -57,6 +60,12 @@ func C_Initialize(pInitArgs C.CK_VOID_PTR) C.CK_RV {
 		a := (*C.CK_C_INITIALIZE_ARGS)(pInitArgs)
 		if a.pReserved != nil {
 			return ckrArgumentsBad
+		}
+		// The Go runtime runs on threads of its own (and the module
+		// watches readers on one): an application that forbids the
+		// library its own threads cannot use it.
+		if a.flags&ckfLibraryCantCreateOSThreads != 0 {
+			return ckrNeedToCreateThreads
 		}
 		n := 0
 		for _, f := range []unsafe.Pointer{unsafe.Pointer(a.CreateMutex), unsafe.Pointer(a.DestroyMutex), unsafe.Pointer(a.LockMutex), unsafe.Pointer(a.UnlockMutex)} {
