@@ -61,12 +61,9 @@ func C_Initialize(pInitArgs C.CK_VOID_PTR) C.CK_RV {
 		if a.pReserved != nil {
 			return ckrArgumentsBad
 		}
-		// The Go runtime runs on threads of its own (and the module
-		// watches readers on one): an application that forbids the
-		// library its own threads cannot use it.
-		if a.flags&ckfLibraryCantCreateOSThreads != 0 {
-			return ckrNeedToCreateThreads
-		}
+		// CKF_LIBRARY_CANT_CREATE_OS_THREADS is accepted: GnuTLS sets
+		// it, and the Go runtime's threads exist from the library's
+		// load, not from the application's calls.
 		n := 0
 		for _, f := range []unsafe.Pointer{unsafe.Pointer(a.CreateMutex), unsafe.Pointer(a.DestroyMutex), unsafe.Pointer(a.LockMutex), unsafe.Pointer(a.UnlockMutex)} {
 			if f != nil {

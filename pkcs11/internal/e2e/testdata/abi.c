@@ -66,9 +66,6 @@ int main(int argc, char **argv)
 	a.pReserved = &n;
 	RV(f->C_Initialize(&a), CKR_ARGUMENTS_BAD);
 	memset(&a, 0, sizeof a);
-	a.flags = CKF_LIBRARY_CANT_CREATE_OS_THREADS;
-	RV(f->C_Initialize(&a), CKR_NEED_TO_CREATE_THREADS);
-	memset(&a, 0, sizeof a);
 	a.CreateMutex = create_mutex;
 	RV(f->C_Initialize(&a), CKR_ARGUMENTS_BAD); /* some but not all functions */
 	a.DestroyMutex = destroy_mutex;
