@@ -61,3 +61,10 @@ dist:
 .PHONY: reliability
 reliability:
 	GO=$(GO) ./scripts/reliability-report.sh
+
+# make pkcs11: the PKCS#11 module bin/libmynacard-pkcs11.so (cgo,
+# -buildmode=c-shared; needs libpcsclite-dev). See README "PKCS#11 module".
+.PHONY: pkcs11
+pkcs11:
+	$(GO) build -buildmode=c-shared -o bin/libmynacard-pkcs11.so ./pkcs11
+	rm -f bin/libmynacard-pkcs11.h
