@@ -179,4 +179,3 @@ func DSSCRLs(data []byte) ([][]byte, error) {
 	}
 	return dssEntries(ctx, "CRLs"), nil
 }
-
