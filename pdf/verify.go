@@ -384,16 +384,10 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 		return
 	}
 	raw := []byte(contents.text)
-	l, err := derLength(raw)
+	cms, err := contentsCMS(raw)
 	if err != nil {
 		s.fail(CodeContents, "%v", err)
 		return
-	}
-	for _, z := range raw[l:] {
-		if z != 0 {
-			s.fail(CodeContents, "bytes after the CMS are not zero padding")
-			return
-		}
 	}
 	pades := false
 	switch s.SubFilter {
@@ -404,7 +398,7 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 		s.fail(CodeSubFilter, "/SubFilter /%s not accepted", s.SubFilter)
 		return
 	}
-	sd, err := parseSignedData(raw[:l])
+	sd, err := parseSignedData(cms)
 	if err != nil {
 		s.fail(CodeCMS, "%v", err)
 		return
@@ -523,6 +517,27 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 			s.fail(CodeModified, "%v", slices.Compact(alters))
 		}
 	}
+}
+
+// contentsCMS returns the CMS in a /Contents string: one DER element (or
+// a BER one, re-encoded with definite lengths) followed by nothing but
+// zero padding.
+func contentsCMS(raw []byte) ([]byte, error) {
+	l, err := derLength(raw)
+	der := raw[:max(l, 0)]
+	if err != nil {
+		var berr error
+		der, l, berr = berToDER(raw)
+		if berr != nil {
+			return nil, err
+		}
+	}
+	for _, z := range raw[l:] {
+		if z != 0 {
+			return nil, errors.New("bytes after the CMS are not zero padding")
+		}
+	}
+	return der, nil
 }
 
 // rawText decodes a raw text string (PDFDocEncoding taken as Latin-1, or
