@@ -108,7 +108,7 @@ const (
 // cliMessages is the CLI's catalog. English messages follow age's rules
 // (lowercase errors and hints without a final period).
 func cliMessages() []cliMessage {
-	return []cliMessage{
+	return append(pdfMessages(), []cliMessage{
 		{msgHintLastTryNext, "one try is left: check the PIN with the holder; the next attempt needs --allow-last-try", "残り1回です。ご本人に番号を確認してください。次の入力には --allow-last-try が必要です"},
 		{msgPINFormat, "the %s has the wrong format", "%sの形式が正しくありません"},
 		{msgHintPINInput, "enter the PIN on the terminal, or give it on standard input with --pin-stdin (never as an argument)", "端末で入力するか、--pin-stdin で標準入力から渡してください（引数には書かないでください）"},
@@ -191,7 +191,7 @@ func cliMessages() []cliMessage {
 		{msgCardPhone, "smartphone JPKI token", "スマートフォンの公的個人認証"},
 		{msgCardUnknown, "unknown card", "不明なカード"},
 		{msgRevokedHint, "do not accept this certificate", "この証明書は受け付けないでください"},
-	}
+	}...)
 }
 
 // cliCatalog is the CLI catalog built once; nothing changes it after
