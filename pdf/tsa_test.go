@@ -3,108 +3,30 @@ package pdf
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/asn1"
 	"encoding/hex"
-	"encoding/pem"
-	"fmt"
-	"io"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/internal/pdftest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
-// testTSA starts a time-stamping authority on loopback: an HTTP handler
-// that answers each request with `openssl ts -reply`, signing with a TSA
-// certificate (critical timeStamping key usage) under its own root.
+// testTSA starts the test time-stamping authority (internal/pdftest).
 func testTSA(t testing.TB) (*TSA, *x509.CertPool) {
 	t.Helper()
 	tool(t, "openssl")
-	dir := t.TempDir()
-	rootKey, _ := rsa.GenerateKey(rand.Reader, 2048)
-	tsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
-	now := time.Now()
-	rootTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mynacard test TSA root"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), IsCA: true, BasicConstraintsValid: true,
-		KeyUsage: x509.KeyUsageCertSign}
-	rootDER, err := x509.CreateCertificate(rand.Reader, rootTmpl, rootTmpl, &rootKey.PublicKey, rootKey)
+	srv, err := pdftest.StartTSA()
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, _ := x509.ParseCertificate(rootDER)
-	eku, _ := asn1.Marshal([]asn1.ObjectIdentifier{oidExtKeyUsageTimeStmp})
-	tsaTmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "mynacard test TSA"},
-		NotBefore: now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Critical: true, Value: eku}}}
-	tsaDER, err := x509.CreateCertificate(rand.Reader, tsaTmpl, root, &tsaKey.PublicKey, rootKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, _ := x509.MarshalPKCS8PrivateKey(tsaKey)
-	write := func(name string, data []byte) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	write("tsa.key", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}))
-	write("tsa.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tsaDER}))
-	write("ca.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: rootDER}))
-	write("serial", []byte("01\n"))
-	cnf := write("tsa.cnf", []byte(fmt.Sprintf(`[ tsa ]
-default_tsa = tsa1
-[ tsa1 ]
-dir = %[1]s
-serial = %[1]s/serial
-crypto_device = builtin
-signer_cert = %[1]s/tsa.pem
-certs = %[1]s/ca.pem
-signer_key = %[1]s/tsa.key
-signer_digest = sha256
-default_policy = 1.2.392.200149.99.1
-digests = sha256, sha384, sha512
-accuracy = secs:1
-ordering = no
-tsa_name = no
-ess_cert_id_chain = no
-ess_cert_id_alg = sha256
-`, dir)))
-	var mu sync.Mutex
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost || r.Header.Get("Content-Type") != "application/timestamp-query" {
-			http.Error(w, "want a timestamp query", http.StatusBadRequest)
-			return
-		}
-		q, _ := io.ReadAll(io.LimitReader(r.Body, 1<<16))
-		mu.Lock()
-		defer mu.Unlock()
-		qf, rf := filepath.Join(dir, "q.tsq"), filepath.Join(dir, "r.tsr")
-		os.WriteFile(qf, q, 0o600)
-		if out, err := exec.Command("openssl", "ts", "-reply", "-config", cnf, "-queryfile", qf, "-out", rf).CombinedOutput(); err != nil {
-			http.Error(w, string(out), http.StatusInternalServerError)
-			return
-		}
-		resp, _ := os.ReadFile(rf)
-		w.Header().Set("Content-Type", "application/timestamp-reply")
-		w.Write(resp)
-	}))
 	t.Cleanup(srv.Close)
 	pool := x509.NewCertPool()
-	pool.AddCert(root)
+	pool.AddCert(srv.Root)
 	return &TSA{URL: srv.URL, Roots: pool}, pool
 }
 

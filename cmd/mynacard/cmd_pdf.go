@@ -19,8 +19,8 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
-	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/internal/i18n"
+	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/pdf"
 )
 
