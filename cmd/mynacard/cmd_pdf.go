@@ -117,7 +117,7 @@ func (g *globals) runSignPDF(ctx context.Context, f pdfSignFlags) error {
 	}
 	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: !g.testCard(s)})
 	if err != nil {
-		return &codedError{code: exitVerificationFailed, msg: g.tr(msgChainFailedWhy, err), hint: g.tr(msgHintVerifyFailed), underlying: err}
+		return &codedError{code: exitVerificationFailed, msg: g.tr(msgChainFailedWhy, err), hint: g.tr(msgPDFHintChain), underlying: err}
 	}
 	signer, err := jpki.NewSigner(ctx, s.jpki, card.SignKey, cert, pin.prompt)
 	if err != nil {

@@ -31,6 +31,7 @@ const (
 	msgPDFContact        msgKey = "cli.pdf.contact"
 	msgPDFChange         msgKey = "cli.pdf.change"
 	msgPDFAlters         msgKey = "cli.pdf.alters"
+	msgPDFHintChain      msgKey = "cli.pdf.hint_chain"
 
 	msgPDFChSignature   msgKey = "cli.pdf.change.signature"
 	msgPDFChDSS         msgKey = "cli.pdf.change.dss"
@@ -92,6 +93,7 @@ func pdfMessages() []cliMessage {
 		{msgPDFLocation, "Location", "場所"},
 		{msgPDFContact, "Contact", "連絡先"},
 		{msgPDFChange, "changed after signing: %s (object %d)", "署名後の変更：%s（オブジェクト %d）"},
+		{msgPDFHintChain, "nothing was signed: a signature by this certificate would not verify (for a test card give --test-hierarchy)", "署名していません。この証明書による署名は検証できないためです（テストカードでは --test-hierarchy を指定してください）"},
 		{msgPDFAlters, " — can change what is displayed", " — 表示内容が変わるおそれがあります"},
 
 		{msgPDFChSignature, "another signature", "別の署名"},
