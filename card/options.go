@@ -48,6 +48,11 @@ type Options struct {
 	// CHANGE REFERENCE DATA redacted (reader.Traced). It runs synchronously
 	// inside the card transaction.
 	Trace func(reader.TraceEvent)
+	// SpeculativeECDSA lets SchemeFor sign with ECDSA card keys through
+	// SpeculativeECDSA, a guess at the next card's unpublished protocol.
+	// Off by default: without it an ECDSA certificate is refused before
+	// any PIN is asked (ErrUnsupportedKey).
+	SpeculativeECDSA bool
 }
 
 // conn is one card and the state shared by the applications opened on it:

@@ -12,6 +12,8 @@
 package virtual
 
 import (
+	"crypto/ecdsa"
+	"crypto/rsa"
 	"fmt"
 	"sync"
 	"time"
@@ -26,6 +28,10 @@ type Card struct {
 	cfg  config
 	apps []*application
 	pins map[PINRef]*pinFile
+	// The card-level CVC chain (GET DATA 00F8, 7F21), made on first use
+	// from mfKeys (nil keys are generated then).
+	mfKeys  [2]*rsa.PrivateKey
+	mfChain [2][]byte
 
 	// Volatile state, dropped by Reset (ISO/IEC 7816-4 §5.1.2 current
 	// structures and §9.1 security status).
@@ -63,23 +69,18 @@ type Option func(*config)
 type config struct {
 	atr                 []byte
 	shortReadSW         uint16
+	variants            variants
 	emptyVerifyVerified bool
 	noExtended          bool
 	chainThreshold      int
 	maxTries            map[PINRef]int
 	faults              []Fault
+	ecSign, ecAuth      *ecdsa.PrivateKey // WithSpeculativeECDSAKeys
 }
 
 // WithATR sets the answer to reset (default DefaultATR).
 func WithATR(atr []byte) Option {
 	return func(c *config) { c.atr = append([]byte(nil), atr...) }
-}
-
-// WithShortReadStatus sets the status word of a READ BINARY that starts
-// inside the EF but asks for more bytes than remain (default
-// DefaultShortReadStatus, 6282; 9000 emulates cards that say nothing).
-func WithShortReadStatus(sw uint16) Option {
-	return func(c *config) { c.shortReadSW = sw }
 }
 
 // WithEmptyVerifyReportsVerified emulates the card variants that answer
@@ -128,7 +129,7 @@ func WithFaults(f ...Fault) Option {
 // form the real card could not hold; the signing password is stored
 // upper-cased.
 func NewMyNumberCard(contents Contents, opts ...Option) (*Card, error) {
-	cfg := config{atr: []byte(DefaultATR), shortReadSW: DefaultShortReadStatus}
+	cfg := config{atr: []byte(DefaultATR), shortReadSW: apdu.SWOK, variants: defaultVariants()}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -147,6 +148,10 @@ func NewMyNumberCard(contents Contents, opts ...Option) (*Card, error) {
 		removedCh: make(chan struct{}),
 	}
 	if err := c.layout(&contents); err != nil {
+		return nil, fmt.Errorf("laying out virtual card: %w", err)
+	}
+	c.mfKeys = [2]*rsa.PrivateKey{contents.MFChainKey, contents.MFCardKey}
+	if err := c.layoutSpeculativeECDSA(); err != nil {
 		return nil, fmt.Errorf("laying out virtual card: %w", err)
 	}
 	c.faults = plan(cfg.faults)

@@ -1,6 +1,7 @@
 package virtual
 
 import (
+	"crypto/ecdsa"
 	"crypto/rsa"
 	"fmt"
 	"strings"
@@ -27,9 +28,10 @@ type file struct {
 	// readers lists the PINs any one of which, verified, allows READ
 	// BINARY; empty means free to read.
 	readers []PINRef
-	pin     *pinFile        // kindPIN
-	key     *rsa.PrivateKey // kindKey
-	keyPIN  PINRef          // kindKey: the PIN that unlocks it
+	pin     *pinFile          // kindPIN
+	key     *rsa.PrivateKey   // kindKey (RSA)
+	ecKey   *ecdsa.PrivateKey // kindKey (speculative ECDSA)
+	keyPIN  PINRef            // kindKey: the PIN that unlocks it
 }
 
 // pinFile is a PIN's reference data and retry counter (§11.5.6).
@@ -169,7 +171,7 @@ func (c *Card) layoutJPKI(ct *Contents) error {
 		{efJPKISignCert, ct.SignCert, []PINRef{PINJPKISign}},
 		{efJPKISignCACert, ct.SignCACert, nil},
 		{efJPKIToken, tokenInfo, nil},
-		{efJPKIPresence, EncodePresence(ct), nil},
+		{efJPKIPresence, c.cfg.variants.presenceFile(ct), nil},
 		{efJPKIAuthCert, ct.AuthCert, nil},
 		{efJPKIAuthCACert, ct.AuthCACert, nil},
 	} {
