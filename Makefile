@@ -20,6 +20,9 @@
 #               and with x509.ParseRevocationList + a map (time, entries/s,
 #               peak-MiB, bytes/entry), lookup ns/op, batch status of 1,000,000
 #               serials. MYNACARD_BIG=0 keeps to the 1M CRL.
+#   make dist   scripts/dist.sh: cmd/mynacard for windows/amd64 (pure Go),
+#               linux/amd64 and linux/arm64 (cgo, cross-built), vetted, with
+#               SHA256SUMS, in dist/. MYNACARD_DIST_TARGETS picks a subset.
 #   make fuzz   scripts/fuzz.sh: every fuzz target for FUZZTIME (default 30s)
 #               each; new corpus entries go to each package's testdata/fuzz
 #               (see testdata/fuzz/README.md). FUZZ_PKGS, FUZZ_MATCH, FUZZ_KEEP.
@@ -27,7 +30,7 @@
 GO ?= go
 ARGS ?=
 
-.PHONY: test build run bench fuzz
+.PHONY: test build run bench fuzz dist
 
 test:
 	./scripts/test.sh
@@ -43,6 +46,9 @@ bench:
 
 fuzz:
 	./scripts/fuzz.sh
+
+dist:
+	GO=$(GO) ./scripts/dist.sh
 
 # make reliability: scripts/reliability-report.sh runs the fault matrix,
 # concurrency, secrets and store-durability tests and every fuzz target

@@ -34,7 +34,7 @@ func memAgent(t *testing.T, vc *virtual.Card, edit func(*agent.Config)) (*runnin
 			t.Fatal(err)
 		}
 	}
-	cfg := agent.Config{Backend: m, Confirmer: newConfirmer(t, true), AllowedOrigins: []string{"http://kiosk.example:8080"}}
+	cfg := agent.Config{Backend: m, Confirmer: newConfirmer(t, true), AllowedOrigins: []string{"https://kiosk.example:8080"}}
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -84,7 +84,7 @@ func TestSecurityChecks(t *testing.T) {
 		{"foreign origin", "POST", "/v1/qualify", pin, map[string]string{"Origin": "http://evil.example"}, 403, agent.CodeOriginNotAllowed},
 		{"foreign origin events", "GET", "/v1/events", nil, map[string]string{"Origin": "https://evil.example"}, 403, agent.CodeOriginNotAllowed},
 		{"null origin", "POST", "/v1/identify", pin, map[string]string{"Origin": "null"}, 403, agent.CodeOriginNotAllowed},
-		{"origin other port", "POST", "/v1/qualify", pin, map[string]string{"Origin": "http://kiosk.example:8081"}, 403, agent.CodeOriginNotAllowed},
+		{"origin other port", "POST", "/v1/qualify", pin, map[string]string{"Origin": "https://kiosk.example:8081"}, 403, agent.CodeOriginNotAllowed},
 		{"rebinding host", "POST", "/v1/qualify", pin, map[string]string{"Host": "evil.example:" + r.port}, 403, agent.CodeBadHost},
 		{"rebinding host page", "GET", "/", nil, map[string]string{"Host": "attacker.test"}, 403, agent.CodeBadHost},
 		{"other port host", "GET", "/v1/readers", nil, map[string]string{"Host": "127.0.0.1:1"}, 403, agent.CodeBadHost},
@@ -120,7 +120,7 @@ func TestSecurityChecks(t *testing.T) {
 
 func TestCORS(t *testing.T) {
 	r, _ := memAgent(t, nil, nil)
-	pre := map[string]string{"Origin": "http://kiosk.example:8080", "Access-Control-Request-Method": "POST",
+	pre := map[string]string{"Origin": "https://kiosk.example:8080", "Access-Control-Request-Method": "POST",
 		"Access-Control-Request-Headers": "content-type, x-mynacard-token", agent.HeaderToken: ""}
 	req, _ := http.NewRequest("OPTIONS", r.base+"/v1/qualify", nil)
 	for k, v := range pre {
@@ -133,7 +133,7 @@ func TestCORS(t *testing.T) {
 	}
 	resp.Body.Close()
 	h := resp.Header
-	if resp.StatusCode != 204 || h.Get("Access-Control-Allow-Origin") != "http://kiosk.example:8080" ||
+	if resp.StatusCode != 204 || h.Get("Access-Control-Allow-Origin") != "https://kiosk.example:8080" ||
 		!strings.Contains(h.Get("Access-Control-Allow-Headers"), agent.HeaderToken) ||
 		h.Get("Access-Control-Allow-Private-Network") != "true" {
 		t.Errorf("preflight from allowed origin: %d %v", resp.StatusCode, h)
@@ -144,14 +144,14 @@ func TestCORS(t *testing.T) {
 	}
 	// An allowed cross origin gets its Origin echoed on the real request.
 	req, _ = http.NewRequest("GET", r.base+"/v1/readers", nil)
-	req.Header.Set("Origin", "http://KIOSK.example:8080")
+	req.Header.Set("Origin", "https://KIOSK.example:8080")
 	req.Header.Set(agent.HeaderToken, testToken)
 	resp, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "http://KIOSK.example:8080" {
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "https://KIOSK.example:8080" {
 		t.Errorf("allowed origin: %d %v", resp.StatusCode, resp.Header)
 	}
 	// The agent's own origin needs no allowlist entry and gets no CORS header.

@@ -261,6 +261,9 @@ func TestKioskPageInChromium(t *testing.T) {
 	click(t, ctx, "#pin-ok")
 	screen(t, ctx, "working")
 	shot.take("working")
+	// The page shows "working" before the agent has sent VERIFY: pull the
+	// card only once the good VERIFY has reset the counter, while SIGN stalls.
+	waitTries(t, vc, virtual.PINJPKIAuth, virtual.MaxTriesJPKIAuth)
 	in.Remove(t)
 	screen(t, ctx, "insert")
 	if err := do(ctx, chromedp.WaitVisible(chromedp.CSS("#notice"))); err != nil {
@@ -324,6 +327,7 @@ func TestKioskPageInChromium(t *testing.T) {
 
 	// Pages on other origins: the allowed integrator page can read the
 	// readers; a foreign page is refused at the preflight, token or not.
+	// Neither may read the agent's page, which embeds the session token.
 	apdus := vc.Stats().APDUs
 	for _, o := range []*originPage{foreign, integrator} {
 		if err := do(ctx, chromedp.Navigate(o.url)); err != nil {
@@ -334,6 +338,9 @@ func TestKioskPageInChromium(t *testing.T) {
 			t.Fatalf("%s page: %v", o.name, err)
 		}
 		shot.take(o.name + "-origin")
+		readPage := !strings.Contains(out, "page REFUSED")
+		attackLog(t, "page on "+o.name+" origin "+o.origin+" fetches the agent's page in Chromium", "the browser cannot read it (no CORS on /)",
+			!readPage, strings.ReplaceAll(out[strings.LastIndex(out, "\npage")+1:], "|", "/"))
 		switch o.name {
 		case "foreign":
 			if !strings.HasPrefix(out, "REFUSED") || !strings.Contains(out, "qualify REFUSED") {
@@ -384,6 +391,11 @@ async function go() {
     const r = await fetch(A + "/v1/qualify", {method: "POST", headers: {"Content-Type": "application/json", %q: T}, body: JSON.stringify({pin: "1234"})});
     s += "\nqualify " + r.status;
   } catch (e) { s += "\nqualify REFUSED: " + e; }
+  try {
+    const r = await fetch(A + "/");
+    const x = await r.text();
+    s += "\npage " + r.status + (x.includes(T) ? " TOKEN READ" : "");
+  } catch (e) { s += "\npage REFUSED: " + e; }
   out.textContent = s;
   out.dataset.done = "1";
 }
@@ -404,5 +416,18 @@ func waitLog(t *testing.T, r *running, s string) {
 			t.Fatalf("agent log never showed %q", s)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitTries waits until the virtual card's counter for pin shows want tries
+// left, so that a step is known to have reached the card.
+func waitTries(t *testing.T, vc *virtual.Card, pin virtual.PINRef, want int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for vc.TriesLeft(pin) != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("tries left of %v = %d, want %d within 10 s", pin, vc.TriesLeft(pin), want)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -26,6 +28,54 @@ func normalizeOrigin(o string) (string, error) {
 	}
 	return strings.ToLower(u.Scheme + "://" + u.Host), nil
 }
+
+// ErrInsecureOrigin reports an allowed origin that a network attacker could
+// impersonate: plain http:// to a host other than loopback. A page from such
+// an origin could be replaced on the way and then call the API with the
+// session token, so only https:// origins and http:// loopback origins
+// (localhost, 127.0.0.0/8, [::1]) may be allowed.
+var ErrInsecureOrigin = errors.New("agent: allowed origin must be https:// or a loopback http:// origin")
+
+// checkOriginSecure returns ErrInsecureOrigin for a normalised origin that is
+// http:// to anything but loopback.
+func checkOriginSecure(origin string) error {
+	u, err := url.Parse(origin)
+	if err != nil {
+		return err
+	}
+	if u.Scheme == "https" {
+		return nil
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return ErrInsecureOrigin
+}
+
+// CheckAllowedOrigin reports whether o may be given in
+// Config.AllowedOrigins: a scheme://host[:port] origin that is https://, or
+// http:// on loopback. It fails with ErrInsecureOrigin for plain http://
+// anywhere else. New makes the same check; a command line can make it before
+// opening anything.
+func CheckAllowedOrigin(o string) error {
+	n, err := normalizeOrigin(o)
+	if err != nil {
+		return fmt.Errorf("agent: allowed origin %q: %w", o, err)
+	}
+	if err := checkOriginSecure(n); err != nil {
+		return fmt.Errorf("%w: %q", err, o)
+	}
+	return nil
+}
+
+// isAPI reports whether path is under the API (/v1/), the only place CORS
+// applies: the page and its static files embed the session token and are
+// for the agent's own origin only.
+func isAPI(path string) bool { return strings.HasPrefix(path, "/v1/") }
 
 // Handler returns the agent's HTTP handler: the API under /v1/ and the kiosk
 // page at /, behind the security checks. Serve uses it; before Serve has
@@ -62,8 +112,9 @@ func (r *statusRecorder) WriteHeader(status int) {
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // secure applies, in order: the Host check (DNS rebinding), the Origin
-// allowlist (CORS, preflight answered here), the token on /v1/, and the
-// headers that keep the page from being framed or cached.
+// allowlist (CORS on /v1/ only, preflight answered here; the page and its
+// files refuse every other origin and never carry CORS headers), the token
+// on /v1/, and the headers that keep the page from being framed or cached.
 func (s *Server) secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -103,12 +154,19 @@ func (s *Server) secure(next http.Handler) http.Handler {
 				return
 			}
 		}
+		api := isAPI(r.URL.Path)
+		if cross && !api {
+			// The page embeds the session token: an allowed origin may
+			// call the API, never read the page.
+			fail(newAPIError(http.StatusForbidden, CodeOriginNotAllowed, "the page is for the agent's own origin only"))
+			return
+		}
 		if cross {
 			h.Set("Access-Control-Allow-Origin", origin)
 			h.Add("Vary", "Origin")
 		}
 		if r.Method == http.MethodOptions {
-			if r.Header.Get("Access-Control-Request-Method") == "" {
+			if !api || r.Header.Get("Access-Control-Request-Method") == "" {
 				fail(newAPIError(http.StatusMethodNotAllowed, CodeMethod, "OPTIONS is only a CORS preflight"))
 				return
 			}
@@ -123,7 +181,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			rec.WriteHeader(http.StatusNoContent)
 			return
 		}
-		if strings.HasPrefix(r.URL.Path, "/v1/") && !s.tokenOK(r.Header.Get(HeaderToken)) {
+		if api && !s.tokenOK(r.Header.Get(HeaderToken)) {
 			fail(newAPIError(http.StatusUnauthorized, CodeTokenRequired, "missing or wrong "+HeaderToken+" header"))
 			return
 		}

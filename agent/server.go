@@ -57,9 +57,12 @@ type Config struct {
 	// Confirmer runs identify, qualify and changes. Required.
 	Confirmer *confirm.Confirmer
 	// AllowedOrigins are the web origins (scheme://host[:port], such as
-	// "http://localhost:8080") whose pages may call the API, besides the
-	// agent's own origin. Anything else sending an Origin header is refused
-	// with 403 before any card access.
+	// "https://kiosk.example" or "http://localhost:8080") whose pages may
+	// call the API (/v1/), besides the agent's own origin. Each must be
+	// https:// or a loopback http:// origin (else New fails with
+	// ErrInsecureOrigin). Anything else sending an Origin header is refused
+	// with 403 before any card access. The page at / and its files answer
+	// the agent's own origin only and carry no CORS headers.
 	AllowedOrigins []string
 	// Audience identifies the service that confirmation tokens made through
 	// POST /v1/token are for (confirm.TokenOptions.Audience). It comes from
@@ -117,10 +120,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, origins: map[string]bool{}, hub: newHub()}
 	for _, o := range cfg.AllowedOrigins {
-		n, err := normalizeOrigin(o)
-		if err != nil {
-			return nil, fmt.Errorf("agent: allowed origin %q: %w", o, err)
+		if err := CheckAllowedOrigin(o); err != nil {
+			return nil, err
 		}
+		n, _ := normalizeOrigin(o)
 		s.origins[n] = true
 	}
 	if cfg.Token != "" {

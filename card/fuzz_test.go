@@ -3,6 +3,7 @@ package card_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/mynacard/mynacard/card"
@@ -131,17 +132,29 @@ func FuzzParseTokenLabel(f *testing.F) {
 
 func FuzzParsePresence(f *testing.F) {
 	ct := defaultHolder().Contents()
-	f.Add(virtual.EncodePresence(&ct))
+	f.Add(virtual.EncodePresence(&ct, virtual.DefaultPresenceAbsent))
+	f.Add([]byte{0x00, 0x8F, 0x00})
 	f.Add([]byte{0, 1, 0, 1})
+	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p, err := card.ParsePresence(b)
-		if err != nil {
-			return
-		}
-		for i, cf := range []card.CertFile{card.SignCert, card.SignCACert, card.AuthCert, card.AuthCACert} {
-			if p.Has(cf) != (b[i] == 1) {
-				t.Fatalf("byte %d = %02X but Has(%v) = %v", i, b[i], cf, p.Has(cf))
+		p, open, odd := card.ParsePresence(b)
+		all := []card.CertFile{card.SignCert, card.SignCACert, card.AuthCert, card.AuthCACert}
+		for _, cf := range all {
+			if slices.Contains(open, cf) && p.Has(cf) {
+				t.Fatalf("%v both open and present", cf)
 			}
+		}
+		// Only the four-byte 00/01 form settles an absence, and only 8F
+		// settles a presence.
+		if len(b) != 4 {
+			for _, cf := range all {
+				if !slices.Contains(open, cf) && !p.Has(cf) {
+					t.Fatalf("% X settles %v as absent", b, cf)
+				}
+			}
+		}
+		if len(b) == 3 && (b[0] != 0x8F || b[1] != 0x8F) && odd == "" {
+			t.Fatalf("% X is odd but not reported", b)
 		}
 	})
 }

@@ -12,7 +12,8 @@ import (
 // Code returns the reason as a stable machine name, for JSON output and
 // scripts: "unsealed", "sequence_gap", "sequence_order",
 // "prev_hash_mismatch", "hash_mismatch", "bad_signer_cert",
-// "untrusted_signer", "bad_signature", "truncated" or "head_mismatch".
+// "untrusted_signer", "bad_signature", "truncated", "head_mismatch" or
+// "nothing_verified".
 func (e *ChainError) Code() string {
 	switch e.Reason {
 	case ErrUnsealed:
@@ -35,6 +36,8 @@ func (e *ChainError) Code() string {
 		return "truncated"
 	case ErrHeadMismatch:
 		return "head_mismatch"
+	case ErrNothingVerified:
+		return "nothing_verified"
 	}
 	return "unknown"
 }

@@ -42,8 +42,12 @@ var (
 	// were removed at the end.
 	ErrTruncated = errors.New("records end before the expected head")
 	// ErrHeadMismatch means the record at the expected head's number has
-	// another hash.
+	// another hash, or is not sealed.
 	ErrHeadMismatch = errors.New("record differs from the expected head")
+	// ErrNothingVerified means no sealed record passed every check (no
+	// records at all, or only unsealed ones): a verification that checked
+	// nothing is never a pass.
+	ErrNothingVerified = errors.New("no sealed record verified")
 )
 
 // ErrNoTrustChoice means VerifyOptions named no trusted certificate and
@@ -63,9 +67,13 @@ type ChainError struct {
 	Err error
 }
 
-// Error formats "record 12: record hash mismatch (record edited)".
+// Error formats "record 12: record hash mismatch (record edited)"; a
+// failure that concerns no record (Seq 0) has no "record" prefix.
 func (e *ChainError) Error() string {
 	s := fmt.Sprintf("record %d: %v", e.Seq, e.Reason)
+	if e.Seq == 0 {
+		s = e.Reason.Error()
+	}
 	if e.Detail != "" {
 		s += ": " + e.Detail
 	}
@@ -107,7 +115,8 @@ type VerifyOptions struct {
 	// sealed record must start the chain (empty PrevHash).
 	AllowUnsealedPrefix bool
 	// ExpectHead, if set, is a head noted earlier: the records must reach
-	// it and the record with its number must have its hash.
+	// it, and the record with its number must be sealed, pass every check
+	// and have its hash (an unsealed prefix never satisfies it).
 	ExpectHead *Head
 }
 
@@ -139,14 +148,17 @@ type ChainReport struct {
 	Failure *ChainError
 }
 
-// OK reports whether every record passed.
-func (r *ChainReport) OK() bool { return r.Failure == nil }
+// OK reports whether every record passed and at least one sealed record
+// was verified.
+func (r *ChainReport) OK() bool { return r.Failure == nil && r.Verified > 0 }
 
 // VerifyChain checks records in order: numbers 1, 2, 3... without gaps,
 // each sealed, each PrevHash equal to the previous RecordHash (empty for
 // the first), each RecordHash recomputed from the fields, each operator
 // certificate trusted and each signature valid. It stops at the first
 // record that fails and returns the report with a *ChainError naming it.
+// Records that verify but include no sealed record fail with
+// ErrNothingVerified: checking nothing is not a pass.
 // An error from records itself is returned wrapped, with the report so far.
 func VerifyChain(ctx context.Context, records iter.Seq2[store.Record, error], opts VerifyOptions) (*ChainReport, error) {
 	if len(opts.TrustedCerts) == 0 && !opts.AnyCert {
@@ -168,6 +180,15 @@ func VerifyChain(ctx context.Context, records iter.Seq2[store.Record, error], op
 	if h := opts.ExpectHead; h != nil && v.lastSeq < h.Seq {
 		ce := &ChainError{Seq: v.lastSeq + 1, Reason: ErrTruncated,
 			Detail: fmt.Sprintf("the last record is %d, the expected head is %d", v.lastSeq, h.Seq)}
+		v.report.Failure = ce
+		return v.report, ce
+	}
+	if v.report.Verified == 0 {
+		detail := "there are no records"
+		if v.report.Unsealed > 0 {
+			detail = fmt.Sprintf("all %d records are unsealed", v.report.Unsealed)
+		}
+		ce := &ChainError{Seq: 0, Reason: ErrNothingVerified, Detail: detail}
 		v.report.Failure = ce
 		return v.report, ce
 	}
@@ -199,6 +220,9 @@ func (v *verifier) check(r *store.Record) *ChainError {
 	}
 	v.lastSeq = r.Seq
 	if !isSealed(r) {
+		if h := v.opts.ExpectHead; h != nil && h.Seq == r.Seq {
+			return fail(ErrHeadMismatch, "the expected head's record is not sealed", nil)
+		}
 		if v.opts.AllowUnsealedPrefix && !v.sealed {
 			v.report.Unsealed++
 			return nil

@@ -119,7 +119,9 @@ func TestVerifyChainCases(t *testing.T) {
 		verified int
 	}{
 		{"good", sealed, anyCert, 0, nil, 4},
-		{"empty", nil, anyCert, 0, nil, 0},
+		{"empty", nil, anyCert, 0, operator.ErrNothingVerified, 0},
+		{"only unsealed", unsealed, operator.VerifyOptions{AnyCert: true, AllowUnsealedPrefix: true}, 0, operator.ErrNothingVerified, 0},
+		{"head on an unsealed prefix record", withPrefix, operator.VerifyOptions{AnyCert: true, AllowUnsealedPrefix: true, ExpectHead: &operator.Head{Seq: 2, RecordHash: make([]byte, 32)}}, 2, operator.ErrHeadMismatch, 0},
 		{"duplicate", []store.Record{sealed[0], sealed[1], sealed[1]}, anyCert, 2, operator.ErrSequenceOrder, 2},
 		{"out of order", []store.Record{sealed[0], sealed[2], sealed[1]}, anyCert, 3, operator.ErrSequenceGap, 1},
 		{"unsealed prefix refused", withPrefix, anyCert, 1, operator.ErrUnsealed, 0},

@@ -13,6 +13,7 @@ package virtual
 
 import (
 	"crypto/ecdsa"
+	"crypto/rsa"
 	"fmt"
 	"sync"
 	"time"
@@ -27,6 +28,10 @@ type Card struct {
 	cfg  config
 	apps []*application
 	pins map[PINRef]*pinFile
+	// The card-level CVC chain (GET DATA 00F8, 7F21), made on first use
+	// from mfKeys (nil keys are generated then).
+	mfKeys  [2]*rsa.PrivateKey
+	mfChain [2][]byte
 
 	// Volatile state, dropped by Reset (ISO/IEC 7816-4 §5.1.2 current
 	// structures and §9.1 security status).
@@ -64,6 +69,7 @@ type Option func(*config)
 type config struct {
 	atr                 []byte
 	shortReadSW         uint16
+	variants            variants
 	emptyVerifyVerified bool
 	noExtended          bool
 	chainThreshold      int
@@ -75,13 +81,6 @@ type config struct {
 // WithATR sets the answer to reset (default DefaultATR).
 func WithATR(atr []byte) Option {
 	return func(c *config) { c.atr = append([]byte(nil), atr...) }
-}
-
-// WithShortReadStatus sets the status word of a READ BINARY that starts
-// inside the EF but asks for more bytes than remain (default
-// DefaultShortReadStatus, 6282; 9000 emulates cards that say nothing).
-func WithShortReadStatus(sw uint16) Option {
-	return func(c *config) { c.shortReadSW = sw }
 }
 
 // WithEmptyVerifyReportsVerified emulates the card variants that answer
@@ -130,7 +129,7 @@ func WithFaults(f ...Fault) Option {
 // form the real card could not hold; the signing password is stored
 // upper-cased.
 func NewMyNumberCard(contents Contents, opts ...Option) (*Card, error) {
-	cfg := config{atr: []byte(DefaultATR), shortReadSW: DefaultShortReadStatus}
+	cfg := config{atr: []byte(DefaultATR), shortReadSW: apdu.SWOK, variants: defaultVariants()}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -151,6 +150,7 @@ func NewMyNumberCard(contents Contents, opts ...Option) (*Card, error) {
 	if err := c.layout(&contents); err != nil {
 		return nil, fmt.Errorf("laying out virtual card: %w", err)
 	}
+	c.mfKeys = [2]*rsa.PrivateKey{contents.MFChainKey, contents.MFCardKey}
 	if err := c.layoutSpeculativeECDSA(); err != nil {
 		return nil, fmt.Errorf("laying out virtual card: %w", err)
 	}

@@ -120,7 +120,6 @@ const (
 	p1ReadSFI       byte   = 0x80 // §11.3.3: P1 b8 set, b5-b1 a short EF identifier
 	p2SpecificRef   byte   = 0x80 // §11.5.6 table 65: specific reference data; b5-b1 SFI here
 	p1ChangeNewOnly byte   = 0x01 // §11.5.7: data field holds the new reference data only
-	p1SignCardPads  byte   = 0x00 // JPKI SIGN: the card pads the DigestInfo (PKCS#1 v1.5)
 	p2ReadRecordCur byte   = 0x04 // §11.4.3 table 49: record number in P1, current EF
 	sfiMask         byte   = 0x1F
 	fidMF           uint16 = 0x3F00 // §8.2.1.1 master file: never selectable here
@@ -147,18 +146,12 @@ const (
 	// swPastEndOfFile answers READ BINARY with an offset at or beyond the
 	// end of the EF (6B00, "wrong parameters P1-P2", as PROTOCOL.md says).
 	swPastEndOfFile = apdu.SWWrongParametersP1P2
-	// swEmptyVerifyBlocked answers the empty VERIFY (retry counter query)
-	// on a blocked PIN. PROTOCOL.md is silent; the card answers 6984 to
-	// every VERIFY with data once blocked, and the virtual card assumes
-	// it answers the query the same way (not 63C0).
-	swEmptyVerifyBlocked = apdu.SWReferenceDataBlocked
 	// swSignInputTooLong answers SIGN whose data do not fit PKCS#1 v1.5
 	// type-1 padding in the key (more than k-11 bytes). PROTOCOL.md lists
 	// 6985 as "bad signing input"; 6700 would be the other choice.
 	swSignInputTooLong = apdu.SWConditionsNotSatisfied
-	// swSignSchemeUnsupported answers SIGN with P1 other than 00. The
-	// values 01–05 (card hashes, PSS …) are reported by one source only
-	// (*unsure*); the virtual card implements none of them.
+	// swSignSchemeUnsupported answers SIGN with a P1 that names no scheme
+	// (above 05), as one source saw a card do.
 	swSignSchemeUnsupported = apdu.SWIncorrectP1P2
 	// swChangeNotAllowed answers CHANGE REFERENCE DATA on a 照合番号A/B,
 	// which is derived from the card's printed data and cannot be changed
@@ -172,13 +165,6 @@ const (
 	// swWrongLe is SW1 6C: resend with Le = SW2 (§5.6 table 6).
 	swWrongLe uint16 = 0x6C00
 )
-
-// DefaultShortReadStatus answers a READ BINARY whose offset is inside
-// the EF but whose Le runs past its end, with the bytes that exist.
-// PROTOCOL.md says "6B00 or 6282": the virtual card uses 6282 (§5.6
-// table 5, "end of file reached before reading Ne bytes") unless
-// WithShortReadStatus picks another (9000 is what some cards do).
-const DefaultShortReadStatus = apdu.SWEndOfFileWarning
 
 // Behaviour choices where PROTOCOL.md is silent.
 const (

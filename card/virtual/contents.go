@@ -89,4 +89,12 @@ type Contents struct {
 	// Municipality is the 5-digit code of the issuing municipality, in the
 	// same record.
 	Municipality string
+
+	// Card level (GET DATA with no application selected).
+
+	// MFChainKey is the key the card-level CVC in 00F8 certifies (signed by
+	// the virtual card-level CV CA, cvca/cv-ca-9000020), which signs the
+	// CVC in 7F21; MFCardKey is the key 7F21 certifies. Nil keys are
+	// generated when the chain is first asked for.
+	MFChainKey, MFCardKey *rsa.PrivateKey
 }

@@ -70,11 +70,6 @@ const (
 	tokenLabelSize    = 32
 	tokenManufacturer = "JPKI"
 	tokenTextFields   = 32 + 16 + 16
-	// PresenceLayout describes EF 0008, on which PROTOCOL.md is silent:
-	// the virtual card writes one byte per certificate EF, in the order
-	// 0001, 0002, 000A, 000B, each 01 when the certificate is present
-	// and 00 when it is not.
-	PresenceLayout = "one byte per certificate EF 0001, 0002, 000A, 000B: 01 present, 00 absent"
 	// numberFiller is the FF FF after the Individual Number in text EF 0001.
 	numberFiller = "\xFF\xFF"
 	// cvcKeyIDSize is the size of the issuer and subject key IDs in the
@@ -110,19 +105,6 @@ func EncodeTokenInfo(label string) ([]byte, error) {
 	copy(out, label)
 	copy(out[tokenLabelSize:], tokenManufacturer)
 	return out, nil
-}
-
-// EncodePresence returns EF 0008 as PresenceLayout describes.
-func EncodePresence(ct *Contents) []byte {
-	out := make([]byte, 0, 4)
-	for _, cert := range [][]byte{ct.SignCert, ct.SignCACert, ct.AuthCert, ct.AuthCACert} {
-		if len(cert) > 0 {
-			out = append(out, 1)
-		} else {
-			out = append(out, 0)
-		}
-	}
-	return out
 }
 
 // EncodeTextNumber returns text EF 0001: FF 10 0C, the 12 ASCII digits of

@@ -171,7 +171,7 @@ func (c *Card) layoutJPKI(ct *Contents) error {
 		{efJPKISignCert, ct.SignCert, []PINRef{PINJPKISign}},
 		{efJPKISignCACert, ct.SignCACert, nil},
 		{efJPKIToken, tokenInfo, nil},
-		{efJPKIPresence, EncodePresence(ct), nil},
+		{efJPKIPresence, c.cfg.variants.presenceFile(ct), nil},
 		{efJPKIAuthCert, ct.AuthCert, nil},
 		{efJPKIAuthCACert, ct.AuthCACert, nil},
 	} {

@@ -192,7 +192,7 @@ func TestCommonApplication(t *testing.T) {
 	if sw != 0x9000 || string(data) != "\x01\x1C"+"123456789012345"+"13101"+"20351231" {
 		t.Errorf("record 1 = %q %04X", data, sw)
 	}
-	run(t, c, []step{{"00B2020400", 0x6A83}, {"00B2000400", 0x6A86}, {"00B2010C00", 0x9000}, {"00B2010405", 0x6282}})
+	run(t, c, []step{{"00B2020400", 0x6A83}, {"00B2000400", 0x6A86}, {"00B2010C00", 0x9000}, {"00B2010405", 0x9000}})
 }
 
 func TestNewMyNumberCardRejects(t *testing.T) {

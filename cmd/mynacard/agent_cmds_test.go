@@ -34,6 +34,9 @@ func TestServeRefuses(t *testing.T) {
 		{"serve", "--listen", ":8765"},
 		{"serve", "--listen", "[::]:8765"},
 		{"serve", "--allow-last-try", "--listen", "127.0.0.1:0"},
+		{"serve", "--allow-origin", "http://kiosk.example", "--listen", "127.0.0.1:0"},
+		{"serve", "--allow-origin", "http://192.168.0.10:8080", "--listen", "127.0.0.1:0"},
+		{"serve", "--allow-origin", "ftp://kiosk.example", "--listen", "127.0.0.1:0"},
 		{"watch", "--count", "-1"},
 	} {
 		var out, errb bytes.Buffer

@@ -47,7 +47,11 @@ Security: every /v1/ call needs the session token in the X-Mynacard-Token
 header. The token is printed at start (for integrators' own pages) and
 embedded in the page at /. A request with an Origin header other than the
 agent's own or one given with --allow-origin is refused (403) before any card
-access, CORS preflights included; a Host header other than localhost,
+access, CORS preflights included. --allow-origin takes https:// origins, or
+http:// on loopback only (a plain-http page elsewhere could be replaced on the
+network and then use the token). The page at / and its files answer the
+agent's own origin only and never carry CORS headers: an allowed origin may
+call the API, never read the page that embeds the token; a Host header other than localhost,
 127.0.0.1 or [::1] with the agent's port is refused (DNS rebinding). PINs
 travel only in POST bodies, are never logged and are wiped after use; one card
 operation runs at a time per reader (409 "busy"); a card pulled during an
@@ -60,6 +64,13 @@ every network interface: never install it on a production kiosk.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if g.AllowLastTry {
 				return usageErrorf("--allow-last-try is not for an unattended kiosk: serve never spends the last PIN try")
+			}
+			for _, o := range origins {
+				if err := agent.CheckAllowedOrigin(o); errors.Is(err, agent.ErrInsecureOrigin) {
+					return usageErrorf("%s", g.tr(msgInsecureOrigin, o))
+				} else if err != nil {
+					return usageErrorf("%s", g.tr(msgBadOrigin, o))
+				}
 			}
 			ln, err := agent.Listen(listen)
 			if err != nil {

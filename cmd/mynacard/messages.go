@@ -53,6 +53,7 @@ const (
 	msgTriesUnknown      msgKey = "cli.tries.unknown"
 	msgTriesBlocked      msgKey = "cli.tries.blocked"
 	msgTriesNA           msgKey = "cli.tries.not_available"
+	msgCertsProbed       msgKey = "cli.certificates.probed"
 	msgReaderEmpty       msgKey = "cli.reader.empty"
 	msgReaderCard        msgKey = "cli.reader.card"
 	msgFieldSubject      msgKey = "cli.field.subject"
@@ -145,6 +146,7 @@ func cliMessages() []cliMessage {
 		{msgTriesUnknown, "unknown", "不明"},
 		{msgTriesBlocked, "blocked", "ロック中"},
 		{msgTriesNA, "not available", "なし"},
+		{msgCertsProbed, "(checked one by one: the card's list of certificates was in an unexpected form; no action needed)", "（カード内の証明書一覧が想定外の形式だったため、証明書ごとに確認しました。対応は不要です）"},
 		{msgReaderEmpty, "empty", "カードなし"},
 		{msgReaderCard, "card present", "カードあり"},
 		{msgFieldSubject, "Subject", "主体者"},
@@ -200,7 +202,7 @@ var cliCatalog = buildCLICatalog() //nolint:gochecknoglobals // immutable after 
 
 func buildCLICatalog() catalog.Catalog {
 	b := catalog.NewBuilder(catalog.Fallback(language.English))
-	for _, m := range cliMessages() {
+	for _, m := range append(cliMessages(), storeMessages()...) {
 		if err := b.SetString(language.English, string(m.key), m.en); err != nil {
 			panic(err)
 		}

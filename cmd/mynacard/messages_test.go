@@ -77,7 +77,7 @@ func TestMessageKeysInBothCatalogs(t *testing.T) {
 		}
 	}
 	i18nKeys := constValues(t, keyFiles)
-	local := constValues(t, []string{"messages.go"})
+	local := constValues(t, []string{"messages.go", "messages_store.go"})
 	useI18n := regexp.MustCompile(`\bi18n\.([A-Z]\w*)`)
 	useLocal := regexp.MustCompile(`\b(msg[A-Z]\w*)`)
 	notKeys := map[string]bool{"New": true, "Printer": true, "Key": true, "Japanese": true, "English": true,
@@ -116,7 +116,7 @@ func TestMessageKeysInBothCatalogs(t *testing.T) {
 		t.Fatalf("found %d i18n and %d CLI key uses: the scan is broken", usedI18n, usedLocal)
 	}
 	catalog := map[msgKey]bool{}
-	for _, m := range cliMessages() {
+	for _, m := range append(cliMessages(), storeMessages()...) {
 		if catalog[m.key] {
 			t.Errorf("CLI message %s listed twice", m.key)
 		}

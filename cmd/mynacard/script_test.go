@@ -240,8 +240,8 @@ func (su *slotUser) cmdCard(ts *testscript.TestScript, neg bool, args []string) 
 	case "remove":
 		remove()
 	case "insert":
-		if len(args) != 2 {
-			ts.Fatalf("usage: card insert HOLDER")
+		if len(args) < 2 {
+			ts.Fatalf("usage: card insert HOLDER [VARIANT...]")
 		}
 		if cur == nil {
 			su.mu.Lock()
@@ -250,7 +250,7 @@ func (su *slotUser) cmdCard(ts *testscript.TestScript, neg bool, args []string) 
 			slotStates.Store(ts, cur)
 		}
 		remove()
-		vc, err := virtual.NewMyNumberCard(cardContents(ts, args[1]))
+		vc, err := virtual.NewMyNumberCard(cardContents(ts, args[1]), cardVariants(ts, args[2:])...)
 		ts.Check(err)
 		conn, errc, err := vpcd.Attach(ctx, su.slot.Addr, vc)
 		ts.Check(err)

@@ -69,6 +69,60 @@ func SyntheticCRLEntry(i int) CRLEntry {
 	}
 }
 
+// SyntheticSerialWidths are the serial widths in bytes (DER INTEGER
+// content) SyntheticCRLEntryWidth generates: JPKI's 4, and 8, 12 and
+// RFC 5280's maximum of 20.
+var SyntheticSerialWidths = []int{4, 8, 12, 20}
+
+// SyntheticCRLEntryWidth is SyntheticCRLEntry(i) with a serial of width
+// bytes (4 to 20; 4 is SyntheticCRLEntry's own). Wider serials look
+// random, as CAs that draw serials from a random source write them: the
+// first byte is 0x40–0x7F (positive, full width), the last
+// min(width-1, 8) bytes hold a bijective scramble of i shifted left by
+// one (so serials are distinct and even, and a listed serial plus one is
+// never listed), the bytes between come from another scramble of i.
+func SyntheticCRLEntryWidth(i, width int) CRLEntry {
+	e := SyntheticCRLEntry(i)
+	if width <= 4 {
+		return e
+	}
+	e.Serial = new(big.Int).SetBytes(SyntheticSerial(i, width))
+	return e
+}
+
+// SyntheticSerial returns the big-endian bytes of synthetic serial i at
+// width bytes (5 to 20; see SyntheticCRLEntryWidth).
+func SyntheticSerial(i, width int) []byte {
+	b := make([]byte, width)
+	low := min(width-1, 8)
+	bits := uint(8*low - 1)
+	v := scramble(uint64(i), bits) << 1
+	for k := range low {
+		b[width-1-k] = byte(v >> (8 * k))
+	}
+	h := scramble(uint64(i)^0x5DEECE66D, 63)
+	for k := 1; k < width-low; k++ {
+		b[k] = byte(h >> (8 * (k % 8)))
+		if k%8 == 7 {
+			h = scramble(h, 63)
+		}
+	}
+	b[0] = 0x40 | byte(h>>58)&0x3F
+	return b
+}
+
+// scramble is a bijection on the low bits bits of x (odd multiplications
+// and xor-shifts modulo 2^bits).
+func scramble(x uint64, bits uint) uint64 {
+	mask := uint64(1)<<bits - 1
+	x &= mask
+	x = x * 0x9E3779B97F4A7C15 & mask
+	x ^= x >> (bits / 2)
+	x = x * 0xBF58476D1CE4E5B9 & mask
+	x ^= x >> (bits/2 + 1)
+	return x
+}
+
 // syntheticTimeSpan is the span of synthetic revocation times.
 const syntheticTimeSpan = 365 * 24 * 60 * 60
 
@@ -103,6 +157,9 @@ type CRLOptions struct {
 	Entries []CRLEntry
 	// Synthetic appends SyntheticCRLEntry(0..Synthetic-1).
 	Synthetic int
+	// SerialBytes is the width of the synthetic serials (see
+	// SyntheticCRLEntryWidth; 0 means 4).
+	SerialBytes int
 	// Shuffle writes the synthetic entries in a permuted (not serial)
 	// order, as CAs that do not sort their lists do.
 	Shuffle bool
@@ -257,7 +314,7 @@ func (g crlGen) each(f func(CRLEntry)) {
 		if g.opts.Shuffle && n%shufflePrime != 0 {
 			i = int(int64(k) * shufflePrime % int64(n))
 		}
-		f(SyntheticCRLEntry(i))
+		f(SyntheticCRLEntryWidth(i, g.opts.SerialBytes))
 	}
 }
 
