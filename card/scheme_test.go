@@ -316,3 +316,37 @@ func TestSignWithSignCertificateFunc(t *testing.T) {
 		}
 	}
 }
+
+// TestPSSScheme: the RSA card's PSS mode is used only when allowed, sends
+// `80 2A 04 80` with the SHA-256 hash, and gives a PSS signature.
+func TestPSSScheme(t *testing.T) {
+	h := defaultHolder()
+	pub := h.AuthCert.PublicKey.(*rsa.PublicKey)
+	off, _ := openHolder(t, h, card.Options{})
+	if _, err := off.PSSSchemeFor(pub); !errors.Is(err, card.ErrUnsupportedKey) {
+		t.Errorf("PSS without Options.RSAPSS: %v", err)
+	}
+	j, cp := openHolder(t, h, card.Options{RSAPSS: true})
+	if _, err := j.PSSSchemeFor(ecdsaHolder(t).AuthCert.PublicKey); !errors.Is(err, card.ErrUnsupportedKey) {
+		t.Errorf("PSS for an ECDSA key: %v", err)
+	}
+	s, err := j.PSSSchemeFor(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Input(crypto.SHA384, make([]byte, 48)); !errors.Is(err, card.ErrSignInput) {
+		t.Errorf("PSS SHA-384 input: %v", err)
+	}
+	digest := make([]byte, 32)
+	digest[0] = 1
+	sig, err := j.SignDigest(context.Background(), card.AuthKey, pin(h.Spec.AuthPIN).prompt, s, crypto.SHA256, digest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rsa.VerifyPSS(pub, crypto.SHA256, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto}); err != nil {
+		t.Error(err)
+	}
+	if signs := cp.signs(); len(signs) != 1 || !bytes.Equal(signs[0][:5], []byte{0x80, 0x2A, 0x04, 0x80, 0x20}) {
+		t.Errorf("SIGN % X", signs)
+	}
+}
