@@ -87,9 +87,22 @@ const (
 	efTextPINB      uint16 = 0x0015
 )
 
-// File identifiers of the surface (card face) application.
+// File identifiers of the surface (card face) application
+// (docs/card-apps.md). Key references repeat across applications: 0011
+// is the text PIN and the surface birth-date key, 0012 a blocked text key
+// and the surface 照合番号B, 0013 the text signing key and the surface
+// 照合番号A; the application is always selected first.
 const (
-	efSurfaceRecord uint16 = 0x0002
-	efSurfacePINB   uint16 = 0x0012
-	efSurfacePINA   uint16 = 0x0013
+	efSurfaceAge       uint16 = 0x0001
+	efSurfaceRecord    uint16 = 0x0002
+	efSurfaceCVC       uint16 = 0x0004
+	efSurfaceNumber    uint16 = 0x0005
+	efSurfaceBirthDate uint16 = 0x0011
+	efSurfacePINB      uint16 = 0x0012
+	efSurfacePINA      uint16 = 0x0013
+	efSurfaceAppKey    uint16 = 0x001A
 )
+
+// p2SignAppKey is SIGN's P2 for the text and surface application keys,
+// which sign with 80 2A 00 00 and no credential [one card].
+const p2SignAppKey byte = 0x00

@@ -75,6 +75,7 @@ type config struct {
 	chainThreshold      int
 	maxTries            map[PINRef]int
 	faults              []Fault
+	recordFault         RecordFault
 	ecSign, ecAuth      *ecdsa.PrivateKey // WithSpeculativeECDSAKeys
 }
 

@@ -111,17 +111,18 @@ const (
 	claSMMask        byte = 0x0C // §5.4.1 b4-b3: secure messaging indication
 	claChannelMask   byte = 0x03 // §5.4.1 b2-b1: logical channel number
 
-	p1SelectFID     byte   = 0x00 // §11.2.2 table 39: MF, DF or EF by identifier
-	p1SelectEF      byte   = 0x02 // §11.2.2 table 39: EF under the current DF
-	p1SelectDFName  byte   = 0x04 // §11.2.2 table 39: select by DF name
-	p2SelectNoData  byte   = 0x0C // §11.2.2 table 40: no response data
-	p2SelectFCI     byte   = 0x00 // §11.2.2 table 40: return FCI (answered with none)
-	p1ReadSFI       byte   = 0x80 // §11.3.3: P1 b8 set, b5-b1 a short EF identifier
-	p2SpecificRef   byte   = 0x80 // §11.5.6 table 65: specific reference data; b5-b1 SFI here
-	p1ChangeNewOnly byte   = 0x01 // §11.5.7: data field holds the new reference data only
-	p2ReadRecordCur byte   = 0x04 // §11.4.3 table 49: record number in P1, current EF
-	sfiMask         byte   = 0x1F
-	fidMF           uint16 = 0x3F00 // §8.2.1.1 master file: never selectable here
+	p1SelectFID      byte   = 0x00 // §11.2.2 table 39: MF, DF or EF by identifier
+	p1SelectEF       byte   = 0x02 // §11.2.2 table 39: EF under the current DF
+	p1SelectDFName   byte   = 0x04 // §11.2.2 table 39: select by DF name
+	p2SelectNoData   byte   = 0x0C // §11.2.2 table 40: no response data
+	p2SelectFCI      byte   = 0x00 // §11.2.2 table 40: return FCI (answered with none)
+	p1ReadSFI        byte   = 0x80 // §11.3.3: P1 b8 set, b5-b1 a short EF identifier
+	p2SpecificRef    byte   = 0x80 // §11.5.6 table 65: specific reference data; b5-b1 SFI here
+	p1ChangeNewOnly  byte   = 0x01 // §11.5.7: data field holds the new reference data only
+	p2SignCurrentKey byte   = 0x00 // SIGN of the text and surface application keys: 80 2A 00 00
+	p2ReadRecordCur  byte   = 0x04 // §11.4.3 table 49: record number in P1, current EF
+	sfiMask          byte   = 0x1F
+	fidMF            uint16 = 0x3F00 // §8.2.1.1 master file: never selectable here
 )
 
 // Status words the virtual card answers that apdu/ does not name, and the

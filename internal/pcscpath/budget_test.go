@@ -9,6 +9,10 @@ import (
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
+// cvcLen is the size of an application's card-verifiable certificate
+// (EF 0004, docs/card-apps.md).
+const cvcLen = 568
+
 // budget is the exact traffic an operation may cost.
 type budget struct {
 	apdus          int
@@ -75,7 +79,7 @@ func TestAPDUBudget(t *testing.T) {
 	h := jpkitest.DefaultHolder()
 	ct := h.Contents()
 	_, info := sha256Info(t, "budget")
-	surface, err := virtual.EncodeSurface(&ct)
+	surface, err := virtual.EncodeSurface(&ct, h.SurfaceKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +117,8 @@ func TestAPDUBudget(t *testing.T) {
 				{"read surface", func(ctx context.Context) error {
 					_, err := r.j.Surface().ReadSurface(ctx, card.SurfacePINB, answer(ct.PINB).ask)
 					return err
-				}, pinPrefix(len(ct.PINB)).plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(len(surface), ext))},
+				}, pinPrefix(len(ct.PINB)).plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(len(surface), ext)).
+					plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(cvcLen, ext))}, // EF 0004 is read with the face
 			}
 			for i, o := range ops {
 				if i == 0 && rk.refused {

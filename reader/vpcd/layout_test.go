@@ -24,8 +24,8 @@ import (
 type layoutRow struct {
 	// name identifies the row in test output.
 	name string
-	// doc is the docs/card.md heading that specifies the layout; the test
-	// fails if the document has no such heading.
+	// doc is the docs/card.md or docs/card-apps.md heading that specifies
+	// the layout; the test fails if neither document has such a heading.
 	doc string
 	// apdus are sent in order in one opensc-tool session.
 	apdus []layoutAPDU
@@ -42,26 +42,32 @@ type layoutAPDU struct {
 // layoutRows is every row; application files add theirs in init.
 var layoutRows []layoutRow
 
-// cardDoc is the project's card document, relative to this package.
-const cardDoc = "../../docs/card.md"
+// cardDoc and cardAppsDoc are the project's card documents, relative to
+// this package.
+const (
+	cardDoc     = "../../docs/card.md"
+	cardAppsDoc = "../../docs/card-apps.md"
+)
 
 // TestCardLayouts reads every row's file through opensc-tool from a
 // virtual card holding the default test holder, in the real-evidence
 // configuration.
 func TestCardLayouts(t *testing.T) {
-	doc, err := os.ReadFile(cardDoc)
-	if err != nil {
-		t.Fatal(err)
-	}
 	headings := map[string]bool{}
-	for _, line := range strings.Split(string(doc), "\n") {
-		if h, ok := strings.CutPrefix(line, "#"); ok {
-			headings[strings.TrimSpace(strings.TrimLeft(h, "#"))] = true
+	for _, f := range []string{cardDoc, cardAppsDoc} {
+		doc, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(doc), "\n") {
+			if h, ok := strings.CutPrefix(line, "#"); ok {
+				headings[strings.TrimSpace(strings.TrimLeft(h, "#"))] = true
+			}
 		}
 	}
 	for _, r := range layoutRows {
 		if !headings[r.doc] {
-			t.Errorf("%s: docs/card.md has no heading %q", r.name, r.doc)
+			t.Errorf("%s: neither docs/card.md nor docs/card-apps.md has a heading %q", r.name, r.doc)
 		}
 	}
 	card, err := virtual.NewMyNumberCard(jpkitest.DefaultHolder().Contents())
