@@ -48,6 +48,11 @@ the command exits 3.`,
 			if err != nil {
 				return err
 			}
+			for _, p := range []string{out, png, namePNG, addressPNG} {
+				if err := g.checkWritable(p); err != nil {
+					return err
+				}
+			}
 			ctx := cmd.Context()
 			s, err := g.openCard(ctx)
 			if err != nil {
