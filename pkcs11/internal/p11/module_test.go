@@ -1,6 +1,7 @@
 package p11
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/rsa"
@@ -8,6 +9,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -463,5 +466,51 @@ func TestEveryMechanism(t *testing.T) {
 	}
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCachedSignCertRechecked: a cached signing certificate that is not
+// the card's is replaced at the login (its objects' handles become
+// invalid) and the cache is corrected.
+func TestCachedSignCertRechecked(t *testing.T) {
+	cfg := DefaultConfig()
+	m, _ := newTestModule(t, cfg)
+	cfg.CacheDir = t.TempDir()
+	m.loadConfig = func() (Config, error) { return cfg, nil }
+	h := jpkitest.DefaultHolder()
+	wrong := h.SignCA.Raw // a valid certificate, but not this card's signing certificate
+	path := filepath.Join(cfg.CacheDir, cardKey(h.AuthCert.Raw)+".der")
+	if err := os.WriteFile(path, wrong, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if rv := m.Initialize(nil); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	defer m.Finalize()
+	sh, _ := m.OpenSession(1, CKF_SERIAL_SESSION)
+	m.FindObjectsInit(sh, []Attribute{{CKA_CLASS, ulong(CKO_CERTIFICATE)}})
+	before, _ := m.FindObjects(sh, 2)
+	m.FindObjectsFinal(sh)
+	if len(before) != 1 {
+		t.Fatalf("%d cached certificates offered", len(before))
+	}
+	if rv := m.Login(sh, CKU_USER, []byte("ABC123")); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if _, rv := m.GetAttributeValue(sh, before[0], []uint{CKA_VALUE}); rv != CKR_OBJECT_HANDLE_INVALID {
+		t.Fatalf("the contradicted certificate's handle: %#x", rv)
+	}
+	m.FindObjectsInit(sh, []Attribute{{CKA_CLASS, ulong(CKO_CERTIFICATE)}})
+	after, _ := m.FindObjects(sh, 2)
+	m.FindObjectsFinal(sh)
+	res, _ := m.GetAttributeValue(sh, after[0], []uint{CKA_VALUE})
+	if !bytes.Equal(res[0].Value, h.SignCert.Raw) {
+		t.Fatal("the card's signing certificate is not offered after login")
+	}
+	if b, _ := os.ReadFile(path); !bytes.Equal(b, h.SignCert.Raw) {
+		t.Fatal("the cache was not corrected")
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("cache file mode %v", fi.Mode())
 	}
 }
