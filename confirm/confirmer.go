@@ -187,9 +187,10 @@ func issuerOf(roots *jpki.Roots, cert *x509.Certificate) *x509.Certificate {
 }
 
 // CRLChecker is a RevocationChecker over parsed CRLs
-// (revocation.ParseCRL): a CRL answers for a certificate when its issuer is
-// the certificate's issuer (same key) and it covers the certificate's
-// distribution point. It is fresh-or-unknown: a stale CRL gives "unknown".
+// (revocation.ParseCRL) that decides as revocation.StatusFromCRLs does: the
+// CRLs of the certificate's issuer (same key) covering its distribution
+// point answer; a listed serial is revoked even in a stale CRL; "good"
+// needs a fresh one; anything else is "unknown" with its reason.
 type CRLChecker struct {
 	// CRLs are the lists to consult.
 	CRLs []*revocation.CRL
@@ -206,29 +207,5 @@ func (k *CRLChecker) Check(_ context.Context, cert, issuer *x509.Certificate) re
 	if len(k.CRLs) == 0 {
 		return revocation.Result{Status: revocation.StatusUnknown, Source: "crl", Err: revocation.ErrNoSource}
 	}
-	dps, err := revocation.CertDistributionPoints(cert)
-	if err != nil {
-		return revocation.Result{Status: revocation.StatusUnknown, Source: "crl", Err: err}
-	}
-	var lastErr error = revocation.ErrNoSource
-	for _, crl := range k.CRLs {
-		if crl.Issuer == nil || !crl.Issuer.Equal(issuer) {
-			continue
-		}
-		if !crl.Covers(dps) {
-			lastErr = revocation.ErrNotCovered
-			continue
-		}
-		if err := crl.CheckFresh(now); err != nil {
-			lastErr = err
-			continue
-		}
-		src := "crl " + crl.Source
-		if e, ok := crl.Lookup(cert.SerialNumber); ok {
-			return revocation.Result{Status: revocation.StatusRevoked, Reason: e.Reason, RevokedAt: e.RevokedAt,
-				Source: src, ThisUpdate: crl.ThisUpdate, NextUpdate: crl.NextUpdate}
-		}
-		return revocation.Result{Status: revocation.StatusGood, Source: src, ThisUpdate: crl.ThisUpdate, NextUpdate: crl.NextUpdate}
-	}
-	return revocation.Result{Status: revocation.StatusUnknown, Source: "crl", Err: lastErr}
+	return revocation.StatusFromCRLs(k.CRLs, cert, issuer, now)
 }

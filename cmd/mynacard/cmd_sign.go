@@ -30,6 +30,9 @@ then the signature (two VERIFYs of the same entry). The signature goes to
 			if out == "" {
 				out = args[0] + ".p7s"
 			}
+			if err := g.checkWritable(out); err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			s, err := g.openCard(ctx)
 			if err != nil {

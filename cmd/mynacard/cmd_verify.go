@@ -52,6 +52,11 @@ card's test roots only with --test-hierarchy), and its revocation status from
 			if err != nil {
 				return usageErrorf("--revocation: %v", err)
 			}
+			if policy != confirm.RevocationOff {
+				if err := g.checkRevocationSources(); err != nil {
+					return err
+				}
+			}
 			test := g.testCard(nil)
 			out := verifyJSON{TestHierarchy: test}
 			v := &out.Verdict
