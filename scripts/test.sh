@@ -38,11 +38,12 @@ die() { log "$*"; exit 1; }
 # for the face photo (libopenjp2-7-dev, libopenjp2-tools), PostgreSQL for
 # the store tests, and flock (util-linux) for the harness's locks.
 # The PKCS#11 module's consumers: gnutls-bin (p11tool),
-# libengine-pkcs11-openssl, openssh-server and openssh-client.
+# libengine-pkcs11-openssl, openssh-server and openssh-client, libnss3-tools
+# (modutil, certutil for Chromium's NSS database) and p11-kit.
 packages=(pcscd libpcsclite-dev vsmartcard-vpcd pkg-config gcc opensc pcsc-tools openssl
 	libopenjp2-7-dev libopenjp2-tools postgresql util-linux
 	chromium fonts-ipafont-gothic
-	gnutls-bin libengine-pkcs11-openssl openssh-server openssh-client)
+	gnutls-bin libengine-pkcs11-openssl openssh-server openssh-client libnss3-tools p11-kit)
 
 install_packages() {
 	local missing=() p
