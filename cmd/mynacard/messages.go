@@ -184,7 +184,7 @@ func cvMessages() []cliMessage {
 }
 
 func cliMessages() []cliMessage {
-	return append([]cliMessage{
+	return append(append(pdfMessages(), cvMessages()...), []cliMessage{
 		{msgHintLastTryNext, "one try is left: check the PIN with the holder; the next attempt needs --allow-last-try", "残り1回です。ご本人に番号を確認してください。次の入力には --allow-last-try が必要です"},
 		{msgPINFormat, "the %s has the wrong format", "%sの形式が正しくありません"},
 		{msgHintPINInput, "enter the PIN on the terminal, or give it on standard input with --pin-stdin (never as an argument)", "端末で入力するか、--pin-stdin で標準入力から渡してください（引数には書かないでください）"},
@@ -279,7 +279,7 @@ func cliMessages() []cliMessage {
 		{msgHintOutput, "choose an output file in a folder you can write to, then run the command again: the card was not used", "書き込めるフォルダの出力先を指定して、もう一度実行してください（カードは使っていません）"},
 		{msgNoEnrolment, "no enrolment number %d in the store", "登録番号 %d は登録されていません"},
 		{msgConsentNeeded, "a token with the signing key releases name, address, birth date and sex: give --consent once the holder has agreed", "署名用の鍵によるトークンは氏名・住所・生年月日・性別を渡します。ご本人の同意を得てから --consent を付けてください"},
-	}, cvMessages()...)
+	}...)
 }
 
 // cliCatalog is the CLI catalog built once; nothing changes it after

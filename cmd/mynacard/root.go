@@ -60,6 +60,9 @@ type globals struct {
 	// TestHierarchy trusts the jpkitest roots (virtual test cards) even
 	// on a real reader.
 	TestHierarchy bool
+	// SpeculativeECDSA uses card.SpeculativeECDSA for ECDSA card keys and
+	// makes the built-in virtual card an ECDSA P-384 one.
+	SpeculativeECDSA bool
 	// Operator names the clerk or kiosk in records.
 	Operator string
 	// OperatorKey and OperatorCert are a software operator key sealing
@@ -128,6 +131,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	pf.StringVar(&g.Revocation, "revocation", "hard", "revocation policy: hard (only \"good\" passes), soft (unknown passes, revoked fails) or off")
 	pf.StringArrayVar(&g.Roots, "roots", nil, "file of J-LIS root certificates (PEM or DER), accepted only if they match the pinned fingerprints (repeatable)")
 	pf.BoolVar(&g.TestHierarchy, "test-hierarchy", false, "trust the virtual test card's roots (O=JPKI-TEST) on a real reader; results are labelled TEST CARD")
+	pf.BoolVar(&g.SpeculativeECDSA, "speculative-ecdsa", false, "sign with ECDSA card keys through a guess at the next card's unpublished protocol; the built-in virtual card becomes an ECDSA P-384 test card")
 	pf.StringVar(&g.Operator, "operator", "", "name of the clerk or kiosk kept in records (default: the login name)")
 	pf.StringVar(&g.OperatorKey, "operator-key", "", "PEM PKCS #8 operator key that seals every record kept (with --operator-cert)")
 	pf.StringVar(&g.OperatorCert, "operator-cert", "", "PEM certificate of --operator-key")

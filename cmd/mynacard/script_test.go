@@ -225,6 +225,9 @@ func scriptCmds(su *slotUser) map[string]func(ts *testscript.TestScript, neg boo
 	if su != nil {
 		cmds["card"] = su.cmdCard
 	}
+	for k, v := range pdfScriptCmds() {
+		cmds[k] = v
+	}
 	return cmds
 }
 
