@@ -28,6 +28,7 @@ import (
 type fakeBackend struct {
 	mu      sync.Mutex
 	vc      *virtual.Card
+	other   reader.RawCard // when set, the card in the reader instead of vc
 	present bool
 	events  chan reader.Event
 }
@@ -57,6 +58,9 @@ func (b *fakeBackend) Readers(ctx context.Context) ([]reader.Info, error) {
 }
 
 func (b *fakeBackend) Connect(ctx context.Context, name string) (reader.Card, error) {
+	if b.other != nil {
+		return reader.Loopback(name, b.other, reader.Capabilities{}), nil
+	}
 	return reader.Loopback(name, b.vc, reader.Capabilities{}), nil
 }
 
@@ -512,5 +516,55 @@ func TestCachedSignCertRechecked(t *testing.T) {
 	}
 	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
 		t.Fatalf("cache file mode %v", fi.Mode())
+	}
+}
+
+// unrelatedCard answers 6A82 (file or application not found) to
+// everything, as a card without the JPKI application does.
+type unrelatedCard struct{}
+
+func (unrelatedCard) ATR() []byte                  { return []byte{0x3B, 0x00} }
+func (unrelatedCard) Transmit(capdu []byte) []byte { return []byte{0x6A, 0x82} }
+
+// TestNoToken: a reader holding another card has slots but no token; a
+// reader outside the allowlist has no slots at all.
+func TestNoToken(t *testing.T) {
+	m, b := newTestModule(t, DefaultConfig())
+	b.other = unrelatedCard{}
+	if rv := m.Initialize(nil); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if ids, rv := m.GetSlotList(true); rv != CKR_OK || len(ids) != 0 {
+		t.Fatalf("slots with a token: %v %#x", ids, rv)
+	}
+	if ids, rv := m.GetSlotList(false); rv != CKR_OK || len(ids) != 2 {
+		t.Fatalf("slots: %v %#x", ids, rv)
+	}
+	if in, rv := m.GetSlotInfo(0); rv != CKR_OK || in.Flags&CKF_TOKEN_PRESENT != 0 || in.Flags&CKF_REMOVABLE_DEVICE == 0 {
+		t.Fatalf("slot info %+v %#x", in, rv)
+	}
+	if _, rv := m.GetTokenInfo(0); rv != CKR_TOKEN_NOT_PRESENT {
+		t.Fatalf("token info: %#x", rv)
+	}
+	if _, rv := m.OpenSession(1, CKF_SERIAL_SESSION); rv != CKR_TOKEN_NOT_PRESENT {
+		t.Fatalf("open session: %#x", rv)
+	}
+	if _, rv := m.GetMechanismList(0); rv != CKR_TOKEN_NOT_PRESENT {
+		t.Fatalf("mechanisms: %#x", rv)
+	}
+	m.Finalize()
+
+	cfg := DefaultConfig()
+	cfg.Readers = []string{"Some Other Reader"}
+	m2, _ := newTestModule(t, cfg)
+	if rv := m2.Initialize(nil); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	defer m2.Finalize()
+	if ids, rv := m2.GetSlotList(false); rv != CKR_OK || len(ids) != 0 {
+		t.Fatalf("slots outside the allowlist: %v %#x", ids, rv)
+	}
+	if _, rv := m2.GetSlotInfo(0); rv != CKR_SLOT_ID_INVALID {
+		t.Fatalf("slot 0 outside the allowlist: %#x", rv)
 	}
 }
