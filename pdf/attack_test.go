@@ -279,3 +279,38 @@ func TestSignTwice(t *testing.T) {
 	qpdfCheck(t, out)
 	pdfsigValid(t, out, 2)
 }
+
+// TestTruncatedAndBroken: truncated or broken files are refused with an
+// error (signing) or never reported valid (verification).
+func TestTruncatedAndBroken(t *testing.T) {
+	signed := signedForm(t)
+	roots := testRoots(t)
+	for _, n := range []int{0, 10, len(signed) / 3, len(signed) / 2, len(signed) - 200, len(signed) - 7, len(signed) - 1} {
+		rep, err := Verify(context.Background(), signed[:n], VerifyOptions{Roots: roots})
+		if err == nil && rep.Valid() {
+			t.Errorf("truncated to %d bytes: valid", n)
+		}
+		if _, err := Prepare(signed[:n], SignOptions{}); err == nil && n < len(signed)-1 {
+			t.Errorf("truncated to %d bytes: prepared for signing", n)
+		}
+	}
+	enc := bytes.Replace(formPDF(), []byte("/Root 1 0 R"), []byte("/Root 1 0 R /Encrypt << /Filter /Standard >>"), 1)
+	if _, err := Prepare(enc, SignOptions{}); err == nil {
+		t.Error("an encrypted PDF was prepared for signing")
+	}
+	if _, err := Prepare([]byte("%PDF-1.7\n"), SignOptions{}); err == nil {
+		t.Error("a PDF without trailer was prepared")
+	}
+}
+
+// TestInlineSignatureDictionary: a signature field whose value is a direct
+// dictionary is reported, and refused.
+func TestInlineSignatureDictionary(t *testing.T) {
+	in := buildPDFForTest([]string{
+		"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] /SigFlags 3 >> >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] >>",
+		"<< /Type /Annot /Subtype /Widget /FT /Sig /T (S) /Rect [0 0 0 0] /P 3 0 R /V << /Type /Sig /SubFilter /ETSI.CAdES.detached /ByteRange [0 1 2 3] /Contents <00> >> >>",
+	})
+	wantProblem(t, in, 0, CodeInline)
+}

@@ -38,6 +38,9 @@ const (
 	// CodeObjectStream: the signature dictionary is inside an object
 	// stream, where its /Contents cannot be a hole in the file.
 	CodeObjectStream = "signature-in-object-stream"
+	// CodeInline: a signature field's value is a direct dictionary, not
+	// an indirect object whose bytes can be located.
+	CodeInline = "signature-dictionary-inline"
 	// CodeCMS: the CMS is malformed, has more than one signer, or is not
 	// detached over id-data.
 	CodeCMS = "cms-malformed"
@@ -277,6 +280,16 @@ func Verify(ctx context.Context, data []byte, opts VerifyOptions) (*Report, erro
 		}
 		rep.Signatures = append(rep.Signatures, s)
 	}
+	walkFields(final.ctx, final.ctx.RootDict, func(name string, f types.Dict) {
+		if _, isRef := refOf(f["V"]); isRef || nameOf(final.ctx, inherited(final.ctx, f, "FT")) != "Sig" {
+			return
+		}
+		if v, ok := f["V"].(types.Dict); ok && isSigDict(v) {
+			s := &Signature{Field: name, Revision: len(revs)}
+			s.fail(CodeInline, "the value of field %q is a direct dictionary", name)
+			rep.Signatures = append(rep.Signatures, s)
+		}
+	})
 	if len(rep.Signatures) == 0 {
 		rep.Problems = append(rep.Problems, Problem{Code: CodeNoSignature})
 	}

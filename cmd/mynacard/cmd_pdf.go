@@ -503,6 +503,6 @@ var (
 		pdf.CodeAttributes: msgPDFPrAttributes, pdf.CodeDigest: msgPDFPrDigest, pdf.CodeSignature: msgPDFPrSignature,
 		pdf.CodeAuthKey: msgPDFPrAuthKey, pdf.CodeChain: msgPDFPrChain, pdf.CodeModified: msgPDFPrModified,
 		pdf.CodeTimestamp: msgPDFPrTimestamp, pdf.CodeTimestampUntrusted: msgPDFPrTimestampUntrusted,
-		pdf.CodeNoSignature: msgPDFNoSignature,
+		pdf.CodeNoSignature: msgPDFNoSignature, pdf.CodeInline: msgPDFPrInline,
 	}
 )
