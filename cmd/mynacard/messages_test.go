@@ -77,7 +77,7 @@ func TestMessageKeysInBothCatalogs(t *testing.T) {
 		}
 	}
 	i18nKeys := constValues(t, keyFiles)
-	local := constValues(t, []string{"messages.go", "messages_store.go"})
+	local := constValues(t, []string{"messages.go", "messages_store.go", "messages_pdf.go"})
 	useI18n := regexp.MustCompile(`\bi18n\.([A-Z]\w*)`)
 	useLocal := regexp.MustCompile(`\b(msg[A-Z]\w*)`)
 	notKeys := map[string]bool{"New": true, "Printer": true, "Key": true, "Japanese": true, "English": true,
