@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -70,6 +71,11 @@ type SignOptions struct {
 	Hash crypto.Hash
 	// Page (1-based, default 1) receives the signature's widget.
 	Page int
+	// Rect, when set, makes the signature visible: its widget covers this
+	// rectangle [x1 y1 x2 y2] of the page (in default user space units,
+	// 1/72 inch, origin at the lower left) with a text-free appearance (a
+	// frame and a seal ring). Without it the field is invisible.
+	Rect *[4]float64
 	// FieldName is the signature field's name; empty means the first free
 	// "SignatureN".
 	FieldName string
@@ -206,8 +212,21 @@ func Prepare(in []byte, opts SignOptions) (*Prepared, error) {
 	}
 	sd.WriteString(" >>")
 	u.put(sigNum, 0, []byte(sd.String()))
-	u.put(fieldNum, 0, fmt.Appendf(nil, "<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /F 132 /Rect [0 0 0 0] /P %s >>",
-		pdfText(p.Field), sigNum, pageRef.PDFString()))
+	widget := fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /F 132 /Rect [0 0 0 0] /P %s >>",
+		pdfText(p.Field), sigNum, pageRef.PDFString())
+	if r := opts.Rect; r != nil {
+		x1, y1, x2, y2 := min(r[0], r[2]), min(r[1], r[3]), max(r[0], r[2]), max(r[1], r[3])
+		if x2-x1 < 1 || y2-y1 < 1 {
+			return nil, fmt.Errorf("preparing the PDF: signature rectangle %v is empty", *r)
+		}
+		apNum := u.alloc()
+		ap := appearance(x2-x1, y2-y1)
+		u.put(apNum, 0, fmt.Appendf(nil, "<< /Type /XObject /Subtype /Form /BBox [0 0 %s %s] /Resources << >> /Length %d >>\nstream\n%s\nendstream",
+			num(x2-x1), num(y2-y1), len(ap), ap))
+		widget = fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /F 132 /Rect [%s %s %s %s] /P %s /AP << /N %d 0 R >> >>",
+			pdfText(p.Field), sigNum, num(x1), num(y1), num(x2), num(y2), pageRef.PDFString(), apNum)
+	}
+	u.put(fieldNum, 0, []byte(widget))
 
 	// The page's /Annots gets the widget.
 	pd, _ := pageDict.Clone().(types.Dict)
@@ -358,6 +377,26 @@ func newUpdate(doc *document) (*update, error) {
 	}
 	return u, nil
 }
+
+// appearance draws a text-free signature appearance of w × h: a frame and
+// a seal ring (four Bézier arcs), in dark red. Text would need an embedded
+// font subset for the holder's Japanese name, which is not done.
+func appearance(w, h float64) string {
+	r := min(w, h) * 0.35
+	cx, cy := w/2, h/2
+	k := 0.5523 * r
+	var b strings.Builder
+	fmt.Fprintf(&b, "q 0.6 0 0 RG 1 w 0.5 0.5 %s %s re S 2 w ", num(w-1), num(h-1))
+	fmt.Fprintf(&b, "%s %s m ", num(cx+r), num(cy))
+	fmt.Fprintf(&b, "%s %s %s %s %s %s c ", num(cx+r), num(cy+k), num(cx+k), num(cy+r), num(cx), num(cy+r))
+	fmt.Fprintf(&b, "%s %s %s %s %s %s c ", num(cx-k), num(cy+r), num(cx-r), num(cy+k), num(cx-r), num(cy))
+	fmt.Fprintf(&b, "%s %s %s %s %s %s c ", num(cx-r), num(cy-k), num(cx-k), num(cy-r), num(cx), num(cy-r))
+	fmt.Fprintf(&b, "%s %s %s %s %s %s c S Q", num(cx+k), num(cy-r), num(cx+r), num(cy-k), num(cx+r), num(cy))
+	return b.String()
+}
+
+// num formats a PDF real with at most 3 decimals.
+func num(f float64) string { return strconv.FormatFloat(math.Round(f*1000)/1000, 'f', -1, 64) }
 
 // pdfDate formats t as a PDF date (ISO 32000-1 §7.9.4) in UTC.
 func pdfDate(t time.Time) string { return "D:" + t.UTC().Format("20060102150405") + "Z" }

@@ -1,7 +1,10 @@
 package pdf
 
 import (
+	"image/png"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -10,7 +13,6 @@ func TestSignProducersBB(t *testing.T) {
 	for name, in := range producers(t) {
 		t.Run(name, func(t *testing.T) {
 			out := signSoft(t, in, SignOptions{Reason: "契約に同意します", Location: "東京都", ContactInfo: "taro@example.jp"})
-			os.WriteFile("/tmp/ptest/out-"+name+".pdf", out, 0o644)
 			rep := verifyOK(t, out, VerifyOptions{Roots: roots})
 			if len(rep.Signatures) != 1 || rep.Signatures[0].Level != "B-B" || !rep.Signatures[0].WholeFile {
 				t.Fatalf("report %+v", rep.Signatures[0])
@@ -21,5 +23,60 @@ func TestSignProducersBB(t *testing.T) {
 			qpdfCheck(t, out)
 			pdfsigValid(t, out, 1)
 		})
+	}
+}
+
+// TestVisibleAppearance: with a rectangle the widget is drawn (poppler
+// renders non-white pixels there, and none outside), and the signature
+// verifies here and in pdfsig. A second visible signature added later
+// alters the display, so it fails the first one's coverage.
+func TestVisibleAppearance(t *testing.T) {
+	tool(t, "pdftoppm")
+	rect := [4]float64{100, 600, 300, 700}
+	out := signSoft(t, formPDF(), SignOptions{Rect: &rect})
+	verifyOK(t, out, VerifyOptions{Roots: testRoots(t)})
+	qpdfCheck(t, out)
+	pdfsigValid(t, out, 1)
+	dir := t.TempDir()
+	f := filepath.Join(dir, "v.pdf")
+	os.WriteFile(f, out, 0o644)
+	if b, err := exec.Command("pdftoppm", "-r", "72", "-gray", "-png", f, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, b)
+	}
+	pf, err := os.Open(filepath.Join(dir, "page-1.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(pf)
+	pf.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := img.Bounds().Dy()
+	dark := func(x0, y0, x1, y1 int) int { // PDF coordinates
+		n := 0
+		for x := x0; x < x1; x++ {
+			for y := y0; y < y1; y++ {
+				if g, _, _, _ := img.At(x, h-1-y).RGBA(); g < 0xC000 {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	if n := dark(100, 600, 300, 700); n < 200 {
+		t.Errorf("%d dark pixels in the signature rectangle", n)
+	}
+	if n := dark(320, 400, 500, 580); n != 0 {
+		t.Errorf("%d dark pixels beside it", n)
+	}
+	rect2 := [4]float64{100, 400, 300, 500}
+	twice := signSoft(t, out, SignOptions{Rect: &rect2})
+	wantProblem(t, twice, 0, CodeModified)
+	if got := problems(t, twice); len(got[1]) != 0 {
+		t.Errorf("the later visible signature itself: %v", got[1])
+	}
+	if _, err := Prepare(formPDF(), SignOptions{Rect: &[4]float64{1, 1, 1, 5}}); err == nil {
+		t.Error("an empty rectangle was accepted")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,7 @@ type pdfSignFlags struct {
 	level, tsa, tsaRoots          string
 	reason, location, contactInfo string
 	page                          int
+	rect                          string
 }
 
 // pdfSignJSON is what `sign --pdf --json` prints.
@@ -69,6 +71,19 @@ func (g *globals) runSignPDF(ctx context.Context, f pdfSignFlags) error {
 		return err
 	}
 	opts := pdf.SignOptions{Level: level, Reason: f.reason, Location: f.location, ContactInfo: f.contactInfo, Page: f.page}
+	if f.rect != "" {
+		var r [4]float64
+		parts := strings.Split(f.rect, ",")
+		if len(parts) != 4 {
+			return usageErrorf("--rect: want X1,Y1,X2,Y2")
+		}
+		for i, p := range parts {
+			if r[i], err = strconv.ParseFloat(strings.TrimSpace(p), 64); err != nil {
+				return usageErrorf("--rect: %v", err)
+			}
+		}
+		opts.Rect = &r
+	}
 	if f.tsa != "" {
 		opts.TSA = &pdf.TSA{URL: f.tsa}
 		if f.tsaRoots != "" {
