@@ -90,6 +90,14 @@ func readDocument(data []byte) (*document, error) {
 	return d, nil
 }
 
+// catch turns a panic inside the PDF library on hostile input into
+// ErrMalformed.
+func catch(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: %v", ErrMalformed, r)
+	}
+}
+
 // readObjects parses data with pdfcpu: every object, object streams
 // decoded. A panic inside the library on hostile input is an error.
 func readObjects(data []byte) (ctx *model.Context, err error) {

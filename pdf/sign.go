@@ -126,7 +126,8 @@ type Prepared struct {
 // dictionary (/Filter /Adobe.PPKLite, /SubFilter /ETSI.CAdES.detached).
 // The update's cross-reference section is a table or a stream, as the
 // document's last one is.
-func Prepare(in []byte, opts SignOptions) (*Prepared, error) {
+func Prepare(in []byte, opts SignOptions) (p *Prepared, err error) {
+	defer catch(&err)
 	if opts.Level == 0 {
 		opts.Level = LevelBB
 	}
@@ -179,7 +180,7 @@ func Prepare(in []byte, opts SignOptions) (*Prepared, error) {
 		return nil, fmt.Errorf("%w: page %d: %v", ErrMalformed, page, err)
 	}
 
-	p := &Prepared{Pages: ctx.PageCount, SHA256: sha256.Sum256(in), opts: opts, hash: h, reserved: reserve}
+	p = &Prepared{Pages: ctx.PageCount, SHA256: sha256.Sum256(in), opts: opts, hash: h, reserved: reserve}
 	fields := fieldNames(ctx, catalog)
 	p.Signatures = countSigned(ctx, catalog)
 	p.Field = opts.FieldName

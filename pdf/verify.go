@@ -197,7 +197,8 @@ type revision struct {
 // Verify verifies every signature of a PDF. It returns an error only for
 // a file that is not a readable PDF; every signature's verdict, including
 // each reason it fails, is in the Report.
-func Verify(ctx context.Context, data []byte, opts VerifyOptions) (*Report, error) {
+func Verify(ctx context.Context, data []byte, opts VerifyOptions) (rep *Report, err error) {
+	defer catch(&err)
 	doc, err := readDocument(data)
 	if err != nil {
 		return nil, fmt.Errorf("reading the PDF: %w", err)
@@ -216,7 +217,7 @@ func Verify(ctx context.Context, data []byte, opts VerifyOptions) (*Report, erro
 		}
 		revs[i] = r
 	}
-	rep := &Report{Revisions: len(revs)}
+	rep = &Report{Revisions: len(revs)}
 	rep.DSS = dssInfo(doc.ctx)
 	final := revs[len(revs)-1]
 
