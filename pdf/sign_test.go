@@ -22,6 +22,18 @@ func TestSignProducersBB(t *testing.T) {
 			}
 			qpdfCheck(t, out)
 			pdfsigValid(t, out, 1)
+
+			// Signed again: the first signature stays valid, the change
+			// is reported as another signature.
+			twice := signSoft(t, out, SignOptions{})
+			rep = verifyOK(t, twice, VerifyOptions{Roots: roots})
+			for _, c := range rep.Signatures[0].Changes {
+				if c.Alters || (c.Kind != ChangeSignature && c.Kind != ChangeUnused) {
+					t.Errorf("second signature changed %+v", c)
+				}
+			}
+			qpdfCheck(t, twice)
+			pdfsigValid(t, twice, 2)
 		})
 	}
 }
