@@ -87,8 +87,8 @@ type SignOptions struct {
 // Room kept in /Contents for the CMS. A JPKI signing certificate and root
 // are about 3 KiB; a timestamp token with its TSA certificates a few more.
 const (
-	DefaultReserve            = 16 << 10
-	DefaultReserveTimestamped = 32 << 10
+	DefaultReserve            = 8 << 10
+	DefaultReserveTimestamped = 20 << 10
 )
 
 // Sentinel errors of signing.
