@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
@@ -329,6 +332,15 @@ func (p *Prepared) Sign(ctx context.Context, signer crypto.Signer, cert *x509.Ce
 	if p.opts.Level >= LevelBT {
 		req.timestamp = func(sig []byte) ([]byte, error) { return p.opts.TSA.stamp(ctx, sig, p.hash) }
 	}
+	// The size without the card's signature and the timestamp is known
+	// now: refuse before the card is asked when it cannot fit.
+	sizing := req
+	sizing.signer, sizing.timestamp = sizingSigner{signer.Public()}, nil
+	if est, err := buildCMS(sizing); err != nil {
+		return nil, fmt.Errorf("signing the PDF: %w", err)
+	} else if len(est) > p.reserved {
+		return nil, fmt.Errorf("%w: at least %d bytes, %d reserved", ErrContentsTooSmall, len(est), p.reserved)
+	}
 	der, err := buildCMS(req)
 	if err != nil {
 		return nil, fmt.Errorf("signing the PDF: %w", err)
@@ -341,6 +353,22 @@ func (p *Prepared) Sign(ctx context.Context, signer crypto.Signer, cert *x509.Ce
 	// hex.Encode writes lower case; keep the file's hex upper case.
 	copy(out[p.byteRng[1]+1:], bytes.ToUpper(out[p.byteRng[1]+1:p.byteRng[1]+1+2*len(der)]))
 	return out, nil
+}
+
+// sizingSigner makes a signature of the largest size the key can give,
+// all zeros, to measure the CMS before the real signer is asked.
+type sizingSigner struct{ pub crypto.PublicKey }
+
+func (s sizingSigner) Public() crypto.PublicKey { return s.pub }
+
+func (s sizingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	switch k := s.pub.(type) {
+	case *rsa.PublicKey:
+		return make([]byte, k.Size()), nil
+	case *ecdsa.PublicKey:
+		return make([]byte, 2*((k.Curve.Params().BitSize+7)/8)+9), nil
+	}
+	return nil, fmt.Errorf("public key %T not supported", s.pub)
 }
 
 // Unsigned returns the prepared file before the CMS is embedded (its

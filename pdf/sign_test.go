@@ -1,11 +1,18 @@
 package pdf
 
 import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"errors"
 	"image/png"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
 func TestSignProducersBB(t *testing.T) {
@@ -90,5 +97,37 @@ func TestVisibleAppearance(t *testing.T) {
 	}
 	if _, err := Prepare(formPDF(), SignOptions{Rect: &[4]float64{1, 1, 1, 5}}); err == nil {
 		t.Error("an empty rectangle was accepted")
+	}
+}
+
+// countingSigner counts the signatures asked of it.
+type countingSigner struct {
+	crypto.Signer
+	n int
+}
+
+func (c *countingSigner) Sign(r io.Reader, d []byte, o crypto.SignerOpts) ([]byte, error) {
+	c.n++
+	return c.Signer.Sign(r, d, o)
+}
+
+// TestReserveTooSmall: a CMS that cannot fit is refused before the signer
+// (the card) is asked.
+func TestReserveTooSmall(t *testing.T) {
+	h := jpkitest.DefaultHolder()
+	p, err := Prepare(formPDF(), SignOptions{Reserve: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := &countingSigner{Signer: h.SignKey}
+	if _, err := p.Sign(context.Background(), cs, h.SignCert, []*x509.Certificate{h.SignCA}); !errors.Is(err, ErrContentsTooSmall) {
+		t.Fatalf("err %v", err)
+	}
+	if cs.n != 0 {
+		t.Fatalf("the signer was asked %d times", cs.n)
+	}
+	p, _ = Prepare(formPDF(), SignOptions{})
+	if _, err := p.Sign(context.Background(), cs, h.SignCert, []*x509.Certificate{h.SignCA}); err != nil || cs.n != 1 {
+		t.Fatalf("err %v, %d signatures asked", err, cs.n)
 	}
 }
