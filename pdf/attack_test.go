@@ -314,3 +314,18 @@ func TestInlineSignatureDictionary(t *testing.T) {
 	})
 	wantProblem(t, in, 0, CodeInline)
 }
+
+// TestDocMDP: a certification signature with P=1 is broken by a later
+// signature; with P=2 it is not.
+func TestDocMDP(t *testing.T) {
+	roots := testRoots(t)
+	cert1 := signSoft(t, formPDF(), SignOptions{DocMDP: 1})
+	verifyOK(t, cert1, VerifyOptions{Roots: roots})
+	pdfsigValid(t, cert1, 1)
+	wantProblem(t, signSoft(t, cert1, SignOptions{}), 0, CodeDocMDP)
+	cert2 := signSoft(t, formPDF(), SignOptions{DocMDP: 2})
+	verifyOK(t, signSoft(t, cert2, SignOptions{}), VerifyOptions{Roots: roots})
+	if _, err := Prepare(cert2, SignOptions{DocMDP: 2}); err == nil {
+		t.Error("a second certification signature was prepared")
+	}
+}

@@ -74,6 +74,11 @@ type SignOptions struct {
 	Hash crypto.Hash
 	// Page (1-based, default 1) receives the signature's widget.
 	Page int
+	// DocMDP, when 1, 2 or 3, makes a certification signature (ISO
+	// 32000-1 §12.8.2.2) with that permission: 1 no change at all, 2 form
+	// filling and signing, 3 also annotations. It must be the document's
+	// first signature.
+	DocMDP int
 	// Rect, when set, makes the signature visible: its widget covers this
 	// rectangle [x1 y1 x2 y2] of the page (in default user space units,
 	// 1/72 inch, origin at the lower left) with a text-free appearance (a
@@ -186,6 +191,9 @@ func Prepare(in []byte, opts SignOptions) (p *Prepared, err error) {
 	p = &Prepared{Pages: ctx.PageCount, SHA256: sha256.Sum256(in), opts: opts, hash: h, reserved: reserve}
 	fields := fieldNames(ctx, catalog)
 	p.Signatures = countSigned(ctx, catalog)
+	if opts.DocMDP != 0 && (opts.DocMDP < 1 || opts.DocMDP > 3 || p.Signatures > 0) {
+		return nil, fmt.Errorf("preparing the PDF: a certification signature (DocMDP %d) must have P 1, 2 or 3 and be the first signature", opts.DocMDP)
+	}
 	p.Field = opts.FieldName
 	if p.Field == "" {
 		for i := 1; ; i++ {
@@ -207,7 +215,11 @@ func Prepare(in []byte, opts SignOptions) (p *Prepared, err error) {
 	sd.WriteString(byteRangePlaceholder)
 	sd.WriteString(" /Contents <")
 	sd.WriteString(strings.Repeat("0", 2*reserve))
-	sd.WriteString("> /M ")
+	sd.WriteString(">")
+	if opts.DocMDP != 0 {
+		fmt.Fprintf(&sd, " /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P %d /V /1.2 >> >>]", opts.DocMDP)
+	}
+	sd.WriteString(" /M ")
 	sd.WriteString(pdfText(pdfDate(at)))
 	for _, kv := range [][2]string{{"Reason", opts.Reason}, {"Location", opts.Location}, {"ContactInfo", opts.ContactInfo}} {
 		if kv[1] != "" {
@@ -289,6 +301,10 @@ func Prepare(in []byte, opts SignOptions) (p *Prepared, err error) {
 		putCatalog = true
 	default:
 		return nil, fmt.Errorf("%w: /AcroForm is %T", ErrMalformed, af)
+	}
+	if opts.DocMDP != 0 {
+		catalog["Perms"] = types.Dict{"DocMDP": *types.NewIndirectRef(sigNum, 0)}
+		putCatalog = true
 	}
 	if putCatalog {
 		u.put(rootRef.ObjectNumber.Value(), rootRef.GenerationNumber.Value(), []byte(catalog.PDFString()))

@@ -64,6 +64,9 @@ const (
 	// CodeModified: a later revision changed the document in a way that
 	// can alter what is displayed (Signature.Changes say how).
 	CodeModified = "modified-after-signing"
+	// CodeDocMDP: a certification signature's permissions (DocMDP P=1:
+	// no change) forbid what a later revision did.
+	CodeDocMDP = "docmdp-violated"
 	// CodeTimestamp: the signature timestamp does not verify.
 	CodeTimestamp = "timestamp-invalid"
 	// CodeTimestampUntrusted: the timestamp verifies but its authority is
@@ -530,7 +533,31 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 			slices.Sort(alters)
 			s.fail(CodeModified, "%v", slices.Compact(alters))
 		}
+		if docMDP(v) == 1 {
+			for _, ch := range s.Changes {
+				if ch.Kind != ChangeDSS {
+					s.fail(CodeDocMDP, "certified with no changes allowed, then %s (object %d)", ch.Kind, ch.Object)
+					break
+				}
+			}
+		}
 	}
+}
+
+// docMDP returns the DocMDP permission (1–3) of a certification signature
+// dictionary, 0 when it is not one.
+func docMDP(sig rawValue) int {
+	for _, r := range sig.dict["Reference"].arr {
+		if r.kind != rawDict || r.dict["TransformMethod"].text != "DocMDP" {
+			continue
+		}
+		p := r.dict["TransformParams"].dict["P"]
+		if p.kind == rawInt && p.num >= 1 && p.num <= 3 {
+			return int(p.num)
+		}
+		return 2 // the default
+	}
+	return 0
 }
 
 // contentsCMS returns the CMS in a /Contents string: one DER element (or

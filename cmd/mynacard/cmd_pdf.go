@@ -30,7 +30,7 @@ type pdfSignFlags struct {
 	in, out                       string
 	level, tsa, tsaRoots          string
 	reason, location, contactInfo string
-	page                          int
+	page, certify                 int
 	rect                          string
 }
 
@@ -70,7 +70,7 @@ func (g *globals) runSignPDF(ctx context.Context, f pdfSignFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := pdf.SignOptions{Level: level, Reason: f.reason, Location: f.location, ContactInfo: f.contactInfo, Page: f.page}
+	opts := pdf.SignOptions{Level: level, Reason: f.reason, Location: f.location, ContactInfo: f.contactInfo, Page: f.page, DocMDP: f.certify}
 	if f.rect != "" {
 		var r [4]float64
 		parts := strings.Split(f.rect, ",")
@@ -518,6 +518,6 @@ var (
 		pdf.CodeAttributes: msgPDFPrAttributes, pdf.CodeDigest: msgPDFPrDigest, pdf.CodeSignature: msgPDFPrSignature,
 		pdf.CodeAuthKey: msgPDFPrAuthKey, pdf.CodeChain: msgPDFPrChain, pdf.CodeModified: msgPDFPrModified,
 		pdf.CodeTimestamp: msgPDFPrTimestamp, pdf.CodeTimestampUntrusted: msgPDFPrTimestampUntrusted,
-		pdf.CodeNoSignature: msgPDFNoSignature, pdf.CodeInline: msgPDFPrInline,
+		pdf.CodeNoSignature: msgPDFNoSignature, pdf.CodeInline: msgPDFPrInline, pdf.CodeDocMDP: msgPDFPrDocMDP,
 	}
 )
