@@ -129,6 +129,9 @@ type Signature struct {
 	Reason, Location, ContactInfo string
 	// Hash is the CMS digest algorithm.
 	Hash crypto.Hash
+	// Algorithm is the signature algorithm of the CMS signer, as in JOSE
+	// ("RS256", "ES256", …); empty when the CMS did not verify.
+	Algorithm string
 	// Signer is the signer's certificate and attributes; nil when the CMS
 	// could not be read.
 	Signer *jpki.Certificate
@@ -454,6 +457,7 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 		return
 	}
 	s.Hash = res.hash
+	s.Algorithm = joseName(res.alg)
 	if pades {
 		if !res.essV2 && !res.essV1 {
 			s.fail(CodeAttributes, "no signing-certificate-v2 attribute (required by PAdES)")
@@ -542,6 +546,25 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 			}
 		}
 	}
+}
+
+// joseName names a signature algorithm as JOSE does (RFC 7518 §3.1).
+func joseName(a x509.SignatureAlgorithm) string {
+	switch a {
+	case x509.SHA256WithRSA:
+		return "RS256"
+	case x509.SHA384WithRSA:
+		return "RS384"
+	case x509.SHA512WithRSA:
+		return "RS512"
+	case x509.ECDSAWithSHA256:
+		return "ES256"
+	case x509.ECDSAWithSHA384:
+		return "ES384"
+	case x509.ECDSAWithSHA512:
+		return "ES512"
+	}
+	return a.String()
 }
 
 // docMDP returns the DocMDP permission (1–3) of a certification signature

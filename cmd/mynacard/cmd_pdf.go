@@ -371,7 +371,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 			}
 		}
 		v := &j.Verdict
-		v.Signature.Algorithm = confirm.AlgorithmRSASHA256
+		v.Signature.Algorithm = s.Algorithm
 		v.Signature.OK = true
 		for _, p := range s.Problems {
 			if p.Code != pdf.CodeChain {
