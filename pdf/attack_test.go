@@ -329,3 +329,60 @@ func TestDocMDP(t *testing.T) {
 		t.Error("a second certification signature was prepared")
 	}
 }
+
+// TestUniversalSignatureForgery: a /ByteRange or /Contents that is
+// missing, null, empty or nonsense never verifies (the "USF" class).
+func TestUniversalSignatureForgery(t *testing.T) {
+	signed := signedForm(t)
+	l := byteRangeRE.FindIndex(signed)
+	width := l[1] - l[0]
+	for _, br := range []string{"/ByteRange [0 0 0 0]", "/ByteRange []", "/ByteRange null", "/ByteRange [0 -1 5 5]",
+		"/ByteRange [1 2 3 4]", "/ByteRange [0 10 20 30 40]", "/ByteRange (x)", "/Foo [0 1 2 3]"} {
+		out := bytes.Clone(signed)
+		copy(out[l[0]:], br+strings.Repeat(" ", width-len(br)))
+		if rep, err := Verify(context.Background(), out, VerifyOptions{Roots: testRoots(t)}); err == nil && rep.Valid() {
+			t.Errorf("%s: valid", br)
+		}
+	}
+	c := bytes.Index(signed, []byte("/Contents <"))
+	for _, repl := range []string{"/Contents () ", "/Contents null", "/Foobars <"} {
+		out := bytes.Clone(signed)
+		copy(out[c:], repl)
+		if rep, err := Verify(context.Background(), out, VerifyOptions{Roots: testRoots(t)}); err == nil && rep.Valid() {
+			t.Errorf("%s: valid", repl)
+		}
+	}
+}
+
+// TestUnreadableLaterObject: a later revision redefines the content
+// stream with syntax the PDF library drops; it is still a change that
+// alters the display.
+func TestUnreadableLaterObject(t *testing.T) {
+	in := signedForm(t)
+	out := appendUpdate(t, in, func(d *document, u *update) {
+		u.put(4, 0, []byte("<< /Length 38 /Broken <<< >>\nstream\nBT /F1 12 Tf 72 760 Td (Revoked) Tj ET\nendstream"))
+	})
+	wantProblem(t, out, 0, CodeModified)
+}
+
+// TestDefinedObjects reads the objects each section defines, for a table
+// and for a pdfcpu cross-reference stream (Flate, PNG predictor).
+func TestDefinedObjects(t *testing.T) {
+	for name, in := range producers(t) {
+		d, err := readDocument(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, s := range d.sections {
+			nums, err := definedObjects(in, s)
+			if err != nil {
+				t.Fatalf("%s: section at %d: %v", name, s.offset, err)
+			}
+			total += len(nums)
+		}
+		if total == 0 {
+			t.Errorf("%s: no objects defined", name)
+		}
+	}
+}

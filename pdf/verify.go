@@ -198,6 +198,7 @@ type revision struct {
 	err    error
 	refs   map[int]bool // object numbers referenced from the revision
 	number int          // 1-based
+	doc    *document    // the whole file (set on the last revision)
 }
 
 // Verify verifies every signature of a PDF. It returns an error only for
@@ -217,7 +218,7 @@ func Verify(ctx context.Context, data []byte, opts VerifyOptions) (rep *Report, 
 			r.eof--
 		}
 		if i == len(doc.ends)-1 {
-			r.ctx = doc.ctx
+			r.ctx, r.doc = doc.ctx, doc
 		} else {
 			r.ctx, r.err = readObjects(data[:end])
 		}
@@ -527,6 +528,7 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 			}
 		}
 		s.Changes = changesSince(rev, final)
+		s.Changes = append(s.Changes, unreadLater(data, rev, final)...)
 		var alters []string
 		for _, ch := range s.Changes {
 			if ch.Alters {
@@ -546,6 +548,30 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 			}
 		}
 	}
+}
+
+// unreadLater reports objects that the cross-reference sections after rev
+// define but that the PDF library did not load: another reader may show
+// them, so they count as changes that alter the display.
+func unreadLater(data []byte, rev, final *revision) []Change {
+	doc := final.doc
+	var out []Change
+	for _, sec := range doc.sections {
+		if sec.offset < rev.end {
+			continue
+		}
+		nums, err := definedObjects(data, sec)
+		if err != nil {
+			out = append(out, Change{Kind: ChangeObject, Alters: true, Detail: fmt.Sprintf("cross-reference section at %d: %v", sec.offset, err)})
+			continue
+		}
+		for _, n := range nums {
+			if e := final.ctx.Table[n]; e == nil || e.Free {
+				out = append(out, Change{Kind: ChangeObject, Object: n, Alters: true, Detail: fmt.Sprintf("object %d of a later revision cannot be read", n)})
+			}
+		}
+	}
+	return out
 }
 
 // joseName names a signature algorithm as JOSE does (RFC 7518 §3.1).
