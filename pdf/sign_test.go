@@ -131,3 +131,32 @@ func TestReserveTooSmall(t *testing.T) {
 		t.Fatalf("err %v, %d signatures asked", err, cs.n)
 	}
 }
+
+// TestIndirectFormAndAnnots: a form and a field list that are objects of
+// their own, and a page whose /Annots is an object, are extended in place.
+func TestIndirectFormAndAnnots(t *testing.T) {
+	in := buildPDFForTest([]string{
+		"<< /Type /Catalog /Pages 2 0 R /AcroForm 6 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots 8 0 R >>",
+		"<< /Length 43 >>\nstream\nBT /F1 12 Tf 72 760 Td (Application) Tj ET\nendstream",
+		"<< /Type /Annot /Subtype /Widget /FT /Tx /T (Signature1) /V (taken) /Rect [72 700 300 720] /P 3 0 R /F 4 >>",
+		"<< /Fields 7 0 R /DA (/Helv 0 Tf 0 g) >>",
+		"[5 0 R]",
+		"[5 0 R]",
+	})
+	roots := testRoots(t)
+	out := signSoft(t, in, SignOptions{})
+	rep := verifyOK(t, out, VerifyOptions{Roots: roots})
+	if f := rep.Signatures[0].Field; f != "Signature2" {
+		t.Errorf("field %q, want Signature2 (Signature1 is taken)", f)
+	}
+	qpdfCheck(t, out)
+	pdfsigValid(t, out, 1)
+	twice := signSoft(t, out, SignOptions{})
+	verifyOK(t, twice, VerifyOptions{Roots: roots})
+	pdfsigValid(t, twice, 2)
+	if _, err := Prepare(in, SignOptions{FieldName: "Signature1"}); err == nil {
+		t.Error("a taken field name was accepted")
+	}
+}

@@ -18,7 +18,8 @@ func newSignCmd(g *globals) *cobra.Command {
 		Use:   "sign FILE | sign --pdf IN.pdf [-o OUT.pdf]",
 		Short: "sign FILE with the card's signing key as CMS (detached by default), after one signing-password entry",
 		Long: `sign makes a CMS (PKCS #7) SignedData over FILE with the signing key
-(署名用電子証明書), SHA-256, signed attributes binding the signing certificate.
+(署名用電子証明書), with the hash of the certificate's key (SHA-256 for the
+RSA-2048 card), signed attributes binding the signing certificate.
 The password is asked once: it unlocks reading the signing certificate and
 then the signature (two VERIFYs of the same entry). The signature goes to
 --out (default FILE.p7s); --attached puts FILE's content inside it.
@@ -49,6 +50,9 @@ before the password is asked.`,
 			}
 			if out == "" {
 				out = args[0] + ".p7s"
+			}
+			if err := g.checkWritable(out); err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			s, err := g.openCard(ctx)

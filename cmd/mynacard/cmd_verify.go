@@ -65,10 +65,14 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 			if err != nil {
 				return usageErrorf("--revocation: %v", err)
 			}
+			if policy != confirm.RevocationOff {
+				if err := g.checkRevocationSources(); err != nil {
+					return err
+				}
+			}
 			test := g.testCard(nil)
 			out := verifyJSON{TestHierarchy: test}
 			v := &out.Verdict
-			v.Signature.Algorithm = confirm.AlgorithmRSASHA256
 			res, verr := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: !test})
 			var ve *jpki.VerifyError
 			switch {
@@ -84,6 +88,9 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 				out.Error = verr.Error()
 			}
 			if res != nil {
+				if alg, err := jpki.AlgorithmFor(res.Signer.PublicKey); err == nil {
+					v.Signature.Algorithm = string(alg)
+				}
 				der := res.Signer.Raw
 				out.Signer = &certJSON{Kind: res.Signer.Kind.String(), Subject: res.Signer.Subject.String(), Issuer: res.Signer.Issuer.String(),
 					Serial: confirm.SerialString(res.Signer.Certificate), NotBefore: res.Signer.NotBefore, NotAfter: res.Signer.NotAfter,

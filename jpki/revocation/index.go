@@ -3,6 +3,9 @@ package revocation
 import (
 	"fmt"
 	"math/big"
+	"runtime"
+	"slices"
+	"sync"
 	"time"
 )
 
@@ -76,14 +79,16 @@ func keyFromInteger(b []byte) serialKey {
 		fill = ^uint64(0)
 	}
 	k.w = [maxKeyWords]uint64{fill, fill, fill}
-	// Fill from the least significant end.
-	wi, shift := maxKeyWords-1, 0
-	for i := len(b) - 1; i >= 0; i-- {
-		k.w[wi] = k.w[wi]&^(0xFF<<shift) | uint64(b[i])<<shift
-		shift += 8
-		if shift == 64 {
-			wi, shift = wi-1, 0
+	// Eight bytes a word from the least significant end; shifting the
+	// fill in keeps a partial word sign-extended.
+	for i, wi := len(b), maxKeyWords-1; i > 0; wi-- {
+		lo := max(i-8, 0)
+		v := fill
+		for _, c := range b[lo:i] {
+			v = v<<8 | uint64(c)
 		}
+		k.w[wi] = v
+		i = lo
 	}
 	return k
 }
@@ -160,10 +165,15 @@ func (x *index) add(k *serialKey, packed int64) {
 	if k.need > x.kw {
 		x.widen(k.need)
 	}
-	n := len(x.data)
-	x.data = append(x.data, make([]uint64, x.kw+1)...)
-	k.words(x.data[n:n+x.kw], x.kw)
-	x.data[n+x.kw] = uint64(packed)
+	n, s := len(x.data), x.kw+1
+	if cap(x.data)-n < s {
+		x.data = slices.Grow(x.data, s)
+	}
+	x.data = x.data[:n+s]
+	rec := x.data[n : n+s]
+	copy(rec, k.w[maxKeyWords-x.kw:])
+	rec[0] ^= signBit
+	rec[x.kw] = uint64(packed)
 }
 
 // widen rewrites every record to kw key words (sign-extending), keeping
@@ -207,8 +217,8 @@ func cmpRecords(a, b []uint64) int {
 	return 0
 }
 
-// finish sorts the index (unless the CRL was already in order), resolves
-// duplicate serials and trims spare capacity.
+// finish sorts the index (unless the CRL was already in order) and
+// resolves duplicate serials.
 func (x *index) finish() {
 	if x.kw == 0 {
 		return
@@ -226,7 +236,10 @@ func (x *index) finish() {
 		x.radixSort()
 	}
 	x.dedupe()
-	if cap(x.data)-len(x.data) > len(x.data)/8 {
+	// Spare capacity from the size estimate is never written, so it
+	// costs address space, not memory; copying to trim it would double
+	// the peak. Only a far too large estimate is trimmed.
+	if cap(x.data) > 2*len(x.data)+1024 {
 		x.data = append([]uint64(nil), x.data...)
 	}
 }
@@ -282,7 +295,7 @@ func (x *index) radixSort() {
 	for d < 8*kw && byte(diff[d/8]>>(56-8*(d%8))) == 0 {
 		d++
 	}
-	x.flagSort(0, n, d)
+	x.flagSort(0, n, d, runtime.GOMAXPROCS(0) > 1)
 }
 
 func (x *index) digit(i, d int) int {
@@ -297,7 +310,7 @@ func (x *index) swap(i, j int) {
 	}
 }
 
-func (x *index) flagSort(lo, hi, d int) {
+func (x *index) flagSort(lo, hi, d int, par bool) {
 	s := x.stride()
 	for {
 		if hi-lo <= radixSortCutoff {
@@ -346,6 +359,10 @@ func (x *index) flagSort(lo, hi, d int) {
 				next[v]++
 			}
 		}
+		if par && hi-lo >= parallelSortMin {
+			x.sortBucketsParallel(lo, d, &count)
+			return
+		}
 		// Recurse into every bucket but the largest, loop on that one.
 		big, bigStart := -1, 0
 		start := lo
@@ -358,7 +375,7 @@ func (x *index) flagSort(lo, hi, d int) {
 		start = lo
 		for b := range 256 {
 			if b != big && count[b] > 1 {
-				x.flagSort(start, start+count[b], d+1)
+				x.flagSort(start, start+count[b], d+1, false)
 			}
 			start += count[b]
 		}
@@ -367,6 +384,43 @@ func (x *index) flagSort(lo, hi, d int) {
 		}
 		lo, hi, d = bigStart, bigStart+count[big], d+1
 	}
+}
+
+// parallelSortMin is the size from which the buckets of the first
+// distinguishing byte are sorted on two cores.
+const parallelSortMin = 1 << 16
+
+// sortBucketsParallel sorts the buckets (count, from lo, by byte d-1
+// already) in two goroutines, split where half the records are.
+func (x *index) sortBucketsParallel(lo, d int, count *[256]int) {
+	total := 0
+	for _, c := range count {
+		total += c
+	}
+	split, at := 0, lo
+	for split < 255 && (at-lo)+count[split] <= total/2 {
+		at += count[split]
+		split++
+	}
+	if split == 0 {
+		at, split = lo+count[0], 1
+	}
+	sortRange := func(from, to, start int) {
+		for b := from; b < to; b++ {
+			if count[b] > 1 {
+				x.flagSort(start, start+count[b], d+1, false)
+			}
+			start += count[b]
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sortRange(0, split, lo)
+	}()
+	sortRange(split, 256, at)
+	wg.Wait()
 }
 
 // lookup returns the packed time and reason of k, if listed.
@@ -410,12 +464,14 @@ func (x *index) lookup(k *serialKey) (int64, bool) {
 	return 0, false
 }
 
-// memoryBytes is the index's heap size (none when mapped).
+// memoryBytes is the heap the records occupy (none when mapped); spare
+// capacity left by the size estimate is not counted, as it is never
+// touched.
 func (x *index) memoryBytes() int {
 	if x.mapped {
 		return 0
 	}
-	return cap(x.data) * 8
+	return len(x.data) * 8
 }
 
 // validate checks the invariants of an index: a known width, whole

@@ -60,6 +60,7 @@ func TestIndexAgainstModel(t *testing.T) {
 		{"up to 21", []int{1, 4, 8, 12, 20, 21}, 5000, 10},
 		{"24 only", []int{24}, 3000, 5},
 		{"one width 20", []int{20}, 20000, 0},
+		{"sorted on two cores", []int{4, 12, 20}, parallelSortMin + 5000, 40},
 		{"all equal", []int{12}, 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
