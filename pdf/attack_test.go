@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"math/big"
 	"regexp"
@@ -384,5 +385,19 @@ func TestDefinedObjects(t *testing.T) {
 		if total == 0 {
 			t.Errorf("%s: no objects defined", name)
 		}
+	}
+}
+
+// TestTooManyRevisions: more than MaxRevisions revisions are refused
+// instead of parsed one by one.
+func TestTooManyRevisions(t *testing.T) {
+	out := signedForm(t)
+	for i := 0; i < MaxRevisions; i++ {
+		out = appendUpdate(t, out, func(d *document, u *update) {
+			u.put(u.alloc(), 0, []byte("<< /Producer (x) >>"))
+		})
+	}
+	if _, err := Verify(context.Background(), out, VerifyOptions{Roots: testRoots(t)}); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("err %v", err)
 	}
 }

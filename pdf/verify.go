@@ -190,6 +190,11 @@ func (r *Report) Valid() bool {
 	return true
 }
 
+// MaxRevisions bounds the revisions Verify reads (each is parsed whole),
+// so that a file of many tiny updates cannot make verification quadratic
+// without limit. Signed contracts rarely have more than a few.
+const MaxRevisions = 100
+
 // revision is one revision of a document being verified.
 type revision struct {
 	end    int // end of the revision (after %%EOF and its end-of-line)
@@ -209,6 +214,9 @@ func Verify(ctx context.Context, data []byte, opts VerifyOptions) (rep *Report, 
 	doc, err := readDocument(data)
 	if err != nil {
 		return nil, fmt.Errorf("reading the PDF: %w", err)
+	}
+	if len(doc.ends) > MaxRevisions {
+		return nil, fmt.Errorf("reading the PDF: %w: %d revisions, at most %d are verified", ErrMalformed, len(doc.ends), MaxRevisions)
 	}
 	revs := make([]*revision, len(doc.ends))
 	for i, end := range doc.ends {
