@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -175,9 +174,7 @@ func measure(b *testing.B, reps int, mk func() *exec.Cmd) procStats {
 			b.Fatalf("%v: %v\n%s", cmd.Args, err, out)
 		}
 		walls = append(walls, wall)
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			rss = append(rss, float64(ru.Maxrss)/1024) // KiB on Linux
-		}
+		rss = append(rss, peakRSSMiB(cmd.ProcessState))
 	}
 	slices.Sort(walls)
 	slices.Sort(rss)
