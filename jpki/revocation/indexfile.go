@@ -239,6 +239,21 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 	return os.Rename(f.Name(), path)
 }
 
+// staleTemporary is the age after which a temporary file in the cache
+// directory is a leftover of a killed writer.
+const staleTemporary = time.Hour
+
+// sweepTemporaries removes leftover temporary files of writers that were
+// killed before their rename. Best effort.
+func sweepTemporaries(dir string) {
+	names, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
+	for _, n := range names {
+		if fi, err := os.Lstat(n); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTemporary {
+			_ = os.Remove(n)
+		}
+	}
+}
+
 // recordBytes views the index records as bytes (native order).
 func recordBytes(d []uint64) []byte {
 	if len(d) == 0 {
@@ -322,6 +337,7 @@ func writeIndexFile(path string, c *CRL) error {
 	metaCRC := crc32.Update(crc32.Checksum(hdr[:48], crc32c), crc32c, meta)
 	le.PutUint32(hdr[48:], metaCRC)
 	le.PutUint32(hdr[52:], crc32.Checksum(body, crc32c))
+	sweepTemporaries(filepath.Dir(path))
 	if err := writeAtomic(path, func(w io.Writer) error {
 		w.Write(hdr)
 		w.Write(meta)
