@@ -1,11 +1,13 @@
 package revocation
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"os"
 	"os/exec"
@@ -336,9 +338,15 @@ func BenchmarkBatch(b *testing.B) {
 		if err := set.Add(loadStreaming(b, crl)); err != nil {
 			b.Fatal(err)
 		}
+		// The input is made before the clock starts: generating wide
+		// serials costs more than looking them up.
+		input, err := io.ReadAll(&pairLines{key: key, n: pairs, width: w})
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.Run(fmt.Sprintf("%dB/%d", w, n), func(b *testing.B) {
 			for b.Loop() {
-				st, err := set.Batch(context.Background(), ReadPairs(&pairLines{key: key, n: pairs, width: w}), refTime, nil)
+				st, err := set.Batch(context.Background(), ReadPairs(bytes.NewReader(input)), refTime, nil)
 				if err != nil || st.Total != pairs || st.Revoked != pairs/2 {
 					b.Fatalf("%+v %v", st, err)
 				}
