@@ -295,12 +295,21 @@ func loadStreaming(tb testing.TB, path string) *CRL {
 	return c
 }
 
+// reportCPU reports the CPU time per operation since start (cpu-ns/op):
+// what the operation costs whatever else the machine runs.
+func reportCPU(b *testing.B, start time.Duration) {
+	if d := processCPU() - start; d > 0 && b.N > 0 {
+		b.ReportMetric(float64(d.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
+}
+
 // lookupKeys is how many distinct listed serials BenchmarkLookup cycles
 // through, spread over the whole list (more than the caches hold).
 const lookupKeys = 1 << 16
 
 // BenchmarkLookup measures one lookup of a listed serial in the largest
-// CRL at each serial width.
+// CRL at each serial width, over keys spread across the list (random)
+// and over a small working set (hot).
 func BenchmarkLookup(b *testing.B) {
 	sizes := benchSizes()
 	n := sizes[len(sizes)-1]
@@ -311,15 +320,24 @@ func BenchmarkLookup(b *testing.B) {
 		for i := range keys {
 			keys[i] = keyFromBig(jpkitest.SyntheticCRLEntryWidth(int(uint64(i)*2654435761%uint64(n)), w).Serial)
 		}
-		b.Run(fmt.Sprintf("%dB/%d", w, n), func(b *testing.B) {
-			i := 0
-			for b.Loop() {
-				if _, ok := c.lookupKey(keys[i&(lookupKeys-1)]); !ok {
-					b.Fatal("not found")
+		// random: 64K keys spread over the list, most lookups miss the
+		// caches; hot: 1024 keys, the working set of a counter's day.
+		for _, set := range []struct {
+			name string
+			mask int
+		}{{"random", lookupKeys - 1}, {"hot", 1023}} {
+			b.Run(fmt.Sprintf("%dB/%d/%s", w, n, set.name), func(b *testing.B) {
+				i := 0
+				cpu := processCPU()
+				for b.Loop() {
+					if _, ok := c.lookupKey(keys[i&set.mask]); !ok {
+						b.Fatal("not found")
+					}
+					i++
 				}
-				i++
-			}
-		})
+				reportCPU(b, cpu)
+			})
+		}
 	}
 }
 
@@ -345,6 +363,8 @@ func BenchmarkBatch(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Run(fmt.Sprintf("%dB/%d", w, n), func(b *testing.B) {
+			cpu := processCPU()
+			defer reportCPU(b, cpu)
 			for b.Loop() {
 				st, err := set.Batch(context.Background(), ReadPairs(bytes.NewReader(input)), refTime, nil)
 				if err != nil || st.Total != pairs || st.Revoked != pairs/2 {
