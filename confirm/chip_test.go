@@ -188,7 +188,9 @@ func TestIdentifyChipPIN(t *testing.T) {
 	}
 }
 
-func jst(y int, m time.Month, d, hh, mm int) time.Time { return time.Date(y, m, d, hh, mm, 0, 0, confirm.JST) }
+func jst(y int, m time.Month, d, hh, mm int) time.Time {
+	return time.Date(y, m, d, hh, mm, 0, 0, confirm.JST)
+}
 
 func TestReachedAge(t *testing.T) {
 	birth := time.Date(2006, 4, 2, 0, 0, 0, 0, time.UTC) // as the card holds it
