@@ -24,7 +24,8 @@ type identifyJSON struct {
 }
 
 func newIdentifyCmd(g *globals) *cobra.Command {
-	var authKey, enroll, newHolder, compareText, token bool
+	var authKey, enroll, newHolder, compareText, token, chip bool
+	var chipOut string
 	var replaces int64
 	var tf tokenFlags
 	cmd := &cobra.Command{
@@ -49,6 +50,9 @@ enrolment ID whose certificate was revoked for a registration change (異動)
 and shows old and new attributes side by side.`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if chip {
+				return g.runChipIdentify(cmd.Context(), chipOut)
+			}
 			if token {
 				// A token for a backend instead of a local verdict: the
 				// backend checks signature, chain and revocation itself.
@@ -113,6 +117,7 @@ and shows old and new attributes side by side.`,
 	f.BoolVar(&newHolder, "new-holder", false, "enrol even when earlier enrolments may be this holder's before a registration change (the clerk checked they are someone else)")
 	f.BoolVar(&token, "token", false, "print a confirmation token for a backend's challenge (--audience, --nonce) instead of a local verdict (issue 10)")
 	tf.addTokenFlags(f, true)
+	addChipFlags(f, &chip, &chipOut)
 	return cmd
 }
 

@@ -94,6 +94,7 @@ var subcommands = []func(*globals) *cobra.Command{
 	newSignCmd,
 	newVerifyCmd,
 	newIdentifyCmd,
+	newAgeCmd,
 	newQualifyCmd,
 	newEligibilityCmd,
 	newChangesCmd,
