@@ -114,8 +114,8 @@ func (c *Confirmer) CheckAge(ctx context.Context, sa *card.SurfaceApp, opts AgeO
 		return nil, err
 	}
 	typed := &typedDate{}
-	rec, err := sa.ReadAge(ctx, typed.birthKeyPrompt(opts.Prompt, c.cfg.Now))
-	typed.wipe()
+	defer typed.wipe()
+	rec, err := sa.ReadAge(ctx, typed.birthKeyPrompt(opts.Prompt))
 	if err != nil {
 		return nil, fmt.Errorf("checking age: %w", err)
 	}

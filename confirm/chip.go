@@ -173,9 +173,8 @@ type typedDate struct {
 }
 
 func (t *typedDate) wipe() {
-	if !t.filled {
-		clear(t.birth[:])
-	}
+	clear(t.birth[:])
+	t.year, t.filled = 0, false
 }
 
 // matches reports whether the typed era birth date is birth's.
@@ -269,7 +268,7 @@ func (t *typedDate) pinBPrompt(prompt card.PINPrompt, now func() time.Time) card
 }
 
 // birthKeyPrompt wraps prompt for the birth-date key, as pinBPrompt does.
-func (t *typedDate) birthKeyPrompt(prompt card.PINPrompt, _ func() time.Time) card.PINPrompt {
+func (t *typedDate) birthKeyPrompt(prompt card.PINPrompt) card.PINPrompt {
 	return func(ctx context.Context, k card.PINKind, remaining int) ([]byte, error) {
 		if prompt == nil {
 			return nil, errors.New("no prompt for the birth-date key")
@@ -374,6 +373,7 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 		return nil, err
 	}
 	typed := &typedDate{}
+	defer typed.wipe()
 	sa := j.Surface()
 	sf, err := sa.ReadSurface(ctx, card.SurfacePINB, typed.pinBPrompt(opts.Prompt, c.cfg.Now))
 	now := c.cfg.Now()
@@ -397,7 +397,6 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 	fv, ferr := sf.Verify(keys)
 	v.Face = cvResult(fv, ferr)
 	v.CredentialMatches = typed.matches(sf.Birth) && typed.year == sf.ExpiryDate.Year()
-	typed.wipe()
 	v.CardPresent = c.cardPresent(ctx, sa, sf.PublicKey)
 	v.Expiry = expiryResult(sf.ExpiryDate, now)
 

@@ -84,6 +84,7 @@ func TestIdentifyChip(t *testing.T) {
 		{name: "cloned files", vopts: []virtual.Option{virtual.WithClonedFiles(otherChipKey())}, refusal: confirm.RefusalChipNotPresent},
 		{name: "expired yesterday", ct: func(c *virtual.Contents) { c.Expiry = "20260331"; c.PINB = c.PINB[:6] + "2026" + c.PINB[10:] }, refusal: confirm.RefusalChipExpired},
 		{name: "lost card", revoke: true, refusal: confirm.RefusalChipAuthRevoked},
+		{name: "照合番号B of another birth date", ct: func(c *virtual.Contents) { c.PINB = "600402" + c.PINB[6:] }, refusal: confirm.RefusalChipCredentialMismatch},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
