@@ -51,6 +51,9 @@ and shows old and new attributes side by side.`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if chip {
+				if authKey || enroll || newHolder || compareText || token || replaces != 0 {
+					return usageErrorf("%s", g.tr(msgChipAlone))
+				}
 				return g.runChipIdentify(cmd.Context(), chipOut)
 			}
 			if token {

@@ -5,6 +5,7 @@ import "github.com/mynacard/mynacard/confirm"
 // Messages of identify --chip and age.
 const (
 	msgChipNeedOut        msgKey = "cli.chip.need_out"
+	msgChipAlone          msgKey = "cli.chip.alone"
 	msgChipIdentified     msgKey = "cli.chip.identified"
 	msgChipRefused        msgKey = "cli.chip.refused"
 	msgChipMethod         msgKey = "cli.chip.method"
@@ -53,6 +54,7 @@ var chipRefusalMessages = map[string]msgKey{ //nolint:gochecknoglobals // immuta
 func chipMessages() []cliMessage {
 	return []cliMessage{
 		{msgChipNeedOut, "identify --chip needs --out DIR: the folder where the face photo and the name and address images are written for the clerk", "identify --chip には --out フォルダが必要です（顔写真と氏名・住所の画像を書き出す場所）"},
+		{msgChipAlone, "--chip is used alone: it cannot be combined with --auth-key, --enroll, --replaces, --new-holder, --compare-text or --token", "--chip は --auth-key、--enroll、--replaces、--new-holder、--compare-text、--token と一緒には使えません"},
 		{msgChipIdentified, "Identified by reading the IC chip: compare the face photo with the person", "ICチップの読取りで確認しました。顔写真とご本人を見比べてください"},
 		{msgChipRefused, "Not identified: %s", "確認できません：%s"},
 		{msgChipMethod, "Method", "方法"},
