@@ -50,7 +50,7 @@ card's test roots only with --test-hierarchy), and its revocation status from
 			}
 			policy, err := confirm.ParseRevocationPolicy(g.Revocation)
 			if err != nil {
-				return usageErrorf("--revocation: %v", err)
+				return &usageError{err: errors.New(g.tr(msgBadRevocation, g.Revocation))}
 			}
 			if policy != confirm.RevocationOff {
 				if err := g.checkRevocationSources(); err != nil {

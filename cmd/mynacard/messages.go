@@ -120,6 +120,7 @@ const (
 	msgHintOutput            msgKey = "cli.hint.output"
 	msgNoEnrolment           msgKey = "cli.identify.no_enrolment"
 	msgConsentNeeded         msgKey = "cli.token.consent_needed"
+	msgBadRevocation         msgKey = "cli.revocation.bad_policy"
 )
 
 // cliMessages is the CLI's catalog. English messages follow age's rules
@@ -219,6 +220,7 @@ func cliMessages() []cliMessage {
 		{msgOutputNotWritable, "cannot write %s: %s", "%s に書き込めません：%s"},
 		{msgHintOutput, "choose an output file in a folder you can write to, then run the command again: the card was not used", "書き込めるフォルダの出力先を指定して、もう一度実行してください（カードは使っていません）"},
 		{msgNoEnrolment, "no enrolment number %d in the store", "登録番号 %d は登録されていません"},
+		{msgBadRevocation, "--revocation must be hard, soft or off, not %q", "--revocation には hard、soft、off のいずれかを指定してください（%q は使えません）"},
 		{msgConsentNeeded, "a token with the signing key releases name, address, birth date and sex: give --consent once the holder has agreed", "署名用の鍵によるトークンは氏名・住所・生年月日・性別を渡します。ご本人の同意を得てから --consent を付けてください"},
 	}
 }

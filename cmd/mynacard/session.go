@@ -388,7 +388,7 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 	}
 	policy, err := confirm.ParseRevocationPolicy(g.Revocation)
 	if err != nil {
-		return nil, usageErrorf("--revocation: %v", err)
+		return nil, &usageError{err: errors.New(g.tr(msgBadRevocation, g.Revocation))}
 	}
 	var rc confirm.RevocationChecker
 	if policy != confirm.RevocationOff {
