@@ -85,9 +85,9 @@ var ErrSecurityNotCleared = errors.New("the card's security state could not be c
 // clearSecurity drops the security state a VERIFY raised, with one APDU:
 // SELECT of the JPKI application by name (clearSelectAID). The security
 // status of a DF is lost when the DF is left (ISO/IEC 7816-4 §9.1), and
-// this card treats selecting an application, also the one already
-// selected, as leaving it: the PIN state is dropped (the virtual card
-// models it).
+// selecting an application, even the one already selected, ends the
+// previous one and drops every PIN (docs/card.md, "Applications"; the
+// virtual card models it).
 //
 // If the card refuses that SELECT or answers it wrongly, the transaction
 // is asked to end with a card reset instead (reader.RequestReset, which
@@ -274,8 +274,9 @@ func (s *session) readEF(ctx context.Context, size sizeFunc) ([]byte, error) {
 const headerProbeLen = 8
 
 // pastEndRefusal reports whether err is how a card may refuse a READ
-// BINARY whose Le runs past the end of the EF: 6B00 (PROTOCOL.md: "past the
-// end: 6B00 or 6282") or 6700.
+// BINARY whose Le runs past the end of the EF instead of answering with
+// the bytes there are: 6B00 or 6700 (docs/card.md, "READ BINARY"). 6Cxx is
+// resent by reader.Exchange, and 9000 and 6282 carry the data.
 func pastEndRefusal(err error) bool {
 	return apdu.IsStatus(err, apdu.SWWrongParametersP1P2) || apdu.IsStatus(err, apdu.SWWrongLength)
 }

@@ -62,7 +62,7 @@ func (g *globals) testCard(s *session) bool {
 
 // cardOptions are the card layer's options from the flags.
 func (g *globals) cardOptions() card.Options {
-	return card.Options{AllowLastTry: g.AllowLastTry, Trace: g.traceHook()}
+	return card.Options{AllowLastTry: g.AllowLastTry, Trace: g.traceHook(), SpeculativeECDSA: g.SpeculativeECDSA}
 }
 
 // openCard connects to the card the flags name and opens its JPKI
@@ -87,7 +87,7 @@ func (g *globals) openCard(ctx context.Context) (*session, error) {
 func (g *globals) connect(ctx context.Context) (reader.Card, bool, error) {
 	if strings.EqualFold(g.Reader, virtualReader) {
 		g.notef("%s", g.tr(msgVirtualChosen))
-		c, err := newVirtualCard()
+		c, err := g.newVirtualCard()
 		return c, true, err
 	}
 	pc, err := pcsc.Establish(ctx)
@@ -159,13 +159,31 @@ func (g *globals) waitForCard(ctx context.Context, pc *pcsc.Context, name string
 }
 
 // newVirtualCard returns the built-in virtual card: the fictional test
-// holder of jpki/jpkitest, in process, through reader.Loopback.
-func newVirtualCard() (reader.Card, error) {
-	vc, err := virtual.NewMyNumberCard(jpkitest.DefaultHolder().Contents())
+// holder of jpki/jpkitest, in process, through reader.Loopback; with
+// --speculative-ecdsa the same holder on an ECDSA P-384 card.
+func (g *globals) newVirtualCard() (reader.Card, error) {
+	vc, err := g.newVirtualMyNumberCard()
+	if err != nil {
+		return nil, err
+	}
+	return reader.Loopback(virtualReaderName, vc, reader.Capabilities{}), nil
+}
+
+// newVirtualMyNumberCard is the built-in virtual card's card: the default
+// test holder, on an ECDSA P-384 card with --speculative-ecdsa.
+func (g *globals) newVirtualMyNumberCard() (*virtual.Card, error) {
+	h := jpkitest.DefaultHolder()
+	if g.SpeculativeECDSA {
+		var err error
+		if h, err = jpkitest.Default().Issue(jpkitest.HolderSpec{Generation: jpkitest.ECDSAGeneration}); err != nil {
+			return nil, fmt.Errorf("making the virtual card: %w", err)
+		}
+	}
+	vc, err := virtual.NewMyNumberCard(h.Contents(), h.VirtualOptions()...)
 	if err != nil {
 		return nil, fmt.Errorf("making the virtual card: %w", err)
 	}
-	return reader.Loopback(virtualReaderName, vc, reader.Capabilities{}), nil
+	return vc, nil
 }
 
 // pinSource returns where PINs come from: --pin-stdin, --pin-fd, or the
@@ -244,7 +262,7 @@ func (g *globals) prompt(src *pinentry.Source) card.PINPrompt {
 func (g *globals) roots(ctx context.Context, s *session) (*jpki.Roots, error) {
 	if g.testCard(s) {
 		pki := jpkitest.Default()
-		test := append(pki.Roots(jpkitest.KindSign), pki.Roots(jpkitest.KindAuth)...)
+		test := append(pki.AllRoots(jpkitest.KindSign), pki.AllRoots(jpkitest.KindAuth)...)
 		g.warnf("%s", g.tr(msgTestHierarchy))
 		return jpki.NewRoots(jpki.WithTestHierarchy(test...))
 	}
@@ -281,7 +299,8 @@ func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (con
 	for _, r := range roots.List() {
 		issuers = append(issuers, r.Certificate)
 	}
-	rc, warnings, err := confirm.NewRevocationChecker(ctx, confirm.RevocationSources{CRLs: g.CRL, OCSP: g.OCSP, Issuers: issuers})
+	rc, warnings, err := confirm.NewRevocationChecker(ctx, confirm.RevocationSources{CRLs: g.CRL, OCSP: g.OCSP, Issuers: issuers,
+		CRLOptions: revocation.CRLSetOptions{CacheDir: g.crlCacheDir()}})
 	for _, w := range warnings {
 		var se *revocation.SourceError
 		if errors.As(w, &se) && (errors.Is(w, revocation.ErrStale) || errors.Is(w, revocation.ErrNotYetValid)) {
@@ -316,7 +335,7 @@ func (g *globals) virtualRevocation(roots *jpki.Roots) (confirm.RevocationChecke
 	pki := jpkitest.Default()
 	var crls []*revocation.CRL
 	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
-		for gen := jpkitest.FirstGeneration; gen <= jpkitest.LatestGeneration; gen++ {
+		for gen := jpkitest.FirstGeneration; gen <= jpkitest.ECDSAGeneration; gen++ {
 			root, key := pki.Root(kind, gen)
 			if root == nil {
 				continue

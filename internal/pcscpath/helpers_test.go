@@ -29,7 +29,7 @@ func TestMain(m *testing.M) {
 const testTimeout = 30 * time.Second
 
 // Instruction bytes the tests look for in APDU logs (ISO/IEC 7816-4 §5.4.2
-// and PROTOCOL.md for the proprietary SIGN).
+// and docs/card.md, "SIGN", for the proprietary SIGN).
 const (
 	insSelect     byte = 0xA4
 	insReadBinary byte = 0xB0
@@ -146,6 +146,9 @@ type rigConfig struct {
 	opts card.Options
 	// edit changes the default holder's contents before the card is made.
 	edit func(*virtual.Contents)
+	// holder, if set, replaces the default holder; its VirtualOptions
+	// are added to cardOpts.
+	holder *jpkitest.Holder
 }
 
 // newRig makes the default holder's card, inserts it in a slot, connects
@@ -153,11 +156,14 @@ type rigConfig struct {
 func newRig(t testing.TB, cfg rigConfig) *rig {
 	t.Helper()
 	r := &rig{holder: jpkitest.DefaultHolder(), count: new(card.Counter)}
+	if cfg.holder != nil {
+		r.holder = cfg.holder
+	}
 	r.contents = r.holder.Contents()
 	if cfg.edit != nil {
 		cfg.edit(&r.contents)
 	}
-	vc, err := virtual.NewMyNumberCard(r.contents, cfg.cardOpts...)
+	vc, err := virtual.NewMyNumberCard(r.contents, append(r.holder.VirtualOptions(), cfg.cardOpts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
