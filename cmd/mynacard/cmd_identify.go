@@ -57,6 +57,9 @@ and shows old and new attributes side by side.`,
 				return usageErrorf("--replaces and --compare-text need the signing key, not --auth-key")
 			}
 			ctx := cmd.Context()
+			// Enrolling writes the first data a store may hold; anything
+			// else needs the store to exist already.
+			g.mayCreateStore = enroll && replaces == 0
 			return g.withConfirmer(ctx, func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error {
 				opts := confirm.IdentifyOptions{Key: card.SignKey, Prompt: prompt, Enroll: enroll, Replaces: replaces, NewHolder: newHolder}
 				if authKey {
