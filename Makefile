@@ -15,11 +15,18 @@
 #   make bench  scripts/bench.sh: ONE markdown table (internal/benchtable) of
 #               the card operations over pcscd+vpcd and loopback, short and
 #               extended readers (APDUs, bytes, time/op), and the
-#               jpki/revocation benchmarks, side by side in one run: loading a
-#               1,000,000- and a 5,000,000-entry CRL with the streaming index
-#               and with x509.ParseRevocationList + a map (time, entries/s,
-#               peak-MiB, bytes/entry), lookup ns/op, batch status of 1,000,000
-#               serials. MYNACARD_BIG=0 keeps to the 1M CRL.
+#               jpki/revocation benchmarks, side by side in one run: loading
+#               1,000,000- and 5,000,000-entry CRLs at serial widths 4, 8, 12
+#               and 20 bytes as whole processes with ParseCRL, with
+#               x509.ParseRevocationList + a map and with openssl crl (time,
+#               peak RSS, ratios), the mapped index cache, lookup ns/op, batch
+#               status of 1,000,000 serials; identify with a mapped 5M CRL
+#               through pcscd; changes --all over 1M enrolments (SQLite and
+#               PostgreSQL). MYNACARD_BIG=0 keeps to the 1M CRLs,
+#               MYNACARD_BENCH_BANK=0 skips changes --all.
+#   make dist   scripts/dist.sh: cmd/mynacard for windows/amd64 (pure Go),
+#               linux/amd64 and linux/arm64 (cgo, cross-built), vetted, with
+#               SHA256SUMS, in dist/. MYNACARD_DIST_TARGETS picks a subset.
 #   make fuzz   scripts/fuzz.sh: every fuzz target for FUZZTIME (default 30s)
 #               each; new corpus entries go to each package's testdata/fuzz
 #               (see testdata/fuzz/README.md). FUZZ_PKGS, FUZZ_MATCH, FUZZ_KEEP.
@@ -27,7 +34,7 @@
 GO ?= go
 ARGS ?=
 
-.PHONY: test build run bench fuzz
+.PHONY: test build run bench fuzz dist
 
 test:
 	./scripts/test.sh
@@ -44,6 +51,9 @@ bench:
 fuzz:
 	./scripts/fuzz.sh
 
+dist:
+	GO=$(GO) ./scripts/dist.sh
+
 # make reliability: scripts/reliability-report.sh runs the fault matrix,
 # concurrency, secrets and store-durability tests and every fuzz target
 # briefly (RELIABILITY_FUZZTIME, default 5s), then writes RELIABILITY.md
@@ -51,3 +61,10 @@ fuzz:
 .PHONY: reliability
 reliability:
 	GO=$(GO) ./scripts/reliability-report.sh
+
+# make pkcs11: the PKCS#11 module bin/libmynacard-pkcs11.so (cgo,
+# -buildmode=c-shared; needs libpcsclite-dev). See README "PKCS#11 module".
+.PHONY: pkcs11
+pkcs11:
+	$(GO) build -buildmode=c-shared -o bin/libmynacard-pkcs11.so ./pkcs11
+	rm -f bin/libmynacard-pkcs11.h

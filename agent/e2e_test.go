@@ -261,6 +261,9 @@ func TestKioskPageInChromium(t *testing.T) {
 	click(t, ctx, "#pin-ok")
 	screen(t, ctx, "working")
 	shot.take("working")
+	// The page shows "working" before the agent has sent VERIFY: pull the
+	// card only once the good VERIFY has reset the counter, while SIGN stalls.
+	waitTries(t, vc, virtual.PINJPKIAuth, virtual.MaxTriesJPKIAuth)
 	in.Remove(t)
 	screen(t, ctx, "insert")
 	if err := do(ctx, chromedp.WaitVisible(chromedp.CSS("#notice"))); err != nil {
@@ -413,5 +416,18 @@ func waitLog(t *testing.T, r *running, s string) {
 			t.Fatalf("agent log never showed %q", s)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitTries waits until the virtual card's counter for pin shows want tries
+// left, so that a step is known to have reached the card.
+func waitTries(t *testing.T, vc *virtual.Card, pin virtual.PINRef, want int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for vc.TriesLeft(pin) != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("tries left of %v = %d, want %d within 10 s", pin, vc.TriesLeft(pin), want)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }

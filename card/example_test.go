@@ -133,8 +133,18 @@ func ExampleSurfaceApp_ReadSurfaceWithTextPIN() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(s.PhotoFormat, card.DetectImageFormat(s.NameImage), s.BirthDate, s.VerifySignature(nil))
+	keys, err := card.NewCVCAKeys(card.WithTestCVCAKeys()) // the virtual card is a test card
+	if err != nil {
+		panic(err)
+	}
+	v, err := s.Verify(keys)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(s.PhotoFormat, card.DetectImageFormat(s.NameImage), s.BirthDate)
+	fmt.Println("verified to key", v.CAKey.Name(), "test:", v.CAKey.Test())
 	// Output:
 	// asked for the text application PIN, 3 tries left
-	// JPEG 2000 JP2 file (.jp2) PNG 19850401 <nil>
+	// JPEG 2000 JP2 file (.jp2) PNG 19850401
+	// verified to key 9000023 test: true
 }

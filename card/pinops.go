@@ -110,6 +110,7 @@ func (s *session) transmitSecret(ctx context.Context, cmd apdu.Command) (apdu.Re
 	if err := ctx.Err(); err != nil {
 		return apdu.Response{}, err
 	}
+	s.pinPresented = true
 	out, err := s.t.Transmit(ctx, raw)
 	if err != nil {
 		return apdu.Response{}, err

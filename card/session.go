@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/mynacard/mynacard/apdu"
 	"github.com/mynacard/mynacard/reader"
@@ -16,12 +17,21 @@ type session struct {
 	t reader.Transport
 	// secret masks response data in the trace (see traceHook).
 	secret bool
+	// raw is the transaction's own Transport (untraced), which may end
+	// the transaction with a card reset (reader.RequestReset).
+	raw reader.Transport
+	// pinPresented is set once a VERIFY with data or a CHANGE REFERENCE
+	// DATA was sent in this transaction: the card's security state must
+	// be cleared before the transaction ends.
+	pinPresented bool
 }
 
 // transact runs fn inside one card transaction, holding the conn's lock so
 // that operations on one card from several goroutines are serialised. It
 // gives up waiting for the lock when ctx ends. what names the operation
-// for the error ("reading certificate").
+// for the error ("reading certificate"). A transaction that presented a
+// PIN ends with the card's security state cleared (clearSecurity), whether
+// fn succeeded or not, before the card is let go.
 func (c *conn) transact(ctx context.Context, what string, fn func(ctx context.Context, s *session) error) error {
 	select {
 	case c.sem <- struct{}{}:
@@ -30,14 +40,67 @@ func (c *conn) transact(ctx context.Context, what string, fn func(ctx context.Co
 	}
 	defer func() { <-c.sem }()
 	err := c.card.Transaction(ctx, func(ctx context.Context, t reader.Transport) error {
-		s := &session{c: c}
+		s := &session{c: c, raw: t}
 		s.t = reader.Traced(t, c.traceHook(s))
-		return fn(ctx, s)
+		err := fn(ctx, s)
+		// A card that left the reader holds no state: nothing to clear,
+		// and no command to send after it.
+		if s.pinPresented && !errors.Is(err, reader.ErrCardRemoved) {
+			if cerr := s.clearSecurity(ctx); cerr != nil && err == nil {
+				err = cerr
+			}
+		}
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
+}
+
+// clearSelectAID is the application selected to clear the security state:
+// JPKI, present on every card and phone token this package opens (the text
+// and surface applications are not on a phone). Re-selecting it after a
+// JPKI operation relies on re-selection dropping the PIN state; the reset
+// on Close (reader/pcsc) does not.
+var clearSelectAID = aidJPKI
+
+// clearTimeout bounds the APDU that clears the security state when the
+// operation's own context has little or no time left.
+const clearTimeout = 2 * time.Second
+
+// ErrSecurityNotCleared reports that a PIN was presented and the card's
+// security state could be cleared neither by an application SELECT nor by
+// a reset: another program could use the verified key until the card is
+// removed or reset.
+var ErrSecurityNotCleared = errors.New("the card's security state could not be cleared")
+
+// clearSecurity drops the security state a VERIFY raised, with one APDU:
+// SELECT of the JPKI application by name (clearSelectAID). The security
+// status of a DF is lost when the DF is left (ISO/IEC 7816-4 §9.1), and
+// this card treats selecting an application, also the one already
+// selected, as leaving it: the PIN state is dropped (the virtual card
+// models it). If that SELECT cannot be sent or is refused, or fn's context
+// has ended, the transaction is asked to end with a card reset instead
+// (reader.RequestReset), which reader/pcsc and reader.Loopback support. A
+// card that is gone or was reset holds no state.
+func (s *session) clearSecurity(ctx context.Context) error {
+	var err error
+	if ctx.Err() == nil {
+		cctx, cancel := context.WithTimeout(ctx, clearTimeout)
+		err = s.selectApp(cctx, clearSelectAID)
+		cancel()
+		if err == nil || errors.Is(err, reader.ErrCardRemoved) || errors.Is(err, reader.ErrCardReset) {
+			return nil
+		}
+	}
+	if reader.RequestReset(s.raw) {
+		return nil
+	}
+	if err == nil {
+		err = ctx.Err()
+	}
+	return fmt.Errorf("%w: %w", ErrSecurityNotCleared, err)
 }
 
 // selectApp selects an application by name (ISO/IEC 7816-4 §11.2.2,
@@ -193,8 +256,9 @@ func (s *session) readEF(ctx context.Context, size sizeFunc) ([]byte, error) {
 const headerProbeLen = 8
 
 // pastEndRefusal reports whether err is how a card may refuse a READ
-// BINARY whose Le runs past the end of the EF: 6B00 (PROTOCOL.md: "past the
-// end: 6B00 or 6282") or 6700.
+// BINARY whose Le runs past the end of the EF instead of answering with
+// the bytes there are: 6B00 or 6700 (docs/card.md, "READ BINARY"). 6Cxx is
+// resent by reader.Exchange, and 9000 and 6282 carry the data.
 func pastEndRefusal(err error) bool {
 	return apdu.IsStatus(err, apdu.SWWrongParametersP1P2) || apdu.IsStatus(err, apdu.SWWrongLength)
 }

@@ -34,8 +34,9 @@ type CMSOptions struct {
 	// SigningTime is written as the signing-time attribute (RFC 5652
 	// §11.3). The zero Time means time.Now().
 	SigningTime time.Time
-	// Hash is the message digest: crypto.SHA256 (the default when zero),
-	// crypto.SHA384 or crypto.SHA512.
+	// Hash is the message digest: crypto.SHA256, crypto.SHA384 or
+	// crypto.SHA512. Zero means the key's own (HashFor): SHA-256 for RSA
+	// and P-256, SHA-384 for P-384.
 	Hash crypto.Hash
 	// Rand is passed to the signer. Nil means crypto/rand.Reader.
 	Rand io.Reader
@@ -86,7 +87,10 @@ func SignCMS(data []byte, signer crypto.Signer, cert *x509.Certificate, chain []
 	}
 	h := opts.Hash
 	if h == 0 {
-		h = crypto.SHA256
+		var err error
+		if h, err = HashFor(cert.PublicKey); err != nil {
+			return nil, fmt.Errorf("signing CMS: %w", err)
+		}
 	}
 	digestOID := cmsDigestOID(h)
 	if digestOID == nil {

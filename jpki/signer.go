@@ -13,17 +13,8 @@ import (
 	"github.com/mynacard/mynacard/card"
 )
 
-// DigestInfo prefixes: the DER of DigestInfo ::= SEQUENCE { AlgorithmIdentifier
-// { OID, NULL }, OCTET STRING (digest) } up to the digest (RFC 8017 §9.2 note
-// 1; PROTOCOL.md "Commands"). The card pads (SIGN P1 = 00), so it is sent a
-// whole DigestInfo.
-var digestInfoPrefixes = map[crypto.Hash][]byte{
-	crypto.SHA1:   {0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14},
-	crypto.SHA224: {0x30, 0x2d, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x04, 0x05, 0x00, 0x04, 0x1c},
-	crypto.SHA256: {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20},
-	crypto.SHA384: {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30},
-	crypto.SHA512: {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40},
-}
+// digestInfoHashes are the hashes DigestInfo accepts.
+var digestInfoHashes = map[crypto.Hash]bool{crypto.SHA1: true, crypto.SHA224: true, crypto.SHA256: true, crypto.SHA384: true, crypto.SHA512: true}
 
 // pkcs1Overhead is the minimum PKCS#1 v1.5 padding (RFC 8017 §9.2 step 3:
 // emLen ≥ tLen + 11), bounding a prepared DigestInfo.
@@ -31,9 +22,10 @@ const pkcs1Overhead = 11
 
 // Sentinel errors of Signer.
 var (
-	// ErrPSSNotSupported reports a request for RSA-PSS: the card is used
-	// with SIGN P1 = 00 (PKCS#1 v1.5) only; the PSS modes are reported by
-	// one source only (PROTOCOL.md *unsure*).
+	// ErrPSSNotSupported reports a request for RSA-PSS that the card
+	// cannot make: its PSS mode (SIGN P1 = 04, SHA-256 only) is reported by
+	// one source only and used only with card.Options.RSAPSS; an ECDSA key
+	// has no PSS; and the card's salt length must be the one asked for.
 	ErrPSSNotSupported = errors.New("jpki: RSA-PSS not supported by the card signer")
 	// ErrUnsupportedHash reports a hash with no DigestInfo prefix here.
 	ErrUnsupportedHash = errors.New("jpki: hash not supported")
@@ -47,21 +39,24 @@ var (
 
 // DigestInfo returns the DER DigestInfo for digest under h (SHA-1, SHA-224,
 // SHA-256, SHA-384 or SHA-512), checking the digest's length.
+// It is the input of the RSA card path only (card.RSAPKCS1v15).
 func DigestInfo(h crypto.Hash, digest []byte) ([]byte, error) {
-	prefix, ok := digestInfoPrefixes[h]
-	if !ok {
+	if !digestInfoHashes[h] {
 		return nil, fmt.Errorf("building DigestInfo: %w: %v", ErrUnsupportedHash, h)
 	}
 	if len(digest) != h.Size() {
 		return nil, fmt.Errorf("building DigestInfo: %w: %d bytes for %v, want %d", ErrDigestLength, len(digest), h, h.Size())
 	}
-	return append(append(make([]byte, 0, len(prefix)+len(digest)), prefix...), digest...), nil
+	return card.DigestInfo(h, digest)
 }
 
-// Signer is a crypto.Signer over one of the card's private keys: RSA
-// PKCS#1 v1.5 made by the card. Its public key comes from the certificate.
-// Concurrent Sign calls are serialised by the Signer and, across Signers
-// and other uses of the same card, by card.JPKI.
+// Signer is a crypto.Signer over one of the card's private keys, made by
+// the card. Its public key comes from the certificate, and so does the
+// algorithm: RSA PKCS#1 v1.5 for an RSA certificate (the current card),
+// ECDSA for an ECDSA one (card.SpeculativeECDSA, only when the card was
+// opened with card.Options.SpeculativeECDSA). Concurrent Sign calls are
+// serialised by the Signer and, across Signers and other uses of the same
+// card, by card.JPKI.
 //
 // Each signature asks the PIN prompt once: the card's PIN rules (tries
 // read first, last try refused unless allowed, no retry) are card.JPKI's.
@@ -70,16 +65,20 @@ type Signer struct {
 	j      *card.JPKI
 	key    card.KeyKind
 	cert   *Certificate
-	pub    *rsa.PublicKey
+	pub    crypto.PublicKey
+	alg    SignatureAlgorithm
+	scheme card.SignatureScheme
+	pss    card.SignatureScheme // nil unless the card's RSA-PSS mode is allowed
 	prompt card.PINPrompt
 	mu     sync.Mutex
 }
 
 // NewSigner returns a Signer for key on the card, described by cert, whose
 // kind must match the key (card.AuthKey with KindAuth, card.SignKey with
-// KindSign). ctx is kept for Sign, which crypto.Signer gives no context:
-// when it ends, Sign fails; use SignContext to pass one per call. NewSigner
-// does not talk to the card.
+// KindSign) and whose key must be one the card layer signs with
+// (card.JPKI.SchemeFor). ctx is kept for Sign, which crypto.Signer gives
+// no context: when it ends, Sign fails; use SignContext to pass one per
+// call. NewSigner does not talk to the card.
 func NewSigner(ctx context.Context, j *card.JPKI, key card.KeyKind, cert *Certificate, prompt card.PINPrompt) (*Signer, error) {
 	if j == nil || cert == nil || cert.Certificate == nil || prompt == nil {
 		return nil, errors.New("creating signer: nil card, certificate or prompt")
@@ -91,11 +90,16 @@ func NewSigner(ctx context.Context, j *card.JPKI, key card.KeyKind, cert *Certif
 	if cert.Kind != want {
 		return nil, fmt.Errorf("creating signer: %w: %s certificate for the %v", ErrWrongKind, cert.Kind, key)
 	}
-	pub, ok := cert.PublicKey.(*rsa.PublicKey)
-	if !ok {
-		return nil, fmt.Errorf("creating signer: certificate key is %T, want RSA", cert.PublicKey)
+	alg, err := AlgorithmFor(cert.PublicKey)
+	if err != nil {
+		return nil, fmt.Errorf("creating signer: certificate key: %w", err)
 	}
-	return &Signer{ctx: ctx, j: j, key: key, cert: cert, pub: pub, prompt: prompt}, nil
+	scheme, err := j.SchemeFor(cert.PublicKey)
+	if err != nil {
+		return nil, fmt.Errorf("creating signer: %w", err)
+	}
+	pss, _ := j.PSSSchemeFor(cert.PublicKey) // nil: PSS requests are refused
+	return &Signer{ctx: ctx, j: j, key: key, cert: cert, pub: cert.PublicKey, alg: alg, scheme: scheme, pss: pss, prompt: prompt}, nil
 }
 
 // keyKind returns the certificate kind that goes with a card key.
@@ -109,11 +113,14 @@ func keyKind(key card.KeyKind) Kind {
 	return KindUnknown
 }
 
-// Public returns the certificate's RSA public key.
+// Public returns the certificate's public key.
 func (s *Signer) Public() crypto.PublicKey { return s.pub }
 
 // Certificate returns the certificate the Signer was made with.
 func (s *Signer) Certificate() *Certificate { return s.cert }
+
+// Algorithm returns the signature algorithm of the certificate's key.
+func (s *Signer) Algorithm() SignatureAlgorithm { return s.alg }
 
 // Key returns which card key signs.
 func (s *Signer) Key() card.KeyKind { return s.key }
@@ -123,55 +130,127 @@ func (s *Signer) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]
 	return s.SignContext(s.ctx, rand, digest, opts)
 }
 
-// SignContext signs digest with the card key: RSA PKCS#1 v1.5 over the
-// DigestInfo for opts.HashFunc() (SHA-1, SHA-224, SHA-256, SHA-384,
-// SHA-512; the digest's length is checked), or, for crypto.Hash(0), over
-// digest as a DigestInfo the caller prepared. *rsa.PSSOptions are refused
-// with ErrPSSNotSupported. rand is not used: the card pads. The signature
-// is checked against the certificate's key before it is returned.
+// SignContext signs digest with the card key. With an RSA key: PKCS#1
+// v1.5 over the DigestInfo for opts.HashFunc() (SHA-1, SHA-224, SHA-256,
+// SHA-384, SHA-512; the digest's length is checked), or, for
+// crypto.Hash(0), over digest as a DigestInfo the caller prepared. With an
+// ECDSA key: over the digest of opts.HashFunc() (SHA-256, SHA-384,
+// SHA-512), answered as a DER ECDSA-Sig-Value. *rsa.PSSOptions ask for
+// RSA-PSS over a SHA-256 hash, which the RSA card makes only when opened
+// with card.Options.RSAPSS; otherwise, and for other hashes or ECDSA keys,
+// they fail with ErrPSSNotSupported before the card is touched. rand is
+// not used: the card makes the signature. The signature is checked against
+// the certificate's key before it is returned.
 func (s *Signer) SignContext(ctx context.Context, _ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	if opts == nil {
 		return nil, errors.New("signing: nil SignerOpts")
 	}
-	if _, ok := opts.(*rsa.PSSOptions); ok {
-		return nil, fmt.Errorf("signing: %w", ErrPSSNotSupported)
+	if pss, ok := opts.(*rsa.PSSOptions); ok {
+		return s.signPSS(ctx, digest, pss)
 	}
-	di := digest
-	if h := opts.HashFunc(); h != 0 {
-		var err error
-		if di, err = DigestInfo(h, digest); err != nil {
-			return nil, fmt.Errorf("signing: %w", err)
+	h := opts.HashFunc()
+	input, inputHash := digest, h
+	switch s.pub.(type) {
+	case *rsa.PublicKey:
+		// The RSA card is sent a DigestInfo: build it here so that the
+		// signature can be checked over exactly what was signed.
+		if h != 0 {
+			var err error
+			if input, err = DigestInfo(h, digest); err != nil {
+				return nil, fmt.Errorf("signing: %w", err)
+			}
+		} else if max := s.pub.(*rsa.PublicKey).Size() - pkcs1Overhead; len(input) == 0 || len(input) > max {
+			return nil, fmt.Errorf("signing: prepared DigestInfo of %d bytes, want 1..%d", len(input), max)
 		}
-	} else if len(di) == 0 || len(di) > s.pub.Size()-pkcs1Overhead {
-		return nil, fmt.Errorf("signing: prepared DigestInfo of %d bytes, want 1..%d", len(di), s.pub.Size()-pkcs1Overhead)
+		inputHash = 0
+	default:
+		switch h {
+		case crypto.SHA256, crypto.SHA384, crypto.SHA512:
+		case 0:
+			return nil, fmt.Errorf("signing: %w: ECDSA signs a digest; name its hash", ErrUnsupportedHash)
+		default:
+			return nil, fmt.Errorf("signing: %w: %v with ECDSA", ErrUnsupportedHash, h)
+		}
+		if len(digest) != h.Size() {
+			return nil, fmt.Errorf("signing: %w: %d bytes for %v, want %d", ErrDigestLength, len(digest), h, h.Size())
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sig, err := s.j.Sign(ctx, s.key, s.prompt, di)
+	sig, err := s.j.SignDigest(ctx, s.key, s.prompt, s.scheme, inputHash, input)
 	if err != nil {
 		return nil, fmt.Errorf("signing with the card's %v: %w", s.key, err)
 	}
-	if err := rsa.VerifyPKCS1v15(s.pub, crypto.Hash(0), di, sig); err != nil {
+	var ok bool
+	switch k := s.pub.(type) {
+	case *rsa.PublicKey:
+		ok = rsa.VerifyPKCS1v15(k, crypto.Hash(0), input, sig) == nil
+	default:
+		ok = VerifyDigest(s.pub, h, digest, sig, opts) == nil
+	}
+	if !ok {
 		return nil, fmt.Errorf("signing with the card's %v: %w", s.key, ErrKeyMismatch)
 	}
 	return sig, nil
 }
 
-// tlsSignatureSchemes are the TLS signature schemes a card key can make:
-// PKCS#1 v1.5 only. TLS 1.3 requires RSA-PSS for CertificateVerify (RFC
-// 8446 §4.4.3), so a card client certificate works with TLS 1.2.
-var tlsSignatureSchemes = []tls.SignatureScheme{tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512}
+// signPSS makes RSA-PSS with the card's PSS mode.
+func (s *Signer) signPSS(ctx context.Context, digest []byte, opts *rsa.PSSOptions) ([]byte, error) {
+	pub, ok := s.pub.(*rsa.PublicKey)
+	switch {
+	case !ok || s.pss == nil:
+		return nil, fmt.Errorf("signing: %w", ErrPSSNotSupported)
+	case opts.HashFunc() != crypto.SHA256:
+		return nil, fmt.Errorf("signing: %w: %v (the card's PSS mode signs SHA-256 only)", ErrPSSNotSupported, opts.HashFunc())
+	case len(digest) != crypto.SHA256.Size():
+		return nil, fmt.Errorf("signing: %w: %d bytes for SHA-256", ErrDigestLength, len(digest))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sig, err := s.j.SignDigest(ctx, s.key, s.prompt, s.pss, crypto.SHA256, digest)
+	if err != nil {
+		return nil, fmt.Errorf("signing with the card's %v: %w", s.key, err)
+	}
+	if rsa.VerifyPSS(pub, crypto.SHA256, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto}) != nil {
+		return nil, fmt.Errorf("signing with the card's %v: %w", s.key, ErrKeyMismatch)
+	}
+	if opts.SaltLength != rsa.PSSSaltLengthAuto && rsa.VerifyPSS(pub, crypto.SHA256, digest, sig, opts) != nil {
+		return nil, fmt.Errorf("signing with the card's %v: %w: the card's salt length is not the one asked for", s.key, ErrPSSNotSupported)
+	}
+	return sig, nil
+}
+
+// tlsSignatureSchemes are the TLS signature schemes a card key can make,
+// by algorithm. An RSA card key does PKCS#1 v1.5 only, and TLS 1.3
+// requires RSA-PSS for CertificateVerify (RFC 8446 §4.4.3), so an RSA card
+// client certificate works with TLS 1.2; an ECDSA key works with both.
+var tlsSignatureSchemes = map[SignatureAlgorithm][]tls.SignatureScheme{
+	RS256: {tls.PKCS1WithSHA256, tls.PKCS1WithSHA384, tls.PKCS1WithSHA512},
+	ES256: {tls.ECDSAWithP256AndSHA256},
+	ES384: {tls.ECDSAWithP384AndSHA384},
+}
 
 // TLSCertificate returns a tls.Certificate for a client (or server) that
 // signs with the card: the certificate, the Signer as private key, and
-// SupportedSignatureAlgorithms limited to PKCS#1 v1.5 with SHA-256/384/512.
-// Use it with tls.Config.MaxVersion = tls.VersionTLS12, because TLS 1.3
-// needs RSA-PSS.
+// SupportedSignatureAlgorithms limited to what the key makes (PKCS#1 v1.5
+// with SHA-256/384/512 for RSA; ECDSA with the curve's hash). With an RSA
+// key, use it with tls.Config.MaxVersion = tls.VersionTLS12, because TLS
+// 1.3 needs RSA-PSS.
 func (s *Signer) TLSCertificate() tls.Certificate {
 	return tls.Certificate{
 		Certificate:                  [][]byte{s.cert.Raw},
 		PrivateKey:                   s,
 		Leaf:                         s.cert.Certificate,
-		SupportedSignatureAlgorithms: append([]tls.SignatureScheme(nil), tlsSignatureSchemes...),
+		SupportedSignatureAlgorithms: s.tlsSchemes(),
 	}
+}
+
+// tlsSchemes are the TLS signature schemes of the key, with RSA-PSS
+// SHA-256 first when the card's PSS mode is allowed.
+func (s *Signer) tlsSchemes() []tls.SignatureScheme {
+	out := append([]tls.SignatureScheme(nil), tlsSignatureSchemes[s.alg]...)
+	if s.pss != nil {
+		out = append([]tls.SignatureScheme{tls.PSSWithSHA256}, out...)
+	}
+	return out
 }

@@ -50,8 +50,24 @@ func (l *loopback) Transaction(ctx context.Context, fn func(ctx context.Context,
 		return fmt.Errorf("beginning transaction on %s: %w", l.name, ctx.Err())
 	}
 	defer l.mu.Unlock()
-	return fn(ctx, l)
+	tx := &loopbackTx{loopback: l}
+	err := fn(ctx, tx)
+	if tx.reset {
+		if r, ok := l.c.(interface{ Reset() }); ok {
+			r.Reset()
+		}
+	}
+	return err
 }
+
+// loopbackTx is the Transport of one loopback transaction: it can end the
+// transaction with a reset of a card that has Reset() (card/virtual).
+type loopbackTx struct {
+	*loopback
+	reset bool
+}
+
+func (t *loopbackTx) ResetOnEnd() { t.reset = true }
 
 func (l *loopback) ATR() []byte                { return l.c.ATR() }
 func (l *loopback) Reader() string             { return l.name }

@@ -75,3 +75,24 @@ var (
 	// ErrNoService reports that the PC/SC service (pcscd) is not running.
 	ErrNoService = errors.New("pc/sc service not running")
 )
+
+// EndResetter is implemented by the Transport a Card hands to a
+// transaction when it can end that transaction by resetting the card
+// (PC/SC: SCardEndTransaction with SCARD_RESET_CARD; in process: the card's
+// Reset). A reset drops the card's security state (verified PINs) and its
+// selected application; every other connection to the card sees
+// ErrCardReset on its next command.
+type EndResetter interface {
+	// ResetOnEnd asks that the current transaction end with a card reset.
+	ResetOnEnd()
+}
+
+// RequestReset asks t's transaction to end with a card reset and reports
+// whether t can do so.
+func RequestReset(t Transport) bool {
+	if r, ok := t.(EndResetter); ok {
+		r.ResetOnEnd()
+		return true
+	}
+	return false
+}

@@ -12,10 +12,11 @@
 #      holder in the per-user store (created on first use: only enrolment and
 #      eligibility import create a store);
 #      with no card in any reader (or no pcscd running): the same command on
-#      the built-in virtual card — a fictional TEST holder — whose test
-#      password is fed on standard input (never argv), so it needs no input;
-#      the test holder goes to its own store, bin/virtual-card.db, never to
-#      the per-user one.
+#      the built-in virtual card, asked for explicitly with --reader virtual
+#      (mynacard never falls back to it by itself) — a fictional TEST holder
+#      whose test password is fed on standard input (never argv), so it
+#      needs no input; the test holder goes to its own store,
+#      bin/virtual-card.db, never to the per-user one.
 #
 # `scripts/run.sh ARGS…` (or `make run ARGS="…"`) runs bin/mynacard ARGS
 # instead of the main job.

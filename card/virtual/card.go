@@ -1,5 +1,5 @@
 // Package virtual is an in-process Individual Number Card (マイナンバーカード)
-// that answers raw command APDUs as PROTOCOL.md says the real card does:
+// that answers raw command APDUs as docs/card.md says the real card does:
 // the JPKI, text (input support) and surface applications, their access
 // rules and retry counters, READ BINARY, VERIFY, CHANGE REFERENCE DATA and
 // the proprietary JPKI SIGN, plus planned faults for reliability tests.
@@ -12,6 +12,8 @@
 package virtual
 
 import (
+	"crypto/ecdsa"
+	"crypto/rsa"
 	"fmt"
 	"sync"
 	"time"
@@ -26,6 +28,10 @@ type Card struct {
 	cfg  config
 	apps []*application
 	pins map[PINRef]*pinFile
+	// The card-level CVC chain (GET DATA 00F8, 7F21), made on first use
+	// from mfKeys (nil keys are generated then).
+	mfKeys  [2]*rsa.PrivateKey
+	mfChain [2][]byte
 
 	// Volatile state, dropped by Reset (ISO/IEC 7816-4 §5.1.2 current
 	// structures and §9.1 security status).
@@ -57,17 +63,20 @@ type Stats struct {
 }
 
 // Option adjusts a virtual card's behaviour where real cards differ or
-// PROTOCOL.md is unsure.
+// docs/card.md marks the card's answer unsure (see also variants.go).
 type Option func(*config)
 
 type config struct {
 	atr                 []byte
 	shortReadSW         uint16
+	variants            variants
 	emptyVerifyVerified bool
 	noExtended          bool
 	chainThreshold      int
 	maxTries            map[PINRef]int
 	faults              []Fault
+	recordFault         RecordFault
+	ecSign, ecAuth      *ecdsa.PrivateKey // WithSpeculativeECDSAKeys
 }
 
 // WithATR sets the answer to reset (default DefaultATR).
@@ -75,16 +84,9 @@ func WithATR(atr []byte) Option {
 	return func(c *config) { c.atr = append([]byte(nil), atr...) }
 }
 
-// WithShortReadStatus sets the status word of a READ BINARY that starts
-// inside the EF but asks for more bytes than remain (default
-// DefaultShortReadStatus, 6282; 9000 emulates cards that say nothing).
-func WithShortReadStatus(sw uint16) Option {
-	return func(c *config) { c.shortReadSW = sw }
-}
-
 // WithEmptyVerifyReportsVerified emulates the card variants that answer
 // the empty VERIFY with 9000 when the PIN is already verified in this
-// session, instead of 63Cx (PROTOCOL.md, "Remaining tries").
+// session, instead of 63Cx (docs/card.md, "VERIFY").
 func WithEmptyVerifyReportsVerified() Option {
 	return func(c *config) { c.emptyVerifyVerified = true }
 }
@@ -106,7 +108,7 @@ func WithGetResponseChaining(threshold int) Option {
 
 // WithMaxTries sets the retry counter maximum of one PIN (1–15, what a
 // 63Cx status can report). It exists for the 照合番号A/B, whose maximum
-// PROTOCOL.md marks *unsure* (MaxTriesCollation).
+// docs/card.md marks unsure (MaxTriesCollation).
 func WithMaxTries(pin PINRef, n int) Option {
 	return func(c *config) {
 		if c.maxTries == nil {
@@ -121,14 +123,14 @@ func WithFaults(f ...Fault) Option {
 	return func(c *config) { c.faults = append([]Fault(nil), f...) }
 }
 
-// NewMyNumberCard lays contents out in the file structure of PROTOCOL.md:
+// NewMyNumberCard lays contents out in the file structure of docs/card.md:
 // the JPKI, text and surface applications, plus the residents' register
 // (AIDResidents, empty) and common (AIDCommon) applications. Empty fields
 // leave their EFs absent (6A82). It fails when a PIN or other field has a
 // form the real card could not hold; the signing password is stored
 // upper-cased.
 func NewMyNumberCard(contents Contents, opts ...Option) (*Card, error) {
-	cfg := config{atr: []byte(DefaultATR), shortReadSW: DefaultShortReadStatus}
+	cfg := config{atr: []byte(DefaultATR), shortReadSW: apdu.SWOK, variants: defaultVariants()}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -147,6 +149,10 @@ func NewMyNumberCard(contents Contents, opts ...Option) (*Card, error) {
 		removedCh: make(chan struct{}),
 	}
 	if err := c.layout(&contents); err != nil {
+		return nil, fmt.Errorf("laying out virtual card: %w", err)
+	}
+	c.mfKeys = [2]*rsa.PrivateKey{contents.MFChainKey, contents.MFCardKey}
+	if err := c.layoutSpeculativeECDSA(); err != nil {
 		return nil, fmt.Errorf("laying out virtual card: %w", err)
 	}
 	c.faults = plan(cfg.faults)

@@ -1,9 +1,8 @@
 package virtual
 
 import (
-	"crypto"
-	"crypto/rsa"
 	"crypto/subtle"
+	"strings"
 
 	"github.com/mynacard/mynacard/apdu"
 )
@@ -29,7 +28,7 @@ func (c *Card) respond(raw []byte) []byte {
 	c.clearPending()
 	resp := c.execute(raw)
 	t := c.cfg.chainThreshold
-	if t > 0 && len(resp.Data) > t {
+	if t > 0 && len(resp.Data) > t && !c.hasPend {
 		c.pending = append([]byte(nil), resp.Data[t:]...)
 		c.pendSW, c.hasPend = resp.SW, true
 		return apdu.Response{Data: resp.Data[:t], SW: moreData(len(c.pending))}.Bytes()
@@ -102,6 +101,10 @@ func (c *Card) execute(raw []byte) apdu.Response {
 		handler = c.changeReferenceData
 	case cla == claProprietary && ins == apdu.InsComputeSignature:
 		handler = c.sign
+	case cla == claInterindustry && ins == insGetData:
+		handler = c.getData
+	case cla == claInterindustry && ins == insGetChallenge:
+		handler = c.getChallenge
 	default:
 		return status(apdu.SWInstructionNotSupported)
 	}
@@ -109,12 +112,15 @@ func (c *Card) execute(raw []byte) apdu.Response {
 	if err != nil || (extended && c.cfg.noExtended) {
 		return status(apdu.SWWrongLength)
 	}
+	if extended && ins == insGetChallenge {
+		return status(swChallengeExtended)
+	}
 	return handler(cmd)
 }
 
-// selectFile is SELECT (§11.2.2). Only selection by DF name (P1 04) and
-// of an EF under the current application (P1 02) are supported; the MF
-// is never selectable.
+// selectFile is SELECT (§11.2.2): by DF name (P1 04, a prefix will do),
+// an EF under the current application (P1 02), and P1 00 as the card
+// answers it (selectByFID); the MF is never selectable.
 func (c *Card) selectFile(cmd apdu.Command) apdu.Response {
 	if cmd.P2 != p2SelectNoData && cmd.P2 != p2SelectFCI {
 		return status(apdu.SWIncorrectP1P2)
@@ -124,8 +130,15 @@ func (c *Card) selectFile(cmd apdu.Command) apdu.Response {
 		if len(cmd.Data) == 0 || len(cmd.Data) > 16 { // §8.2.1.2: 1–16 bytes
 			return status(swNcInconsistent)
 		}
+		if strings.HasPrefix(aidISD, string(cmd.Data)) && len(cmd.Data) >= isdMinPrefix {
+			c.selectISD()
+			return status(apdu.SWOK)
+		}
 		for _, a := range c.apps {
-			if a.aid == string(cmd.Data) {
+			// A prefix of the DF name selects it (ISO/IEC 7816-4 §11.2.2,
+			// P2 first occurrence), the first in card order when several
+			// share it.
+			if strings.HasPrefix(a.aid, string(cmd.Data)) {
 				if c.cur != a || reselectDropsState {
 					clear(c.verified)
 				}
@@ -134,6 +147,8 @@ func (c *Card) selectFile(cmd apdu.Command) apdu.Response {
 			}
 		}
 		return status(apdu.SWFileNotFound) // current DF unchanged
+	case p1SelectFID:
+		return c.selectByFID(cmd)
 	case p1SelectEF:
 		if len(cmd.Data) != 2 {
 			return status(swNcInconsistent)
@@ -202,7 +217,7 @@ func (c *Card) readBinary(cmd apdu.Command) apdu.Response {
 	}
 	end := off + cmd.Ne
 	if end > len(f.data) {
-		return apdu.Response{Data: f.data[off:], SW: c.cfg.shortReadSW}
+		return c.endOfFile(f.data, off, cmd.Ne)
 	}
 	return apdu.Response{Data: f.data[off:end], SW: apdu.SWOK}
 }
@@ -283,7 +298,7 @@ func (c *Card) verify(cmd apdu.Command) apdu.Response {
 		// §11.5.6: no data field asks for the retry counter; no try spent.
 		switch {
 		case p.tries == 0:
-			return status(swEmptyVerifyBlocked)
+			return status(uint16(c.cfg.variants.blockedQuery))
 		case c.verified[p.ref] && c.cfg.emptyVerifyVerified:
 			return status(apdu.SWOK)
 		}
@@ -335,35 +350,38 @@ func (c *Card) changeReferenceData(cmd apdu.Command) apdu.Response {
 	return status(apdu.SWOK)
 }
 
-// sign is the JPKI proprietary SIGN `80 2A 00 80 Lc data 00`: the card
-// pads data with PKCS#1 v1.5 type 1 and applies the private key. data is
-// expected to be a DigestInfo; the card does not check.
+// sign is the JPKI proprietary SIGN `80 2A P1 P2 Lc data 00`: P1 the
+// scheme (SignScheme), P2 80 (the current EF) or 80|SFI.
 func (c *Card) sign(cmd apdu.Command) apdu.Response {
-	if cmd.P1 != p1SignCardPads {
+	if cmd.P1 > byte(SignSHA256PSS) {
 		return status(swSignSchemeUnsupported)
 	}
 	f, sw := c.referenced(cmd.P2)
+	if cmd.P2 == p2SignCurrentKey && c.curEF != nil {
+		f = c.curEF
+	}
 	if f == nil {
 		return status(sw)
 	}
 	if f.kind != kindKey {
 		return status(swIncompatibleFile)
 	}
-	if !c.verified[f.keyPIN] {
+	if f.keyPIN != pinNone && !c.verified[f.keyPIN] {
 		return status(apdu.SWSecurityStatusNotMet)
+	}
+	if f.ecKey != nil {
+		return c.signECDSA(cmd, f)
 	}
 	k := f.key.Size()
 	switch {
 	case len(cmd.Data) == 0:
 		return status(apdu.SWWrongLength)
-	case len(cmd.Data) > k-11: // RFC 8017 §9.2: at least 8 bytes of FF padding
-		return status(swSignInputTooLong)
 	case cmd.Ne != signatureNeNone && cmd.Ne < k:
 		return status(swWrongLe | uint16(k&0xFF))
 	}
-	sig, err := rsa.SignPKCS1v15(nil, f.key, crypto.Hash(0), cmd.Data)
-	if err != nil {
-		return status(swSignInputTooLong)
+	sig, sw := signWith(cmd.P1, f.key, cmd.Data)
+	if sw != apdu.SWOK {
+		return status(sw)
 	}
 	return apdu.Response{Data: sig, SW: apdu.SWOK}
 }

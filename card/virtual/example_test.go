@@ -19,12 +19,12 @@ func ExampleCard_Transmit() {
 	sel := append([]byte{0x00, 0xA4, 0x04, 0x0C, 0x0A}, virtual.AIDJPKI...)
 	fmt.Printf("% X\n", c.Transmit(sel))
 	fmt.Printf("% X\n", c.Transmit([]byte{0x00, 0x20, 0x00, 0x98})) // empty VERIFY of EF 0018
-	fmt.Printf("% X\n", c.Transmit([]byte{0x00, 0xA4, 0x00, 0x00})) // the MF is never selectable
+	fmt.Printf("% X\n", c.Transmit([]byte{0x00, 0xA4, 0x00, 0x00})) // inside an application: does nothing
 	fmt.Println(c.TriesLeft(virtual.PINJPKIAuth))
 	// Output:
 	// 90 00
 	// 63 C3
-	// 6A 86
+	// 90 00
 	// 3
 }
 

@@ -20,7 +20,13 @@ func TestSelect(t *testing.T) {
 		{"JPKI with P2 00", []step{{"00A404000AD392F000260100000001", 0x9000}}},
 		{"all applications", []step{{selText, 0x9000}, {selSurface, 0x9000}, {selResident, 0x9000}, {selCommon, 0x9000}}},
 		{"unknown AID", []step{{"00A4040C0AD392F000260100000002", 0x6A82}}},
-		{"truncated AID", []step{{"00A4040C09D392F0002601000000", 0x6A82}}},
+		{"prefix of an AID", []step{{"00A4040C09D392F0002601000000", 0x9000}, {selEF("000A"), 0x9000}}},
+		{"prefix of the text AID", []step{{"00A4040C05D392100031", 0x9000}, {selEF("0002"), 0x9000}}},
+		{"longer than an AID", []step{{"00A4040C0BD392F00026010000000100", 0x6A82}}},
+		{"ISD at power-up and by name", []step{{"00A4040007A0000001510000", 0x9000}, {selEF("000A"), 0x6A82}, {"00A40000", 0x6A86}}},
+		{"ISD leaves the application", []step{{selJPKI, 0x9000}, {"00A4040C07A0000001510000", 0x9000}, {selEF("000A"), 0x6A82}}},
+		{"P1 00 inside an application is a no-op", []step{{selJPKI, 0x9000}, {selEF("000A"), 0x9000}, {"00A40000", 0x9000}, {"00B0000001", 0x9000}}},
+		{"3F00 inside an application", []step{{selJPKI, 0x9000}, {"00A4000C023F00", 0x6A82}}},
 		{"MF by FID", []step{{selJPKI, 0x9000}, {selEF("3F00"), 0x6A82}}},
 		{"MF P1 00", []step{{"00A40000", 0x6A86}}},
 		{"MF P1 00 with data", []step{{"00A4000C023F00", 0x6A86}}},
@@ -47,7 +53,7 @@ func TestClassAndInstruction(t *testing.T) {
 		{"secure messaging 0C", "0CA4040C0AD392F000260100000001", 0x6882},
 		{"secure messaging 04", "04B0000004", 0x6882},
 		{"secure messaging proprietary", "8C2A00800100", 0x6882},
-		{"unknown INS", "00CA000000", 0x6D00},
+		{"unknown INS", "00E2000000", 0x6D00},
 		{"ISO PSO INS under CLA 00", "002A9E9A0100", 0x6D00},
 		{"SELECT under CLA 80", "80A4040C0AD392F000260100000001", 0x6D00},
 		{"unknown CLA A0", "A0A4040C0AD392F000260100000001", 0x6E00},
@@ -97,7 +103,7 @@ func TestJPKIFiles(t *testing.T) {
 		{"0002", ct.SignCACert},
 		{"000A", ct.AuthCert},
 		{"000B", ct.AuthCACert},
-		{"0008", []byte{1, 1, 1, 1}},
+		{"0008", []byte{0x8F, 0x8F, 0x00}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fid, func(t *testing.T) {
@@ -121,14 +127,16 @@ func TestJPKIFiles(t *testing.T) {
 	})
 	t.Run("missing certificate", func(t *testing.T) {
 		ct := testContents(t)
-		ct.AuthCACert = nil
-		c, err := NewMyNumberCard(ct)
-		if err != nil {
-			t.Fatal(err)
-		}
-		run(t, c, []step{{selJPKI, 0x9000}, {selEF("000B"), 0x6A82}, {selEF("0008"), 0x9000}})
-		if data, _ := send(t, c, h("00B0000004")); !bytes.Equal(data, []byte{1, 1, 1, 0}) {
-			t.Errorf("presence = % X", data)
+		ct.SignCert = nil
+		for _, absent := range PresenceAbsentValues {
+			c, err := NewMyNumberCard(ct, WithPresenceAbsent(absent))
+			if err != nil {
+				t.Fatal(err)
+			}
+			run(t, c, []step{{selJPKI, 0x9000}, {selEF("0001"), 0x6A82}, {selEF("0008"), 0x9000}})
+			if data, sw := send(t, c, h("00B0000004")); !bytes.Equal(data, []byte{absent, 0x8F, 0}) || sw != 0x9000 {
+				t.Errorf("presence = % X %04X", data, sw)
+			}
 		}
 	})
 }
@@ -145,10 +153,10 @@ func TestReadBinary(t *testing.T) {
 		{"short 7-byte header", "00B0000007", cert[:7], 0x9000},
 		{"short Le 00 = 256", "00B0000000", cert[:256], 0x9000},
 		{"offset", "00B0010010", cert[0x100:0x110], 0x9000},
-		{"extended whole file", "00B00000000000", cert, 0x6282},
+		{"extended whole file", "00B00000000000", cert, 0x9000},
 		{"extended exact", fmt.Sprintf("00B0000000%04X", len(cert)), cert, 0x9000},
 		{"extended Le 0101", "00B00000000101", cert[:257], 0x9000},
-		{"past end short", fmt.Sprintf("00B0%04X00", len(cert)-10), cert[len(cert)-10:], 0x6282},
+		{"past end short", fmt.Sprintf("00B0%04X00", len(cert)-10), cert[len(cert)-10:], 0x9000},
 		{"offset at end", fmt.Sprintf("00B0%04X01", len(cert)), nil, 0x6B00},
 		{"offset beyond", "00B07FFF01", nil, 0x6B00},
 		{"SFI form", "00B08A0004", cert[:4], 0x9000},
@@ -242,7 +250,7 @@ func TestVerifyCounters(t *testing.T) {
 			steps = append(steps,
 				step{verifyHex(tt.p2, tt.bad), 0x6984},
 				step{verifyHex(tt.p2, tt.good), 0x6984},
-				step{verifyHex(tt.p2, ""), 0x6984})
+				step{verifyHex(tt.p2, ""), 0x63C0})
 			run(t, c, steps)
 			if n := c.TriesLeft(tt.ref); n != 0 {
 				t.Errorf("TriesLeft = %d after blocking", n)
@@ -410,11 +418,47 @@ func TestSign(t *testing.T) {
 			}
 		})
 	}
-	t.Run("P1 variants", func(t *testing.T) {
+	t.Run("P1 schemes", func(t *testing.T) {
 		c := newTestCard(t)
 		run(t, c, []step{{selJPKI, 0x9000}, {verifyHex("98", testAuthPIN), 0x9000}})
-		for p1 := 1; p1 <= 5; p1++ {
+		msg := []byte("message the card hashes")
+		hm := sha256.Sum256(msg)
+		pub := &ct.AuthKey.PublicKey
+		for _, tc := range []struct {
+			p1     SignScheme
+			data   []byte
+			verify func(sig []byte) error
+		}{
+			{SignVerbatim, di, func(sig []byte) error { return rsa.VerifyPKCS1v15(pub, crypto.Hash(0), di, sig) }},
+			{SignSHA256Bare, msg, func(sig []byte) error { return rsa.VerifyPKCS1v15(pub, crypto.Hash(0), hm[:], sig) }},
+			{SignPrehashedDigestInfo, hm[:], func(sig []byte) error { return rsa.VerifyPKCS1v15(pub, crypto.SHA256, hm[:], sig) }},
+			{SignSHA256DigestInfo, msg, func(sig []byte) error { return rsa.VerifyPKCS1v15(pub, crypto.SHA256, hm[:], sig) }},
+			{SignPrehashedPSS, hm[:], func(sig []byte) error { return rsa.VerifyPSS(pub, crypto.SHA256, hm[:], sig, nil) }},
+			{SignSHA256PSS, msg, func(sig []byte) error { return rsa.VerifyPSS(pub, crypto.SHA256, hm[:], sig, nil) }},
+		} {
+			sig, sw := send(t, c, h(fmt.Sprintf("802A%02X97%02X%s00", byte(tc.p1), len(tc.data), hexOf(tc.data))))
+			if sw != 0x9000 {
+				t.Fatalf("P1 %02X: %04X", byte(tc.p1), sw)
+			}
+			if err := tc.verify(sig); err != nil {
+				t.Errorf("P1 %02X: %v", byte(tc.p1), err)
+			}
+		}
+		for _, p1 := range []byte{0x06, 0x80, 0xFF} {
 			run(t, c, []step{{fmt.Sprintf("802A%02X97%02X%s00", p1, len(di), hexOf(di)), swSignSchemeUnsupported}})
+		}
+		for _, p1 := range []SignScheme{SignPrehashedDigestInfo, SignPrehashedPSS} {
+			run(t, c, []step{{fmt.Sprintf("802A%02X97%02X%s00", byte(p1), len(di), hexOf(di)), swSignBadHashLength}})
+		}
+	})
+	t.Run("P2 SFI gives the same PKCS#1 signature as SELECT", func(t *testing.T) {
+		c := newTestCard(t)
+		run(t, c, []step{{selJPKI, 0x9000}, {verifyHex("9B", testSignPIN), 0x9000}})
+		bySFI, _ := send(t, c, h(fmt.Sprintf("802A009A%02X%s00", len(di), hexOf(di))))
+		run(t, c, []step{{selEF("001A"), 0x9000}})
+		bySelect, _ := send(t, c, h(fmt.Sprintf("802A0080%02X%s00", len(di), hexOf(di))))
+		if len(bySFI) != 256 || !bytes.Equal(bySFI, bySelect) {
+			t.Error("SIGN by SFI and by SELECT differ")
 		}
 	})
 	t.Run("Le forms", func(t *testing.T) {

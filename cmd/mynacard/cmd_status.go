@@ -48,7 +48,11 @@ type cardStatus struct {
 	CardType     string          `json:"card_type"`
 	Token        string          `json:"token"`
 	Certificates map[string]bool `json:"certificates"`
-	PINs         []pinStatus     `json:"pins"`
+	// CertificatesNote says what was odd about the card's certificate
+	// list (EF 0008), which made status ask each certificate file; empty
+	// when the list was in a known form.
+	CertificatesNote string      `json:"certificates_note,omitempty"`
+	PINs             []pinStatus `json:"pins"`
 }
 
 func newStatusCmd(g *globals) *cobra.Command {
@@ -107,6 +111,7 @@ func (g *globals) readStatus(ctx context.Context, s *session) (*cardStatus, erro
 		"sign": pres.SignCert, "sign_ca": pres.SignCACert,
 		"auth": pres.AuthCert, "auth_ca": pres.AuthCACert,
 	}
+	st.CertificatesNote = pres.Odd
 	for _, p := range pinOrder {
 		n, err := pinTries(ctx, s.jpki, p.kind)
 		ps := pinStatus{PIN: p.name, TriesLeft: n, Available: true, kind: p.kind}
@@ -152,6 +157,9 @@ func (g *globals) printStatus(st *cardStatus, withCard bool) {
 			}
 		}
 		t.row(g.tr(msgFieldCerts), fmt.Sprint(certs))
+		if st.CertificatesNote != "" {
+			t.row("", g.tr(msgCertsProbed))
+		}
 		t.row(g.tr(msgFieldTries), "")
 	}
 	for _, p := range st.PINs {

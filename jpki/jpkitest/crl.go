@@ -4,12 +4,9 @@ import (
 	"bufio"
 	"crypto"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -72,6 +69,60 @@ func SyntheticCRLEntry(i int) CRLEntry {
 	}
 }
 
+// SyntheticSerialWidths are the serial widths in bytes (DER INTEGER
+// content) SyntheticCRLEntryWidth generates: JPKI's 4, and 8, 12 and
+// RFC 5280's maximum of 20.
+var SyntheticSerialWidths = []int{4, 8, 12, 20}
+
+// SyntheticCRLEntryWidth is SyntheticCRLEntry(i) with a serial of width
+// bytes (4 to 20; 4 is SyntheticCRLEntry's own). Wider serials look
+// random, as CAs that draw serials from a random source write them: the
+// first byte is 0x40–0x7F (positive, full width), the last
+// min(width-1, 8) bytes hold a bijective scramble of i shifted left by
+// one (so serials are distinct and even, and a listed serial plus one is
+// never listed), the bytes between come from another scramble of i.
+func SyntheticCRLEntryWidth(i, width int) CRLEntry {
+	e := SyntheticCRLEntry(i)
+	if width <= 4 {
+		return e
+	}
+	e.Serial = new(big.Int).SetBytes(SyntheticSerial(i, width))
+	return e
+}
+
+// SyntheticSerial returns the big-endian bytes of synthetic serial i at
+// width bytes (5 to 20; see SyntheticCRLEntryWidth).
+func SyntheticSerial(i, width int) []byte {
+	b := make([]byte, width)
+	low := min(width-1, 8)
+	bits := uint(8*low - 1)
+	v := scramble(uint64(i), bits) << 1
+	for k := range low {
+		b[width-1-k] = byte(v >> (8 * k))
+	}
+	h := scramble(uint64(i)^0x5DEECE66D, 63)
+	for k := 1; k < width-low; k++ {
+		b[k] = byte(h >> (8 * (k % 8)))
+		if k%8 == 7 {
+			h = scramble(h, 63)
+		}
+	}
+	b[0] = 0x40 | byte(h>>58)&0x3F
+	return b
+}
+
+// scramble is a bijection on the low bits bits of x (odd multiplications
+// and xor-shifts modulo 2^bits).
+func scramble(x uint64, bits uint) uint64 {
+	mask := uint64(1)<<bits - 1
+	x &= mask
+	x = x * 0x9E3779B97F4A7C15 & mask
+	x ^= x >> (bits / 2)
+	x = x * 0xBF58476D1CE4E5B9 & mask
+	x ^= x >> (bits/2 + 1)
+	return x
+}
+
 // syntheticTimeSpan is the span of synthetic revocation times.
 const syntheticTimeSpan = 365 * 24 * 60 * 60
 
@@ -106,6 +157,9 @@ type CRLOptions struct {
 	Entries []CRLEntry
 	// Synthetic appends SyntheticCRLEntry(0..Synthetic-1).
 	Synthetic int
+	// SerialBytes is the width of the synthetic serials (see
+	// SyntheticCRLEntryWidth; 0 means 4).
+	SerialBytes int
 	// Shuffle writes the synthetic entries in a permuted (not serial)
 	// order, as CAs that do not sort their lists do.
 	Shuffle bool
@@ -125,18 +179,21 @@ const DefaultCRLValidity = 24 * time.Hour
 // divide: entry k of a shuffled CRL is synthetic entry k*shufflePrime mod n.
 const shufflePrime = 1_000_003
 
-// WriteCRL writes a DER CRL (RFC 5280 §5) signed by key (an RSA key:
-// sha256WithRSAEncryption, as JPKI) for issuer, streaming: entries are
-// encoded one at a time, twice (once to learn the length, once to write
-// and hash), so memory does not grow with the number of entries. It
-// returns the number of bytes written.
+// WriteCRL writes a DER CRL (RFC 5280 §5) signed by key for issuer:
+// sha256WithRSAEncryption for an RSA key (as JPKI), ecdsa-with-SHA256 or
+// ecdsa-with-SHA384 for a P-256 or P-384 key (the test hierarchy's ECDSA
+// generation). It streams: entries are encoded one at a time, twice (once
+// to learn the length, once to write and hash; an ECDSA signature's length
+// is known only after signing, so for ECDSA the entries are hashed in one
+// more pass first), so memory does not grow with the number of entries.
+// It returns the number of bytes written.
 func WriteCRL(w io.Writer, issuer *x509.Certificate, key crypto.Signer, opts CRLOptions) (int64, error) {
-	pub, ok := key.Public().(*rsa.PublicKey)
-	if !ok {
-		return 0, errors.New("writing CRL: only RSA keys (the signature length must be known before signing)")
+	alg, err := sigAlgFor(key.Public())
+	if err != nil {
+		return 0, fmt.Errorf("writing CRL: %w", err)
 	}
 	opts = opts.normalized()
-	g := crlGen{opts: opts}
+	g := crlGen{opts: opts, alg: alg}
 	head, err := g.header(issuer)
 	if err != nil {
 		return 0, fmt.Errorf("writing CRL: %w", err)
@@ -156,8 +213,41 @@ func WriteCRL(w io.Writer, issuer *x509.Certificate, key crypto.Signer, opts CRL
 		revokedLen = tlvLen(entriesLen)
 	}
 	tbsContent := len(head) + revokedLen + len(exts)
-	sigLen := (pub.N.BitLen() + 7) / 8
-	outerContent := tlvLen(tbsContent) + len(sigAlgSHA256RSA) + tlvLen(1+sigLen)
+	writeTBS := func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 1<<20)
+		bw.Write(appendHeader(nil, tagSequence, tbsContent))
+		bw.Write(head)
+		if entriesLen > 0 {
+			bw.Write(appendHeader(nil, tagSequence, entriesLen))
+			g.each(func(e CRLEntry) {
+				scratch = appendEntry(scratch[:0], e)
+				bw.Write(scratch)
+			})
+		}
+		bw.Write(exts)
+		return bw.Flush()
+	}
+	sign := func(digest []byte) ([]byte, error) {
+		sig, err := key.Sign(rand.Reader, digest, alg.hash)
+		if err != nil {
+			return nil, fmt.Errorf("signing CRL: %w", err)
+		}
+		if opts.Fault == CRLFaultBadSignature {
+			sig[len(sig)-1] ^= 0x01
+		}
+		return sig, nil
+	}
+	var sig []byte
+	sigLen := alg.rsaSize
+	if sigLen == 0 {
+		h := alg.hash.New()
+		writeTBS(h)
+		if sig, err = sign(h.Sum(nil)); err != nil {
+			return 0, err
+		}
+		sigLen = len(sig)
+	}
+	outerContent := tlvLen(tbsContent) + len(alg.der) + tlvLen(1+sigLen)
 	total := int64(tlvLen(outerContent))
 
 	var out io.Writer = w
@@ -165,33 +255,20 @@ func WriteCRL(w io.Writer, issuer *x509.Certificate, key crypto.Signer, opts CRL
 		out = &truncWriter{w: w, left: total / 2}
 	}
 	cw := &countWriter{w: out}
-	h := sha256.New()
-	bw := bufio.NewWriterSize(io.MultiWriter(cw, h), 1<<20)
+	h := alg.hash.New()
 	hdr := appendHeader(nil, tagSequence, outerContent)
 	if _, err := cw.Write(hdr); err != nil {
 		return cw.n, fmt.Errorf("writing CRL: %w", err)
 	}
-	bw.Write(appendHeader(nil, tagSequence, tbsContent))
-	bw.Write(head)
-	if entriesLen > 0 {
-		bw.Write(appendHeader(nil, tagSequence, entriesLen))
-		g.each(func(e CRLEntry) {
-			scratch = appendEntry(scratch[:0], e)
-			bw.Write(scratch)
-		})
-	}
-	bw.Write(exts)
-	if err := bw.Flush(); err != nil {
+	if err := writeTBS(io.MultiWriter(cw, h)); err != nil {
 		return cw.n, fmt.Errorf("writing CRL: %w", err)
 	}
-	sig, err := key.Sign(rand.Reader, h.Sum(nil), crypto.SHA256)
-	if err != nil {
-		return cw.n, fmt.Errorf("signing CRL: %w", err)
+	if sig == nil {
+		if sig, err = sign(h.Sum(nil)); err != nil {
+			return cw.n, err
+		}
 	}
-	if opts.Fault == CRLFaultBadSignature {
-		sig[len(sig)-1] ^= 0x01
-	}
-	tail := append([]byte(nil), sigAlgSHA256RSA...)
+	tail := append([]byte(nil), alg.der...)
 	tail = appendHeader(tail, tagBitString, 1+len(sig))
 	tail = append(tail, 0) // no unused bits
 	tail = append(tail, sig...)
@@ -221,7 +298,10 @@ func (o CRLOptions) normalized() CRLOptions {
 	return o
 }
 
-type crlGen struct{ opts CRLOptions }
+type crlGen struct {
+	opts CRLOptions
+	alg  sigAlg
+}
 
 // each calls f for every entry in output order.
 func (g crlGen) each(f func(CRLEntry)) {
@@ -234,7 +314,7 @@ func (g crlGen) each(f func(CRLEntry)) {
 		if g.opts.Shuffle && n%shufflePrime != 0 {
 			i = int(int64(k) * shufflePrime % int64(n))
 		}
-		f(SyntheticCRLEntry(i))
+		f(SyntheticCRLEntryWidth(i, g.opts.SerialBytes))
 	}
 }
 
@@ -267,7 +347,7 @@ var (
 // header returns version, signature, issuer, thisUpdate and nextUpdate.
 func (g crlGen) header(issuer *x509.Certificate) ([]byte, error) {
 	b := []byte{tagInteger, 1, 1} // version v2
-	b = append(b, sigAlgSHA256RSA...)
+	b = append(b, g.alg.der...)
 	b = append(b, issuer.RawSubject...)
 	b = appendTime(b, g.opts.ThisUpdate)
 	b = appendTime(b, g.opts.NextUpdate)

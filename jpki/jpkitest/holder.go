@@ -1,6 +1,8 @@
 package jpkitest
 
 import (
+	"crypto"
+	"crypto/ecdsa"
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -12,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mynacard/mynacard/card/virtual"
 )
 
 // Defaults of DefaultHolder and of every zero HolderSpec field. The holder
@@ -142,8 +146,12 @@ type Holder struct {
 	Spec HolderSpec
 	// SignCert and AuthCert are the end-entity certificates.
 	SignCert, AuthCert *x509.Certificate
-	// SignKey and AuthKey are their private keys.
+	// SignKey and AuthKey are their private keys (nil for a holder of
+	// ECDSAGeneration: see SignKeyECDSA, or Signer for either).
 	SignKey, AuthKey *rsa.PrivateKey
+	// SignKeyECDSA and AuthKeyECDSA are the P-384 keys of a holder of
+	// ECDSAGeneration, nil otherwise.
+	SignKeyECDSA, AuthKeyECDSA *ecdsa.PrivateKey
 	// SignCA and AuthCA are the issuing roots (of Spec.Generation).
 	SignCA, AuthCA *x509.Certificate
 	// TextKey signs the text application's integrity record; TextCAKey
@@ -151,8 +159,15 @@ type Holder struct {
 	// are TextCAKeyID and TextKeyID (16 bytes each).
 	TextKey, TextCAKey     *rsa.PrivateKey
 	TextCAKeyID, TextKeyID []byte
-	// SurfaceKey signs the surface record (DF28).
-	SurfaceKey *rsa.PrivateKey
+	// SurfaceKey is the key the surface application's card-verifiable
+	// certificate certifies: it signs DF28, the age record and the number
+	// image. SurfaceCAKeyID and SurfaceKeyID are that certificate's key
+	// IDs; its CA is the virtual card's surface CV CA.
+	SurfaceKey                   *rsa.PrivateKey
+	SurfaceCAKeyID, SurfaceKeyID []byte
+	// SurfaceAppKey and TextAppKey are the applications' own keys
+	// (surface EF 001A, text EF 0013), which sign with no credential.
+	SurfaceAppKey, TextAppKey *rsa.PrivateKey
 }
 
 // DefaultHolder returns the fictional holder 山田　太郎 of Default(), with
@@ -180,23 +195,39 @@ func (p *PKI) Issue(spec HolderSpec) (*Holder, error) {
 	for _, k := range []struct {
 		dst   **rsa.PrivateKey
 		label string
-	}{{&h.SignKey, "/sign"}, {&h.AuthKey, "/auth"}, {&h.TextKey, "/text"}, {&h.SurfaceKey, "/surface"}} {
+	}{{&h.SignKey, "/sign"}, {&h.AuthKey, "/auth"}, {&h.TextKey, "/text"}, {&h.SurfaceKey, "/surface"},
+		{&h.SurfaceAppKey, "/surface-app"}, {&h.TextAppKey, "/text-app"}} {
+		if IsECDSA(s.Generation) && (k.dst == &h.SignKey || k.dst == &h.AuthKey) {
+			continue
+		}
 		if *k.dst, err = deriveKey(p.seed, base+k.label); err != nil {
 			return nil, fmt.Errorf("issuing holder: %w", err)
 		}
 	}
-	if h.TextCAKey, err = deriveKey(p.seed, "text/ca"); err != nil {
+	if IsECDSA(s.Generation) {
+		if h.SignKeyECDSA, err = deriveECKey(p.seed, base+"/sign"); err != nil {
+			return nil, fmt.Errorf("issuing holder: %w", err)
+		}
+		if h.AuthKeyECDSA, err = deriveECKey(p.seed, base+"/auth"); err != nil {
+			return nil, fmt.Errorf("issuing holder: %w", err)
+		}
+	}
+	// The card-verifiable certificates are issued by the virtual card's
+	// fixed CV CA keys, whose public halves verifiers pin as test keys.
+	if h.TextCAKey, err = virtual.CVCAKey(virtual.CVCAText); err != nil {
 		return nil, fmt.Errorf("issuing holder: %w", err)
 	}
-	h.TextCAKeyID = cvcKeyID(&h.TextCAKey.PublicKey)
+	h.TextCAKeyID = virtual.CVCAText.KeyID()
 	h.TextKeyID = cvcKeyID(&h.TextKey.PublicKey)
+	h.SurfaceCAKeyID = virtual.CVCASurface.KeyID()
+	h.SurfaceKeyID = cvcKeyID(&h.SurfaceKey.PublicKey)
 	signRoot, _ := p.root(KindSign, s.Generation)
 	authRoot, _ := p.root(KindAuth, s.Generation)
 	h.SignCA, h.AuthCA = signRoot.cert, authRoot.cert
-	if h.SignCert, err = p.issueEE(KindSign, s, signRoot, &h.SignKey.PublicKey, base); err != nil {
+	if h.SignCert, err = p.issueEE(KindSign, s, signRoot, h.Signer(KindSign).Public(), base); err != nil {
 		return nil, fmt.Errorf("issuing signing certificate: %w", err)
 	}
-	if h.AuthCert, err = p.issueEE(KindAuth, s, authRoot, &h.AuthKey.PublicKey, base); err != nil {
+	if h.AuthCert, err = p.issueEE(KindAuth, s, authRoot, h.Signer(KindAuth).Public(), base); err != nil {
 		return nil, fmt.Errorf("issuing authentication certificate: %w", err)
 	}
 	return h, nil
@@ -237,7 +268,7 @@ func (p *PKI) normalize(s HolderSpec) (HolderSpec, error) {
 	if s.Sex < SexMale || s.Sex > SexUnknown {
 		return s, fmt.Errorf("sex code %d out of range", s.Sex)
 	}
-	if s.Generation < FirstGeneration || s.Generation > LatestGeneration {
+	if s.Generation < FirstGeneration || s.Generation > ECDSAGeneration {
 		return s, fmt.Errorf("root generation %d out of range", s.Generation)
 	}
 	if !isDigits(s.AuthPIN) || len(s.AuthPIN) != 4 {
@@ -283,7 +314,11 @@ func (p *PKI) normalizeTimes(s *HolderSpec) error {
 		s.NotBefore = DefaultIssueTime()
 	}
 	if s.NotAfter.IsZero() {
-		s.NotAfter = nthBirthdayAfter(s.BirthDate, s.NotBefore, eeValidityBirthdays)
+		n := eeValidityBirthdays
+		if IsECDSA(s.Generation) {
+			n = eeValidityBirthdaysECDSA
+		}
+		s.NotAfter = nthBirthdayAfter(s.BirthDate, s.NotBefore, n)
 		if s.NotAfter.After(rootNA) {
 			s.NotAfter = rootNA
 		}
@@ -330,7 +365,7 @@ func (p *PKI) digits(label string, n int) string {
 	return string(out)
 }
 
-func (p *PKI) issueEE(kind Kind, s HolderSpec, r root, pub *rsa.PublicKey, base string) (*x509.Certificate, error) {
+func (p *PKI) issueEE(kind Kind, s HolderSpec, r root, pub crypto.PublicKey, base string) (*x509.Certificate, error) {
 	label := base + "/" + kind.String()
 	serial := s.SignSerial
 	policy := policyForSign
@@ -371,13 +406,13 @@ func (p *PKI) issueEE(kind Kind, s HolderSpec, r root, pub *rsa.PublicKey, base 
 		NotAfter:           s.NotAfter,
 		KeyUsage:           usage,
 		Policies:           []x509.OID{policyOID},
-		SubjectKeyId:       keyID(pub),
+		SubjectKeyId:       keyIDOf(pub),
 		AuthorityKeyId:     r.cert.SubjectKeyId,
 		ExtraExtensions:    exts,
 		OCSPServer:         ocspServers(s.OCSPServer),
-		SignatureAlgorithm: x509.SHA256WithRSA,
+		SignatureAlgorithm: x509SigAlg(r.key.Public()),
 	}
-	der, err := x509.CreateCertificate(newStream(p.seed, label+"/sig"), tmpl, r.cert, pub, r.key)
+	der, err := x509.CreateCertificate(newStream(p.seed, label+"/sig"), tmpl, r.cert, pub, signerOf(r.key))
 	if err != nil {
 		return nil, fmt.Errorf("signing certificate: %w", err)
 	}

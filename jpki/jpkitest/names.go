@@ -95,6 +95,9 @@ var jst = time.FixedZone("JST", 9*60*60)
 // first year to 31 December 23:59:59 JST of its last.
 func rootValidity(gen int) (notBefore, notAfter time.Time) {
 	y := generationYears[gen]
+	if IsECDSA(gen) {
+		y = ecdsaGenerationYears
+	}
 	return time.Date(y[0], 1, 1, 0, 0, 0, 0, jst).UTC(),
 		time.Date(y[1], 12, 31, 23, 59, 59, 0, jst).UTC()
 }

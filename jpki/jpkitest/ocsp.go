@@ -5,7 +5,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -291,7 +290,8 @@ func requestNonce(der []byte) []byte {
 
 // addResponseExtension re-assembles a signed OCSPResponse with one more
 // responseExtensions entry and signs its ResponseData again with signer
-// (SHA-256, matching what CreateResponse picks for RSA and P-256 keys).
+// with the hash CreateResponse picks for its key (SHA-256 for RSA and
+// P-256, SHA-384 for P-384), so the signatureAlgorithm it wrote stays true.
 func addResponseExtension(der []byte, oid asn1.ObjectIdentifier, value []byte, signer crypto.Signer) ([]byte, error) {
 	in := cryptobyte.String(der)
 	var resp, rb, rbSeq, typ, basicOctets cryptobyte.String
@@ -324,8 +324,13 @@ func addResponseExtension(der []byte, oid asn1.ObjectIdentifier, value []byte, s
 	if err != nil {
 		return nil, fmt.Errorf("re-assembling OCSP response: %w", err)
 	}
-	digest := sha256.Sum256(tbs)
-	signature, err := signer.Sign(rand.Reader, digest[:], crypto.SHA256)
+	alg, err := sigAlgFor(signer.Public())
+	if err != nil {
+		return nil, fmt.Errorf("re-signing OCSP response: %w", err)
+	}
+	hh := alg.hash.New()
+	hh.Write(tbs)
+	signature, err := signer.Sign(rand.Reader, hh.Sum(nil), alg.hash)
 	if err != nil {
 		return nil, fmt.Errorf("re-signing OCSP response: %w", err)
 	}

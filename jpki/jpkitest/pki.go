@@ -25,7 +25,7 @@ type PKI struct {
 
 type root struct {
 	cert *x509.Certificate
-	key  *rsa.PrivateKey
+	key  crypto.Signer // *rsa.PrivateKey, or *ecdsa.PrivateKey for ECDSAGeneration
 }
 
 // New builds the test PKI for seed. The same seed gives byte-identical
@@ -33,7 +33,7 @@ type root struct {
 func New(seed string) (*PKI, error) {
 	p := &PKI{seed: seed, roots: make(map[Kind][]root)}
 	for _, kind := range []Kind{KindSign, KindAuth} {
-		for gen := FirstGeneration; gen <= LatestGeneration; gen++ {
+		for gen := FirstGeneration; gen <= ECDSAGeneration; gen++ {
 			r, err := p.makeRoot(kind, gen)
 			if err != nil {
 				return nil, fmt.Errorf("making %s root generation %d: %w", kind, gen, err)
@@ -65,7 +65,7 @@ func Default() *PKI { return defaultPKI() }
 func (p *PKI) Seed() string { return p.seed }
 
 // Root returns the root certificate and its key for kind and generation
-// (FirstGeneration..LatestGeneration). All generations of a kind share one
+// (FirstGeneration..LatestGeneration, or ECDSAGeneration). All generations of a kind share one
 // subject DN: tell them apart by key (signature), never by name. It
 // returns nil, nil for an unknown kind or generation.
 func (p *PKI) Root(kind Kind, generation int) (*x509.Certificate, crypto.Signer) {
@@ -77,16 +77,17 @@ func (p *PKI) Root(kind Kind, generation int) (*x509.Certificate, crypto.Signer)
 }
 
 func (p *PKI) root(kind Kind, gen int) (root, bool) {
-	if !kind.valid() || gen < FirstGeneration || gen > LatestGeneration {
+	if !kind.valid() || gen < FirstGeneration || gen > ECDSAGeneration {
 		return root{}, false
 	}
 	return p.roots[kind][gen-FirstGeneration], true
 }
 
-// Roots returns the root certificates of kind, oldest generation first.
+// Roots returns the RSA root certificates of kind, oldest generation
+// first (AllRoots adds the ECDSA generation).
 func (p *PKI) Roots(kind Kind) []*x509.Certificate {
 	var out []*x509.Certificate
-	for _, r := range p.roots[kind] {
+	for _, r := range p.roots[kind][:LatestGeneration-FirstGeneration+1] {
 		out = append(out, r.cert)
 	}
 	return out
@@ -104,7 +105,13 @@ func (p *PKI) Pool(kind Kind) *x509.CertPool {
 
 func (p *PKI) makeRoot(kind Kind, gen int) (root, error) {
 	label := fmt.Sprintf("root/%s/%d", kind, gen)
-	key, err := deriveKey(p.seed, label)
+	var key crypto.Signer
+	var err error
+	if IsECDSA(gen) {
+		key, err = deriveECKey(p.seed, label)
+	} else {
+		key, err = deriveKey(p.seed, label)
+	}
 	if err != nil {
 		return root{}, err
 	}
@@ -121,10 +128,10 @@ func (p *PKI) makeRoot(kind Kind, gen int) (root, error) {
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign,
 		BasicConstraintsValid: true,
 		IsCA:                  true,
-		SubjectKeyId:          keyID(&key.PublicKey),
-		SignatureAlgorithm:    x509.SHA256WithRSA,
+		SubjectKeyId:          keyIDOf(key.Public()),
+		SignatureAlgorithm:    x509SigAlg(key.Public()),
 	}
-	der, err := x509.CreateCertificate(newStream(p.seed, label+"/sig"), tmpl, tmpl, &key.PublicKey, key)
+	der, err := x509.CreateCertificate(newStream(p.seed, label+"/sig"), tmpl, tmpl, key.Public(), signerOf(key))
 	if err != nil {
 		return root{}, fmt.Errorf("signing root: %w", err)
 	}

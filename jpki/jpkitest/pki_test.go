@@ -101,8 +101,8 @@ func TestRoots(t *testing.T) {
 			}
 		}
 	}
-	if c, k := p.Root(KindSign, 4); c != nil || k != nil {
-		t.Error("generation 4 exists")
+	if c, k := p.Root(KindSign, ECDSAGeneration+1); c != nil || k != nil {
+		t.Error("a generation after the ECDSA one exists")
 	}
 	s, _ := p.Root(KindSign, 1)
 	a, _ := p.Root(KindAuth, 1)

@@ -148,7 +148,7 @@ func TestIssueRejects(t *testing.T) {
 		"short number":        {Number: "12345"},
 		"sex":                 {Sex: 4},
 		"era":                 {Era: 6},
-		"generation":          {Generation: 4},
+		"generation":          {Generation: ECDSAGeneration + 1},
 		"auth PIN":            {AuthPIN: "12345"},
 		"sign PIN":            {SignPIN: "ABC"},
 		"sign PIN chars":      {SignPIN: "ABC-123"},

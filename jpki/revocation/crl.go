@@ -61,8 +61,13 @@ func (c *CRL) sourceLabel() string {
 // Len returns the number of revoked serials.
 func (c *CRL) Len() int { return c.idx.Len() }
 
-// IndexBytes returns the heap size of the serial index.
+// IndexBytes returns the heap the serial index's records occupy (0 when
+// it is used in place from a mapped index file).
 func (c *CRL) IndexBytes() int { return c.idx.memoryBytes() }
+
+// IndexMapped reports whether the serial index is used in place from the
+// index cache (CRLSetOptions.CacheDir) rather than built by parsing.
+func (c *CRL) IndexMapped() bool { return c.idx.mapped }
 
 // Entry is one revoked certificate of a CRL.
 type Entry struct {
@@ -78,7 +83,7 @@ func (c *CRL) Lookup(serial *big.Int) (Entry, bool) {
 }
 
 func (c *CRL) lookupKey(k serialKey) (Entry, bool) {
-	p, ok := c.idx.lookup(k)
+	p, ok := c.idx.lookup(&k)
 	if !ok {
 		return Entry{}, false
 	}
@@ -157,7 +162,9 @@ func ParseCRL(r io.Reader, opts ParseOptions) (*CRL, error) {
 	if limit <= 0 {
 		limit = DefaultMaxCRLBytes
 	}
-	whole := sha256.New()
+	// Both hashes (the file's, the signature's) run on other cores.
+	whole := newAsyncHash(sha256.New())
+	defer whole.close()
 	s := newStreamer(io.TeeReader(r, whole), limit)
 	c, err := parseCRL(s, opts)
 	if err != nil {
@@ -210,7 +217,9 @@ func parseCRL(s *streamer, opts ParseOptions) (*CRL, error) {
 		return nil, err
 	}
 	c.sigAlg = alg
-	s.setHash(alg.hash.New())
+	tbsHash := newAsyncHash(alg.hash.New())
+	defer tbsHash.close()
+	s.setHash(tbsHash)
 	if h, b, err = s.readTLV(); err != nil || h.tag != idSequence || len(b) > maxHeaderFieldBytes {
 		return nil, fmt.Errorf("reading issuer: %w", orMalformed(err))
 	}
@@ -339,14 +348,14 @@ func parseEntries(s *streamer, x *index, sizeHint int64) error {
 			return err
 		}
 		if first {
-			x.narrow = make([]narrowEntry, 0, initialEntries(int64(h.length), int64(n), sizeHint))
+			x.reserve(initialEntries(int64(h.length), int64(n), sizeHint), 1)
 			first = false
 		}
 		k, packed, err := parseEntry(b[eh.size:])
 		if err != nil {
 			return err
 		}
-		x.add(k, packed)
+		x.add(&k, packed)
 		if err := s.skip(n); err != nil {
 			return err
 		}

@@ -69,7 +69,7 @@ func TestParseCRLExplicitEntries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.idx.wide {
+	if c.idx.kw != maxKeyWords {
 		t.Fatal("index should be wide")
 	}
 	for _, e := range entries {
@@ -308,7 +308,7 @@ func TestIndexCache(t *testing.T) {
 		return set.CRLs()[0]
 	}
 	first := load()
-	files, _ := filepath.Glob(filepath.Join(cacheDir, "*"+cacheExt))
+	files, _ := filepath.Glob(filepath.Join(cacheDir, "*"+indexExt))
 	if len(files) != 1 {
 		t.Fatalf("cache files %v", files)
 	}
@@ -326,30 +326,30 @@ func TestIndexCache(t *testing.T) {
 	}
 	// The cached load must really come from the cache: prove it by
 	// checking readCache directly.
-	if _, err := readCache(files[0], first.SHA256, signRoots()); err != nil {
+	if _, err := openIndex(files[0], first.SHA256, signRoots()); err != nil {
 		t.Fatal(err)
 	}
 	// Corrupt the cache: flip a byte in the index; the loader rebuilds.
 	raw, _ := os.ReadFile(files[0])
 	raw[len(raw)/2] ^= 0xFF
 	os.WriteFile(files[0], raw, 0o600)
-	if _, err := readCache(files[0], first.SHA256, signRoots()); err == nil {
+	if _, err := openIndex(files[0], first.SHA256, signRoots()); err == nil {
 		t.Fatal("corrupt cache accepted")
 	}
 	third := load()
 	if third.Len() != first.Len() {
 		t.Fatal("rebuild failed")
 	}
-	if _, err := readCache(files[0], first.SHA256, signRoots()); err != nil {
+	if _, err := openIndex(files[0], first.SHA256, signRoots()); err != nil {
 		t.Fatalf("cache not rewritten: %v", err)
 	}
 	// Truncated cache and a cache under a different issuer set.
 	os.WriteFile(files[0], raw[:100], 0o600)
-	if _, err := readCache(files[0], first.SHA256, signRoots()); err == nil {
+	if _, err := openIndex(files[0], first.SHA256, signRoots()); err == nil {
 		t.Fatal("truncated cache accepted")
 	}
 	load()
-	if _, err := readCache(files[0], first.SHA256, testPKI().Roots(jpkitest.KindAuth)); err == nil {
+	if _, err := openIndex(files[0], first.SHA256, testPKI().Roots(jpkitest.KindAuth)); err == nil {
 		t.Fatal("cache accepted for an untrusted issuer")
 	}
 }

@@ -1,26 +1,24 @@
 package revocation
 
 import (
-	"bytes"
 	"fmt"
 	"math/big"
+	"runtime"
 	"slices"
-	"sort"
+	"sync"
 	"time"
 )
 
-// The index keeps one 16-byte record per revoked serial in the common
-// case: the serial as an int64 (every DER INTEGER of up to 8 content
-// bytes, which covers JPKI's 4-byte serials) and the revocation time in
-// seconds packed with the reason code. Serials that do not fit 8 bytes
-// switch the index to a wide form: fixed-width sign-extended keys in one
-// byte arena beside a []int64 of packed times and reasons.
-
-// narrowEntry is one revoked serial of a narrow index.
-type narrowEntry struct {
-	serial int64
-	packed int64 // seconds<<reasonBits | reason byte
-}
+// The index is one flat []uint64 of fixed-width records, sorted by serial:
+// each record is the serial as keyWords big-endian-ordered 64-bit words
+// (two's complement, sign-extended to the record's width, with the top bit
+// of the first word flipped so that unsigned comparison orders serials
+// numerically), then the revocation time in seconds packed with the reason
+// code. The width is the smallest number of words that holds every serial
+// of the CRL: one word (16 bytes a record) for serials of up to 8 content
+// bytes, such as JPKI's 4-byte ones; three words (32 bytes) for RFC 5280's
+// 20-octet serials. The same records are the body of the index file, which
+// is used in place through mmap (see indexfile.go).
 
 // reasonBits is the width of the reason field packed below the seconds.
 const reasonBits = 8
@@ -29,12 +27,17 @@ const reasonBits = 8
 // extension.
 const reasonAbsent = 0xFF
 
-// wideKeyBytes is the width of a wide key: RFC 5280 §4.1.2.2 allows serials
-// of up to 20 octets; this leaves room for non-conforming issuers.
-const wideKeyBytes = 24
+// maxKeyWords is the widest key: RFC 5280 §4.1.2.2 allows serials of up
+// to 20 octets (21 with the sign octet); this leaves room for
+// non-conforming issuers.
+const maxKeyWords = 3
 
-// maxNarrowBytes is the largest INTEGER content that fits an int64 key.
-const maxNarrowBytes = 8
+// maxSerialBytes is the longest INTEGER content a key holds.
+const maxSerialBytes = 8 * maxKeyWords
+
+// signBit is flipped in a key's first word so that unsigned comparison
+// orders two's complement numbers.
+const signBit = 1 << 63
 
 func pack(sec int64, reason Reason) int64 {
 	r := byte(reasonAbsent)
@@ -52,61 +55,41 @@ func unpack(p int64) (time.Time, Reason) {
 	return unixTime(p >> reasonBits), r
 }
 
-// index is the sorted set of revoked serials of one CRL.
-type index struct {
-	narrow []narrowEntry
-	// wide form (used when any serial exceeds maxNarrowBytes)
-	wide       bool
-	wideKeys   []byte  // len = n*wideKeyBytes
-	widePacked []int64 // len = n
-	sorted     bool
-}
-
-// Len returns the number of entries.
-func (x *index) Len() int {
-	if x.wide {
-		return len(x.widePacked)
-	}
-	return len(x.narrow)
-}
-
-// serialKey is a serial in index form: narrow when fits, else wide.
+// serialKey is a serial in index form.
 type serialKey struct {
-	narrow int64
-	fits   bool
-	wide   [wideKeyBytes]byte
-	ok     bool // false: the serial cannot be represented (longer than wideKeyBytes)
+	// w is the serial sign-extended to maxKeyWords words, most
+	// significant first, without the sign flip.
+	w [maxKeyWords]uint64
+	// need is the number of words the serial needs (1..maxKeyWords).
+	need int
+	ok   bool // false: the serial cannot be represented
 }
 
 // keyFromInteger converts DER INTEGER content bytes (two's complement,
 // minimal) to a key.
 func keyFromInteger(b []byte) serialKey {
 	var k serialKey
-	if len(b) == 0 || len(b) > wideKeyBytes {
+	if len(b) == 0 || len(b) > maxSerialBytes {
 		return k
 	}
 	k.ok = true
-	neg := b[0]&0x80 != 0
-	if len(b) <= maxNarrowBytes {
-		var v int64
-		if neg {
-			v = -1
+	k.need = (len(b) + 7) / 8
+	var fill uint64
+	if b[0]&0x80 != 0 {
+		fill = ^uint64(0)
+	}
+	k.w = [maxKeyWords]uint64{fill, fill, fill}
+	// Eight bytes a word from the least significant end; shifting the
+	// fill in keeps a partial word sign-extended.
+	for i, wi := len(b), maxKeyWords-1; i > 0; wi-- {
+		lo := max(i-8, 0)
+		v := fill
+		for _, c := range b[lo:i] {
+			v = v<<8 | uint64(c)
 		}
-		for _, c := range b {
-			v = v<<8 | int64(c)
-		}
-		k.narrow, k.fits = v, true
+		k.w[wi] = v
+		i = lo
 	}
-	fill := byte(0)
-	if neg {
-		fill = 0xFF
-	}
-	pad := wideKeyBytes - len(b)
-	for i := 0; i < pad; i++ {
-		k.wide[i] = fill
-	}
-	copy(k.wide[pad:], b)
-	k.wide[0] ^= 0x80 // flip the sign bit so bytes.Compare orders numerically
 	return k
 }
 
@@ -116,6 +99,12 @@ func keyFromBig(n *big.Int) serialKey {
 		return serialKey{}
 	}
 	return keyFromInteger(integerBytes(n))
+}
+
+// words writes k's words for an index of width w (w >= k.need) to dst.
+func (k *serialKey) words(dst []uint64, w int) {
+	copy(dst, k.w[maxKeyWords-w:])
+	dst[0] ^= signBit
 }
 
 // integerBytes returns the minimal two's-complement content of n, as DER
@@ -144,148 +133,370 @@ func integerBytes(n *big.Int) []byte {
 	return b
 }
 
+// index is the sorted set of revoked serials of one CRL.
+type index struct {
+	kw     int      // key words per record (0 while empty, then 1..maxKeyWords)
+	data   []uint64 // records of kw+1 words
+	mapped bool     // data is an index file's mapping, not heap
+}
+
+// stride is the record size in words.
+func (x *index) stride() int { return x.kw + 1 }
+
+// Len returns the number of entries.
+func (x *index) Len() int {
+	if x.kw == 0 {
+		return 0
+	}
+	return len(x.data) / x.stride()
+}
+
+// reserve sizes an empty index for about n records of width kw.
+func (x *index) reserve(n, kw int) {
+	x.kw = kw
+	x.data = make([]uint64, 0, n*(kw+1))
+}
+
 // add appends an entry; the index is sorted by finish.
-func (x *index) add(k serialKey, packed int64) {
-	if !x.wide && !k.fits {
-		x.widen()
+func (x *index) add(k *serialKey, packed int64) {
+	if x.kw == 0 {
+		x.kw = 1
 	}
-	if x.wide {
-		x.wideKeys = append(x.wideKeys, k.wide[:]...)
-		x.widePacked = append(x.widePacked, packed)
-		return
+	if k.need > x.kw {
+		x.widen(k.need)
 	}
-	x.narrow = append(x.narrow, narrowEntry{k.narrow, packed})
+	n, s := len(x.data), x.kw+1
+	if cap(x.data)-n < s {
+		x.data = slices.Grow(x.data, s)
+	}
+	x.data = x.data[:n+s]
+	rec := x.data[n : n+s]
+	copy(rec, k.w[maxKeyWords-x.kw:])
+	rec[0] ^= signBit
+	rec[x.kw] = uint64(packed)
 }
 
-// widen converts a narrow index to the wide form.
-func (x *index) widen() {
-	x.wide = true
-	x.wideKeys = make([]byte, 0, (len(x.narrow)+1)*wideKeyBytes)
-	x.widePacked = make([]int64, 0, len(x.narrow)+1)
-	var b [maxNarrowBytes]byte
-	for _, e := range x.narrow {
-		for i := range b {
-			b[i] = byte(e.serial >> (8 * (maxNarrowBytes - 1 - i)))
+// widen rewrites every record to kw key words (sign-extending), keeping
+// the capacity proportionally.
+func (x *index) widen(kw int) {
+	old, ow := x.data, x.kw
+	n := len(old) / (ow + 1)
+	c := cap(old) / (ow + 1)
+	next := make([]uint64, n*(kw+1), max(c, n+1)*(kw+1))
+	for i := range n {
+		src := old[i*(ow+1) : (i+1)*(ow+1)]
+		dst := next[i*(kw+1) : (i+1)*(kw+1)]
+		top := src[0] ^ signBit
+		var fill uint64
+		if top&signBit != 0 {
+			fill = ^uint64(0)
 		}
-		k := keyFromInteger(b[:])
-		x.wideKeys = append(x.wideKeys, k.wide[:]...)
-		x.widePacked = append(x.widePacked, e.packed)
-	}
-	x.narrow = nil
-}
-
-// finish sorts the index (unless the CRL was already in order), and trims
-// spare capacity.
-func (x *index) finish() {
-	if x.wide {
-		if !sort.IsSorted((*wideSorter)(x)) {
-			sort.Stable((*wideSorter)(x))
+		pad := kw - ow
+		for j := range pad {
+			dst[j] = fill
 		}
-		return
+		dst[pad] = top
+		copy(dst[pad+1:kw], src[1:ow])
+		dst[0] ^= signBit
+		dst[kw] = src[ow]
 	}
-	if !slices.IsSortedFunc(x.narrow, cmpNarrow) {
-		slices.SortStableFunc(x.narrow, cmpNarrow)
-	}
-	if cap(x.narrow)-len(x.narrow) > len(x.narrow)/8 {
-		x.narrow = slices.Clip(x.narrow)
-		x.narrow = append([]narrowEntry(nil), x.narrow...)
-	}
-	x.sorted = true
+	x.data, x.kw = next, kw
 }
 
-func cmpNarrow(a, b narrowEntry) int {
-	switch {
-	case a.serial < b.serial:
-		return -1
-	case a.serial > b.serial:
-		return 1
+// cmpRecords compares records a and b by key, then by packed value
+// (earlier revocation first).
+func cmpRecords(a, b []uint64) int {
+	for i := range a {
+		switch {
+		case a[i] < b[i]:
+			return -1
+		case a[i] > b[i]:
+			return 1
+		}
 	}
 	return 0
 }
 
-type wideSorter index
-
-func (w *wideSorter) Len() int { return len(w.widePacked) }
-func (w *wideSorter) key(i int) []byte {
-	return w.wideKeys[i*wideKeyBytes : (i+1)*wideKeyBytes]
+// finish sorts the index (unless the CRL was already in order) and
+// resolves duplicate serials.
+func (x *index) finish() {
+	if x.kw == 0 {
+		return
+	}
+	s := x.stride()
+	n := x.Len()
+	sorted := true
+	for i := 1; i < n; i++ {
+		if cmpRecords(x.data[(i-1)*s:i*s], x.data[i*s:(i+1)*s]) > 0 {
+			sorted = false
+			break
+		}
+	}
+	if !sorted {
+		x.radixSort()
+	}
+	x.dedupe()
+	// Spare capacity from the size estimate is never written, so it
+	// costs address space, not memory; copying to trim it would double
+	// the peak. Only a far too large estimate is trimmed.
+	if cap(x.data) > 2*len(x.data)+1024 {
+		x.data = append([]uint64(nil), x.data...)
+	}
 }
-func (w *wideSorter) Less(i, j int) bool { return bytes.Compare(w.key(i), w.key(j)) < 0 }
-func (w *wideSorter) Swap(i, j int) {
-	var t [wideKeyBytes]byte
-	copy(t[:], w.key(i))
-	copy(w.key(i), w.key(j))
-	copy(w.key(j), t[:])
-	w.widePacked[i], w.widePacked[j] = w.widePacked[j], w.widePacked[i]
+
+// dedupe keeps one record per serial: a CRL should list a serial once
+// (RFC 5280 §5.1.2.6), but if it lists one twice the earliest revocation
+// wins, and at equal times the lowest reason code (a listed reason before
+// none). The records are sorted by key then packed value, so that is the
+// first of each run.
+func (x *index) dedupe() {
+	s, kw := x.stride(), x.kw
+	n := x.Len()
+	if n < 2 {
+		return
+	}
+	out := 1
+	for i := 1; i < n; i++ {
+		rec := x.data[i*s : (i+1)*s]
+		prev := x.data[(out-1)*s : out*s]
+		if cmpRecords(rec[:kw], prev[:kw]) == 0 {
+			continue
+		}
+		if out != i {
+			copy(x.data[out*s:(out+1)*s], rec)
+		}
+		out++
+	}
+	x.data = x.data[:out*s]
+}
+
+// radixSortCutoff is the bucket size below which an insertion sort
+// finishes the radix sort.
+const radixSortCutoff = 24
+
+// radixSort sorts the records in place by key, most significant byte
+// first (American flag sort: one counting pass and one permutation pass
+// per byte, O(n·keyBytes), no scratch memory beyond the recursion). Bytes
+// every key shares are skipped in one pass first. Records with equal keys
+// are ordered by packed value.
+func (x *index) radixSort() {
+	s, kw := x.stride(), x.kw
+	n := x.Len()
+	// The common prefix of all keys.
+	first := x.data[:kw]
+	var diff [maxKeyWords]uint64
+	for i := 1; i < n; i++ {
+		rec := x.data[i*s:]
+		for j := range kw {
+			diff[j] |= rec[j] ^ first[j]
+		}
+	}
+	d := 0
+	for d < 8*kw && byte(diff[d/8]>>(56-8*(d%8))) == 0 {
+		d++
+	}
+	x.flagSort(0, n, d, runtime.GOMAXPROCS(0) > 1)
+}
+
+func (x *index) digit(i, d int) int {
+	return int(byte(x.data[i*x.stride()+d/8] >> (56 - 8*(d%8))))
+}
+
+func (x *index) swap(i, j int) {
+	s := x.stride()
+	a, b := x.data[i*s:(i+1)*s], x.data[j*s:(j+1)*s]
+	for k := range a {
+		a[k], b[k] = b[k], a[k]
+	}
+}
+
+func (x *index) flagSort(lo, hi, d int, par bool) {
+	s := x.stride()
+	for {
+		if hi-lo <= radixSortCutoff {
+			for i := lo + 1; i < hi; i++ {
+				for j := i; j > lo && cmpRecords(x.data[(j-1)*s:j*s], x.data[j*s:(j+1)*s]) > 0; j-- {
+					x.swap(j-1, j)
+				}
+			}
+			return
+		}
+		if d == 8*x.kw {
+			// Every key of the bucket is equal: the earliest revocation
+			// first, the rest go in dedupe.
+			best := lo
+			for i := lo + 1; i < hi; i++ {
+				if x.data[i*s+x.kw] < x.data[best*s+x.kw] {
+					best = i
+				}
+			}
+			x.swap(lo, best)
+			return
+		}
+		var count [256]int
+		for i := lo; i < hi; i++ {
+			count[x.digit(i, d)]++
+		}
+		if count[x.digit(lo, d)] == hi-lo {
+			d++ // one bucket: next byte
+			continue
+		}
+		var next, end [256]int
+		at := lo
+		for b := range 256 {
+			next[b] = at
+			at += count[b]
+			end[b] = at
+		}
+		for b := range 256 {
+			for next[b] < end[b] {
+				v := x.digit(next[b], d)
+				if v == b {
+					next[b]++
+					continue
+				}
+				x.swap(next[b], next[v])
+				next[v]++
+			}
+		}
+		if par && hi-lo >= parallelSortMin {
+			x.sortBucketsParallel(lo, d, &count)
+			return
+		}
+		// Recurse into every bucket but the largest, loop on that one.
+		big, bigStart := -1, 0
+		start := lo
+		for b := range 256 {
+			if count[b] > 1 && (big < 0 || count[b] > count[big]) {
+				big, bigStart = b, start
+			}
+			start += count[b]
+		}
+		start = lo
+		for b := range 256 {
+			if b != big && count[b] > 1 {
+				x.flagSort(start, start+count[b], d+1, false)
+			}
+			start += count[b]
+		}
+		if big < 0 {
+			return
+		}
+		lo, hi, d = bigStart, bigStart+count[big], d+1
+	}
+}
+
+// parallelSortMin is the size from which the buckets of the first
+// distinguishing byte are sorted on two cores.
+const parallelSortMin = 1 << 16
+
+// sortBucketsParallel sorts the buckets (count, from lo, by byte d-1
+// already) in two goroutines, split where half the records are.
+func (x *index) sortBucketsParallel(lo, d int, count *[256]int) {
+	total := 0
+	for _, c := range count {
+		total += c
+	}
+	split, at := 0, lo
+	for split < 255 && (at-lo)+count[split] <= total/2 {
+		at += count[split]
+		split++
+	}
+	if split == 0 {
+		at, split = lo+count[0], 1
+	}
+	sortRange := func(from, to, start int) {
+		for b := from; b < to; b++ {
+			if count[b] > 1 {
+				x.flagSort(start, start+count[b], d+1, false)
+			}
+			start += count[b]
+		}
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sortRange(0, split, lo)
+	}()
+	sortRange(split, 256, at)
+	wg.Wait()
 }
 
 // lookup returns the packed time and reason of k, if listed.
-func (x *index) lookup(k serialKey) (int64, bool) {
-	if !k.ok {
-		return 0, false
+func (x *index) lookup(k *serialKey) (int64, bool) {
+	if !k.ok || x.kw == 0 || k.need > x.kw {
+		return 0, false // every listed serial fits the width: this one is not listed
 	}
-	if x.wide {
-		n := len(x.widePacked)
-		i := sort.Search(n, func(i int) bool {
-			return bytes.Compare(x.wideKeys[i*wideKeyBytes:(i+1)*wideKeyBytes], k.wide[:]) >= 0
-		})
-		if i < n && bytes.Equal(x.wideKeys[i*wideKeyBytes:(i+1)*wideKeyBytes], k.wide[:]) {
-			return x.widePacked[i], true
+	data := x.data
+	if x.kw == 1 {
+		key := k.w[maxKeyWords-1] ^ signBit
+		lo, hi := 0, len(data)/2
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if data[2*m] < key {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		if lo < len(data)/2 && data[2*lo] == key {
+			return int64(data[2*lo+1]), true
 		}
 		return 0, false
 	}
-	if !k.fits {
-		return 0, false // every listed serial fits: this one is not listed
-	}
-	lo, hi := 0, len(x.narrow)
+	var key [maxKeyWords]uint64
+	kw, s := x.kw, x.stride()
+	k.words(key[:kw], kw)
+	want := key[:kw]
+	lo, hi := 0, len(data)/s
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if x.narrow[m].serial < k.narrow {
+		if cmpRecords(data[m*s:m*s+kw], want) < 0 {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
-	if lo < len(x.narrow) && x.narrow[lo].serial == k.narrow {
-		return x.narrow[lo].packed, true
+	if lo < len(data)/s && cmpRecords(data[lo*s:lo*s+kw], want) == 0 {
+		return int64(data[lo*s+kw]), true
 	}
 	return 0, false
 }
 
-// memoryBytes estimates the index's heap size.
+// memoryBytes is the heap the records occupy (none when mapped); spare
+// capacity left by the size estimate is not counted, as it is never
+// touched.
 func (x *index) memoryBytes() int {
-	return cap(x.narrow)*16 + cap(x.wideKeys) + cap(x.widePacked)*8
+	if x.mapped {
+		return 0
+	}
+	return len(x.data) * 8
 }
 
-// validate checks the invariants of an index read from a cache file:
-// sorted keys and valid reasons.
+// validate checks the invariants of an index: a known width, whole
+// records, keys strictly increasing and valid reasons.
 func (x *index) validate() error {
-	validReason := func(p int64) bool {
-		r := byte(p)
-		return r == reasonAbsent || Reason(r).valid()
-	}
-	for _, e := range x.narrow {
-		if !validReason(e.packed) {
-			return fmt.Errorf("%w: reason", ErrMalformed)
-		}
-	}
-	for _, p := range x.widePacked {
-		if !validReason(p) {
-			return fmt.Errorf("%w: reason", ErrMalformed)
-		}
-	}
-	if x.wide {
-		if len(x.wideKeys) != len(x.widePacked)*wideKeyBytes {
-			return fmt.Errorf("%w: wide index sizes disagree", ErrMalformed)
-		}
-		for i := 1; i < len(x.widePacked); i++ {
-			if bytes.Compare((*wideSorter)(x).key(i-1), (*wideSorter)(x).key(i)) > 0 {
-				return fmt.Errorf("%w: index not sorted", ErrMalformed)
-			}
+	if x.kw == 0 {
+		if len(x.data) != 0 {
+			return fmt.Errorf("%w: index without a width", ErrMalformed)
 		}
 		return nil
 	}
-	if !slices.IsSortedFunc(x.narrow, cmpNarrow) {
-		return fmt.Errorf("%w: index not sorted", ErrMalformed)
+	s, kw := x.stride(), x.kw
+	if kw > maxKeyWords || len(x.data)%s != 0 {
+		return fmt.Errorf("%w: index sizes disagree", ErrMalformed)
+	}
+	n := x.Len()
+	for i := range n {
+		rec := x.data[i*s : (i+1)*s]
+		r := byte(rec[kw])
+		if r != reasonAbsent && !Reason(r).valid() {
+			return fmt.Errorf("%w: reason", ErrMalformed)
+		}
+		if i > 0 && cmpRecords(x.data[(i-1)*s:(i-1)*s+kw], rec[:kw]) >= 0 {
+			return fmt.Errorf("%w: index not sorted", ErrMalformed)
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ebfe/scard"
 
@@ -19,10 +20,18 @@ type Card struct {
 	cfg  config
 	tx   reader.Transport // raw, wrapped by reader.Traced when tracing
 
-	mu  sync.Mutex // guards sc, h and atr, and serialises calls on h
+	mu  sync.Mutex // guards sc, h, atr, pinSent and gone, and serialises calls on h
 	sc  *scard.Context
 	h   *scard.Card
 	atr []byte
+	// pinSent is set when a VERIFY with data or a CHANGE REFERENCE DATA
+	// went to the card on this handle since it was connected or reset:
+	// Close then resets the card.
+	pinSent bool
+	// gone is set once a command on this handle found the card removed:
+	// Close then never resets (the card holds no state, and a reset sent
+	// to a reader whose card just left can disturb its driver).
+	gone bool
 }
 
 // Connect connects to the card in the reader named name, in shared mode
@@ -114,15 +123,23 @@ func (k *Card) transmit(ctx context.Context, capdu []byte) ([]byte, error) {
 			ch <- result{nil, fmt.Errorf("%s: %w", op, errClosed)}
 			return
 		}
+		if presentsPIN(capdu) {
+			k.pinSent = true
+		}
 		resp, err := k.h.Transmit(capdu)
 		if err == nil && len(resp) < minResponse {
 			// vpcd (and a reader losing the card mid-command) can report
 			// success with no status word: never hand that on as a status.
 			err = fmt.Errorf("%w: reader returned %d bytes, no status word", reader.ErrCardRemoved, len(resp))
+			k.gone = true
 			ch <- result{nil, fmt.Errorf("%s: %w", op, err)}
 			return
 		}
-		ch <- result{resp, wrap(op, err)}
+		err = wrap(op, err)
+		if errors.Is(err, reader.ErrCardRemoved) {
+			k.gone = true
+		}
+		ch <- result{resp, err}
 	}()
 	select {
 	case r := <-ch:
@@ -132,12 +149,25 @@ func (k *Card) transmit(ctx context.Context, capdu []byte) ([]byte, error) {
 	}
 }
 
+// presentsPIN reports whether capdu is a VERIFY carrying data or a CHANGE
+// REFERENCE DATA (ISO/IEC 7816-4 §11.5.6, §11.5.7, any class): a command
+// that may leave the card's security state raised.
+func presentsPIN(capdu []byte) bool {
+	const insVerify, insChange = 0x20, 0x24
+	if len(capdu) < 4 {
+		return false
+	}
+	return capdu[1] == insVerify && len(capdu) > 5 || capdu[1] == insChange
+}
+
 // Transaction runs fn inside one PC/SC transaction
-// (SCardBeginTransaction … SCardEndTransaction with SCARD_LEAVE_CARD), so
-// that no other application's APDUs come between fn's, for example
-// between a VERIFY and the SIGN it allows. If ctx ends while another
-// application holds the card, Transaction gives up with ctx's error (the
-// transaction, once granted, is ended at once).
+// (SCardBeginTransaction … SCardEndTransaction), so that no other
+// application's APDUs come between fn's, for example between a VERIFY and
+// the SIGN it allows. The transaction ends with SCARD_LEAVE_CARD, or with
+// SCARD_RESET_CARD when fn asked for it through the Transport it was given
+// (reader.RequestReset). If ctx ends while another application holds the
+// card, Transaction gives up with ctx's error (the transaction, once
+// granted, is ended at once).
 func (k *Card) Transaction(ctx context.Context, fn func(ctx context.Context, t reader.Transport) error) error {
 	op := "beginning transaction on " + k.name
 	if err := ctx.Err(); err != nil {
@@ -164,21 +194,58 @@ func (k *Card) Transaction(ctx context.Context, fn func(ctx context.Context, t r
 		}()
 		return fmt.Errorf("%s: %w", op, ctx.Err())
 	}
-	err := fn(ctx, k.tx)
+	tx := &txTransport{Transport: k.tx}
+	err := fn(ctx, tx)
+	disp := scard.LeaveCard
+	if tx.reset.Load() {
+		disp = scard.ResetCard
+	}
 	if err != nil && ctx.Err() != nil {
 		// A command abandoned at the deadline may still be with the card,
 		// and SCardEndTransaction waits for it: end the transaction in the
 		// background so that the caller gets its deadline (the handle's
 		// next use waits for the card anyway).
-		go func() { _ = h.EndTransaction(scard.LeaveCard) }()
+		go func() { k.endTransaction(h, disp) }()
 		return err
 	}
-	endErr := h.EndTransaction(scard.LeaveCard)
+	endErr := k.endTransaction(h, disp)
 	if err != nil {
 		return err
 	}
 	return wrap("ending transaction on "+k.name, endErr)
 }
+
+// endTransaction ends the transaction with disp. After a reset the card
+// holds no verified PIN, so Close need not reset it again; and since pcscd
+// then answers every later call on this very handle with
+// SCARD_W_RESET_CARD, the handle is reconnected at once (SCARD_LEAVE_CARD)
+// so that the caller's next operation works. Other connections to the
+// card see reader.ErrCardReset, as they must.
+func (k *Card) endTransaction(h *scard.Card, disp scard.Disposition) error {
+	err := h.EndTransaction(disp)
+	if disp == scard.ResetCard && err == nil {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		k.pinSent = false
+		if k.h == h {
+			if rerr := h.Reconnect(scard.ShareShared, scard.ProtocolT0|scard.ProtocolT1, scard.LeaveCard); rerr == nil {
+				if st, serr := h.Status(); serr == nil {
+					k.atr = st.Atr
+				}
+			}
+		}
+	}
+	return err
+}
+
+// txTransport is the Transport of one transaction: it can end the
+// transaction with a card reset (reader.EndResetter).
+type txTransport struct {
+	reader.Transport
+	reset atomic.Bool
+}
+
+func (t *txTransport) ResetOnEnd() { t.reset.Store(true) }
 
 // ATR returns the card's answer to reset as the reader reports it.
 // Contactless readers invent one: never identify a card by it.
@@ -222,21 +289,33 @@ func (k *Card) reconnect(ctx context.Context, disp scard.Disposition, op string)
 	if err := k.h.Reconnect(scard.ShareShared, scard.ProtocolT0|scard.ProtocolT1, disp); err != nil {
 		return wrap(op, err)
 	}
+	if disp == scard.ResetCard {
+		k.pinSent = false
+	}
 	if st, err := k.h.Status(); err == nil {
 		k.atr = st.Atr
 	}
 	return nil
 }
 
-// Close disconnects, leaving the card in the reader and powered
-// (SCARD_LEAVE_CARD), and releases the Card's service connection.
+// Close disconnects and releases the Card's service connection. It leaves
+// the card in the reader as it is (SCARD_LEAVE_CARD), unless a PIN was
+// presented on this connection (a VERIFY with data or a CHANGE REFERENCE
+// DATA since it was connected or last reset): then it resets the card
+// (SCARD_RESET_CARD), so that no verified PIN outlives the connection,
+// whatever the commands after the VERIFY did. Other connections to the
+// card then see reader.ErrCardReset on their next command.
 func (k *Card) Close() error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.h == nil {
 		return nil
 	}
-	err := k.h.Disconnect(scard.LeaveCard)
+	disp := scard.LeaveCard
+	if k.pinSent && !k.gone && k.stillPresent() {
+		disp = scard.ResetCard
+	}
+	err := k.h.Disconnect(disp)
 	k.h = nil
 	rerr := k.sc.Release()
 	k.sc = nil
@@ -244,6 +323,15 @@ func (k *Card) Close() error {
 		return wrap("disconnecting from "+k.name, err)
 	}
 	return wrap("releasing pc/sc context", rerr)
+}
+
+// stillPresent reports whether the card of this handle is still in the
+// reader and powered, the only case a reset can reach it: a card that left
+// holds no state, and resetting a reader with no card in it would only
+// disturb the driver (vpcd then misses the next card). k.mu is held.
+func (k *Card) stillPresent() bool {
+	st, err := k.h.Status()
+	return err == nil && st.State&scard.Present != 0
 }
 
 var _ reader.Card = (*Card)(nil)

@@ -118,12 +118,12 @@ func (c *Conn) answer(payload []byte) ([]byte, error) {
 		switch payload[0] {
 		case ctrlGetATR:
 			return c.card.ATR(), nil
-		case ctrlPowerOn, ctrlReset:
+		case ctrlPowerOn, ctrlReset, ctrlPowerOff:
+			// A card's volatile state (selected application, verified
+			// PINs) goes with its power: off, on and reset all drop it.
 			if r, ok := c.card.(Resetter); ok {
 				r.Reset()
 			}
-			return nil, nil
-		case ctrlPowerOff:
 			return nil, nil
 		default:
 			return nil, nil // unknown control byte: the driver expects nothing

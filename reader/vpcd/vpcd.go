@@ -70,8 +70,8 @@ type Card interface {
 
 // Resetter is implemented by cards that lose their volatile state (selected
 // application, verified PINs) on a reset. Reset is called when the driver
-// powers the card on or resets it, as a real card's state goes with its
-// power.
+// powers the card off or on or resets it, as a real card's state goes with
+// its power.
 type Resetter interface {
 	Reset()
 }

@@ -95,7 +95,7 @@ func TestProtocol(t *testing.T) {
 	if got := d.recv(); !bytes.Equal(got, card.ATR()) {
 		t.Fatalf("get ATR = %X, want %X", got, card.ATR())
 	}
-	d.send(ctrlPowerOff) // unanswered
+	d.send(ctrlPowerOff) // unanswered, resets (the power goes)
 	d.send(ctrlPowerOn)  // unanswered, resets
 	d.send(ctrlReset)    // unanswered, resets
 	apdu := []byte{0x00, 0xA4, 0x04, 0x0C, 0x01, 0xAA}
@@ -106,8 +106,8 @@ func TestProtocol(t *testing.T) {
 	card.mu.Lock()
 	resets := card.resets
 	card.mu.Unlock()
-	if resets != 2 {
-		t.Fatalf("card reset %d times, want 2 (power on, reset)", resets)
+	if resets != 3 {
+		t.Fatalf("card reset %d times, want 3 (power off, power on, reset)", resets)
 	}
 	big := make([]byte, 1007) // extended APDUs pass through
 	d.send(big...)

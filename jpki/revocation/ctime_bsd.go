@@ -1,0 +1,9 @@
+//go:build darwin || ios || freebsd || netbsd
+
+package revocation
+
+import "syscall"
+
+// ctimeNano is the inode change time, which no unprivileged program can
+// set back.
+func ctimeNano(st *syscall.Stat_t) (int64, bool) { return st.Ctimespec.Nano(), true }

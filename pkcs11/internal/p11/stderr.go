@@ -1,0 +1,5 @@
+package p11
+
+import "os"
+
+var stderr = os.Stderr
