@@ -42,7 +42,7 @@ grep -qF '| a result with a bar | refused | refused: x / y |' "$r" || fail "bar 
 [ "$(grep -cF '| an attack that got through |' "$r")" = 1 ] || fail "duplicate attack not merged"
 grep -qF '| from the fault matrix | refused | refused |' "$r" || fail "other logs' attack lines missing"
 grep -qF 'not an attack line' "$r" && fail "a line without ATTACK became a row"
-first=$(sed -nE 's/^.*: ATTACK \| ([^|]*) \|.*$/\1/p' "$log" | head -1)
+first=$(grep -m1 ': ATTACK | ' "$log" | sed -nE 's/^.*: ATTACK \| ([^|]*) \|.*$/\1/p')
 grep -qF "| $first |" "$r" || fail "first captured attack ($first) missing"
 grep -q '^| attacks | ' "$r" || fail "no attacks row in the runs table"
 printf 'test-reliability-report.sh: ok (%d attacks rendered)\n' "$want"
