@@ -8,6 +8,7 @@
 #               MYNACARD_FUZZTIME, MYNACARD_SKIP_FUZZ, MYNACARD_TEST_PKGS,
 #               MYNACARD_PCSCTEST_DIR, MYNACARD_PCSCD_ARGS.
 #   make build  builds bin/mynacard.
+#   make pkcs11 builds bin/libmynacard-pkcs11.so, the PKCS#11 module.
 #   make run    the main job (scripts/run.sh): installs what building needs,
 #               builds bin/mynacard and identifies a card holder — on the
 #               built-in virtual card when no reader holds a card. With ARGS
@@ -15,11 +16,15 @@
 #   make bench  scripts/bench.sh: ONE markdown table (internal/benchtable) of
 #               the card operations over pcscd+vpcd and loopback, short and
 #               extended readers (APDUs, bytes, time/op), and the
-#               jpki/revocation benchmarks, side by side in one run: loading a
-#               1,000,000- and a 5,000,000-entry CRL with the streaming index
-#               and with x509.ParseRevocationList + a map (time, entries/s,
-#               peak-MiB, bytes/entry), lookup ns/op, batch status of 1,000,000
-#               serials. MYNACARD_BIG=0 keeps to the 1M CRL.
+#               jpki/revocation benchmarks, side by side in one run: loading
+#               1,000,000- and 5,000,000-entry CRLs at serial widths 4, 8, 12
+#               and 20 bytes as whole processes with ParseCRL, with
+#               x509.ParseRevocationList + a map and with openssl crl (time,
+#               peak RSS, ratios), the mapped index cache, lookup ns/op, batch
+#               status of 1,000,000 serials; identify with a mapped 5M CRL
+#               through pcscd; changes --all over 1M enrolments (SQLite and
+#               PostgreSQL). MYNACARD_BIG=0 keeps to the 1M CRLs,
+#               MYNACARD_BENCH_BANK=0 skips changes --all.
 #   make dist   scripts/dist.sh: cmd/mynacard for windows/amd64 (pure Go),
 #               linux/amd64 and linux/arm64 (cgo, cross-built), vetted, with
 #               SHA256SUMS, in dist/. MYNACARD_DIST_TARGETS picks a subset.
@@ -57,3 +62,10 @@ dist:
 .PHONY: reliability
 reliability:
 	GO=$(GO) ./scripts/reliability-report.sh
+
+# make pkcs11: the PKCS#11 module bin/libmynacard-pkcs11.so (cgo,
+# -buildmode=c-shared; needs libpcsclite-dev). See README "PKCS#11 module".
+.PHONY: pkcs11
+pkcs11:
+	$(GO) build -buildmode=c-shared -o bin/libmynacard-pkcs11.so ./pkcs11
+	rm -f bin/libmynacard-pkcs11.h

@@ -43,7 +43,9 @@ func (c *conn) transact(ctx context.Context, what string, fn func(ctx context.Co
 		s := &session{c: c, raw: t}
 		s.t = reader.Traced(t, c.traceHook(s))
 		err := fn(ctx, s)
-		if s.pinPresented {
+		// A card that left the reader holds no state: nothing to clear,
+		// and no command to send after it.
+		if s.pinPresented && !errors.Is(err, reader.ErrCardRemoved) {
 			if cerr := s.clearSecurity(ctx); cerr != nil && err == nil {
 				err = cerr
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"time"
 
 	"github.com/mynacard/mynacard/store"
 )
@@ -64,9 +65,10 @@ func (s *Summary) add(r ChangeResult) {
 	}
 }
 
-// checkPageSize is how many enrolments CheckAll reads per page (keyset
-// pagination, so memory does not grow with the number of enrolments).
-const checkPageSize = store.DefaultListLimit
+// checkPageSize is how many enrolments CheckAll reads and records per
+// batch (keyset pagination, so memory does not grow with the number of
+// enrolments; one transaction per batch).
+const checkPageSize = 1000
 
 // CheckEnrolment checks the revocation status of one enrolled signing
 // (or authentication) certificate now, records the outcome on the
@@ -79,17 +81,27 @@ func (c *Confirmer) CheckEnrolment(ctx context.Context, id int64) (ChangeResult,
 	if err != nil {
 		return ChangeResult{}, fmt.Errorf("checking enrolment %d: %w", id, err)
 	}
-	return c.checkOne(ctx, e, nil)
+	r, check, changed := c.evaluateEnrolment(ctx, e, nil, c.cfg.Now())
+	if changed {
+		if err := c.cfg.Store.SetRevocationCheck(ctx, e.ID, check); err != nil {
+			return r, fmt.Errorf("recording check of enrolment %d: %w", e.ID, err)
+		}
+	}
+	return r, nil
 }
 
 // CheckAll checks every current (not replaced) signing-certificate
-// enrolment, reading the store a page at a time. emit, if not nil, gets
-// each result in enrolment order; progress, if not nil, gets the count done
-// and the total (counted at the start). Each outcome is also recorded on
-// its enrolment (store.SetRevocationCheck) when it differs from the last
-// recorded one. The issuer of each enrolled certificate is found by
-// signature once per issuer key and then by authority key identifier:
-// enrolled certificates were verified when they were enrolled.
+// enrolment, a batch of checkPageSize at a time in ID order. The outcomes
+// of a batch that differ from the recorded ones are recorded together in
+// one transaction (store.SetRevocationChecks, all or nothing, with the
+// batch's check time); only then are the batch's results passed to emit
+// (in enrolment order) and progress (the count done and the total
+// counted at the start), so every reported result is recorded, and a run
+// cut short leaves whole batches behind it that the next run finds
+// unchanged. Unchanged outcomes are not written. The issuer of each
+// enrolled certificate is found by signature once per issuer key and
+// then by authority key identifier: enrolled certificates were verified
+// when they were enrolled.
 func (c *Confirmer) CheckAll(ctx context.Context, progress func(done, total int), emit func(ChangeResult)) (Summary, error) {
 	sum := Summary{RevokedOther: map[string]int{}}
 	if c.cfg.Store == nil {
@@ -102,18 +114,39 @@ func (c *Confirmer) CheckAll(ctx context.Context, progress func(done, total int)
 	}
 	total := int(total64)
 	cache := &issuerCache{}
-	for {
-		page, err := c.cfg.Store.ListEnrolments(ctx, q)
+	results := make([]ChangeResult, 0, checkPageSize)
+	var writes []store.EnrolmentCheck
+	pages, stop := c.readPages(ctx, q)
+	defer stop()
+	for pg := range pages {
+		page, err := pg.list, pg.err
 		if err != nil {
 			return sum, fmt.Errorf("checking enrolments: %w", err)
 		}
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		if len(page) == 0 {
+			return sum, nil
+		}
+		now := c.cfg.Now()
+		results, writes = results[:0], writes[:0]
 		for _, e := range page {
-			if err := ctx.Err(); err != nil {
-				return sum, err
+			r, check, changed := c.evaluateEnrolment(ctx, e, cache, now)
+			results = append(results, r)
+			if changed {
+				writes = append(writes, store.EnrolmentCheck{ID: e.ID, Check: check})
 			}
-			r, err := c.checkOne(ctx, e, cache)
-			if err != nil {
-				return sum, err
+		}
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		if err := c.cfg.Store.SetRevocationChecks(ctx, writes); err != nil {
+			return sum, fmt.Errorf("recording checks of enrolments %d to %d: %w", page[0].ID, page[len(page)-1].ID, err)
+		}
+		for _, r := range results {
+			if err := ctx.Err(); err != nil {
+				return sum, err // what is reported is recorded, not the reverse
 			}
 			sum.add(r)
 			if emit != nil {
@@ -123,15 +156,46 @@ func (c *Confirmer) CheckAll(ctx context.Context, progress func(done, total int)
 				progress(sum.Checked, max(total, sum.Checked))
 			}
 		}
-		if len(page) < checkPageSize {
-			return sum, nil
-		}
-		q.AfterID = page[len(page)-1].ID
 	}
+	return sum, nil
 }
 
-// checkOne checks one enrolment and records a changed outcome.
-func (c *Confirmer) checkOne(ctx context.Context, e store.Enrolment, cache *issuerCache) (ChangeResult, error) {
+// enrolmentPage is one page of CheckAll's input.
+type enrolmentPage struct {
+	list []store.Enrolment
+	err  error
+}
+
+// readPages reads the pages of q in order one page ahead of their use (a
+// goroutine), so that reading the store overlaps checking the page before.
+// The channel closes after the last page or an error; stop ends the
+// reader early and waits for it.
+func (c *Confirmer) readPages(ctx context.Context, q store.EnrolmentQuery) (<-chan enrolmentPage, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	out := make(chan enrolmentPage, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(out)
+		for {
+			page, err := c.cfg.Store.ListEnrolments(ctx, q)
+			select {
+			case out <- enrolmentPage{page, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil || len(page) < q.Limit {
+				return
+			}
+			q.AfterID = page[len(page)-1].ID
+		}
+	}()
+	return out, func() { cancel(); <-done }
+}
+
+// evaluateEnrolment checks one enrolment at now and returns the result, the check
+// to record and whether it differs from the recorded one.
+func (c *Confirmer) evaluateEnrolment(ctx context.Context, e store.Enrolment, cache *issuerCache, now time.Time) (ChangeResult, store.RevocationCheck, bool) {
 	r := ChangeResult{EnrolmentID: e.ID, Issuer: e.Issuer, Serial: e.Serial, Name: e.Attributes.Name}
 	cert, err := x509.ParseCertificate(e.CertDER)
 	if err != nil {
@@ -149,14 +213,10 @@ func (c *Confirmer) checkOne(ctx context.Context, e store.Enrolment, cache *issu
 	default:
 		r.Outcome, r.Message = OutcomeUnknown, "could not check revocation: "+r.Revocation.Code
 	}
-	check := storeCheck(r.Revocation, c.cfg.Now())
+	check := storeCheck(r.Revocation, now)
 	if check.Status == store.RevocationUnknown && e.Revocation.Status == store.RevocationRevoked {
-		return r, nil // a revocation is final: "no answer now" does not erase it
+		return r, check, false // a revocation is final: "no answer now" does not erase it
 	}
-	if e.Revocation.Status != check.Status || e.Revocation.Reason != check.Reason || e.Revocation.Source != check.Source {
-		if err := c.cfg.Store.SetRevocationCheck(ctx, e.ID, check); err != nil {
-			return r, fmt.Errorf("recording check of enrolment %d: %w", e.ID, err)
-		}
-	}
-	return r, nil
+	changed := e.Revocation.Status != check.Status || e.Revocation.Reason != check.Reason || e.Revocation.Source != check.Source
+	return r, check, changed
 }

@@ -167,7 +167,7 @@ func BenchmarkCheckAll(b *testing.B) {
 
 func TestCheckAllCancelled(t *testing.T) {
 	e := newEnvIn(t, fastDir(t))
-	enrolBatch(t, e, 600, nil, nil) // more than one page
+	enrolBatch(t, e, 600, nil, nil) // cancelled inside a batch
 	ctx, cancel := context.WithCancel(context.Background())
 	n := 0
 	sum, err := e.confirmer(nil).CheckAll(ctx, nil, func(confirm.ChangeResult) {

@@ -10,11 +10,23 @@
 #      internal/pcsctest starts pcscd when none runs.
 #   2. every benchmark of jpki/revocation (`go test -list`), whatever
 #      exists: Lookup* for a fixed time, the others once each (loading a
-#      multi-million-entry CRL is seconds, not nanoseconds), with the 1M
-#      and 5M-entry CRLs side by side (MYNACARD_BIG=1).
+#      multi-million-entry CRL is seconds, not nanoseconds). The CRLs are
+#      generated at serial widths 4, 8, 12 and 20 bytes, 1M and 5M entries
+#      (MYNACARD_BIG=1), reasons on most entries; loads are whole
+#      processes (time, peak RSS) of ParseCRL beside
+#      x509.ParseRevocationList + a map and `openssl crl -noout` (1M), each
+#      repeated MYNACARD_BENCH_REPS times (median, spread); then a whole
+#      process through the warm mapped index cache beside a 1-entry CRL.
+#   3. cmd/mynacard BenchmarkIdentifyMappedCRL: `mynacard identify` on
+#      the virtual card through pcscd, a 5M-entry CRL (20-byte serials)
+#      from the mapped index against a 1-entry CRL, interleaved.
+#   4. internal/bankbench BenchmarkChangesAll: `changes --all` over
+#      MYNACARD_BENCH_ENROLMENTS (1,000,000) enrolments against a
+#      MYNACARD_BENCH_CRL_ENTRIES (5,000,000) CRL, SQLite and PostgreSQL
+#      (MYNACARD_BENCH_BANK=0 skips it: it seeds a 1.5 GB database).
 #
-# About a minute on the 2-core machine when the generated CRLs are cached
-# in $TMPDIR; the first run also writes them (a few minutes at most).
+# The first run writes the generated CRLs to $TMPDIR (about 2 GB, several
+# minutes); later runs reuse them. About 15 minutes on the 2-core machine.
 #
 # Environment knobs:
 #   MYNACARD_BENCH_CARD_TIME    -benchtime of the card benchmarks (default 50x)
@@ -51,9 +63,19 @@ for b in "${benches[@]}"; do
 	t=$rev_time
 	case $b in *Lookup*) t=$lookup_time ;; esac
 	log "$rev $b (benchtime $t, MYNACARD_BIG=${MYNACARD_BIG})"
-	(cd "$rev" && "$tmp/revocation.test" -test.run '^$' -test.bench "^${b}\$" -test.benchtime "$t" -test.benchmem) 2>&1 |
+	(cd "$rev" && "$tmp/revocation.test" -test.run '^$' -test.bench "^${b}\$" -test.benchtime "$t" -test.benchmem -test.timeout 60m) 2>&1 |
 		tee -a "$raw" >&2
 done
+
+log "cmd/mynacard identify with a mapped 5M-entry CRL (through pcscd)"
+"$GO" test -run '^$' -bench '^BenchmarkIdentifyMappedCRL$' -benchtime 1x -timeout 30m ./cmd/mynacard 2>&1 |
+	tee -a "$raw" >&2
+
+if [ "${MYNACARD_BENCH_BANK:-1}" != 0 ]; then
+	log "internal/bankbench changes --all at bank scale"
+	"$GO" test -run '^$' -bench '^BenchmarkChangesAll$' -benchtime 1x -timeout 60m ./internal/bankbench 2>&1 |
+		tee -a "$raw" >&2
+fi
 
 if [ -n "${MYNACARD_BENCH_RAW:-}" ]; then
 	cp "$raw" "$MYNACARD_BENCH_RAW"

@@ -71,6 +71,54 @@ func TestEnrolmentRoundTrip(t *testing.T) {
 	})
 }
 
+// TestSetRevocationChecks: a batch is recorded whole, and a batch with
+// an unknown enrolment or an invalid check records nothing.
+func TestSetRevocationChecks(t *testing.T) {
+	forEach(t, func(t *testing.T, s Store) {
+		ctx := t.Context()
+		var ids []int64
+		for i := range 5 {
+			got, err := s.AddEnrolment(ctx, sampleEnrolment(fmt.Sprintf("%02X", i+1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, got.ID)
+		}
+		at := time.Date(2026, 11, 28, 1, 2, 3, 456789000, time.UTC)
+		good := RevocationCheck{Status: RevocationGood, Source: "crl a", CheckedAt: at}
+		revoked := RevocationCheck{Status: RevocationRevoked, Reason: "keyCompromise", Source: "crl a", CheckedAt: at}
+		if err := s.SetRevocationChecks(ctx, nil); err != nil {
+			t.Fatalf("empty batch: %v", err)
+		}
+		if err := s.SetRevocationChecks(ctx, []EnrolmentCheck{{ids[0], good}, {ids[1], revoked}, {ids[3], good}}); err != nil {
+			t.Fatal(err)
+		}
+		bad := []struct {
+			name  string
+			batch []EnrolmentCheck
+			want  error
+		}{
+			{"unknown enrolment", []EnrolmentCheck{{ids[2], revoked}, {ids[4] + 100, revoked}}, ErrNotFound},
+			{"invalid status", []EnrolmentCheck{{ids[2], revoked}, {ids[4], RevocationCheck{Status: "maybe"}}}, ErrInvalid},
+		}
+		for _, b := range bad {
+			if err := s.SetRevocationChecks(ctx, b.batch); !errors.Is(err, b.want) {
+				t.Errorf("%s: %v, want %v", b.name, err, b.want)
+			}
+		}
+		want := map[int64]RevocationCheck{ids[0]: good, ids[1]: revoked, ids[2]: {Status: RevocationUnchecked}, ids[3]: good, ids[4]: {Status: RevocationUnchecked}}
+		for id, w := range want {
+			e, err := s.Enrolment(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(w, e.Revocation); diff != "" {
+				t.Errorf("enrolment %d (-want +got):\n%s", id, diff)
+			}
+		}
+	})
+}
+
 func TestEnrolmentInvalid(t *testing.T) {
 	forEach(t, func(t *testing.T, s Store) {
 		for name, mod := range map[string]func(*Enrolment){

@@ -41,6 +41,10 @@ type EnrolmentStore interface {
 	// SetRevocationCheck records the outcome of a revocation check of an
 	// enrolment's certificate, or returns ErrNotFound.
 	SetRevocationCheck(ctx context.Context, id int64, c RevocationCheck) error
+	// SetRevocationChecks records many checks in one transaction, all or
+	// none: an enrolment that does not exist gives ErrNotFound and nothing
+	// is recorded. The batch of `changes --all`.
+	SetRevocationChecks(ctx context.Context, checks []EnrolmentCheck) error
 	// ReplaceEnrolment records a registration change (異動) in one
 	// transaction: it adds next as a new enrolment, links the old one to it
 	// and keeps the attribute differences. It returns ErrNotFound when

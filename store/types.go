@@ -65,6 +65,13 @@ type RevocationCheck struct {
 	CheckedAt time.Time
 }
 
+// EnrolmentCheck is one enrolment's revocation check in
+// [EnrolmentStore.SetRevocationChecks].
+type EnrolmentCheck struct {
+	ID    int64
+	Check RevocationCheck
+}
+
 // Enrolment is an identity stored by `identify --enroll`: which certificate
 // identified whom, when and by which operator.
 type Enrolment struct {

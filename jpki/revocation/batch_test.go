@@ -16,16 +16,23 @@ import (
 // pairLines streams n batch lines "<key>,<serial>" alternating listed and
 // unlisted synthetic serials, without holding them.
 type pairLines struct {
-	key  string
-	n, i int
-	buf  []byte
+	key   string
+	n, i  int
+	width int // of the synthetic serials (0: 4 bytes)
+	buf   []byte
 }
 
 func (p *pairLines) Read(b []byte) (int, error) {
 	for len(p.buf) < len(b) && p.i < p.n {
-		serial := int64(jpkitest.SyntheticSerialBase) + int64(p.i) // even: listed, odd: not
 		p.buf = append(append(p.buf, p.key...), ',')
-		p.buf = append(strconv.AppendInt(p.buf, serial, 16), '\n')
+		if p.width <= 4 {
+			serial := int64(jpkitest.SyntheticSerialBase) + int64(p.i) // even: listed, odd: not
+			p.buf = append(strconv.AppendInt(p.buf, serial, 16), '\n')
+		} else {
+			s := jpkitest.SyntheticSerial(p.i/2, p.width)
+			s[len(s)-1] |= byte(p.i & 1) // listed serials are even
+			p.buf = append(hex.AppendEncode(p.buf, s), '\n')
+		}
 		p.i++
 	}
 	if len(p.buf) == 0 {

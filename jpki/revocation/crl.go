@@ -61,8 +61,8 @@ func (c *CRL) sourceLabel() string {
 // Len returns the number of revoked serials.
 func (c *CRL) Len() int { return c.idx.Len() }
 
-// IndexBytes returns the heap size of the serial index (0 when it is
-// used in place from a mapped index file).
+// IndexBytes returns the heap the serial index's records occupy (0 when
+// it is used in place from a mapped index file).
 func (c *CRL) IndexBytes() int { return c.idx.memoryBytes() }
 
 // IndexMapped reports whether the serial index is used in place from the
@@ -162,7 +162,9 @@ func ParseCRL(r io.Reader, opts ParseOptions) (*CRL, error) {
 	if limit <= 0 {
 		limit = DefaultMaxCRLBytes
 	}
-	whole := sha256.New()
+	// Both hashes (the file's, the signature's) run on other cores.
+	whole := newAsyncHash(sha256.New())
+	defer whole.close()
 	s := newStreamer(io.TeeReader(r, whole), limit)
 	c, err := parseCRL(s, opts)
 	if err != nil {
@@ -215,7 +217,9 @@ func parseCRL(s *streamer, opts ParseOptions) (*CRL, error) {
 		return nil, err
 	}
 	c.sigAlg = alg
-	s.setHash(alg.hash.New())
+	tbsHash := newAsyncHash(alg.hash.New())
+	defer tbsHash.close()
+	s.setHash(tbsHash)
 	if h, b, err = s.readTLV(); err != nil || h.tag != idSequence || len(b) > maxHeaderFieldBytes {
 		return nil, fmt.Errorf("reading issuer: %w", orMalformed(err))
 	}

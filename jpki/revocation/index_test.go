@@ -60,6 +60,7 @@ func TestIndexAgainstModel(t *testing.T) {
 		{"up to 21", []int{1, 4, 8, 12, 20, 21}, 5000, 10},
 		{"24 only", []int{24}, 3000, 5},
 		{"one width 20", []int{20}, 20000, 0},
+		{"sorted on two cores", []int{4, 12, 20}, parallelSortMin + 5000, 40},
 		{"all equal", []int{12}, 0, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -384,4 +385,25 @@ func mustRead(t testing.TB, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestIndexCacheSweepsLeftovers: a temporary file a killed writer left an
+// hour ago is removed by the next write; a recent one (a writer at work)
+// is not.
+func TestIndexCacheSweepsLeftovers(t *testing.T) {
+	dir, cacheDir := t.TempDir(), t.TempDir()
+	path := filepath.Join(dir, "list.crl")
+	os.WriteFile(path, makeCRL(t, 3, jpkitest.CRLOptions{Synthetic: 50}), 0o600)
+	old, recent := filepath.Join(cacheDir, ".tmp-old"), filepath.Join(cacheDir, ".tmp-recent")
+	os.WriteFile(old, []byte("x"), 0o600)
+	os.WriteFile(recent, []byte("x"), 0o600)
+	then := time.Now().Add(-2 * staleTemporary)
+	os.Chtimes(old, then, then)
+	cacheLoad(t, cacheDir, path)
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("leftover kept: %v", err)
+	}
+	if _, err := os.Stat(recent); err != nil {
+		t.Errorf("recent temporary removed: %v", err)
+	}
 }

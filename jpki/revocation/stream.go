@@ -3,7 +3,6 @@ package revocation
 import (
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 )
 
@@ -32,8 +31,8 @@ type streamer struct {
 	eof        bool
 
 	hashing  bool
-	h        hash.Hash // nil while the hash is not chosen yet
-	hashFrom int       // buf[hashFrom:start] is consumed but not hashed
+	h        digester // nil while the hash is not chosen yet
+	hashFrom int      // buf[hashFrom:start] is consumed but not hashed
 }
 
 func newStreamer(src io.Reader, limit int64) *streamer {
@@ -111,11 +110,17 @@ func (s *streamer) atEOF() (bool, error) {
 	return false, err
 }
 
+// digester is what the streamer needs of a hash.
+type digester interface {
+	io.Writer
+	Sum([]byte) []byte
+}
+
 // startHash starts recording consumed bytes for the hash.
 func (s *streamer) startHash() { s.hashing, s.h, s.hashFrom = true, nil, s.start }
 
 // setHash chooses the hash; bytes consumed since startHash are hashed.
-func (s *streamer) setHash(h hash.Hash) { s.h = h }
+func (s *streamer) setHash(h digester) { s.h = h }
 
 // stopHash hashes the remaining consumed bytes and returns the digest.
 func (s *streamer) stopHash() []byte {
