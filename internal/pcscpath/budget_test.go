@@ -41,13 +41,12 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // Fixed parts of the PIN-guarded sequences (ISO/IEC 7816-4 §11.5.6):
 // SELECT the application, SELECT the PIN EF, the empty VERIFY that reads
-// the tries, then VERIFY with the PIN; and, when the transaction ends, the
-// SELECT of the JPKI application that clears the security state.
+// the tries, then VERIFY with the PIN.
 func pinPrefix(pinLen int) budget {
 	return budget{
-		apdus:    5,
-		sent:     2*selectAppLen + selectEFLen + headerLen + headerLen + shortLcLen + pinLen,
-		received: 5 * statusWordLen,
+		apdus:    4,
+		sent:     selectAppLen + selectEFLen + headerLen + headerLen + shortLcLen + pinLen,
+		received: 4 * statusWordLen,
 	}
 }
 
