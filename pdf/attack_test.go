@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"math/big"
 	"regexp"
@@ -278,4 +279,125 @@ func TestSignTwice(t *testing.T) {
 	}
 	qpdfCheck(t, out)
 	pdfsigValid(t, out, 2)
+}
+
+// TestTruncatedAndBroken: truncated or broken files are refused with an
+// error (signing) or never reported valid (verification).
+func TestTruncatedAndBroken(t *testing.T) {
+	signed := signedForm(t)
+	roots := testRoots(t)
+	for _, n := range []int{0, 10, len(signed) / 3, len(signed) / 2, len(signed) - 200, len(signed) - 7, len(signed) - 1} {
+		rep, err := Verify(context.Background(), signed[:n], VerifyOptions{Roots: roots})
+		if err == nil && rep.Valid() {
+			t.Errorf("truncated to %d bytes: valid", n)
+		}
+		if _, err := Prepare(signed[:n], SignOptions{}); err == nil && n < len(signed)-1 {
+			t.Errorf("truncated to %d bytes: prepared for signing", n)
+		}
+	}
+	enc := bytes.Replace(formPDF(), []byte("/Root 1 0 R"), []byte("/Root 1 0 R /Encrypt << /Filter /Standard >>"), 1)
+	if _, err := Prepare(enc, SignOptions{}); err == nil {
+		t.Error("an encrypted PDF was prepared for signing")
+	}
+	if _, err := Prepare([]byte("%PDF-1.7\n"), SignOptions{}); err == nil {
+		t.Error("a PDF without trailer was prepared")
+	}
+}
+
+// TestInlineSignatureDictionary: a signature field whose value is a direct
+// dictionary is reported, and refused.
+func TestInlineSignatureDictionary(t *testing.T) {
+	in := buildPDFForTest([]string{
+		"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] /SigFlags 3 >> >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Annots [4 0 R] >>",
+		"<< /Type /Annot /Subtype /Widget /FT /Sig /T (S) /Rect [0 0 0 0] /P 3 0 R /V << /Type /Sig /SubFilter /ETSI.CAdES.detached /ByteRange [0 1 2 3] /Contents <00> >> >>",
+	})
+	wantProblem(t, in, 0, CodeInline)
+}
+
+// TestDocMDP: a certification signature with P=1 is broken by a later
+// signature; with P=2 it is not.
+func TestDocMDP(t *testing.T) {
+	roots := testRoots(t)
+	cert1 := signSoft(t, formPDF(), SignOptions{DocMDP: 1})
+	verifyOK(t, cert1, VerifyOptions{Roots: roots})
+	pdfsigValid(t, cert1, 1)
+	wantProblem(t, signSoft(t, cert1, SignOptions{}), 0, CodeDocMDP)
+	cert2 := signSoft(t, formPDF(), SignOptions{DocMDP: 2})
+	verifyOK(t, signSoft(t, cert2, SignOptions{}), VerifyOptions{Roots: roots})
+	if _, err := Prepare(cert2, SignOptions{DocMDP: 2}); err == nil {
+		t.Error("a second certification signature was prepared")
+	}
+}
+
+// TestUniversalSignatureForgery: a /ByteRange or /Contents that is
+// missing, null, empty or nonsense never verifies (the "USF" class).
+func TestUniversalSignatureForgery(t *testing.T) {
+	signed := signedForm(t)
+	l := byteRangeRE.FindIndex(signed)
+	width := l[1] - l[0]
+	for _, br := range []string{"/ByteRange [0 0 0 0]", "/ByteRange []", "/ByteRange null", "/ByteRange [0 -1 5 5]",
+		"/ByteRange [1 2 3 4]", "/ByteRange [0 10 20 30 40]", "/ByteRange (x)", "/Foo [0 1 2 3]"} {
+		out := bytes.Clone(signed)
+		copy(out[l[0]:], br+strings.Repeat(" ", width-len(br)))
+		if rep, err := Verify(context.Background(), out, VerifyOptions{Roots: testRoots(t)}); err == nil && rep.Valid() {
+			t.Errorf("%s: valid", br)
+		}
+	}
+	c := bytes.Index(signed, []byte("/Contents <"))
+	for _, repl := range []string{"/Contents () ", "/Contents null", "/Foobars <"} {
+		out := bytes.Clone(signed)
+		copy(out[c:], repl)
+		if rep, err := Verify(context.Background(), out, VerifyOptions{Roots: testRoots(t)}); err == nil && rep.Valid() {
+			t.Errorf("%s: valid", repl)
+		}
+	}
+}
+
+// TestUnreadableLaterObject: a later revision redefines the content
+// stream with syntax the PDF library drops; it is still a change that
+// alters the display.
+func TestUnreadableLaterObject(t *testing.T) {
+	in := signedForm(t)
+	out := appendUpdate(t, in, func(d *document, u *update) {
+		u.put(4, 0, []byte("<< /Length 38 /Broken <<< >>\nstream\nBT /F1 12 Tf 72 760 Td (Revoked) Tj ET\nendstream"))
+	})
+	wantProblem(t, out, 0, CodeModified)
+}
+
+// TestDefinedObjects reads the objects each section defines, for a table
+// and for a pdfcpu cross-reference stream (Flate, PNG predictor).
+func TestDefinedObjects(t *testing.T) {
+	for name, in := range producers(t) {
+		d, err := readDocument(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, s := range d.sections {
+			nums, err := definedObjects(in, s)
+			if err != nil {
+				t.Fatalf("%s: section at %d: %v", name, s.offset, err)
+			}
+			total += len(nums)
+		}
+		if total == 0 {
+			t.Errorf("%s: no objects defined", name)
+		}
+	}
+}
+
+// TestTooManyRevisions: more than MaxRevisions revisions are refused
+// instead of parsed one by one.
+func TestTooManyRevisions(t *testing.T) {
+	out := signedForm(t)
+	for i := 0; i < MaxRevisions; i++ {
+		out = appendUpdate(t, out, func(d *document, u *update) {
+			u.put(u.alloc(), 0, []byte("<< /Producer (x) >>"))
+		})
+	}
+	if _, err := Verify(context.Background(), out, VerifyOptions{Roots: testRoots(t)}); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("err %v", err)
+	}
 }

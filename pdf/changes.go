@@ -182,14 +182,21 @@ func (d *differ) catalog() {
 	if of == nil {
 		of = types.Dict{}
 	}
+	fieldsDone := false
 	for _, k := range diffKeys(of, nf) {
 		switch k {
 		case "Fields":
 			d.fields(of, nf)
+			fieldsDone = true
 		case "SigFlags":
 		default:
 			d.add(ChangeFormField, 0, true, "form /%s changed", k)
 		}
+	}
+	// An indirect /Fields array is the same reference in both: compare
+	// the arrays.
+	if r, ok := refOf(nf["Fields"]); ok && !fieldsDone && !sameObject(deref(d.old, r), deref(d.cur, r)) {
+		d.fields(of, nf)
 	}
 }
 

@@ -502,6 +502,7 @@ func attr(attrs []attribute, oid asn1.ObjectIdentifier) ([]byte, error) {
 type signerResult struct {
 	cert        *x509.Certificate
 	hash        crypto.Hash
+	alg         x509.SignatureAlgorithm
 	signingTime time.Time // the signing-time attribute, zero if absent
 	essV2       bool      // signing-certificate-v2 present and matching
 	essV1       bool      // signing-certificate (v1) present and matching
@@ -585,6 +586,7 @@ func verifySigner(sd *signedData, content []byte) (*signerResult, error) {
 	if err := cert.CheckSignature(alg, sd.signedRaw, sd.signature); err != nil {
 		return nil, fmt.Errorf("%w: %v", errSignatureValue, err)
 	}
+	res.alg = alg
 	return res, nil
 }
 

@@ -48,6 +48,9 @@ func TestCMSAlgorithmFromKey(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", h, err)
 		}
+		if n := joseName(res.alg); n != map[crypto.Hash]string{crypto.SHA256: "ES256", crypto.SHA384: "ES384"}[h] {
+			t.Errorf("%v: algorithm %s", h, n)
+		}
 		if !res.essV2 || !res.signingTime.IsZero() {
 			t.Errorf("%v: ESS v2 %v, signing time %v", h, res.essV2, res.signingTime)
 		}

@@ -55,8 +55,8 @@ type document struct {
 const maxSections = 10000
 
 // readDocument reads data: the cross-reference chain by hand, strictly
-// (each /Prev must point at a section before it), then the objects with
-// pdfcpu.
+// (every section where startxref and /Prev say, no loops), then the
+// objects with pdfcpu.
 func readDocument(data []byte) (*document, error) {
 	d := &document{data: data}
 	last, err := lastStartxref(data)
@@ -88,6 +88,14 @@ func readDocument(data []byte) (*document, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// catch turns a panic inside the PDF library on hostile input into
+// ErrMalformed.
+func catch(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%w: %v", ErrMalformed, r)
+	}
 }
 
 // readObjects parses data with pdfcpu: every object, object streams
@@ -206,7 +214,9 @@ func readSection(data []byte, off int) (section, error) {
 		s.stream, s.dict = true, v
 	}
 	if p, ok := s.dict.dict["Prev"]; ok {
-		if p.kind != rawInt || p.num < 0 || int(p.num) >= off {
+		// A linearized file's first-page section points forward to the
+		// main one; loops are caught by the caller.
+		if p.kind != rawInt || p.num < 0 || p.num >= int64(len(data)) {
 			return section{}, fmt.Errorf("%w: /Prev of the section at %d", ErrMalformed, off)
 		}
 		s.prev = int(p.num)

@@ -31,7 +31,8 @@ type DSSInfo struct {
 // (creating it when there is none), which makes a B-T signature B-LT.
 // Entries already in the DSS are not added twice. Nothing in it alters
 // what is displayed, so earlier signatures stay valid.
-func AddDSS(in []byte, vd ValidationData) ([]byte, *DSSInfo, error) {
+func AddDSS(in []byte, vd ValidationData) (out []byte, info *DSSInfo, err error) {
+	defer catch(&err)
 	doc, err := readDocument(in)
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading the PDF: %w", err)
@@ -94,7 +95,7 @@ func AddDSS(in []byte, vd ValidationData) ([]byte, *DSSInfo, error) {
 		root := *ctx.Root
 		u.put(root.ObjectNumber.Value(), root.GenerationNumber.Value(), []byte(catalog.PDFString()))
 	}
-	out, _, err := u.write()
+	out, _, err = u.write()
 	if err != nil {
 		return nil, nil, err
 	}

@@ -37,3 +37,18 @@ func FuzzContentsCMS(f *testing.F) {
 		_, _ = parseSignedData(der)
 	})
 }
+
+// FuzzPrepare feeds arbitrary bytes to the signing preparation: an error
+// or a prepared update, never a panic.
+func FuzzPrepare(f *testing.F) {
+	f.Add(formPDF())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Prepare(data, SignOptions{})
+		if err != nil {
+			return
+		}
+		if _, err := readDocument(p.Unsigned()); err != nil {
+			t.Fatalf("prepared update unreadable: %v", err)
+		}
+	})
+}

@@ -148,3 +148,5 @@ func producers(t testing.TB) map[string][]byte {
 }
 
 func formPDF() []byte { return pdftest.FormPDF() }
+
+func buildPDFForTest(objs []string) []byte { return pdftest.BuildPDF(objs) }

@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"crypto"
+	"crypto/ecdsa"
 	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -70,6 +74,16 @@ type SignOptions struct {
 	Hash crypto.Hash
 	// Page (1-based, default 1) receives the signature's widget.
 	Page int
+	// DocMDP, when 1, 2 or 3, makes a certification signature (ISO
+	// 32000-1 §12.8.2.2) with that permission: 1 no change at all, 2 form
+	// filling and signing, 3 also annotations. It must be the document's
+	// first signature.
+	DocMDP int
+	// Rect, when set, makes the signature visible: its widget covers this
+	// rectangle [x1 y1 x2 y2] of the page (in default user space units,
+	// 1/72 inch, origin at the lower left) with a text-free appearance (a
+	// frame and a seal ring). Without it the field is invisible.
+	Rect *[4]float64
 	// FieldName is the signature field's name; empty means the first free
 	// "SignatureN".
 	FieldName string
@@ -81,8 +95,8 @@ type SignOptions struct {
 // Room kept in /Contents for the CMS. A JPKI signing certificate and root
 // are about 3 KiB; a timestamp token with its TSA certificates a few more.
 const (
-	DefaultReserve            = 16 << 10
-	DefaultReserveTimestamped = 32 << 10
+	DefaultReserve            = 8 << 10
+	DefaultReserveTimestamped = 20 << 10
 )
 
 // Sentinel errors of signing.
@@ -120,7 +134,8 @@ type Prepared struct {
 // dictionary (/Filter /Adobe.PPKLite, /SubFilter /ETSI.CAdES.detached).
 // The update's cross-reference section is a table or a stream, as the
 // document's last one is.
-func Prepare(in []byte, opts SignOptions) (*Prepared, error) {
+func Prepare(in []byte, opts SignOptions) (p *Prepared, err error) {
+	defer catch(&err)
 	if opts.Level == 0 {
 		opts.Level = LevelBB
 	}
@@ -173,9 +188,12 @@ func Prepare(in []byte, opts SignOptions) (*Prepared, error) {
 		return nil, fmt.Errorf("%w: page %d: %v", ErrMalformed, page, err)
 	}
 
-	p := &Prepared{Pages: ctx.PageCount, SHA256: sha256.Sum256(in), opts: opts, hash: h, reserved: reserve}
+	p = &Prepared{Pages: ctx.PageCount, SHA256: sha256.Sum256(in), opts: opts, hash: h, reserved: reserve}
 	fields := fieldNames(ctx, catalog)
 	p.Signatures = countSigned(ctx, catalog)
+	if opts.DocMDP != 0 && (opts.DocMDP < 1 || opts.DocMDP > 3 || p.Signatures > 0) {
+		return nil, fmt.Errorf("preparing the PDF: a certification signature (DocMDP %d) must have P 1, 2 or 3 and be the first signature", opts.DocMDP)
+	}
 	p.Field = opts.FieldName
 	if p.Field == "" {
 		for i := 1; ; i++ {
@@ -197,7 +215,11 @@ func Prepare(in []byte, opts SignOptions) (*Prepared, error) {
 	sd.WriteString(byteRangePlaceholder)
 	sd.WriteString(" /Contents <")
 	sd.WriteString(strings.Repeat("0", 2*reserve))
-	sd.WriteString("> /M ")
+	sd.WriteString(">")
+	if opts.DocMDP != 0 {
+		fmt.Fprintf(&sd, " /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P %d /V /1.2 >> >>]", opts.DocMDP)
+	}
+	sd.WriteString(" /M ")
 	sd.WriteString(pdfText(pdfDate(at)))
 	for _, kv := range [][2]string{{"Reason", opts.Reason}, {"Location", opts.Location}, {"ContactInfo", opts.ContactInfo}} {
 		if kv[1] != "" {
@@ -206,8 +228,21 @@ func Prepare(in []byte, opts SignOptions) (*Prepared, error) {
 	}
 	sd.WriteString(" >>")
 	u.put(sigNum, 0, []byte(sd.String()))
-	u.put(fieldNum, 0, fmt.Appendf(nil, "<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /F 132 /Rect [0 0 0 0] /P %s >>",
-		pdfText(p.Field), sigNum, pageRef.PDFString()))
+	widget := fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /F 132 /Rect [0 0 0 0] /P %s >>",
+		pdfText(p.Field), sigNum, pageRef.PDFString())
+	if r := opts.Rect; r != nil {
+		x1, y1, x2, y2 := min(r[0], r[2]), min(r[1], r[3]), max(r[0], r[2]), max(r[1], r[3])
+		if x2-x1 < 1 || y2-y1 < 1 {
+			return nil, fmt.Errorf("preparing the PDF: signature rectangle %v is empty", *r)
+		}
+		apNum := u.alloc()
+		ap := appearance(x2-x1, y2-y1)
+		u.put(apNum, 0, fmt.Appendf(nil, "<< /Type /XObject /Subtype /Form /BBox [0 0 %s %s] /Resources << >> /Length %d >>\nstream\n%s\nendstream",
+			num(x2-x1), num(y2-y1), len(ap), ap))
+		widget = fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /F 132 /Rect [%s %s %s %s] /P %s /AP << /N %d 0 R >> >>",
+			pdfText(p.Field), sigNum, num(x1), num(y1), num(x2), num(y2), pageRef.PDFString(), apNum)
+	}
+	u.put(fieldNum, 0, []byte(widget))
 
 	// The page's /Annots gets the widget.
 	pd, _ := pageDict.Clone().(types.Dict)
@@ -267,6 +302,10 @@ func Prepare(in []byte, opts SignOptions) (*Prepared, error) {
 	default:
 		return nil, fmt.Errorf("%w: /AcroForm is %T", ErrMalformed, af)
 	}
+	if opts.DocMDP != 0 {
+		catalog["Perms"] = types.Dict{"DocMDP": *types.NewIndirectRef(sigNum, 0)}
+		putCatalog = true
+	}
 	if putCatalog {
 		u.put(rootRef.ObjectNumber.Value(), rootRef.GenerationNumber.Value(), []byte(catalog.PDFString()))
 	}
@@ -309,6 +348,15 @@ func (p *Prepared) Sign(ctx context.Context, signer crypto.Signer, cert *x509.Ce
 	if p.opts.Level >= LevelBT {
 		req.timestamp = func(sig []byte) ([]byte, error) { return p.opts.TSA.stamp(ctx, sig, p.hash) }
 	}
+	// The size without the card's signature and the timestamp is known
+	// now: refuse before the card is asked when it cannot fit.
+	sizing := req
+	sizing.signer, sizing.timestamp = sizingSigner{signer.Public()}, nil
+	if est, err := buildCMS(sizing); err != nil {
+		return nil, fmt.Errorf("signing the PDF: %w", err)
+	} else if len(est) > p.reserved {
+		return nil, fmt.Errorf("%w: at least %d bytes, %d reserved", ErrContentsTooSmall, len(est), p.reserved)
+	}
 	der, err := buildCMS(req)
 	if err != nil {
 		return nil, fmt.Errorf("signing the PDF: %w", err)
@@ -321,6 +369,22 @@ func (p *Prepared) Sign(ctx context.Context, signer crypto.Signer, cert *x509.Ce
 	// hex.Encode writes lower case; keep the file's hex upper case.
 	copy(out[p.byteRng[1]+1:], bytes.ToUpper(out[p.byteRng[1]+1:p.byteRng[1]+1+2*len(der)]))
 	return out, nil
+}
+
+// sizingSigner makes a signature of the largest size the key can give,
+// all zeros, to measure the CMS before the real signer is asked.
+type sizingSigner struct{ pub crypto.PublicKey }
+
+func (s sizingSigner) Public() crypto.PublicKey { return s.pub }
+
+func (s sizingSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	switch k := s.pub.(type) {
+	case *rsa.PublicKey:
+		return make([]byte, k.Size()), nil
+	case *ecdsa.PublicKey:
+		return make([]byte, 2*((k.Curve.Params().BitSize+7)/8)+9), nil
+	}
+	return nil, fmt.Errorf("public key %T not supported", s.pub)
 }
 
 // Unsigned returns the prepared file before the CMS is embedded (its
@@ -358,6 +422,26 @@ func newUpdate(doc *document) (*update, error) {
 	}
 	return u, nil
 }
+
+// appearance draws a text-free signature appearance of w × h: a frame and
+// a seal ring (four Bézier arcs), in dark red. Text would need an embedded
+// font subset for the holder's Japanese name, which is not done.
+func appearance(w, h float64) string {
+	r := min(w, h) * 0.35
+	cx, cy := w/2, h/2
+	k := 0.5523 * r
+	var b strings.Builder
+	fmt.Fprintf(&b, "q 0.6 0 0 RG 1 w 0.5 0.5 %s %s re S 2 w ", num(w-1), num(h-1))
+	fmt.Fprintf(&b, "%s %s m ", num(cx+r), num(cy))
+	fmt.Fprintf(&b, "%s %s %s %s %s %s c ", num(cx+r), num(cy+k), num(cx+k), num(cy+r), num(cx), num(cy+r))
+	fmt.Fprintf(&b, "%s %s %s %s %s %s c ", num(cx-k), num(cy+r), num(cx-r), num(cy+k), num(cx-r), num(cy))
+	fmt.Fprintf(&b, "%s %s %s %s %s %s c ", num(cx-r), num(cy-k), num(cx-k), num(cy-r), num(cx), num(cy-r))
+	fmt.Fprintf(&b, "%s %s %s %s %s %s c S Q", num(cx+k), num(cy-r), num(cx+r), num(cy-k), num(cx+r), num(cy))
+	return b.String()
+}
+
+// num formats a PDF real with at most 3 decimals.
+func num(f float64) string { return strconv.FormatFloat(math.Round(f*1000)/1000, 'f', -1, 64) }
 
 // pdfDate formats t as a PDF date (ISO 32000-1 §7.9.4) in UTC.
 func pdfDate(t time.Time) string { return "D:" + t.UTC().Format("20060102150405") + "Z" }

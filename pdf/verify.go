@@ -38,6 +38,9 @@ const (
 	// CodeObjectStream: the signature dictionary is inside an object
 	// stream, where its /Contents cannot be a hole in the file.
 	CodeObjectStream = "signature-in-object-stream"
+	// CodeInline: a signature field's value is a direct dictionary, not
+	// an indirect object whose bytes can be located.
+	CodeInline = "signature-dictionary-inline"
 	// CodeCMS: the CMS is malformed, has more than one signer, or is not
 	// detached over id-data.
 	CodeCMS = "cms-malformed"
@@ -61,6 +64,9 @@ const (
 	// CodeModified: a later revision changed the document in a way that
 	// can alter what is displayed (Signature.Changes say how).
 	CodeModified = "modified-after-signing"
+	// CodeDocMDP: a certification signature's permissions (DocMDP P=1:
+	// no change) forbid what a later revision did.
+	CodeDocMDP = "docmdp-violated"
 	// CodeTimestamp: the signature timestamp does not verify.
 	CodeTimestamp = "timestamp-invalid"
 	// CodeTimestampUntrusted: the timestamp verifies but its authority is
@@ -123,6 +129,9 @@ type Signature struct {
 	Reason, Location, ContactInfo string
 	// Hash is the CMS digest algorithm.
 	Hash crypto.Hash
+	// Algorithm is the signature algorithm of the CMS signer, as in JOSE
+	// ("RS256", "ES256", …); empty when the CMS did not verify.
+	Algorithm string
 	// Signer is the signer's certificate and attributes; nil when the CMS
 	// could not be read.
 	Signer *jpki.Certificate
@@ -181,6 +190,11 @@ func (r *Report) Valid() bool {
 	return true
 }
 
+// MaxRevisions bounds the revisions Verify reads (each is parsed whole),
+// so that a file of many tiny updates cannot make verification quadratic
+// without limit. Signed contracts rarely have more than a few.
+const MaxRevisions = 100
+
 // revision is one revision of a document being verified.
 type revision struct {
 	end    int // end of the revision (after %%EOF and its end-of-line)
@@ -189,15 +203,20 @@ type revision struct {
 	err    error
 	refs   map[int]bool // object numbers referenced from the revision
 	number int          // 1-based
+	doc    *document    // the whole file (set on the last revision)
 }
 
 // Verify verifies every signature of a PDF. It returns an error only for
 // a file that is not a readable PDF; every signature's verdict, including
 // each reason it fails, is in the Report.
-func Verify(ctx context.Context, data []byte, opts VerifyOptions) (*Report, error) {
+func Verify(ctx context.Context, data []byte, opts VerifyOptions) (rep *Report, err error) {
+	defer catch(&err)
 	doc, err := readDocument(data)
 	if err != nil {
 		return nil, fmt.Errorf("reading the PDF: %w", err)
+	}
+	if len(doc.ends) > MaxRevisions {
+		return nil, fmt.Errorf("reading the PDF: %w: %d revisions, at most %d are verified", ErrMalformed, len(doc.ends), MaxRevisions)
 	}
 	revs := make([]*revision, len(doc.ends))
 	for i, end := range doc.ends {
@@ -207,13 +226,13 @@ func Verify(ctx context.Context, data []byte, opts VerifyOptions) (*Report, erro
 			r.eof--
 		}
 		if i == len(doc.ends)-1 {
-			r.ctx = doc.ctx
+			r.ctx, r.doc = doc.ctx, doc
 		} else {
 			r.ctx, r.err = readObjects(data[:end])
 		}
 		revs[i] = r
 	}
-	rep := &Report{Revisions: len(revs)}
+	rep = &Report{Revisions: len(revs)}
 	rep.DSS = dssInfo(doc.ctx)
 	final := revs[len(revs)-1]
 
@@ -277,6 +296,16 @@ func Verify(ctx context.Context, data []byte, opts VerifyOptions) (*Report, erro
 		}
 		rep.Signatures = append(rep.Signatures, s)
 	}
+	walkFields(final.ctx, final.ctx.RootDict, func(name string, f types.Dict) {
+		if _, isRef := refOf(f["V"]); isRef || nameOf(final.ctx, inherited(final.ctx, f, "FT")) != "Sig" {
+			return
+		}
+		if v, ok := f["V"].(types.Dict); ok && isSigDict(v) {
+			s := &Signature{Field: name, Revision: len(revs)}
+			s.fail(CodeInline, "the value of field %q is a direct dictionary", name)
+			rep.Signatures = append(rep.Signatures, s)
+		}
+	})
 	if len(rep.Signatures) == 0 {
 		rep.Problems = append(rep.Problems, Problem{Code: CodeNoSignature})
 	}
@@ -437,6 +466,7 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 		return
 	}
 	s.Hash = res.hash
+	s.Algorithm = joseName(res.alg)
 	if pades {
 		if !res.essV2 && !res.essV1 {
 			s.fail(CodeAttributes, "no signing-certificate-v2 attribute (required by PAdES)")
@@ -506,6 +536,7 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 			}
 		}
 		s.Changes = changesSince(rev, final)
+		s.Changes = append(s.Changes, unreadLater(data, rev, final)...)
 		var alters []string
 		for _, ch := range s.Changes {
 			if ch.Alters {
@@ -516,7 +547,74 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 			slices.Sort(alters)
 			s.fail(CodeModified, "%v", slices.Compact(alters))
 		}
+		if docMDP(v) == 1 {
+			for _, ch := range s.Changes {
+				if ch.Kind != ChangeDSS {
+					s.fail(CodeDocMDP, "certified with no changes allowed, then %s (object %d)", ch.Kind, ch.Object)
+					break
+				}
+			}
+		}
 	}
+}
+
+// unreadLater reports objects that the cross-reference sections after rev
+// define but that the PDF library did not load: another reader may show
+// them, so they count as changes that alter the display.
+func unreadLater(data []byte, rev, final *revision) []Change {
+	doc := final.doc
+	var out []Change
+	for _, sec := range doc.sections {
+		if sec.offset < rev.end {
+			continue
+		}
+		nums, err := definedObjects(data, sec)
+		if err != nil {
+			out = append(out, Change{Kind: ChangeObject, Alters: true, Detail: fmt.Sprintf("cross-reference section at %d: %v", sec.offset, err)})
+			continue
+		}
+		for _, n := range nums {
+			if e := final.ctx.Table[n]; e == nil || e.Free {
+				out = append(out, Change{Kind: ChangeObject, Object: n, Alters: true, Detail: fmt.Sprintf("object %d of a later revision cannot be read", n)})
+			}
+		}
+	}
+	return out
+}
+
+// joseName names a signature algorithm as JOSE does (RFC 7518 §3.1).
+func joseName(a x509.SignatureAlgorithm) string {
+	switch a {
+	case x509.SHA256WithRSA:
+		return "RS256"
+	case x509.SHA384WithRSA:
+		return "RS384"
+	case x509.SHA512WithRSA:
+		return "RS512"
+	case x509.ECDSAWithSHA256:
+		return "ES256"
+	case x509.ECDSAWithSHA384:
+		return "ES384"
+	case x509.ECDSAWithSHA512:
+		return "ES512"
+	}
+	return a.String()
+}
+
+// docMDP returns the DocMDP permission (1–3) of a certification signature
+// dictionary, 0 when it is not one.
+func docMDP(sig rawValue) int {
+	for _, r := range sig.dict["Reference"].arr {
+		if r.kind != rawDict || r.dict["TransformMethod"].text != "DocMDP" {
+			continue
+		}
+		p := r.dict["TransformParams"].dict["P"]
+		if p.kind == rawInt && p.num >= 1 && p.num <= 3 {
+			return int(p.num)
+		}
+		return 2 // the default
+	}
+	return 0
 }
 
 // contentsCMS returns the CMS in a /Contents string: one DER element (or

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +30,8 @@ type pdfSignFlags struct {
 	in, out                       string
 	level, tsa, tsaRoots          string
 	reason, location, contactInfo string
-	page                          int
+	page, certify                 int
+	rect                          string
 }
 
 // pdfSignJSON is what `sign --pdf --json` prints.
@@ -68,7 +70,20 @@ func (g *globals) runSignPDF(ctx context.Context, f pdfSignFlags) error {
 	if err != nil {
 		return err
 	}
-	opts := pdf.SignOptions{Level: level, Reason: f.reason, Location: f.location, ContactInfo: f.contactInfo, Page: f.page}
+	opts := pdf.SignOptions{Level: level, Reason: f.reason, Location: f.location, ContactInfo: f.contactInfo, Page: f.page, DocMDP: f.certify}
+	if f.rect != "" {
+		var r [4]float64
+		parts := strings.Split(f.rect, ",")
+		if len(parts) != 4 {
+			return usageErrorf("--rect: want X1,Y1,X2,Y2")
+		}
+		for i, p := range parts {
+			if r[i], err = strconv.ParseFloat(strings.TrimSpace(p), 64); err != nil {
+				return usageErrorf("--rect: %v", err)
+			}
+		}
+		opts.Rect = &r
+	}
 	if f.tsa != "" {
 		opts.TSA = &pdf.TSA{URL: f.tsa}
 		if f.tsaRoots != "" {
@@ -356,7 +371,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 			}
 		}
 		v := &j.Verdict
-		v.Signature.Algorithm = confirm.AlgorithmRSASHA256
+		v.Signature.Algorithm = s.Algorithm
 		v.Signature.OK = true
 		for _, p := range s.Problems {
 			if p.Code != pdf.CodeChain {
@@ -503,6 +518,6 @@ var (
 		pdf.CodeAttributes: msgPDFPrAttributes, pdf.CodeDigest: msgPDFPrDigest, pdf.CodeSignature: msgPDFPrSignature,
 		pdf.CodeAuthKey: msgPDFPrAuthKey, pdf.CodeChain: msgPDFPrChain, pdf.CodeModified: msgPDFPrModified,
 		pdf.CodeTimestamp: msgPDFPrTimestamp, pdf.CodeTimestampUntrusted: msgPDFPrTimestampUntrusted,
-		pdf.CodeNoSignature: msgPDFNoSignature,
+		pdf.CodeNoSignature: msgPDFNoSignature, pdf.CodeInline: msgPDFPrInline, pdf.CodeDocMDP: msgPDFPrDocMDP,
 	}
 )

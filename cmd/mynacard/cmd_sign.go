@@ -99,6 +99,8 @@ before the password is asked.`,
 	cmd.Flags().StringVar(&pf.reason, "reason", "", "PDF: reason for signing")
 	cmd.Flags().StringVar(&pf.location, "location", "", "PDF: where it is signed")
 	cmd.Flags().StringVar(&pf.contactInfo, "contact", "", "PDF: the signer's contact information")
-	cmd.Flags().IntVar(&pf.page, "page", 1, "PDF: page that holds the (invisible) signature field")
+	cmd.Flags().IntVar(&pf.page, "page", 1, "PDF: page that holds the signature field")
+	cmd.Flags().IntVar(&pf.certify, "certify", 0, "PDF: a certification signature allowing 1 no change, 2 form filling and signing, 3 also annotations")
+	cmd.Flags().StringVar(&pf.rect, "rect", "", "PDF: X1,Y1,X2,Y2 in points from the page's lower left: a visible, text-free appearance (default invisible)")
 	return cmd
 }

@@ -50,6 +50,8 @@ const (
 	msgPDFPrContents           msgKey = "cli.pdf.problem.contents"
 	msgPDFPrSubFilter          msgKey = "cli.pdf.problem.subfilter"
 	msgPDFPrObjectStream       msgKey = "cli.pdf.problem.object_stream"
+	msgPDFPrInline             msgKey = "cli.pdf.problem.inline"
+	msgPDFPrDocMDP             msgKey = "cli.pdf.problem.docmdp"
 	msgPDFPrCMS                msgKey = "cli.pdf.problem.cms"
 	msgPDFPrDigestAlg          msgKey = "cli.pdf.problem.digest_algorithm"
 	msgPDFPrSigAlg             msgKey = "cli.pdf.problem.signature_algorithm"
@@ -113,6 +115,8 @@ func pdfMessages() []cliMessage {
 		{msgPDFPrContents, "the signature value is malformed", "署名値の形式が正しくありません"},
 		{msgPDFPrSubFilter, "the signature format is not accepted", "この署名形式は受け付けていません"},
 		{msgPDFPrObjectStream, "the signature dictionary is hidden in an object stream", "署名辞書がオブジェクトストリームの中にあります"},
+		{msgPDFPrDocMDP, "the document was certified with no changes allowed, and changed afterwards", "変更不可として認証された文書が、その後変更されています"},
+		{msgPDFPrInline, "the signature dictionary is not a separate object", "署名辞書が独立したオブジェクトになっていません"},
 		{msgPDFPrCMS, "the CMS signature is malformed or has more than one signer", "CMS 署名の形式が正しくないか、署名者が複数です"},
 		{msgPDFPrDigestAlg, "the hash algorithm is not accepted", "このハッシュアルゴリズムは受け付けていません"},
 		{msgPDFPrSigAlg, "the signature algorithm is not accepted", "この署名アルゴリズムは受け付けていません"},

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strconv"
 	"sync"
+	"time"
+
+	"golang.org/x/crypto/ocsp"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -15,6 +19,7 @@ import (
 // pdfScriptCmds are the scripts' PDF commands:
 //
 //	genpdf PRODUCER FILE   a PDF from internal/pdftest's producers
+//	ocsp                   start an OCSP responder answering good for the default holder's root: $OCSP_URL
 //	tsa                    start a test time-stamping authority: $TSA_URL, tsa-root.pem
 //	pdfsig FILE N          poppler's pdfsig reports N valid signatures by trusted signers
 //	qpdfcheck FILE         qpdf --check passes
@@ -43,6 +48,19 @@ func pdfScriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args [
 			ts.Defer(srv.Close)
 			ts.Setenv("TSA_URL", srv.URL)
 			ts.Check(os.WriteFile(ts.MkAbs("tsa-root.pem"), srv.RootPEM(), 0o644))
+		},
+		"ocsp": func(ts *testscript.TestScript, neg bool, args []string) {
+			if neg || len(args) != 0 {
+				ts.Fatalf("usage: ocsp")
+			}
+			h := jpkitest.DefaultHolder()
+			_, key := jpkitest.Default().Root(jpkitest.KindSign, h.Spec.Generation)
+			r := jpkitest.NewOCSPResponder(h.SignCA, key)
+			r.SetDefault(jpkitest.OCSPStatus{Status: ocsp.Good})
+			r.SetClock(time.Now)
+			srv := httptest.NewServer(r)
+			ts.Defer(srv.Close)
+			ts.Setenv("OCSP_URL", srv.URL)
 		},
 		"pdfsig": func(ts *testscript.TestScript, neg bool, args []string) {
 			if neg || len(args) != 2 {

@@ -88,7 +88,8 @@ var (
 // Producers returns PDFs made by Ghostscript ("ghostscript", two pages,
 // cross-reference table), LibreOffice ("libreoffice", Japanese text),
 // pdfcpu ("pdfcpu", object and cross-reference streams), an image import
-// ("scanned") and FormPDF ("form"). They are made once per process.
+// ("scanned"), FormPDF ("form") and the Ghostscript PDF linearized by
+// qpdf ("linearized"). They are made once per process.
 func Producers() (map[string][]byte, error) {
 	prodOnce.Do(func() { prodPDFs, prodErr = makeProducers() })
 	return prodPDFs, prodErr
@@ -141,6 +142,13 @@ func makeProducers() (map[string][]byte, error) {
 	}
 	out["scanned"] = scan.Bytes()
 	out["form"] = FormPDF()
+	lin := filepath.Join(dir, "lin.pdf")
+	if b, err := exec.Command("qpdf", "--linearize", gsPDF, lin).CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("qpdf --linearize: %v\n%s", err, b)
+	}
+	if out["linearized"], err = os.ReadFile(lin); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
