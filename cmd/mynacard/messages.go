@@ -155,6 +155,7 @@ const (
 	msgTextOnlyBasic      msgKey = "cli.text.only_basic"
 	msgNotRead            msgKey = "cli.text.not_read"
 	msgCredentialUsage    msgKey = "cli.usage.credential"
+	msgLabelBirthDateKey  msgKey = "cli.pin.label.birth_date_key"
 )
 
 // cvMessages are the texts of the keys above.
@@ -186,6 +187,7 @@ func cvMessages() []cliMessage {
 		{msgTextOnlyNumber, "照合番号A opens the Individual Number only: the basic four were not read", "照合番号Aで読めるのは個人番号だけです。基本4情報は読んでいません"},
 		{msgTextOnlyBasic, "照合番号B opens the basic four only: the Individual Number was not read", "照合番号Bで読めるのは基本4情報だけです。個人番号は読んでいません"},
 		{msgNotRead, "(not read)", "（読んでいません）"},
+		{msgLabelBirthDateKey, "birth date (6 digits: Japanese era year, month, day, as YYMMDD)", "生年月日（和暦の年月日6桁、例：昭和60年4月1日は600401）"},
 		{msgCredentialUsage, "--credential must be pin (the 4-digit PIN), a (照合番号A) or b (照合番号B), not %q", "--credential には pin（4桁の暗証番号）、a（照合番号A）、b（照合番号B）のいずれかを指定してください（指定：%q）"},
 	}
 }
