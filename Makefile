@@ -8,6 +8,7 @@
 #               MYNACARD_FUZZTIME, MYNACARD_SKIP_FUZZ, MYNACARD_TEST_PKGS,
 #               MYNACARD_PCSCTEST_DIR, MYNACARD_PCSCD_ARGS.
 #   make build  builds bin/mynacard.
+#   make pkcs11 builds bin/libmynacard-pkcs11.so, the PKCS#11 module.
 #   make run    the main job (scripts/run.sh): installs what building needs,
 #               builds bin/mynacard and identifies a card holder — on the
 #               built-in virtual card when no reader holds a card. With ARGS
@@ -61,3 +62,10 @@ dist:
 .PHONY: reliability
 reliability:
 	GO=$(GO) ./scripts/reliability-report.sh
+
+# make pkcs11: the PKCS#11 module bin/libmynacard-pkcs11.so (cgo,
+# -buildmode=c-shared; needs libpcsclite-dev). See README "PKCS#11 module".
+.PHONY: pkcs11
+pkcs11:
+	$(GO) build -buildmode=c-shared -o bin/libmynacard-pkcs11.so ./pkcs11
+	rm -f bin/libmynacard-pkcs11.h

@@ -15,7 +15,7 @@ const (
 
 	p1SelectByName byte = 0x04 // select by DF name (AID)
 	// p1SelectEF selects an EF under the current DF by file identifier.
-	// PROTOCOL.md: P1 = 02 is the form that works on this card.
+	// docs/card.md, "SELECT": P1 = 02 is the form that works on this card.
 	p1SelectEF byte = 0x02
 	// p2NoFCI asks for no response data (first or only occurrence, no FCI).
 	p2NoFCI byte = 0x0C
@@ -32,10 +32,13 @@ const (
 	p1ChangeNewOnly byte = 0x01
 )
 
-// SIGN parameters (proprietary JPKI command 80 2A P1 P2, see PROTOCOL.md).
+// SIGN parameters (proprietary JPKI command 80 2A P1 P2, docs/card.md
+// "SIGN").
 const (
 	// p1SignPKCS1 asks the card to PKCS#1 v1.5-pad the DigestInfo it is
-	// sent. Other P1 values are reported by one source only: not used.
+	// sent. The other schemes (01–05, the card hashing or padding with PSS)
+	// were seen on one card only: not used, so the library always chooses
+	// the hash.
 	p1SignPKCS1 byte = 0x00
 	// p2SignSelectedKey uses the key EF selected just before.
 	p2SignSelectedKey byte = 0x80
@@ -54,13 +57,12 @@ const (
 	// shortChunk is the Ne of one short READ BINARY (Le = 00).
 	shortChunk = 256
 	// extendedChunk is the Ne of an extended READ BINARY (Le = 00 00:
-	// "as many as available"). PROTOCOL.md: the card itself returns a whole
+	// "as many as available"). docs/card.md: the card itself returns a whole
 	// certificate in one such READ.
 	extendedChunk = 65536
 )
 
-// File identifiers of the JPKI application (PROTOCOL.md, "JPKI application
-// files").
+// File identifiers of the JPKI application (docs/card.md, "JPKI files").
 const (
 	efSignCert   uint16 = 0x0001
 	efSignCACert uint16 = 0x0002
@@ -85,9 +87,22 @@ const (
 	efTextPINB      uint16 = 0x0015
 )
 
-// File identifiers of the surface (card face) application.
+// File identifiers of the surface (card face) application
+// (docs/card-apps.md). Key references repeat across applications: 0011
+// is the text PIN and the surface birth-date key, 0012 a blocked text key
+// and the surface 照合番号B, 0013 the text signing key and the surface
+// 照合番号A; the application is always selected first.
 const (
-	efSurfaceRecord uint16 = 0x0002
-	efSurfacePINB   uint16 = 0x0012
-	efSurfacePINA   uint16 = 0x0013
+	efSurfaceAge       uint16 = 0x0001
+	efSurfaceRecord    uint16 = 0x0002
+	efSurfaceCVC       uint16 = 0x0004
+	efSurfaceNumber    uint16 = 0x0005
+	efSurfaceBirthDate uint16 = 0x0011
+	efSurfacePINB      uint16 = 0x0012
+	efSurfacePINA      uint16 = 0x0013
+	efSurfaceAppKey    uint16 = 0x001A
 )
+
+// p2SignAppKey is SIGN's P2 for the text and surface application keys,
+// which sign with 80 2A 00 00 and no credential [one card].
+const p2SignAppKey byte = 0x00

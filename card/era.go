@@ -8,8 +8,8 @@ import (
 )
 
 // Era is a Japanese era (元号). Its numeric value is the era code used by
-// the JPKI birth-date attribute 1.2.392.200149.8.5.5.4 (PROTOCOL.md
-// "Certificates": EYYYYMMDD). This is the one implementation of the era
+// the JPKI birth-date attribute 1.2.392.200149.8.5.5.4 (EYYYYMMDD, E the
+// era code, YYYYMMDD Gregorian). This is the one implementation of the era
 // calendar in the module; package jpki re-exports it.
 type Era int
 

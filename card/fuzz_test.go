@@ -3,6 +3,8 @@ package card_test
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"slices"
 	"testing"
 
@@ -73,43 +75,109 @@ func FuzzParseIntegrityRecord(f *testing.F) {
 
 func FuzzParseCVC(f *testing.F) {
 	h := defaultHolder()
-	seed, err := virtual.EncodeTextCVC(&h.TextKey.PublicKey, h.TextCAKeyID, h.TextKeyID, h.TextCAKey)
+	seed, err := virtual.EncodeAppCVC(&h.TextKey.PublicKey, h.TextCAKeyID, h.TextKeyID, h.TextCAKey, virtual.CVCSignedValue)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(seed)
+	f.Add(seed[5:]) // the template's contents, as GET DATA answers
+	keys, err := card.NewCVCAKeys(card.WithTestCVCAKeys())
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := card.ParseCVC(b)
 		if err != nil {
 			return
 		}
-		if len(c.IssuerKeyID) != 16 || len(c.SubjectKeyID) != 16 || c.PublicKey == nil {
+		if c.PublicKey == nil || !bytes.Contains(c.BodyTLV, c.Body) || !bytes.HasPrefix(c.Body, c.IssuerKeyID[:]) {
 			t.Fatalf("accepted %+v", c)
 		}
-		_ = c.VerifySignature(c.PublicKey) // must not panic
+		_, _ = keys.VerifyCVC(c, card.CVUseText) // must not panic
 	})
 }
 
 func FuzzParseSurfaceRecord(f *testing.F) {
-	ct := defaultHolder().Contents()
-	seed, err := virtual.EncodeSurface(&ct)
+	h := defaultHolder()
+	ct := h.Contents()
+	seed, err := virtual.EncodeSurface(&ct, h.SurfaceKey)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(seed)
 	small := ct
-	small.FacePhoto, small.NameImage, small.AddressImage, small.SecurityCodeImage, small.SurfaceKey = []byte{0xFF, 0x4F, 0xFF, 0x51}, nil, nil, nil, nil
-	if s, err := virtual.EncodeSurface(&small); err == nil {
+	small.FacePhoto, small.NameImage, small.AddressImage, small.SecurityCodeImage, small.SurfaceAppKey = []byte{0xFF, 0x4F, 0xFF, 0x51}, nil, nil, nil, nil
+	if s, err := virtual.EncodeSurface(&small, nil); err == nil {
 		f.Add(s)
+	}
+	keys, err := card.NewCVCAKeys(card.WithTestCVCAKeys())
+	if err != nil {
+		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := card.ParseSurfaceRecord(b)
 		if err != nil {
 			return
 		}
-		_ = s.VerifySignature(nil) // must not panic
-		if s.PhotoFormat != card.DetectImageFormat(s.FacePhoto) {
-			t.Fatalf("photo format %v", s.PhotoFormat)
+		if _, err := s.Verify(keys); err == nil {
+			t.Fatal("verified without EF 0004")
+		}
+		if s.PhotoFormat != card.DetectImageFormat(s.FacePhoto) || len(s.Signed.DigestInfo) != 19+96 {
+			t.Fatalf("photo format %v, DigestInfo of %d bytes", s.PhotoFormat, len(s.Signed.DigestInfo))
+		}
+	})
+}
+
+func FuzzParseAgeRecord(f *testing.F) {
+	h := defaultHolder()
+	ct := h.Contents()
+	seed, err := virtual.EncodeAgeRecord(ct.BirthDate, &h.SurfaceAppKey.PublicKey, h.SurfaceKey)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := card.ParseAgeRecord(b)
+		if err != nil {
+			return
+		}
+		if len(r.BirthDate) != 8 || r.PublicKey == nil || len(r.Signature) == 0 || !bytes.Contains(b, r.Signed) {
+			t.Fatalf("accepted %+v", r)
+		}
+	})
+}
+
+func FuzzParseNumberImage(f *testing.F) {
+	h := defaultHolder()
+	ct := h.Contents()
+	seed, err := virtual.EncodeNumberImage(ct.NumberImage, &h.SurfaceAppKey.PublicKey, h.SurfaceKey)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(seed)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r, err := card.ParseNumberImage(b)
+		if err != nil {
+			return
+		}
+		if len(r.PNG) == 0 || r.PublicKey == nil || len(r.Signature) == 0 || !bytes.Contains(b, r.Signed) {
+			t.Fatalf("accepted %+v", r)
+		}
+	})
+}
+
+func FuzzParseCVCAKeyPEM(f *testing.F) {
+	keys, err := card.PinnedCVCAKeys()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, k := range keys[:2] {
+		der, _ := x509.MarshalPKIXPublicKey(k.PublicKey)
+		f.Add(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if k, err := card.ParseCVCAKeyPEM(b); err == nil && k.N.BitLen() != 2048 {
+			t.Fatalf("accepted a %d-bit key", k.N.BitLen())
 		}
 	})
 }
@@ -195,7 +263,7 @@ func FuzzCardResponses(f *testing.F) {
 		_, _ = j.Sign(ctx, card.AuthKey, p, []byte{1, 2, 3})
 		_, _ = j.Present(ctx)
 		if rec, err := j.Text().ReadText(ctx, card.TextPIN, p); err == nil {
-			_, _ = rec.VerifyIntegrity(nil)
+			_, _ = rec.Verify(nil)
 		}
 		_, _ = j.Surface().ReadSurface(ctx, card.SurfacePINB, func(context.Context, card.PINKind, int) ([]byte, error) {
 			return []byte("60040120341234"), nil

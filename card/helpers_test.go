@@ -23,6 +23,25 @@ type counting struct {
 	all int
 	// extendedSeen counts APDUs sent with extended length fields.
 	extendedSeen int
+	// sent keeps the APDUs since reset.
+	sent [][]byte
+}
+
+// commands returns the APDUs sent since reset.
+func (c *counting) commands() [][]byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([][]byte(nil), c.sent...)
+}
+
+// testCVKeys is the CV CA key set that trusts the virtual card's keys.
+func testCVKeys(t testing.TB) *card.CVCAKeys {
+	t.Helper()
+	k, err := card.NewCVCAKeys(card.WithTestCVCAKeys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 func newCounting(c reader.RawCard) *counting { return &counting{RawCard: c, byINS: map[byte]int{}} }
@@ -31,6 +50,7 @@ func (c *counting) Transmit(capdu []byte) []byte {
 	c.mu.Lock()
 	c.total++
 	c.all++
+	c.sent = append(c.sent, append([]byte(nil), capdu...))
 	if len(capdu) > 1 {
 		c.byINS[capdu[1]]++
 	}
@@ -45,6 +65,7 @@ func (c *counting) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.byINS = map[byte]int{}
+	c.sent = nil
 	c.total = 0
 	c.extendedSeen = 0
 }

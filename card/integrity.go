@@ -2,7 +2,6 @@ package card
 
 import (
 	"bytes"
-	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -13,19 +12,8 @@ import (
 	"github.com/mynacard/mynacard/apdu"
 )
 
-// Layout assumptions where PROTOCOL.md is silent, matched to card/virtual's
-// encoder (virtual.CVCSignedPart, virtual.SurfaceSignedPart).
+// Bounds on RSA keys read off the card (the card uses 2048 bits).
 const (
-	// cvcKeyIDLen is the size of each key ID at the start of the CVC body
-	// (5F4E): the issuer's, then the subject's, as raw bytes before the
-	// 90/91 key TLVs.
-	cvcKeyIDLen = 16
-	// cvcSignedPart: the 5F37 signature of the CVC covers the whole 5F4E
-	// data object (tag, length and value), RSA PKCS#1 v1.5 with SHA-256.
-	// PROTOCOL.md does not say; a real card may differ (ISO/IEC 9796-2
-	// signatures with message recovery are common in CVCs).
-	cvcSignedPart = "the 5F4E TLV, PKCS#1 v1.5 SHA-256"
-	// maxRSAModulusBits bounds keys read off the card (the card uses 2048).
 	maxRSAModulusBits = 4096
 	minRSAModulusBits = 1024
 )
@@ -37,59 +25,6 @@ var ErrIntegrity = errors.New("integrity check failed")
 // ErrNoIntegrityRecord reports a text application without the integrity
 // record (EF 0003) or its certificate (EF 0004).
 var ErrNoIntegrityRecord = errors.New("no integrity record on the card")
-
-// CVC is the text application's card-verifiable certificate (EF 0004):
-// 7F21 { 5F4E { issuer key ID (16), subject key ID (16), 90 e, 91 n },
-// 5F37 signature }.
-type CVC struct {
-	IssuerKeyID, SubjectKeyID []byte
-	PublicKey                 *rsa.PublicKey
-	// Signed is the part the signature covers (cvcSignedPart).
-	Signed    []byte
-	Signature []byte
-}
-
-// ParseCVC parses text EF 0004. Trailing filler after the object is
-// ignored.
-func ParseCVC(b []byte) (*CVC, error) {
-	fail := func(err error) (*CVC, error) { return nil, fmt.Errorf("parsing card-verifiable certificate: %w", err) }
-	outer, _, err := apdu.ReadTLV(b)
-	if err != nil {
-		return fail(err)
-	}
-	if outer.Tag != tagCVC {
-		return fail(fmt.Errorf("%w: tag %X, want %X", ErrMalformedRecord, outer.Tag, tagCVC))
-	}
-	body, rest, err := apdu.ReadTLV(outer.Value)
-	if err != nil {
-		return fail(err)
-	}
-	if body.Tag != tagCVCBody {
-		return fail(fmt.Errorf("%w: first tag %X, want %X", ErrMalformedRecord, body.Tag, tagCVCBody))
-	}
-	signed := outer.Value[:len(outer.Value)-len(rest)]
-	sig, _, err := apdu.ReadTLV(rest)
-	if err != nil {
-		return fail(err)
-	}
-	if sig.Tag != tagCVCSignature {
-		return fail(fmt.Errorf("%w: tag %X, want %X", ErrMalformedRecord, sig.Tag, tagCVCSignature))
-	}
-	if len(body.Value) < 2*cvcKeyIDLen {
-		return fail(fmt.Errorf("%w: body of %d bytes has no key IDs", ErrMalformedRecord, len(body.Value)))
-	}
-	pub, err := parseRSAKey(body.Value[2*cvcKeyIDLen:])
-	if err != nil {
-		return fail(err)
-	}
-	return &CVC{
-		IssuerKeyID:  body.Value[:cvcKeyIDLen:cvcKeyIDLen],
-		SubjectKeyID: body.Value[cvcKeyIDLen : 2*cvcKeyIDLen : 2*cvcKeyIDLen],
-		PublicKey:    pub,
-		Signed:       signed,
-		Signature:    sig.Value,
-	}, nil
-}
 
 // parseRSAKey parses 90 exponent ‖ 91 modulus (big-endian).
 func parseRSAKey(b []byte) (*rsa.PublicKey, error) {
@@ -116,25 +51,6 @@ func parseRSAKey(b []byte) (*rsa.PublicKey, error) {
 	return &rsa.PublicKey{N: mod, E: exp}, nil
 }
 
-// VerifySignature checks the CVC's own signature with issuer, the key of
-// the authority named by IssuerKeyID. The card carries no such key: it
-// must come from outside (J-LIS), so this is the only check that ties the
-// record to the issuer.
-func (c *CVC) VerifySignature(issuer *rsa.PublicKey) error {
-	if err := verifySHA256(issuer, c.Signed, c.Signature); err != nil {
-		return fmt.Errorf("verifying card-verifiable certificate: %w", err)
-	}
-	return nil
-}
-
-func verifySHA256(pub *rsa.PublicKey, msg, sig []byte) error {
-	h := sha256.Sum256(msg)
-	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, h[:], sig); err != nil {
-		return fmt.Errorf("%w: %w", ErrIntegrity, err)
-	}
-	return nil
-}
-
 // IntegrityRecord is text EF 0003: FF30 { DF31 SHA-256 of EF 0001, DF32
 // SHA-256 of EF 0002 from DF22 on, DF33 signature over the DF31 and DF32
 // TLVs }.
@@ -145,95 +61,119 @@ type IntegrityRecord struct {
 	Signature []byte
 }
 
-// ParseIntegrityRecord parses text EF 0003.
+// ParseIntegrityRecord parses text EF 0003. Signed keeps the DF31 and
+// DF32 TLVs exactly as the card encodes them.
 func ParseIntegrityRecord(b []byte) (*IntegrityRecord, error) {
 	fail := func(err error) (*IntegrityRecord, error) { return nil, fmt.Errorf("parsing integrity record: %w", err) }
-	outer, _, err := apdu.ReadTLV(b)
+	sr, err := parseSignedRecord(b, tagIntegrity, tagIntegritySig)
 	if err != nil {
 		return fail(err)
 	}
-	if outer.Tag != tagIntegrity {
-		return fail(fmt.Errorf("%w: tag %X, want %X", ErrMalformedRecord, outer.Tag, tagIntegrity))
+	r := &IntegrityRecord{Signed: sr.signed, Signature: sr.signature}
+	var okN, okB bool
+	r.NumberHash, okN = apdu.Find(sr.fields, tagNumberHash)
+	r.BasicHash, okB = apdu.Find(sr.fields, tagBasicHash)
+	if !okN || !okB || len(r.NumberHash) != sha256.Size || len(r.BasicHash) != sha256.Size {
+		return fail(fmt.Errorf("%w: want DF31 and DF32 of %d bytes", ErrMalformedRecord, sha256.Size))
 	}
-	tlvs, err := apdu.ParseTLVs(outer.Value)
-	if err != nil {
-		return fail(err)
-	}
-	r := &IntegrityRecord{}
-	var okN, okB, okS bool
-	r.NumberHash, okN = apdu.Find(tlvs, tagNumberHash)
-	r.BasicHash, okB = apdu.Find(tlvs, tagBasicHash)
-	r.Signature, okS = apdu.Find(tlvs, tagIntegritySig)
-	if !okN || !okB || !okS || len(r.NumberHash) != sha256.Size || len(r.BasicHash) != sha256.Size {
-		return fail(fmt.Errorf("%w: want DF31 and DF32 of %d bytes and DF33", ErrMalformedRecord, sha256.Size))
-	}
-	r.Signed = apdu.AppendTLV(apdu.AppendTLV(nil, tagNumberHash, r.NumberHash), tagBasicHash, r.BasicHash)
 	return r, nil
 }
 
-// IntegrityReport says which checks of the text application's data were
-// made and passed. Only IssuerVerified ties the data to J-LIS; without it
-// the other checks show the record is self-consistent, which anyone who
-// could write a card could also achieve.
-type IntegrityReport struct {
-	// NumberHash: DF31 equals SHA-256 of EF 0001 (all 17 bytes).
-	NumberHash bool
-	// BasicHash: DF32 equals SHA-256 of EF 0002 from DF22 to the end of
-	// the record.
-	BasicHash bool
-	// RecordSignature: DF33 verifies (RSA PKCS#1 v1.5, SHA-256) with the
-	// public key of the card-verifiable certificate in EF 0004.
-	RecordSignature bool
-	// IssuerVerified: the certificate's own signature verifies with the
-	// issuer key the caller supplied. False when none was supplied.
-	IssuerVerified bool
-	// IssuerKeyID and SubjectKeyID are the certificate's key IDs, for
-	// choosing the issuer key.
-	IssuerKeyID, SubjectKeyID []byte
+// signedRecord is a record outer { fields..., signature }: the signature
+// covers every data object before it, as encoded.
+type signedRecord struct {
+	fields    []apdu.TLV
+	signed    []byte
+	signature []byte
 }
 
-// VerifyIntegrity checks the record read by ReadText: both hashes of EF
-// 0003, its signature with the key of EF 0004's card-verifiable
-// certificate, and, when issuer is not nil, that certificate's signature
-// with issuer (assumption: cvcSignedPart). It returns the report and an
-// error wrapping ErrIntegrity for the first check that fails,
-// ErrNoIntegrityRecord when EF 0003 or EF 0004 is absent, or
-// ErrMalformedRecord. With issuer nil, a nil error means "self-consistent",
-// not "issued by J-LIS": see IntegrityReport.
-func (r *TextRecord) VerifyIntegrity(issuer *rsa.PublicKey) (IntegrityReport, error) {
-	var rep IntegrityReport
-	if len(r.integrityEF) == 0 || len(r.cvcEF) == 0 {
-		return rep, ErrNoIntegrityRecord
+// parseSignedRecord parses outer { fields..., sigTag signature } where
+// the signature TLV is the last and covers the fields' TLVs exactly as
+// encoded. Trailing bytes after the record are ignored.
+func parseSignedRecord(b []byte, outerTag, sigTag uint32) (*signedRecord, error) {
+	outer, _, err := apdu.ReadTLV(b)
+	if err != nil {
+		return nil, err
+	}
+	if outer.Tag != outerTag {
+		return nil, fmt.Errorf("%w: tag %X, want %X", ErrMalformedRecord, outer.Tag, outerTag)
+	}
+	r := &signedRecord{}
+	seen := map[uint32]bool{}
+	for rest := outer.Value; len(rest) > 0; {
+		t, next, err := apdu.ReadTLV(rest)
+		if err != nil {
+			return nil, err
+		}
+		if seen[t.Tag] {
+			return nil, fmt.Errorf("%w: tag %X twice", ErrMalformedRecord, t.Tag)
+		}
+		seen[t.Tag] = true
+		if t.Tag == sigTag {
+			if len(next) != 0 || len(t.Value) == 0 {
+				return nil, fmt.Errorf("%w: %X is not a last, non-empty signature", ErrMalformedRecord, sigTag)
+			}
+			r.signed = bytes.Clone(outer.Value[:len(outer.Value)-len(rest)])
+			r.signature = bytes.Clone(t.Value)
+			return r, nil
+		}
+		t.Value = bytes.Clone(t.Value)
+		r.fields = append(r.fields, t)
+		rest = next
+	}
+	return nil, fmt.Errorf("%w: no signature %X", ErrMalformedRecord, sigTag)
+}
+
+// TextVerification is the text application's data verified to a pinned
+// CV CA key: EF 0004 by the pinned key, DF33 by EF 0004's key, and the
+// hashes of what was read.
+type TextVerification struct {
+	CVVerification
+	// NumberChecked: DF31 equals SHA-256 of EF 0001 (all 17 bytes). False
+	// when the number was not read (照合番号B opens only the basic four).
+	NumberChecked bool
+	// BasicChecked: DF32 equals SHA-256 of EF 0002 from DF22 to the end
+	// of the record. False when the basic four were not read (照合番号A
+	// opens only the number).
+	BasicChecked bool
+}
+
+// Verify checks the record read by ReadText to a pinned key of keys:
+// EF 0004's signature over its 5F4E value by the key its issuer key ID
+// names, EF 0003's DF33 over DF31 and DF32 by the key EF 0004 certifies,
+// and DF31 and DF32 against the fields that were read (r.Fields). Any
+// failure is a *CVError with its reason; nil means verified, and the
+// result says which key (a test key is labelled by CAKey.Test()).
+func (r *TextRecord) Verify(keys *CVCAKeys) (*TextVerification, error) {
+	const record = "text integrity record"
+	if len(r.integrityEF) == 0 {
+		return nil, &CVError{Record: record, Reason: CVReasonNoRecord, Err: fmt.Errorf("no integrity record (EF 0003)")}
 	}
 	ir, err := ParseIntegrityRecord(r.integrityEF)
 	if err != nil {
-		return rep, err
+		return nil, &CVError{Record: record, Reason: CVReasonMalformed, Err: err}
 	}
-	cvc, err := ParseCVC(r.cvcEF)
+	v, err := keys.verifyRecord(record, r.cvcEF, CVUseText, pkcs1SHA256(ir.Signed, ir.Signature), nil)
 	if err != nil {
-		return rep, err
+		return nil, err
 	}
-	rep.IssuerKeyID = bytes.Clone(cvc.IssuerKeyID)
-	rep.SubjectKeyID = bytes.Clone(cvc.SubjectKeyID)
-	if subtle.ConstantTimeCompare(r.numberHash[:], ir.NumberHash) != 1 {
-		return rep, fmt.Errorf("%w: DF31 does not match the Individual Number record", ErrIntegrity)
+	out := &TextVerification{CVVerification: *v}
+	tampered := func(what string) error {
+		return &CVError{Record: record, Reason: CVReasonTampered, IssuerKeyID: v.CVC.IssuerKeyID,
+			Err: fmt.Errorf("%w: %s", ErrIntegrity, what)}
 	}
-	rep.NumberHash = true
-	hb := sha256.Sum256(r.basicHashed)
-	if subtle.ConstantTimeCompare(hb[:], ir.BasicHash) != 1 {
-		return rep, fmt.Errorf("%w: DF32 does not match the basic four record", ErrIntegrity)
+	if r.Fields&TextNumberField != 0 {
+		if subtle.ConstantTimeCompare(r.numberHash[:], ir.NumberHash) != 1 {
+			return nil, tampered("DF31 does not match the Individual Number record")
+		}
+		out.NumberChecked = true
 	}
-	rep.BasicHash = true
-	if err := verifySHA256(cvc.PublicKey, ir.Signed, ir.Signature); err != nil {
-		return rep, fmt.Errorf("verifying DF33 with the card-verifiable certificate's key: %w", err)
+	if r.Fields&TextBasicField != 0 {
+		hb := sha256.Sum256(r.basicHashed)
+		if subtle.ConstantTimeCompare(hb[:], ir.BasicHash) != 1 {
+			return nil, tampered("DF32 does not match the basic four record")
+		}
+		out.BasicChecked = true
 	}
-	rep.RecordSignature = true
-	if issuer == nil {
-		return rep, nil
-	}
-	if err := cvc.VerifySignature(issuer); err != nil {
-		return rep, err
-	}
-	rep.IssuerVerified = true
-	return rep, nil
+	return out, nil
 }

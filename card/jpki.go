@@ -301,7 +301,8 @@ func (k KeyKind) ef() (uint16, bool) {
 	return 0, false
 }
 
-// ErrBadSignature reports a SIGN answer that is not a 256-byte signature.
+// ErrBadSignature reports a SIGN answer that is not a signature of the
+// scheme's form (256 bytes for the RSA-2048 card).
 var ErrBadSignature = errors.New("card returned a malformed signature")
 
 // Sign makes an RSA PKCS#1 v1.5 signature (the card pads) over digestInfo,

@@ -53,6 +53,10 @@ type Options struct {
 	// Off by default: without it an ECDSA certificate is refused before
 	// any PIN is asked (ErrUnsupportedKey).
 	SpeculativeECDSA bool
+	// RSAPSS lets PSSSchemeFor use the RSA card's PSS mode (SIGN P1 = 04
+	// over a SHA-256 hash), which one source reports [one card]. Off by
+	// default: RSA-PSS requests are refused before the card is touched.
+	RSAPSS bool
 }
 
 // conn is one card and the state shared by the applications opened on it:

@@ -36,6 +36,10 @@ const (
 	// SurfacePINB is the surface application's 照合番号B (EF 0012):
 	// 14 digits, see PINB.
 	SurfacePINB
+	// SurfaceBirthDate is the surface application's birth-date key
+	// (EF 0011): the birth date as 6-digit Japanese-era YYMMDD, the first
+	// six digits of 照合番号B. It opens only the age record.
+	SurfaceBirthDate
 )
 
 // String names the PIN for messages. It never includes PIN bytes.
@@ -55,6 +59,8 @@ func (k PINKind) String() string {
 		return "surface application 照合番号A"
 	case SurfacePINB:
 		return "surface application 照合番号B"
+	case SurfaceBirthDate:
+		return "surface application birth-date key"
 	}
 	return fmt.Sprintf("PINKind(%d)", int(k))
 }
@@ -81,17 +87,21 @@ func (k PINKind) ref() (pinRef, bool) {
 		return pinRef{aidSurface, efSurfacePINA}, true
 	case SurfacePINB:
 		return pinRef{aidSurface, efSurfacePINB}, true
+	case SurfaceBirthDate:
+		return pinRef{aidSurface, efSurfaceBirthDate}, true
 	}
 	return pinRef{}, false
 }
 
-// PIN length rules (PROTOCOL.md).
+// PIN length rules (docs/card.md, "JPKI files"; docs/card-apps.md for the
+// text and surface applications).
 const (
 	digitPINLen   = 4
 	signPINMinLen = 6
 	signPINMaxLen = 16
 	pinALen       = 12 // 照合番号A: the Individual Number
 	pinBLen       = 14 // 照合番号B: era YYMMDD + expiry YYYY + security code
+	birthKeyLen   = 6  // surface birth-date key: era YYMMDD
 )
 
 // RemainingUnknown is the remaining-tries value when the card does not say:
@@ -159,7 +169,8 @@ var (
 //     password upper-case;
 //   - TextPINA, SurfacePINA: 12 digits with a valid Individual Number check
 //     digit (a mistyped number is caught before it costs a try);
-//   - TextPINB, SurfacePINB: 14 digits.
+//   - TextPINB, SurfacePINB: 14 digits;
+//   - SurfaceBirthDate: 6 digits.
 //
 // Errors wrap ErrPINFormat and never contain the PIN. pin itself is not
 // modified.
@@ -182,6 +193,10 @@ func ValidatePIN(k PINKind, pin []byte) ([]byte, error) {
 	case TextPINB, SurfacePINB:
 		if len(pin) != pinBLen || !allDigits(pin) {
 			return bad("14 digits (era birth date YYMMDD, expiry year YYYY, security code)")
+		}
+	case SurfaceBirthDate:
+		if len(pin) != birthKeyLen || !allDigits(pin) {
+			return bad("6 digits (the birth date as Japanese-era YYMMDD)")
 		}
 	case SignPIN:
 		if len(pin) < signPINMinLen || len(pin) > signPINMaxLen {

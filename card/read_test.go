@@ -15,9 +15,10 @@ import (
 	"github.com/mynacard/mynacard/reader"
 )
 
-// The card answers a READ whose Le runs past the end of the EF with 6282
-// and the bytes there are (the virtual card's default), 9000 (some cards),
-// or 6B00 (PROTOCOL.md's other choice): every read must work with each.
+// A card answers a READ whose Le runs past the end of the EF with 9000 and
+// the bytes there are (what a real card does, the virtual card's default),
+// 6282 with them, or 6B00 or 6700 without (docs/card.md, "READ BINARY"):
+// every read, of every application, must work with each.
 func TestShortReadStatusVariants(t *testing.T) {
 	ctx := context.Background()
 	for _, sw := range []uint16{apdu.SWEndOfFileWarning, apdu.SWOK, apdu.SWWrongParametersP1P2, apdu.SWWrongLength} {

@@ -27,9 +27,11 @@ import (
 // here, in one implementation of this interface.
 //
 // The schemes of this package are [RSAPKCS1v15] (the current card:
-// `80 2A 00 80` over a DigestInfo) and [SpeculativeECDSA] (a guess at the
-// next card, whose protocol is not published). [JPKI.SchemeFor] picks one
-// from the certificate's public key.
+// `80 2A 00 80` over a DigestInfo), [RSAPSS] (the same card's PSS mode,
+// `80 2A 04 80` over a SHA-256 hash, one source only) and
+// [SpeculativeECDSA] (a guess at the next card, whose protocol is not
+// published). [JPKI.SchemeFor] picks one from the certificate's public
+// key; [JPKI.PSSSchemeFor] gives the PSS one.
 type SignatureScheme interface {
 	// Name names the scheme for errors and logs.
 	Name() string

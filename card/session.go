@@ -43,7 +43,9 @@ func (c *conn) transact(ctx context.Context, what string, fn func(ctx context.Co
 		s := &session{c: c, raw: t}
 		s.t = reader.Traced(t, c.traceHook(s))
 		err := fn(ctx, s)
-		if s.pinPresented {
+		// A card that left the reader holds no state: nothing to clear,
+		// and no command to send after it.
+		if s.pinPresented && !errors.Is(err, reader.ErrCardRemoved) {
 			if cerr := s.clearSecurity(ctx); cerr != nil && err == nil {
 				err = cerr
 			}
@@ -254,8 +256,9 @@ func (s *session) readEF(ctx context.Context, size sizeFunc) ([]byte, error) {
 const headerProbeLen = 8
 
 // pastEndRefusal reports whether err is how a card may refuse a READ
-// BINARY whose Le runs past the end of the EF: 6B00 (PROTOCOL.md: "past the
-// end: 6B00 or 6282") or 6700.
+// BINARY whose Le runs past the end of the EF instead of answering with
+// the bytes there are: 6B00 or 6700 (docs/card.md, "READ BINARY"). 6Cxx is
+// resent by reader.Exchange, and 9000 and 6282 carry the data.
 func pastEndRefusal(err error) bool {
 	return apdu.IsStatus(err, apdu.SWWrongParametersP1P2) || apdu.IsStatus(err, apdu.SWWrongLength)
 }

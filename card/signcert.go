@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-
-	"github.com/mynacard/mynacard/apdu"
-	"github.com/mynacard/mynacard/reader"
 )
 
 // ErrNotApproved reports that the approve callback of
@@ -71,20 +68,10 @@ func (j *JPKI) SignWithSignCertificate(ctx context.Context, prompt PINPrompt, di
 	return certDER, sig, nil
 }
 
-// signSelected selects the key EF and sends the proprietary SIGN
+// signSelected selects the key EF and sends the RSA card's SIGN
 // (80 2A 00 80 Lc DigestInfo 00) after its PIN was verified in this
-// session, checking the signature's length.
+// session, checking the signature's length: the RSAPKCS1v15 scheme for
+// the card's RSA-2048 keys.
 func (s *session) signSelected(ctx context.Context, keyEF uint16, digestInfo []byte) ([]byte, error) {
-	if err := s.selectEF(ctx, keyEF); err != nil {
-		return nil, err
-	}
-	cmd := apdu.Command{CLA: claProprietary, INS: apdu.InsComputeSignature, P1: p1SignPKCS1, P2: p2SignSelectedKey, Data: digestInfo, Ne: apdu.MaxShortNe}
-	out, err := reader.Do(ctx, s.t, cmd, false)
-	if err != nil {
-		return nil, fmt.Errorf("computing signature: %w", err)
-	}
-	if len(out) != signatureLen {
-		return nil, fmt.Errorf("computing signature: %w: %d bytes, want %d", ErrBadSignature, len(out), signatureLen)
-	}
-	return out, nil
+	return s.signScheme(ctx, keyEF, RSAPKCS1v15{Size: signatureLen}, digestInfo)
 }

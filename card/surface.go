@@ -3,7 +3,6 @@ package card
 import (
 	"bytes"
 	"context"
-	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
 	"fmt"
@@ -13,7 +12,7 @@ import (
 	"github.com/mynacard/mynacard/reader"
 )
 
-// Surface record tags (PROTOCOL.md, "Surface application").
+// Surface record tags (docs/card-apps.md, "Surface application").
 const (
 	tagSurfaceBirth     uint32 = 0xDF22
 	tagSurfaceSex       uint32 = 0xDF23
@@ -24,11 +23,11 @@ const (
 	tagSurfaceSignature uint32 = 0xDF28
 	tagSurfaceExpiry    uint32 = 0xDF29
 	tagSurfaceCode      uint32 = 0xDF2A
-	// surfaceSignedPart: DF28 is an RSA PKCS#1 v1.5 signature over the
-	// SHA-256 DigestInfo of H(DF22..DF24) ‖ H(DF25..DF26) ‖ H(DF27), each
-	// H a SHA-256 over the TLVs as encoded (tag, length, value).
-	// PROTOCOL.md marks this *unsure*; card/virtual encodes it so.
-	surfaceSignedPart = "SHA-256(H(DF22..DF24) || H(DF25..DF26) || H(DF27)), PKCS#1 v1.5"
+	// surfaceDigestInfoPrefix is the DER DigestInfo header DF28 is made
+	// over [card]: SHA-256's AlgorithmIdentifier and an OCTET STRING of
+	// 96 bytes (three SHA-256 hashes), its lengths declared for 96 bytes.
+	// The verifier builds it and checks with crypto.Hash(0).
+	surfaceDigestInfoPrefix = "\x30\x71\x30\x0D\x06\x09\x60\x86\x48\x01\x65\x03\x04\x02\x01\x05\x00\x04\x60"
 )
 
 // ImageFormat says how an image's bytes are encoded, judged by their magic
@@ -98,12 +97,29 @@ type Surface struct {
 	// date at midnight UTC.
 	Expiry     string
 	ExpiryDate time.Time
-	// PublicKey is the card public key of DF24 (nil when DF24 is empty).
+	// PublicKey is DF24, the application key (surface EF 001A's public
+	// half; nil when DF24 is empty). It does not sign DF28: the key EF
+	// 0004 certifies does. It checks SignChallenge's answers, which shows
+	// the chip itself is present.
 	PublicKey *rsa.PublicKey
 	// Signature is DF28 (empty when the card has none).
 	Signature []byte
-	// signed is the message DF28 covers.
-	signed []byte
+	// Signed is what DF28 covers, exactly as on the card.
+	Signed SurfaceSigned
+
+	cvcEF []byte
+}
+
+// SurfaceSigned is what the card-face signature DF28 covers: three runs
+// of TLVs as the card encodes them, each hashed with SHA-256, and the
+// DigestInfo holding the 96 bytes of the three hashes. DF29 (expiry) and
+// DF2A (security-code image) are not covered.
+type SurfaceSigned struct {
+	// Parts are DF22‖DF23‖DF24, DF25‖DF26 and DF27 as encoded.
+	Parts [3][]byte
+	// DigestInfo is surfaceDigestInfoPrefix ‖ H(Parts[0]) ‖ H(Parts[1])
+	// ‖ H(Parts[2]).
+	DigestInfo []byte
 }
 
 // ParseSurfaceRecord parses surface EF 0002: FF20 { DF21 offsets, DF22
@@ -160,31 +176,33 @@ func ParseSurfaceRecord(b []byte) (*Surface, error) {
 			return fail(err)
 		}
 	}
-	h1 := sha256.Sum256(concat(raw[tagSurfaceBirth], raw[tagSurfaceSex], raw[tagSurfaceKey]))
-	h2 := sha256.Sum256(concat(raw[tagSurfaceName], raw[tagSurfaceAddress]))
-	h3 := sha256.Sum256(raw[tagSurfaceFace])
-	s.signed = concat(h1[:], h2[:], h3[:])
+	s.Signed.Parts = [3][]byte{
+		concat(raw[tagSurfaceBirth], raw[tagSurfaceSex], raw[tagSurfaceKey]),
+		concat(raw[tagSurfaceName], raw[tagSurfaceAddress]),
+		bytes.Clone(raw[tagSurfaceFace]),
+	}
+	s.Signed.DigestInfo = []byte(surfaceDigestInfoPrefix)
+	for _, p := range s.Signed.Parts {
+		h := sha256.Sum256(p)
+		s.Signed.DigestInfo = append(s.Signed.DigestInfo, h[:]...)
+	}
 	return s, nil
 }
 
 func concat(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
 
-// VerifySignature checks DF28 (surfaceSignedPart) with key, or with the
-// card's own DF24 key when key is nil. Checking with DF24 shows only that
-// the record is self-consistent, since the key comes from the same record;
-// only a key obtained from J-LIS ties it to the issuer.
-func (s *Surface) VerifySignature(key *rsa.PublicKey) error {
-	if key == nil {
-		key = s.PublicKey
+// Verify checks the card face to a pinned key of keys: the surface
+// application's EF 0004 (read with the record) by the pinned key its
+// issuer key ID names, then DF28 by the key EF 0004 certifies, over
+// Signed.DigestInfo. A DF28 made by DF24 instead is
+// CVReasonSignedByAppKey. Expiry (DF29) is not covered by DF28: check it
+// separately. Failures are *CVError.
+func (s *Surface) Verify(keys *CVCAKeys) (*CVVerification, error) {
+	const record = "card face"
+	if len(s.Signature) == 0 {
+		return nil, &CVError{Record: record, Reason: CVReasonNoRecord, Err: fmt.Errorf("no DF28 signature")}
 	}
-	if key == nil || len(s.Signature) == 0 {
-		return fmt.Errorf("verifying surface signature: %w: no key or no signature on the card", ErrNoIntegrityRecord)
-	}
-	h := sha256.Sum256(s.signed)
-	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, h[:], s.Signature); err != nil {
-		return fmt.Errorf("verifying surface signature: %w: %w", ErrIntegrity, err)
-	}
-	return nil
+	return keys.verifyRecord(record, s.cvcEF, CVUseSurface, pkcs1Raw(s.Signed.DigestInfo, s.Signature), s.PublicKey)
 }
 
 // SurfaceApp is the card surface application (券面事項確認AP, AID
@@ -199,8 +217,8 @@ type SurfaceApp struct {
 func NewSurfaceApp(c reader.Card, opts Options) *SurfaceApp { return &SurfaceApp{c: newConn(c, opts)} }
 
 // ReadSurface verifies k (SurfacePINA: the Individual Number, see PINA; or
-// SurfacePINB: see PINB) and reads EF 0002 in one transaction. The
-// signature is not checked here: call Surface.VerifySignature.
+// SurfacePINB: see PINB) and reads EF 0002 and the free EF 0004 in one
+// transaction. The signature is not checked here: call Surface.Verify.
 func (a *SurfaceApp) ReadSurface(ctx context.Context, k PINKind, prompt PINPrompt) (*Surface, error) {
 	if k != SurfacePINA && k != SurfacePINB {
 		return nil, fmt.Errorf("reading card surface: the %s does not open it", k)
@@ -217,7 +235,10 @@ func (a *SurfaceApp) ReadSurface(ctx context.Context, k PINKind, prompt PINPromp
 		if err != nil {
 			return err
 		}
-		s, err = ParseSurfaceRecord(raw)
+		if s, err = ParseSurfaceRecord(raw); err != nil {
+			return err
+		}
+		s.cvcEF, err = ss.readOptionalTextEF(ctx, efSurfaceCVC)
 		return err
 	})
 	if err != nil {
@@ -264,7 +285,10 @@ func (a *SurfaceApp) ReadSurfaceWithTextPIN(ctx context.Context, prompt PINPromp
 		if err != nil {
 			return err
 		}
-		s, err = ParseSurfaceRecord(rec)
+		if s, err = ParseSurfaceRecord(rec); err != nil {
+			return err
+		}
+		s.cvcEF, err = ss.readOptionalTextEF(ctx, efSurfaceCVC)
 		return err
 	})
 	if err != nil {

@@ -12,8 +12,8 @@ import (
 	"github.com/mynacard/mynacard/reader"
 )
 
-// Tags of the text application's records (PROTOCOL.md, "Text (input
-// support) application files"); BER-TLV per ISO/IEC 7816-4 §5.2.
+// Tags of the text application's records (docs/card-apps.md, "Text
+// application"); BER-TLV per ISO/IEC 7816-4 §5.2.
 const (
 	tagNumberRecord   uint32 = 0xFF10
 	tagBasicRecord    uint32 = 0xFF20
@@ -38,7 +38,7 @@ const (
 )
 
 // ErrMalformedRecord reports card data that does not have the structure
-// PROTOCOL.md describes.
+// docs/card-apps.md describes.
 var ErrMalformedRecord = errors.New("malformed card record")
 
 // Sex is the holder's sex as ISO/IEC 5218 codes it.
@@ -208,22 +208,61 @@ type TextApp struct {
 // card; use OpenJPKI(...).Text() to detect the card first.
 func NewTextApp(c reader.Card, opts Options) *TextApp { return &TextApp{c: newConn(c, opts)} }
 
-// TextRecord is everything the text application holds, as read in one
-// transaction. What VerifyIntegrity needs is kept unexported: of EF 0001
-// (the number) only its SHA-256. It prints (every fmt verb) with the
-// number redacted and without those internals.
+// TextFields says which of the text application's personal records a
+// read holds.
+type TextFields int
+
+// Text application records.
+const (
+	// TextNumberField is EF 0001, the Individual Number.
+	TextNumberField TextFields = 1 << iota
+	// TextBasicField is EF 0002, the basic four.
+	TextBasicField
+)
+
+// TextFieldsOpenedBy returns what a credential opens in the text
+// application (docs/card-apps.md, "Text application"): the PIN opens both
+// records, 照合番号A only the number, 照合番号B only the basic four. Any
+// other kind opens nothing.
+func TextFieldsOpenedBy(k PINKind) TextFields {
+	switch k {
+	case TextPIN:
+		return TextNumberField | TextBasicField
+	case TextPINA:
+		return TextNumberField
+	case TextPINB:
+		return TextBasicField
+	}
+	return 0
+}
+
+// TextRecord is what one read of the text application holds. Fields says
+// which records were read: a record the credential does not open is never
+// asked for, and its field is the zero value. What Verify needs is kept
+// unexported: of EF 0001 (the number) only its SHA-256. It prints (every
+// fmt verb) with the number redacted and without those internals.
 type TextRecord struct {
+	// Fields says what was read (TextFieldsOpenedBy the credential).
+	Fields TextFields
+	// Number is EF 0001, when Fields has TextNumberField.
 	Number Number
-	Basic  BasicInfo
+	// Basic is EF 0002, when Fields has TextBasicField.
+	Basic BasicInfo
+	// Integrity is EF 0003, the integrity record, nil when the card has
+	// none; Integrity.Signed keeps the bytes DF33 covers.
+	Integrity *IntegrityRecord
 
 	numberHash         [sha256.Size]byte
 	basicHashed        []byte
 	integrityEF, cvcEF []byte
 }
 
+// Has reports whether the read holds f.
+func (r *TextRecord) Has(f TextFields) bool { return r.Fields&f == f }
+
 // Format prints the number redacted and the basic four.
 func (r TextRecord) Format(f fmt.State, verb rune) {
-	fmt.Fprintf(f, "{Number:%s Basic:%+v}", r.Number, r.Basic)
+	fmt.Fprintf(f, "{Fields:%d Number:%s Basic:%+v}", int(r.Fields), r.Number, r.Basic)
 }
 
 // ReadNumber verifies the text PIN and reads the Individual Number, its
@@ -262,38 +301,48 @@ func (a *TextApp) ReadBasic(ctx context.Context, prompt PINPrompt) (BasicInfo, e
 	return info, err
 }
 
-// ReadText verifies k (TextPIN, TextPINA or TextPINB) and reads EF 0001 to
-// EF 0004 in one transaction. An absent integrity record or certificate
-// (EF 0003/0004 not found or empty) is not an error here; VerifyIntegrity
-// then reports it.
+// ReadText verifies k (TextPIN, TextPINA or TextPINB) and, in one
+// transaction, reads what k opens (TextFieldsOpenedBy: the PIN both
+// records, 照合番号A the number only, 照合番号B the basic four only), the
+// integrity record EF 0003 and the card-verifiable certificate EF 0004
+// (free to read). The result's Fields says what was read. An absent or
+// malformed EF 0003 or 0004 is not an error here: Verify reports it.
 func (a *TextApp) ReadText(ctx context.Context, k PINKind, prompt PINPrompt) (*TextRecord, error) {
-	if k != TextPIN && k != TextPINA && k != TextPINB {
+	fields := TextFieldsOpenedBy(k)
+	if fields == 0 {
 		return nil, fmt.Errorf("reading text application: the %s does not open it", k)
 	}
-	rec := &TextRecord{}
+	rec := &TextRecord{Fields: fields}
 	err := a.c.transact(ctx, "reading text application", func(ctx context.Context, s *session) error {
 		if err := s.enterText(ctx, k, prompt); err != nil {
 			return err
 		}
 		var err error
-		numberEF, err := s.readTextEF(ctx, efTextNumber, fixedSize(numberEFLen))
-		defer wipe(numberEF)
-		if err != nil {
-			return err
+		if fields&TextNumberField != 0 {
+			numberEF, err := s.readTextEF(ctx, efTextNumber, fixedSize(numberEFLen))
+			defer wipe(numberEF)
+			if err != nil {
+				return err
+			}
+			if rec.Number, err = ParseNumberRecord(numberEF); err != nil {
+				return err
+			}
+			rec.numberHash = sha256.Sum256(numberEF)
 		}
-		if rec.Number, err = ParseNumberRecord(numberEF); err != nil {
-			return err
-		}
-		rec.numberHash = sha256.Sum256(numberEF)
-		basic, err := s.readTextEF(ctx, efTextBasic, tlvSize)
-		if err != nil {
-			return err
-		}
-		if rec.Basic, rec.basicHashed, err = parseBasic(basic); err != nil {
-			return err
+		if fields&TextBasicField != 0 {
+			basic, err := s.readTextEF(ctx, efTextBasic, tlvSize)
+			if err != nil {
+				return err
+			}
+			if rec.Basic, rec.basicHashed, err = parseBasic(basic); err != nil {
+				return err
+			}
 		}
 		if rec.integrityEF, err = s.readOptionalTextEF(ctx, efTextIntegrity); err != nil {
 			return err
+		}
+		if len(rec.integrityEF) > 0 {
+			rec.Integrity, _ = ParseIntegrityRecord(rec.integrityEF) // Verify reports a malformed one
 		}
 		rec.cvcEF, err = s.readOptionalTextEF(ctx, efTextCVC)
 		return err
@@ -302,6 +351,12 @@ func (a *TextApp) ReadText(ctx context.Context, k PINKind, prompt PINPrompt) (*T
 		return nil, err
 	}
 	return rec, nil
+}
+
+// ReadCVC reads the text application's card-verifiable certificate
+// (EF 0004), which is free to read.
+func (a *TextApp) ReadCVC(ctx context.Context) (*CVC, error) {
+	return readAppCVC(ctx, a.c, aidText, "reading text application certificate")
 }
 
 // PINStatus returns the remaining tries of a text application PIN without

@@ -125,23 +125,38 @@ func TestReadTextAndIntegrity(t *testing.T) {
 				t.Errorf("TextRecord prints the number: %s", out)
 			}
 		}
-		if rec.Number.Reveal() != f.h.Spec.Number || rec.Basic.Name != f.h.Spec.Name {
-			t.Errorf("ReadText(%v) = %v %+v", tt.k, rec.Number, rec.Basic)
+		want := card.TextFieldsOpenedBy(tt.k)
+		if rec.Fields != want || (rec.Has(card.TextNumberField) != (rec.Number.Reveal() == f.h.Spec.Number)) ||
+			(rec.Has(card.TextBasicField) != (rec.Basic.Name == f.h.Spec.Name)) {
+			t.Errorf("ReadText(%v) = fields %b, %v %+v", tt.k, rec.Fields, rec.Number, rec.Basic)
 		}
-		rep, err := rec.VerifyIntegrity(nil)
-		if err != nil || !rep.NumberHash || !rep.BasicHash || !rep.RecordSignature || rep.IssuerVerified {
-			t.Errorf("VerifyIntegrity(nil) = %+v, %v", rep, err)
+		if rec.Integrity == nil || len(rec.Integrity.Signed) != 2*(3+32) {
+			t.Errorf("ReadText(%v): integrity record %+v", tt.k, rec.Integrity)
 		}
-		if !bytes.Equal(rep.IssuerKeyID, f.h.TextCAKeyID) || !bytes.Equal(rep.SubjectKeyID, f.h.TextKeyID) {
-			t.Errorf("key IDs % X / % X", rep.IssuerKeyID, rep.SubjectKeyID)
+		v, err := rec.Verify(testCVKeys(t))
+		if err != nil {
+			t.Fatalf("Verify after %v: %v", tt.k, err)
 		}
-		rep, err = rec.VerifyIntegrity(&f.h.TextCAKey.PublicKey)
-		if err != nil || !rep.IssuerVerified {
-			t.Errorf("VerifyIntegrity(issuer) = %+v, %v", rep, err)
+		if v.NumberChecked != rec.Has(card.TextNumberField) || v.BasicChecked != rec.Has(card.TextBasicField) ||
+			v.CAKey.Name() != "9000033" || !v.CAKey.Test() || !bytes.Equal(v.CVC.SubjectKeyID[:], f.h.TextKeyID) {
+			t.Errorf("Verify after %v = %+v", tt.k, v)
 		}
-		rep, err = rec.VerifyIntegrity(&f.h.TextKey.PublicKey) // the wrong issuer
-		if !errors.Is(err, card.ErrIntegrity) || rep.IssuerVerified || !rep.RecordSignature {
-			t.Errorf("VerifyIntegrity(wrong issuer) = %+v, %v", rep, err)
+	}
+	// 照合番号A opens EF 0001 only, 照合番号B EF 0002 only: the reads never
+	// ask the card for the other (no 6982 on the way).
+	for _, tt := range []struct {
+		k      card.PINKind
+		pin    string
+		absent uint16
+	}{{card.TextPINA, string(card.PINA(number)), 0x0002}, {card.TextPINB, string(pinB), 0x0001}} {
+		f.cnt.reset()
+		if _, err := f.j.Text().ReadText(ctx, tt.k, pin(tt.pin).prompt); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range f.cnt.commands() {
+			if bytes.Equal(c, []byte{0x00, 0xA4, 0x02, 0x0C, 0x02, byte(tt.absent >> 8), byte(tt.absent)}) {
+				t.Errorf("%v: selected EF %04X, which it does not open", tt.k, tt.absent)
+			}
 		}
 	}
 	if _, err := f.j.Text().ReadText(ctx, card.AuthPIN, pin("1234").prompt); err == nil {
@@ -179,8 +194,10 @@ func TestIntegrityDetectsTampering(t *testing.T) {
 			}
 			continue
 		}
-		if _, err := rec.VerifyIntegrity(nil); !errors.Is(err, card.ErrIntegrity) {
-			t.Errorf("tampered %q: VerifyIntegrity = %v, want ErrIntegrity", tt.old, err)
+		_, err = rec.Verify(testCVKeys(t))
+		var cve *card.CVError
+		if !errors.As(err, &cve) || cve.Reason != card.CVReasonTampered || !errors.Is(err, card.ErrIntegrity) {
+			t.Errorf("tampered %q: Verify = %v, want CVReasonTampered", tt.old, err)
 		}
 	}
 }
@@ -191,8 +208,9 @@ func TestTextWithoutIntegrityRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rec.VerifyIntegrity(nil); !errors.Is(err, card.ErrNoIntegrityRecord) {
-		t.Errorf("VerifyIntegrity without EF 0003: %v", err)
+	var cve *card.CVError
+	if _, err := rec.Verify(testCVKeys(t)); !errors.As(err, &cve) || cve.Reason != card.CVReasonNoRecord || !errors.Is(err, card.ErrNoIntegrityRecord) {
+		t.Errorf("Verify without EF 0003: %v", err)
 	}
 }
 
@@ -229,14 +247,11 @@ func TestReadSurface(t *testing.T) {
 			if card.DetectImageFormat(s.NameImage) != card.FormatPNG {
 				t.Errorf("name image is %v", card.DetectImageFormat(s.NameImage))
 			}
-			if err := s.VerifySignature(nil); err != nil {
-				t.Errorf("VerifySignature(DF24): %v", err)
+			if v, err := s.Verify(testCVKeys(t)); err != nil || v.CAKey.Name() != "9000023" {
+				t.Errorf("Verify: %+v, %v", v, err)
 			}
-			if err := s.VerifySignature(&f.h.SurfaceKey.PublicKey); err != nil {
-				t.Errorf("VerifySignature(known key): %v", err)
-			}
-			if err := s.VerifySignature(&f.h.TextKey.PublicKey); !errors.Is(err, card.ErrIntegrity) {
-				t.Errorf("VerifySignature(wrong key): %v", err)
+			if s.PublicKey == nil || s.PublicKey.N.Cmp(f.h.SurfaceAppKey.N) != 0 {
+				t.Error("DF24 is not the application key")
 			}
 			pinB2, err := card.PINB(s.Birth, s.ExpiryDate, f.h.Spec.SecurityCode)
 			if err != nil || !bytes.Equal(pinB2, pinB) {

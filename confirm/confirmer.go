@@ -3,10 +3,7 @@ package confirm
 import (
 	"bytes"
 	"context"
-	"crypto"
 	"crypto/rand"
-	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -20,13 +17,9 @@ import (
 )
 
 // ChallengeSize is the size of the random challenge the holder signs in
-// Identify and Qualify: 32 bytes, hashed with SHA-256 into a DigestInfo.
+// Identify and Qualify: 32 bytes, hashed with the hash of the
+// certificate key's algorithm (SHA-256 for RSA-2048, SHA-384 for P-384).
 const ChallengeSize = 32
-
-// AlgorithmRSASHA256 names the only signature scheme the card makes here:
-// RSA PKCS#1 v1.5 with SHA-256 (PROTOCOL.md "Commands": SIGN P1 = 00 over a
-// DigestInfo).
-const AlgorithmRSASHA256 = "RS256"
 
 // ParseKey parses "sign" or "auth" (and "" as "sign", Identify's
 // default), for flags.
@@ -98,28 +91,28 @@ func New(cfg Config) (*Confirmer, error) {
 // Config returns the Confirmer's configuration (with defaults filled in).
 func (c *Confirmer) Config() Config { return c.cfg }
 
-// newChallenge returns ChallengeSize random bytes and the SHA-256
-// DigestInfo the card signs.
-func (c *Confirmer) newChallenge() (challenge, digest, digestInfo []byte, err error) {
-	challenge = make([]byte, ChallengeSize)
+// newChallenge returns ChallengeSize random bytes.
+func (c *Confirmer) newChallenge() ([]byte, error) {
+	challenge := make([]byte, ChallengeSize)
 	if _, err := io.ReadFull(c.cfg.Rand, challenge); err != nil {
-		return nil, nil, nil, fmt.Errorf("making challenge: %w", err)
+		return nil, fmt.Errorf("making challenge: %w", err)
 	}
-	d := sha256.Sum256(challenge)
-	di, err := jpki.DigestInfo(crypto.SHA256, d[:])
-	if err != nil {
-		return nil, nil, nil, fmt.Errorf("making challenge: %w", err)
-	}
-	return challenge, d[:], di, nil
+	return challenge, nil
 }
 
-// evaluate checks a signature over a SHA-256 digest with cert's key, the
-// chain at now for kind, and revocation, and combines them under the
-// policy. It returns the issuing root's certificate when the chain
+// challengeDigest is what the card signs for a challenge: its hash under
+// the key's algorithm.
+func challengeDigest(challenge []byte) func(jpki.SignatureAlgorithm) []byte {
+	return func(a jpki.SignatureAlgorithm) []byte { return hashOf(a.Hash(), challenge) }
+}
+
+// evaluate checks a signature over the challenge's digest with cert's
+// key, the chain at now for kind, and revocation, and combines them under
+// the policy. It returns the issuing root's certificate when the chain
 // verified.
-func (c *Confirmer) evaluate(ctx context.Context, cert *jpki.Certificate, kind jpki.Kind, digest, sig []byte, now time.Time) (Verdict, *x509.Certificate) {
+func (c *Confirmer) evaluate(ctx context.Context, cert *jpki.Certificate, kind jpki.Kind, sc signedChallenge, sig []byte, now time.Time) (Verdict, *x509.Certificate) {
 	var v Verdict
-	v.Signature = verifySignature(cert, digest, sig)
+	v.Signature = verifySignature(cert, sc, sig)
 	ver, err := jpki.Verify(cert, c.cfg.Roots, jpki.VerifyOptions{Time: now, Kind: kind, RequireProduction: c.cfg.RequireProduction})
 	v.Chain = chainResult(ver, err, now)
 	var issuer *x509.Certificate
@@ -132,15 +125,20 @@ func (c *Confirmer) evaluate(ctx context.Context, cert *jpki.Certificate, kind j
 	return v, issuer
 }
 
-// verifySignature checks RSA PKCS#1 v1.5 with SHA-256.
-func verifySignature(cert *jpki.Certificate, digest, sig []byte) SignatureResult {
-	out := SignatureResult{Algorithm: AlgorithmRSASHA256}
-	pub, ok := cert.PublicKey.(*rsa.PublicKey)
-	if !ok {
-		out.Detail = fmt.Sprintf("certificate key is %T, not RSA", cert.PublicKey)
+// verifySignature checks sig over sc's digest with the certificate's key,
+// in the algorithm of that key; sc.alg must be it.
+func verifySignature(cert *jpki.Certificate, sc signedChallenge, sig []byte) SignatureResult {
+	alg, err := jpki.AlgorithmFor(cert.PublicKey)
+	out := SignatureResult{Algorithm: string(alg)}
+	switch {
+	case err != nil:
+		out.Detail = err.Error()
+		return out
+	case alg != sc.alg:
+		out.Detail = fmt.Sprintf("signed as %s, certificate key is %s", sc.alg, alg)
 		return out
 	}
-	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest, sig); err != nil {
+	if err := jpki.VerifyDigest(cert.PublicKey, alg.Hash(), sc.digest, sig, alg.Hash()); err != nil {
 		out.Detail = "signature does not verify with the certificate's key"
 		return out
 	}
@@ -187,9 +185,10 @@ func issuerOf(roots *jpki.Roots, cert *x509.Certificate) *x509.Certificate {
 }
 
 // CRLChecker is a RevocationChecker over parsed CRLs
-// (revocation.ParseCRL): a CRL answers for a certificate when its issuer is
-// the certificate's issuer (same key) and it covers the certificate's
-// distribution point. It is fresh-or-unknown: a stale CRL gives "unknown".
+// (revocation.ParseCRL) that decides as revocation.StatusFromCRLs does: the
+// CRLs of the certificate's issuer (same key) covering its distribution
+// point answer; a listed serial is revoked even in a stale CRL; "good"
+// needs a fresh one; anything else is "unknown" with its reason.
 type CRLChecker struct {
 	// CRLs are the lists to consult.
 	CRLs []*revocation.CRL
@@ -206,29 +205,5 @@ func (k *CRLChecker) Check(_ context.Context, cert, issuer *x509.Certificate) re
 	if len(k.CRLs) == 0 {
 		return revocation.Result{Status: revocation.StatusUnknown, Source: "crl", Err: revocation.ErrNoSource}
 	}
-	dps, err := revocation.CertDistributionPoints(cert)
-	if err != nil {
-		return revocation.Result{Status: revocation.StatusUnknown, Source: "crl", Err: err}
-	}
-	var lastErr error = revocation.ErrNoSource
-	for _, crl := range k.CRLs {
-		if crl.Issuer == nil || !crl.Issuer.Equal(issuer) {
-			continue
-		}
-		if !crl.Covers(dps) {
-			lastErr = revocation.ErrNotCovered
-			continue
-		}
-		if err := crl.CheckFresh(now); err != nil {
-			lastErr = err
-			continue
-		}
-		src := "crl " + crl.Source
-		if e, ok := crl.Lookup(cert.SerialNumber); ok {
-			return revocation.Result{Status: revocation.StatusRevoked, Reason: e.Reason, RevokedAt: e.RevokedAt,
-				Source: src, ThisUpdate: crl.ThisUpdate, NextUpdate: crl.NextUpdate}
-		}
-		return revocation.Result{Status: revocation.StatusGood, Source: src, ThisUpdate: crl.ThisUpdate, NextUpdate: crl.NextUpdate}
-	}
-	return revocation.Result{Status: revocation.StatusUnknown, Source: "crl", Err: lastErr}
+	return revocation.StatusFromCRLs(k.CRLs, cert, issuer, now)
 }

@@ -122,12 +122,13 @@ func enrolmentInfo(e store.Enrolment) *EnrolmentInfo {
 const reasonAffiliationChanged = "affiliationChanged"
 
 // Identify runs a personal identification: it makes a fresh random
-// challenge (ChallengeSize bytes), has the card sign its SHA-256
-// DigestInfo with the chosen key after one PIN entry, and checks the
+// challenge (ChallengeSize bytes), has the card sign its digest (under the
+// hash of the certificate key's algorithm: SHA-256 for RSA-2048, SHA-384
+// for P-384) with the chosen key after one PIN entry, and checks the
 // signature with the certificate's key, the chain to a pinned root at the
 // current time, and revocation. With the signing key the certificate and
 // signature come from one VERIFY in one card transaction
-// (card.JPKI.SignWithSignCertificate).
+// (card.JPKI.SignWithSignCertificateFunc).
 //
 // A wrong PIN, a refused last try or any card error is returned as an
 // error (a *card.PINError keeps the remaining count) and nothing is
@@ -156,20 +157,15 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 		}
 	}
 
-	challenge, digest, di, err := c.newChallenge()
+	challenge, err := c.newChallenge()
 	if err != nil {
 		return nil, err
 	}
-	var der, sig []byte
 	kind := jpki.KindSign
-	if key == card.SignKey {
-		der, sig, err = j.SignWithSignCertificate(ctx, opts.Prompt, di, nil)
-	} else {
+	if key == card.AuthKey {
 		kind = jpki.KindAuth
-		if der, err = j.ReadCertificate(ctx, card.AuthCert); err == nil {
-			sig, err = j.Sign(ctx, card.AuthKey, opts.Prompt, di)
-		}
 	}
+	der, sig, sc, err := signWithKey(ctx, j, key, opts.Prompt, challengeDigest(challenge), nil)
 	if err != nil {
 		return nil, fmt.Errorf("identifying with the %s: %w", key, err)
 	}
@@ -179,7 +175,7 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 	}
 
 	now := c.cfg.Now()
-	verdict, _ := c.evaluate(ctx, cert, kind, digest, sig, now)
+	verdict, _ := c.evaluate(ctx, cert, kind, sc, sig, now)
 	id := &Identification{
 		Key: kind.String(), At: now, Operator: c.cfg.Operator, Verdict: verdict,
 		Certificate: certificateInfo(cert.Certificate, kind),

@@ -123,15 +123,11 @@ func (c *Confirmer) Qualify(ctx context.Context, j *card.JPKI, opts QualifyOptio
 	if c.cfg.Store == nil {
 		return nil, fmt.Errorf("qualifying: %w", ErrNoStore)
 	}
-	challenge, digest, di, err := c.newChallenge()
+	challenge, err := c.newChallenge()
 	if err != nil {
 		return nil, err
 	}
-	der, err := j.ReadCertificate(ctx, card.AuthCert)
-	if err != nil {
-		return nil, fmt.Errorf("qualifying: %w", err)
-	}
-	sig, err := j.Sign(ctx, card.AuthKey, opts.Prompt, di)
+	der, sig, sc, err := signWithKey(ctx, j, card.AuthKey, opts.Prompt, challengeDigest(challenge), nil)
 	if err != nil {
 		return nil, fmt.Errorf("qualifying: %w", err)
 	}
@@ -140,7 +136,7 @@ func (c *Confirmer) Qualify(ctx context.Context, j *card.JPKI, opts QualifyOptio
 		return nil, fmt.Errorf("qualifying: %w: %w", ErrBadCertificate, err)
 	}
 	now := c.cfg.Now()
-	verdict, _ := c.evaluate(ctx, cert, jpki.KindAuth, digest, sig, now)
+	verdict, _ := c.evaluate(ctx, cert, jpki.KindAuth, sc, sig, now)
 	q := &Qualification{At: now, Operator: c.cfg.Operator, Verdict: verdict, Certificate: certificateInfo(cert.Certificate, jpki.KindAuth)}
 	if verdict.OK {
 		a, err := c.cfg.Store.LookupEligibility(ctx, q.Certificate.Issuer, q.Certificate.Serial, now)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -23,7 +22,8 @@ const TokenVersion = 1
 // bounded before anything is decoded.
 const (
 	// MaxTokenBytes bounds an encoded token (a JPKI certificate is about
-	// 1.9 KB, a signature 256 bytes, both base64url encoded).
+	// 1.9 KB, a signature 256 bytes for RSA-2048 and about 104 for P-384,
+	// both base64url encoded).
 	MaxTokenBytes = 16 << 10
 	// MaxAudienceBytes bounds the audience string.
 	MaxAudienceBytes = 1024
@@ -37,6 +37,9 @@ const (
 //
 // Its JSON form is {"version":1,"algorithm":"RS256","certificate":
 // base64url(DER),"signature":base64url(sig)} with unpadded base64url.
+// The algorithm is the certificate key's: RS256 (RSA PKCS#1 v1.5 with
+// SHA-256, today's card), ES384 (ECDSA P-384 with SHA-384, DER signature)
+// or ES256.
 type Token struct {
 	Version     int    `json:"version"`
 	Algorithm   string `json:"algorithm"`
@@ -101,17 +104,30 @@ func ParseToken(b []byte) (*Token, error) {
 	return &Token{Version: tj.Version, Algorithm: tj.Algorithm, Certificate: cert, Signature: sig}, nil
 }
 
-// TokenDigest is what a token's key signs: SHA-256( SHA-256(audience) ‖
-// SHA-256(nonce) ), where audience is the service identifier's UTF-8 bytes
-// and nonce is the challenge's text as issued (base64url). The card signs
-// its SHA-256 DigestInfo with RSA PKCS#1 v1.5.
+// TokenDigest is what an RS256 or ES256 token's key signs: SHA-256(
+// SHA-256(audience) ‖ SHA-256(nonce) ), where audience is the service
+// identifier's UTF-8 bytes and nonce is the challenge's text as issued
+// (base64url). It is TokenDigestFor with SHA-256.
 func TokenDigest(audience, nonce string) []byte {
-	ha := sha256.Sum256([]byte(audience))
-	hn := sha256.Sum256([]byte(nonce))
-	h := sha256.New()
-	h.Write(ha[:])
-	h.Write(hn[:])
-	return h.Sum(nil)
+	return tokenDigest(crypto.SHA256, audience, nonce)
+}
+
+// TokenDigestFor is what a token of algorithm alg signs: H( H(audience) ‖
+// H(nonce) ) with H the algorithm's hash (SHA-256 for RS256 and ES256,
+// SHA-384 for ES384). It returns nil for an unknown algorithm.
+func TokenDigestFor(alg, audience, nonce string) []byte {
+	h := jpki.SignatureAlgorithm(alg).Hash()
+	if h == 0 {
+		return nil
+	}
+	return tokenDigest(h, audience, nonce)
+}
+
+func tokenDigest(h crypto.Hash, audience, nonce string) []byte {
+	d := h.New()
+	d.Write(hashOf(h, []byte(audience)))
+	d.Write(hashOf(h, []byte(nonce)))
+	return d.Sum(nil)
 }
 
 // ConsentRequest is what the holder is shown before a signing-key token is
@@ -151,7 +167,8 @@ type TokenOptions struct {
 }
 
 // MakeToken is the card side of issue 10: it has the card sign
-// TokenDigest(Audience, Nonce) and returns the token.
+// TokenDigestFor(algorithm of the certificate key, Audience, Nonce) and
+// returns the token.
 //
 // Key separation: the data signed is always computed here from the
 // audience and nonce; no caller-supplied hash reaches the card through
@@ -174,41 +191,29 @@ func MakeToken(ctx context.Context, j *card.JPKI, opts TokenOptions) (*Token, er
 	if err := checkTokenInputs(opts.Audience, opts.Nonce); err != nil {
 		return nil, fmt.Errorf("making token: %w", err)
 	}
-	di, err := jpki.DigestInfo(crypto.SHA256, TokenDigest(opts.Audience, opts.Nonce))
-	if err != nil {
-		return nil, fmt.Errorf("making token: %w", err)
-	}
-	var der, sig []byte
+	digestFor := func(a jpki.SignatureAlgorithm) []byte { return TokenDigestFor(string(a), opts.Audience, opts.Nonce) }
+	var approve func(ctx context.Context, cert *jpki.Certificate) error
 	switch key {
 	case card.AuthKey:
-		if der, err = j.ReadCertificate(ctx, card.AuthCert); err != nil {
-			return nil, fmt.Errorf("making token: %w", err)
-		}
-		if sig, err = j.Sign(ctx, card.AuthKey, opts.Prompt, di); err != nil {
-			return nil, fmt.Errorf("making token: %w", err)
-		}
 	case card.SignKey:
 		if opts.Consent == nil {
 			return nil, fmt.Errorf("making token: %w", ErrConsentRequired)
 		}
-		approve := func(ctx context.Context, certDER []byte) error {
-			cert, err := jpki.Parse(certDER)
-			if err != nil {
-				return fmt.Errorf("%w: %w", ErrBadCertificate, err)
-			}
+		approve = func(ctx context.Context, cert *jpki.Certificate) error {
 			req := ConsentRequest{Audience: opts.Audience, Attributes: attributesFrom(cert.Attributes), Certificate: certificateInfo(cert.Certificate, cert.Kind)}
 			if err := opts.Consent(ctx, req); err != nil {
 				return fmt.Errorf("%w: %w", ErrDeclined, err)
 			}
 			return nil
 		}
-		if der, sig, err = j.SignWithSignCertificate(ctx, opts.Prompt, di, approve); err != nil {
-			return nil, fmt.Errorf("making token: %w", err)
-		}
 	default:
 		return nil, fmt.Errorf("making token: unknown key %v", key)
 	}
-	return &Token{Version: TokenVersion, Algorithm: AlgorithmRSASHA256, Certificate: der, Signature: sig}, nil
+	der, sig, sc, err := signWithKey(ctx, j, key, opts.Prompt, digestFor, approve)
+	if err != nil {
+		return nil, fmt.Errorf("making token: %w", err)
+	}
+	return &Token{Version: TokenVersion, Algorithm: string(sc.alg), Certificate: der, Signature: sig}, nil
 }
 
 // checkTokenInputs bounds the audience and checks the nonce's form.

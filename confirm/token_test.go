@@ -124,6 +124,11 @@ func TestTokenRefusals(t *testing.T) {
 		{name: "stale CRL hard", setup: func(te *tokenEnv) {
 			te.crls.Now = func() time.Time { return te.now.Add(30 * 24 * time.Hour) }
 		}, wantCode: confirm.TokenRevocationUnknown},
+		{name: "listed in a stale CRL, soft", setup: func(te *tokenEnv) {
+			te.v.RevocationPolicy = confirm.RevocationSoft
+			te.setCRLs(nil, []revoked{{h.AuthCert.SerialNumber, revocation.ReasonKeyCompromise}})
+			te.crls.Now = func() time.Time { return te.now.Add(30 * 24 * time.Hour) }
+		}, wantCode: confirm.TokenRevoked},
 		{name: "revocation unknown soft accepted", setup: func(te *tokenEnv) {
 			te.v.Revocation = nil
 			te.v.RevocationPolicy = confirm.RevocationSoft

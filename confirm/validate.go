@@ -3,7 +3,6 @@ package confirm
 import (
 	"bytes"
 	"context"
-	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
 	"errors"
@@ -22,7 +21,8 @@ const (
 	TokenMalformed = "malformed"
 	// TokenUnsupportedVersion: a format version other than TokenVersion.
 	TokenUnsupportedVersion = "unsupported_version"
-	// TokenUnsupportedAlgorithm: an algorithm other than RS256.
+	// TokenUnsupportedAlgorithm: an algorithm other than RS256, ES256 and
+	// ES384, or one that is not the certificate key's.
 	TokenUnsupportedAlgorithm = "unsupported_algorithm"
 	// TokenBadRequest: the verifier's own audience or nonce is unusable.
 	TokenBadRequest = "bad_request"
@@ -39,11 +39,13 @@ const (
 	// TokenWrongKeyType: an authentication-key token where a signing-key
 	// one is required, or the reverse.
 	TokenWrongKeyType = "wrong_key_type"
-	// TokenBadSignature: the signature is not a valid RSA PKCS#1 v1.5
-	// SHA-256 signature by the certificate's key (tampered or corrupted).
+	// TokenBadSignature: the signature is not a valid signature by the
+	// certificate's key in its algorithm (tampered or corrupted). For
+	// ECDSA, which cannot be opened to see what was signed, this also
+	// covers a signature over another audience or nonce.
 	TokenBadSignature = "bad_signature"
-	// TokenDataMismatch: a well-formed signature by the certificate's key,
-	// but over other data: another audience or another nonce.
+	// TokenDataMismatch: a well-formed RSA signature by the certificate's
+	// key, but over other data: another audience or another nonce.
 	TokenDataMismatch = "audience_or_nonce_mismatch"
 	// TokenUntrusted: the certificate does not chain to a trusted root.
 	TokenUntrusted = "untrusted_issuer"
@@ -150,8 +152,9 @@ func (v *Validator) ValidateToken(ctx context.Context, tok *Token, audience, non
 		return refuse(TokenBadRequest, "expected key kind must be auth or sign", nil)
 	case tok.Version != TokenVersion:
 		return refuse(TokenUnsupportedVersion, fmt.Sprintf("version %d, want %d", tok.Version, TokenVersion), nil)
-	case tok.Algorithm != AlgorithmRSASHA256:
-		return refuse(TokenUnsupportedAlgorithm, fmt.Sprintf("algorithm %q, want %s", tok.Algorithm, AlgorithmRSASHA256), nil)
+	case jpki.SignatureAlgorithm(tok.Algorithm).Hash() == 0:
+		return refuse(TokenUnsupportedAlgorithm, fmt.Sprintf("algorithm %q, want %s, %s or %s", tok.Algorithm,
+			AlgorithmRSASHA256, AlgorithmECDSAP384SHA384, AlgorithmECDSAP256SHA256), nil)
 	}
 	if err := checkTokenInputs(audience, nonce); err != nil {
 		return refuse(TokenBadRequest, err.Error(), nil)
@@ -174,8 +177,15 @@ func (v *Validator) ValidateToken(ctx context.Context, tok *Token, audience, non
 	if cert.Kind != want {
 		return refuse(TokenWrongKeyType, fmt.Sprintf("a %s-key token where a %s-key one is required", cert.Kind, want), nil)
 	}
-	digest := TokenDigest(audience, nonce)
-	if code, detail := checkTokenSignature(cert.Certificate, digest, tok.Signature); code != "" {
+	alg, err := jpki.AlgorithmFor(cert.PublicKey)
+	if err != nil {
+		return refuse(TokenUnsupportedAlgorithm, err.Error(), err)
+	}
+	if string(alg) != tok.Algorithm {
+		return refuse(TokenUnsupportedAlgorithm, fmt.Sprintf("token says %s, the certificate's key is %s", tok.Algorithm, alg), nil)
+	}
+	digest := TokenDigestFor(tok.Algorithm, audience, nonce)
+	if code, detail := checkTokenSignature(cert.Certificate, alg, digest, tok.Signature); code != "" {
 		return refuse(code, detail, nil)
 	}
 	now := time.Now()
@@ -190,7 +200,7 @@ func (v *Validator) ValidateToken(ctx context.Context, tok *Token, audience, non
 	if want == jpki.KindSign {
 		res.Attributes = attributesFrom(cert.Attributes)
 	}
-	res.Verdict.Signature = SignatureResult{OK: true, Algorithm: AlgorithmRSASHA256}
+	res.Verdict.Signature = SignatureResult{OK: true, Algorithm: string(alg)}
 	res.Verdict.Chain = chainResult(ver, nil, now)
 	res.Verdict.Revocation = checkRevocation(ctx, v.Revocation, v.RevocationPolicy, cert.Certificate, ver.Root.Certificate)
 	switch r := res.Verdict.Revocation; {
@@ -224,22 +234,21 @@ func chainCode(err error) string {
 	return TokenUntrusted
 }
 
-// sha256DigestInfoPrefix is the DER DigestInfo header for SHA-256
-// (PROTOCOL.md "Commands").
-var sha256DigestInfoPrefix = []byte{0x30, 0x31, 0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20}
-
-// checkTokenSignature accepts with rsa.VerifyPKCS1v15 and, only to name
-// a failure, opens the signature with the public key (RFC 8017 §8.2.2
-// steps 2a–2c): a well-formed PKCS#1 v1.5 SHA-256 encoding of another
-// digest is a valid signature over other data (another audience or
-// nonce: TokenDataMismatch); anything else is TokenBadSignature.
-func checkTokenSignature(cert *x509.Certificate, digest, sig []byte) (code, detail string) {
+// checkTokenSignature accepts with jpki.VerifyDigest in the key's
+// algorithm. For RSA, only to name a failure, it opens the signature with
+// the public key (RFC 8017 §8.2.2 steps 2a–2c): a well-formed PKCS#1 v1.5
+// encoding of another digest under the algorithm's hash is a valid
+// signature over other data (another audience or nonce:
+// TokenDataMismatch); anything else is TokenBadSignature. An ECDSA
+// signature cannot be opened: any failure is TokenBadSignature.
+func checkTokenSignature(cert *x509.Certificate, alg jpki.SignatureAlgorithm, digest, sig []byte) (code, detail string) {
+	h := alg.Hash()
+	if jpki.VerifyDigest(cert.PublicKey, h, digest, sig, h) == nil {
+		return "", ""
+	}
 	pub, ok := cert.PublicKey.(*rsa.PublicKey)
 	if !ok {
-		return TokenBadSignature, fmt.Sprintf("certificate key is %T, not RSA", cert.PublicKey)
-	}
-	if rsa.VerifyPKCS1v15(pub, crypto.SHA256, digest, sig) == nil {
-		return "", ""
+		return TokenBadSignature, "the signature does not verify with the certificate's key"
 	}
 	k := pub.Size()
 	if len(sig) != k {
@@ -250,11 +259,16 @@ func checkTokenSignature(cert *x509.Certificate, digest, sig []byte) (code, deta
 		return TokenBadSignature, "signature out of range"
 	}
 	em := new(big.Int).Exp(s, big.NewInt(int64(pub.E)), pub.N).FillBytes(make([]byte, k))
-	tLen := len(sha256DigestInfoPrefix) + len(digest)
+	di, err := jpki.DigestInfo(h, digest)
+	if err != nil {
+		return TokenBadSignature, err.Error()
+	}
+	prefix := di[:len(di)-len(digest)]
+	tLen := len(di)
 	psLen := k - 3 - tLen
 	wellFormed := psLen >= 8 && em[0] == 0x00 && em[1] == 0x01 && em[2+psLen] == 0x00 &&
 		bytes.Equal(em[2:2+psLen], bytes.Repeat([]byte{0xFF}, psLen)) &&
-		bytes.Equal(em[3+psLen:3+psLen+len(sha256DigestInfoPrefix)], sha256DigestInfoPrefix)
+		bytes.Equal(em[3+psLen:3+psLen+len(prefix)], prefix)
 	if wellFormed {
 		return TokenDataMismatch, "the signature is over another audience or nonce"
 	}

@@ -12,6 +12,10 @@
 //     chain verification at a given time ([Verify]);
 //   - a [crypto.Signer] over a card key ([Signer]), usable with crypto/tls,
 //     x/crypto/ocsp and CMS;
+//   - the signature algorithm of a key ([AlgorithmFor], [HashFor],
+//     [VerifyDigest]): RSA PKCS #1 v1.5 (and PSS) for today's RSA-2048
+//     card, ECDSA P-256/P-384 for the next one — chosen from the key,
+//     never assumed;
 //   - CMS (PKCS #7) signatures made with the card and their verification
 //     ([SignCMS], [VerifyCMS]).
 //

@@ -344,6 +344,11 @@ func pinFor(fp Fingerprint) (Pin, bool) {
 	return Pin{}, false
 }
 
+// testGenerationECDSA labels a test root whose validity starts in 2024:
+// the test hierarchy's ECDSA P-384 generation (jpki/jpkitest's
+// ECDSAGeneration). No published J-LIS root starts that year.
+const testGenerationECDSA = 4
+
 // generationByYear maps the year a root's validity starts to its
 // generation (PROTOCOL.md: 1 2015–2025, 2 2019–2029, 3 2023–2033). Used
 // only to label test roots; production generations come from the pins.
@@ -355,6 +360,8 @@ func generationByYear(c *x509.Certificate) int {
 		return 2
 	case 2023:
 		return 3
+	case 2024:
+		return testGenerationECDSA
 	}
 	return 0
 }

@@ -1,16 +1,16 @@
 package jpki
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 )
 
-// realRootsDir holds the published J-LIS roots as PEM, outside the
-// repository (/work/main/jpki -> /work/shared/jpki-roots). They are never
-// copied into the repository.
-const realRootsDir = "../../shared/jpki-roots"
+// realRootsDir holds the J-LIS roots as J-LIS publishes them
+// (jpki.go.jp/ca), PEM, shipped with the repository so that these tests
+// run in every clone. Shipping them trusts nothing: a root is accepted
+// only when its fingerprint matches a pin.
+const realRootsDir = "testdata/roots"
 
 // realRoots lists the files and what they must be.
 var realRoots = []struct {
@@ -24,10 +24,14 @@ var realRoots = []struct {
 	{"auth_ca_2023.pem", KindAuth, 3},
 }
 
+// skipWithoutRealRoots fails the test when the shipped roots are
+// missing: they are part of the repository, so their absence is a broken
+// checkout, not a reason to skip.
 func skipWithoutRealRoots(t *testing.T) {
 	t.Helper()
-	if _, err := os.Stat(realRootsDir); err != nil {
-		t.Skipf("J-LIS roots not available at %s (published by J-LIS at jpki.go.jp/ca; not part of the repository): %v", realRootsDir, err)
+	files, err := filepath.Glob(filepath.Join(realRootsDir, "*.pem"))
+	if err != nil || len(files) != len(realRoots) {
+		t.Fatalf("want the %d J-LIS roots in %s, found %d (%v)", len(realRoots), realRootsDir, len(files), err)
 	}
 }
 

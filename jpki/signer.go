@@ -22,9 +22,10 @@ const pkcs1Overhead = 11
 
 // Sentinel errors of Signer.
 var (
-	// ErrPSSNotSupported reports a request for RSA-PSS: the card is used
-	// with SIGN P1 = 00 (PKCS#1 v1.5) only; the PSS modes are reported by
-	// one source only (PROTOCOL.md *unsure*).
+	// ErrPSSNotSupported reports a request for RSA-PSS that the card
+	// cannot make: its PSS mode (SIGN P1 = 04, SHA-256 only) is reported by
+	// one source only and used only with card.Options.RSAPSS; an ECDSA key
+	// has no PSS; and the card's salt length must be the one asked for.
 	ErrPSSNotSupported = errors.New("jpki: RSA-PSS not supported by the card signer")
 	// ErrUnsupportedHash reports a hash with no DigestInfo prefix here.
 	ErrUnsupportedHash = errors.New("jpki: hash not supported")
@@ -67,6 +68,7 @@ type Signer struct {
 	pub    crypto.PublicKey
 	alg    SignatureAlgorithm
 	scheme card.SignatureScheme
+	pss    card.SignatureScheme // nil unless the card's RSA-PSS mode is allowed
 	prompt card.PINPrompt
 	mu     sync.Mutex
 }
@@ -96,7 +98,8 @@ func NewSigner(ctx context.Context, j *card.JPKI, key card.KeyKind, cert *Certif
 	if err != nil {
 		return nil, fmt.Errorf("creating signer: %w", err)
 	}
-	return &Signer{ctx: ctx, j: j, key: key, cert: cert, pub: cert.PublicKey, alg: alg, scheme: scheme, prompt: prompt}, nil
+	pss, _ := j.PSSSchemeFor(cert.PublicKey) // nil: PSS requests are refused
+	return &Signer{ctx: ctx, j: j, key: key, cert: cert, pub: cert.PublicKey, alg: alg, scheme: scheme, pss: pss, prompt: prompt}, nil
 }
 
 // keyKind returns the certificate kind that goes with a card key.
@@ -132,16 +135,18 @@ func (s *Signer) Sign(rand io.Reader, digest []byte, opts crypto.SignerOpts) ([]
 // SHA-384, SHA-512; the digest's length is checked), or, for
 // crypto.Hash(0), over digest as a DigestInfo the caller prepared. With an
 // ECDSA key: over the digest of opts.HashFunc() (SHA-256, SHA-384,
-// SHA-512), answered as a DER ECDSA-Sig-Value. *rsa.PSSOptions are refused
-// with ErrPSSNotSupported. rand is not used: the card makes the
-// signature. The signature is checked against the certificate's key
-// before it is returned.
+// SHA-512), answered as a DER ECDSA-Sig-Value. *rsa.PSSOptions ask for
+// RSA-PSS over a SHA-256 hash, which the RSA card makes only when opened
+// with card.Options.RSAPSS; otherwise, and for other hashes or ECDSA keys,
+// they fail with ErrPSSNotSupported before the card is touched. rand is
+// not used: the card makes the signature. The signature is checked against
+// the certificate's key before it is returned.
 func (s *Signer) SignContext(ctx context.Context, _ io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
 	if opts == nil {
 		return nil, errors.New("signing: nil SignerOpts")
 	}
-	if _, ok := opts.(*rsa.PSSOptions); ok {
-		return nil, fmt.Errorf("signing: %w", ErrPSSNotSupported)
+	if pss, ok := opts.(*rsa.PSSOptions); ok {
+		return s.signPSS(ctx, digest, pss)
 	}
 	h := opts.HashFunc()
 	input, inputHash := digest, h
@@ -189,6 +194,32 @@ func (s *Signer) SignContext(ctx context.Context, _ io.Reader, digest []byte, op
 	return sig, nil
 }
 
+// signPSS makes RSA-PSS with the card's PSS mode.
+func (s *Signer) signPSS(ctx context.Context, digest []byte, opts *rsa.PSSOptions) ([]byte, error) {
+	pub, ok := s.pub.(*rsa.PublicKey)
+	switch {
+	case !ok || s.pss == nil:
+		return nil, fmt.Errorf("signing: %w", ErrPSSNotSupported)
+	case opts.HashFunc() != crypto.SHA256:
+		return nil, fmt.Errorf("signing: %w: %v (the card's PSS mode signs SHA-256 only)", ErrPSSNotSupported, opts.HashFunc())
+	case len(digest) != crypto.SHA256.Size():
+		return nil, fmt.Errorf("signing: %w: %d bytes for SHA-256", ErrDigestLength, len(digest))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sig, err := s.j.SignDigest(ctx, s.key, s.prompt, s.pss, crypto.SHA256, digest)
+	if err != nil {
+		return nil, fmt.Errorf("signing with the card's %v: %w", s.key, err)
+	}
+	if rsa.VerifyPSS(pub, crypto.SHA256, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto}) != nil {
+		return nil, fmt.Errorf("signing with the card's %v: %w", s.key, ErrKeyMismatch)
+	}
+	if opts.SaltLength != rsa.PSSSaltLengthAuto && rsa.VerifyPSS(pub, crypto.SHA256, digest, sig, opts) != nil {
+		return nil, fmt.Errorf("signing with the card's %v: %w: the card's salt length is not the one asked for", s.key, ErrPSSNotSupported)
+	}
+	return sig, nil
+}
+
 // tlsSignatureSchemes are the TLS signature schemes a card key can make,
 // by algorithm. An RSA card key does PKCS#1 v1.5 only, and TLS 1.3
 // requires RSA-PSS for CertificateVerify (RFC 8446 §4.4.3), so an RSA card
@@ -210,6 +241,16 @@ func (s *Signer) TLSCertificate() tls.Certificate {
 		Certificate:                  [][]byte{s.cert.Raw},
 		PrivateKey:                   s,
 		Leaf:                         s.cert.Certificate,
-		SupportedSignatureAlgorithms: append([]tls.SignatureScheme(nil), tlsSignatureSchemes[s.alg]...),
+		SupportedSignatureAlgorithms: s.tlsSchemes(),
 	}
+}
+
+// tlsSchemes are the TLS signature schemes of the key, with RSA-PSS
+// SHA-256 first when the card's PSS mode is allowed.
+func (s *Signer) tlsSchemes() []tls.SignatureScheme {
+	out := append([]tls.SignatureScheme(nil), tlsSignatureSchemes[s.alg]...)
+	if s.pss != nil {
+		out = append([]tls.SignatureScheme{tls.PSSWithSHA256}, out...)
+	}
+	return out
 }

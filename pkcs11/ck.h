@@ -103,7 +103,7 @@ typedef CK_RV (*CK_NOTIFY)(CK_SESSION_HANDLE, CK_NOTIFICATION, CK_VOID_PTR);
 
 /* Calls of the application's mutex functions (mutex.c). */
 CK_RV mynacard_create_mutex(CK_C_INITIALIZE_ARGS *a, CK_VOID_PTR *m);
-CK_RV mynacard_destroy_mutex(CK_C_INITIALIZE_ARGS *a, CK_VOID_PTR m);
+CK_RV mynacard_destroy_mutex(CK_DESTROYMUTEX f, CK_VOID_PTR m);
 CK_RV mynacard_lock_mutex(CK_LOCKMUTEX f, CK_VOID_PTR m);
 CK_RV mynacard_unlock_mutex(CK_UNLOCKMUTEX f, CK_VOID_PTR m);
 

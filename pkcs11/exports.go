@@ -13,6 +13,7 @@ package main
 import "C"
 
 import (
+	"sync"
 	"unsafe"
 
 	"github.com/mynacard/mynacard/pkcs11/internal/p11"
@@ -26,26 +27,56 @@ const (
 	ckrOK             = C.CK_RV(p11.CKR_OK)
 	ckrArgumentsBad   = C.CK_RV(p11.CKR_ARGUMENTS_BAD)
 	ckrBufferTooSmall = C.CK_RV(p11.CKR_BUFFER_TOO_SMALL)
+
+	ckrNeedToCreateThreads        = C.CK_RV(0x009) // CKR_NEED_TO_CREATE_THREADS
+	ckfLibraryCantCreateOSThreads = 0x1            // CKF_LIBRARY_CANT_CREATE_OS_THREADS
 )
 
 // appMutex is the application's mutex, taken through its functions.
+// Callers queue on gomu first, so the application's mutex is never
+// contended: a thread waiting inside the application's LockMutex (a C
+// call) would hold a Go processor until the runtime's monitor took it
+// back, while one parked on gomu gives it up at once to the thread doing
+// the card I/O.
 type appMutex struct {
-	lock   C.CK_LOCKMUTEX
-	unlock C.CK_UNLOCKMUTEX
-	m      C.CK_VOID_PTR
+	gomu    sync.Mutex
+	lock    C.CK_LOCKMUTEX
+	unlock  C.CK_UNLOCKMUTEX
+	destroy C.CK_DESTROYMUTEX
+	m       C.CK_VOID_PTR
 }
 
-func (a *appMutex) Lock()   { C.mynacard_lock_mutex(a.lock, a.m) }
-func (a *appMutex) Unlock() { C.mynacard_unlock_mutex(a.unlock, a.m) }
+// initMu guards appLock, the application's mutex between C_Initialize and
+// C_Finalize (nil when the module uses its own locks).
+var (
+	initMu  sync.Mutex
+	appLock *appMutex
+)
+
+func (a *appMutex) Lock() {
+	a.gomu.Lock()
+	C.mynacard_lock_mutex(a.lock, a.m)
+}
+
+func (a *appMutex) Unlock() {
+	C.mynacard_unlock_mutex(a.unlock, a.m)
+	a.gomu.Unlock()
+}
 
 //export C_Initialize
 func C_Initialize(pInitArgs C.CK_VOID_PTR) C.CK_RV {
+	initMu.Lock()
+	defer initMu.Unlock()
 	var lock p11.Locker
+	var app *appMutex
 	if pInitArgs != nil {
 		a := (*C.CK_C_INITIALIZE_ARGS)(pInitArgs)
 		if a.pReserved != nil {
 			return ckrArgumentsBad
 		}
+		// CKF_LIBRARY_CANT_CREATE_OS_THREADS is accepted: GnuTLS sets
+		// it, and the Go runtime's threads exist from the library's
+		// load, not from the application's calls.
 		n := 0
 		for _, f := range []unsafe.Pointer{unsafe.Pointer(a.CreateMutex), unsafe.Pointer(a.DestroyMutex), unsafe.Pointer(a.LockMutex), unsafe.Pointer(a.UnlockMutex)} {
 			if f != nil {
@@ -63,10 +94,19 @@ func C_Initialize(pInitArgs C.CK_VOID_PTR) C.CK_RV {
 			if rv := C.mynacard_create_mutex(a, &m); rv != ckrOK {
 				return rv
 			}
-			lock = &appMutex{lock: a.LockMutex, unlock: a.UnlockMutex, m: m}
+			app = &appMutex{lock: a.LockMutex, unlock: a.UnlockMutex, destroy: a.DestroyMutex, m: m}
+			lock = app
 		}
 	}
-	return C.CK_RV(mod.Initialize(lock))
+	rv := mod.Initialize(lock)
+	if rv != p11.CKR_OK {
+		if app != nil {
+			C.mynacard_destroy_mutex(app.destroy, app.m)
+		}
+		return C.CK_RV(rv)
+	}
+	appLock = app
+	return ckrOK
 }
 
 //export C_Finalize
@@ -74,7 +114,14 @@ func C_Finalize(pReserved C.CK_VOID_PTR) C.CK_RV {
 	if pReserved != nil {
 		return ckrArgumentsBad
 	}
-	return C.CK_RV(mod.Finalize())
+	initMu.Lock()
+	defer initMu.Unlock()
+	rv := mod.Finalize()
+	if rv == p11.CKR_OK && appLock != nil {
+		C.mynacard_destroy_mutex(appLock.destroy, appLock.m)
+		appLock = nil
+	}
+	return C.CK_RV(rv)
 }
 
 // pad writes s into a blank-padded fixed field, cutting only between

@@ -83,6 +83,6 @@ CK_RV C_GetFunctionList(void **ppFunctionList)
 }
 
 CK_RV mynacard_create_mutex(CK_C_INITIALIZE_ARGS *a, CK_VOID_PTR *m) { return a->CreateMutex(m); }
-CK_RV mynacard_destroy_mutex(CK_C_INITIALIZE_ARGS *a, CK_VOID_PTR m) { return a->DestroyMutex(m); }
+CK_RV mynacard_destroy_mutex(CK_DESTROYMUTEX f, CK_VOID_PTR m) { return f(m); }
 CK_RV mynacard_lock_mutex(CK_LOCKMUTEX f, CK_VOID_PTR m) { return f(m); }
 CK_RV mynacard_unlock_mutex(CK_UNLOCKMUTEX f, CK_VOID_PTR m) { return f(m); }

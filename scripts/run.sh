@@ -10,8 +10,10 @@
 #   3. with a card in a reader: `mynacard identify` on it, asking for the
 #      signing password on the terminal (echo off);
 #      with no card in any reader (or no pcscd running): the same command on
-#      the built-in virtual card — a fictional TEST holder — whose test
-#      password is fed on standard input (never argv), so it needs no input.
+#      the built-in virtual card, asked for explicitly with --reader virtual
+#      (mynacard never falls back to it by itself) — a fictional TEST holder
+#      whose test password is fed on standard input (never argv), so it
+#      needs no input.
 #
 # `scripts/run.sh ARGS…` (or `make run ARGS="…"`) runs bin/mynacard ARGS
 # instead of the main job.

@@ -1,5 +1,5 @@
 // Package virtual is an in-process Individual Number Card (マイナンバーカード)
-// that answers raw command APDUs as PROTOCOL.md says the real card does:
+// that answers raw command APDUs as docs/card.md says the real card does:
 // the JPKI, text (input support) and surface applications, their access
 // rules and retry counters, READ BINARY, VERIFY, CHANGE REFERENCE DATA and
 // the proprietary JPKI SIGN, plus planned faults for reliability tests.
@@ -63,7 +63,7 @@ type Stats struct {
 }
 
 // Option adjusts a virtual card's behaviour where real cards differ or
-// PROTOCOL.md is unsure.
+// docs/card.md marks the card's answer unsure (see also variants.go).
 type Option func(*config)
 
 type config struct {
@@ -75,6 +75,7 @@ type config struct {
 	chainThreshold      int
 	maxTries            map[PINRef]int
 	faults              []Fault
+	recordFault         RecordFault
 	ecSign, ecAuth      *ecdsa.PrivateKey // WithSpeculativeECDSAKeys
 }
 
@@ -85,7 +86,7 @@ func WithATR(atr []byte) Option {
 
 // WithEmptyVerifyReportsVerified emulates the card variants that answer
 // the empty VERIFY with 9000 when the PIN is already verified in this
-// session, instead of 63Cx (PROTOCOL.md, "Remaining tries").
+// session, instead of 63Cx (docs/card.md, "VERIFY").
 func WithEmptyVerifyReportsVerified() Option {
 	return func(c *config) { c.emptyVerifyVerified = true }
 }
@@ -107,7 +108,7 @@ func WithGetResponseChaining(threshold int) Option {
 
 // WithMaxTries sets the retry counter maximum of one PIN (1–15, what a
 // 63Cx status can report). It exists for the 照合番号A/B, whose maximum
-// PROTOCOL.md marks *unsure* (MaxTriesCollation).
+// docs/card.md marks unsure (MaxTriesCollation).
 func WithMaxTries(pin PINRef, n int) Option {
 	return func(c *config) {
 		if c.maxTries == nil {
@@ -122,7 +123,7 @@ func WithFaults(f ...Fault) Option {
 	return func(c *config) { c.faults = append([]Fault(nil), f...) }
 }
 
-// NewMyNumberCard lays contents out in the file structure of PROTOCOL.md:
+// NewMyNumberCard lays contents out in the file structure of docs/card.md:
 // the JPKI, text and surface applications, plus the residents' register
 // (AIDResidents, empty) and common (AIDCommon) applications. Empty fields
 // leave their EFs absent (6A82). It fails when a PIN or other field has a

@@ -357,13 +357,16 @@ func (c *Card) sign(cmd apdu.Command) apdu.Response {
 		return status(swSignSchemeUnsupported)
 	}
 	f, sw := c.referenced(cmd.P2)
+	if cmd.P2 == p2SignCurrentKey && c.curEF != nil {
+		f = c.curEF
+	}
 	if f == nil {
 		return status(sw)
 	}
 	if f.kind != kindKey {
 		return status(swIncompatibleFile)
 	}
-	if !c.verified[f.keyPIN] {
+	if f.keyPIN != pinNone && !c.verified[f.keyPIN] {
 		return status(apdu.SWSecurityStatusNotMet)
 	}
 	if f.ecKey != nil {

@@ -8,7 +8,7 @@ import (
 
 // Application identifiers, as strings of raw bytes (ISO/IEC 7816-4 §8.2.1.2 application
 // identifier; ISO/IEC 7816-5 registered RID D3 92 for Japan), as
-// PROTOCOL.md lists them.
+// docs/card.md lists them ("Applications").
 const (
 	// AIDJPKI is the JPKI application (公的個人認証AP).
 	AIDJPKI = "\xD3\x92\xF0\x00\x26\x01\x00\x00\x00\x01"
@@ -17,11 +17,11 @@ const (
 	// AIDSurface is the card surface application (券面事項確認AP).
 	AIDSurface = "\xD3\x92\x10\x00\x31\x00\x01\x01\x04\x02"
 	// AIDResidents is the residents' register application (住基AP).
-	// PROTOCOL.md marks it *unsure*; the virtual card makes it selectable
+	// docs/card.md marks it unsure; the virtual card makes it selectable
 	// and holds no files in it.
 	AIDResidents = "\xD3\x92\x10\x00\x31\x00\x01\x01\x04\x01"
-	// AIDCommon is the common / card-info application. PROTOCOL.md marks
-	// it *unsure*; the virtual card holds EF 0001 in it when
+	// AIDCommon is the common / card-info application. docs/card.md marks
+	// it unsure; the virtual card holds EF 0001 in it when
 	// Contents.CardSerial is set.
 	AIDCommon = "\xD3\x92\x10\x00\x31\x00\x01\x01\x01\x00"
 )
@@ -75,13 +75,12 @@ const (
 	// MaxTriesText is the text application PIN's retry counter.
 	MaxTriesText = 3
 	// MaxTriesCollation is the retry counter of every 照合番号A/B
-	// (EF 0012–0015). PROTOCOL.md is *unsure*: one source says 10, another
+	// (EF 0012–0015). docs/card.md marks it unsure: one source says 10, another
 	// 3. The virtual card assumes 10; WithMaxTries changes it per PIN.
 	MaxTriesCollation = 10
 )
 
-// File identifiers of the JPKI application (PROTOCOL.md, "JPKI
-// application files").
+// File identifiers of the JPKI application (docs/card.md, "JPKI files").
 const (
 	efJPKISignCert   uint16 = 0x0001
 	efJPKISignCACert uint16 = 0x0002
@@ -112,25 +111,27 @@ const (
 	claSMMask        byte = 0x0C // §5.4.1 b4-b3: secure messaging indication
 	claChannelMask   byte = 0x03 // §5.4.1 b2-b1: logical channel number
 
-	p1SelectFID     byte   = 0x00 // §11.2.2 table 39: MF, DF or EF by identifier
-	p1SelectEF      byte   = 0x02 // §11.2.2 table 39: EF under the current DF
-	p1SelectDFName  byte   = 0x04 // §11.2.2 table 39: select by DF name
-	p2SelectNoData  byte   = 0x0C // §11.2.2 table 40: no response data
-	p2SelectFCI     byte   = 0x00 // §11.2.2 table 40: return FCI (answered with none)
-	p1ReadSFI       byte   = 0x80 // §11.3.3: P1 b8 set, b5-b1 a short EF identifier
-	p2SpecificRef   byte   = 0x80 // §11.5.6 table 65: specific reference data; b5-b1 SFI here
-	p1ChangeNewOnly byte   = 0x01 // §11.5.7: data field holds the new reference data only
-	p2ReadRecordCur byte   = 0x04 // §11.4.3 table 49: record number in P1, current EF
-	sfiMask         byte   = 0x1F
-	fidMF           uint16 = 0x3F00 // §8.2.1.1 master file: never selectable here
+	p1SelectFID      byte   = 0x00 // §11.2.2 table 39: MF, DF or EF by identifier
+	p1SelectEF       byte   = 0x02 // §11.2.2 table 39: EF under the current DF
+	p1SelectDFName   byte   = 0x04 // §11.2.2 table 39: select by DF name
+	p2SelectNoData   byte   = 0x0C // §11.2.2 table 40: no response data
+	p2SelectFCI      byte   = 0x00 // §11.2.2 table 40: return FCI (answered with none)
+	p1ReadSFI        byte   = 0x80 // §11.3.3: P1 b8 set, b5-b1 a short EF identifier
+	p2SpecificRef    byte   = 0x80 // §11.5.6 table 65: specific reference data; b5-b1 SFI here
+	p1ChangeNewOnly  byte   = 0x01 // §11.5.7: data field holds the new reference data only
+	p2SignCurrentKey byte   = 0x00 // SIGN of the text and surface application keys: 80 2A 00 00
+	p2ReadRecordCur  byte   = 0x04 // §11.4.3 table 49: record number in P1, current EF
+	sfiMask          byte   = 0x1F
+	fidMF            uint16 = 0x3F00 // §8.2.1.1 master file: never selectable here
 )
 
 // Status words the virtual card answers that apdu/ does not name, and the
-// choices made where PROTOCOL.md is *unsure* or silent.
+// choices made where docs/card.md marks the card's answer unsure or says
+// nothing (see also variants.go).
 const (
 	// swNoCurrentEF answers READ BINARY, VERIFY, CHANGE REFERENCE DATA and
 	// SIGN when no EF is selected (§5.6 table 6, 6986 "command not
-	// allowed, no current EF"). PROTOCOL.md is silent; 6A82 would be the
+	// allowed, no current EF"). No card has shown it; 6A82 would be the
 	// other plausible choice.
 	swNoCurrentEF uint16 = 0x6986
 	// swIncompatibleFile answers a command applied to the wrong kind of
@@ -144,18 +145,19 @@ const (
 	// P1 (§5.6 table 6, 6A87).
 	swNcInconsistent uint16 = 0x6A87
 	// swPastEndOfFile answers READ BINARY with an offset at or beyond the
-	// end of the EF (6B00, "wrong parameters P1-P2", as PROTOCOL.md says).
+	// end of the EF (6B00, "wrong parameters P1-P2"; docs/card.md, "READ
+	// BINARY").
 	swPastEndOfFile = apdu.SWWrongParametersP1P2
 	// swSignInputTooLong answers SIGN whose data do not fit PKCS#1 v1.5
-	// type-1 padding in the key (more than k-11 bytes). PROTOCOL.md lists
-	// 6985 as "bad signing input"; 6700 would be the other choice.
+	// type-1 padding in the key (more than k-11 bytes). docs/card.md
+	// ("SIGN") lists 6985 or 6700 for a bad input length.
 	swSignInputTooLong = apdu.SWConditionsNotSatisfied
 	// swSignSchemeUnsupported answers SIGN with a P1 that names no scheme
 	// (above 05), as one source saw a card do.
 	swSignSchemeUnsupported = apdu.SWIncorrectP1P2
 	// swChangeNotAllowed answers CHANGE REFERENCE DATA on a 照合番号A/B,
 	// which is derived from the card's printed data and cannot be changed
-	// (PROTOCOL.md silent; 6985 "conditions of use not satisfied").
+	// (no card has shown it; 6985 "conditions of use not satisfied").
 	swChangeNotAllowed = apdu.SWConditionsNotSatisfied
 	// swNothingToGet answers GET RESPONSE when no response is pending
 	// (6985, as most ISO cards do).
@@ -166,7 +168,7 @@ const (
 	swWrongLe uint16 = 0x6C00
 )
 
-// Behaviour choices where PROTOCOL.md is silent.
+// Behaviour choices where docs/card.md says nothing.
 const (
 	// reselectDropsState: SELECT of an application, even the one already
 	// selected, drops the security state (§9.1: the security status of a
@@ -174,8 +176,8 @@ const (
 	reselectDropsState = true
 	// verifyWrongLengthSpendsTry: a VERIFY whose PIN has a length or
 	// characters the PIN cannot have is compared like any other and spends
-	// a try. PROTOCOL.md is silent; hosts check the format before VERIFY
-	// (TEAM rule), so they never find out. False would answer 6700 instead.
+	// a try. No card has shown it; hosts check the format before VERIFY,
+	// so they never find out. False would answer 6700 instead.
 	verifyWrongLengthSpendsTry = true
 	// maxEFSize bounds an EF: READ BINARY offsets are 15 bits (§11.3.3),
 	// so nothing past 32 KiB can be addressed by a short read.

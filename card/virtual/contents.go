@@ -7,7 +7,7 @@ import "crypto/rsa"
 // opaque DER produced by whoever fills the card (jpki/jpkitest does), and
 // the virtual card never parses them.
 //
-// NewMyNumberCard lays Contents out in the file structure of PROTOCOL.md.
+// NewMyNumberCard lays Contents out in the file structure of docs/card.md.
 type Contents struct {
 	// JPKI application (AID D3 92 F0 00 26 01 00 00 00 01).
 
@@ -54,9 +54,14 @@ type Contents struct {
 	// TextCAKeyID and TextKeyID are the 16-byte issuer and subject key IDs
 	// written into the card-verifiable certificate (EF 0004).
 	TextCAKeyID, TextKeyID []byte
-	// TextCAKey signs the card-verifiable certificate. Nil means self-signed
-	// by TextKey.
+	// TextCAKey signs the card-verifiable certificate. Nil means the
+	// virtual card's text CV CA (CVCAText, key 9000033), whose key ID
+	// then replaces an empty TextCAKeyID.
 	TextCAKey *rsa.PrivateKey
+	// TextAppKey is EF 0013, the text application's own signing key
+	// (80 2A 00 00, no credential); its public half is in EF 0006 and
+	// EF 0007. Nil leaves the three absent.
+	TextAppKey *rsa.PrivateKey
 
 	// Surface (card face) application
 	// (AID D3 92 10 00 31 00 01 01 04 02).
@@ -77,8 +82,25 @@ type Contents struct {
 	// Expiry and SecurityCode" is the filler's job: the virtual card stores
 	// what it is given.
 	PINB string
-	// SurfaceKey signs the surface record (DF28). Nil leaves DF28 empty.
+	// SurfaceKey is the key the surface application's card-verifiable
+	// certificate (EF 0004) certifies: it signs the card face (DF28), the
+	// age record (DF13) and the number image (DF43). Nil leaves DF28 empty
+	// and EF 0001, 0003, 0004 and 0005 absent.
 	SurfaceKey *rsa.PrivateKey
+	// SurfaceCAKey signs EF 0004; nil means the virtual card's surface CV
+	// CA (CVCASurface, key 9000023), whose key ID then replaces an empty
+	// SurfaceCAKeyID. SurfaceKeyID is EF 0004's subject key ID; empty
+	// derives one from SurfaceKey.
+	SurfaceCAKey                 *rsa.PrivateKey
+	SurfaceCAKeyID, SurfaceKeyID []byte
+	// SurfaceAppKey is EF 001A, the surface application's own key: it
+	// signs a challenge with no credential (80 2A 00 00), and its public
+	// half is DF24, DF12 and DF42. Nil leaves DF24 empty and EF 0001 and
+	// 0005 absent.
+	SurfaceAppKey *rsa.PrivateKey
+	// NumberImage is a PNG image of the Individual Number (surface
+	// EF 0005). Empty leaves the EF absent.
+	NumberImage []byte
 
 	// Common / card-info application (AID D3 92 10 00 31 00 01 01 01 00,
 	// *unsure*).

@@ -17,7 +17,7 @@ import (
 // key operations (SELECT the key EF, VERIFY its PIN, SIGN). The next
 // card's protocol is not published; this card answers the guess the host
 // side makes (card.SpeculativeECDSA): SIGN `80 2A 00 80 Lc digest 00`
-// with the bare digest as data, answered with r ‖ s, each
+// with the bare digest as data (any other P1 is 6A86), answered with r ‖ s, each
 // ECDSASignatureHalf(curve) bytes (the plain format of ISO/IEC 7816-8 and
 // BSI TR-03111). Only P-256 and P-384 are accepted. Never the default: a
 // card is RSA unless this option is given.
@@ -69,6 +69,8 @@ func (c *Card) layoutSpeculativeECDSA() error {
 func (c *Card) signECDSA(cmd apdu.Command, f *file) apdu.Response {
 	half := ECDSASignatureHalf(f.ecKey.Curve)
 	switch {
+	case cmd.P1 != byte(SignVerbatim):
+		return status(swSignSchemeUnsupported) // the RSA variants have no ECDSA meaning here
 	case len(cmd.Data) == 0:
 		return status(apdu.SWWrongLength)
 	case !ecdsaDigestLens[len(cmd.Data)]:

@@ -14,7 +14,8 @@ import (
 	"github.com/mynacard/mynacard/apdu"
 )
 
-// The encoders below write the card's EFs in the layouts of PROTOCOL.md.
+// The encoders below write the card's EFs in the layouts of docs/card.md
+// and docs/card-apps.md.
 // They are exported so that decoders (package card) can build fuzz seeds
 // and round-trip tests; decoding itself is not this package's business.
 
@@ -62,50 +63,17 @@ const (
 
 // Layout choices where PROTOCOL.md is silent or unsure.
 const (
-	// tokenInfoSize is the size of EF 0006, a PKCS#11 CK_TOKEN_INFO. Only
-	// its 32-byte label is known; the virtual card fills the following
-	// manufacturerID (32), model (16) and serialNumber (16) fields with
-	// spaces after "JPKI" and the remaining 64 bytes with zeros.
-	tokenInfoSize     = 160
-	tokenLabelSize    = 32
-	tokenManufacturer = "JPKI"
-	tokenTextFields   = 32 + 16 + 16
 	// numberFiller is the FF FF after the Individual Number in text EF 0001.
 	numberFiller = "\xFF\xFF"
 	// cvcKeyIDSize is the size of the issuer and subject key IDs in the
 	// text application's card-verifiable certificate.
 	cvcKeyIDSize = 16
-	// CVCSignedPart says what the 5F37 signature of text EF 0004 covers,
-	// on which PROTOCOL.md is silent: the virtual card signs the whole
-	// 5F4E data object (tag, length and value) with RSA PKCS#1 v1.5 and
-	// SHA-256.
-	CVCSignedPart = "the 5F4E TLV (tag, length, value), PKCS#1 v1.5 SHA-256"
-	// SurfaceSignedPart says what DF28 covers (PROTOCOL.md: *unsure*): an
-	// RSA PKCS#1 v1.5 signature over the SHA-256 DigestInfo of
-	// H(DF22..DF24) ‖ H(DF25..DF26) ‖ H(DF27), each H a SHA-256 over the
-	// TLVs with their tags and lengths.
-	SurfaceSignedPart = "SHA-256(H(DF22..DF24) || H(DF25..DF26) || H(DF27)), PKCS#1 v1.5"
-	// SurfaceOffsets says what the surface record's DF21 holds, on which
-	// PROTOCOL.md is silent: like the text record's, one 16-bit offset
-	// from the file start per following field, DF22 to DF2A (18 bytes).
+	// SurfaceOffsets says what the surface record's DF21 holds
+	// (docs/card-apps.md, "Surface application"): like the text record's,
+	// one 16-bit offset from the file start per following field, DF22 to
+	// DF2A (18 bytes).
 	SurfaceOffsets = "nine 16-bit offsets of DF22..DF2A from the file start"
 )
-
-// EncodeTokenInfo returns EF 0006: a 160-byte CK_TOKEN_INFO whose first
-// 32 bytes are label padded with spaces.
-func EncodeTokenInfo(label string) ([]byte, error) {
-	if len(label) > tokenLabelSize {
-		return nil, fmt.Errorf("%w: token label of %d bytes", ErrBadContents, len(label))
-	}
-	out := make([]byte, tokenInfoSize)
-	text := out[:tokenLabelSize+tokenTextFields]
-	for i := range text {
-		text[i] = ' '
-	}
-	copy(out, label)
-	copy(out[tokenLabelSize:], tokenManufacturer)
-	return out, nil
-}
 
 // EncodeTextNumber returns text EF 0001: FF 10 0C, the 12 ASCII digits of
 // number, FF FF (17 bytes). The check digit is not verified here.
@@ -207,33 +175,6 @@ func firstFieldOffset(rec []byte) (int, error) {
 	return off, nil
 }
 
-// EncodeTextCVC returns text EF 0004, the card-verifiable certificate
-// 7F21 { 5F4E { issuer key ID, subject key ID, 90 exponent, 91 modulus },
-// 5F37 signature by ca over CVCSignedPart }. Empty key IDs are derived
-// from the first 16 bytes of the SHA-256 of the key's modulus.
-func EncodeTextCVC(pub *rsa.PublicKey, issuerKeyID, subjectKeyID []byte, ca *rsa.PrivateKey) ([]byte, error) {
-	if pub == nil || ca == nil {
-		return nil, fmt.Errorf("%w: card-verifiable certificate without keys", ErrBadContents)
-	}
-	if len(issuerKeyID) == 0 {
-		issuerKeyID = keyID(&ca.PublicKey)
-	}
-	if len(subjectKeyID) == 0 {
-		subjectKeyID = keyID(pub)
-	}
-	if len(issuerKeyID) != cvcKeyIDSize || len(subjectKeyID) != cvcKeyIDSize {
-		return nil, fmt.Errorf("%w: key IDs of %d and %d bytes, need %d", ErrBadContents, len(issuerKeyID), len(subjectKeyID), cvcKeyIDSize)
-	}
-	body := append(append([]byte(nil), issuerKeyID...), subjectKeyID...)
-	body = append(body, publicKeyTLVs(pub)...)
-	signed := apdu.AppendTLV(nil, tagCVCBody, body)
-	sig, err := signSHA256(ca, signed)
-	if err != nil {
-		return nil, fmt.Errorf("signing card-verifiable certificate: %w", err)
-	}
-	return apdu.AppendTLV(nil, tagCVC, apdu.AppendTLV(signed, tagCVCSignature, sig)), nil
-}
-
 // publicKeyTLVs returns 90 exponent ‖ 91 modulus, both big-endian
 // without leading zeros.
 func publicKeyTLVs(pub *rsa.PublicKey) []byte {
@@ -249,38 +190,6 @@ func keyID(pub *rsa.PublicKey) []byte {
 func signSHA256(key *rsa.PrivateKey, msg []byte) ([]byte, error) {
 	h := sha256.Sum256(msg)
 	return rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, h[:])
-}
-
-// EncodeSurface returns surface EF 0002: FF20 { DF21 offsets
-// (SurfaceOffsets), DF22 birth date, DF23 sex, DF24 card public key
-// (90 exponent, 91 modulus), DF25 name image, DF26 address image, DF27
-// face photo, DF28 signature (SurfaceSignedPart), DF29 expiry, DF2A
-// security-code image }. Without SurfaceKey, DF24 and DF28 are empty.
-func EncodeSurface(ct *Contents) ([]byte, error) {
-	var pub, sig []byte
-	birth := apdu.AppendTLV(nil, tagSurfaceBirth, []byte(ct.BirthDate))
-	sex := apdu.AppendTLV(nil, tagSurfaceSex, []byte(ct.Sex))
-	if ct.SurfaceKey != nil {
-		pub = publicKeyTLVs(&ct.SurfaceKey.PublicKey)
-		h1 := sha256.Sum256(apdu.AppendTLV(append(birth, sex...), tagSurfacePublicKey, pub))
-		h2 := sha256.Sum256(apdu.AppendTLV(apdu.AppendTLV(nil, tagSurfaceNameImage, ct.NameImage), tagSurfaceAddressImage, ct.AddressImage))
-		h3 := sha256.Sum256(apdu.AppendTLV(nil, tagSurfaceFace, ct.FacePhoto))
-		var err error
-		if sig, err = signSHA256(ct.SurfaceKey, append(append(h1[:], h2[:]...), h3[:]...)); err != nil {
-			return nil, fmt.Errorf("signing surface record: %w", err)
-		}
-	}
-	return offsetRecord([]field{
-		{tagSurfaceBirth, []byte(ct.BirthDate)},
-		{tagSurfaceSex, []byte(ct.Sex)},
-		{tagSurfacePublicKey, pub},
-		{tagSurfaceNameImage, ct.NameImage},
-		{tagSurfaceAddressImage, ct.AddressImage},
-		{tagSurfaceFace, ct.FacePhoto},
-		{tagSurfaceSignature, sig},
-		{tagSurfaceExpiry, []byte(ct.Expiry)},
-		{tagSurfaceCodeImage, ct.SecurityCodeImage},
-	})
 }
 
 // EncodeCardInfo returns record 1 of the common application's EF 0001:

@@ -31,7 +31,7 @@ type file struct {
 	pin     *pinFile          // kindPIN
 	key     *rsa.PrivateKey   // kindKey (RSA)
 	ecKey   *ecdsa.PrivateKey // kindKey (speculative ECDSA)
-	keyPIN  PINRef            // kindKey: the PIN that unlocks it
+	keyPIN  PINRef            // kindKey: the PIN that unlocks it, or pinNone
 }
 
 // pinFile is a PIN's reference data and retry counter (§11.5.6).
@@ -52,6 +52,7 @@ const (
 	formatSignPassword                      // PIN 001B: 6–16 of A–Z 0–9
 	formatNumber                            // 照合番号A: 12 digits
 	formatCollationB                        // 照合番号B: 14 digits
+	formatBirthDate                         // surface birth-date key: 6 digits
 )
 
 const (
@@ -69,6 +70,8 @@ func (f pinFormat) bounds() (min, max int, charset string) {
 		return 12, 12, charsetDigits
 	case formatCollationB:
 		return 14, 14, charsetDigits
+	case formatBirthDate:
+		return birthDateKeyDigit, birthDateKeyDigit, charsetDigits
 	}
 	return 1, 0, ""
 }
@@ -185,70 +188,6 @@ func (c *Card) layoutJPKI(ct *Contents) error {
 		return err
 	}
 	return c.addPIN(a, PINJPKISign, strings.ToUpper(ct.SignPIN), MaxTriesJPKISign, formatSignPassword, true)
-}
-
-func (c *Card) layoutText(ct *Contents) error {
-	a := c.newApp("text", AIDText)
-	readers := []PINRef{PINText, PINTextA, PINTextB}
-	var number []byte
-	if ct.Number != "" {
-		var err error
-		if number, err = EncodeTextNumber(ct.Number); err != nil {
-			return err
-		}
-		if err := addBinary(a, efTextNumber, number, readers...); err != nil {
-			return err
-		}
-	}
-	basic, err := EncodeTextBasic(ct.Name, ct.Address, ct.BirthDate, ct.Sex)
-	if err != nil {
-		return err
-	}
-	if err := addBinary(a, efTextBasic, basic, readers...); err != nil {
-		return err
-	}
-	if ct.TextKey != nil {
-		integrity, err := EncodeTextIntegrity(number, basic, ct.TextKey)
-		if err != nil {
-			return err
-		}
-		if err := addBinary(a, efTextIntegrity, integrity, readers...); err != nil {
-			return err
-		}
-		ca := ct.TextCAKey
-		if ca == nil {
-			ca = ct.TextKey
-		}
-		cvc, err := EncodeTextCVC(&ct.TextKey.PublicKey, ct.TextCAKeyID, ct.TextKeyID, ca)
-		if err != nil {
-			return err
-		}
-		if err := addBinary(a, efTextCVC, cvc, readers...); err != nil {
-			return err
-		}
-	}
-	if err := c.addPIN(a, PINText, ct.TextPIN, MaxTriesText, formatFourDigits, true); err != nil {
-		return err
-	}
-	if err := c.addPIN(a, PINTextA, ct.Number, MaxTriesCollation, formatNumber, false); err != nil {
-		return err
-	}
-	return c.addPIN(a, PINTextB, ct.PINB, MaxTriesCollation, formatCollationB, false)
-}
-
-func (c *Card) layoutSurface(ct *Contents) error {
-	a := c.newApp("surface", AIDSurface)
-	face, err := EncodeSurface(ct)
-	if err != nil {
-		return err
-	}
-	if err := addBinary(a, efSurfaceFace, face, PINSurfaceA, PINSurfaceB); err != nil {
-		return err
-	}
-	if err := c.addPIN(a, PINSurfaceA, ct.Number, MaxTriesCollation, formatNumber, false); err != nil {
-		return err
-	}
-	return c.addPIN(a, PINSurfaceB, ct.PINB, MaxTriesCollation, formatCollationB, false)
 }
 
 func (c *Card) layoutCommon(ct *Contents) error {

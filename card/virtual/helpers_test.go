@@ -14,7 +14,7 @@ import (
 // Test keys are generated once per test binary: RSA-2048 keygen is slow.
 var (
 	keysOnce sync.Once
-	testKeys [3]*rsa.PrivateKey
+	testKeys [4]*rsa.PrivateKey
 )
 
 func keys(t testing.TB) (auth, sign, other *rsa.PrivateKey) {
@@ -29,6 +29,12 @@ func keys(t testing.TB) (auth, sign, other *rsa.PrivateKey) {
 		}
 	})
 	return testKeys[0], testKeys[1], testKeys[2]
+}
+
+// appKey is the text and surface application key of the test card.
+func appKey(t testing.TB) *rsa.PrivateKey {
+	keys(t)
+	return testKeys[3]
 }
 
 // fakeCert returns n bytes that start with a DER SEQUENCE header of the
@@ -75,6 +81,9 @@ func testContents(t testing.TB) Contents {
 		SecurityCode:      "1234",
 		PINB:              testPINB,
 		SurfaceKey:        other,
+		SurfaceAppKey:     appKey(t),
+		TextAppKey:        appKey(t),
+		NumberImage:       []byte("\x89PNG\r\n\x1a\nnumber"),
 		CardSerial:        "123456789012345",
 		Municipality:      "13101",
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/i18n"
+	"github.com/mynacard/mynacard/store"
 )
 
 // identifyJSON is what `identify --json` prints: confirm's Identification
@@ -57,7 +59,18 @@ and shows old and new attributes side by side.`,
 				return usageErrorf("--replaces and --compare-text need the signing key, not --auth-key")
 			}
 			ctx := cmd.Context()
-			return g.withConfirmer(ctx, func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error {
+			pre := func(st store.Store) error {
+				if replaces == 0 {
+					return nil
+				}
+				if _, err := st.Enrolment(ctx, replaces); errors.Is(err, store.ErrNotFound) {
+					return &usageError{err: errors.New(g.tr(msgNoEnrolment, replaces))}
+				} else if err != nil {
+					return err
+				}
+				return nil
+			}
+			return g.withConfirmer(ctx, pre, func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error {
 				opts := confirm.IdentifyOptions{Key: card.SignKey, Prompt: prompt, Enroll: enroll, Replaces: replaces, NewHolder: newHolder}
 				if authKey {
 					opts.Key = card.AuthKey

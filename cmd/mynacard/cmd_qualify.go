@@ -38,7 +38,7 @@ exits 0; 2–6 exit 5 (not eligible).`,
 				return g.runToken(cmd.Context(), tf)
 			}
 			ctx := cmd.Context()
-			return g.withConfirmer(ctx, func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error {
+			return g.withConfirmer(ctx, nil, func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error {
 				q, err := conf.Qualify(ctx, s.jpki, confirm.QualifyOptions{Prompt: prompt})
 				if err != nil {
 					return withPIN(card.AuthPIN, err)

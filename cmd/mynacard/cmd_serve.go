@@ -80,6 +80,9 @@ every network interface: never install it on a production kiosk.`,
 				return err
 			}
 			defer ln.Close()
+			if _, err := g.checkRevocationFlags(); err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			b, filter, release, err := g.agentBackend(ctx)
 			if err != nil {

@@ -11,86 +11,134 @@ import (
 // textJSON is what `text --json` prints.
 type textJSON struct {
 	TestCard bool `json:"test_card"`
+	// Credential is what opened the application: "pin", "a" or "b".
+	Credential string `json:"credential"`
+	// Read lists what the credential opened: "number" (照合番号A or the
+	// PIN) and "basic" (照合番号B or the PIN). Fields of what was not
+	// read are empty.
+	Read []string `json:"read"`
 	// Number is the Individual Number, "************" unless
 	// --show-number.
-	Number            string `json:"number"`
+	Number            string `json:"number,omitempty"`
 	NumberShown       bool   `json:"number_shown"`
-	Name              string `json:"name"`
-	Address           string `json:"address"`
-	BirthDate         string `json:"birth_date"`
-	BirthDateJapanese string `json:"birth_date_japanese"`
+	Name              string `json:"name,omitempty"`
+	Address           string `json:"address,omitempty"`
+	BirthDate         string `json:"birth_date,omitempty"`
+	BirthDateJapanese string `json:"birth_date_japanese,omitempty"`
 	// Sex is the ISO/IEC 5218 code: 1 male, 2 female, 9 not applicable.
-	Sex string `json:"sex"`
-	// Integrity says whether the record's hashes and signature check
-	// with the card's own certificate (self-consistency, not issuance
-	// by J-LIS: no J-LIS key is configured).
-	IntegrityOK    bool   `json:"integrity_ok"`
-	IntegrityError string `json:"integrity_error,omitempty"`
+	Sex string `json:"sex,omitempty"`
+	// Verification is the record verified to a pinned CV CA key (text
+	// application EF 0003 through EF 0004).
+	Verification cvJSON `json:"verification"`
 }
 
 func newTextCmd(g *globals) *cobra.Command {
 	var showNumber bool
+	var credential string
 	cmd := &cobra.Command{
-		Use:   "text",
-		Short: "read the Individual Number and the basic four (name, address, birth date, sex) with the 4-digit PIN",
-		Long: `text reads the card input support application (券面事項入力補助AP) after the
-4-digit card-information PIN: the Individual Number (masked unless
---show-number: it is personal data regulated by law) and the basic four.`,
+		Use:   "text [--credential pin|a|b]",
+		Short: "read the Individual Number and the basic four (name, address, birth date, sex), verified to the J-LIS key",
+		Long: `text reads the card input support application (券面事項入力補助AP): with the
+4-digit card-information PIN (default) the Individual Number (masked unless
+--show-number: it is personal data regulated by law) and the basic four;
+with --credential a (照合番号A, the 12-digit number) the number only; with
+--credential b (照合番号B) the basic four only. The record is verified
+through the card's card-verifiable certificate to the pinned J-LIS key
+5000033 (or a test key, labelled, in test mode); when it fails nothing of
+the record is shown and the command exits 3 with the reason.`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			cred, err := g.parseCredential(credential)
+			if err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			s, err := g.openCard(ctx)
 			if err != nil {
 				return err
 			}
 			defer s.close()
+			keys, err := g.cvKeys(s)
+			if err != nil {
+				return err
+			}
 			src, err := g.pinSource()
 			if err != nil {
 				return err
 			}
 			defer src.Close()
-			rec, err := s.jpki.Text().ReadText(ctx, card.TextPIN, g.prompt(src))
+			kind := cred.textKind()
+			rec, err := s.jpki.Text().ReadText(ctx, kind, g.prompt(src))
 			if err != nil {
-				return withPIN(card.TextPIN, err)
+				return withPIN(kind, err)
 			}
-			out := textJSON{
-				TestCard: g.testCard(s), Number: rec.Number.String(),
-				Name: rec.Basic.Name, Address: rec.Basic.Address,
-				BirthDate: rec.Basic.Birth.Format("2006-01-02"), BirthDateJapanese: jpki.FormatJapaneseDate(rec.Basic.Birth),
-				Sex: sexCode(rec.Basic.Sex),
+			out := textJSON{TestCard: g.testCard(s), Credential: string(cred), Read: []string{}}
+			record := msgCVRecordText
+			switch {
+			case !rec.Has(card.TextBasicField):
+				record = msgCVRecordNumber
+			case !rec.Has(card.TextNumberField):
+				record = msgCVRecordBasic
 			}
-			if showNumber {
-				out.Number, out.NumberShown = rec.Number.Reveal(), true
+			v, verr := rec.Verify(keys)
+			var cvv *card.CVVerification
+			if v != nil {
+				cvv = &v.CVVerification
 			}
-			if _, ierr := rec.VerifyIntegrity(nil); ierr != nil {
-				out.IntegrityError = ierr.Error()
-			} else {
-				out.IntegrityOK = true
+			if out.Verification, verr = g.cvResult(record, cvv, verr); verr != nil {
+				// Nothing is shown of a record that did not verify.
+				if g.JSON && out.Verification.Message != "" {
+					_ = g.printJSON(out)
+				}
+				return verr
+			}
+			if rec.Has(card.TextNumberField) {
+				out.Read = append(out.Read, "number")
+				out.Number = rec.Number.String()
+				if showNumber {
+					out.Number, out.NumberShown = rec.Number.Reveal(), true
+				}
+			}
+			if rec.Has(card.TextBasicField) {
+				out.Read = append(out.Read, "basic")
+				out.Name, out.Address = rec.Basic.Name, rec.Basic.Address
+				out.BirthDate, out.BirthDateJapanese = rec.Basic.Birth.Format("2006-01-02"), jpki.FormatJapaneseDate(rec.Basic.Birth)
+				out.Sex = sexCode(rec.Basic.Sex)
 			}
 			if g.JSON {
 				return g.printJSON(out)
 			}
 			g.testBanner(g.stdout, out.TestCard)
 			t := g.newTable()
-			num := out.Number
-			if !showNumber {
-				num = g.tr(msgNumberMasked, num)
+			notRead := g.tr(msgNotRead)
+			num, name, address, birth, sex := notRead, notRead, notRead, notRead, notRead
+			if rec.Has(card.TextNumberField) {
+				num = out.Number
+				if !showNumber {
+					num = g.tr(msgNumberMasked, num)
+				}
+			}
+			if rec.Has(card.TextBasicField) {
+				name, address, birth, sex = out.Name, out.Address, g.dateBothTime(rec.Basic.Birth), g.sexWord(out.Sex)
 			}
 			t.row(g.p.Sprintf(i18n.FieldIndividualNumber), num)
-			t.row(g.p.Sprintf(i18n.FieldName), out.Name)
-			t.row(g.p.Sprintf(i18n.FieldAddress), out.Address)
-			t.row(g.p.Sprintf(i18n.FieldBirthDate), g.dateBothTime(rec.Basic.Birth))
-			t.row(g.p.Sprintf(i18n.FieldSex), g.sexWord(out.Sex))
+			t.row(g.p.Sprintf(i18n.FieldName), name)
+			t.row(g.p.Sprintf(i18n.FieldAddress), address)
+			t.row(g.p.Sprintf(i18n.FieldBirthDate), birth)
+			t.row(g.p.Sprintf(i18n.FieldSex), sex)
 			t.flush()
-			if out.IntegrityOK {
-				g.notef("%s", g.tr(msgIntegrityOK))
-			} else {
-				g.warnf("%s", g.tr(msgIntegrityFailed, out.IntegrityError))
+			switch cred {
+			case credentialA:
+				g.notef("%s", g.tr(msgTextOnlyNumber))
+			case credentialB:
+				g.notef("%s", g.tr(msgTextOnlyBasic))
 			}
+			g.printCV(out.Verification)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&showNumber, "show-number", false, "show the Individual Number instead of masking it")
+	cmd.Flags().StringVar(&credential, "credential", string(credentialPIN), credentialHelp)
 	return cmd
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -61,6 +62,11 @@ func (tf *tokenFlags) addTokenFlags(f *pflag.FlagSet, withConsent bool) {
 func (g *globals) runToken(ctx context.Context, tf tokenFlags) error {
 	if tf.audience == "" || tf.nonce == "" {
 		return usageErrorf("--audience and --nonce are required")
+	}
+	if tf.signKey && !tf.consent {
+		// Without --consent the holder cannot agree: refuse before the
+		// card is touched and the password asked.
+		return &usageError{err: errors.New(g.tr(msgConsentNeeded))}
 	}
 	s, err := g.openCard(ctx)
 	if err != nil {

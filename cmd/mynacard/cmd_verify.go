@@ -23,17 +23,30 @@ type verifyJSON struct {
 }
 
 func newVerifyCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "verify SIGNATURE [FILE]",
+	var pdfFile, tsaRoots string
+	cmd := &cobra.Command{
+		Use:   "verify SIGNATURE [FILE] | verify --pdf FILE",
 		Short: "verify a CMS signature made with a signing key: signature, chain to a pinned root, revocation",
 		Long: `verify checks a CMS signature (from mynacard sign): the signature over the
 content (FILE for a detached signature), the signer's certificate chained to a
 pinned J-LIS root (--roots FILE supplies the root certificates; the virtual
 card's test roots only with --test-hierarchy), and its revocation status from
---crl / --ocsp. It needs no card.`,
-		Args: cobra.RangeArgs(1, 2),
+--crl / --ocsp. It needs no card.
+
+With --pdf FILE it verifies every signature of every revision of the PDF:
+the signed byte ranges, what was changed after each signature, the CMS, the
+chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if pdfFile != "" {
+				return cobra.NoArgs(cmd, args)
+			}
+			return cobra.RangeArgs(1, 2)(cmd, args)
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if pdfFile != "" {
+				return g.runVerifyPDF(ctx, pdfFile, tsaRoots)
+			}
 			sig, err := os.ReadFile(args[0])
 			if err != nil {
 				return err
@@ -52,10 +65,14 @@ card's test roots only with --test-hierarchy), and its revocation status from
 			if err != nil {
 				return usageErrorf("--revocation: %v", err)
 			}
+			if policy != confirm.RevocationOff {
+				if err := g.checkRevocationSources(); err != nil {
+					return err
+				}
+			}
 			test := g.testCard(nil)
 			out := verifyJSON{TestHierarchy: test}
 			v := &out.Verdict
-			v.Signature.Algorithm = confirm.AlgorithmRSASHA256
 			res, verr := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: !test})
 			var ve *jpki.VerifyError
 			switch {
@@ -71,6 +88,9 @@ card's test roots only with --test-hierarchy), and its revocation status from
 				out.Error = verr.Error()
 			}
 			if res != nil {
+				if alg, err := jpki.AlgorithmFor(res.Signer.PublicKey); err == nil {
+					v.Signature.Algorithm = string(alg)
+				}
 				der := res.Signer.Raw
 				out.Signer = &certJSON{Kind: res.Signer.Kind.String(), Subject: res.Signer.Subject.String(), Issuer: res.Signer.Issuer.String(),
 					Serial: confirm.SerialString(res.Signer.Certificate), NotBefore: res.Signer.NotBefore, NotAfter: res.Signer.NotAfter,
@@ -110,6 +130,9 @@ card's test roots only with --test-hierarchy), and its revocation status from
 			return g.verdictError(*v)
 		},
 	}
+	cmd.Flags().StringVar(&pdfFile, "pdf", "", "verify the signatures of this PDF")
+	cmd.Flags().StringVar(&tsaRoots, "tsa-roots", "", "PDF: PEM file of trusted time-stamping authority roots")
+	return cmd
 }
 
 // revocationAccepted applies a revocation policy as package confirm does.

@@ -35,9 +35,7 @@ const (
 	msgFieldSigner       msgKey = "cli.records.signer"
 	msgExported          msgKey = "cli.records.exported"
 	msgLabelPIN          msgKey = "cli.pin.label.generic"
-	msgVirtualNoReader   msgKey = "cli.virtual.no_reader"
 	msgVirtualChosen     msgKey = "cli.virtual.chosen"
-	msgVirtualNoCard     msgKey = "cli.virtual.no_card"
 	msgNoArgs            msgKey = "cli.usage.no_args"
 	msgCardAnswer        msgKey = "cli.card.bad_answer"
 	msgHintCardAnswer    msgKey = "cli.hint.card_answer"
@@ -106,10 +104,93 @@ const (
 	msgRevokedHint       msgKey = "cli.hint.revoked"
 )
 
+// Messages of the checks made before the card is touched, the revocation
+// sources and the reader choice.
+const (
+	msgRevocationSourceBad   msgKey = "cli.revocation.source_bad"
+	msgHintRevocationSource  msgKey = "cli.hint.revocation_source"
+	msgRevocationStale       msgKey = "cli.revocation.stale"
+	msgRevocationUnreachable msgKey = "cli.revocation.unreachable"
+	msgSourceMissing         msgKey = "cli.revocation.source_missing"
+	msgSourceUnreadable      msgKey = "cli.revocation.source_unreadable"
+	msgSourceNotCRL          msgKey = "cli.revocation.source_not_crl"
+	msgIsDirectory           msgKey = "cli.file.is_directory"
+	msgHardNoSource          msgKey = "cli.revocation.hard_no_source"
+	msgOutputNotWritable     msgKey = "cli.output.not_writable"
+	msgHintOutput            msgKey = "cli.hint.output"
+	msgNoEnrolment           msgKey = "cli.identify.no_enrolment"
+	msgConsentNeeded         msgKey = "cli.token.consent_needed"
+)
+
 // cliMessages is the CLI's catalog. English messages follow age's rules
 // (lowercase errors and hints without a final period).
-func cliMessages() []cliMessage {
+// Messages of the text and face commands' verification to the pinned CV
+// CA keys and of their --credential (cvverify.go).
+const (
+	msgCVRecordText       msgKey = "cli.cv.record.text"
+	msgCVRecordFace       msgKey = "cli.cv.record.face"
+	msgCVRecordNumber     msgKey = "cli.cv.record.number"
+	msgCVRecordBasic      msgKey = "cli.cv.record.basic"
+	msgCVVerified         msgKey = "cli.cv.verified"
+	msgCVVerifiedTest     msgKey = "cli.cv.verified_test"
+	msgCVSourceJLISTest   msgKey = "cli.cv.source.jlis_test"
+	msgCVSourceVirtual    msgKey = "cli.cv.source.virtual"
+	msgCVFailed           msgKey = "cli.cv.failed"
+	msgCVWithKey          msgKey = "cli.cv.with_key"
+	msgCVNoRecord         msgKey = "cli.cv.reason.no_record"
+	msgCVMalformed        msgKey = "cli.cv.reason.malformed"
+	msgCVUnknownCA        msgKey = "cli.cv.reason.unknown_ca"
+	msgCVTestKey          msgKey = "cli.cv.reason.test_key"
+	msgCVWrongUse         msgKey = "cli.cv.reason.wrong_use"
+	msgCVCAKeyMismatch    msgKey = "cli.cv.reason.ca_key_mismatch"
+	msgCVOverTLV          msgKey = "cli.cv.reason.over_tlv"
+	msgCVBadTestSignature msgKey = "cli.cv.reason.bad_test_signature"
+	msgCVSignedByAppKey   msgKey = "cli.cv.reason.signed_by_app_key"
+	msgCVTampered         msgKey = "cli.cv.reason.tampered"
+	msgHintCVFailed       msgKey = "cli.hint.cv_failed"
+	msgHintCVKeyUnknown   msgKey = "cli.hint.cv_key_unknown"
+	msgHintCVTestKey      msgKey = "cli.hint.cv_test_key"
+	msgTextOnlyNumber     msgKey = "cli.text.only_number"
+	msgTextOnlyBasic      msgKey = "cli.text.only_basic"
+	msgNotRead            msgKey = "cli.text.not_read"
+	msgCredentialUsage    msgKey = "cli.usage.credential"
+)
+
+// cvMessages are the texts of the keys above.
+func cvMessages() []cliMessage {
 	return []cliMessage{
+		{msgCVRecordText, "card data (Individual Number and basic four)", "券面事項（個人番号と基本4情報）"},
+		{msgCVRecordFace, "card face", "券面"},
+		{msgCVRecordNumber, "Individual Number", "個人番号"},
+		{msgCVRecordBasic, "basic four (name, address, birth date, sex)", "基本4情報（氏名・住所・生年月日・性別）"},
+		{msgCVVerified, "%s verified to J-LIS key %s", "%sをJ-LISの鍵 %s で検証しました"},
+		{msgCVVerifiedTest, "%s verified to TEST key %s (%s), not a J-LIS production key", "%sをテスト用の鍵 %s（%s）で検証しました。J-LISの本番の鍵ではありません"},
+		{msgCVSourceJLISTest, "J-LIS test hierarchy", "J-LISのテスト用"},
+		{msgCVSourceVirtual, "virtual card", "仮想カード"},
+		{msgCVFailed, "%s not verified: %s", "%sを検証できません：%s"},
+		{msgCVWithKey, "%s (key %s)", "%s（鍵 %s）"},
+		{msgCVNoRecord, "the card has no signed record or no card-verifiable certificate", "カードに署名付きの記録またはカード検証用証明書がありません"},
+		{msgCVMalformed, "the signed record or the card-verifiable certificate is malformed", "署名付きの記録またはカード検証用証明書の形式が正しくありません"},
+		{msgCVUnknownCA, "the card-verifiable certificate names an unknown CA key", "カード検証用証明書が未知の認証局の鍵を指しています"},
+		{msgCVTestKey, "the card-verifiable certificate is issued by a TEST key, which a production check never accepts", "カード検証用証明書はテスト用の鍵で発行されています。本番の確認では受け付けません"},
+		{msgCVWrongUse, "the card-verifiable certificate is issued by the CA key of another application", "カード検証用証明書が別のアプリケーション用の認証局の鍵で発行されています"},
+		{msgCVCAKeyMismatch, "CA key unknown or mismatched: the certificate does not verify with the pinned J-LIS key", "認証局の鍵が不明か一致しません：固定したJ-LISの鍵で証明書を検証できません"},
+		{msgCVOverTLV, "the card-verifiable certificate is signed over the wrong bytes (the 5F4E TLV instead of its value)", "カード検証用証明書の署名対象が正しくありません（5F4Eの値ではなくタグと長さを含めて署名されています）"},
+		{msgCVBadTestSignature, "the card-verifiable certificate does not verify with the pinned test key", "固定したテスト用の鍵でカード検証用証明書を検証できません"},
+		{msgCVSignedByAppKey, "the record is signed by the key it carries itself, not by the key the card's certificate certifies", "記録が、カードの証明書が保証する鍵ではなく、記録自身に含まれる鍵で署名されています"},
+		{msgCVTampered, "the record does not match its signature (altered data)", "記録が署名と一致しません（データが改変されています）"},
+		{msgHintCVFailed, "do not rely on the data shown; compare with the card face and ask the holder to have the card checked at the municipal office", "表示した内容は信頼しないでください。券面と照合し、市区町村の窓口でカードの確認をご案内ください"},
+		{msgHintCVKeyUnknown, "this is not evidence of forgery: the pinned J-LIS keys are not yet confirmed against a real card; compare with the card face", "偽造の証拠ではありません。固定したJ-LISの鍵は実物のカードでまだ確認されていません。券面と照合してください"},
+		{msgHintCVTestKey, "this is a test card, not a real Individual Number Card; test keys are accepted only with --test-hierarchy, for testing", "テストカードです。本物のマイナンバーカードではありません。テスト用の鍵は、テストのときに --test-hierarchy を付けた場合だけ受け付けます"},
+		{msgTextOnlyNumber, "照合番号A opens the Individual Number only: the basic four were not read", "照合番号Aで読めるのは個人番号だけです。基本4情報は読んでいません"},
+		{msgTextOnlyBasic, "照合番号B opens the basic four only: the Individual Number was not read", "照合番号Bで読めるのは基本4情報だけです。個人番号は読んでいません"},
+		{msgNotRead, "(not read)", "（読んでいません）"},
+		{msgCredentialUsage, "--credential must be pin (the 4-digit PIN), a (照合番号A) or b (照合番号B), not %q", "--credential には pin（4桁の暗証番号）、a（照合番号A）、b（照合番号B）のいずれかを指定してください（指定：%q）"},
+	}
+}
+
+func cliMessages() []cliMessage {
+	return append(append(pdfMessages(), cvMessages()...), []cliMessage{
 		{msgHintLastTryNext, "one try is left: check the PIN with the holder; the next attempt needs --allow-last-try", "残り1回です。ご本人に番号を確認してください。次の入力には --allow-last-try が必要です"},
 		{msgPINFormat, "the %s has the wrong format", "%sの形式が正しくありません"},
 		{msgHintPINInput, "enter the PIN on the terminal, or give it on standard input with --pin-stdin (never as an argument)", "端末で入力するか、--pin-stdin で標準入力から渡してください（引数には書かないでください）"},
@@ -128,11 +209,9 @@ func cliMessages() []cliMessage {
 		{msgColumnCertificate, "signing certificate", "署名用電子証明書"},
 		{msgColumnCardText, "card (input support application)", "カード（券面事項入力補助AP）"},
 		{msgCompareDiffers, "the certificate and the card differ: compare with the card face and ask the holder", "証明書とカードの記載が異なります。券面と照合し、ご本人に確認してください"},
-		{msgVirtualNoReader, "no card reader found: using the built-in virtual card (TEST CARD — not a real Individual Number Card)", "カードリーダーがないため、内蔵の仮想カードを使います（テストカード — 本物のマイナンバーカードではありません）"},
 		{msgCardAnswer, "the card gave an unexpected answer: %s", "カードから想定外の応答がありました：%s"},
 		{msgHintCardAnswer, "take the card out, put it back and try again; if it happens again, try another reader or ask the holder to have the card checked at the municipal office", "カードをいったん取り出して置き直し、もう一度お試しください。繰り返す場合は別のリーダーでお試しいただくか、市区町村の窓口でカードの確認をご案内ください"},
 		{msgNoArgs, "%s takes no arguments (%d given, not repeated here): PINs are never read from the command line; use the prompt, --pin-stdin or --pin-fd", "%s には引数を指定できません（%d個指定されました。内容は表示しません）。暗証番号はコマンドラインからは受け付けません。入力画面、--pin-stdin または --pin-fd をお使いください"},
-		{msgVirtualNoCard, "no card in the virtual readers: using the built-in virtual card (TEST CARD — not a real Individual Number Card)", "仮想リーダーにカードがないため、内蔵の仮想カードを使います（テストカード — 本物のマイナンバーカードではありません）"},
 		{msgVirtualCRL, "revocation is checked against the test hierarchy's own empty CRLs (test data, built in for the virtual card)", "失効確認には、仮想カード用に内蔵したテスト認証局の空の失効リスト（テストデータ）を使います"},
 		{msgVirtualChosen, "using the built-in virtual card (TEST CARD — not a real Individual Number Card)", "内蔵の仮想カードを使います（テストカード — 本物のマイナンバーカードではありません）"},
 		{msgTestCard, "TEST CARD — not a real Individual Number Card", "テストカード — 本物のマイナンバーカードではありません"},
@@ -193,7 +272,20 @@ func cliMessages() []cliMessage {
 		{msgCardPhone, "smartphone JPKI token", "スマートフォンの公的個人認証"},
 		{msgCardUnknown, "unknown card", "不明なカード"},
 		{msgRevokedHint, "do not accept this certificate", "この証明書は受け付けないでください"},
-	}
+		{msgRevocationSourceBad, "cannot use the revocation source %s: %v", "失効情報の取得先 %s を使えません：%v"},
+		{msgHintRevocationSource, "check the file or directory given with --crl (it must exist, be readable and hold a J-LIS CRL), then run the command again", "--crl に指定したファイルまたはフォルダを確認してから（存在し、読み取れ、J-LISの失効リストであること）、もう一度実行してください"},
+		{msgRevocationStale, "the CRL %s is out of date: a revocation it lists still counts, any other certificate's status is unknown", "失効リスト %s は更新期限を過ぎています。載っている失効は有効とし、それ以外の証明書の失効状態は「不明」とします"},
+		{msgRevocationUnreachable, "the revocation source %s did not answer: revocation status from it is unknown", "失効情報の取得先 %s から応答がありません。そこからの失効状態は「不明」です"},
+		{msgSourceMissing, "no such file or directory", "ファイルまたはフォルダがありません"},
+		{msgSourceUnreadable, "permission denied", "読み取る権限がありません"},
+		{msgSourceNotCRL, "not a CRL signed by a trusted J-LIS root", "信頼するJ-LISのルートが署名した失効リストではありません"},
+		{msgIsDirectory, "it is a directory", "フォルダです"},
+		{msgHardNoSource, "--revocation hard needs a revocation source: give --crl or --ocsp (or choose --revocation soft or off)", "--revocation hard には失効情報の取得先が必要です。--crl か --ocsp を指定してください（または --revocation soft か off を選んでください）"},
+		{msgOutputNotWritable, "cannot write %s: %s", "%s に書き込めません：%s"},
+		{msgHintOutput, "choose an output file in a folder you can write to, then run the command again: the card was not used", "書き込めるフォルダの出力先を指定して、もう一度実行してください（カードは使っていません）"},
+		{msgNoEnrolment, "no enrolment number %d in the store", "登録番号 %d は登録されていません"},
+		{msgConsentNeeded, "a token with the signing key releases name, address, birth date and sex: give --consent once the holder has agreed", "署名用の鍵によるトークンは氏名・住所・生年月日・性別を渡します。ご本人の同意を得てから --consent を付けてください"},
+	}...)
 }
 
 // cliCatalog is the CLI catalog built once; nothing changes it after

@@ -60,6 +60,9 @@ type globals struct {
 	// TestHierarchy trusts the jpkitest roots (virtual test cards) even
 	// on a real reader.
 	TestHierarchy bool
+	// SpeculativeECDSA uses card.SpeculativeECDSA for ECDSA card keys and
+	// makes the built-in virtual card an ECDSA P-384 one.
+	SpeculativeECDSA bool
 	// Operator names the clerk or kiosk in records.
 	Operator string
 	// OperatorKey and OperatorCert are a software operator key sealing
@@ -113,7 +116,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	root.SetOut(g.stdout)
 	root.SetErr(g.stderr)
 	pf := root.PersistentFlags()
-	pf.StringVarP(&g.Reader, "reader", "r", "", "reader to use: exact name, index, part of the name, or \"virtual\" for the built-in test card (default: the only reader; the virtual card when there is none)")
+	pf.StringVarP(&g.Reader, "reader", "r", "", "reader to use: exact name, index, part of the name, or \"virtual\" for the built-in test card (default: the only reader, or the only one holding a card; the test card only when asked for)")
 	pf.BoolVar(&g.JSON, "json", false, "print results as JSON (keys in English whatever --lang)")
 	pf.BoolVar(&g.Trace, "trace", false, "log every APDU to stderr (PIN data redacted)")
 	pf.StringVar(&g.Lang, "lang", "", "language of messages: ja or en (default: from LC_ALL, LC_MESSAGES, LANG)")
@@ -128,6 +131,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	pf.StringVar(&g.Revocation, "revocation", "hard", "revocation policy: hard (only \"good\" passes), soft (unknown passes, revoked fails) or off")
 	pf.StringArrayVar(&g.Roots, "roots", nil, "file of J-LIS root certificates (PEM or DER), accepted only if they match the pinned fingerprints (repeatable)")
 	pf.BoolVar(&g.TestHierarchy, "test-hierarchy", false, "trust the virtual test card's roots (O=JPKI-TEST) on a real reader; results are labelled TEST CARD")
+	pf.BoolVar(&g.SpeculativeECDSA, "speculative-ecdsa", false, "sign with ECDSA card keys through a guess at the next card's unpublished protocol; the built-in virtual card becomes an ECDSA P-384 test card")
 	pf.StringVar(&g.Operator, "operator", "", "name of the clerk or kiosk kept in records (default: the login name)")
 	pf.StringVar(&g.OperatorKey, "operator-key", "", "PEM PKCS #8 operator key that seals every record kept (with --operator-cert)")
 	pf.StringVar(&g.OperatorCert, "operator-cert", "", "PEM certificate of --operator-key")
@@ -158,10 +162,11 @@ through a PC/SC reader: personal identification (identify), qualification
 confirmation (qualify), registration-change confirmation (changes), CMS
 signatures (sign, verify), and the card's certificates, text and face.
 
-With no reader connected, or with --reader virtual, every command runs
-against a built-in virtual card holding a fictional test holder (山田　太郎,
-signing password ABC123, PIN 1234): a TEST CARD, never a real Individual
-Number Card, whose test roots are trusted only in that mode.
+With --reader virtual, every command runs against a built-in virtual card
+holding a fictional test holder (山田　太郎, signing password ABC123, PIN
+1234): a TEST CARD, never a real Individual Number Card, whose test roots
+are trusted only in that mode. It is used only when asked for: with no
+reader, no card or no PC/SC service, a command reports that and stops.
 
 PINs are never taken from the command line or the environment: they are
 asked on the terminal with echo off, or read from standard input

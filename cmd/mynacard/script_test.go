@@ -21,6 +21,7 @@ import (
 
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/internal/intruder"
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/operator"
@@ -32,6 +33,7 @@ import (
 // The CLI runs as a real subprocess in the scripts: the test binary
 // re-executes itself as "mynacard".
 func TestMain(m *testing.M) {
+	intruder.Main()
 	testscript.Main(mainM{m}, map[string]func(){
 		"mynacard": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
 	})
@@ -150,8 +152,27 @@ var textVariants = map[string]func(c *virtual.Contents){
 	"kanji-text":     func(c *virtual.Contents) { c.Name = "山田　太朗" },
 }
 
+// faultCards are cards of the default holder whose signed records are
+// written wrongly in one named way (docs/card-apps.md).
+var faultCards = map[string]virtual.RecordFault{
+	"tampered":          virtual.RecordTampered,
+	"signed-by-app-key": virtual.RecordSignedByAppKey,
+	"cvc-over-tlv":      virtual.CVCSignedOverTLV,
+}
+
+// cardOptions are the virtual card options of a card named by a script.
+func cardOptions(name string) []virtual.Option {
+	if f, ok := faultCards[name]; ok {
+		return []virtual.Option{virtual.WithRecordFault(f)}
+	}
+	return nil
+}
+
 // cardContents is what a virtual card named by a script holds.
 func cardContents(ts *testscript.TestScript, name string) virtual.Contents {
+	if _, ok := faultCards[name]; ok {
+		return holder(ts, "default").Contents()
+	}
 	if change, ok := textVariants[name]; ok {
 		c := holder(ts, "default").Contents()
 		change(&c)
@@ -204,6 +225,9 @@ func scriptCmds(su *slotUser) map[string]func(ts *testscript.TestScript, neg boo
 	if su != nil {
 		cmds["card"] = su.cmdCard
 	}
+	for k, v := range pdfScriptCmds() {
+		cmds[k] = v
+	}
 	return cmds
 }
 
@@ -250,7 +274,7 @@ func (su *slotUser) cmdCard(ts *testscript.TestScript, neg bool, args []string) 
 			slotStates.Store(ts, cur)
 		}
 		remove()
-		vc, err := virtual.NewMyNumberCard(cardContents(ts, args[1]), cardVariants(ts, args[2:])...)
+		vc, err := virtual.NewMyNumberCard(cardContents(ts, args[1]), append(cardOptions(args[1]), cardVariants(ts, args[2:])...)...)
 		ts.Check(err)
 		conn, errc, err := vpcd.Attach(ctx, su.slot.Addr, vc)
 		ts.Check(err)
@@ -276,8 +300,8 @@ type cardState struct {
 // slotStates maps a running script to its card state.
 var slotStates sync.Map
 
-// cmdGenCRL: gencrl [-auth] OUT [HOLDER:REASON ...] [batch:N]
-// writes a fresh CRL (valid from an hour ago for a day) of the signing
+// cmdGenCRL: gencrl [-auth] [-stale] OUT [HOLDER:REASON ...] [batch:N]
+// writes a fresh CRL (with -stale, one whose nextUpdate passed two days ago) (valid from an hour ago for a day) of the signing
 // (or, with -auth, authentication) root of generation 3 listing each holder's signing certificate with
 // the reason (affiliationChanged, keyCompromise, ...), and with batch:N
 // the serials `seed` gave enrolments i where i%10==1 (affiliationChanged)
@@ -287,8 +311,17 @@ func cmdGenCRL(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: gencrl [-auth] OUT [HOLDER:REASON ...]")
 	}
 	kind := jpkitest.KindSign
-	if args[0] == "-auth" {
-		kind, args = jpkitest.KindAuth, args[1:]
+	stale := false
+	for len(args) > 1 && strings.HasPrefix(args[0], "-") {
+		switch args[0] {
+		case "-auth":
+			kind = jpkitest.KindAuth
+		case "-stale":
+			stale = true
+		default:
+			ts.Fatalf("gencrl: unknown option %s", args[0])
+		}
+		args = args[1:]
 	}
 	reasons := map[string]int{
 		"affiliationChanged": jpkitest.ReasonAffiliationChanged, "keyCompromise": jpkitest.ReasonKeyCompromise,
@@ -296,6 +329,9 @@ func cmdGenCRL(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	now := time.Now()
 	opts := jpkitest.CRLOptions{ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(24 * time.Hour)}
+	if stale {
+		opts.ThisUpdate, opts.NextUpdate = now.Add(-72*time.Hour), now.Add(-48*time.Hour)
+	}
 	for _, a := range args[1:] {
 		who, why, _ := strings.Cut(a, ":")
 		if who == "batch" {
@@ -315,7 +351,7 @@ func cmdGenCRL(ts *testscript.TestScript, neg bool, args []string) {
 		if !ok {
 			ts.Fatalf("unknown reason %q", why)
 		}
-		opts.Entries = append(opts.Entries, jpkitest.CRLEntry{Serial: holder(ts, who).SignCert.SerialNumber, RevokedAt: now.Add(-2 * time.Hour), Reason: r})
+		opts.Entries = append(opts.Entries, jpkitest.CRLEntry{Serial: holder(ts, who).SignCert.SerialNumber, RevokedAt: opts.ThisUpdate.Add(-time.Hour), Reason: r})
 	}
 	root, key := jpkitest.Default().Root(kind, jpkitest.LatestGeneration)
 	var buf bytes.Buffer

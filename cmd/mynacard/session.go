@@ -62,12 +62,13 @@ func (g *globals) testCard(s *session) bool {
 
 // cardOptions are the card layer's options from the flags.
 func (g *globals) cardOptions() card.Options {
-	return card.Options{AllowLastTry: g.AllowLastTry, Trace: g.traceHook()}
+	return card.Options{AllowLastTry: g.AllowLastTry, Trace: g.traceHook(), SpeculativeECDSA: g.SpeculativeECDSA}
 }
 
 // openCard connects to the card the flags name and opens its JPKI
-// application. With --reader virtual, or with no reader at all and no
-// --reader, it uses the built-in virtual card and says so on stderr.
+// application. The built-in virtual card is used only when asked for with
+// --reader virtual; with pcscd down, no reader or no card, the PC/SC error
+// is reported as `readers` reports it, never replaced by the test card.
 func (g *globals) openCard(ctx context.Context) (*session, error) {
 	c, virt, err := g.connect(ctx)
 	if err != nil {
@@ -86,34 +87,21 @@ func (g *globals) openCard(ctx context.Context) (*session, error) {
 func (g *globals) connect(ctx context.Context) (reader.Card, bool, error) {
 	if strings.EqualFold(g.Reader, virtualReader) {
 		g.notef("%s", g.tr(msgVirtualChosen))
-		c, err := newVirtualCard()
+		c, err := g.newVirtualCard()
 		return c, true, err
 	}
 	pc, err := pcsc.Establish(ctx)
-	if err == nil {
-		defer pc.Release()
-	}
-	var names []string
-	if err == nil {
-		names, err = pc.ListReaders(ctx)
-	}
 	if err != nil {
-		if g.Reader == "" && (errors.Is(err, reader.ErrNoReaders) || errors.Is(err, reader.ErrNoService)) {
-			g.notef("%s", g.tr(msgVirtualNoReader))
-			c, verr := newVirtualCard()
-			return c, true, verr
-		}
+		return nil, false, err
+	}
+	defer pc.Release()
+	names, err := pc.ListReaders(ctx)
+	if err != nil {
 		return nil, false, err
 	}
 	if g.Reader == "" && len(names) > 1 {
 		infos, _ := pc.Readers(ctx)
-		name, fallback := chooseByPresence(infos)
-		if fallback {
-			g.notef("%s", g.tr(msgVirtualNoCard))
-			c, verr := newVirtualCard()
-			return c, true, verr
-		}
-		if name != "" {
+		if name := chooseByPresence(infos); name != "" {
 			names = []string{name}
 		}
 	}
@@ -131,37 +119,20 @@ func (g *globals) connect(ctx context.Context) (reader.Card, bool, error) {
 	return c, false, nil
 }
 
-// vpcdReaderPrefix starts the names of the readers of vsmartcard-vpcd, the
-// virtual reader driver: installed (for the tests, or by an integrator), it
-// shows two empty readers on a machine with no card reader at all.
-const vpcdReaderPrefix = "Virtual PCD"
-
 // chooseByPresence picks, among several readers and with no --reader, the
-// one that holds a card when exactly one does. When none does and every
-// reader is one of vpcd's virtual readers, the machine has no card reader
-// to wait on: fallback is true and the built-in virtual card is used. In
-// any other case name is empty and reader.Choose reports the ambiguity.
-func chooseByPresence(infos []reader.Info) (name string, fallback bool) {
-	if len(infos) == 0 {
-		return "", false
-	}
+// one that holds a card when exactly one does; otherwise it returns "" and
+// reader.Choose reports the ambiguity.
+func chooseByPresence(infos []reader.Info) string {
 	var withCard []string
-	allVirtual := true
 	for _, in := range infos {
 		if in.CardPresent {
 			withCard = append(withCard, in.Name)
 		}
-		if !strings.HasPrefix(in.Name, vpcdReaderPrefix) {
-			allVirtual = false
-		}
 	}
-	switch {
-	case len(withCard) == 1:
-		return withCard[0], false
-	case len(withCard) == 0 && allVirtual:
-		return "", true
+	if len(withCard) == 1 {
+		return withCard[0]
 	}
-	return "", false
+	return ""
 }
 
 // waitForCard returns at once when a card is in the reader; otherwise it
@@ -188,13 +159,31 @@ func (g *globals) waitForCard(ctx context.Context, pc *pcsc.Context, name string
 }
 
 // newVirtualCard returns the built-in virtual card: the fictional test
-// holder of jpki/jpkitest, in process, through reader.Loopback.
-func newVirtualCard() (reader.Card, error) {
-	vc, err := virtual.NewMyNumberCard(jpkitest.DefaultHolder().Contents())
+// holder of jpki/jpkitest, in process, through reader.Loopback; with
+// --speculative-ecdsa the same holder on an ECDSA P-384 card.
+func (g *globals) newVirtualCard() (reader.Card, error) {
+	vc, err := g.newVirtualMyNumberCard()
+	if err != nil {
+		return nil, err
+	}
+	return reader.Loopback(virtualReaderName, vc, reader.Capabilities{}), nil
+}
+
+// newVirtualMyNumberCard is the built-in virtual card's card: the default
+// test holder, on an ECDSA P-384 card with --speculative-ecdsa.
+func (g *globals) newVirtualMyNumberCard() (*virtual.Card, error) {
+	h := jpkitest.DefaultHolder()
+	if g.SpeculativeECDSA {
+		var err error
+		if h, err = jpkitest.Default().Issue(jpkitest.HolderSpec{Generation: jpkitest.ECDSAGeneration}); err != nil {
+			return nil, fmt.Errorf("making the virtual card: %w", err)
+		}
+	}
+	vc, err := virtual.NewMyNumberCard(h.Contents(), h.VirtualOptions()...)
 	if err != nil {
 		return nil, fmt.Errorf("making the virtual card: %w", err)
 	}
-	return reader.Loopback(virtualReaderName, vc, reader.Capabilities{}), nil
+	return vc, nil
 }
 
 // pinSource returns where PINs come from: --pin-stdin, --pin-fd, or the
@@ -273,7 +262,7 @@ func (g *globals) prompt(src *pinentry.Source) card.PINPrompt {
 func (g *globals) roots(ctx context.Context, s *session) (*jpki.Roots, error) {
 	if g.testCard(s) {
 		pki := jpkitest.Default()
-		test := append(pki.Roots(jpkitest.KindSign), pki.Roots(jpkitest.KindAuth)...)
+		test := append(pki.AllRoots(jpkitest.KindSign), pki.AllRoots(jpkitest.KindAuth)...)
 		g.warnf("%s", g.tr(msgTestHierarchy))
 		return jpki.NewRoots(jpki.WithTestHierarchy(test...))
 	}
@@ -293,8 +282,11 @@ func (g *globals) roots(ctx context.Context, s *session) (*jpki.Roots, error) {
 	return r, nil
 }
 
-// revocationChecker builds the revocation checker from --crl and --ocsp;
-// nil when neither is given (every status is then "unknown: no source").
+// revocationChecker builds the revocation checker from --crl and --ocsp
+// (confirm.NewRevocationChecker, the library's loading and decision
+// procedure); nil when neither is given (every status is then "unknown: no
+// source"). A source that cannot be used is an error naming it; a stale
+// CRL or an unreachable URL is a warning.
 func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (confirm.RevocationChecker, error) {
 	if len(g.CRL) == 0 && g.OCSP == "" {
 		if g.virtualCard {
@@ -307,55 +299,26 @@ func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (con
 	for _, r := range roots.List() {
 		issuers = append(issuers, r.Certificate)
 	}
-	var crls *revocation.CRLSet
-	if len(g.CRL) > 0 {
-		crls = revocation.NewCRLSet(issuers, revocation.CRLSetOptions{CacheDir: g.crlCacheDir()})
-		for _, src := range g.CRL {
-			var err error
-			switch fi, serr := os.Stat(src); {
-			case strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://"):
-				err = crls.LoadURL(ctx, src)
-			case serr == nil && fi.IsDir():
-				err = crls.LoadDir(ctx, src)
-			default:
-				err = crls.LoadFile(ctx, src)
-			}
-			if err != nil {
-				// A stale or unreadable CRL is reported in every
-				// answer as "unknown"; say so once here too.
-				g.warnf("%s", g.tr(msgRevocationLoad, src, err))
-			}
+	rc, warnings, err := confirm.NewRevocationChecker(ctx, confirm.RevocationSources{CRLs: g.CRL, OCSP: g.OCSP, Issuers: issuers,
+		CRLOptions: revocation.CRLSetOptions{CacheDir: g.crlCacheDir()}})
+	for _, w := range warnings {
+		var se *revocation.SourceError
+		if errors.As(w, &se) && (errors.Is(w, revocation.ErrStale) || errors.Is(w, revocation.ErrNotYetValid)) {
+			g.warnf("%s", g.tr(msgRevocationStale, se.Source))
+		} else if se != nil {
+			g.warnf("%s", g.tr(msgRevocationUnreachable, se.Source))
 		}
 	}
-	var oc *revocation.OCSPClient
-	if g.OCSP != "" {
-		var err error
-		oc, err = revocation.NewOCSPClient(revocation.OCSPConfig{URL: g.OCSP, Issuers: issuers})
-		if err != nil {
-			return nil, usageErrorf("--ocsp: %v", err)
-		}
-	}
-	mode := revocation.ModeCRLOnly
+	var se *revocation.SourceError
 	switch {
-	case oc != nil && crls != nil:
-		mode = revocation.ModeOCSPThenCRL
-	case oc != nil:
-		mode = revocation.ModeOCSPOnly
-	}
-	if oc == nil {
-		// CRLs only: confirm's checker answers from the verified CRLs for
-		// the issuer confirm found (by signature when the certificate was
-		// verified or enrolled), without verifying each certificate's
-		// signature again — a batch of enrolments stays fast.
-		return &confirm.CRLChecker{CRLs: crls.CRLs()}, nil
-	}
-	ch, err := revocation.NewChecker(mode, oc, crls)
-	if err != nil {
+	case errors.As(err, &se):
+		return nil, g.sourceError(err)
+	case errors.Is(err, confirm.ErrBadOCSPURL):
+		return nil, usageErrorf("--ocsp: %v", err)
+	case err != nil:
 		return nil, err
 	}
-	return confirm.CheckerFunc(func(ctx context.Context, cert, _ *x509.Certificate) revocation.Result {
-		return ch.Check(ctx, cert)
-	}), nil
+	return rc, nil
 }
 
 // virtualRevocation gives the built-in virtual card a revocation source of
@@ -372,7 +335,7 @@ func (g *globals) virtualRevocation(roots *jpki.Roots) (confirm.RevocationChecke
 	pki := jpkitest.Default()
 	var crls []*revocation.CRL
 	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
-		for gen := jpkitest.FirstGeneration; gen <= jpkitest.LatestGeneration; gen++ {
+		for gen := jpkitest.FirstGeneration; gen <= jpkitest.ECDSAGeneration; gen++ {
 			root, key := pki.Root(kind, gen)
 			if root == nil {
 				continue
@@ -472,21 +435,31 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 	return confirm.New(cfg)
 }
 
-// withConfirmer opens the card, the store, a Confirmer over both and the PIN
-// source, as identify and qualify need them, runs fn with the session, the
-// Confirmer and the source's prompt, and closes them again, in reverse
-// order.
-func (g *globals) withConfirmer(ctx context.Context, fn func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error) error {
-	s, err := g.openCard(ctx)
-	if err != nil {
+// withConfirmer checks the revocation flags and sources, opens the store
+// and runs pre on it (checks that need the store, such as the enrolment a
+// registration change names), all before the card is touched; then it
+// opens the card, a Confirmer over both and the PIN source, as identify and
+// qualify need them, runs fn with the session, the Confirmer and the
+// source's prompt, and closes them again, in reverse order.
+func (g *globals) withConfirmer(ctx context.Context, pre func(st store.Store) error, fn func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error) error {
+	if _, err := g.checkRevocationFlags(); err != nil {
 		return err
 	}
-	defer s.close()
 	st, err := g.openStore(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if pre != nil {
+		if err := pre(st); err != nil {
+			return err
+		}
+	}
+	s, err := g.openCard(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
 	conf, err := g.confirmer(ctx, s, st)
 	if err != nil {
 		return err

@@ -10,10 +10,14 @@ import (
 )
 
 // TestTextApplication reads the text application through pcscd with each
-// of its three PINs and checks the Individual Number, the basic four and
-// the integrity record (issuer key supplied, so IssuerVerified).
+// of its three credentials and checks what each opens (the PIN both
+// records, 照合番号A the number only, 照合番号B the basic four only) and
+// the integrity record verified to the virtual card's pinned test key.
 func TestTextApplication(t *testing.T) {
-	h := jpkitest.DefaultHolder()
+	keys, err := card.NewCVCAKeys(card.WithTestCVCAKeys())
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := newRig(t, rigConfig{})
 	ctx := ctxT(t)
 	ct := r.contents
@@ -44,12 +48,14 @@ func TestTextApplication(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ReadText(%v): %v", pin.k, err)
 		}
-		if rec.Number.Reveal() != ct.Number || rec.Basic.Name != ct.Name {
-			t.Errorf("ReadText(%v) = %v, want the holder's record", pin.k, rec)
+		if rec.Fields != card.TextFieldsOpenedBy(pin.k) ||
+			rec.Has(card.TextNumberField) != (rec.Number.Reveal() == ct.Number) || rec.Has(card.TextBasicField) != (rec.Basic.Name == ct.Name) {
+			t.Errorf("ReadText(%v) = %v, want what it opens of the holder's record", pin.k, rec)
 		}
-		rep, err := rec.VerifyIntegrity(&h.TextCAKey.PublicKey)
-		if err != nil || !rep.NumberHash || !rep.BasicHash || !rep.RecordSignature || !rep.IssuerVerified {
-			t.Errorf("VerifyIntegrity after ReadText(%v) = %+v, %v; want every check passed", pin.k, rep, err)
+		v, err := rec.Verify(keys)
+		if err != nil || v.CAKey.Name() != "9000033" || !v.CAKey.Test() ||
+			v.NumberChecked != rec.Has(card.TextNumberField) || v.BasicChecked != rec.Has(card.TextBasicField) {
+			t.Errorf("Verify after ReadText(%v) = %+v, %v; want verified to test key 9000033", pin.k, v, err)
 		}
 		if got := r.vc.TriesLeft(pin.ref); got != fullTries(pin.ref) {
 			t.Errorf("%v counter = %d after a correct PIN", pin.k, got)
@@ -59,9 +65,12 @@ func TestTextApplication(t *testing.T) {
 
 // TestSurfaceApplication reads the card face through pcscd with 照合番号A,
 // 照合番号B and the kiosk path (text PIN only), and checks the face photo,
-// its format and the record's signature with the issuer's key.
+// its format and DF28 verified to the virtual card's pinned test key.
 func TestSurfaceApplication(t *testing.T) {
-	h := jpkitest.DefaultHolder()
+	keys, err := card.NewCVCAKeys(card.WithTestCVCAKeys())
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := newRig(t, rigConfig{})
 	ctx := ctxT(t)
 	ct := r.contents
@@ -87,8 +96,8 @@ func TestSurfaceApplication(t *testing.T) {
 		if !bytes.Equal(s.NameImage, ct.NameImage) || !bytes.Equal(s.AddressImage, ct.AddressImage) || s.Expiry != ct.Expiry || s.BirthDate != ct.BirthDate {
 			t.Errorf("%s: surface fields differ from the holder's", rd.name)
 		}
-		if err := s.VerifySignature(&h.SurfaceKey.PublicKey); err != nil {
-			t.Errorf("%s: surface signature: %v", rd.name, err)
+		if v, err := s.Verify(keys); err != nil || v.CAKey.Name() != "9000023" {
+			t.Errorf("%s: card face verification: %+v, %v", rd.name, v, err)
 		}
 	}
 	for _, ref := range []virtual.PINRef{virtual.PINSurfaceA, virtual.PINSurfaceB, virtual.PINText} {

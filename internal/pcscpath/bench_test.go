@@ -29,9 +29,12 @@ const (
 // Fixed APDUs of each kind of operation (see budget_test.go).
 const (
 	fixedCertRead = certSelectAPDU // SELECT application, SELECT EF
-	fixedPINRead  = 4 + 1          // PIN sequence, SELECT EF
-	fixedStatus   = 3              // SELECT, SELECT, empty VERIFY
-	fixedSign     = 4 + 2          // PIN sequence, SELECT key, SIGN
+	// clearAPDU is the SELECT of the application that ends every
+	// operation that presented a PIN, dropping the card's PIN state.
+	clearAPDU    = 1
+	fixedPINRead = 4 + 1 + clearAPDU // PIN sequence, SELECT EF, clearing SELECT
+	fixedStatus  = 3                 // SELECT, SELECT, empty VERIFY
+	fixedSign    = 4 + 2 + clearAPDU // PIN sequence, SELECT key, SIGN, clearing SELECT
 )
 
 // benchOps are the operations of the `make bench` table.

@@ -9,6 +9,10 @@ import (
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
+// cvcLen is the size of an application's card-verifiable certificate
+// (EF 0004, docs/card-apps.md).
+const cvcLen = 568
+
 // budget is the exact traffic an operation may cost.
 type budget struct {
 	apdus          int
@@ -37,12 +41,13 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // Fixed parts of the PIN-guarded sequences (ISO/IEC 7816-4 §11.5.6):
 // SELECT the application, SELECT the PIN EF, the empty VERIFY that reads
-// the tries, then VERIFY with the PIN.
+// the tries, then VERIFY with the PIN; and, when the transaction ends, the
+// SELECT of the JPKI application that clears the security state.
 func pinPrefix(pinLen int) budget {
 	return budget{
-		apdus:    4,
-		sent:     selectAppLen + selectEFLen + headerLen + headerLen + shortLcLen + pinLen,
-		received: 4 * statusWordLen,
+		apdus:    5,
+		sent:     2*selectAppLen + selectEFLen + headerLen + headerLen + shortLcLen + pinLen,
+		received: 5 * statusWordLen,
 	}
 }
 
@@ -61,6 +66,10 @@ func (b budget) plus(c budget) budget {
 	return budget{b.apdus + c.apdus, b.sent + c.sent, b.received + c.received}
 }
 
+// clearSelect is the SELECT of the JPKI application that ends every
+// transaction that presented a PIN, dropping the card's security state.
+var clearSelect = budget{apdus: 1, sent: selectAppLen, received: statusWordLen}
+
 // selects is the budget of SELECT application + SELECT EF.
 var selects = budget{apdus: certSelectAPDU, sent: selectAppLen + selectEFLen, received: certSelectAPDU * statusWordLen}
 
@@ -75,7 +84,7 @@ func TestAPDUBudget(t *testing.T) {
 	h := jpkitest.DefaultHolder()
 	ct := h.Contents()
 	_, info := sha256Info(t, "budget")
-	surface, err := virtual.EncodeSurface(&ct)
+	surface, err := virtual.EncodeSurface(&ct, h.SurfaceKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,19 +110,26 @@ func TestAPDUBudget(t *testing.T) {
 				{"read SignCert", func(ctx context.Context) error {
 					_, err := r.j.ReadSignCertificate(ctx, answer(jpkitest.DefaultSignPIN).ask)
 					return err
-				}, pinPrefix(len(jpkitest.DefaultSignPIN)).plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(len(h.SignCert.Raw), ext))},
+				}, pinPrefix(len(jpkitest.DefaultSignPIN)).plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(len(h.SignCert.Raw), ext)).plus(clearSelect)},
 				{"PIN status", func(ctx context.Context) error { _, err := r.j.PINStatus(ctx, card.AuthPIN); return err },
 					budget{3, selectAppLen + selectEFLen + headerLen, 3 * statusWordLen}},
 				// Sign: the PIN sequence, SELECT the key EF, then SIGN
-				// (80 2A 00 80 Lc DigestInfo Le) answered by 256 bytes.
+				// (80 2A 00 80 Lc DigestInfo Le) answered by 256 bytes,
+				// then the clearing SELECT.
 				{"sign", func(ctx context.Context) error {
 					_, err := r.j.Sign(ctx, card.AuthKey, answer(jpkitest.DefaultAuthPIN).ask, info)
 					return err
-				}, pinPrefix(len(jpkitest.DefaultAuthPIN)).plus(budget{2, selectEFLen + headerLen + shortLcLen + len(info) + shortLeLen, statusWordLen + 256 + statusWordLen})},
+				}, pinPrefix(len(jpkitest.DefaultAuthPIN)).plus(budget{2, selectEFLen + headerLen + shortLcLen + len(info) + shortLeLen, statusWordLen + 256 + statusWordLen}).plus(clearSelect)},
 				{"read surface", func(ctx context.Context) error {
 					_, err := r.j.Surface().ReadSurface(ctx, card.SurfacePINB, answer(ct.PINB).ask)
 					return err
-				}, pinPrefix(len(ct.PINB)).plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(len(surface), ext))},
+				}, pinPrefix(len(ct.PINB)).plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(len(surface), ext)).
+					plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(cvcLen, ext)).plus(clearSelect)}, // EF 0004 is read with the face
+				// Presence: EF 0008 read with Le 4 (answered with its 3
+				// bytes), then each CA certificate EF asked directly: SELECT
+				// and an 8-byte header READ.
+				{"presence", func(ctx context.Context) error { _, err := r.j.Present(ctx); return err },
+					budget{7, selectAppLen + 3*selectEFLen + 3*readShortLen, 7*statusWordLen + 3 + 2*8}},
 			}
 			for i, o := range ops {
 				if i == 0 && rk.refused {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/internal/intruder"
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
@@ -18,14 +19,17 @@ import (
 	"github.com/mynacard/mynacard/reader/pcsc"
 )
 
-func TestMain(m *testing.M) { pcsctest.Main(m) }
+func TestMain(m *testing.M) {
+	intruder.Main()
+	pcsctest.Main(m)
+}
 
 // testTimeout bounds every operation of a test: a hang through pcscd must
 // fail the test, not stall the package.
 const testTimeout = 30 * time.Second
 
 // Instruction bytes the tests look for in APDU logs (ISO/IEC 7816-4 §5.4.2
-// and PROTOCOL.md for the proprietary SIGN).
+// and docs/card.md, "SIGN", for the proprietary SIGN).
 const (
 	insSelect     byte = 0xA4
 	insReadBinary byte = 0xB0
@@ -142,6 +146,9 @@ type rigConfig struct {
 	opts card.Options
 	// edit changes the default holder's contents before the card is made.
 	edit func(*virtual.Contents)
+	// holder, if set, replaces the default holder; its VirtualOptions
+	// are added to cardOpts.
+	holder *jpkitest.Holder
 }
 
 // newRig makes the default holder's card, inserts it in a slot, connects
@@ -149,11 +156,14 @@ type rigConfig struct {
 func newRig(t testing.TB, cfg rigConfig) *rig {
 	t.Helper()
 	r := &rig{holder: jpkitest.DefaultHolder(), count: new(card.Counter)}
+	if cfg.holder != nil {
+		r.holder = cfg.holder
+	}
 	r.contents = r.holder.Contents()
 	if cfg.edit != nil {
 		cfg.edit(&r.contents)
 	}
-	vc, err := virtual.NewMyNumberCard(r.contents, cfg.cardOpts...)
+	vc, err := virtual.NewMyNumberCard(r.contents, append(r.holder.VirtualOptions(), cfg.cardOpts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

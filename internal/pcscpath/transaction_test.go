@@ -167,8 +167,8 @@ func TestTransactionKeepsVerifyAndSignTogether(t *testing.T) {
 			t.Fatalf("card command %d is % X, this process sent % X: another process's APDU came inside the transaction\ncard INS: % X\nmine INS: % X", i, got[i], c, insOf(got), insOf(mine))
 		}
 	}
-	if last := mine[len(mine)-1]; last[1] != insSign {
-		t.Fatalf("this process's sequence ends with INS %02X, want SIGN", last[1])
+	if n := len(mine); n < 2 || mine[n-2][1] != insSign || mine[n-1][1] != insSelect || mine[n-1][2] != 0x04 {
+		t.Fatalf("this process's sequence ends with INS % X, want SIGN then the SELECT of the application that clears the PIN state", insOf(mine[max(0, n-2):]))
 	}
 	theirs := got[len(mine):]
 	if countINS(theirs, insVerify) != 1 || countINS(theirs, insSign) != 0 {

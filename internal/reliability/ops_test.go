@@ -176,10 +176,14 @@ func operations() []operation {
 			}
 			// ReadText cannot tell a SELECT answered 9000 without effect
 			// (no FCI is asked) or EF 0003/0004 answered 6A82 from the
-			// real thing; VerifyIntegrity does, and callers must call it.
-			// Its error is an honest answer; passing it with the wrong
-			// data (caught above) would not be.
-			if _, err := r.VerifyIntegrity(nil); err != nil {
+			// real thing; Verify does, and callers must call it. Its error
+			// is an honest answer; passing it with the wrong data (caught
+			// above) would not be.
+			keys, err := card.NewCVCAKeys(card.WithTestCVCAKeys())
+			if err != nil {
+				return err
+			}
+			if _, err := r.Verify(keys); err != nil {
 				return fmt.Errorf("verifying text integrity: %w", err)
 			}
 			return nil
@@ -195,8 +199,12 @@ func operations() []operation {
 			if s.BirthDate != e.w.contents.BirthDate || s.Expiry != e.w.contents.Expiry {
 				return wrong("surface dates differ")
 			}
-			if err := s.VerifySignature(nil); err != nil {
-				return fmt.Errorf("verifying the surface signature: %w", err)
+			keys, err := card.NewCVCAKeys(card.WithTestCVCAKeys())
+			if err != nil {
+				return err
+			}
+			if _, err := s.Verify(keys); err != nil {
+				return fmt.Errorf("verifying the card face: %w", err)
 			}
 			return nil
 		}},

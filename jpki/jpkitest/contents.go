@@ -14,7 +14,7 @@ import (
 const TokenMyNumberCard = "JPKIAPICCTOKEN2"
 
 // cvcKeyIDBytes is the length of the key IDs in the text application's
-// card-verifiable certificate (PROTOCOL.md: 16 bytes).
+// card-verifiable certificate (docs/card-apps.md: 16 bytes).
 const cvcKeyIDBytes = 16
 
 // cvcKeyID is the first 16 bytes of SHA-256 of the PKCS #1 public key.
@@ -48,8 +48,8 @@ func ISO5218(certSex int) string {
 const dateYYYYMMDD = "20060102"
 
 // PINB returns 照合番号B: the birth date as Japanese-era YYMMDD, the card's
-// expiry year YYYY and the security code, 14 digits (PROTOCOL.md "Text
-// application files"). For the default holder: "600401" + "2034" + code.
+// expiry year YYYY and the security code, 14 digits (docs/card-apps.md, "Text
+// application"). For the default holder: "600401" + "2034" + code.
 func (h *Holder) PINB() (string, error) {
 	birth, err := JapaneseDateYYMMDD(h.Spec.BirthDate)
 	if err != nil {
@@ -101,6 +101,11 @@ func (h *Holder) Contents() virtual.Contents {
 		SecurityCode:      s.SecurityCode,
 		PINB:              pinB,
 		SurfaceKey:        h.SurfaceKey,
+		SurfaceCAKeyID:    clone(h.SurfaceCAKeyID),
+		SurfaceKeyID:      clone(h.SurfaceKeyID),
+		SurfaceAppKey:     h.SurfaceAppKey,
+		TextAppKey:        h.TextAppKey,
+		NumberImage:       textImage(s.Number),
 		CardSerial:        s.CardSerial,
 		Municipality:      s.Municipality,
 	}

@@ -20,6 +20,7 @@ var filledFields = []string{
 	"Token", "SignCert", "SignCACert", "AuthCert", "AuthCACert", "SignKey", "AuthKey", "AuthPIN", "SignPIN",
 	"Number", "Name", "Address", "BirthDate", "Sex", "TextPIN", "TextKey", "TextCAKeyID", "TextKeyID", "TextCAKey",
 	"FacePhoto", "NameImage", "AddressImage", "SecurityCodeImage", "Expiry", "SecurityCode", "PINB", "SurfaceKey",
+	"SurfaceCAKeyID", "SurfaceKeyID", "SurfaceAppKey", "TextAppKey", "NumberImage",
 	"CardSerial", "Municipality",
 }
 

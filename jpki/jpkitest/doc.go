@@ -3,8 +3,10 @@
 // for filling card/virtual with reproducible certificates, keys and card
 // data.
 //
-// It owns: the signing and user-authentication roots in three generations
-// that share one distinguished name per kind (as J-LIS's do), end-entity
+// It owns: the signing and user-authentication roots in three RSA
+// generations and one ECDSA P-384 generation ([ECDSAGeneration], for the
+// next card) that share one distinguished name per kind (as J-LIS's do),
+// end-entity
 // certificates with the JPKI profile of PROTOCOL.md "Certificates" (subject
 // and issuer forms, key usage, policy OIDs, a CRL distribution point given
 // as a directory name, and subjectAltName otherNames 1.2.392.200149.8.5.5.1
@@ -17,7 +19,9 @@
 // Everything is deterministic from a seed string: the same seed gives
 // byte-identical keys and certificates in every run, because RSA keys are
 // derived from a SHA-256 counter-mode stream (Go 1.26's rsa.GenerateKey
-// ignores its reader) and all times are fixed (nothing reads the clock).
+// ignores its reader), ECDSA scalars from the same stream with every
+// ECDSA signature deterministic (RFC 6979), and all times are fixed
+// (nothing reads the clock).
 // Use [ReferenceTime] as the verification time in tests.
 //
 // Every distinguished name carries O=JPKI-TEST and an extra OU naming the

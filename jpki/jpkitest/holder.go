@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/mynacard/mynacard/card/virtual"
 )
 
 // Defaults of DefaultHolder and of every zero HolderSpec field. The holder
@@ -157,8 +159,15 @@ type Holder struct {
 	// are TextCAKeyID and TextKeyID (16 bytes each).
 	TextKey, TextCAKey     *rsa.PrivateKey
 	TextCAKeyID, TextKeyID []byte
-	// SurfaceKey signs the surface record (DF28).
-	SurfaceKey *rsa.PrivateKey
+	// SurfaceKey is the key the surface application's card-verifiable
+	// certificate certifies: it signs DF28, the age record and the number
+	// image. SurfaceCAKeyID and SurfaceKeyID are that certificate's key
+	// IDs; its CA is the virtual card's surface CV CA.
+	SurfaceKey                   *rsa.PrivateKey
+	SurfaceCAKeyID, SurfaceKeyID []byte
+	// SurfaceAppKey and TextAppKey are the applications' own keys
+	// (surface EF 001A, text EF 0013), which sign with no credential.
+	SurfaceAppKey, TextAppKey *rsa.PrivateKey
 }
 
 // DefaultHolder returns the fictional holder 山田　太郎 of Default(), with
@@ -186,7 +195,8 @@ func (p *PKI) Issue(spec HolderSpec) (*Holder, error) {
 	for _, k := range []struct {
 		dst   **rsa.PrivateKey
 		label string
-	}{{&h.SignKey, "/sign"}, {&h.AuthKey, "/auth"}, {&h.TextKey, "/text"}, {&h.SurfaceKey, "/surface"}} {
+	}{{&h.SignKey, "/sign"}, {&h.AuthKey, "/auth"}, {&h.TextKey, "/text"}, {&h.SurfaceKey, "/surface"},
+		{&h.SurfaceAppKey, "/surface-app"}, {&h.TextAppKey, "/text-app"}} {
 		if IsECDSA(s.Generation) && (k.dst == &h.SignKey || k.dst == &h.AuthKey) {
 			continue
 		}
@@ -202,11 +212,15 @@ func (p *PKI) Issue(spec HolderSpec) (*Holder, error) {
 			return nil, fmt.Errorf("issuing holder: %w", err)
 		}
 	}
-	if h.TextCAKey, err = deriveKey(p.seed, "text/ca"); err != nil {
+	// The card-verifiable certificates are issued by the virtual card's
+	// fixed CV CA keys, whose public halves verifiers pin as test keys.
+	if h.TextCAKey, err = virtual.CVCAKey(virtual.CVCAText); err != nil {
 		return nil, fmt.Errorf("issuing holder: %w", err)
 	}
-	h.TextCAKeyID = cvcKeyID(&h.TextCAKey.PublicKey)
+	h.TextCAKeyID = virtual.CVCAText.KeyID()
 	h.TextKeyID = cvcKeyID(&h.TextKey.PublicKey)
+	h.SurfaceCAKeyID = virtual.CVCASurface.KeyID()
+	h.SurfaceKeyID = cvcKeyID(&h.SurfaceKey.PublicKey)
 	signRoot, _ := p.root(KindSign, s.Generation)
 	authRoot, _ := p.root(KindAuth, s.Generation)
 	h.SignCA, h.AuthCA = signRoot.cert, authRoot.cert

@@ -120,7 +120,7 @@ func (s *CRLSet) Status(cert *x509.Certificate) Result { return s.StatusAt(cert,
 // CRL distribution point. The answer is revoked if any of them lists the
 // serial; good if none does and at least one of them is fresh at t;
 // otherwise unknown with the reason (ErrNoSource, ErrUnknownIssuer,
-// ErrNotCovered, ErrStale...).
+// ErrNotCovered, ErrStale...): the procedure of StatusFromCRLs.
 func (s *CRLSet) StatusAt(cert *x509.Certificate, t time.Time) Result {
 	if cert == nil {
 		return unknown("crl", fmt.Errorf("%w: no certificate", ErrMalformed))
@@ -151,20 +151,7 @@ func (s *CRLSet) StatusAt(cert *x509.Certificate, t time.Time) Result {
 	if len(signed) == 0 {
 		return unknown("crl", fmt.Errorf("%w: no CRL issuer's key signed the certificate", ErrUnknownIssuer))
 	}
-	dps, err := CertDistributionPoints(cert)
-	if err != nil {
-		return unknown("crl", fmt.Errorf("reading the certificate's CRL distribution points: %w", err))
-	}
-	var covering []*CRL
-	for _, c := range signed {
-		if c.Covers(dps) && !(c.OnlyUserCerts && cert.IsCA) {
-			covering = append(covering, c)
-		}
-	}
-	if len(covering) == 0 {
-		return unknown("crl", fmt.Errorf("%w (%d CRLs of the issuer loaded)", ErrNotCovered, len(signed)))
-	}
-	return answer(covering, keyFromBig(cert.SerialNumber), t)
+	return decide(signed, cert, t)
 }
 
 // answer looks k up in the covering CRLs.

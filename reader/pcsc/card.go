@@ -20,7 +20,7 @@ type Card struct {
 	cfg  config
 	tx   reader.Transport // raw, wrapped by reader.Traced when tracing
 
-	mu  sync.Mutex // guards sc, h, atr and pinSent, and serialises calls on h
+	mu  sync.Mutex // guards sc, h, atr, pinSent and gone, and serialises calls on h
 	sc  *scard.Context
 	h   *scard.Card
 	atr []byte
@@ -28,6 +28,10 @@ type Card struct {
 	// went to the card on this handle since it was connected or reset:
 	// Close then resets the card.
 	pinSent bool
+	// gone is set once a command on this handle found the card removed:
+	// Close then never resets (the card holds no state, and a reset sent
+	// to a reader whose card just left can disturb its driver).
+	gone bool
 }
 
 // Connect connects to the card in the reader named name, in shared mode
@@ -127,10 +131,15 @@ func (k *Card) transmit(ctx context.Context, capdu []byte) ([]byte, error) {
 			// vpcd (and a reader losing the card mid-command) can report
 			// success with no status word: never hand that on as a status.
 			err = fmt.Errorf("%w: reader returned %d bytes, no status word", reader.ErrCardRemoved, len(resp))
+			k.gone = true
 			ch <- result{nil, fmt.Errorf("%s: %w", op, err)}
 			return
 		}
-		ch <- result{resp, wrap(op, err)}
+		err = wrap(op, err)
+		if errors.Is(err, reader.ErrCardRemoved) {
+			k.gone = true
+		}
+		ch <- result{resp, err}
 	}()
 	select {
 	case r := <-ch:
@@ -207,13 +216,24 @@ func (k *Card) Transaction(ctx context.Context, fn func(ctx context.Context, t r
 }
 
 // endTransaction ends the transaction with disp. After a reset the card
-// holds no verified PIN, so Close need not reset it again.
+// holds no verified PIN, so Close need not reset it again; and since pcscd
+// then answers every later call on this very handle with
+// SCARD_W_RESET_CARD, the handle is reconnected at once (SCARD_LEAVE_CARD)
+// so that the caller's next operation works. Other connections to the
+// card see reader.ErrCardReset, as they must.
 func (k *Card) endTransaction(h *scard.Card, disp scard.Disposition) error {
 	err := h.EndTransaction(disp)
 	if disp == scard.ResetCard && err == nil {
 		k.mu.Lock()
+		defer k.mu.Unlock()
 		k.pinSent = false
-		k.mu.Unlock()
+		if k.h == h {
+			if rerr := h.Reconnect(scard.ShareShared, scard.ProtocolT0|scard.ProtocolT1, scard.LeaveCard); rerr == nil {
+				if st, serr := h.Status(); serr == nil {
+					k.atr = st.Atr
+				}
+			}
+		}
 	}
 	return err
 }
@@ -292,7 +312,7 @@ func (k *Card) Close() error {
 		return nil
 	}
 	disp := scard.LeaveCard
-	if k.pinSent {
+	if k.pinSent && !k.gone && k.stillPresent() {
 		disp = scard.ResetCard
 	}
 	err := k.h.Disconnect(disp)
@@ -303,6 +323,15 @@ func (k *Card) Close() error {
 		return wrap("disconnecting from "+k.name, err)
 	}
 	return wrap("releasing pc/sc context", rerr)
+}
+
+// stillPresent reports whether the card of this handle is still in the
+// reader and powered, the only case a reset can reach it: a card that left
+// holds no state, and resetting a reader with no card in it would only
+// disturb the driver (vpcd then misses the next card). k.mu is held.
+func (k *Card) stillPresent() bool {
+	st, err := k.h.Status()
+	return err == nil && st.State&scard.Present != 0
 }
 
 var _ reader.Card = (*Card)(nil)

@@ -17,7 +17,7 @@ import (
 // it generates keys, so once per test binary).
 var holder = sync.OnceValue(func() virtual.Contents { return jpkitest.DefaultHolder().Contents() })
 
-// Commands of PROTOCOL.md against the virtual Individual Number Card,
+// Commands of docs/card.md against the virtual Individual Number Card,
 // spelled out here on purpose: this package tests the transport, not
 // package card.
 var (

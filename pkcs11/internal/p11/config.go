@@ -26,6 +26,10 @@ import (
 //	sign-cert-cache = yes
 //	# where that cache lives (default $XDG_CACHE_HOME/mynacard/pkcs11)
 //	cache-dir = /home/user/.cache/mynacard/pkcs11
+//	# a program that asks the holder for the PIN at each signature (a
+//	# protected authentication path, as a PIN-pad reader gives); see
+//	# PINHelper
+//	pin-helper = /usr/local/lib/mynacard/pin-dialog
 //
 // An unknown key or a malformed value is an error: the module then
 // refuses to initialise rather than guess (a typo in allow-last-try must
@@ -36,6 +40,15 @@ type Config struct {
 	Auth, Sign    bool
 	SignCertCache bool
 	CacheDir      string
+	// PINHelper, when set, is run for every signature to ask the PIN
+	// (it prints it on standard output; a non-zero exit cancels). The
+	// tokens then report CKF_PROTECTED_AUTHENTICATION_PATH and no
+	// CKF_LOGIN_REQUIRED: programs that cannot show a PIN dialog of their
+	// own (a headless browser, a kiosk) sign without C_Login, and the
+	// module holds no PIN between calls. It is told the token and the
+	// tries left in MYNACARD_PIN_TOKEN, MYNACARD_PIN_KIND (auth or sign)
+	// and MYNACARD_PIN_TRIES; the last-try rule applies before it runs.
+	PINHelper string
 }
 
 // EnvConfig names the environment variable that points to the
@@ -136,6 +149,11 @@ func ParseConfig(r io.Reader) (Config, error) {
 			if !cfg.Auth && !cfg.Sign {
 				return Config{}, fmt.Errorf("%w: line %d: keys names no key", ErrConfig, line)
 			}
+		case "pin-helper":
+			if !filepath.IsAbs(v) {
+				return Config{}, fmt.Errorf("%w: line %d: pin-helper must be an absolute path", ErrConfig, line)
+			}
+			cfg.PINHelper = v
 		case "cache-dir":
 			if !filepath.IsAbs(v) {
 				return Config{}, fmt.Errorf("%w: line %d: cache-dir must be an absolute path", ErrConfig, line)

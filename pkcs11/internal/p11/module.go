@@ -12,12 +12,14 @@
 // PIN handling: C_Login checks the PIN's format locally, reads the tries
 // left, refuses the last one (CKR_PIN_LOCKED) unless the configuration
 // allows it, and verifies the PIN once (never retried) by reading the
-// token's certificate under it. The card's security state is then cleared
-// (the card is reset) and the PIN is held, locked in memory, until
-// C_Logout, C_CloseAllSessions, C_Finalize or the card's removal, when it
-// is wiped. Each signature verifies it again and clears the card's
-// security state afterwards, so the card is never left unlocked between
-// calls. The tries left are reported in the token flags.
+// token's certificate under it. The card layer clears the card's security
+// state before it ends that transaction (and every other one that
+// presented a PIN), so the PIN is held, locked in memory, until C_Logout,
+// the token's last session closing, C_Finalize or the card's removal, when
+// it is wiped. Each signature verifies it again in the transaction of its
+// SIGN, so the card is never left unlocked between calls. The tries left
+// are reported in the token flags. With a PIN helper (Config.PINHelper) no
+// PIN is held at all: the helper is asked at each signature.
 package p11
 
 import (
@@ -43,12 +45,6 @@ type Backend interface {
 	Watch(ctx context.Context, fn func(reader.Event) error) error
 	// Close releases the backend.
 	Close() error
-}
-
-// Resetter is a reader.Card that can reset the card, clearing its
-// security state (pcsc.Card does).
-type Resetter interface {
-	Reset(ctx context.Context) error
 }
 
 // Reconnecter is a reader.Card that can reconnect after another

@@ -115,7 +115,10 @@ func (st *state) addKeyObjects(r *slotReader, kind int, der []byte, c *x509.Cert
 	pubk[CKA_WRAP] = boolean(false)
 	pubk[CKA_TRUSTED] = boolean(false)
 
-	priv := common(CKO_PRIVATE_KEY, true)
+	// With a PIN helper the token needs no login, so its private key is
+	// not a private object.
+	privateKey := st.cfg.PINHelper == ""
+	priv := common(CKO_PRIVATE_KEY, privateKey)
 	keyCommon(priv)
 	priv[CKA_SENSITIVE] = boolean(true)
 	priv[CKA_DECRYPT] = boolean(false)
@@ -133,7 +136,7 @@ func (st *state) addKeyObjects(r *slotReader, kind int, der []byte, c *x509.Cert
 		class   uint
 		private bool
 		attrs   map[uint][]byte
-	}{{CKO_CERTIFICATE, false, cert}, {CKO_PUBLIC_KEY, false, pubk}, {CKO_PRIVATE_KEY, true, priv}} {
+	}{{CKO_CERTIFICATE, false, cert}, {CKO_PUBLIC_KEY, false, pubk}, {CKO_PRIVATE_KEY, privateKey, priv}} {
 		h := st.nextObject
 		st.nextObject++
 		st.objects[h] = &object{handle: h, slot: slot, class: o.class, private: o.private, kind: kind, attrs: o.attrs}
@@ -179,7 +182,7 @@ func (st *state) visible(s *session, h uint) (*object, RV) {
 	if o == nil || o.slot != s.slot {
 		return nil, CKR_OBJECT_HANDLE_INVALID
 	}
-	if o.private && !st.loggedIn(s) {
+	if o.private && !st.loggedIn(s) && st.cfg.PINHelper == "" {
 		return nil, CKR_OBJECT_HANDLE_INVALID
 	}
 	return o, CKR_OK

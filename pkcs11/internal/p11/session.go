@@ -9,6 +9,7 @@ import (
 	"hash"
 
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/reader"
 )
 
 // session is one PKCS#11 session.
@@ -191,7 +192,11 @@ func (m *Module) Login(sh uint, userType uint, pin []byte) RV {
 		return CKR_USER_ALREADY_LOGGED_IN
 	}
 	if pin == nil {
-		// No protected authentication path: the PIN must be given.
+		if st.cfg.PINHelper != "" {
+			// Protected authentication path: the helper is asked at each
+			// signature; there is nothing to verify now.
+			return CKR_OK
+		}
 		return CKR_ARGUMENTS_BAD
 	}
 	norm, err := card.ValidatePIN(pinKind(kind), pin)
@@ -223,9 +228,6 @@ func (m *Module) Login(sh uint, userType uint, pin []byte) RV {
 		}
 		break
 	}
-	if prompted {
-		st.clearSecurityState(ctx, cs)
-	}
 	if err != nil {
 		return st.cardFailed(r, err)
 	}
@@ -253,16 +255,6 @@ func (m *Module) Login(sh uint, userType uint, pin []byte) RV {
 	}
 	cs.pins[kind] = holdPIN(norm)
 	return CKR_OK
-}
-
-// clearSecurityState resets the card after a VERIFY, so that nothing the
-// PIN unlocked stays unlocked once the module lets go of the card.
-func (st *state) clearSecurityState(ctx context.Context, cs *cardState) {
-	if rs, ok := cs.rc.(Resetter); ok {
-		if err := rs.Reset(context.WithoutCancel(ctx)); err != nil {
-			logf("clearing the card's security state: %v", err)
-		}
-	}
 }
 
 // Logout is C_Logout.
@@ -321,7 +313,7 @@ func (m *Module) SignInit(sh, mech uint, param []byte, key uint) RV {
 		return CKR_OPERATION_ACTIVE
 	}
 	o := st.objects[key]
-	if o == nil || o.slot != s.slot || (o.private && !st.loggedIn(s)) {
+	if o == nil || o.slot != s.slot || (o.private && !st.loggedIn(s) && st.cfg.PINHelper == "") {
 		if o != nil && o.slot == s.slot && o.private {
 			return CKR_USER_NOT_LOGGED_IN
 		}
@@ -423,11 +415,14 @@ func (m *Module) SignFinal(sh uint) ([]byte, RV) {
 	return st.finishSign(s, op)
 }
 
-var errCardReset = errorsCardReset()
+// errCardReset is another application's reset of the card.
+var errCardReset = reader.ErrCardReset
 
 // finishSign makes the signature on the card: tries read, last try
 // refused unless allowed, the held PIN verified once, SIGN, and the card's
-// security state cleared.
+// security state cleared — all in the card layer's one transaction. A
+// signature whose clearing failed (card.ErrSecurityNotCleared) is not
+// returned.
 func (st *state) finishSign(s *session, op *signOp) ([]byte, RV) {
 	var di []byte
 	if op.h != nil {
@@ -445,7 +440,7 @@ func (st *state) finishSign(s *session, op *signOp) ([]byte, RV) {
 		return nil, CKR_DEVICE_REMOVED
 	}
 	held := cs.pins[kind]
-	if held == nil {
+	if held == nil && st.cfg.PINHelper == "" {
 		return nil, CKR_USER_NOT_LOGGED_IN
 	}
 	ctx, cancel := st.opCtx()
@@ -453,6 +448,9 @@ func (st *state) finishSign(s *session, op *signOp) ([]byte, RV) {
 	prompted := false
 	prompt := func(ctx context.Context, k card.PINKind, remaining int) ([]byte, error) {
 		prompted = true
+		if held == nil {
+			return st.askHelper(ctx, kind, remaining)
+		}
 		return held.copyOut(), nil
 	}
 	var sig []byte
@@ -467,13 +465,16 @@ func (st *state) finishSign(s *session, op *signOp) ([]byte, RV) {
 		}
 		break
 	}
-	if prompted {
-		st.clearSecurityState(ctx, cs)
-	}
 	var pe *card.PINError
 	switch {
 	case err == nil:
 		return sig, CKR_OK
+	case errors.Is(err, errHelper):
+		return nil, CKR_FUNCTION_CANCELED
+	case errors.As(err, &pe) && held == nil:
+		// The holder mistyped the PIN in the helper: the signature is
+		// refused; the next one asks again.
+		return nil, CKR_PIN_INCORRECT
 	case errors.As(err, &pe):
 		// The PIN changed since the login (a try was spent): log out, so
 		// the held PIN is never sent again.

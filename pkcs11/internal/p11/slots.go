@@ -106,6 +106,11 @@ func (st *state) reader(name string) *slotReader {
 func (st *state) slot(id uint) (*slotReader, int, RV) {
 	i := int(id / 2)
 	kind := int(id % 2)
+	if i >= len(st.readers) {
+		// A slot ID from an earlier run of the application, before this
+		// instance listed the readers.
+		_ = st.refresh()
+	}
 	if i >= len(st.readers) || !st.kindEnabled(kind) {
 		return nil, 0, CKR_SLOT_ID_INVALID
 	}
@@ -343,11 +348,14 @@ func (m *Module) GetTokenInfo(id uint) (TokenInfo, RV) {
 	ti := TokenInfo{
 		Label:        tokenNames[kind].label,
 		Manufacturer: "J-LIS",
-		Model:        card.MyNumberCard.String(),
+		Model:        tokenModel,
 		Serial:       cardKey(cs.authDER)[:16],
 		Flags:        CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED,
 		MinPIN:       uint(pinLimits[kind].min),
 		MaxPIN:       uint(pinLimits[kind].max),
+	}
+	if st.cfg.PINHelper != "" {
+		ti.Flags = ti.Flags&^CKF_LOGIN_REQUIRED | CKF_PROTECTED_AUTH_PATH
 	}
 	for _, s := range st.sessions {
 		if s.slot == id {
@@ -490,4 +498,6 @@ func (m *Module) GetMechanismInfo(id, mech uint) (MechanismInfo, RV) {
 	return MechanismInfo{}, CKR_MECHANISM_INVALID
 }
 
-func errorsCardReset() error { return reader.ErrCardReset }
+// tokenModel is CK_TOKEN_INFO.model: the JPKI token label of an
+// Individual Number Card (card.ParseTokenLabel), which fits its 16 bytes.
+const tokenModel = "JPKIAPICCTOKEN2"
