@@ -189,7 +189,8 @@ func newSubsetFont(data []byte, text string) (*subsetFont, error) {
 	newHead := bytes.Clone(head)
 	binary.BigEndian.PutUint32(newHead[8:], 0) // checkSumAdjustment, recomputed below
 	binary.BigEndian.PutUint16(newHead[50:], 1)
-	out := []ttTable{{"head", newHead}, {"hhea", hhea}, {"maxp", maxp}, {"hmtx", hmtx}, {"loca", newLoca}, {"glyf", newGlyf}}
+	out := []ttTable{{"head", newHead}, {"hhea", hhea}, {"maxp", maxp}, {"hmtx", hmtx}, {"loca", newLoca}, {"glyf", newGlyf},
+		{"cmap", cmap4(s.gid)}, {"post", post3(tables["post"])}}
 	for _, t := range []string{"cvt ", "fpgm", "prep"} {
 		if tables[t] != nil {
 			out = append(out, ttTable{t, tables[t]})
@@ -207,6 +208,55 @@ func newSubsetFont(data []byte, text string) (*subsetFont, error) {
 	s.asc, s.desc = scale(int(int16(binary.BigEndian.Uint16(hhea[4:])))), scale(int(int16(binary.BigEndian.Uint16(hhea[6:]))))
 	s.name = subsetTag(text) + "+" + fontName(f)
 	return s, nil
+}
+
+// post3 is a version 3.0 post table (no glyph names) with the metrics of
+// the original's header.
+func post3(orig []byte) []byte {
+	p := make([]byte, 32)
+	copy(p, orig)
+	binary.BigEndian.PutUint32(p, 0x00030000)
+	return p
+}
+
+// cmap4 is a cmap table (Windows Unicode BMP, format 4) mapping the
+// subset's characters, one segment each. The PDF does not use it (glyphs
+// are addressed by number), but font parsers expect one.
+func cmap4(gid map[rune]uint16) []byte {
+	var codes []int
+	for r := range gid {
+		if r <= 0xFFFE {
+			codes = append(codes, int(r))
+		}
+	}
+	sort.Ints(codes)
+	seg := len(codes) + 1
+	es := 0
+	for 1<<(es+1) <= seg {
+		es++
+	}
+	sub := make([]byte, 14+8*seg+2)
+	be := binary.BigEndian
+	be.PutUint16(sub[0:], 4)
+	be.PutUint16(sub[2:], uint16(len(sub)))
+	be.PutUint16(sub[6:], uint16(2*seg))
+	be.PutUint16(sub[8:], uint16(2<<es))
+	be.PutUint16(sub[10:], uint16(es))
+	be.PutUint16(sub[12:], uint16(2*seg-2<<es))
+	end, start := 14, 14+2*seg+2
+	delta, rangeOff := start+2*seg, start+4*seg
+	for i, c := range codes {
+		be.PutUint16(sub[end+2*i:], uint16(c))
+		be.PutUint16(sub[start+2*i:], uint16(c))
+		be.PutUint16(sub[delta+2*i:], uint16(int(gid[rune(c)])-c))
+		be.PutUint16(sub[rangeOff+2*i:], 0)
+	}
+	last := seg - 1
+	be.PutUint16(sub[end+2*last:], 0xFFFF)
+	be.PutUint16(sub[start+2*last:], 0xFFFF)
+	be.PutUint16(sub[delta+2*last:], 1)
+	head := []byte{0, 0, 0, 1, 0, 3, 0, 1, 0, 0, 0, 12} // version 0, one table: (3, 1) at offset 12
+	return append(head, sub...)
 }
 
 // writeTrueType writes a TrueType file of tables (ISO/IEC 14496-22 §4.5),
