@@ -8,6 +8,7 @@
 #               MYNACARD_FUZZTIME, MYNACARD_SKIP_FUZZ, MYNACARD_TEST_PKGS,
 #               MYNACARD_PCSCTEST_DIR, MYNACARD_PCSCD_ARGS.
 #   make build  builds bin/mynacard.
+#   make pkcs11 builds bin/libmynacard-pkcs11.so, the PKCS#11 module.
 #   make run    the main job (scripts/run.sh): installs what building needs,
 #               builds bin/mynacard and identifies a card holder — on the
 #               built-in virtual card when no reader holds a card. With ARGS

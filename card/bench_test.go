@@ -1,10 +1,13 @@
 package card_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
 )
@@ -64,5 +67,34 @@ func BenchmarkOps(b *testing.B) {
 			}
 			b.Run(name, func(b *testing.B) { benchOp(b, ext, o.op) })
 		}
+	}
+}
+
+// BenchmarkSurfaceVerify parses and verifies card faces whose photo is
+// 1 KiB, 8 KiB (about a real card's) and 24 KiB, and a face read from
+// the card: the three hashes, the DigestInfo, EF 0004 to the pinned key
+// and DF28.
+func BenchmarkSurfaceVerify(b *testing.B) {
+	keys, err := card.NewCVCAKeys(card.WithTestCVCAKeys())
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, size := range []int{1 << 10, 8 << 10, 24 << 10} {
+		b.Run(fmt.Sprintf("photo %d bytes", size), func(b *testing.B) {
+			photo := append([]byte("\x00\x00\x00\x0CjP  \r\n\x87\n"), bytes.Repeat([]byte{0x5A}, size-12)...)
+			f := newFixture(b, fixtureConfig{contents: func(c *virtual.Contents) { c.FacePhoto = photo }})
+			number, _ := card.ParseNumber(f.h.Spec.Number)
+			s, err := f.j.Surface().ReadSurface(context.Background(), card.SurfacePINA, pin(string(card.PINA(number))).prompt)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(s.FacePhoto)))
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := s.Verify(keys); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -7,12 +7,14 @@ import (
 	"crypto/rsa"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/reader"
 )
 
 // verifyAll reads and verifies the four signed records of a virtual card
@@ -311,5 +313,79 @@ func TestMFChain(t *testing.T) {
 	// The JPKI application still answers afterwards.
 	if _, err := f.j.ReadCertificate(ctx, card.AuthCert); err != nil {
 		t.Errorf("after ReadMFChain: %v", err)
+	}
+}
+
+// TestAppsInEveryUnsureVariant reads and verifies every signed record of
+// the text and surface applications, with each credential, against the
+// virtual card in each end-of-file answer, with 照合番号 and birth-date key
+// counters of 10 and of 3 (the two numbers sources give), on short and
+// extended readers: no variant may fail.
+func TestAppsInEveryUnsureVariant(t *testing.T) {
+	keys := testCVKeys(t)
+	ctx := context.Background()
+	for _, eof := range virtual.EndOfFileAnswers {
+		for _, tries := range []int{virtual.MaxTriesCollation, 3} {
+			for _, ext := range []bool{false, true} {
+				t.Run(fmt.Sprintf("%v/tries %d/extended %v", eof, tries, ext), func(t *testing.T) {
+					opts := []virtual.Option{virtual.WithEndOfFile(eof)}
+					for _, ref := range []virtual.PINRef{virtual.PINTextA, virtual.PINTextB, virtual.PINSurfaceA, virtual.PINSurfaceB, virtual.PINSurfaceBirthDate} {
+						opts = append(opts, virtual.WithMaxTries(ref, tries))
+					}
+					f := newFixture(t, fixtureConfig{vopts: opts, caps: reader.Capabilities{ExtendedLength: ext}})
+					number, _ := card.ParseNumber(f.h.Spec.Number)
+					pinB, _ := f.h.PINB()
+					for _, c := range []struct {
+						k   card.PINKind
+						pin string
+					}{{card.TextPIN, jpkitest.DefaultAuthPIN}, {card.TextPINA, string(card.PINA(number))}, {card.TextPINB, pinB}} {
+						p := pin(c.pin)
+						rec, err := f.j.Text().ReadText(ctx, c.k, p.prompt)
+						if err != nil {
+							t.Fatalf("ReadText(%v): %v", c.k, err)
+						}
+						if c.k != card.TextPIN && p.remaining[0] != tries {
+							t.Errorf("%v: prompt told %d tries, want %d", c.k, p.remaining[0], tries)
+						}
+						if _, err := rec.Verify(keys); err != nil {
+							t.Errorf("Verify after %v: %v", c.k, err)
+						}
+					}
+					for _, c := range []struct {
+						k   card.PINKind
+						pin string
+					}{{card.SurfacePINA, string(card.PINA(number))}, {card.SurfacePINB, pinB}} {
+						s, err := f.j.Surface().ReadSurface(ctx, c.k, pin(c.pin).prompt)
+						if err != nil {
+							t.Fatalf("ReadSurface(%v): %v", c.k, err)
+						}
+						if _, err := s.Verify(keys); err != nil {
+							t.Errorf("Surface.Verify after %v: %v", c.k, err)
+						}
+					}
+					age, err := f.j.Surface().ReadAge(ctx, pin(pinB[:6]).prompt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := age.Verify(keys); err != nil {
+						t.Errorf("AgeRecord.Verify: %v", err)
+					}
+					img, err := f.j.Surface().ReadNumberImage(ctx, pin(string(card.PINA(number))).prompt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := img.Verify(keys); err != nil {
+						t.Errorf("NumberImage.Verify: %v", err)
+					}
+					m, err := f.j.ReadMFChain(ctx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, err := m.Verify(keys); err != nil {
+						t.Errorf("MFChain.Verify: %v", err)
+					}
+				})
+			}
+		}
 	}
 }

@@ -3,7 +3,15 @@
 // token, certificates, PIN status, VERIFY, CHANGE REFERENCE DATA, SIGN), the
 // card input support application (券面事項入力補助AP, "text": the Individual
 // Number and the basic four with their integrity record) and the card surface
-// application (券面事項確認AP: the face photo and images).
+// application (券面事項確認AP: the card face, the age record, the number
+// image and the application key that proves the chip is present).
+//
+// The text and surface records are verified through each application's
+// card-verifiable certificate (EF 0004) to pinned CV CA keys embedded in
+// the package (NewCVCAKeys: J-LIS's production keys; WithTestCVCAKeys adds
+// the test keys, whose results say so). A record that does not verify is a
+// *CVError with a named CVReason; an unknown or unconfirmed key is never
+// reported as a bad signature.
 //
 // Every public operation runs inside one reader.Card transaction, so a
 // VERIFY and the operation it guards are never split, and the context is

@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"time"
 
@@ -147,4 +148,34 @@ func ExampleSurfaceApp_ReadSurfaceWithTextPIN() {
 	// asked for the text application PIN, 3 tries left
 	// JPEG 2000 JP2 file (.jp2) PNG 19850401
 	// verified to key 9000023 test: true
+}
+
+func ExampleTextApp_ReadText() {
+	ctx := context.Background()
+	j, err := card.OpenJPKI(ctx, exampleCard(), card.Options{})
+	if err != nil {
+		panic(err)
+	}
+	// 照合番号B (era birth date, expiry year, security code) opens the
+	// basic four only; the number is not read.
+	pinB, _ := defaultHolder().PINB()
+	rec, err := j.Text().ReadText(ctx, card.TextPINB, fixedPIN(pinB))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rec.Has(card.TextNumberField), rec.Has(card.TextBasicField), rec.Basic.Name)
+	// A production check refuses the virtual card's test key, by name.
+	prod, _ := card.NewCVCAKeys()
+	_, err = rec.Verify(prod)
+	var cve *card.CVError
+	fmt.Println(errors.As(err, &cve), cve.Reason.Code())
+	// The test set verifies it, and says it is a test key.
+	keys, _ := card.NewCVCAKeys(card.WithTestCVCAKeys())
+	v, err := rec.Verify(keys)
+	fmt.Println(v.CAKey.Name(), v.CAKey.Test(), v.BasicChecked, v.NumberChecked, err)
+	// Output:
+	// asked for the text application 照合番号B, 10 tries left
+	// false true 山田　太郎
+	// true test_key_under_production_check
+	// 9000033 true true false <nil>
 }

@@ -33,7 +33,13 @@ const (
 )
 
 // appMutex is the application's mutex, taken through its functions.
+// Callers queue on gomu first, so the application's mutex is never
+// contended: a thread waiting inside the application's LockMutex (a C
+// call) would hold a Go processor until the runtime's monitor took it
+// back, while one parked on gomu gives it up at once to the thread doing
+// the card I/O.
 type appMutex struct {
+	gomu    sync.Mutex
 	lock    C.CK_LOCKMUTEX
 	unlock  C.CK_UNLOCKMUTEX
 	destroy C.CK_DESTROYMUTEX
@@ -47,8 +53,15 @@ var (
 	appLock *appMutex
 )
 
-func (a *appMutex) Lock()   { C.mynacard_lock_mutex(a.lock, a.m) }
-func (a *appMutex) Unlock() { C.mynacard_unlock_mutex(a.unlock, a.m) }
+func (a *appMutex) Lock() {
+	a.gomu.Lock()
+	C.mynacard_lock_mutex(a.lock, a.m)
+}
+
+func (a *appMutex) Unlock() {
+	C.mynacard_unlock_mutex(a.unlock, a.m)
+	a.gomu.Unlock()
+}
 
 //export C_Initialize
 func C_Initialize(pInitArgs C.CK_VOID_PTR) C.CK_RV {

@@ -38,13 +38,14 @@ die() { log "$*"; exit 1; }
 # for the face photo (libopenjp2-7-dev, libopenjp2-tools), PostgreSQL for
 # the store tests, and flock (util-linux) for the harness's locks.
 # The PKCS#11 module's consumers: gnutls-bin (p11tool),
-# libengine-pkcs11-openssl, openssh-server and openssh-client. PDF
+# libengine-pkcs11-openssl, openssh-server and openssh-client, libnss3-tools
+# (modutil, certutil for Chromium's NSS database) and p11-kit. PDF
 # signatures: poppler's pdfsig and qpdf check them, Ghostscript and
 # LibreOffice produce test PDFs, NSS's certutil/pk12util feed pdfsig.
 packages=(pcscd libpcsclite-dev vsmartcard-vpcd pkg-config gcc opensc pcsc-tools openssl
 	libopenjp2-7-dev libopenjp2-tools postgresql util-linux
 	chromium fonts-ipafont-gothic
-	gnutls-bin libengine-pkcs11-openssl openssh-server openssh-client
+	gnutls-bin libengine-pkcs11-openssl openssh-server openssh-client p11-kit
 	poppler-utils qpdf ghostscript libreoffice-writer-nogui libnss3-tools)
 
 install_packages() {

@@ -44,7 +44,7 @@ the command exits 3.`,
 			if out == "" && png == "" && namePNG == "" && addressPNG == "" {
 				return usageErrorf("%s", g.tr(msgFaceNoOutput))
 			}
-			cred, err := parseCredential(credential)
+			cred, err := g.parseCredential(credential)
 			if err != nil {
 				return err
 			}
@@ -84,9 +84,6 @@ the command exits 3.`,
 				// Nothing is written from a card face that did not verify.
 				if g.JSON && res.Verification.Message != "" {
 					_ = g.printJSON(res)
-				} else if res.Verification.Message != "" {
-					g.testBanner(g.stdout, res.TestCard)
-					g.printCV(res.Verification)
 				}
 				return verr
 			}

@@ -44,10 +44,11 @@ func newTextCmd(g *globals) *cobra.Command {
 with --credential a (照合番号A, the 12-digit number) the number only; with
 --credential b (照合番号B) the basic four only. The record is verified
 through the card's card-verifiable certificate to the pinned J-LIS key
-5000033 (or a test key, labelled, in test mode); a failure exits 3.`,
+5000033 (or a test key, labelled, in test mode); when it fails nothing of
+the record is shown and the command exits 3 with the reason.`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cred, err := parseCredential(credential)
+			cred, err := g.parseCredential(credential)
 			if err != nil {
 				return err
 			}
@@ -72,6 +73,25 @@ through the card's card-verifiable certificate to the pinned J-LIS key
 				return withPIN(kind, err)
 			}
 			out := textJSON{TestCard: g.testCard(s), Credential: string(cred), Read: []string{}}
+			record := msgCVRecordText
+			switch {
+			case !rec.Has(card.TextBasicField):
+				record = msgCVRecordNumber
+			case !rec.Has(card.TextNumberField):
+				record = msgCVRecordBasic
+			}
+			v, verr := rec.Verify(keys)
+			var cvv *card.CVVerification
+			if v != nil {
+				cvv = &v.CVVerification
+			}
+			if out.Verification, verr = g.cvResult(record, cvv, verr); verr != nil {
+				// Nothing is shown of a record that did not verify.
+				if g.JSON && out.Verification.Message != "" {
+					_ = g.printJSON(out)
+				}
+				return verr
+			}
 			if rec.Has(card.TextNumberField) {
 				out.Read = append(out.Read, "number")
 				out.Number = rec.Number.String()
@@ -85,20 +105,8 @@ through the card's card-verifiable certificate to the pinned J-LIS key
 				out.BirthDate, out.BirthDateJapanese = rec.Basic.Birth.Format("2006-01-02"), jpki.FormatJapaneseDate(rec.Basic.Birth)
 				out.Sex = sexCode(rec.Basic.Sex)
 			}
-			v, verr := rec.Verify(keys)
-			var cvv *card.CVVerification
-			if v != nil {
-				cvv = &v.CVVerification
-			}
-			out.Verification, verr = g.cvResult(msgCVRecordText, cvv, verr)
-			if verr != nil && out.Verification.Message == "" {
-				return verr
-			}
 			if g.JSON {
-				if err := g.printJSON(out); err != nil {
-					return err
-				}
-				return verr
+				return g.printJSON(out)
 			}
 			g.testBanner(g.stdout, out.TestCard)
 			t := g.newTable()
@@ -126,7 +134,7 @@ through the card's card-verifiable certificate to the pinned J-LIS key
 				g.notef("%s", g.tr(msgTextOnlyBasic))
 			}
 			g.printCV(out.Verification)
-			return verr
+			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&showNumber, "show-number", false, "show the Individual Number instead of masking it")

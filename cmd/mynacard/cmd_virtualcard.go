@@ -7,8 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mynacard/mynacard/card/virtual"
-	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/vpcd"
 )
@@ -36,9 +34,9 @@ vsmartcard-vpcd). The test holder's PINs are documented in jpki/jpkitest.`,
 			if slot < 0 || slot >= vpcd.Slots {
 				return fmt.Errorf("--slot must be 0 to %d", vpcd.Slots-1)
 			}
-			card, err := virtual.NewMyNumberCard(jpkitest.DefaultHolder().Contents())
+			card, err := g.newVirtualMyNumberCard()
 			if err != nil {
-				return fmt.Errorf("making the virtual card: %w", err)
+				return err
 			}
 			return runVirtualCard(cmd.Context(), g, slot, card)
 		},

@@ -9,8 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mynacard/mynacard/agent"
-	"github.com/mynacard/mynacard/card/virtual"
-	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/pcsc"
 )
@@ -78,7 +76,7 @@ other or unreadable (with "error").`,
 // the PC/SC context.
 func (g *globals) agentBackend(ctx context.Context) (b agent.Backend, filter func(string) bool, release func(), err error) {
 	if strings.EqualFold(g.Reader, virtualReader) {
-		vc, err := virtual.NewMyNumberCard(jpkitest.DefaultHolder().Contents())
+		vc, err := g.newVirtualMyNumberCard()
 		if err != nil {
 			return nil, nil, nil, err
 		}

@@ -64,8 +64,9 @@ var cvReasonMessages = map[card.CVReason]msgKey{ //nolint:gochecknoglobals // im
 }
 
 // cvResult turns a verification into its JSON and, for a failure, the
-// exit-3 error the command returns after printing what it read. record
-// names what was verified (msgCVRecordText, msgCVRecordFace).
+// exit-3 error the command returns instead of what it read. record names
+// what was verified (msgCVRecordText, msgCVRecordNumber, msgCVRecordBasic,
+// msgCVRecordFace).
 func (g *globals) cvResult(record msgKey, v *card.CVVerification, err error) (cvJSON, error) {
 	what := g.tr(record)
 	if err == nil {
@@ -100,14 +101,12 @@ func (g *globals) cvResult(record msgKey, v *card.CVVerification, err error) (cv
 	return out, &codedError{code: exitVerificationFailed, msg: out.Message, hint: hint, underlying: err}
 }
 
-// printCV writes the verification line to stderr, as a note when it
-// passed and a warning when it did not.
+// printCV writes a passed verification's line to stderr (a failure is
+// the command's error, printed once by run).
 func (g *globals) printCV(res cvJSON) {
 	if res.Verified {
 		g.notef("%s", res.Message)
-		return
 	}
-	g.warnf("%s", res.Message)
 }
 
 // credentialFlag is --credential of text and face: which secret opens
@@ -120,12 +119,12 @@ const (
 	credentialB   credentialFlag = "b"
 )
 
-func parseCredential(s string) (credentialFlag, error) {
+func (g *globals) parseCredential(s string) (credentialFlag, error) {
 	switch c := credentialFlag(s); c {
 	case credentialPIN, credentialA, credentialB:
 		return c, nil
 	}
-	return "", usageErrorf("--credential must be pin, a (照合番号A) or b (照合番号B), not %q", s)
+	return "", usageErrorf("%s", g.tr(msgCredentialUsage, s))
 }
 
 // textKind and surfaceKind are the PIN kinds a credential means.

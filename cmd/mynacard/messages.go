@@ -129,6 +129,8 @@ const (
 const (
 	msgCVRecordText       msgKey = "cli.cv.record.text"
 	msgCVRecordFace       msgKey = "cli.cv.record.face"
+	msgCVRecordNumber     msgKey = "cli.cv.record.number"
+	msgCVRecordBasic      msgKey = "cli.cv.record.basic"
 	msgCVVerified         msgKey = "cli.cv.verified"
 	msgCVVerifiedTest     msgKey = "cli.cv.verified_test"
 	msgCVSourceJLISTest   msgKey = "cli.cv.source.jlis_test"
@@ -151,6 +153,7 @@ const (
 	msgTextOnlyNumber     msgKey = "cli.text.only_number"
 	msgTextOnlyBasic      msgKey = "cli.text.only_basic"
 	msgNotRead            msgKey = "cli.text.not_read"
+	msgCredentialUsage    msgKey = "cli.usage.credential"
 )
 
 // cvMessages are the texts of the keys above.
@@ -158,6 +161,8 @@ func cvMessages() []cliMessage {
 	return []cliMessage{
 		{msgCVRecordText, "card data (Individual Number and basic four)", "券面事項（個人番号と基本4情報）"},
 		{msgCVRecordFace, "card face", "券面"},
+		{msgCVRecordNumber, "Individual Number", "個人番号"},
+		{msgCVRecordBasic, "basic four (name, address, birth date, sex)", "基本4情報（氏名・住所・生年月日・性別）"},
 		{msgCVVerified, "%s verified to J-LIS key %s", "%sをJ-LISの鍵 %s で検証しました"},
 		{msgCVVerifiedTest, "%s verified to TEST key %s (%s), not a J-LIS production key", "%sをテスト用の鍵 %s（%s）で検証しました。J-LISの本番の鍵ではありません"},
 		{msgCVSourceJLISTest, "J-LIS test hierarchy", "J-LISのテスト用"},
@@ -176,10 +181,11 @@ func cvMessages() []cliMessage {
 		{msgCVTampered, "the record does not match its signature (altered data)", "記録が署名と一致しません（データが改変されています）"},
 		{msgHintCVFailed, "do not rely on the data shown; compare with the card face and ask the holder to have the card checked at the municipal office", "表示した内容は信頼しないでください。券面と照合し、市区町村の窓口でカードの確認をご案内ください"},
 		{msgHintCVKeyUnknown, "this is not evidence of forgery: the pinned J-LIS keys are not yet confirmed against a real card; compare with the card face", "偽造の証拠ではありません。固定したJ-LISの鍵は実物のカードでまだ確認されていません。券面と照合してください"},
-		{msgHintCVTestKey, "a test card: use --test-hierarchy only for testing", "テストカードです。--test-hierarchy はテストのときだけ使ってください"},
+		{msgHintCVTestKey, "this is a test card, not a real Individual Number Card; test keys are accepted only with --test-hierarchy, for testing", "テストカードです。本物のマイナンバーカードではありません。テスト用の鍵は、テストのときに --test-hierarchy を付けた場合だけ受け付けます"},
 		{msgTextOnlyNumber, "照合番号A opens the Individual Number only: the basic four were not read", "照合番号Aで読めるのは個人番号だけです。基本4情報は読んでいません"},
 		{msgTextOnlyBasic, "照合番号B opens the basic four only: the Individual Number was not read", "照合番号Bで読めるのは基本4情報だけです。個人番号は読んでいません"},
 		{msgNotRead, "(not read)", "（読んでいません）"},
+		{msgCredentialUsage, "--credential must be pin (the 4-digit PIN), a (照合番号A) or b (照合番号B), not %q", "--credential には pin（4桁の暗証番号）、a（照合番号A）、b（照合番号B）のいずれかを指定してください（指定：%q）"},
 	}
 }
 

@@ -162,6 +162,16 @@ func (g *globals) waitForCard(ctx context.Context, pc *pcsc.Context, name string
 // holder of jpki/jpkitest, in process, through reader.Loopback; with
 // --speculative-ecdsa the same holder on an ECDSA P-384 card.
 func (g *globals) newVirtualCard() (reader.Card, error) {
+	vc, err := g.newVirtualMyNumberCard()
+	if err != nil {
+		return nil, err
+	}
+	return reader.Loopback(virtualReaderName, vc, reader.Capabilities{}), nil
+}
+
+// newVirtualMyNumberCard is the built-in virtual card's card: the default
+// test holder, on an ECDSA P-384 card with --speculative-ecdsa.
+func (g *globals) newVirtualMyNumberCard() (*virtual.Card, error) {
 	h := jpkitest.DefaultHolder()
 	if g.SpeculativeECDSA {
 		var err error
@@ -173,7 +183,7 @@ func (g *globals) newVirtualCard() (reader.Card, error) {
 	if err != nil {
 		return nil, fmt.Errorf("making the virtual card: %w", err)
 	}
-	return reader.Loopback(virtualReaderName, vc, reader.Capabilities{}), nil
+	return vc, nil
 }
 
 // pinSource returns where PINs come from: --pin-stdin, --pin-fd, or the

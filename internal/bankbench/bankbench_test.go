@@ -25,7 +25,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -254,9 +253,7 @@ func changesAll(tb testing.TB, home, crl, db string) run {
 	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 4 { // 4: some are revoked
 		tb.Fatalf("changes --all: %v\n%s", err, stderr.Bytes())
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.rssMiB = float64(ru.Maxrss) / 1024
-	}
+	r.rssMiB = peakRSSMiB(cmd.ProcessState)
 	var v struct {
 		Summary *confirm.Summary `json:"summary"`
 	}

@@ -41,12 +41,13 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // Fixed parts of the PIN-guarded sequences (ISO/IEC 7816-4 §11.5.6):
 // SELECT the application, SELECT the PIN EF, the empty VERIFY that reads
-// the tries, then VERIFY with the PIN.
+// the tries, then VERIFY with the PIN; and, when the transaction ends, the
+// SELECT of the JPKI application that clears the security state.
 func pinPrefix(pinLen int) budget {
 	return budget{
-		apdus:    4,
-		sent:     selectAppLen + selectEFLen + headerLen + headerLen + shortLcLen + pinLen,
-		received: 4 * statusWordLen,
+		apdus:    5,
+		sent:     2*selectAppLen + selectEFLen + headerLen + headerLen + shortLcLen + pinLen,
+		received: 5 * statusWordLen,
 	}
 }
 
@@ -124,6 +125,11 @@ func TestAPDUBudget(t *testing.T) {
 					return err
 				}, pinPrefix(len(ct.PINB)).plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(len(surface), ext)).
 					plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(cvcLen, ext)).plus(clearSelect)}, // EF 0004 is read with the face
+				// Presence: EF 0008 read with Le 4 (answered with its 3
+				// bytes), then each CA certificate EF asked directly: SELECT
+				// and an 8-byte header READ.
+				{"presence", func(ctx context.Context) error { _, err := r.j.Present(ctx); return err },
+					budget{7, selectAppLen + 3*selectEFLen + 3*readShortLen, 7*statusWordLen + 3 + 2*8}},
 			}
 			for i, o := range ops {
 				if i == 0 && rk.refused {

@@ -1,11 +1,13 @@
 package revocation
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"os"
 	"os/exec"
@@ -13,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -159,12 +160,13 @@ func TestLoadHelper(t *testing.T) {
 // peak RSS of reps runs, and the spread of the times.
 type procStats struct {
 	wall   time.Duration
+	cpu    time.Duration // median user+system time: what the load costs whatever else runs
 	rssMiB float64
 	spread float64 // (max-min)/median of the wall times
 }
 
 func measure(b *testing.B, reps int, mk func() *exec.Cmd) procStats {
-	var walls []time.Duration
+	var walls, cpus []time.Duration
 	var rss []float64
 	for range reps {
 		cmd := mk()
@@ -175,13 +177,13 @@ func measure(b *testing.B, reps int, mk func() *exec.Cmd) procStats {
 			b.Fatalf("%v: %v\n%s", cmd.Args, err, out)
 		}
 		walls = append(walls, wall)
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			rss = append(rss, float64(ru.Maxrss)/1024) // KiB on Linux
-		}
+		cpus = append(cpus, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
+		rss = append(rss, peakRSSMiB(cmd.ProcessState))
 	}
 	slices.Sort(walls)
+	slices.Sort(cpus)
 	slices.Sort(rss)
-	s := procStats{wall: walls[len(walls)/2]}
+	s := procStats{wall: walls[len(walls)/2], cpu: cpus[len(cpus)/2]}
 	if len(rss) > 0 {
 		s.rssMiB = rss[len(rss)/2]
 	}
@@ -217,6 +219,7 @@ func BenchmarkProcessLoad(b *testing.B) {
 					b.ReportMetric(ours.rssMiB, "peak-MiB")
 					b.ReportMetric(100*ours.spread, "spread-%")
 					b.ReportMetric(float64(n)/ours.wall.Seconds(), "entries/s")
+					b.ReportMetric(float64(ours.cpu.Milliseconds()), "cpu-ms")
 					if n > compareLimit {
 						continue
 					}
@@ -225,6 +228,7 @@ func BenchmarkProcessLoad(b *testing.B) {
 					b.ReportMetric(std.rssMiB, "x509-MiB")
 					b.ReportMetric(std.wall.Seconds()/ours.wall.Seconds(), "×faster-x509")
 					b.ReportMetric(std.rssMiB/ours.rssMiB, "×less-mem-x509")
+					b.ReportMetric(std.cpu.Seconds()/ours.cpu.Seconds(), "×less-cpu-x509")
 					if openssl != "" {
 						o := measure(b, reps, func() *exec.Cmd {
 							return exec.Command(openssl, "crl", "-noout", "-inform", "DER", "-in", crl)
@@ -232,6 +236,7 @@ func BenchmarkProcessLoad(b *testing.B) {
 						b.ReportMetric(float64(o.wall.Milliseconds()), "openssl-ms")
 						b.ReportMetric(o.rssMiB, "openssl-MiB")
 						b.ReportMetric(o.wall.Seconds()/ours.wall.Seconds(), "×faster-openssl")
+						b.ReportMetric(o.cpu.Seconds()/ours.cpu.Seconds(), "×less-cpu-openssl")
 					}
 				}
 			})
@@ -296,12 +301,21 @@ func loadStreaming(tb testing.TB, path string) *CRL {
 	return c
 }
 
+// reportCPU reports the CPU time per operation since start (cpu-ns/op):
+// what the operation costs whatever else the machine runs.
+func reportCPU(b *testing.B, start time.Duration) {
+	if d := processCPU() - start; d > 0 && b.N > 0 {
+		b.ReportMetric(float64(d.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
+}
+
 // lookupKeys is how many distinct listed serials BenchmarkLookup cycles
 // through, spread over the whole list (more than the caches hold).
 const lookupKeys = 1 << 16
 
 // BenchmarkLookup measures one lookup of a listed serial in the largest
-// CRL at each serial width.
+// CRL at each serial width, over keys spread across the list (random)
+// and over a small working set (hot).
 func BenchmarkLookup(b *testing.B) {
 	sizes := benchSizes()
 	n := sizes[len(sizes)-1]
@@ -312,15 +326,24 @@ func BenchmarkLookup(b *testing.B) {
 		for i := range keys {
 			keys[i] = keyFromBig(jpkitest.SyntheticCRLEntryWidth(int(uint64(i)*2654435761%uint64(n)), w).Serial)
 		}
-		b.Run(fmt.Sprintf("%dB/%d", w, n), func(b *testing.B) {
-			i := 0
-			for b.Loop() {
-				if _, ok := c.lookupKey(keys[i&(lookupKeys-1)]); !ok {
-					b.Fatal("not found")
+		// random: 64K keys spread over the list, most lookups miss the
+		// caches; hot: 1024 keys, the working set of a counter's day.
+		for _, set := range []struct {
+			name string
+			mask int
+		}{{"random", lookupKeys - 1}, {"hot", 1023}} {
+			b.Run(fmt.Sprintf("%dB/%d/%s", w, n, set.name), func(b *testing.B) {
+				i := 0
+				cpu := processCPU()
+				for b.Loop() {
+					if _, ok := c.lookupKey(keys[i&set.mask]); !ok {
+						b.Fatal("not found")
+					}
+					i++
 				}
-				i++
-			}
-		})
+				reportCPU(b, cpu)
+			})
+		}
 	}
 }
 
@@ -339,9 +362,17 @@ func BenchmarkBatch(b *testing.B) {
 		if err := set.Add(loadStreaming(b, crl)); err != nil {
 			b.Fatal(err)
 		}
+		// The input is made before the clock starts: generating wide
+		// serials costs more than looking them up.
+		input, err := io.ReadAll(&pairLines{key: key, n: pairs, width: w})
+		if err != nil {
+			b.Fatal(err)
+		}
 		b.Run(fmt.Sprintf("%dB/%d", w, n), func(b *testing.B) {
+			cpu := processCPU()
+			defer reportCPU(b, cpu)
 			for b.Loop() {
-				st, err := set.Batch(context.Background(), ReadPairs(&pairLines{key: key, n: pairs, width: w}), refTime, nil)
+				st, err := set.Batch(context.Background(), ReadPairs(bytes.NewReader(input)), refTime, nil)
 				if err != nil || st.Total != pairs || st.Revoked != pairs/2 {
 					b.Fatalf("%+v %v", st, err)
 				}

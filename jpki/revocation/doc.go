@@ -9,7 +9,9 @@
 // revoked serials ([ParseCRL], [CRL]); a set of CRLs per issuer and per
 // municipality distribution point, loaded from files, directories or
 // HTTP(S) URLs given in configuration, with an optional on-disk cache of
-// the parsed index ([CRLSet]); an OCSP client with nonces, responder
+// the parsed index of each verified CRL, used in place through mmap so a
+// multi-million-entry list costs a new process milliseconds
+// ([CRLSetOptions.CacheDir], [DefaultCacheDir], [CRL.IndexMapped]); an OCSP client with nonces, responder
 // signature checks (CA-signed or a delegated responder) and a response
 // cache ([OCSPClient]); a [Checker] that combines the two by
 // configuration; and a streaming batch status of (issuer, serial) pairs
@@ -26,7 +28,9 @@
 // big.Int, a time.Time and an extension slice per entry (about 300 bytes
 // each), which does not scale to JPKI's multi-million-entry lists; this
 // package reads the DER once with a fixed buffer, hashes the
-// tbsCertList as it streams past, and keeps 16 bytes per entry. Parsing
+// tbsCertList as it streams past (both hashes on other cores), and keeps
+// 16 bytes per entry for serials of up to 8 bytes, 32 for RFC 5280's
+// 20-byte ones, sorted by a radix sort whatever the width. Parsing
 // uses golang.org/x/crypto/cryptobyte; OCSP uses golang.org/x/crypto/ocsp
 // for responses and builds requests itself, because ocsp.CreateRequest
 // cannot carry the nonce extension.

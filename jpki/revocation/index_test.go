@@ -386,3 +386,24 @@ func mustRead(t testing.TB, path string) []byte {
 	}
 	return b
 }
+
+// TestIndexCacheSweepsLeftovers: a temporary file a killed writer left an
+// hour ago is removed by the next write; a recent one (a writer at work)
+// is not.
+func TestIndexCacheSweepsLeftovers(t *testing.T) {
+	dir, cacheDir := t.TempDir(), t.TempDir()
+	path := filepath.Join(dir, "list.crl")
+	os.WriteFile(path, makeCRL(t, 3, jpkitest.CRLOptions{Synthetic: 50}), 0o600)
+	old, recent := filepath.Join(cacheDir, ".tmp-old"), filepath.Join(cacheDir, ".tmp-recent")
+	os.WriteFile(old, []byte("x"), 0o600)
+	os.WriteFile(recent, []byte("x"), 0o600)
+	then := time.Now().Add(-2 * staleTemporary)
+	os.Chtimes(old, then, then)
+	cacheLoad(t, cacheDir, path)
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("leftover kept: %v", err)
+	}
+	if _, err := os.Stat(recent); err != nil {
+		t.Errorf("recent temporary removed: %v", err)
+	}
+}

@@ -49,7 +49,7 @@ import (
 // Index file layout constants.
 const (
 	indexMagic      = "MYNACRLX"
-	indexVersion    = 2
+	indexVersion    = 3
 	indexExt        = ".idx"
 	indexHeaderSize = 64
 	// indexBodyAlign aligns the records to a page so they map cleanly.
@@ -239,6 +239,34 @@ func writeAtomic(path string, write func(io.Writer) error) error {
 	return os.Rename(f.Name(), path)
 }
 
+// staleTemporary is the age after which a temporary file in the cache
+// directory is a leftover of a killed writer.
+const staleTemporary = time.Hour
+
+// sweepTemporaries removes leftover temporary files of writers that were
+// killed before their rename. Best effort.
+func sweepTemporaries(dir string) {
+	names, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
+	for _, n := range names {
+		if fi, err := os.Lstat(n); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTemporary {
+			_ = os.Remove(n)
+		}
+	}
+}
+
+// tableWords views 4-byte-aligned bytes as the bucket table (copied when
+// unaligned, as recordWords).
+func tableWords(b []byte, n int) []uint32 {
+	if uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
+		t := make([]uint32, n)
+		for i := range t {
+			t[i] = binary.NativeEndian.Uint32(b[4*i:])
+		}
+		return t
+	}
+	return unsafe.Slice((*uint32)(unsafe.Pointer(&b[0])), n)
+}
+
 // recordBytes views the index records as bytes (native order).
 func recordBytes(d []uint64) []byte {
 	if len(d) == 0 {
@@ -289,6 +317,22 @@ func indexMeta(c *CRL) []byte {
 	u64(uint64(c.sigAlg.hash))
 	field(c.tbsDigest)
 	field(c.signature)
+	u64(uint64(c.idx.tabBit))
+	u64(uint64(c.idx.tabShift))
+	u64(c.idx.tabBase)
+	return b
+}
+
+// tableBytes views the bucket table as bytes (native order), padded to
+// a whole number of words.
+func tableBytes(t []uint32) []byte {
+	if len(t) == 0 {
+		return nil
+	}
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&t[0])), len(t)*4)
+	if len(t)%2 != 0 {
+		b = append(bytes.Clone(b), 0, 0, 0, 0)
+	}
 	return b
 }
 
@@ -299,6 +343,7 @@ func writeIndexFile(path string, c *CRL) error {
 	}
 	meta := indexMeta(c)
 	body := recordBytes(c.idx.data)
+	table := tableBytes(c.idx.tab)
 	bodyOff := (indexHeaderSize + len(meta) + indexBodyAlign - 1) / indexBodyAlign * indexBodyAlign
 	hdr := make([]byte, indexHeaderSize)
 	le := binary.LittleEndian
@@ -321,11 +366,14 @@ func writeIndexFile(path string, c *CRL) error {
 	meta = append(meta, make([]byte, bodyOff-indexHeaderSize-len(meta))...)
 	metaCRC := crc32.Update(crc32.Checksum(hdr[:48], crc32c), crc32c, meta)
 	le.PutUint32(hdr[48:], metaCRC)
-	le.PutUint32(hdr[52:], crc32.Checksum(body, crc32c))
+	le.PutUint32(hdr[52:], crc32.Update(crc32.Checksum(body, crc32c), crc32c, table))
+	le.PutUint64(hdr[56:], uint64(len(c.idx.tab)))
+	sweepTemporaries(filepath.Dir(path))
 	if err := writeAtomic(path, func(w io.Writer) error {
 		w.Write(hdr)
 		w.Write(meta)
-		_, err := w.Write(body)
+		w.Write(body)
+		_, err := w.Write(table)
 		return err
 	}); err != nil {
 		return fmt.Errorf("writing index cache: %w", err)
@@ -396,12 +444,16 @@ func parseIndex(b []byte, crlSum [sha256.Size]byte, issuers []*x509.Certificate)
 		bodyOff < indexHeaderSize+metaLen || bodyOff > uint64(len(b)) || flags&^(flagOnlyUserCerts|flagECDSA) != 0 {
 		return nil, errIndexCorrupt
 	}
+	nt := le.Uint64(b[56:])
 	body := b[bodyOff:]
-	if n > uint64(len(body))/8/uint64(kw+1) || n*uint64(kw+1)*8 != uint64(len(body)) {
+	if n > uint64(len(body))/8/uint64(kw+1) || nt > uint64(len(body))/4 || nt != 0 && n == 0 {
 		return nil, errIndexCorrupt
 	}
-	if crc32.Update(crc32.Checksum(b[:48], crc32c), crc32c, b[indexHeaderSize:bodyOff]) != le.Uint32(b[48:]) ||
-		le.Uint64(b[56:]) != 0 {
+	recLen, tabLen := n*uint64(kw+1)*8, (nt*4+7)/8*8
+	if recLen+tabLen != uint64(len(body)) {
+		return nil, errIndexCorrupt
+	}
+	if crc32.Update(crc32.Checksum(b[:48], crc32c), crc32c, b[indexHeaderSize:bodyOff]) != le.Uint32(b[48:]) {
 		return nil, errIndexCorrupt
 	}
 	for _, p := range b[indexHeaderSize+metaLen : bodyOff] {
@@ -447,7 +499,8 @@ func parseIndex(b []byte, crlSum [sha256.Size]byte, issuers []*x509.Certificate)
 	c.sigAlg = sigAlgorithm{hash: crypto.Hash(r.u64()), ecdsa: flags&flagECDSA != 0}
 	c.tbsDigest = r.field()
 	c.signature = r.field()
-	if !r.ok || len(r.b) != 0 {
+	tabBit, tabShift, tabBase := r.u64(), r.u64(), r.u64()
+	if !r.ok || len(r.b) != 0 || tabBit > 64*maxKeyWords || tabShift > 64 {
 		return nil, errIndexCorrupt
 	}
 	if !bytes.Equal(c.RawIssuer, c.Issuer.RawSubject) || !c.sigAlg.hash.Available() ||
@@ -459,7 +512,11 @@ func parseIndex(b []byte, crlSum [sha256.Size]byte, issuers []*x509.Certificate)
 	}
 	if n > 0 {
 		c.idx.kw = kw
-		c.idx.data = recordWords(body)
+		c.idx.data = recordWords(body[:recLen])
+	}
+	if nt > 0 {
+		c.idx.tab = tableWords(body[recLen:], int(nt))
+		c.idx.tabBit, c.idx.tabShift, c.idx.tabBase = int(tabBit), uint(tabShift), tabBase
 	}
 	return c, nil
 }

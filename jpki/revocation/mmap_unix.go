@@ -26,7 +26,7 @@ func mapFile(path string) (*mapping, error) {
 	if size < indexHeaderSize || size != int64(int(size)) {
 		return nil, errIndexCorrupt
 	}
-	b, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
+	b, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, mapFlags)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/pem"
 	"os"
 	"os/exec"
@@ -172,4 +173,27 @@ func objectField(out, kind, label, field string) string {
 		}
 	}
 	return ""
+}
+
+// TestOpenSCWith2024ATR: a card with the ATR of the cards issued in 2024
+// (docs/card.md, "ATR") is still OpenSC's jpki card with four
+// certificates: neither OpenSC nor the virtual card depends on the ATR.
+func TestOpenSCWith2024ATR(t *testing.T) {
+	card, err := virtual.NewMyNumberCard(jpkitest.DefaultHolder().Contents(), virtual.WithATR([]byte(virtual.ATR2024)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	slot := pcsctest.Slot(t)
+	pcsctest.Insert(t, slot, card)
+	if name := opensc(t, "opensc-tool", "--reader", slot.Reader, "--name"); !strings.Contains(strings.ToLower(name), "jpki") {
+		t.Fatalf("opensc-tool --name = %q with the 2024 ATR, want the jpki driver", name)
+	}
+	atr := opensc(t, "opensc-tool", "--reader", slot.Reader, "--atr")
+	if want := strings.ToLower(hex.EncodeToString([]byte(virtual.ATR2024))); !strings.Contains(strings.ToLower(strings.ReplaceAll(atr, ":", "")), want) {
+		t.Errorf("opensc-tool --atr = %q, want %s", atr, want)
+	}
+	list := opensc(t, "pkcs15-tool", "--reader", slot.Reader, "--list-certificates")
+	if n := strings.Count(list, "X.509 Certificate ["); n != 4 {
+		t.Errorf("pkcs15-tool --list-certificates listed %d certificates with the 2024 ATR, want 4", n)
+	}
 }

@@ -11,7 +11,8 @@ import (
 // github.com/miekg/pkcs11 carries and runs it: the function list layout,
 // C_Initialize with the application's mutex functions (used for every
 // call, destroyed at C_Finalize), argument checks, buffer-size
-// conventions, and CKR_FUNCTION_NOT_SUPPORTED for what the card cannot do.
+// conventions, CKR_FUNCTION_NOT_SUPPORTED for what the card cannot do, and
+// six threads working at once through the application's mutex.
 func TestABI(t *testing.T) {
 	e := newEnv(t, "")
 	dir, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/miekg/pkcs11").Output()

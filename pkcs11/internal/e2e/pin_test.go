@@ -96,8 +96,10 @@ func TestBlockedPIN(t *testing.T) {
 	}
 }
 
-// TestStress runs the harness's threads: concurrent sessions, token
-// info, searches and signatures with both keys, every signature verified.
+// TestStress runs the harness's threads: eight signers (token info,
+// searches and signatures with both keys, every signature verified) and
+// two threads listing slots and mechanisms and opening, querying and
+// closing sessions meanwhile, all on one module instance.
 func TestStress(t *testing.T) {
 	e := newEnv(t, "")
 	out := e.must(authPIN+"\n"+signPIN+"\n", harnessPath, modulePath, "stress", "8", "6")

@@ -1,6 +1,7 @@
 package p11
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/rsa"
@@ -8,6 +9,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -25,6 +28,7 @@ import (
 type fakeBackend struct {
 	mu      sync.Mutex
 	vc      *virtual.Card
+	other   reader.RawCard // when set, the card in the reader instead of vc
 	present bool
 	events  chan reader.Event
 }
@@ -54,6 +58,9 @@ func (b *fakeBackend) Readers(ctx context.Context) ([]reader.Info, error) {
 }
 
 func (b *fakeBackend) Connect(ctx context.Context, name string) (reader.Card, error) {
+	if b.other != nil {
+		return reader.Loopback(name, b.other, reader.Capabilities{}), nil
+	}
 	return reader.Loopback(name, b.vc, reader.Capabilities{}), nil
 }
 
@@ -463,5 +470,101 @@ func TestEveryMechanism(t *testing.T) {
 	}
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCachedSignCertRechecked: a cached signing certificate that is not
+// the card's is replaced at the login (its objects' handles become
+// invalid) and the cache is corrected.
+func TestCachedSignCertRechecked(t *testing.T) {
+	cfg := DefaultConfig()
+	m, _ := newTestModule(t, cfg)
+	cfg.CacheDir = t.TempDir()
+	m.loadConfig = func() (Config, error) { return cfg, nil }
+	h := jpkitest.DefaultHolder()
+	wrong := h.SignCA.Raw // a valid certificate, but not this card's signing certificate
+	path := filepath.Join(cfg.CacheDir, cardKey(h.AuthCert.Raw)+".der")
+	if err := os.WriteFile(path, wrong, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if rv := m.Initialize(nil); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	defer m.Finalize()
+	sh, _ := m.OpenSession(1, CKF_SERIAL_SESSION)
+	m.FindObjectsInit(sh, []Attribute{{CKA_CLASS, ulong(CKO_CERTIFICATE)}})
+	before, _ := m.FindObjects(sh, 2)
+	m.FindObjectsFinal(sh)
+	if len(before) != 1 {
+		t.Fatalf("%d cached certificates offered", len(before))
+	}
+	if rv := m.Login(sh, CKU_USER, []byte("ABC123")); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if _, rv := m.GetAttributeValue(sh, before[0], []uint{CKA_VALUE}); rv != CKR_OBJECT_HANDLE_INVALID {
+		t.Fatalf("the contradicted certificate's handle: %#x", rv)
+	}
+	m.FindObjectsInit(sh, []Attribute{{CKA_CLASS, ulong(CKO_CERTIFICATE)}})
+	after, _ := m.FindObjects(sh, 2)
+	m.FindObjectsFinal(sh)
+	res, _ := m.GetAttributeValue(sh, after[0], []uint{CKA_VALUE})
+	if !bytes.Equal(res[0].Value, h.SignCert.Raw) {
+		t.Fatal("the card's signing certificate is not offered after login")
+	}
+	if b, _ := os.ReadFile(path); !bytes.Equal(b, h.SignCert.Raw) {
+		t.Fatal("the cache was not corrected")
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("cache file mode %v", fi.Mode())
+	}
+}
+
+// unrelatedCard answers 6A82 (file or application not found) to
+// everything, as a card without the JPKI application does.
+type unrelatedCard struct{}
+
+func (unrelatedCard) ATR() []byte                  { return []byte{0x3B, 0x00} }
+func (unrelatedCard) Transmit(capdu []byte) []byte { return []byte{0x6A, 0x82} }
+
+// TestNoToken: a reader holding another card has slots but no token; a
+// reader outside the allowlist has no slots at all.
+func TestNoToken(t *testing.T) {
+	m, b := newTestModule(t, DefaultConfig())
+	b.other = unrelatedCard{}
+	if rv := m.Initialize(nil); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	if ids, rv := m.GetSlotList(true); rv != CKR_OK || len(ids) != 0 {
+		t.Fatalf("slots with a token: %v %#x", ids, rv)
+	}
+	if ids, rv := m.GetSlotList(false); rv != CKR_OK || len(ids) != 2 {
+		t.Fatalf("slots: %v %#x", ids, rv)
+	}
+	if in, rv := m.GetSlotInfo(0); rv != CKR_OK || in.Flags&CKF_TOKEN_PRESENT != 0 || in.Flags&CKF_REMOVABLE_DEVICE == 0 {
+		t.Fatalf("slot info %+v %#x", in, rv)
+	}
+	if _, rv := m.GetTokenInfo(0); rv != CKR_TOKEN_NOT_PRESENT {
+		t.Fatalf("token info: %#x", rv)
+	}
+	if _, rv := m.OpenSession(1, CKF_SERIAL_SESSION); rv != CKR_TOKEN_NOT_PRESENT {
+		t.Fatalf("open session: %#x", rv)
+	}
+	if _, rv := m.GetMechanismList(0); rv != CKR_TOKEN_NOT_PRESENT {
+		t.Fatalf("mechanisms: %#x", rv)
+	}
+	m.Finalize()
+
+	cfg := DefaultConfig()
+	cfg.Readers = []string{"Some Other Reader"}
+	m2, _ := newTestModule(t, cfg)
+	if rv := m2.Initialize(nil); rv != CKR_OK {
+		t.Fatal(rv)
+	}
+	defer m2.Finalize()
+	if ids, rv := m2.GetSlotList(false); rv != CKR_OK || len(ids) != 0 {
+		t.Fatalf("slots outside the allowlist: %v %#x", ids, rv)
+	}
+	if _, rv := m2.GetSlotInfo(0); rv != CKR_SLOT_ID_INVALID {
+		t.Fatalf("slot 0 outside the allowlist: %#x", rv)
 	}
 }

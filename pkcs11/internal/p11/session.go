@@ -9,6 +9,7 @@ import (
 	"hash"
 
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/reader"
 )
 
 // session is one PKCS#11 session.
@@ -414,7 +415,8 @@ func (m *Module) SignFinal(sh uint) ([]byte, RV) {
 	return st.finishSign(s, op)
 }
 
-var errCardReset = errorsCardReset()
+// errCardReset is another application's reset of the card.
+var errCardReset = reader.ErrCardReset
 
 // finishSign makes the signature on the card: tries read, last try
 // refused unless allowed, the held PIN verified once, SIGN, and the card's

@@ -498,8 +498,6 @@ func (m *Module) GetMechanismInfo(id, mech uint) (MechanismInfo, RV) {
 	return MechanismInfo{}, CKR_MECHANISM_INVALID
 }
 
-func errorsCardReset() error { return reader.ErrCardReset }
-
 // tokenModel is CK_TOKEN_INFO.model: the JPKI token label of an
 // Individual Number Card (card.ParseTokenLabel), which fits its 16 bytes.
 const tokenModel = "JPKIAPICCTOKEN2"

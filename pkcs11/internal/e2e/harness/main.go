@@ -128,7 +128,7 @@ func stress(p *pkcs11.Ctx, threads, n int, pins []string) {
 		// This session stays open, so the token stays logged in.
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, threads)
+	errs := make(chan error, threads+2)
 	var mu sync.Mutex
 	signed := 0
 	for t := 0; t < threads; t++ {
@@ -175,7 +175,53 @@ func stress(p *pkcs11.Ctx, threads, n int, pins []string) {
 			}
 		}(t)
 	}
+	// Alongside the signers: threads that list slots, poll for slot events,
+	// and open, query and close sessions of their own (never the last one
+	// of a token, so the logins stay).
+	stop := make(chan struct{})
+	var churn sync.WaitGroup
+	churned := 0
+	for t := 0; t < 2; t++ {
+		churn.Add(1)
+		go func(t int) {
+			defer churn.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := p.GetSlotList(true); err != nil {
+					errs <- fmt.Errorf("churn %d: C_GetSlotList: %w", t, err)
+					return
+				}
+				if _, err := p.GetMechanismList(keys[i%len(keys)].slot); err != nil {
+					errs <- fmt.Errorf("churn %d: C_GetMechanismList: %w", t, err)
+					return
+				}
+				sh, err := p.OpenSession(keys[i%len(keys)].slot, pkcs11.CKF_SERIAL_SESSION)
+				if err != nil {
+					errs <- fmt.Errorf("churn %d: C_OpenSession: %w", t, err)
+					return
+				}
+				if si, err := p.GetSessionInfo(sh); err != nil || si.State != pkcs11.CKS_RO_USER_FUNCTIONS {
+					errs <- fmt.Errorf("churn %d: C_GetSessionInfo: state %d, %v", t, si.State, err)
+					return
+				}
+				_ = findCertChecked(p, sh, errs)
+				if err := p.CloseSession(sh); err != nil {
+					errs <- fmt.Errorf("churn %d: C_CloseSession: %w", t, err)
+					return
+				}
+				mu.Lock()
+				churned++
+				mu.Unlock()
+			}
+		}(t)
+	}
 	wg.Wait()
+	close(stop)
+	churn.Wait()
 	close(errs)
 	bad := false
 	for err := range errs {
@@ -183,6 +229,10 @@ func stress(p *pkcs11.Ctx, threads, n int, pins []string) {
 		bad = true
 	}
 	if bad {
+		os.Exit(1)
+	}
+	if churned == 0 {
+		fmt.Fprintln(os.Stderr, "the session threads made no round")
 		os.Exit(1)
 	}
 	fmt.Printf("signed %d verified\n", signed)
@@ -201,4 +251,26 @@ func findCert(p *pkcs11.Ctx, sh pkcs11.SessionHandle) *x509.Certificate {
 	c, err := x509.ParseCertificate(attrs[0].Value)
 	check("parsing the certificate", err)
 	return c
+}
+
+// findCertChecked reads the token's certificate in session sh, reporting
+// a failure on errs instead of exiting.
+func findCertChecked(p *pkcs11.Ctx, sh pkcs11.SessionHandle, errs chan<- error) bool {
+	if err := p.FindObjectsInit(sh, []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_CLASS, pkcs11.CKO_CERTIFICATE)}); err != nil {
+		errs <- fmt.Errorf("C_FindObjectsInit: %w", err)
+		return false
+	}
+	objs, _, err := p.FindObjects(sh, 10)
+	if ferr := p.FindObjectsFinal(sh); err == nil {
+		err = ferr
+	}
+	if err != nil || len(objs) != 1 {
+		errs <- fmt.Errorf("certificates %d: %v", len(objs), err)
+		return false
+	}
+	if _, err := p.GetAttributeValue(sh, objs[0], []*pkcs11.Attribute{pkcs11.NewAttribute(pkcs11.CKA_VALUE, nil)}); err != nil {
+		errs <- fmt.Errorf("C_GetAttributeValue: %w", err)
+		return false
+	}
+	return true
 }

@@ -4,6 +4,7 @@
  * buffer-size conventions and the functions the module does not support.
  * Usage: abi MODULE. Prints "ok" or the first failed check; exit 0/1. */
 #include <dlfcn.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,35 @@ static CK_RV unlock_mutex(CK_VOID_PTR m)
 {
 	__atomic_add_fetch(&unlocks, 1, __ATOMIC_SEQ_CST);
 	return pthread_mutex_unlock(m) ? CKR_GENERAL_ERROR : CKR_OK;
+}
+
+static CK_FUNCTION_LIST_PTR fl;
+static int thread_failures;
+
+/* worker: token info, a session, a certificate search, many times, from
+ * one of several threads, with the module locking through the
+ * application's mutex functions. */
+static void *worker(void *arg)
+{
+	CK_SLOT_ID slot = (CK_SLOT_ID)(uintptr_t)arg;
+	for (int i = 0; i < 10; i++) {
+		CK_TOKEN_INFO ti;
+		CK_SESSION_HANDLE s;
+		CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
+		CK_ATTRIBUTE q = {CKA_CLASS, &cls, sizeof cls};
+		CK_OBJECT_HANDLE o[2];
+		CK_ULONG n = 0;
+		if (fl->C_GetTokenInfo(slot, &ti) != CKR_OK ||
+		    fl->C_OpenSession(slot, CKF_SERIAL_SESSION, NULL, NULL, &s) != CKR_OK ||
+		    fl->C_FindObjectsInit(s, &q, 1) != CKR_OK ||
+		    fl->C_FindObjects(s, o, 2, &n) != CKR_OK || n != 1 ||
+		    fl->C_FindObjectsFinal(s) != CKR_OK ||
+		    fl->C_CloseSession(s) != CKR_OK) {
+			__atomic_add_fetch(&thread_failures, 1, __ATOMIC_SEQ_CST);
+			return NULL;
+		}
+	}
+	return NULL;
 }
 
 #define CHECK(cond, ...) do { if (!(cond)) { printf(__VA_ARGS__); printf("\n"); return 1; } } while (0)
@@ -135,6 +165,15 @@ int main(int argc, char **argv)
 
 	CK_SLOT_ID ev;
 	RV(f->C_WaitForSlotEvent(CKF_DONT_BLOCK, &ev, NULL), CKR_NO_EVENT);
+
+	fl = f;
+	pthread_t th[6];
+	for (int i = 0; i < 6; i++)
+		CHECK(pthread_create(&th[i], NULL, worker, (void *)(uintptr_t)slots[0]) == 0, "pthread_create");
+	for (int i = 0; i < 6; i++)
+		pthread_join(th[i], NULL);
+	CHECK(thread_failures == 0, "%d of 6 threads failed", thread_failures);
+	CHECK(locks == unlocks, "application mutex after the threads: %d locks, %d unlocks", locks, unlocks);
 	RV(f->C_CloseSession(s), CKR_OK);
 	RV(f->C_CloseSession(s), CKR_SESSION_HANDLE_INVALID);
 	RV(f->C_Finalize(&n), CKR_ARGUMENTS_BAD);

@@ -7,3 +7,6 @@ import "syscall"
 // ctimeNano is the inode change time, which no unprivileged program can
 // set back.
 func ctimeNano(st *syscall.Stat_t) (int64, bool) { return st.Ctimespec.Nano(), true }
+
+// mapFlags maps an index file shared.
+const mapFlags = syscall.MAP_SHARED

@@ -1,0 +1,6 @@
+//go:build darwin || ios
+
+package bankbench
+
+// maxrssUnit: getrusage's ru_maxrss is in bytes on macOS.
+const maxrssUnit = 1

@@ -1,7 +1,0 @@
-package revocation
-
-import "syscall"
-
-// ctimeNano is the inode change time, which no unprivileged program can
-// set back.
-func ctimeNano(st *syscall.Stat_t) (int64, bool) { return st.Ctim.Nano(), true }
