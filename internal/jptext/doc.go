@@ -58,7 +58,7 @@
 // # Substitute characters
 //
 // A signing certificate flags, per character, where the name or address
-// holds a substitute for a character outside the JIS sets (PROTOCOL.md
+// holds a substitute for a character outside the JIS sets (docs/certificates.md
 // "Certificates": a 0/1 flag per character). The character there is not
 // the registered one, so equality of code points proves nothing, and
 // inequality disproves nothing: any comparison touching a flagged
