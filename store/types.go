@@ -183,7 +183,7 @@ type Record struct {
 	Details string
 
 	// PrevHash, RecordHash, Signature and SignerCert hold the operator
-	// signature chained by hash (issue 8). They are nil unless a
+	// signature chained by hash. They are nil unless a
 	// [SealFunc] filled them in.
 	PrevHash   []byte
 	RecordHash []byte

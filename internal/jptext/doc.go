@@ -1,5 +1,5 @@
 // Package jptext compares Japanese names and addresses the way a counter
-// clerk must (issue 9, item 3): it folds only the differences that are
+// clerk must: it folds only the differences that are
 // certainly not differences, reports every other difference with its
 // position, and never calls a text exact where a substitute character
 // (代替文字) is flagged.
