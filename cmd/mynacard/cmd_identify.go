@@ -59,6 +59,9 @@ and shows old and new attributes side by side.`,
 				return usageErrorf("--replaces and --compare-text need the signing key, not --auth-key")
 			}
 			ctx := cmd.Context()
+			// Enrolling writes the first data a store may hold; anything
+			// else needs the store to exist already.
+			g.mayCreateStore = enroll && replaces == 0
 			pre := func(st store.Store) error {
 				if replaces == 0 {
 					return nil
