@@ -21,6 +21,8 @@ import (
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+
+	"github.com/mynacard/mynacard/jpki"
 )
 
 // Level is a PAdES baseline level (ETSI EN 319 142-1 §6).
@@ -71,7 +73,8 @@ type SignOptions struct {
 	Reason, Location, ContactInfo string
 	// Time is written as /M; zero means time.Now().
 	Time time.Time
-	// Hash is the digest: crypto.SHA256 (default), SHA384 or SHA512.
+	// Hash is the digest: crypto.SHA256, SHA384 or SHA512; zero means the
+	// one that goes with the signer's key (jpki.HashFor).
 	Hash crypto.Hash
 	// Page (1-based, default 1) receives the signature's widget.
 	Page int
@@ -153,10 +156,7 @@ func Prepare(in []byte, opts SignOptions) (p *Prepared, err error) {
 		return nil, ErrNeedTSA
 	}
 	h := opts.Hash
-	if h == 0 {
-		h = crypto.SHA256
-	}
-	if _, ok := digestOIDs[h]; !ok {
+	if _, ok := digestOIDs[h]; !ok && h != 0 {
 		return nil, fmt.Errorf("preparing the PDF: digest %v not supported", h)
 	}
 	reserve := opts.Reserve
@@ -372,12 +372,21 @@ func (p *Prepared) Sign(ctx context.Context, signer crypto.Signer, cert *x509.Ce
 	if signer == nil || cert == nil {
 		return nil, errors.New("signing the PDF: nil signer or certificate")
 	}
-	d := p.hash.New()
+	h := p.hash
+	if h == 0 {
+		// The hash follows the key: SHA-256 for RSA and P-256, SHA-384
+		// for P-384.
+		var err error
+		if h, err = jpki.HashFor(signer.Public()); err != nil {
+			return nil, fmt.Errorf("signing the PDF: %w", err)
+		}
+	}
+	d := h.New()
 	d.Write(p.out[:p.byteRng[1]])
 	d.Write(p.out[p.byteRng[2]:])
-	req := cmsRequest{digest: d.Sum(nil), hash: p.hash, signer: signer, cert: cert, chain: chain}
+	req := cmsRequest{digest: d.Sum(nil), hash: h, signer: signer, cert: cert, chain: chain}
 	if p.opts.Level >= LevelBT {
-		req.timestamp = func(sig []byte) ([]byte, error) { return p.opts.TSA.stamp(ctx, sig, p.hash) }
+		req.timestamp = func(sig []byte) ([]byte, error) { return p.opts.TSA.stamp(ctx, sig, h) }
 	}
 	// The size without the card's signature and the timestamp is known
 	// now: refuse before the card is asked when it cannot fit.
