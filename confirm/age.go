@@ -115,7 +115,11 @@ func (c *Confirmer) CheckAge(ctx context.Context, sa *card.SurfaceApp, opts AgeO
 	}
 	typed := &typedDate{}
 	defer typed.wipe()
-	rec, err := sa.ReadAge(ctx, typed.birthKeyPrompt(opts.Prompt))
+	challenge, err := c.newChallenge()
+	if err != nil {
+		return nil, err
+	}
+	rec, sig, err := sa.ReadAgeProving(ctx, typed.birthKeyPrompt(opts.Prompt), challenge)
 	if err != nil {
 		return nil, fmt.Errorf("checking age: %w", err)
 	}
@@ -125,7 +129,7 @@ func (c *Confirmer) CheckAge(ctx context.Context, sa *card.SurfaceApp, opts AgeO
 	out.Record = cvResult(v, verr)
 	// The signer's key ID may single the card out: not part of the answer.
 	out.Record.SignerKeyID = ""
-	out.CardPresent = c.cardPresent(ctx, sa, rec.PublicKey)
+	out.CardPresent = cardPresent(rec.PublicKey, challenge, sig)
 	switch {
 	case !out.Record.Verified:
 		out.Refusal = recordRefusal(verr)

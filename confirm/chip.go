@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"time"
 
@@ -131,17 +130,9 @@ func cvKeys(k *card.CVCAKeys) (*card.CVCAKeys, error) {
 	return card.NewCVCAKeys()
 }
 
-// cardPresent has the application key sign a fresh random challenge and
-// checks the answer with pub, the key of the record that was read.
-func (c *Confirmer) cardPresent(ctx context.Context, sa *card.SurfaceApp, pub *rsa.PublicKey) CheckResult {
-	challenge, err := c.newChallenge()
-	if err != nil {
-		return CheckResult{Detail: err.Error()}
-	}
-	sig, err := sa.SignChallenge(ctx, challenge)
-	if err != nil {
-		return CheckResult{Detail: err.Error()}
-	}
+// cardPresent checks the chip's answer sig to challenge with pub, the
+// key of the record read in the same card transaction.
+func cardPresent(pub *rsa.PublicKey, challenge, sig []byte) CheckResult {
 	if err := card.VerifyChallenge(pub, challenge, sig); err != nil {
 		return CheckResult{Detail: "the chip's answer does not verify with the key in the signed record"}
 	}
@@ -375,7 +366,11 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 	typed := &typedDate{}
 	defer typed.wipe()
 	sa := j.Surface()
-	sf, err := sa.ReadSurface(ctx, card.SurfacePINB, typed.pinBPrompt(opts.Prompt, c.cfg.Now))
+	challenge, err := c.newChallenge()
+	if err != nil {
+		return nil, err
+	}
+	sf, sig, err := sa.ReadSurfaceProving(ctx, card.SurfacePINB, typed.pinBPrompt(opts.Prompt, c.cfg.Now), challenge)
 	now := c.cfg.Now()
 	id := &ChipIdentification{Method: MethodChip, At: now, Operator: c.cfg.Operator}
 	if errors.Is(err, ErrExpiryPast) {
@@ -397,7 +392,7 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 	fv, ferr := sf.Verify(keys)
 	v.Face = cvResult(fv, ferr)
 	v.CredentialMatches = typed.matches(sf.Birth) && typed.year == sf.ExpiryDate.Year()
-	v.CardPresent = c.cardPresent(ctx, sa, sf.PublicKey)
+	v.CardPresent = cardPresent(sf.PublicKey, challenge, sig)
 	v.Expiry = expiryResult(sf.ExpiryDate, now)
 
 	der, err := j.ReadCertificate(ctx, card.AuthCert)
@@ -442,7 +437,7 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 	if c.cfg.Store == nil || authCert == nil {
 		return id, nil
 	}
-	if err := c.recordChip(ctx, id, authCert); err != nil {
+	if err := c.recordChip(ctx, id, challenge); err != nil {
 		return nil, err
 	}
 	return id, nil
@@ -475,7 +470,7 @@ type chipRecordDetails struct {
 // recordChip appends the identification's record: kind identify, the
 // authentication certificate's issuer and serial, the birth date and sex
 // read from the card face, and the details.
-func (c *Confirmer) recordChip(ctx context.Context, id *ChipIdentification, cert *jpki.Certificate) error {
+func (c *Confirmer) recordChip(ctx context.Context, id *ChipIdentification, challenge []byte) error {
 	v := id.Verdict
 	details, _ := json.Marshal(chipRecordDetails{Method: id.Method, Read: id.Read, Verdict: v, CardKeyID: id.CardKeyID, PhotoSHA256: id.PhotoSHA256, Expiry: id.Expiry})
 	era := 0
@@ -483,10 +478,6 @@ func (c *Confirmer) recordChip(ctx context.Context, id *ChipIdentification, cert
 		era = int(e)
 	}
 	sexCode := strconv.Itoa(int(id.Face.Sex))
-	nonce := make([]byte, ChallengeSize)
-	if _, err := io.ReadFull(c.cfg.Rand, nonce); err != nil {
-		return fmt.Errorf("identifying by chip: %w", err)
-	}
 	rec, err := c.cfg.Store.AppendRecord(ctx, store.Record{
 		Kind: store.RecordIdentify, At: id.At, Operator: c.cfg.Operator,
 		Verdict: store.Verdict{
@@ -495,7 +486,7 @@ func (c *Confirmer) recordChip(ctx context.Context, id *ChipIdentification, cert
 		},
 		CertKind: store.CertKind(jpki.KindAuth.String()), Issuer: id.AuthCertificate.Issuer, Serial: id.AuthCertificate.Serial,
 		Attributes:  store.Attributes{BirthDate: id.Face.BirthDate, BirthEra: era, Sex: sexCode},
-		ChallengeID: base64.RawURLEncoding.EncodeToString(nonce), Details: string(details),
+		ChallengeID: base64.RawURLEncoding.EncodeToString(challenge), Details: string(details),
 	}, c.cfg.Seal)
 	if err != nil {
 		return fmt.Errorf("identifying by chip: recording: %w", err)

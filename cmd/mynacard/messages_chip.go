@@ -27,7 +27,6 @@ const (
 	msgChipWritten        msgKey = "cli.chip.written"
 	msgChipCompare        msgKey = "cli.chip.compare"
 	msgChipRecord         msgKey = "cli.chip.record"
-	msgLabelBirthDateKey  msgKey = "cli.chip.label_birth_key"
 	msgAgeUsage           msgKey = "cli.age.usage"
 	msgAgeYes             msgKey = "cli.age.yes"
 	msgAgeNo              msgKey = "cli.age.no"
@@ -76,7 +75,6 @@ func chipMessages() []cliMessage {
 		{msgChipWritten, "wrote %s", "%s を書き出しました"},
 		{msgChipCompare, "name and address are on the card as images: see the files written", "氏名と住所はカード上で画像です。書き出したファイルをご覧ください"},
 		{msgChipRecord, "record %d kept", "記録 %d を保存しました"},
-		{msgLabelBirthDateKey, "birth date (era YYMMDD)", "生年月日（和暦 YYMMDD）"},
 		{msgAgeUsage, "--over must be an age from 1 to %d", "--over には1から%dの年齢を指定してください"},
 		{msgAgeYes, "Yes: %d or over today (%s, Japan time)", "はい：本日（%[2]s、日本時間）%[1]d歳以上です"},
 		{msgAgeNo, "No: not %d or over today (%s, Japan time)", "いいえ：本日（%[2]s、日本時間）%[1]d歳以上ではありません"},
