@@ -33,7 +33,7 @@ type Qualification struct {
 }
 
 // Validity codes of EligibilityResult.StatusCode, one per insurer
-// validity status 1–6 (PROTOCOL.md "qualification confirmation").
+// validity status 1–6 (docs/certificates.md "Qualification confirmation").
 const (
 	ValidityValid        = "valid"         // 1
 	ValidityInvalid      = "invalid"       // 2

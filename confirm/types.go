@@ -111,7 +111,7 @@ func attributesFromStore(s store.Attributes) *Attributes {
 
 // substituteFlags writes one '0' or '1' per rune of text, '1' at the
 // given positions, as the certificate's otherNames .2 and .6 do
-// (PROTOCOL.md: "a 0/1 flag per character"). It is empty when no
+// (docs/certificates.md: "one ASCII 0/1 per character"). It is empty when no
 // character is a substitute, so that a changed text length alone is not
 // reported as a change of flags.
 func substituteFlags(text string, positions []int) string {

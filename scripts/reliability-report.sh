@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/reliability-report.sh — `make reliability`: runs the reliability
-# campaign of issue 6 and writes RELIABILITY.md at the top of the module
+# campaign and writes RELIABILITY.md at the top of the module
 # from what the tests print; nothing in the report is typed by hand.
 #
 #   1. internal/reliability (go test -v): the fault matrices (cases and
@@ -257,7 +257,7 @@ tmpreport=$(mktemp)
 		printf -- '- commit: %s\n' "$commit"
 	fi
 	printf -- '- %s, %s, %s cores\n\n' "$("$GO" version | cut -d' ' -f3-)" "$(uname -sm)" "$(nproc)"
-	printf 'What the product promises (issue 6): whatever the reader, the card or the input does, mynacard answers with a clear error within a bounded time, never spends a PIN try it was not asked to, never leaks a PIN or an Individual Number, and never loses or half-writes a record.\n\n'
+	printf 'What the product promises: whatever the reader, the card or the input does, mynacard answers with a clear error within a bounded time, never spends a PIN try it was not asked to, never leaks a PIN or an Individual Number, and never loses or half-writes a record.\n\n'
 
 	printf '## Runs\n\n| step | command | result | time |\n|---|---|---|---|\n'
 	printf '| fault matrix, concurrency | `go test -v %s./internal/reliability` | %s | %ss |\n' "${raceflag[*]:+${raceflag[*]} }" "${result[matrix]}" "${took[matrix]}"

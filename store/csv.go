@@ -378,7 +378,7 @@ const (
 )
 
 // The insurer number's last digit is a check digit (検証番号); its
-// algorithm is not in PROTOCOL.md, so the import checks only the length and
+// algorithm is not documented, so the import checks only the length and
 // the digits.
 func parseInsurerNumber(s string, e *Eligibility) string {
 	if !isDigits(s) || (len(s) != insurerNumberLen && len(s) != insurerNumberNationalLen) {

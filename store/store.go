@@ -91,7 +91,7 @@ type EligibilityStore interface {
 	LookupEligibilityByCert(ctx context.Context, issuer string, issuerKeyID []byte, serial string, at time.Time) (EligibilityAnswer, error)
 }
 
-// NonceStore keeps one-time confirmation challenges (issue 10).
+// NonceStore keeps one-time confirmation challenges.
 type NonceStore interface {
 	// PutNonce stores a fresh nonce valid until expires. A nonce already
 	// stored gives ErrConflict.

@@ -36,7 +36,7 @@ type recordsReport struct {
 func newRecordsCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "records",
-		Short: "verify or export the confirmation records (hash-chained and signed by the operator key, issue 8)",
+		Short: "verify or export the confirmation records (hash-chained and signed by the operator key)",
 	}
 	var out string
 	cmd.AddCommand(&cobra.Command{

@@ -257,6 +257,8 @@ func (g *globals) pinLabel(k card.PINKind) string {
 		return g.p.Sprintf(i18n.LabelPINA)
 	case card.TextPINB, card.SurfacePINB:
 		return g.p.Sprintf(i18n.LabelPINB)
+	case card.SurfaceBirthDate:
+		return g.tr(msgLabelBirthDateKey)
 	}
 	return g.tr(msgLabelPIN)
 }

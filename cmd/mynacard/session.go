@@ -206,7 +206,7 @@ func (g *globals) pinSource() (*pinentry.Source, error) {
 	return g.src, err
 }
 
-// operatorKey opens the operator key that seals records (issue 8):
+// operatorKey opens the operator key that seals records:
 // --operator-key/--operator-cert files, or a PIV token (--operator-piv);
 // nil when none is configured (records are then kept unsealed).
 func (g *globals) operatorKey(ctx context.Context) (operator.Key, error) {
@@ -422,7 +422,7 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 	}
 	policy, err := confirm.ParseRevocationPolicy(g.Revocation)
 	if err != nil {
-		return nil, usageErrorf("--revocation: %v", err)
+		return nil, &usageError{err: errors.New(g.tr(msgBadRevocation, g.Revocation))}
 	}
 	var rc confirm.RevocationChecker
 	if policy != confirm.RevocationOff {
