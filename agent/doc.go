@@ -11,7 +11,10 @@
 //     GET /v1/events (Server-Sent Events), POST /v1/identify, /v1/qualify and
 //     /v1/changes, whose answers are the JSON of package confirm, the same the
 //     CLI prints with --json, and POST /v1/token (a confirmation token for the
-//     audience of the agent's configuration, never the page's);
+//     audience of the agent's configuration, never the page's), POST
+//     /v1/chip-identify (chip-reading identification with 照合番号B; the
+//     photo and the name and address images only when the verdict is ok)
+//     and POST /v1/age (yes or no, nothing personal);
 //   - the example kiosk page (web/, plain HTML and JavaScript, embedded) served
 //     at /;
 //   - the security rules of a local agent: an allowlist of web origins (CORS,

@@ -88,6 +88,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/qualify", s.handleQualify)
 	mux.HandleFunc("POST /v1/changes", s.handleChanges)
 	mux.HandleFunc("POST /v1/token", s.handleToken)
+	mux.HandleFunc("POST /v1/chip-identify", s.handleChipIdentify)
+	mux.HandleFunc("POST /v1/age", s.handleAge)
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newAPIError(http.StatusNotFound, CodeNotFound, "no such endpoint"))
 	})

@@ -77,6 +77,10 @@ type Config struct {
 	// Heartbeat is the event stream's keep-alive interval; zero means
 	// DefaultHeartbeat.
 	Heartbeat time.Duration
+	// CVKeys are the pinned CV CA keys /v1/chip-identify and /v1/age
+	// verify the card's surface records to; nil means the J-LIS production
+	// keys only.
+	CVKeys *card.CVCAKeys
 	// CardOptions are used for every card operation and detection.
 	// AllowLastTry is never taken from a request.
 	CardOptions card.Options

@@ -16,6 +16,15 @@ const modes = {
     path: "/v1/identify", digitsOnly: false, min: 6, max: 16, key: "sign",
     title: "署名用パスワード（6〜16文字）を入力してください", hint: "Enter your signing password (6–16 letters and digits)",
   },
+  chip: {
+    path: "/v1/chip-identify", digitsOnly: true, min: 14, max: 14,
+    title: "照合番号B（14桁）を入力してください",
+    hint: "Enter verification number B: birth date as era YYMMDD, expiry year, security code",
+  },
+  age: {
+    path: "/v1/age", digitsOnly: true, min: 6, max: 6, over: 20,
+    title: "生年月日を和暦6桁（年・月・日）で入力してください", hint: "Enter your birth date as 6 digits: era year, month, day",
+  },
 };
 
 const messages = {
@@ -29,6 +38,21 @@ const messages = {
   not_my_number_card: ["マイナンバーカードではありません", "This is not a My Number Card"],
   timeout: ["時間がかかりすぎました", "The operation timed out"],
   reader_unavailable: ["カードリーダーが使えません", "The card reader is unavailable"],
+};
+
+// Refusals of a chip identification or an age check (confirm's codes).
+const refusals = {
+  record_tampered: ["カードの情報が改変されています", "The card's data has been altered"],
+  record_signed_by_other_key: ["カードの情報が発行者の鍵で署名されていません", "The card's data is not signed by the issuer"],
+  test_cv_key_under_production_check: ["テスト用のカードです", "This is a test card"],
+  record_unverifiable: ["カードの情報を検証できません", "The card's data cannot be verified"],
+  card_present_check_failed: ["カードの実在を確認できません（複製の可能性）", "The chip did not prove it is the card (a copy?)"],
+  credential_does_not_match_record: ["入力された番号がカードと一致しません", "The number entered does not match the card"],
+  card_expired: ["カードの有効期限が切れています", "The card has expired"],
+  no_auth_certificate: ["電子証明書がないため失効を確認できません", "No certificate: revocation cannot be checked"],
+  auth_certificate_chain: ["電子証明書を検証できません", "The certificate does not verify"],
+  auth_certificate_revoked: ["電子証明書が失効しています（紛失の可能性）", "The certificate is revoked (card reported lost?)"],
+  auth_revocation_unknown: ["失効を確認できませんでした", "Revocation could not be checked"],
 };
 
 let state = "loading";
@@ -72,8 +96,17 @@ function clearPIN() {
   renderPIN();
 }
 
+// clearResult removes the last result from the DOM: the face photo and
+// the name and address images never outlive the card.
+function clearResult() {
+  $("result-details").textContent = "";
+  $("result-images").textContent = "";
+  $("result-title").textContent = "";
+}
+
 function toInsert() {
   clearPIN();
+  clearResult();
   current = null;
   mode = null;
   show("insert");
@@ -208,6 +241,7 @@ async function submit() {
   if (!current || pin.length < mode.min) return;
   const body = { reader: current.reader, pin: pin.join("") };
   if (mode.key) body.key = mode.key;
+  if (mode.over) body.over = mode.over;
   clearPIN();
   const m = mode;
   show("working");
@@ -230,7 +264,7 @@ async function submit() {
   if (code === "card_removed") return cardGone();
   if (code === "wrong_pin") {
     const left = typeof out.remaining === "number" ? out.remaining : "?";
-    return askPIN(m === modes.qualify ? "qualify" : "identify", `暗証番号が違います（残り${left}回） / Wrong PIN (${left} tries left)`);
+    return askPIN(Object.keys(modes).find((k) => modes[k] === m), `暗証番号が違います（残り${left}回） / Wrong PIN (${left} tries left)`);
   }
   const msg = messages[code] || ["エラーが発生しました", "An error occurred"];
   failed(code, msg[0], msg[1] + " (" + code + ")");
@@ -251,9 +285,62 @@ function row(dl, ja, en, value) {
   dl.append(dt, dd);
 }
 
-function showResult(m, r) {
+function image(b64, ja, en) {
+  const fig = document.createElement("figure");
+  const img = document.createElement("img");
+  img.src = "data:image/png;base64," + b64;
+  img.alt = en;
+  const cap = document.createElement("figcaption");
+  setText(cap, ja, en);
+  fig.append(img, cap);
+  $("result-images").appendChild(fig);
+}
+
+function refusalText(code) {
+  const t = refusals[code] || ["確認できませんでした", "Not confirmed"];
+  return [t[0], t[1] + " (" + code + ")"];
+}
+
+function showAge(r) {
+  const title = $("result-title");
+  title.className = "big " + (r.ok && r.answer ? "ok" : "warn");
+  if (!r.ok) {
+    const t = refusalText(r.refusal);
+    setText(title, "年齢を確認できませんでした：" + t[0], "Age not checked: " + t[1]);
+  } else if (r.answer) setText(title, `はい：${r.over}歳以上です（本日 ${r.as_of}）`, `Yes: ${r.over} or over today`);
+  else setText(title, `いいえ：${r.over}歳以上ではありません（本日 ${r.as_of}）`, `No: not ${r.over} or over today`);
+  show("result");
+}
+
+function showChip(r) {
   const dl = $("result-details");
-  dl.textContent = "";
+  const v = r.verdict;
+  const title = $("result-title");
+  title.className = "big " + (v.ok ? "ok" : "warn");
+  if (!v.ok) {
+    const t = refusalText(v.refusal);
+    setText(title, "本人確認ができませんでした：" + t[0], "Identity not confirmed: " + t[1]);
+    show("result");
+    return;
+  }
+  setText(title, "ICチップで確認しました。写真とご本人を見比べてください", "Chip verified: compare the photo with the person");
+  if (r.face_png) image(r.face_png, "顔写真", "Face photo");
+  if (r.name_png) image(r.name_png, "氏名", "Name");
+  if (r.address_png) image(r.address_png, "住所", "Address");
+  row(dl, "生年月日", "Birth date", r.birth_date_japanese || r.birth_date);
+  row(dl, "性別", "Sex", { male: "男性 / male", female: "女性 / female" }[r.sex] || r.sex);
+  row(dl, "有効期限", "Valid until", r.expiry + "（署名の対象外 / not signed）");
+  row(dl, "券面の署名", "Card face", v.face.verified ? (v.face.test_key ? "OK (TEST)" : "OK") : "NG");
+  row(dl, "カードの実在", "Card present", v.card_present.ok ? "OK" : "NG");
+  row(dl, "失効確認", "Revocation", v.auth_revocation.status);
+  show("result");
+}
+
+function showResult(m, r) {
+  clearResult();
+  if (m === modes.age) return showAge(r);
+  if (m === modes.chip) return showChip(r);
+  const dl = $("result-details");
   const ok = r.verdict && r.verdict.ok;
   const title = $("result-title");
   title.className = "big " + (ok ? "ok" : "warn");
@@ -292,6 +379,8 @@ function showResult(m, r) {
 
 $("choose-qualify").addEventListener("click", () => askPIN("qualify"));
 $("choose-identify").addEventListener("click", () => askPIN("identify"));
+$("choose-chip").addEventListener("click", () => askPIN("chip"));
+$("choose-age").addEventListener("click", () => askPIN("age"));
 $("pin-ok").addEventListener("click", submit);
 $("pin-clear").addEventListener("click", clearPIN);
 $("pin-cancel").addEventListener("click", () => { clearPIN(); show(current ? "menu" : "insert"); });

@@ -288,7 +288,7 @@ func (c *Card) layoutSurface(ct *Contents) error {
 	if err := addBinary(a, efSurfaceFiller, filler(fillerEFSize), surfaceFaceReaders...); err != nil {
 		return err
 	}
-	addKey(a, efSurfaceAppKey, ct.SurfaceAppKey, pinNone)
+	addKey(a, efSurfaceAppKey, c.surfaceChipKey(ct.SurfaceAppKey), pinNone)
 	if err := c.addPINAt(a, PINSurfaceA, ct.Number, MaxTriesCollation, formatNumber, false); err != nil {
 		return err
 	}

@@ -76,6 +76,7 @@ type config struct {
 	maxTries            map[PINRef]int
 	faults              []Fault
 	recordFault         RecordFault
+	clonedChipKey       *rsa.PrivateKey   // WithClonedFiles
 	ecSign, ecAuth      *ecdsa.PrivateKey // WithSpeculativeECDSAKeys
 }
 

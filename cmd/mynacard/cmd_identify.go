@@ -24,7 +24,8 @@ type identifyJSON struct {
 }
 
 func newIdentifyCmd(g *globals) *cobra.Command {
-	var authKey, enroll, newHolder, compareText, token bool
+	var authKey, enroll, newHolder, compareText, token, chip bool
+	var chipOut string
 	var replaces int64
 	var tf tokenFlags
 	cmd := &cobra.Command{
@@ -49,6 +50,12 @@ enrolment ID whose certificate was revoked for a registration change (異動)
 and shows old and new attributes side by side.`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if chip {
+				if authKey || enroll || newHolder || compareText || token || replaces != 0 {
+					return usageErrorf("%s", g.tr(msgChipAlone))
+				}
+				return g.runChipIdentify(cmd.Context(), chipOut)
+			}
 			if token {
 				// A token for a backend instead of a local verdict: the
 				// backend checks signature, chain and revocation itself.
@@ -116,6 +123,7 @@ and shows old and new attributes side by side.`,
 	f.BoolVar(&newHolder, "new-holder", false, "enrol even when earlier enrolments may be this holder's before a registration change (the clerk checked they are someone else)")
 	f.BoolVar(&token, "token", false, "print a confirmation token for a backend's challenge (--audience, --nonce) instead of a local verdict")
 	tf.addTokenFlags(f, true)
+	addChipFlags(f, &chip, &chipOut)
 	return cmd
 }
 

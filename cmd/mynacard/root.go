@@ -101,6 +101,7 @@ var subcommands = []func(*globals) *cobra.Command{
 	newSignCmd,
 	newVerifyCmd,
 	newIdentifyCmd,
+	newAgeCmd,
 	newQualifyCmd,
 	newEligibilityCmd,
 	newChangesCmd,

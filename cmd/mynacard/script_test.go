@@ -162,6 +162,10 @@ var faultCards = map[string]virtual.RecordFault{
 
 // cardOptions are the virtual card options of a card named by a script.
 func cardOptions(name string) []virtual.Option {
+	if f, ok := chipCards[name]; ok {
+		var c virtual.Contents
+		return f(&c)
+	}
 	if f, ok := faultCards[name]; ok {
 		return []virtual.Option{virtual.WithRecordFault(f)}
 	}
@@ -170,6 +174,9 @@ func cardOptions(name string) []virtual.Option {
 
 // cardContents is what a virtual card named by a script holds.
 func cardContents(ts *testscript.TestScript, name string) virtual.Contents {
+	if c, _, ok := chipCard(ts, name); ok {
+		return c
+	}
 	if _, ok := faultCards[name]; ok {
 		return holder(ts, "default").Contents()
 	}
@@ -224,6 +231,9 @@ func scriptCmds(su *slotUser) map[string]func(ts *testscript.TestScript, neg boo
 	}
 	if su != nil {
 		cmds["card"] = su.cmdCard
+	}
+	for k, v := range chipScriptCmds() {
+		cmds[k] = v
 	}
 	for k, v := range pdfScriptCmds() {
 		cmds[k] = v

@@ -1,0 +1,132 @@
+package agent_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/mynacard/mynacard/agent"
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/reader"
+)
+
+// TestKioskChipAndAgeModesInChromium drives the page's age-check and
+// chip-identify modes in headless Chromium over the in-memory backend:
+// the birth date on the keypad gives only "yes"; 照合番号B gives the photo
+// and the name and address images beside the verdict; pulling the card
+// removes them from the DOM, on the result screen and mid-way.
+func TestKioskChipAndAgeModesInChromium(t *testing.T) {
+	chromium(t)
+	pb, err := jpkitest.DefaultHolder().PINB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := card.NewCVCAKeys(card.WithTestCVCAKeys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := agent.NewMemory(reader.Capabilities{}, testReader)
+	r := start(t, agent.Config{Backend: m, Confirmer: newConfirmer(t, true), CVKeys: keys})
+	ctx := browser(t)
+	dirs := []string{filepath.Join("..", "testout", "agent-chip-e2e")}
+	if d := os.Getenv(EnvTestOut); d != "" {
+		dirs = append(dirs, filepath.Join(d, "agent-chip-e2e"))
+	}
+	for _, d := range dirs {
+		os.RemoveAll(d)
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	shot := &shots{t: t, ctx: ctx, dirs: dirs}
+	if err := do(ctx, chromedp.Navigate(r.base+"/")); err != nil {
+		t.Fatal(err)
+	}
+	screen(t, ctx, "insert")
+	insert := func() {
+		t.Helper()
+		if err := m.Insert(testReader, newCard(t)); err != nil {
+			t.Fatal(err)
+		}
+		screen(t, ctx, "menu")
+	}
+	body := func() string {
+		t.Helper()
+		html, err := run(ctx, chromedp.OuterHTML(chromedp.CSS("body")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return html
+	}
+	count := func(sel string) int {
+		t.Helper()
+		n, err := run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("`+sel+`").length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// Age: yes and nothing personal on the page.
+	insert()
+	shot.take("chip-menu")
+	click(t, ctx, "#choose-age")
+	screen(t, ctx, "pin")
+	keys2(t, ctx, "600401")
+	shot.take("age-pin")
+	click(t, ctx, "#pin-ok")
+	screen(t, ctx, "result")
+	if got := text(t, ctx, "#result-title"); !strings.Contains(got, "はい：20歳以上です") {
+		t.Errorf("age result %q", got)
+	}
+	for _, p := range []string{"1985", "昭和", "600401", "山田", "東京"} {
+		if strings.Contains(body(), p) {
+			t.Errorf("%q on the age result page", p)
+		}
+	}
+	shot.take("age-yes")
+	m.Remove(testReader)
+	screen(t, ctx, "insert")
+
+	// Chip identification: photo and images beside the verdict.
+	insert()
+	click(t, ctx, "#choose-chip")
+	screen(t, ctx, "pin")
+	keys2(t, ctx, pb)
+	click(t, ctx, "#pin-ok")
+	screen(t, ctx, "result")
+	if got := text(t, ctx, "#result-title"); !strings.Contains(got, "写真とご本人を見比べてください") {
+		t.Errorf("chip result %q", got)
+	}
+	if n := count("#result-images img"); n != 3 {
+		t.Errorf("%d images on the result", n)
+	}
+	shot.take("chip-identified")
+	// The card leaves: the photo leaves the DOM.
+	m.Remove(testReader)
+	screen(t, ctx, "insert")
+	if n := count("img"); n != 0 || strings.Contains(body(), "data:image/png") || strings.Contains(body(), "昭和60年") {
+		t.Errorf("%d images left after the card was removed", n)
+	}
+	shot.take("chip-card-removed")
+
+	// Removed mid-way, on the PIN screen: back to "insert", nothing shown.
+	insert()
+	click(t, ctx, "#choose-chip")
+	screen(t, ctx, "pin")
+	keys2(t, ctx, pb[:7])
+	m.Remove(testReader)
+	screen(t, ctx, "insert")
+	if n := count("img"); n != 0 {
+		t.Errorf("%d images after removal mid-way", n)
+	}
+	shot.take("chip-removed-midway")
+}
+
+// keys2 presses digits on the numeric keypad.
+func keys2(t *testing.T, ctx context.Context, ks string) { keys(t, ctx, ks) }

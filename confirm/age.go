@@ -1,0 +1,146 @@
+package confirm
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/mynacard/mynacard/card"
+)
+
+// JST is Japan Standard Time (UTC+9, no daylight saving): "today" of an
+// age check is today's calendar day in Japan, wherever the machine is.
+var JST = time.FixedZone("JST", 9*60*60) //nolint:gochecknoglobals // a fixed zone, never changed
+
+// The age rule (年齢計算ニ関スル法律 with 民法 143条). Age is counted from
+// the birth day itself, and a year of age is completed at the end of the
+// day before the birthday's anniversary, that is at 24:00 of the eve,
+// which is the first instant of the birthday. So "N or over today" means:
+// the holder had reached N by 00:00 JST today, which is exactly "today's
+// calendar date in JST is on or after the Nth anniversary of the birth
+// date". On the eve of the Nth birthday the answer is no (the age is
+// reached only as that day ends), on the birthday and after it is yes.
+//
+// A holder born on 29 February has no anniversary in a common year. 民法
+// 143条 2項 ends a period counted in years, when the last month has no
+// corresponding day, on the last day of that month: the year of age is
+// completed at the end of 28 February, so the holder is N from 1 March.
+// LeapDayAnniversaryMonth and LeapDayAnniversaryDay name that choice.
+const (
+	// AgeRule is the rule's stable code, carried in every AgeCheck.
+	AgeRule = "reached_by_start_of_today_jst"
+	// LeapDayAnniversaryMonth and LeapDayAnniversaryDay are the day a
+	// 29 February birthday counts as in a common year: 1 March.
+	LeapDayAnniversaryMonth = time.March
+	LeapDayAnniversaryDay   = 1
+)
+
+// Anniversary returns the calendar day (midnight JST) from which a holder
+// born on birth (its year, month and day as given) is n years old.
+func Anniversary(birth time.Time, n int) time.Time {
+	y, m, d := birth.Date()
+	y += n
+	if m == time.February && d == 29 && !isLeap(y) {
+		m, d = LeapDayAnniversaryMonth, LeapDayAnniversaryDay
+	}
+	return time.Date(y, m, d, 0, 0, 0, 0, JST)
+}
+
+// ReachedAge reports whether a holder born on birth is n or over at the
+// instant now, judged by now's calendar day in JST (AgeRule).
+func ReachedAge(birth time.Time, n int, now time.Time) bool {
+	y, m, d := now.In(JST).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, JST)
+	return !today.Before(Anniversary(birth, n))
+}
+
+func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
+
+// MaxAgeOver bounds AgeOptions.Over.
+const MaxAgeOver = 150
+
+// AgeOptions parameterise Confirmer.CheckAge.
+type AgeOptions struct {
+	// Over is the age asked about ("Over or over today?"), 1 to MaxAgeOver.
+	Over int
+	// Prompt asks for the birth-date key: the birth date as 6-digit
+	// Japanese-era YYMMDD (the first six digits of 照合番号B). The tries
+	// left are read and the last try refused (card.Options.AllowLastTry)
+	// before it is asked.
+	Prompt card.PINPrompt
+	// CVKeys are the pinned CV CA keys the age record is verified to. Nil
+	// means the J-LIS production keys only.
+	CVKeys *card.CVCAKeys
+}
+
+// AgeCheck is the whole answer of an age check. It holds no personal
+// field: not the birth date, not the age, not a card identifier.
+type AgeCheck struct {
+	// OK is true only when the age record verified to a pinned key, the
+	// chip proved present and the typed birth date matched the record:
+	// then Answer is the answer. Otherwise Refusal says why and Answer is
+	// false and meaningless.
+	OK      bool   `json:"ok"`
+	Refusal string `json:"refusal,omitempty"`
+	// Over is the age asked about; Answer is "Over or over today".
+	Over   int  `json:"over"`
+	Answer bool `json:"answer"`
+	// AsOf is today's date in JST (YYYY-MM-DD), the day the answer is for;
+	// Rule is AgeRule.
+	AsOf string `json:"as_of"`
+	Rule string `json:"rule"`
+	// Record is the age record's verification to a pinned CV CA key;
+	// CardPresent the application key's answer to a fresh challenge.
+	Record      CVResult    `json:"record"`
+	CardPresent CheckResult `json:"card_present"`
+	// At is when the check was made; Operator who made it.
+	At       time.Time `json:"at"`
+	Operator string    `json:"operator,omitempty"`
+}
+
+// CheckAge answers "is the holder Over or over today (JST)?" from the
+// surface application's age record (EF 0001), which only the birth-date
+// key opens: the record is verified to a pinned CV CA key, the chip's
+// application key signs a fresh challenge checked against the record's
+// key, and the typed birth date must be the record's. Nothing personal
+// leaves this function. A wrong birth date (a *card.PINError with the
+// tries left), a refused last try or a card error is an error.
+func (c *Confirmer) CheckAge(ctx context.Context, sa *card.SurfaceApp, opts AgeOptions) (*AgeCheck, error) {
+	if opts.Over < 1 || opts.Over > MaxAgeOver {
+		return nil, fmt.Errorf("checking age: %d is not an age from 1 to %d", opts.Over, MaxAgeOver)
+	}
+	keys, err := cvKeys(opts.CVKeys)
+	if err != nil {
+		return nil, err
+	}
+	typed := &typedDate{}
+	defer typed.wipe()
+	challenge, err := c.newChallenge()
+	if err != nil {
+		return nil, err
+	}
+	rec, sig, err := sa.ReadAgeProving(ctx, typed.birthKeyPrompt(opts.Prompt), challenge)
+	if err != nil {
+		return nil, fmt.Errorf("checking age: %w", err)
+	}
+	now := c.cfg.Now()
+	out := &AgeCheck{Over: opts.Over, AsOf: now.In(JST).Format(dateLayout), Rule: AgeRule, At: now, Operator: c.cfg.Operator}
+	v, verr := rec.Verify(keys)
+	out.Record = cvResult(v, verr)
+	// The signer's key ID may single the card out: not part of the answer.
+	out.Record.SignerKeyID = ""
+	out.CardPresent = cardPresent(rec.PublicKey, challenge, sig)
+	switch {
+	case !out.Record.Verified:
+		out.Refusal = recordRefusal(verr)
+	case !typed.matches(rec.Birth):
+		out.Refusal = RefusalChipCredentialMismatch
+	case !out.CardPresent.OK:
+		out.Refusal = RefusalChipNotPresent
+	}
+	out.OK = out.Refusal == ""
+	if out.OK {
+		out.Answer = ReachedAge(rec.Birth, opts.Over, now)
+	}
+	return out, nil
+}
