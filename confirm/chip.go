@@ -374,8 +374,12 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 	now := c.cfg.Now()
 	id := &ChipIdentification{Method: MethodChip, At: now, Operator: c.cfg.Operator}
 	if errors.Is(err, ErrExpiryPast) {
+		const notRead = "the card was not read"
+		id.Read = []string{}
 		id.Verdict.Refusal = RefusalChipExpired
 		id.Verdict.Expiry.Detail = ErrExpiryPast.Error()
+		id.Verdict.AuthChain = ChainResult{At: now, Code: "not_checked", Detail: notRead}
+		id.Verdict.AuthRevocation = RevocationResult{Status: RevocationNotChecked, Detail: notRead}
 		return id, nil
 	}
 	if err != nil {
