@@ -41,12 +41,14 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // Fixed parts of the PIN-guarded sequences (ISO/IEC 7816-4 §11.5.6):
 // SELECT the application, SELECT the PIN EF, the empty VERIFY that reads
-// the tries, then VERIFY with the PIN.
+// the tries, then VERIFY with the PIN; and, at the end of the transaction,
+// the SELECT of the application that clears the security state (counted
+// here, once, so every PIN-guarded operation carries it).
 func pinPrefix(pinLen int) budget {
 	return budget{
-		apdus:    4,
-		sent:     selectAppLen + selectEFLen + headerLen + headerLen + shortLcLen + pinLen,
-		received: 4 * statusWordLen,
+		apdus:    5,
+		sent:     selectAppLen + selectEFLen + headerLen + headerLen + shortLcLen + pinLen + selectAppLen,
+		received: 5 * statusWordLen,
 	}
 }
 
