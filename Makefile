@@ -26,7 +26,7 @@
 #               PostgreSQL). MYNACARD_BIG=0 keeps to the 1M CRLs,
 #               MYNACARD_BENCH_BANK=0 skips changes --all.
 #   make dist   scripts/dist.sh: cmd/mynacard for windows/amd64 (pure Go),
-#               linux/amd64 and linux/arm64 (cgo, cross-built), vetted, with
+#               linux/amd64 and linux/arm64 (cgo, cross-built), with
 #               SHA256SUMS, in dist/. MYNACARD_DIST_TARGETS picks a subset.
 #   make fuzz   scripts/fuzz.sh: every fuzz target for FUZZTIME (default 30s)
 #               each; new corpus entries go to each package's testdata/fuzz
