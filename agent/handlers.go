@@ -197,9 +197,25 @@ func (s *Server) chooseReader(name string) (string, *apiError) {
 	return "", newAPIError(http.StatusConflict, CodeNoCard, "no card in any reader")
 }
 
+// operationGrace is how long runOperation waits, once the operation's
+// context has ended (timeout, card removed, client gone), for the operation
+// to return its own error before it answers without it. A transmit the card
+// never answers does not return: the answer must not wait for it.
+const operationGrace = 300 * time.Millisecond
+
 // runOperation runs op on the card in the chosen reader: one operation at a
 // time per reader (409 busy), bounded by OperationTimeout, cancelled when the
 // watcher sees the card leave (410 card_removed).
+//
+// The operation runs in a goroutine of its own, so that the answer never
+// waits on a card or reader that stopped answering: at the timeout the
+// client gets 504 within operationGrace, while the abandoned operation is
+// left to finish on its own. The reader stays busy (409 for every later
+// request, "busy" in GET /v1/readers) until it has: the card may still hold
+// a verified PIN until the transaction's end clears it (the card layer
+// clears the security state at the end of every PIN transaction, and the
+// connection's Close resets a card that was sent a PIN), and no later
+// request may use it before that.
 func (s *Server) runOperation(w http.ResponseWriter, r *http.Request, readerName string, pin []byte, op operation) {
 	if len(pin) == 0 {
 		writeError(w, newAPIError(http.StatusBadRequest, CodeBadRequest, "pin required"))
@@ -211,32 +227,66 @@ func (s *Server) runOperation(w http.ResponseWriter, r *http.Request, readerName
 		return
 	}
 	ctx, cancel := context.WithCancelCause(r.Context())
-	defer cancel(nil)
 	if !s.hub.begin(name, cancel) {
+		cancel(nil)
 		writeError(w, newAPIError(http.StatusConflict, CodeBusy, "another operation is using this reader"))
 		return
 	}
-	defer s.hub.end(name)
 	switch known, present := s.hub.present(name); {
 	case !known:
+		cancel(nil)
+		s.hub.end(name)
 		writeError(w, newAPIError(http.StatusNotFound, CodeNotFound, fmt.Sprintf("no reader %q", name)))
 		return
 	case !present:
+		cancel(nil)
+		s.hub.end(name)
 		writeError(w, newAPIError(http.StatusConflict, CodeNoCard, fmt.Sprintf("no card in %q", name)))
 		return
 	}
 	ctx, tcancel := context.WithTimeout(ctx, s.cfg.OperationTimeout)
-	defer tcancel()
 
-	res, err := s.operate(ctx, name, pin, op)
-	if err != nil {
-		if errors.Is(context.Cause(ctx), errCardLeft) {
+	type result struct {
+		res any
+		err error
+	}
+	done := make(chan result, 1)
+	// The goroutine owns its copy of the PIN: the handler's is wiped when
+	// it returns, which may be before the operation ends.
+	own := bytes.Clone(pin)
+	s.ops.Add(1)
+	go func() {
+		defer s.ops.Done()
+		defer s.hub.end(name)
+		defer cancel(nil)
+		defer tcancel()
+		defer wipe(own)
+		res, err := s.operate(ctx, name, own, op)
+		done <- result{res, err}
+	}()
+
+	var res result
+	select {
+	case res = <-done:
+	case <-ctx.Done():
+		grace := time.NewTimer(operationGrace)
+		select {
+		case res = <-done:
+		case <-grace.C:
+			res.err = fmt.Errorf("agent: the card did not answer (%w)", context.Cause(ctx))
+			s.log().Warn("card operation abandoned; the reader stays busy until the card answers or leaves", "reader", name)
+		}
+		grace.Stop()
+	}
+	if res.err != nil {
+		err := res.err
+		if errors.Is(context.Cause(ctx), errCardLeft) && !errors.Is(err, errCardLeft) {
 			err = fmt.Errorf("%w: %w", errCardLeft, err)
 		}
 		writeError(w, toAPIError(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, http.StatusOK, res.res)
 }
 
 func (s *Server) operate(ctx context.Context, name string, pin []byte, op operation) (any, error) {

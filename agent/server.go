@@ -95,6 +95,9 @@ type Server struct {
 	token   []byte
 	origins map[string]bool
 	hub     *hub
+	// ops counts the card operations still running, abandoned ones
+	// included; Serve waits for them (up to shutdownGrace).
+	ops sync.WaitGroup
 
 	mu    sync.Mutex
 	hosts map[string]bool // allowed Host headers, set by Serve
@@ -202,10 +205,23 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	cancel()
 	wg.Wait()
+	s.waitOperations(shutdownGrace)
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+// waitOperations waits up to d for the card operations still running (an
+// abandoned one ends when its card answers or leaves).
+func (s *Server) waitOperations(d time.Duration) {
+	done := make(chan struct{})
+	go func() { s.ops.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		s.log().Warn("stopping with a card operation still waiting for its card")
+	}
 }
 
 func (s *Server) setPort(port int) {
