@@ -82,6 +82,9 @@ func (s *Server) handleReaders(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleIdentify(w http.ResponseWriter, r *http.Request) {
+	if !s.ready(w) {
+		return
+	}
 	var req IdentifyRequest
 	defer func() { wipe(req.PIN) }()
 	if !s.readRequest(w, r, &req) {
@@ -102,6 +105,9 @@ func (s *Server) handleIdentify(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleQualify(w http.ResponseWriter, r *http.Request) {
+	if !s.ready(w) {
+		return
+	}
 	var req QualifyRequest
 	defer func() { wipe(req.PIN) }()
 	if !s.readRequest(w, r, &req) {
@@ -113,6 +119,9 @@ func (s *Server) handleQualify(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
+	if !s.ready(w) {
+		return
+	}
 	var req ChangesRequest
 	defer func() { wipe(req.PIN) }()
 	if !s.readRequest(w, r, &req) {
@@ -145,7 +154,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newAPIError(http.StatusNotFound, CodeNotFound, "tokens are not configured on this agent (no audience)"))
 		return
 	}
-	if !s.readRequest(w, r, &req) {
+	if !s.ready(w) || !s.readRequest(w, r, &req) {
 		return
 	}
 	// The nonce's form is checked before the card is touched (confirm
@@ -221,6 +230,12 @@ func (s *Server) runOperation(w http.ResponseWriter, r *http.Request, readerName
 		writeError(w, newAPIError(http.StatusBadRequest, CodeBadRequest, "pin required"))
 		return
 	}
+	s.runCard(w, r, readerName, pin, op)
+}
+
+// runCard is runOperation for an operation that may need no PIN (pin nil:
+// the prompt then refuses).
+func (s *Server) runCard(w http.ResponseWriter, r *http.Request, readerName string, pin []byte, op operation) {
 	name, aerr := s.chooseReader(readerName)
 	if aerr != nil {
 		writeError(w, aerr)
@@ -301,7 +316,7 @@ func (s *Server) operate(ctx context.Context, name string, pin []byte, op operat
 	}
 	asked := false
 	prompt := func(context.Context, card.PINKind, int) ([]byte, error) {
-		if asked {
+		if asked || pin == nil {
 			// One PIN entry per request: a second VERIFY would need a
 			// second consent.
 			return nil, errors.New("agent: a second PIN was asked for")

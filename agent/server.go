@@ -77,6 +77,10 @@ type Config struct {
 	// Heartbeat is the event stream's keep-alive interval; zero means
 	// DefaultHeartbeat.
 	Heartbeat time.Duration
+	// IdleTimeout is how long the page keeps a result, an error or a
+	// half-typed PIN on screen without a touch before wiping it from the
+	// page; zero means DefaultIdleTimeout. GET /v1/status reports it.
+	IdleTimeout time.Duration
 	// CardOptions are used for every card operation and detection.
 	// AllowLastTry is never taken from a request.
 	CardOptions card.Options
@@ -117,6 +121,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = DefaultHeartbeat
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	if len(cfg.Audience) > confirm.MaxAudienceBytes {
 		return nil, fmt.Errorf("agent: audience longer than %d bytes", confirm.MaxAudienceBytes)
