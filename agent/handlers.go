@@ -272,11 +272,13 @@ func (s *Server) runCard(w http.ResponseWriter, r *http.Request, readerName stri
 	s.ops.Add(1)
 	go func() {
 		defer s.ops.Done()
-		defer s.hub.end(name)
-		defer cancel(nil)
-		defer tcancel()
-		defer wipe(own)
-		res, err := s.operate(ctx, name, own, op)
+		res, err := s.operateSafely(ctx, name, own, op)
+		wipe(own)
+		tcancel()
+		cancel(nil)
+		// Free the reader before the answer goes out, so that a client's
+		// next request never finds it busy with the one just answered.
+		s.hub.end(name)
 		done <- result{res, err}
 	}()
 
@@ -302,6 +304,18 @@ func (s *Server) runCard(w http.ResponseWriter, r *http.Request, readerName stri
 		return
 	}
 	writeJSON(w, http.StatusOK, res.res)
+}
+
+// operateSafely is operate with a panic turned into an error: it runs on a
+// goroutine of its own, where net/http's recovery does not reach.
+func (s *Server) operateSafely(ctx context.Context, name string, pin []byte, op operation) (res any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log().Error("card operation panicked", "panic", p)
+			res, err = nil, fmt.Errorf("agent: card operation failed: %v", p)
+		}
+	}()
+	return s.operate(ctx, name, pin, op)
 }
 
 func (s *Server) operate(ctx context.Context, name string, pin []byte, op operation) (any, error) {
