@@ -2,8 +2,6 @@ package agent
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -69,7 +67,8 @@ type Config struct {
 	// here only, never from a request; empty turns the endpoint off.
 	Audience string
 	// Token is the session token required in HeaderToken; empty means a
-	// fresh random one (see Server.Token).
+	// fresh random one at every start (see Server.Token). To keep one
+	// across restarts, use LoadOrCreateToken.
 	Token string
 	// OperationTimeout bounds a card operation; zero means
 	// DefaultOperationTimeout.
@@ -137,16 +136,16 @@ func New(cfg Config) (*Server, error) {
 		s.origins[n] = true
 	}
 	if cfg.Token != "" {
-		if len(cfg.Token) < 16 {
-			return nil, errors.New("agent: token shorter than 16 characters")
+		if len(cfg.Token) < minTokenLen {
+			return nil, fmt.Errorf("agent: token shorter than %d characters", minTokenLen)
 		}
 		s.token = []byte(cfg.Token)
 	} else {
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
-			return nil, fmt.Errorf("agent: making session token: %w", err)
+		tok, err := newToken()
+		if err != nil {
+			return nil, err
 		}
-		s.token = []byte(base64.RawURLEncoding.EncodeToString(b))
+		s.token = []byte(tok)
 	}
 	return s, nil
 }
