@@ -24,7 +24,8 @@ import (
 
 // EnvTestOut names a directory for test artefacts (screenshots); the
 // browser test writes under $MYNACARD_TEST_OUT/agent-e2e, and always also
-// under testout/agent-e2e in the repository (gitignored).
+// under testout/agent-e2e in the repository (gitignored); the lifecycle
+// test under agent-e2e-lifecycle.
 const EnvTestOut = "MYNACARD_TEST_OUT"
 
 // browserStep bounds each wait for the page.
@@ -92,10 +93,10 @@ type shots struct {
 	n    int
 }
 
-func newShots(t *testing.T, ctx context.Context) *shots {
-	dirs := []string{filepath.Join("..", "testout", "agent-e2e")}
+func newShots(t *testing.T, ctx context.Context, name string) *shots {
+	dirs := []string{filepath.Join("..", "testout", name)}
 	if d := os.Getenv(EnvTestOut); d != "" {
-		dirs = append(dirs, filepath.Join(d, "agent-e2e"))
+		dirs = append(dirs, filepath.Join(d, name))
 	}
 	for _, d := range dirs {
 		os.RemoveAll(d)
@@ -193,7 +194,7 @@ func TestKioskPageInChromium(t *testing.T) {
 	integrator.agent, foreign.agent = r, r
 
 	ctx := browser(t)
-	shot := newShots(t, ctx)
+	shot := newShots(t, ctx, "agent-e2e")
 	page := r.base + "/?reader=" + url.QueryEscape(slot.Reader)
 	if err := do(ctx, chromedp.Navigate(page)); err != nil {
 		t.Fatal(err)

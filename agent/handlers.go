@@ -212,6 +212,13 @@ func (s *Server) chooseReader(name string) (string, *apiError) {
 // never answers does not return: the answer must not wait for it.
 const operationGrace = 300 * time.Millisecond
 
+// statusClientGone and codeClientGone name, in the log only, an operation
+// whose client closed the connection before the answer (nginx's 499).
+const (
+	statusClientGone = 499
+	codeClientGone   = "client_gone"
+)
+
 // runOperation runs op on the card in the chosen reader: one operation at a
 // time per reader (409 busy), bounded by OperationTimeout, cancelled when the
 // watcher sees the card leave (410 card_removed).
@@ -294,6 +301,12 @@ func (s *Server) runCard(w http.ResponseWriter, r *http.Request, readerName stri
 			s.log().Warn("card operation abandoned; the reader stays busy until the card answers or leaves", "reader", name)
 		}
 		grace.Stop()
+	}
+	if res.err != nil && r.Context().Err() != nil {
+		// The client went away (a page that gave up at its own deadline):
+		// nobody reads the answer; the log line says so.
+		writeError(w, newAPIError(statusClientGone, codeClientGone, "the client closed the connection"))
+		return
 	}
 	if res.err != nil {
 		err := res.err

@@ -80,6 +80,10 @@ type Config struct {
 	// half-typed PIN on screen without a touch before wiping it from the
 	// page; zero means DefaultIdleTimeout. GET /v1/status reports it.
 	IdleTimeout time.Duration
+	// PageDeadline is how long the page waits for an operation's answer
+	// before it gives up by itself; zero means OperationTimeout plus
+	// PageDeadlineMargin. GET /v1/status reports it.
+	PageDeadline time.Duration
 	// CardOptions are used for every card operation and detection.
 	// AllowLastTry is never taken from a request.
 	CardOptions card.Options
@@ -123,6 +127,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.PageDeadline <= 0 {
+		cfg.PageDeadline = cfg.OperationTimeout + PageDeadlineMargin
 	}
 	if len(cfg.Audience) > confirm.MaxAudienceBytes {
 		return nil, fmt.Errorf("agent: audience longer than %d bytes", confirm.MaxAudienceBytes)

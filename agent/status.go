@@ -21,7 +21,8 @@ const DefaultIdleTimeout = 30 * time.Second
 
 // PageDeadlineMargin is how much longer than OperationTimeout the page
 // waits for an answer before it gives up on its own (the agent answers
-// within OperationTimeout plus operationGrace).
+// within OperationTimeout plus operationGrace), unless Config.PageDeadline
+// says otherwise.
 const PageDeadlineMargin = 5 * time.Second
 
 // Reasons of Status.NotReady.
@@ -62,7 +63,7 @@ func (s *Server) status() Status {
 		Revocation:         policyName(cc.RevocationPolicy),
 		RevocationSource:   cc.Revocation != nil,
 		OperationTimeoutMS: s.cfg.OperationTimeout.Milliseconds(),
-		PageDeadlineMS:     (s.cfg.OperationTimeout + PageDeadlineMargin).Milliseconds(),
+		PageDeadlineMS:     s.cfg.PageDeadline.Milliseconds(),
 		IdleTimeoutMS:      s.cfg.IdleTimeout.Milliseconds(),
 	}
 	if cc.RevocationPolicy == confirm.RevocationHard && cc.Revocation == nil {
