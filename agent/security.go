@@ -83,6 +83,7 @@ func isAPI(path string) bool { return strings.HasPrefix(path, "/v1/") }
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/status", s.handleStatus)
+	mux.HandleFunc("GET /v1/openapi.json", s.handleOpenAPI)
 	mux.HandleFunc("GET /v1/pin-status", s.handlePINStatus)
 	mux.HandleFunc("GET /v1/readers", s.handleReaders)
 	mux.HandleFunc("GET /v1/events", s.handleEvents)

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"net/http"
 	"time"
@@ -143,4 +144,15 @@ func (s *Server) handlePINStatus(w http.ResponseWriter, r *http.Request) {
 		}
 		return ps, nil
 	})
+}
+
+// openAPI is the OpenAPI 3.1 document of the API (agent/openapi.json),
+// served at GET /v1/openapi.json.
+//
+//go:embed openapi.json
+var openAPI []byte
+
+func (s *Server) handleOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(openAPI)
 }
