@@ -249,12 +249,14 @@ func TestKioskLifecycleInChromium(t *testing.T) {
 		in = pcsctest.Insert(t, slot, vc)
 		screen(t, ctx, "menu")
 		fits(t, ctx, "#choose-identify", name+" menu")
+		checkFontSizes(t, ctx, name+" menu")
 		shot.take(name + "-menu")
 		click(t, ctx, "#choose-identify")
 		screen(t, ctx, "pin")
 		fits(t, ctx, "#pin-ok", name+" password")
 		fits(t, ctx, `#keypad button[data-key="M"]`, name+" password")
 		keys(t, ctx, jpkitest.DefaultSignPIN)
+		checkFontSizes(t, ctx, name+" password")
 		shot.take(name + "-password")
 		click(t, ctx, "#pin-ok")
 		screen(t, ctx, "result")
@@ -426,4 +428,25 @@ func logDuration(t *testing.T, logs, path, code string) time.Duration {
 	}
 	t.Fatalf("no %s %s line in the log", path, code)
 	return 0
+}
+
+// TestKioskNotConfiguredInChromium: an agent with a hard revocation policy
+// and no revocation source can confirm nothing; the page says so (休止中,
+// not set up) instead of asking for a card.
+func TestKioskNotConfiguredInChromium(t *testing.T) {
+	chromium(t)
+	conf := newConfirmerWith(t, true, func(c *confirm.Config) { c.RevocationPolicy = confirm.RevocationHard; c.Revocation = nil })
+	r, _ := memAgent(t, newCard(t), func(c *agent.Config) { c.Confirmer = conf })
+	ctx := browser(t)
+	shot := newShots(t, ctx, "agent-e2e-not-configured")
+	if err := do(ctx, chromedp.Navigate(r.base+"/")); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, ctx, "offline", 15*time.Second)
+	got := text(t, ctx, "#screen-offline")
+	if !strings.Contains(got, "休止中") || !strings.Contains(got, "設定が完了していない") || !strings.Contains(got, "not set up") {
+		t.Errorf("not-configured screen = %q", got)
+	}
+	noRawCodes(t, ctx, "not configured")
+	shot.take("not-configured")
 }
