@@ -21,7 +21,7 @@ import (
 	"github.com/mynacard/mynacard/reader"
 )
 
-// insCardSign is the INS of the JPKI SIGN command (PROTOCOL.md "Commands").
+// insCardSign is the INS of the JPKI SIGN command (docs/card.md "Commands").
 const insCardSign = 0x2A
 
 // memAgent runs an agent over a Memory backend with one reader holding vc

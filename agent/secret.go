@@ -14,7 +14,7 @@ import (
 const MaxBodySize = 4 << 10
 
 // maxPINLen is the longest PIN the API accepts: the signing password is at
-// most 16 characters (PROTOCOL.md, EF 001B); anything longer is refused
+// most 16 characters (docs/card.md "PIN and key EFs"); anything longer is refused
 // before it reaches the card library.
 const maxPINLen = 16
 

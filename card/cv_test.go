@@ -389,3 +389,54 @@ func TestAppsInEveryUnsureVariant(t *testing.T) {
 		}
 	}
 }
+
+// TestProvingReads reads the card face and the age record with the
+// chip's answer to a challenge in the same transaction: the answer
+// verifies with the record's own application key, and a card whose
+// files were copied onto a chip with another key fails.
+func TestProvingReads(t *testing.T) {
+	ctx := context.Background()
+	keys := testCVKeys(t)
+	challenge := []byte("a fresh challenge from the verifier")
+	for _, clone := range []bool{false, true} {
+		f := newFixture(t, fixtureConfig{contents: func(c *virtual.Contents) {
+			if clone {
+				c.SurfaceAppKey = defaultHolder().TextAppKey // copied files, another chip key
+			}
+		}})
+		pinB, _ := f.h.PINB()
+		f.cnt.reset()
+		s, sig, err := f.j.Surface().ReadSurfaceProving(ctx, card.SurfacePINB, pin(pinB).prompt, challenge)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.cnt.count(0x2A) != 1 {
+			t.Errorf("%d SIGNs in the transaction", f.cnt.count(0x2A))
+		}
+		// The copied records carry the original DF24; the chip answers
+		// with its own key.
+		if clone {
+			s.PublicKey = &f.h.SurfaceAppKey.PublicKey
+		}
+		if _, err := s.Verify(keys); err != nil && !clone {
+			t.Fatal(err)
+		}
+		if err := card.VerifyChallenge(s.PublicKey, challenge, sig); (err == nil) == clone {
+			t.Errorf("clone %v: VerifyChallenge = %v", clone, err)
+		}
+		age, sig, err := f.j.Surface().ReadAgeProving(ctx, pin(pinB[:6]).prompt, challenge)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if clone {
+			age.PublicKey = &f.h.SurfaceAppKey.PublicKey
+		}
+		if err := card.VerifyChallenge(age.PublicKey, challenge, sig); (err == nil) == clone {
+			t.Errorf("clone %v: age VerifyChallenge = %v", clone, err)
+		}
+	}
+	f := newFixture(t, fixtureConfig{})
+	if _, _, err := f.j.Surface().ReadSurfaceProving(ctx, card.SurfacePINB, pin("x").prompt, nil); err == nil {
+		t.Error("empty challenge accepted")
+	}
+}

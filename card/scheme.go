@@ -282,7 +282,7 @@ func (j *JPKI) SignWithSignCertificateFunc(ctx context.Context, prompt PINPrompt
 		}
 		c, err := x509.ParseCertificate(der)
 		if err != nil {
-			return fmt.Errorf("%w: signing certificate: %w", ErrNotApproved, err)
+			return fmt.Errorf("%w: signing certificate: %w: %w", ErrNotApproved, ErrMalformedRecord, err)
 		}
 		scheme, h, digest, err := input(ctx, der, c.PublicKey)
 		if err != nil {

@@ -46,8 +46,15 @@ func (c *conn) transact(ctx context.Context, what string, fn func(ctx context.Co
 		// A card that left the reader holds no state: nothing to clear,
 		// and no command to send after it.
 		if s.pinPresented && !errors.Is(err, reader.ErrCardRemoved) {
-			if cerr := s.clearSecurity(ctx); cerr != nil && err == nil {
-				err = cerr
+			if cerr := s.clearSecurity(ctx); cerr != nil {
+				if err == nil {
+					err = cerr
+				} else {
+					// Both stand: the operation's own answer (a wrong
+					// PIN and its tries left, say) and what became of
+					// the card after it (removed, out of time).
+					err = fmt.Errorf("%w; then %w", err, cerr)
+				}
 			}
 		}
 		return err
@@ -78,27 +85,38 @@ var ErrSecurityNotCleared = errors.New("the card's security state could not be c
 // clearSecurity drops the security state a VERIFY raised, with one APDU:
 // SELECT of the JPKI application by name (clearSelectAID). The security
 // status of a DF is lost when the DF is left (ISO/IEC 7816-4 §9.1), and
-// this card treats selecting an application, also the one already
-// selected, as leaving it: the PIN state is dropped (the virtual card
-// models it). If that SELECT cannot be sent or is refused, or fn's context
-// has ended, the transaction is asked to end with a card reset instead
-// (reader.RequestReset), which reader/pcsc and reader.Loopback support. A
-// card that is gone or was reset holds no state.
+// selecting an application, even the one already selected, ends the
+// previous one and drops every PIN (docs/card.md, "Applications"; the
+// virtual card models it).
+//
+// If the card refuses that SELECT or answers it wrongly, the transaction
+// is asked to end with a card reset instead (reader.RequestReset, which
+// reader/pcsc and reader.Loopback support) and the operation stands. If
+// the operation's context has ended, or ends during the SELECT, the reset
+// is asked for and the context's error returned: the operation did not end
+// in time. A card that left during the SELECT holds no state, but the
+// operation's end was not seen: its removal is returned. A card that
+// another program reset holds no state either.
 func (s *session) clearSecurity(ctx context.Context) error {
-	var err error
-	if ctx.Err() == nil {
-		cctx, cancel := context.WithTimeout(ctx, clearTimeout)
-		err = s.selectApp(cctx, clearSelectAID)
-		cancel()
-		if err == nil || errors.Is(err, reader.ErrCardRemoved) || errors.Is(err, reader.ErrCardReset) {
-			return nil
-		}
+	if err := ctx.Err(); err != nil {
+		reader.RequestReset(s.raw)
+		return fmt.Errorf("clearing the card's security state: %w", err)
 	}
-	if reader.RequestReset(s.raw) {
+	cctx, cancel := context.WithTimeout(ctx, clearTimeout)
+	err := s.selectApp(cctx, clearSelectAID)
+	cancel()
+	switch {
+	case err == nil, errors.Is(err, reader.ErrCardReset):
 		return nil
+	case errors.Is(err, reader.ErrCardRemoved):
+		return fmt.Errorf("clearing the card's security state: %w", err)
 	}
-	if err == nil {
-		err = ctx.Err()
+	reset := reader.RequestReset(s.raw)
+	if ctx.Err() != nil {
+		return fmt.Errorf("clearing the card's security state: %w", ctx.Err())
+	}
+	if reset {
+		return nil
 	}
 	return fmt.Errorf("%w: %w", ErrSecurityNotCleared, err)
 }

@@ -123,23 +123,34 @@ func (r *NumberImage) Verify(keys *CVCAKeys) (*CVVerification, error) {
 func (a *SurfaceApp) ReadAge(ctx context.Context, prompt PINPrompt) (*AgeRecord, error) {
 	var r *AgeRecord
 	err := a.c.transact(ctx, "reading age record", func(ctx context.Context, s *session) error {
-		if err := s.selectApp(ctx, aidSurface); err != nil {
-			return err
-		}
-		if err := s.verify(ctx, SurfaceBirthDate, prompt); err != nil {
-			return err
-		}
-		raw, err := s.readTextEF(ctx, efSurfaceAge, tlvSize)
-		if err != nil {
-			return err
-		}
-		if r, err = ParseAgeRecord(raw); err != nil {
-			return err
-		}
-		r.cvcEF, err = s.readOptionalTextEF(ctx, efSurfaceCVC)
+		var err error
+		r, err = s.readAge(ctx, prompt)
 		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// readAge selects the surface application, verifies the birth-date key
+// and reads EF 0001 and EF 0004.
+func (s *session) readAge(ctx context.Context, prompt PINPrompt) (*AgeRecord, error) {
+	if err := s.selectApp(ctx, aidSurface); err != nil {
+		return nil, err
+	}
+	if err := s.verify(ctx, SurfaceBirthDate, prompt); err != nil {
+		return nil, err
+	}
+	raw, err := s.readTextEF(ctx, efSurfaceAge, tlvSize)
+	if err != nil {
+		return nil, err
+	}
+	r, err := ParseAgeRecord(raw)
+	if err != nil {
+		return nil, err
+	}
+	if r.cvcEF, err = s.readOptionalTextEF(ctx, efSurfaceCVC); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -184,36 +195,114 @@ func (a *SurfaceApp) ReadCVC(ctx context.Context) (*CVC, error) {
 // VerifyChallenge against the application key of a verified record
 // (Surface.PublicKey, AgeRecord.PublicKey) shows that the chip holding
 // the key is present, not a copy of its files. challenge should be fresh
-// random bytes (at most 1024).
+// random bytes (at most 1024). To tie the answer to the record read, use
+// ReadSurfaceProving or ReadAgeProving, which do both in one transaction.
 func (a *SurfaceApp) SignChallenge(ctx context.Context, challenge []byte) ([]byte, error) {
-	if len(challenge) == 0 || len(challenge) > challengeMaxLen {
-		return nil, fmt.Errorf("signing challenge: %d bytes, want 1 to %d", len(challenge), challengeMaxLen)
+	if err := checkChallenge(challenge); err != nil {
+		return nil, err
 	}
-	h := sha256.Sum256(challenge)
-	di := append(append([]byte(nil), digestInfoSHA256...), h[:]...)
 	var sig []byte
 	err := a.c.transact(ctx, "signing challenge", func(ctx context.Context, s *session) error {
 		if err := s.selectApp(ctx, aidSurface); err != nil {
 			return err
 		}
-		if err := s.selectEF(ctx, efSurfaceAppKey); err != nil {
-			return err
-		}
-		cmd := apdu.Command{CLA: claProprietary, INS: apdu.InsComputeSignature, P1: p1SignPKCS1, P2: p2SignAppKey, Data: di, Ne: apdu.MaxShortNe}
-		out, err := reader.Do(ctx, s.t, cmd, false)
-		if err != nil {
-			return fmt.Errorf("computing signature: %w", err)
-		}
-		if len(out) != signatureLen {
-			return fmt.Errorf("computing signature: %w: %d bytes, want %d", ErrBadSignature, len(out), signatureLen)
-		}
-		sig = out
-		return nil
+		var err error
+		sig, err = s.signChallenge(ctx, challenge)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return sig, nil
+}
+
+// ReadSurfaceProving is ReadSurface and SignChallenge in one transaction,
+// so that the card face and the chip's answer come from the same card
+// session: no card can be swapped in between.
+func (a *SurfaceApp) ReadSurfaceProving(ctx context.Context, k PINKind, prompt PINPrompt, challenge []byte) (*Surface, []byte, error) {
+	if k != SurfacePINA && k != SurfacePINB {
+		return nil, nil, fmt.Errorf("reading card surface: the %s does not open it", k)
+	}
+	if err := checkChallenge(challenge); err != nil {
+		return nil, nil, err
+	}
+	var (
+		sf  *Surface
+		sig []byte
+	)
+	err := a.c.transact(ctx, "reading card surface", func(ctx context.Context, s *session) error {
+		if err := s.selectApp(ctx, aidSurface); err != nil {
+			return err
+		}
+		if err := s.verify(ctx, k, prompt); err != nil {
+			return err
+		}
+		raw, err := s.readTextEF(ctx, efSurfaceRecord, tlvSize)
+		if err != nil {
+			return err
+		}
+		if sf, err = ParseSurfaceRecord(raw); err != nil {
+			return err
+		}
+		if sf.cvcEF, err = s.readOptionalTextEF(ctx, efSurfaceCVC); err != nil {
+			return err
+		}
+		sig, err = s.signChallenge(ctx, challenge)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return sf, sig, nil
+}
+
+// ReadAgeProving is ReadAge and SignChallenge in one transaction.
+func (a *SurfaceApp) ReadAgeProving(ctx context.Context, prompt PINPrompt, challenge []byte) (*AgeRecord, []byte, error) {
+	if err := checkChallenge(challenge); err != nil {
+		return nil, nil, err
+	}
+	var (
+		r   *AgeRecord
+		sig []byte
+	)
+	err := a.c.transact(ctx, "reading age record", func(ctx context.Context, s *session) error {
+		var err error
+		if r, err = s.readAge(ctx, prompt); err != nil {
+			return err
+		}
+		sig, err = s.signChallenge(ctx, challenge)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, sig, nil
+}
+
+func checkChallenge(challenge []byte) error {
+	if len(challenge) == 0 || len(challenge) > challengeMaxLen {
+		return fmt.Errorf("signing challenge: %d bytes, want 1 to %d", len(challenge), challengeMaxLen)
+	}
+	return nil
+}
+
+// signChallenge selects EF 001A of the surface application (selected by
+// the caller) and has it sign challenge's SHA-256 DigestInfo.
+func (s *session) signChallenge(ctx context.Context, challenge []byte) ([]byte, error) {
+	if err := s.selectEF(ctx, efSurfaceAppKey); err != nil {
+		return nil, err
+	}
+	h := sha256.Sum256(challenge)
+	di := append([]byte(digestInfoSHA256), h[:]...)
+	cmd := apdu.Command{CLA: claProprietary, INS: apdu.InsComputeSignature, P1: p1SignPKCS1, P2: p2SignAppKey, Data: di, Ne: apdu.MaxShortNe}
+	out, err := reader.Do(ctx, s.t, cmd, false)
+	if err != nil {
+		return nil, fmt.Errorf("signing challenge: %w", err)
+	}
+	if len(out) != signatureLen {
+		return nil, fmt.Errorf("signing challenge: %w: %d bytes, want %d", ErrBadSignature, len(out), signatureLen)
+	}
+	return out, nil
 }
 
 // VerifyChallenge checks a SignChallenge answer with the application key

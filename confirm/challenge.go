@@ -12,7 +12,7 @@ import (
 	"github.com/mynacard/mynacard/store"
 )
 
-// Challenge (issue 10) defaults.
+// Challenge defaults.
 const (
 	// NonceSize is the number of random bytes of a challenge nonce (issue
 	// 10: at least 32).

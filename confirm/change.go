@@ -29,7 +29,7 @@ import (
 // library does not match the holder by itself: a signing certificate
 // carries no identifier that survives re-issue (its subject CN is opaque),
 // and the authentication certificate, which is not revoked on a move
-// (PROTOCOL.md "Revocation"), is public data that any card could present
+// (docs/certificates.md "Revocation"), is public data that any card could present
 // without proving it holds that key (linking through it would need a
 // second signature with the 4-digit PIN). The clerk compares the old and
 // new attributes shown here; Changes lists what differs.

@@ -23,7 +23,7 @@ const (
 )
 
 // MessageRegistrationChanged is the English message of
-// OutcomeRegistrationChanged (issue 5).
+// OutcomeRegistrationChanged.
 const MessageRegistrationChanged = "registration changed: ask the holder to identify again"
 
 // ChangeResult is the registration-change check of one enrolment.

@@ -191,12 +191,12 @@ func (a *Attributes) CompareWithText(basic card.BasicInfo) AttributeComparison {
 // textDateLayout is the text application's birth date, YYYYMMDD.
 const textDateLayout = "20060102"
 
-// certSexISO5218 maps the signing certificate's sex codes (PROTOCOL.md
+// certSexISO5218 maps the signing certificate's sex codes (docs/certificates.md
 // "Certificates": 1 male, 2 female, 3 unknown) to the text application's
-// ISO/IEC 5218 codes (PROTOCOL.md "Text": 1 male, 2 female, 9 not
+// ISO/IEC 5218 codes (docs/card-apps.md "Text application": 1 male, 2 female, 9 not
 // applicable). Code 3 is taken to match 9 because the text application
 // writes 1, 2 or 9 for the same holder (this is how the virtual card and
-// jpkitest write a holder; PROTOCOL.md does not state the pairing). ISO
+// jpkitest write a holder; no source states the pairing). ISO
 // code 0 (not known) is not on the card and matches nothing.
 func certSexISO5218(code jpki.Sex) (card.Sex, bool) {
 	switch code {

@@ -53,7 +53,7 @@ type Config struct {
 	// Operator names the clerk or kiosk, kept in records and enrolments.
 	Operator string
 	// Seal, if set, is passed to store.RecordStore.AppendRecord to chain
-	// and sign each record (issue 8).
+	// and sign each record.
 	Seal store.SealFunc
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time

@@ -118,7 +118,7 @@ func enrolmentInfo(e store.Enrolment) *EnrolmentInfo {
 }
 
 // reasonAffiliationChanged is the CRL reason name of a registration
-// change (PROTOCOL.md "Revocation").
+// change (docs/certificates.md "Revocation").
 const reasonAffiliationChanged = "affiliationChanged"
 
 // Identify runs a personal identification: it makes a fresh random

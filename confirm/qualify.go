@@ -33,7 +33,7 @@ type Qualification struct {
 }
 
 // Validity codes of EligibilityResult.StatusCode, one per insurer
-// validity status 1–6 (PROTOCOL.md "qualification confirmation").
+// validity status 1–6 (docs/certificates.md "Qualification confirmation").
 const (
 	ValidityValid        = "valid"         // 1
 	ValidityInvalid      = "invalid"       // 2
@@ -139,7 +139,7 @@ func (c *Confirmer) Qualify(ctx context.Context, j *card.JPKI, opts QualifyOptio
 	verdict, _ := c.evaluate(ctx, cert, jpki.KindAuth, sc, sig, now)
 	q := &Qualification{At: now, Operator: c.cfg.Operator, Verdict: verdict, Certificate: certificateInfo(cert.Certificate, jpki.KindAuth)}
 	if verdict.OK {
-		a, err := c.cfg.Store.LookupEligibility(ctx, q.Certificate.Issuer, q.Certificate.Serial, now)
+		a, err := c.cfg.Store.LookupEligibilityByCert(ctx, q.Certificate.Issuer, cert.AuthorityKeyId, q.Certificate.Serial, now)
 		if err != nil {
 			return nil, fmt.Errorf("qualifying: looking up eligibility: %w", err)
 		}

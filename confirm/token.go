@@ -29,7 +29,7 @@ const (
 	MaxAudienceBytes = 1024
 )
 
-// Token is a confirmation token (issue 10): the card's signature over
+// Token is a confirmation token: the card's signature over
 // TokenDigest(audience, nonce) and the certificate of the key that made
 // it. It deliberately carries neither the audience nor the nonce: the
 // verifier supplies its own, so a token answers only the challenge and
@@ -166,7 +166,7 @@ type TokenOptions struct {
 	Consent ConsentFunc
 }
 
-// MakeToken is the card side of issue 10: it has the card sign
+// MakeToken is the card side of a confirmation token: it has the card sign
 // TokenDigestFor(algorithm of the certificate key, Audience, Nonce) and
 // returns the token.
 //

@@ -111,7 +111,7 @@ func attributesFromStore(s store.Attributes) *Attributes {
 
 // substituteFlags writes one '0' or '1' per rune of text, '1' at the
 // given positions, as the certificate's otherNames .2 and .6 do
-// (PROTOCOL.md: "a 0/1 flag per character"). It is empty when no
+// (docs/certificates.md: "one ASCII 0/1 per character"). It is empty when no
 // character is a substitute, so that a changed text length alone is not
 // reported as a change of flags.
 func substituteFlags(text string, positions []int) string {
@@ -143,8 +143,9 @@ func substitutePositions(flags string) []int {
 type CertificateInfo struct {
 	// Kind is "sign" or "auth".
 	Kind string `json:"kind"`
-	// Issuer is the issuer DN as crypto/x509 writes it (the string the
-	// store keys enrolments and eligibility by).
+	// Issuer is the issuer DN in the certificate's own order (see
+	// IssuerString; the string the store keys enrolments and eligibility
+	// by).
 	Issuer string `json:"issuer"`
 	// Serial is the serial number in the store's canonical hex.
 	Serial    string    `json:"serial"`
@@ -174,7 +175,8 @@ func certificateInfo(cert *x509.Certificate, kind jpki.Kind) CertificateInfo {
 // "OU=Japan Agency for Local Authority Information Systems,OU=JPKI for
 // user authentication,O=JPKI,C=JP". crypto/x509's Issuer.String() is not
 // used because it merges repeated OU attributes into one multi-valued RDN.
-// Eligibility CSV files must use this form.
+// This is store.CanonicalIssuer's form: eligibility CSV files may name the
+// issuer this way, as crypto/x509 writes it, or by its key identifier.
 func IssuerString(cert *x509.Certificate) string {
 	var rdn pkix.RDNSequence
 	if rest, err := asn1.Unmarshal(cert.RawIssuer, &rdn); err != nil || len(rest) > 0 {

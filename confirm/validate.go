@@ -93,7 +93,7 @@ func TokenCode(err error) string {
 	return ""
 }
 
-// Validator is the server side of issue 10. Configure it once; it is safe
+// Validator is the server side of confirmation tokens. Configure it once; it is safe
 // for concurrent use if its NonceStore and RevocationChecker are.
 type Validator struct {
 	// Roots are the trusted roots. Test roots count only if the Roots were

@@ -135,7 +135,7 @@ const (
 // zero value is RevocationHard: fail closed.
 type RevocationPolicy int
 
-// Revocation policies (issue 10: off, soft, hard).
+// Revocation policies (off, soft, hard).
 const (
 	// RevocationHard accepts only a "good" answer.
 	RevocationHard RevocationPolicy = iota

@@ -38,21 +38,21 @@ func (k Kind) String() string {
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// Certificate policy identifiers (PROTOCOL.md "Certificates"). The test
+// Certificate policy identifiers (docs/certificates.md "Certificates"). The test
 // ones are accepted only under a test root (see [WithTestHierarchy]).
 var (
 	// PolicySign is the production signing-certificate policy
 	// 1.2.392.200149.8.5.1.1.20.
 	PolicySign = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 1, 20}
 	// PolicyAuth is the production authentication-certificate policy
-	// 1.2.392.200149.8.5.1.3.30. PROTOCOL.md marks it *unsure*.
+	// 1.2.392.200149.8.5.1.3.30. docs/certificates.md marks it *unsure*.
 	PolicyAuth = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 3, 30}
 	// PolicySignTest is the signing policy reported for J-LIS test cards,
-	// 1.2.392.200149.8.5.1.0.20. PROTOCOL.md marks it *unsure*.
+	// 1.2.392.200149.8.5.1.0.20. docs/certificates.md marks it *unsure*.
 	PolicySignTest = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 0, 20}
 	// PolicyAuthTest is this package's guess at the authentication policy
 	// of J-LIS test cards, 1.2.392.200149.8.5.1.0.30, by analogy with
-	// PolicySignTest. No source states it (PROTOCOL.md is silent).
+	// PolicySignTest. No source states it.
 	PolicyAuthTest = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 0, 30}
 )
 

@@ -24,7 +24,7 @@
 // by this package's tests).
 //
 // The subjectAltName otherName entries are parsed here with cryptobyte
-// because crypto/x509 drops otherName (PROTOCOL.md "Certificates"). CMS
+// because crypto/x509 drops otherName (docs/certificates.md "Certificates"). CMS
 // structures are built and parsed by github.com/smallstep/pkcs7; only the
 // signed-attribute set is re-encoded here, so that the signing time can be
 // chosen and the card is asked for exactly one signature.

@@ -7,7 +7,7 @@ import (
 )
 
 // Era is a Japanese era (元号). Its numeric value is the era code used by
-// the JPKI birth-date attribute 1.2.392.200149.8.5.5.4 (PROTOCOL.md
+// the JPKI birth-date attribute 1.2.392.200149.8.5.5.4 (docs/certificates.md
 // "Certificates": EYYYYMMDD). It is [card.Era], the module's one era
 // calendar, with its methods Valid, String, Start, End, Contains, Year and
 // Format.

@@ -20,7 +20,7 @@ type Fingerprint [sha256.Size]byte
 func FingerprintOf(der []byte) Fingerprint { return sha256.Sum256(der) }
 
 // String returns the fingerprint as upper-case hex without separators, the
-// way PROTOCOL.md's table writes it.
+// way docs/certificates.md's table writes it.
 func (f Fingerprint) String() string { return strings.ToUpper(hex.EncodeToString(f[:])) }
 
 // Pin is one production J-LIS root, identified by its SHA-256 fingerprint.
@@ -38,7 +38,7 @@ type Pin struct {
 	Fingerprint Fingerprint
 }
 
-// pinTable is PROTOCOL.md's table of J-LIS roots. The authentication root
+// pinTable is docs/certificates.md's table of J-LIS roots. The authentication root
 // of generation 2 (serial 0133C349) is missing: its fingerprint is not
 // known here, so it is accepted only from an operator-supplied file
 // ([Roots.AddOperatorAuthGen2File]).
@@ -56,13 +56,13 @@ var pinTable = [...]struct {
 }
 
 // authGen2Serial is the serial number of the generation-2 authentication
-// root, whose fingerprint is not pinned (PROTOCOL.md).
+// root, whose fingerprint is not pinned (docs/certificates.md "Pinned roots").
 const authGen2Serial = 0x0133C349
 
 // authGen2 is the generation number of that root.
 const authGen2 = 2
 
-// Production distinguished-name values (PROTOCOL.md "Certificates").
+// Production distinguished-name values (docs/certificates.md "Certificates").
 const (
 	orgProduction = "JPKI"
 	ouSign        = "JPKI for digital signature"
@@ -350,7 +350,7 @@ func pinFor(fp Fingerprint) (Pin, bool) {
 const testGenerationECDSA = 4
 
 // generationByYear maps the year a root's validity starts to its
-// generation (PROTOCOL.md: 1 2015–2025, 2 2019–2029, 3 2023–2033). Used
+// generation (docs/certificates.md "Issuers and generations": 1 2015–2025, 2 2019–2029, 3 2023–2033). Used
 // only to label test roots; production generations come from the pins.
 func generationByYear(c *x509.Certificate) int {
 	switch c.NotBefore.In(jst).Year() {

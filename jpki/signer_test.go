@@ -273,7 +273,7 @@ func TestDigestInfoMatchesCryptoRSA(t *testing.T) {
 // removeOnSign is a card that disappears when it is sent SIGN.
 type removeOnSign struct{ *virtual.Card }
 
-// insComputeSignature is the JPKI SIGN instruction (PROTOCOL.md "Commands").
+// insComputeSignature is the JPKI SIGN instruction (docs/card.md "Commands").
 const insComputeSignature = 0x2A
 
 func (r removeOnSign) Transmit(capdu []byte) []byte {

@@ -39,7 +39,21 @@
 // the numbers (or, renumbered, changes the hashes), and swapping two breaks
 // the link to the previous hash. Removing records at the end is invisible
 // to the chain alone: compare [ChainReport.Head] with a head noted earlier
-// ([VerifyOptions.ExpectHead]).
+// ([VerifyOptions.ExpectHead]), or with the checkpoint.
+//
+// # Checkpoint
+//
+// [WithCheckpoint] wraps a store so that each sealed record, once
+// committed, also writes the signed head (number, hash, the record's own
+// operator signature and certificate) to a file outside the database, like
+// a transparency log's signed tree head: atomically and durably, under a
+// lock file, never backwards, and only while the store still holds the
+// previous checkpoint's record ([AdvanceCheckpoint]). [VerifyChain] with
+// [VerifyOptions.Checkpoint] fails on records that end before it or differ
+// at its number, and accepts records after it (a crash between the commit
+// and the checkpoint write). With [VerifyOptions.RequireCheckpoint] a
+// missing checkpoint fails once any record is sealed. A verification that
+// verified no sealed record fails with [ErrNothingVerified].
 //
 // Keeping the certificate with every record keeps records verifiable after
 // the operator's token is replaced.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"path/filepath"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", for tampering
@@ -57,5 +58,63 @@ func TestPostgresChain(t *testing.T) {
 	var ce *operator.ChainError
 	if !errors.As(err, &ce) || ce.Seq != 2 || !errors.Is(err, operator.ErrHashMismatch) {
 		t.Fatalf("VerifyStore after an edit = %v, want record 2 edited", err)
+	}
+
+	t.Run("checkpoint per machine", func(t *testing.T) { postgresCheckpoint(t, srv.NewDatabase(t), key) })
+}
+
+// postgresCheckpoint: two machines seal records into one shared database,
+// each keeping its own checkpoint; cutting the last record fails the
+// machine whose checkpoint named it.
+func postgresCheckpoint(t *testing.T, dsn string, key operator.Key) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	var machines [2]store.Store
+	cps := [2]string{filepath.Join(dir, "a.checkpoint"), filepath.Join(dir, "b.checkpoint")}
+	for i := range machines {
+		st, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		machines[i] = operator.WithCheckpoint(st, cps[i])
+	}
+	for i := range 4 { // a, b, a, b: a's checkpoint ends at 3, b's at 4
+		if _, err := machines[i%2].AppendRecord(ctx, sampleRecord(i), operator.SealerContext(ctx, key)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	verify := func(i int) (*operator.ChainReport, error) {
+		cp, err := operator.ReadCheckpoint(cps[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return operator.VerifyStore(ctx, machines[i], operator.VerifyOptions{AnyCert: true, Checkpoint: cp})
+	}
+	if rep, err := verify(0); err != nil || rep.Checkpoint.Seq != 3 || rep.AfterCheckpoint != 1 {
+		t.Fatalf("machine a: %+v, %v; want checkpoint 3 and one record after it", rep, err)
+	}
+	if rep, err := verify(1); err != nil || rep.Checkpoint.Seq != 4 || rep.AfterCheckpoint != 0 {
+		t.Fatalf("machine b: %+v, %v; want checkpoint 4", rep, err)
+	}
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, s := range []string{
+		"DROP TRIGGER records_no_update ON records",
+		"DELETE FROM records WHERE seq = 4",
+		"UPDATE record_head SET last_seq = 3, last_hash = (SELECT record_hash FROM records WHERE seq = 3)",
+	} {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			t.Fatalf("%s: %v", s, err)
+		}
+	}
+	if _, err := verify(1); !errors.Is(err, operator.ErrTruncated) {
+		t.Fatalf("machine b after record 4 was deleted = %v, want ErrTruncated", err)
+	}
+	if rep, err := verify(0); err != nil || rep.AfterCheckpoint != 0 {
+		t.Fatalf("machine a after record 4 was deleted = %+v, %v; its checkpoint (3) is still there", rep, err)
 	}
 }

@@ -12,8 +12,8 @@ import (
 // Code returns the reason as a stable machine name, for JSON output and
 // scripts: "unsealed", "sequence_gap", "sequence_order",
 // "prev_hash_mismatch", "hash_mismatch", "bad_signer_cert",
-// "untrusted_signer", "bad_signature", "truncated", "head_mismatch" or
-// "nothing_verified".
+// "untrusted_signer", "bad_signature", "truncated", "head_mismatch",
+// "nothing_verified", "no_checkpoint" or "bad_checkpoint".
 func (e *ChainError) Code() string {
 	switch e.Reason {
 	case ErrUnsealed:
@@ -38,6 +38,10 @@ func (e *ChainError) Code() string {
 		return "head_mismatch"
 	case ErrNothingVerified:
 		return "nothing_verified"
+	case ErrNoCheckpoint:
+		return "no_checkpoint"
+	case ErrBadCheckpoint:
+		return "bad_checkpoint"
 	}
 	return "unknown"
 }

@@ -40,10 +40,10 @@ var (
 	ErrBadSignature = errors.New("bad operator signature")
 	// ErrTruncated means the records end before the expected head: records
 	// were removed at the end.
-	ErrTruncated = errors.New("records end before the expected head")
+	ErrTruncated = errors.New("records end before the expected head or the checkpoint")
 	// ErrHeadMismatch means the record at the expected head's number has
 	// another hash, or is not sealed.
-	ErrHeadMismatch = errors.New("record differs from the expected head")
+	ErrHeadMismatch = errors.New("record differs from the expected head or the checkpoint")
 	// ErrNothingVerified means no sealed record passed every check (no
 	// records at all, or only unsealed ones): a verification that checked
 	// nothing is never a pass.
@@ -65,6 +65,11 @@ type ChainError struct {
 	Detail string
 	// Err is an underlying error (a certificate parse error), or nil.
 	Err error
+	// Last is the last record seen before the failure was found (for
+	// ErrTruncated: the last record there is), and Want the record number
+	// an expected head or the checkpoint names (ErrTruncated,
+	// ErrHeadMismatch, ErrBadCheckpoint), 0 when it does not apply.
+	Last, Want int64
 }
 
 // Error formats "record 12: record hash mismatch (record edited)"; a
@@ -118,6 +123,20 @@ type VerifyOptions struct {
 	// it, and the record with its number must be sealed, pass every check
 	// and have its hash (an unsealed prefix never satisfies it).
 	ExpectHead *Head
+	// Checkpoint, if set, is the signed head written outside the database
+	// (WithCheckpoint, ReadCheckpoint). Its signature must verify with its
+	// certificate under the trust rules above, the records must reach it,
+	// and the record with its number must be sealed by that certificate
+	// and have its hash. Records after it are accepted and counted in
+	// ChainReport.AfterCheckpoint: they were appended after the checkpoint
+	// was written, or the process stopped between committing a record and
+	// writing its checkpoint; they are verified like every other record.
+	Checkpoint *Checkpoint
+	// RequireCheckpoint makes a missing Checkpoint a failure
+	// (ErrNoCheckpoint) when the records include a sealed one. Records
+	// with no sealed record need none (a store before its first sealed
+	// append).
+	RequireCheckpoint bool
 }
 
 // Signer is one operator certificate seen while verifying.
@@ -146,6 +165,10 @@ type ChainReport struct {
 	// Failure is the first failing record, nil when all passed. It is also
 	// the error VerifyChain returns.
 	Failure *ChainError
+	// Checkpoint is the checkpoint's head when one was checked, and
+	// AfterCheckpoint how many records follow it.
+	Checkpoint      *Head
+	AfterCheckpoint int64
 }
 
 // OK reports whether every record passed and at least one sealed record
@@ -165,6 +188,15 @@ func VerifyChain(ctx context.Context, records iter.Seq2[store.Record, error], op
 		return &ChainReport{}, ErrNoTrustChoice
 	}
 	v := verifier{opts: opts, report: &ChainReport{}, signers: make(map[string]int)}
+	if cp := opts.Checkpoint; cp != nil {
+		if err := cp.verify(opts); err != nil {
+			ce := &ChainError{Seq: cp.Seq, Reason: ErrBadCheckpoint, Want: cp.Seq, Detail: checkpointDetail(err)}
+			v.report.Failure = ce
+			return v.report, ce
+		}
+		h := cp.Head
+		v.report.Checkpoint = &Head{Seq: h.Seq, RecordHash: bytes.Clone(h.RecordHash)}
+	}
 	for r, err := range records {
 		if err != nil {
 			return v.report, fmt.Errorf("verifying records: %w", err)
@@ -178,8 +210,22 @@ func VerifyChain(ctx context.Context, records iter.Seq2[store.Record, error], op
 		}
 	}
 	if h := opts.ExpectHead; h != nil && v.lastSeq < h.Seq {
-		ce := &ChainError{Seq: v.lastSeq + 1, Reason: ErrTruncated,
+		ce := &ChainError{Seq: v.lastSeq + 1, Reason: ErrTruncated, Last: v.lastSeq, Want: h.Seq,
 			Detail: fmt.Sprintf("the last record is %d, the expected head is %d", v.lastSeq, h.Seq)}
+		v.report.Failure = ce
+		return v.report, ce
+	}
+	if cp := opts.Checkpoint; cp != nil {
+		if v.lastSeq < cp.Seq {
+			ce := &ChainError{Seq: v.lastSeq + 1, Reason: ErrTruncated, Last: v.lastSeq, Want: cp.Seq,
+				Detail: fmt.Sprintf("the last record is %d, the checkpoint names record %d", v.lastSeq, cp.Seq)}
+			v.report.Failure = ce
+			return v.report, ce
+		}
+		v.report.AfterCheckpoint = v.lastSeq - cp.Seq
+	} else if opts.RequireCheckpoint && v.sealed {
+		ce := &ChainError{Seq: 0, Reason: ErrNoCheckpoint, Last: v.lastSeq,
+			Detail: fmt.Sprintf("the records are sealed up to record %d", v.lastSeq)}
 		v.report.Failure = ce
 		return v.report, ce
 	}
@@ -206,7 +252,11 @@ type verifier struct {
 
 func (v *verifier) check(r *store.Record) *ChainError {
 	fail := func(reason error, detail string, err error) *ChainError {
-		return &ChainError{Seq: r.Seq, Reason: reason, Detail: detail, Err: err}
+		ce := &ChainError{Seq: r.Seq, Reason: reason, Detail: detail, Err: err, Last: v.lastSeq}
+		if reason == ErrHeadMismatch {
+			ce.Want = r.Seq
+		}
+		return ce
 	}
 	want := v.lastSeq + 1
 	switch {
@@ -222,6 +272,9 @@ func (v *verifier) check(r *store.Record) *ChainError {
 	if !isSealed(r) {
 		if h := v.opts.ExpectHead; h != nil && h.Seq == r.Seq {
 			return fail(ErrHeadMismatch, "the expected head's record is not sealed", nil)
+		}
+		if cp := v.opts.Checkpoint; cp != nil && cp.Seq == r.Seq {
+			return fail(ErrHeadMismatch, "the checkpoint's record is not sealed", nil)
 		}
 		if v.opts.AllowUnsealedPrefix && !v.sealed {
 			v.report.Unsealed++
@@ -254,6 +307,10 @@ func (v *verifier) check(r *store.Record) *ChainError {
 	}
 	if h := v.opts.ExpectHead; h != nil && h.Seq == r.Seq && !bytes.Equal(h.RecordHash, r.RecordHash) {
 		return fail(ErrHeadMismatch, "", nil)
+	}
+	if cp := v.opts.Checkpoint; cp != nil && cp.Seq == r.Seq &&
+		(!bytes.Equal(cp.RecordHash, r.RecordHash) || !bytes.Equal(cp.SignerCert, r.SignerCert)) {
+		return fail(ErrHeadMismatch, "it differs from the checkpoint's record", nil)
 	}
 	v.lastHash = r.RecordHash
 	v.note(cert, r.Seq)
@@ -329,4 +386,15 @@ func FromStore(ctx context.Context, rs store.RecordStore) iter.Seq2[store.Record
 // VerifyStore verifies every record of rs: VerifyChain over FromStore.
 func VerifyStore(ctx context.Context, rs store.RecordStore, opts VerifyOptions) (*ChainReport, error) {
 	return VerifyChain(ctx, FromStore(ctx, rs), opts)
+}
+
+// checkpointDetail is the part of a checkpoint verification error after
+// ErrBadCheckpoint's own text.
+func checkpointDetail(err error) string {
+	msg := err.Error()
+	prefix := ErrBadCheckpoint.Error() + ": "
+	if len(msg) > len(prefix) && msg[:len(prefix)] == prefix {
+		return msg[len(prefix):]
+	}
+	return msg
 }

@@ -9,8 +9,14 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/mynacard/mynacard/internal/pdftest"
+	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
 // TestCMSAlgorithmFromKey: the signature algorithm follows the signer's
@@ -69,5 +75,36 @@ func TestCMSAlgorithmFromKey(t *testing.T) {
 	// SHA-1 is not in the allowlist.
 	if _, err := buildCMS(cmsRequest{digest: sum[:20], hash: crypto.SHA1, signer: key, cert: cert}); err == nil {
 		t.Error("SHA-1 accepted")
+	}
+}
+
+// TestSignECDSAHolder: a holder of the ECDSA (P-384) test generation signs
+// with SHA-384 and ecdsa-with-SHA384 (the hash follows the key), which
+// verifies here and in poppler.
+func TestSignECDSAHolder(t *testing.T) {
+	pki := jpkitest.Default()
+	h, err := pki.Issue(jpkitest.HolderSpec{Generation: jpkitest.ECDSAGeneration})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := signWith(t, formPDF(), SignOptions{}, h.SignKeyECDSA, h.SignCert, h.SignCA)
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(pki.AllRoots(jpkitest.KindSign)...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := verifyOK(t, out, VerifyOptions{Roots: roots})
+	if s := rep.Signatures[0]; s.Algorithm != "ES384" || s.Hash != crypto.SHA384 {
+		t.Errorf("algorithm %s hash %v", s.Algorithm, s.Hash)
+	}
+	qpdfCheck(t, out)
+	tool(t, "pdfsig")
+	dir := t.TempDir()
+	if err := pdftest.NSS(dir, pki.AllRoots(jpkitest.KindSign), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(dir, "ec.pdf")
+	os.WriteFile(f, out, 0o644)
+	if s, valid, trusted := pdftest.Pdfsig(dir, f); valid != 1 || trusted != 1 {
+		t.Errorf("pdfsig:\n%s", s)
 	}
 }

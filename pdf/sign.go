@@ -14,12 +14,15 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
+
+	"github.com/mynacard/mynacard/jpki"
 )
 
 // Level is a PAdES baseline level (ETSI EN 319 142-1 §6).
@@ -70,7 +73,8 @@ type SignOptions struct {
 	Reason, Location, ContactInfo string
 	// Time is written as /M; zero means time.Now().
 	Time time.Time
-	// Hash is the digest: crypto.SHA256 (default), SHA384 or SHA512.
+	// Hash is the digest: crypto.SHA256, SHA384 or SHA512; zero means the
+	// one that goes with the signer's key (jpki.HashFor).
 	Hash crypto.Hash
 	// Page (1-based, default 1) receives the signature's widget.
 	Page int
@@ -81,9 +85,15 @@ type SignOptions struct {
 	DocMDP int
 	// Rect, when set, makes the signature visible: its widget covers this
 	// rectangle [x1 y1 x2 y2] of the page (in default user space units,
-	// 1/72 inch, origin at the lower left) with a text-free appearance (a
-	// frame and a seal ring). Without it the field is invisible.
+	// 1/72 inch, origin at the lower left) with an appearance (a
+	// frame, and a seal ring when there is no Text). Without it the field
+	// is invisible.
 	Rect *[4]float64
+	// Text, with Rect, is written in the appearance (lines split at
+	// "\n"), with a subset of Font embedded: a TrueType font file, or
+	// when nil the first of DefaultFontFiles that exists.
+	Text string
+	Font []byte
 	// FieldName is the signature field's name; empty means the first free
 	// "SignatureN".
 	FieldName string
@@ -146,10 +156,7 @@ func Prepare(in []byte, opts SignOptions) (p *Prepared, err error) {
 		return nil, ErrNeedTSA
 	}
 	h := opts.Hash
-	if h == 0 {
-		h = crypto.SHA256
-	}
-	if _, ok := digestOIDs[h]; !ok {
+	if _, ok := digestOIDs[h]; !ok && h != 0 {
 		return nil, fmt.Errorf("preparing the PDF: digest %v not supported", h)
 	}
 	reserve := opts.Reserve
@@ -228,6 +235,9 @@ func Prepare(in []byte, opts SignOptions) (p *Prepared, err error) {
 	}
 	sd.WriteString(" >>")
 	u.put(sigNum, 0, []byte(sd.String()))
+	if opts.Text != "" && opts.Rect == nil {
+		return nil, errors.New("preparing the PDF: appearance text needs a rectangle")
+	}
 	widget := fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /F 132 /Rect [0 0 0 0] /P %s >>",
 		pdfText(p.Field), sigNum, pageRef.PDFString())
 	if r := opts.Rect; r != nil {
@@ -235,10 +245,31 @@ func Prepare(in []byte, opts SignOptions) (p *Prepared, err error) {
 		if x2-x1 < 1 || y2-y1 < 1 {
 			return nil, fmt.Errorf("preparing the PDF: signature rectangle %v is empty", *r)
 		}
+		ap := appearance(x2-x1, y2-y1, opts.Text == "")
+		res := "<< >>"
+		if opts.Text != "" {
+			font := opts.Font
+			if font == nil {
+				for _, f := range DefaultFontFiles {
+					if b, err := os.ReadFile(f); err == nil {
+						font = b
+						break
+					}
+				}
+			}
+			if font == nil {
+				return nil, fmt.Errorf("%w: no font for the appearance text (looked for %v)", ErrFont, DefaultFontFiles)
+			}
+			sf, err := newSubsetFont(font, opts.Text)
+			if err != nil {
+				return nil, err
+			}
+			res = fmt.Sprintf("<< /Font << /F1 %d 0 R >> >>", sf.pdfObjects(u))
+			ap += " " + sf.textOps(opts.Text, x2-x1, y2-y1)
+		}
 		apNum := u.alloc()
-		ap := appearance(x2-x1, y2-y1)
-		u.put(apNum, 0, fmt.Appendf(nil, "<< /Type /XObject /Subtype /Form /BBox [0 0 %s %s] /Resources << >> /Length %d >>\nstream\n%s\nendstream",
-			num(x2-x1), num(y2-y1), len(ap), ap))
+		u.put(apNum, 0, fmt.Appendf(nil, "<< /Type /XObject /Subtype /Form /BBox [0 0 %s %s] /Resources %s /Length %d >>\nstream\n%s\nendstream",
+			num(x2-x1), num(y2-y1), res, len(ap), ap))
 		widget = fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Sig /T %s /V %d 0 R /F 132 /Rect [%s %s %s %s] /P %s /AP << /N %d 0 R >> >>",
 			pdfText(p.Field), sigNum, num(x1), num(y1), num(x2), num(y2), pageRef.PDFString(), apNum)
 	}
@@ -341,12 +372,21 @@ func (p *Prepared) Sign(ctx context.Context, signer crypto.Signer, cert *x509.Ce
 	if signer == nil || cert == nil {
 		return nil, errors.New("signing the PDF: nil signer or certificate")
 	}
-	d := p.hash.New()
+	h := p.hash
+	if h == 0 {
+		// The hash follows the key: SHA-256 for RSA and P-256, SHA-384
+		// for P-384.
+		var err error
+		if h, err = jpki.HashFor(signer.Public()); err != nil {
+			return nil, fmt.Errorf("signing the PDF: %w", err)
+		}
+	}
+	d := h.New()
 	d.Write(p.out[:p.byteRng[1]])
 	d.Write(p.out[p.byteRng[2]:])
-	req := cmsRequest{digest: d.Sum(nil), hash: p.hash, signer: signer, cert: cert, chain: chain}
+	req := cmsRequest{digest: d.Sum(nil), hash: h, signer: signer, cert: cert, chain: chain}
 	if p.opts.Level >= LevelBT {
-		req.timestamp = func(sig []byte) ([]byte, error) { return p.opts.TSA.stamp(ctx, sig, p.hash) }
+		req.timestamp = func(sig []byte) ([]byte, error) { return p.opts.TSA.stamp(ctx, sig, h) }
 	}
 	// The size without the card's signature and the timestamp is known
 	// now: refuse before the card is asked when it cannot fit.
@@ -423,15 +463,20 @@ func newUpdate(doc *document) (*update, error) {
 	return u, nil
 }
 
-// appearance draws a text-free signature appearance of w × h: a frame and
-// a seal ring (four Bézier arcs), in dark red. Text would need an embedded
-// font subset for the holder's Japanese name, which is not done.
-func appearance(w, h float64) string {
+// appearance draws the graphics of a signature appearance of w × h: a
+// frame and, when ring is set (no text), a seal ring of four Bézier arcs,
+// in dark red.
+func appearance(w, h float64, ring bool) string {
 	r := min(w, h) * 0.35
 	cx, cy := w/2, h/2
 	k := 0.5523 * r
 	var b strings.Builder
-	fmt.Fprintf(&b, "q 0.6 0 0 RG 1 w 0.5 0.5 %s %s re S 2 w ", num(w-1), num(h-1))
+	fmt.Fprintf(&b, "q 0.6 0 0 RG 1 w 0.5 0.5 %s %s re S ", num(w-1), num(h-1))
+	if !ring {
+		b.WriteString("Q")
+		return b.String()
+	}
+	b.WriteString("2 w ")
 	fmt.Fprintf(&b, "%s %s m ", num(cx+r), num(cy))
 	fmt.Fprintf(&b, "%s %s %s %s %s %s c ", num(cx+r), num(cy+k), num(cx+k), num(cy+r), num(cx), num(cy+r))
 	fmt.Fprintf(&b, "%s %s %s %s %s %s c ", num(cx-k), num(cy+r), num(cx-r), num(cy+k), num(cx-r), num(cy))

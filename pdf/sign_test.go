@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/mynacard/mynacard/jpki/jpkitest"
@@ -158,5 +160,65 @@ func TestIndirectFormAndAnnots(t *testing.T) {
 	pdfsigValid(t, twice, 2)
 	if _, err := Prepare(in, SignOptions{FieldName: "Signature1"}); err == nil {
 		t.Error("a taken field name was accepted")
+	}
+}
+
+// TestAppearanceJapaneseText: the appearance text is drawn with an
+// embedded TrueType subset (IPA Gothic): pdffonts lists it embedded and
+// subset, poppler renders it, pdfsig and qpdf accept the file, and the
+// subset is far smaller than the font.
+func TestAppearanceJapaneseText(t *testing.T) {
+	tool(t, "pdffonts")
+	var font []byte
+	for _, f := range DefaultFontFiles {
+		if b, err := os.ReadFile(f); err == nil {
+			font = b
+			break
+		}
+	}
+	if font == nil {
+		t.Skip("no IPA Gothic (fonts-ipafont-gothic)")
+	}
+	rect := [4]float64{100, 600, 400, 680}
+	out := signSoft(t, formPDF(), SignOptions{Rect: &rect, Text: "電子署名　山田　太郎\n2026-12-01 東京都"})
+	verifyOK(t, out, VerifyOptions{Roots: testRoots(t)})
+	qpdfCheck(t, out)
+	pdfsigValid(t, out, 1)
+	if len(out) > 200<<10 {
+		t.Errorf("signed file is %d bytes (font %d): not a subset?", len(out), len(font))
+	}
+	dir := t.TempDir()
+	f := filepath.Join(dir, "t.pdf")
+	os.WriteFile(f, out, 0o644)
+	b, err := exec.Command("pdffonts", f).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdffonts: %v\n%s", err, b)
+	}
+	t.Logf("pdffonts:\n%s", b)
+	if !strings.Contains(string(b), "CID TrueType") || !regexp.MustCompile(`[A-Z]{6}\+\S+ +CID TrueType +Identity-H +yes +yes +yes`).Match(b) {
+		t.Errorf("pdffonts does not list an embedded subset:\n%s", b)
+	}
+	// Text pixels: the area left of the seal ring (where the first line
+	// starts) is drawn.
+	if b, err := exec.Command("pdftoppm", "-r", "72", "-gray", "-png", f, filepath.Join(dir, "page")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, b)
+	}
+	pf, _ := os.Open(filepath.Join(dir, "page-1.png"))
+	img, err := png.Decode(pf)
+	pf.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := img.Bounds().Dy()
+	n := 0
+	for x := 105; x < 160; x++ {
+		for y := 640; y < 676; y++ {
+			if g, _, _, _ := img.At(x, h-1-y).RGBA(); g < 0x8000 {
+				n++
+			}
+		}
+	}
+	if n < 50 {
+		t.Errorf("%d dark pixels where the text starts", n)
 	}
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/reliability-report.sh — `make reliability`: runs the reliability
-# campaign of issue 6 and writes RELIABILITY.md at the top of the module
+# campaign and writes RELIABILITY.md at the top of the module
 # from what the tests print; nothing in the report is typed by hand.
 #
 #   1. internal/reliability (go test -v): the fault matrices (cases and
@@ -13,7 +13,13 @@
 #      Numbers ("mynacard CMD: exit N in T" lines).
 #   3. internal/durability (go test -v): the "DURABILITY key=value ..."
 #      lines (SIGKILLs survived, half-written and lost records).
-#   4. every fuzz target of the module (func FuzzXxx(f *testing.F) in a
+#   4. the attack tests (every func TestAttackXxx of the module, go test -v
+#      -run '^TestAttack' over the packages that have one): each attack they
+#      tried, logged as one line
+#        ATTACK | <attack> | <expected refusal> | <result>
+#      (t.Logf), becomes a row of the "attacks tried" table; ATTACK lines
+#      in the other steps' logs are collected too.
+#   5. every fuzz target of the module (func FuzzXxx(f *testing.F) in a
 #      *_test.go outside testdata), one at a time:
 #        go test -run='^$' -fuzz='^Target$' -fuzztime=$RELIABILITY_FUZZTIME PKG
 #      with executions and new interesting inputs from the fuzzer's last
@@ -39,7 +45,8 @@
 #   RELIABILITY_FUZZ_MATCH  only fuzz targets whose name matches this
 #                         extended regex (default: all)
 #   RELIABILITY_SKIP      space-separated steps to skip: matrix secrets
-#                         durability fuzz (the report says they were skipped)
+#                         durability attacks fuzz (the report says they were
+#                         skipped)
 #   MYNACARD_DURABILITY_KILLS, MYNACARD_DURABILITY_SEED  see internal/durability
 #   RELIABILITY_REPORT_ONLY  1: run nothing, render the report again from
 #                         the logs a run kept in RELIABILITY_LOG_DIR
@@ -87,7 +94,7 @@ if [ "$only" = 1 ]; then
 		esac
 	done <"$steps"
 	for k in "${!result[@]}"; do [ "${result[$k]}" = FAIL ] && status=1; done
-	skip=" matrix secrets durability fuzz "
+	skip=" matrix secrets durability attacks fuzz "
 	reuse=1
 else
 	reuse=0
@@ -128,6 +135,19 @@ gotest() {
 gotest matrix "$logs/reliability.log" -v -count=1 -timeout 15m "${raceflag[@]}" ./internal/reliability
 gotest secrets "$logs/secrets.log" -v -count=1 -timeout 10m "${raceflag[@]}" ./internal/secrets
 gotest durability "$logs/durability.log" -v -count=1 -timeout 10m "${raceflag[@]}" ./internal/durability
+
+# Attack tests: the packages with a func TestAttackXxx(t *testing.T).
+attackpkgs=()
+while read -r d; do attackpkgs+=("./$d"); done < <(
+	grep -rlE --include='*_test.go' '^func TestAttack[A-Za-z0-9_]*\(t \*testing\.T\)' . 2>/dev/null |
+		grep -v '/testdata/' | sed -E 's#^\./##; s#/[^/]*$##; s#^[^/]*_test\.go$#.#' | sort -u)
+if [ ${#attackpkgs[@]} -gt 0 ]; then
+	gotest attacks "$logs/attacks.log" -v -count=1 -timeout 15m -run '^TestAttack' "${raceflag[@]}" "${attackpkgs[@]}"
+elif [ "$reuse" = 0 ]; then
+	result[attacks]=none took[attacks]=0
+	printf 'attacks\tnone\t0\n' >>"$steps"
+	: >"$logs/attacks.log"
+fi
 
 # Fuzz targets: "PKGDIR TARGET" for every func FuzzXxx(f *testing.F).
 fuzzlist=$logs/fuzz-targets.txt
@@ -205,6 +225,27 @@ testtable() {
 		}' "$1"
 }
 
+# attacktable LOG...: the ATTACK lines of go test -v logs as table rows
+# "| attack | expected refusal | result |", in order, each attack once
+# (the same line from two logs, or from a test run twice, is one row).
+# A '|' inside a field is written as '/'; the result is the rest of the
+# line, so it may itself have contained ' | '.
+attacktable() {
+	local f
+	for f in "$@"; do [ -f "$f" ] && cat "$f"; done |
+		sed -nE 's/^.*[^A-Za-z]ATTACK \| (.*)$/\1/p; s/^ATTACK \| (.*)$/\1/p' |
+		awk -F ' [|] ' '
+			NF < 3 { next }
+			{
+				res = $3
+				for (i = 4; i <= NF; i++) res = res " / " $i
+				for (i = 1; i <= 2; i++) gsub(/\|/, "/", $i)
+				gsub(/\|/, "/", res)
+				row = "| " $1 " | " $2 " | " res " |"
+				if (!seen[row]++) print row
+			}'
+}
+
 tmpreport=$(mktemp)
 {
 	printf '# RELIABILITY\n\n'
@@ -216,12 +257,13 @@ tmpreport=$(mktemp)
 		printf -- '- commit: %s\n' "$commit"
 	fi
 	printf -- '- %s, %s, %s cores\n\n' "$("$GO" version | cut -d' ' -f3-)" "$(uname -sm)" "$(nproc)"
-	printf 'What the product promises (issue 6): whatever the reader, the card or the input does, mynacard answers with a clear error within a bounded time, never spends a PIN try it was not asked to, never leaks a PIN or an Individual Number, and never loses or half-writes a record.\n\n'
+	printf 'What the product promises: whatever the reader, the card or the input does, mynacard answers with a clear error within a bounded time, never spends a PIN try it was not asked to, never leaks a PIN or an Individual Number, and never loses or half-writes a record.\n\n'
 
 	printf '## Runs\n\n| step | command | result | time |\n|---|---|---|---|\n'
 	printf '| fault matrix, concurrency | `go test -v %s./internal/reliability` | %s | %ss |\n' "${raceflag[*]:+${raceflag[*]} }" "${result[matrix]}" "${took[matrix]}"
 	printf '| secrets | `go test -v %s./internal/secrets` | %s | %ss |\n' "${raceflag[*]:+${raceflag[*]} }" "${result[secrets]}" "${took[secrets]}"
 	printf '| store durability | `go test -v %s./internal/durability` | %s | %ss |\n' "${raceflag[*]:+${raceflag[*]} }" "${result[durability]}" "${took[durability]}"
+	printf '| attacks | `go test -v -run ^TestAttack %s<packages with TestAttack…>` | %s | %ss |\n' "${raceflag[*]:+${raceflag[*]} }" "${result[attacks]:-not run}" "${took[attacks]:-0}"
 	printf '| fuzzing | `go test -fuzz=^Target$ -fuzztime=%s` per target | %s | %ss |\n\n' "$fuzztime" "${result[fuzz]}" "${took[fuzz]}"
 
 	# ---- 1. faults
@@ -306,6 +348,25 @@ tmpreport=$(mktemp)
 	testtable "$slog"
 	runs=$(grep -cE '^ +cli_test\.go:[0-9]+: mynacard .*: exit -?[0-9]+ in ' "$slog" 2>/dev/null || true)
 	printf '\n**%s CLI runs scanned for secrets; %s subtests passed.**\n\n' "${runs:-0}" "$(grep -cE '^ +--- PASS: Test[^ ]*/' "$slog" 2>/dev/null || true)"
+
+	# ---- 5. attacks
+	printf '## 5. Attacks tried\n\n'
+	printf 'Each line an attack test logged (`ATTACK | attack | expected refusal | result`, see `TestAttack…` in the packages): what was tried, the refusal the product must give, and what it did. A result starting with NOT REFUSED failed its test.\n\n'
+	attacklines=$logs/attacks.tsv
+	attacktable "$logs/attacks.log" "$logs/reliability.log" "$logs/secrets.log" "$logs/durability.log" >"$attacklines"
+	if [ -s "$attacklines" ]; then
+		printf '| attack | expected refusal | result |\n|---|---|---|\n'
+		cat "$attacklines"
+		n=$(wc -l <"$attacklines")
+		bad=$(grep -c '| NOT REFUSED' "$attacklines" || true)
+		printf '\n**%d attacks tried, %d not refused.**\n\n' "$n" "${bad:-0}"
+	else
+		printf 'No ATTACK line in the output (step %s).\n\n' "${result[attacks]:-not run}"
+	fi
+	if [ -s "$logs/attacks.log" ]; then
+		testtable "$logs/attacks.log"
+		printf '\n'
+	fi
 } >"$tmpreport"
 mv "$tmpreport" "$report"
 log "wrote $report (overall: $([ $status = 0 ] && echo ok || echo FAIL), ${elapsed}s)"

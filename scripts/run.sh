@@ -7,13 +7,16 @@
 #      libopenjp2-7-dev; pcscd and libccid for USB readers), as root or
 #      through `sudo -n`; MYNACARD_NO_APT=1 skips this;
 #   2. builds bin/mynacard;
-#   3. with a card in a reader: `mynacard identify` on it, asking for the
-#      signing password on the terminal (echo off);
+#   3. with a card in a reader: `mynacard identify --enroll` on it, asking
+#      for the signing password on the terminal (echo off), enrolling the
+#      holder in the per-user store (created on first use: only enrolment and
+#      eligibility import create a store);
 #      with no card in any reader (or no pcscd running): the same command on
 #      the built-in virtual card, asked for explicitly with --reader virtual
 #      (mynacard never falls back to it by itself) — a fictional TEST holder
 #      whose test password is fed on standard input (never argv), so it
-#      needs no input.
+#      needs no input; the test holder goes to its own store,
+#      bin/virtual-card.db, never to the per-user one.
 #
 # `scripts/run.sh ARGS…` (or `make run ARGS="…"`) runs bin/mynacard ARGS
 # instead of the main job.
@@ -63,7 +66,7 @@ virtual_password=ABC123
 
 if ./bin/mynacard readers --json 2>/dev/null | grep -q '"card_present": *true'; then
 	log "a card is in a reader: identifying its holder (you will be asked for the signing password)"
-	exec ./bin/mynacard identify
+	exec ./bin/mynacard identify --enroll
 fi
 log "no card in any reader: identifying the built-in virtual card's TEST holder"
-printf '%s\n' "$virtual_password" | exec ./bin/mynacard identify --reader virtual --pin-stdin
+printf '%s\n' "$virtual_password" | exec ./bin/mynacard --db "$PWD/bin/virtual-card.db" identify --enroll --reader virtual --pin-stdin

@@ -151,6 +151,9 @@ if [ ${#gofiles[@]} -gt 0 ]; then
 fi
 [ -z "$unformatted" ] || die "gofmt needed on: $unformatted"
 
+log "the RELIABILITY.md generator on a captured log"
+scripts/test-reliability-report.sh || die "scripts/reliability-report.sh renders the attacks table wrongly"
+
 # Was a pcscd running before us? If not, the one the harness starts must
 # be gone when we finish.
 pcscd_before=0

@@ -54,6 +54,8 @@ type backend interface {
 	lockMigrations(ctx context.Context, q querier) error
 	// migrations names the embedded migration directory.
 	migrations() string
+	// schemaExistsQuery counts (0 or 1) the store's schema_version table.
+	schemaExistsQuery() string
 	close() error
 }
 

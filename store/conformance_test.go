@@ -283,7 +283,7 @@ func sampleRecord(kind RecordKind) Record {
 	}
 }
 
-// chainSeal fills the hash chain the way issue 8 will, with a fake
+// chainSeal fills the hash chain the way operator sealing does, with a fake
 // signature.
 func chainSeal(prev []byte, r *Record) error {
 	r.PrevHash = prev

@@ -18,7 +18,9 @@ import (
 // each must be present exactly once and no other column is allowed. Each
 // following row is one qualification:
 //
-//	issuer            authentication certificate issuer DN (required)
+//	issuer            authentication certificate issuer (required): its DN as
+//	                  crypto/x509 writes it or in the certificate's own order
+//	                  (see CanonicalIssuer), or keyid:HEX, its key identifier
 //	serial            its serial in hex digits, 1–40 (any case; stored canonical)
 //	insurer_number    保険者番号: 8 digits, or 6 for national health insurance
 //	symbol            記号: up to 38 characters, may be empty
@@ -330,7 +332,11 @@ func parseIssuer(s string, e *Eligibility) string {
 	if len(s) > maxIssuerBytes {
 		return fmt.Sprintf("longer than %d bytes", maxIssuerBytes)
 	}
-	e.Issuer = s
+	c, err := CanonicalIssuer(s)
+	if err != nil {
+		return "not an issuer name (C=JP,O=…,OU=… in either crypto/x509's or the certificate's order) or keyid:HEX"
+	}
+	e.Issuer = c
 	return ""
 }
 
@@ -372,7 +378,7 @@ const (
 )
 
 // The insurer number's last digit is a check digit (検証番号); its
-// algorithm is not in PROTOCOL.md, so the import checks only the length and
+// algorithm is not documented, so the import checks only the length and
 // the digits.
 func parseInsurerNumber(s string, e *Eligibility) string {
 	if !isDigits(s) || (len(s) != insurerNumberLen && len(s) != insurerNumberNationalLen) {

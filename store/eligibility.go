@@ -210,12 +210,21 @@ func (imp *importer) flush(ctx context.Context) error {
 
 // LookupEligibility implements EligibilityStore.
 func (s *sqlStore) LookupEligibility(ctx context.Context, issuer, serial string, at time.Time) (EligibilityAnswer, error) {
+	return s.LookupEligibilityByCert(ctx, issuer, nil, serial, at)
+}
+
+// LookupEligibilityByCert implements EligibilityStore.
+func (s *sqlStore) LookupEligibilityByCert(ctx context.Context, issuer string, issuerKeyID []byte, serial string, at time.Time) (EligibilityAnswer, error) {
 	issuer, serial, err := certKey(issuer, serial)
 	if err != nil {
 		return EligibilityAnswer{}, fmt.Errorf("looking up eligibility: %w", err)
 	}
-	rs, err := s.b.query(ctx, "SELECT "+eligibilityColumns+` FROM eligibility WHERE issuer = ? AND serial = ?
-		ORDER BY qualified_from DESC, id DESC`, issuer, serial)
+	keyID := issuer
+	if len(issuerKeyID) > 0 {
+		keyID = IssuerKeyID(issuerKeyID)
+	}
+	rs, err := s.b.query(ctx, "SELECT "+eligibilityColumns+` FROM eligibility WHERE issuer IN (?, ?) AND serial = ?
+		ORDER BY qualified_from DESC, id DESC`, issuer, keyID, serial)
 	if err != nil {
 		return EligibilityAnswer{}, fmt.Errorf("looking up eligibility: %w", err)
 	}

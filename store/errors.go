@@ -28,6 +28,10 @@ var (
 	// ErrSchemaTooNew means the database was migrated by a newer program
 	// than this one.
 	ErrSchemaTooNew = errors.New("store: schema newer than this program")
+	// ErrNoStore means OpenExisting found no store where the DSN points:
+	// no SQLite file, or a file or PostgreSQL database without the
+	// store's schema. Nothing was created.
+	ErrNoStore = errors.New("store: no store there")
 )
 
 // ImportError is one bad field or row of an eligibility CSV file.

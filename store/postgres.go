@@ -30,7 +30,7 @@ type postgresBackend struct {
 	pool *pgxpool.Pool
 }
 
-func openPostgres(ctx context.Context, dsn string) (Store, error) {
+func openPostgres(ctx context.Context, dsn string, mustExist bool) (Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// pgx's parse errors may quote the DSN, password included.
@@ -45,7 +45,7 @@ func openPostgres(ctx context.Context, dsn string) (Store, error) {
 		return nil, fmt.Errorf("opening postgres store: connecting to %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
 	b := &postgresBackend{pool: pool}
-	s, err := newSQLStore(ctx, b)
+	s, err := newSQLStore(ctx, b, mustExist)
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("opening postgres store: %w", err)
@@ -54,6 +54,12 @@ func openPostgres(ctx context.Context, dsn string) (Store, error) {
 }
 
 func (b *postgresBackend) migrations() string { return "migrations/postgres" }
+
+// schemaExistsQuery looks in the connection's search path, where the
+// store's tables are created.
+func (b *postgresBackend) schemaExistsQuery() string {
+	return "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE 1 END"
+}
 
 func (b *postgresBackend) close() error {
 	b.pool.Close()

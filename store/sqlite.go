@@ -33,6 +33,9 @@ type sqliteOptions struct {
 	// maxPageCount, when positive, caps the database's size in pages
 	// (PRAGMA max_page_count), so a test can make it run out of space.
 	maxPageCount int
+	// mustExist refuses a missing file, or one without the store's
+	// schema, with ErrNoStore instead of creating it (OpenExisting).
+	mustExist bool
 }
 
 // sqliteDSN builds the modernc.org/sqlite DSN: WAL journal,
@@ -62,7 +65,17 @@ func openSQLite(ctx context.Context, path string, o sqliteOptions) (Store, error
 	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
 		return nil, fmt.Errorf("opening sqlite store: %w: want sqlite:/path/to/file.db (a file path without '?' or '#'), got %q", ErrInvalid, path)
 	}
-	if err := createPrivate(path); err != nil {
+	if o.mustExist {
+		fi, err := os.Stat(path)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("opening sqlite store: %w: %s does not exist", ErrNoStore, path)
+		case err != nil:
+			return nil, fmt.Errorf("opening sqlite store: %w", err)
+		case !fi.Mode().IsRegular():
+			return nil, fmt.Errorf("opening sqlite store: %w: %s is not a file", ErrNoStore, path)
+		}
+	} else if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("opening sqlite store: %w", err)
 	}
 	db, err := sql.Open("sqlite", sqliteDSN(path, o))
@@ -71,7 +84,7 @@ func openSQLite(ctx context.Context, path string, o sqliteOptions) (Store, error
 	}
 	db.SetMaxOpenConns(sqliteMaxConns)
 	b := &sqliteBackend{db: db}
-	s, err := newSQLStore(ctx, b)
+	s, err := newSQLStore(ctx, b, o.mustExist)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening sqlite store %s: %w", path, err)
@@ -97,6 +110,10 @@ func createPrivate(path string) error {
 }
 
 func (b *sqliteBackend) migrations() string { return "migrations/sqlite" }
+
+func (b *sqliteBackend) schemaExistsQuery() string {
+	return "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+}
 
 func (b *sqliteBackend) close() error { return b.db.Close() }
 

@@ -13,7 +13,16 @@ type sqlStore struct {
 	b backend
 }
 
-func newSQLStore(ctx context.Context, b backend) (*sqlStore, error) {
+func newSQLStore(ctx context.Context, b backend, mustExist bool) (*sqlStore, error) {
+	if mustExist {
+		var n int
+		if err := b.queryRow(ctx, b.schemaExistsQuery()).Scan(&n); err != nil {
+			return nil, fmt.Errorf("checking for the store's schema: %w", err)
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("%w: the database has no schema_version table", ErrNoStore)
+		}
+	}
 	if err := migrate(ctx, b, 0); err != nil {
 		return nil, err
 	}
@@ -102,7 +111,9 @@ func checkAttributes(a Attributes) error {
 	return nil
 }
 
-// certKey validates and canonicalises a certificate's issuer and serial.
+// certKey validates and canonicalises a certificate's issuer (see
+// CanonicalIssuer; an issuer that reads as neither a name nor a key
+// identifier is kept as given) and serial.
 func certKey(issuer, serial string) (string, string, error) {
 	if issuer == "" {
 		return "", "", fmt.Errorf("%w: empty issuer", ErrInvalid)
@@ -111,7 +122,7 @@ func certKey(issuer, serial string) (string, string, error) {
 		return "", "", err
 	}
 	c, err := CanonicalSerial(serial)
-	return issuer, c, err
+	return canonicalIssuerLenient(issuer), c, err
 }
 
 // isNotFound reports a missing row.

@@ -80,11 +80,18 @@ type EligibilityStore interface {
 	// key twice in one file is an error naming both lines.
 	ImportEligibilityCSV(ctx context.Context, r io.Reader) (ImportResult, error)
 	// LookupEligibility answers the validity status of the certificate's
-	// qualifications on the day at falls on in Japan (JST).
+	// qualifications on the day at falls on in Japan (JST). The issuer is
+	// compared in its canonical form (CanonicalIssuer), so either DN form
+	// finds the rows.
 	LookupEligibility(ctx context.Context, issuer, serial string, at time.Time) (EligibilityAnswer, error)
+	// LookupEligibilityByCert is LookupEligibility that also finds rows
+	// naming the issuer by its key identifier (IssuerKeyID; the
+	// certificate's authority key identifier), when issuerKeyID is not
+	// empty.
+	LookupEligibilityByCert(ctx context.Context, issuer string, issuerKeyID []byte, serial string, at time.Time) (EligibilityAnswer, error)
 }
 
-// NonceStore keeps one-time confirmation challenges (issue 10).
+// NonceStore keeps one-time confirmation challenges.
 type NonceStore interface {
 	// PutNonce stores a fresh nonce valid until expires. A nonce already
 	// stored gives ErrConflict.
@@ -116,15 +123,31 @@ const (
 //
 // Migrations not yet applied are applied before Open returns.
 func Open(ctx context.Context, dsn string) (Store, error) {
+	return open(ctx, dsn, false)
+}
+
+// OpenExisting opens a store that already exists, as Open does, but never
+// creates one: a SQLite file that is missing (a mistyped path), or a file
+// or PostgreSQL database without the store's schema, gives an error
+// wrapping ErrNoStore and nothing is created. Use it for everything that
+// only reads, or whose answer would mean something else on an empty store
+// ("not enrolled", "no qualification"); only what writes the first data
+// (enrolment, eligibility import) should use Open. An existing store of an
+// older schema is migrated.
+func OpenExisting(ctx context.Context, dsn string) (Store, error) {
+	return open(ctx, dsn, true)
+}
+
+func open(ctx context.Context, dsn string, mustExist bool) (Store, error) {
 	switch {
 	case strings.HasPrefix(dsn, dsnPostgres), strings.HasPrefix(dsn, dsnPostgreSQL):
-		return openPostgres(ctx, dsn)
+		return openPostgres(ctx, dsn, mustExist)
 	case strings.HasPrefix(dsn, dsnSQLite):
-		return openSQLite(ctx, strings.TrimPrefix(dsn, dsnSQLite), sqliteOptions{})
+		return openSQLite(ctx, strings.TrimPrefix(dsn, dsnSQLite), sqliteOptions{mustExist: mustExist})
 	case strings.Contains(dsn, "://"):
 		return nil, fmt.Errorf("opening store: %w: unknown DSN scheme in %q", ErrInvalid, redactDSN(dsn))
 	default:
-		return openSQLite(ctx, dsn, sqliteOptions{})
+		return openSQLite(ctx, dsn, sqliteOptions{mustExist: mustExist})
 	}
 }
 

@@ -16,7 +16,7 @@ const (
 )
 
 // Attributes are the holder's basic four as a signing certificate's
-// subjectAltName carries them (PROTOCOL.md, OIDs 1.2.392.200149.8.5.5.1–6).
+// subjectAltName carries them (docs/certificates.md "Signing certificate", OIDs 1.2.392.200149.8.5.5.1–6).
 // They are stored exactly as given; the store does not interpret them.
 type Attributes struct {
 	// Name is family and given name separated by U+3000.
@@ -183,7 +183,7 @@ type Record struct {
 	Details string
 
 	// PrevHash, RecordHash, Signature and SignerCert hold the operator
-	// signature chained by hash (issue 8). They are nil unless a
+	// signature chained by hash. They are nil unless a
 	// [SealFunc] filled them in.
 	PrevHash   []byte
 	RecordHash []byte

@@ -61,7 +61,7 @@ const (
 	tagSurfaceCodeImage    uint32 = 0xDF2A
 )
 
-// Layout choices where PROTOCOL.md is silent or unsure.
+// Layout choices where the card's documentation is silent or unsure.
 const (
 	// numberFiller is the FF FF after the Individual Number in text EF 0001.
 	numberFiller = "\xFF\xFF"
@@ -194,7 +194,7 @@ func signSHA256(key *rsa.PrivateKey, msg []byte) ([]byte, error) {
 
 // EncodeCardInfo returns record 1 of the common application's EF 0001:
 // 01 1C, the 15-digit card serial, the 5-digit municipality code and the
-// expiry date YYYYMMDD (PROTOCOL.md, *unsure*).
+// expiry date YYYYMMDD (docs/card-apps.md, *unsure*).
 func EncodeCardInfo(serial, municipality, expiry string) ([]byte, error) {
 	v := serial + municipality + expiry
 	if len(serial) != 15 || len(municipality) != 5 || len(expiry) != 8 || !allDigits(v) {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/x509"
+	"encoding/hex"
 	"encoding/pem"
 	"fmt"
 	"time"
@@ -27,6 +28,7 @@ type certJSON struct {
 	Kind        string              `json:"kind"`
 	Subject     string              `json:"subject"`
 	Issuer      string              `json:"issuer"`
+	IssuerKeyID string              `json:"issuer_key_id,omitempty"`
 	Serial      string              `json:"serial"`
 	NotBefore   time.Time           `json:"not_before"`
 	NotAfter    time.Time           `json:"not_after"`
@@ -115,7 +117,8 @@ func (g *globals) printCert(name string, der []byte, format string, test bool) e
 	out := certJSON{
 		File: name, TestCard: test, Kind: "ca",
 		Subject: xc.Subject.String(), Issuer: xc.Issuer.String(),
-		Serial: confirm.SerialString(xc), NotBefore: xc.NotBefore, NotAfter: xc.NotAfter,
+		Serial:      confirm.SerialString(xc),
+		IssuerKeyID: hex.EncodeToString(xc.AuthorityKeyId), NotBefore: xc.NotBefore, NotAfter: xc.NotAfter,
 		Fingerprint: jpki.FingerprintOf(der).String(), DER: der,
 	}
 	if !xc.IsCA {

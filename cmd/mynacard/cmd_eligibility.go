@@ -18,10 +18,16 @@ func newEligibilityCmd(g *globals) *cobra.Command {
 		Use:   "import FILE.csv",
 		Short: "load qualifications from a CSV file: all rows or none",
 		Long: `eligibility import loads qualifications keyed by authentication certificate
-(issuer DN as crypto/x509 writes it, serial in hex) from a UTF-8 CSV file whose
-header is:
+(issuer and serial in hex, as "cert auth --json" prints them) from a UTF-8 CSV
+file whose header is:
 
   ` + store.EligibilityCSVHeader + `
+
+The issuer may be written as crypto/x509 writes a DN (the "issuer" that
+"cert auth --json" prints), in the certificate's own RDN order (one attribute
+per RDN, as records and enrolments keep it), or as keyid:HEX (the
+"issuer_key_id" that "cert auth --json" prints): all three are stored in one
+canonical form and qualify finds the holder by any of them.
 
 The file is imported in one transaction: if any row is bad, every bad row is
 reported with its line number and nothing is imported.`,
@@ -33,6 +39,7 @@ reported with its line number and nothing is imported.`,
 				return err
 			}
 			defer f.Close()
+			g.mayCreateStore = true
 			st, err := g.openStore(ctx)
 			if err != nil {
 				return err

@@ -59,6 +59,9 @@ and shows old and new attributes side by side.`,
 				return usageErrorf("--replaces and --compare-text need the signing key, not --auth-key")
 			}
 			ctx := cmd.Context()
+			// Enrolling writes the first data a store may hold; anything
+			// else needs the store to exist already.
+			g.mayCreateStore = enroll && replaces == 0
 			pre := func(st store.Store) error {
 				if replaces == 0 {
 					return nil
@@ -111,7 +114,7 @@ and shows old and new attributes side by side.`,
 	f.Int64Var(&replaces, "replaces", 0, "enrolment ID whose certificate was revoked for a registration change: link the new certificate to it")
 	f.BoolVar(&compareText, "compare-text", false, "also read the card's text application (4-digit PIN, asked after the password) and compare its basic four with the certificate's")
 	f.BoolVar(&newHolder, "new-holder", false, "enrol even when earlier enrolments may be this holder's before a registration change (the clerk checked they are someone else)")
-	f.BoolVar(&token, "token", false, "print a confirmation token for a backend's challenge (--audience, --nonce) instead of a local verdict (issue 10)")
+	f.BoolVar(&token, "token", false, "print a confirmation token for a backend's challenge (--audience, --nonce) instead of a local verdict")
 	tf.addTokenFlags(f, true)
 	return cmd
 }
@@ -193,7 +196,7 @@ func (g *globals) printChange(c *confirm.Change) {
 		t.cells(label, o, n, mark(field))
 	}
 	// Names and addresses differ only when they differ after the safe
-	// folding of issue 9 (full-width digits and Latin letters, U+3000).
+	// folding (full-width digits and Latin letters, U+3000).
 	differs["name"] = !sameText(c.Old.Name, c.New.Name) || fmt.Sprint(c.Old.NameSubstitutes) != fmt.Sprint(c.New.NameSubstitutes)
 	differs["address"] = !sameText(c.Old.Address, c.New.Address) || fmt.Sprint(c.Old.AddressSubstitutes) != fmt.Sprint(c.New.AddressSubstitutes)
 	row(p.Sprintf(i18n.FieldName), "name", c.Old.Name, c.New.Name)
@@ -209,7 +212,7 @@ func (g *globals) printChange(c *confirm.Change) {
 }
 
 // sameText compares two names or addresses after folding only what is
-// safe to fold (issue 9): full-width digits and Latin letters to ASCII,
+// safe to fold: full-width digits and Latin letters to ASCII,
 // and the ideographic space U+3000 to U+0020. Any other difference,
 // a kanji variant included, is a difference.
 func sameText(a, b string) bool {

@@ -31,7 +31,7 @@ type pdfSignFlags struct {
 	level, tsa, tsaRoots          string
 	reason, location, contactInfo string
 	page, certify                 int
-	rect                          string
+	rect, text, font              string
 }
 
 // pdfSignJSON is what `sign --pdf --json` prints.
@@ -83,6 +83,17 @@ func (g *globals) runSignPDF(ctx context.Context, f pdfSignFlags) error {
 			}
 		}
 		opts.Rect = &r
+	}
+	if f.text != "" {
+		if f.rect == "" {
+			return usageErrorf("--text needs --rect")
+		}
+		opts.Text = strings.ReplaceAll(f.text, `\n`, "\n")
+		if f.font != "" {
+			if opts.Font, err = os.ReadFile(f.font); err != nil {
+				return err
+			}
+		}
 	}
 	if f.tsa != "" {
 		opts.TSA = &pdf.TSA{URL: f.tsa}

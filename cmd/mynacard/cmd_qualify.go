@@ -65,7 +65,7 @@ exits 0; 2–6 exit 5 (not eligible).`,
 		},
 	}
 	f := cmd.Flags()
-	f.BoolVar(&token, "token", false, "print a confirmation token (authentication key) for a backend's challenge (--audience, --nonce) instead of a local answer (issue 10)")
+	f.BoolVar(&token, "token", false, "print a confirmation token (authentication key) for a backend's challenge (--audience, --nonce) instead of a local answer")
 	tf.addTokenFlags(f, false)
 	return cmd
 }

@@ -101,6 +101,8 @@ before the password is asked.`,
 	cmd.Flags().StringVar(&pf.contactInfo, "contact", "", "PDF: the signer's contact information")
 	cmd.Flags().IntVar(&pf.page, "page", 1, "PDF: page that holds the signature field")
 	cmd.Flags().IntVar(&pf.certify, "certify", 0, "PDF: a certification signature allowing 1 no change, 2 form filling and signing, 3 also annotations")
-	cmd.Flags().StringVar(&pf.rect, "rect", "", "PDF: X1,Y1,X2,Y2 in points from the page's lower left: a visible, text-free appearance (default invisible)")
+	cmd.Flags().StringVar(&pf.rect, "rect", "", "PDF: X1,Y1,X2,Y2 in points from the page's lower left: a visible appearance (default invisible)")
+	cmd.Flags().StringVar(&pf.text, "text", "", `PDF: text in the visible appearance ("\n" starts a line), drawn with an embedded font subset`)
+	cmd.Flags().StringVar(&pf.font, "font", "", "PDF: TrueType font file for --text (default IPA Gothic from fonts-ipafont-gothic)")
 	return cmd
 }

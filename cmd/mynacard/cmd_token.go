@@ -17,7 +17,7 @@ func newTokenCmd(g *globals) *cobra.Command {
 	var signKey, consent bool
 	cmd := &cobra.Command{
 		Use:   "token --audience SERVICE --nonce NONCE",
-		Short: "make a confirmation token (issue 10) for a backend's challenge: the card signs the audience and nonce",
+		Short: "make a confirmation token for a backend's challenge: the card signs the audience and nonce",
 		Long: `token has the card sign a backend's one-time challenge (its nonce) bound to
 the service's audience, and prints the token as JSON for the backend to check.
 By default the user-authentication key and 4-digit PIN sign (qualification,
@@ -56,8 +56,8 @@ func (tf *tokenFlags) addTokenFlags(f *pflag.FlagSet, withConsent bool) {
 	}
 }
 
-// runToken has the card sign the backend's challenge and prints the token
-// (issue 10). With the signing key the four basic details are shown on
+// runToken has the card sign the backend's challenge and prints the token.
+// With the signing key the four basic details are shown on
 // stderr first and the card signs only with the holder's consent.
 func (g *globals) runToken(ctx context.Context, tf tokenFlags) error {
 	if tf.audience == "" || tf.nonce == "" {

@@ -63,7 +63,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 			}
 			policy, err := confirm.ParseRevocationPolicy(g.Revocation)
 			if err != nil {
-				return usageErrorf("--revocation: %v", err)
+				return &usageError{err: errors.New(g.tr(msgBadRevocation, g.Revocation))}
 			}
 			if policy != confirm.RevocationOff {
 				if err := g.checkRevocationSources(); err != nil {

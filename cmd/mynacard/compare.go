@@ -11,7 +11,7 @@ import (
 )
 
 // fieldComparison is one of the basic four compared between the signing
-// certificate and the card's text application (issue 9).
+// certificate and the card's text application.
 type fieldComparison struct {
 	Field       string `json:"field"`
 	Certificate string `json:"certificate"`

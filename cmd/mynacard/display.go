@@ -146,7 +146,7 @@ func positions(ps []int) string {
 }
 
 // printAttributes writes the holder's four basic facts, with the
-// substitute-character warnings issue 9 asks for: a name or address with
+// substitute-character warnings a clerk needs: a name or address with
 // substitutes is never presented as exact.
 func (g *globals) printAttributes(t *table, a *confirm.Attributes) {
 	if a == nil {

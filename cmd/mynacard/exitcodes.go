@@ -200,6 +200,9 @@ func (g *globals) describeError(err error) (code int, msg, hint string) {
 	case cardAnswerProblem(err):
 		return exitCardProblem, g.tr(msgCardAnswer, lowerFirst(err.Error())), g.tr(msgHintCardAnswer)
 	}
+	if msg, hint, ok := g.describeStoreError(err); ok {
+		return exitError, msg, hint
+	}
 	var ie *store.ImportErrors
 	if errors.As(err, &ie) {
 		lines := make([]string, 0, len(ie.Errors))
@@ -254,6 +257,8 @@ func (g *globals) pinLabel(k card.PINKind) string {
 		return g.p.Sprintf(i18n.LabelPINA)
 	case card.TextPINB, card.SurfacePINB:
 		return g.p.Sprintf(i18n.LabelPINB)
+	case card.SurfaceBirthDate:
+		return g.tr(msgLabelBirthDateKey)
 	}
 	return g.tr(msgLabelPIN)
 }

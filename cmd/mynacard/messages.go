@@ -120,6 +120,7 @@ const (
 	msgHintOutput            msgKey = "cli.hint.output"
 	msgNoEnrolment           msgKey = "cli.identify.no_enrolment"
 	msgConsentNeeded         msgKey = "cli.token.consent_needed"
+	msgBadRevocation         msgKey = "cli.revocation.bad_policy"
 )
 
 // cliMessages is the CLI's catalog. English messages follow age's rules
@@ -154,6 +155,7 @@ const (
 	msgTextOnlyBasic      msgKey = "cli.text.only_basic"
 	msgNotRead            msgKey = "cli.text.not_read"
 	msgCredentialUsage    msgKey = "cli.usage.credential"
+	msgLabelBirthDateKey  msgKey = "cli.pin.label.birth_date_key"
 )
 
 // cvMessages are the texts of the keys above.
@@ -185,6 +187,7 @@ func cvMessages() []cliMessage {
 		{msgTextOnlyNumber, "照合番号A opens the Individual Number only: the basic four were not read", "照合番号Aで読めるのは個人番号だけです。基本4情報は読んでいません"},
 		{msgTextOnlyBasic, "照合番号B opens the basic four only: the Individual Number was not read", "照合番号Bで読めるのは基本4情報だけです。個人番号は読んでいません"},
 		{msgNotRead, "(not read)", "（読んでいません）"},
+		{msgLabelBirthDateKey, "birth date (6 digits: Japanese era year, month, day, as YYMMDD)", "生年月日（和暦の年月日6桁、例：昭和60年4月1日は600401）"},
 		{msgCredentialUsage, "--credential must be pin (the 4-digit PIN), a (照合番号A) or b (照合番号B), not %q", "--credential には pin（4桁の暗証番号）、a（照合番号A）、b（照合番号B）のいずれかを指定してください（指定：%q）"},
 	}
 }
@@ -284,6 +287,7 @@ func cliMessages() []cliMessage {
 		{msgOutputNotWritable, "cannot write %s: %s", "%s に書き込めません：%s"},
 		{msgHintOutput, "choose an output file in a folder you can write to, then run the command again: the card was not used", "書き込めるフォルダの出力先を指定して、もう一度実行してください（カードは使っていません）"},
 		{msgNoEnrolment, "no enrolment number %d in the store", "登録番号 %d は登録されていません"},
+		{msgBadRevocation, "--revocation must be hard, soft or off, not %q", "--revocation には hard、soft、off のいずれかを指定してください（%q は使えません）"},
 		{msgConsentNeeded, "a token with the signing key releases name, address, birth date and sex: give --consent once the holder has agreed", "署名用の鍵によるトークンは氏名・住所・生年月日・性別を渡します。ご本人の同意を得てから --consent を付けてください"},
 	}...)
 }

@@ -159,7 +159,7 @@ func TestMessageKeysInBothCatalogs(t *testing.T) {
 }
 
 // TestSameText: only safe differences are folded when names and
-// addresses are compared (issue 9).
+// addresses are compared.
 func TestSameText(t *testing.T) {
 	for _, c := range []struct {
 		a, b string

@@ -25,7 +25,7 @@ import (
 func (g *globals) checkRevocationFlags() (confirm.RevocationPolicy, error) {
 	policy, err := confirm.ParseRevocationPolicy(g.Revocation)
 	if err != nil {
-		return 0, usageErrorf("--revocation: %v", err)
+		return 0, &usageError{err: errors.New(g.tr(msgBadRevocation, g.Revocation))}
 	}
 	if policy == confirm.RevocationOff {
 		return policy, nil

@@ -45,6 +45,9 @@ type globals struct {
 	PINFD int
 	// DB is the store's DSN; empty is the per-user SQLite file.
 	DB string
+	// Checkpoint is the records' checkpoint file; empty is next to the
+	// SQLite file (or, for PostgreSQL, in the per-user data directory).
+	Checkpoint string
 	// CRL lists CRL sources (files, directories, URLs).
 	CRL []string
 	// CRLCache is the index cache directory ("off": none; empty: the
@@ -71,6 +74,10 @@ type globals struct {
 
 	// cmdName is the subcommand being run ("pin change"), for hints.
 	cmdName string
+	// mayCreateStore lets openStore create a missing store: set by the
+	// commands that write the first data (identify --enroll, eligibility
+	// import).
+	mayCreateStore bool
 	// src is the process's PIN source, made on first use.
 	src *pinentry.Source
 	// virtualCard is set once the built-in virtual card is in use: it
@@ -125,6 +132,7 @@ func newRootCmd(g *globals) *cobra.Command {
 	pf.BoolVar(&g.PINStdin, "pin-stdin", false, "read PINs from standard input, one line each (for scripts; never put a PIN in argv)")
 	pf.IntVar(&g.PINFD, "pin-fd", -1, "read PINs from this open file descriptor, one line each")
 	pf.StringVar(&g.DB, "db", "", "store: a SQLite file path or a postgres:// DSN (default: $XDG_DATA_HOME/mynacard/mynacard.db)")
+	pf.StringVar(&g.Checkpoint, "checkpoint", "", "file holding the sealed records' signed head, written after each sealed record and checked by records verify (default: the SQLite file's path + .checkpoint)")
 	pf.StringArrayVar(&g.CRL, "crl", nil, "CRL source for revocation checks: a file, a directory of *.crl/*.der/*.pem, or an http(s) URL (repeatable)")
 	pf.StringVar(&g.CRLCache, "crl-cache", "", "directory of the verified CRL index cache (default: mynacard/crl-index under the user cache directory; \"off\": parse every CRL on every run)")
 	pf.StringVar(&g.OCSP, "ocsp", "", "OCSP responder URL for revocation checks")

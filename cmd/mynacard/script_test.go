@@ -146,7 +146,7 @@ func holder(ts *testscript.TestScript, name string) *jpkitest.Holder {
 
 // textVariants are cards of the default holder whose text application
 // differs from the signing certificate: only in half-width digits (the
-// same after safe folding, issue 9), or in one kanji (a difference).
+// same after safe folding), or in one kanji (a difference).
 var textVariants = map[string]func(c *virtual.Contents){
 	"halfwidth-text": func(c *virtual.Contents) { c.Address = "東京都千代田区試験町1丁目2番3号" },
 	"kanji-text":     func(c *virtual.Contents) { c.Name = "山田　太朗" },

@@ -206,7 +206,7 @@ func (g *globals) pinSource() (*pinentry.Source, error) {
 	return g.src, err
 }
 
-// operatorKey opens the operator key that seals records (issue 8):
+// operatorKey opens the operator key that seals records:
 // --operator-key/--operator-cert files, or a PIV token (--operator-piv);
 // nil when none is configured (records are then kept unsealed).
 func (g *globals) operatorKey(ctx context.Context) (operator.Key, error) {
@@ -370,22 +370,37 @@ func defaultDBPath() (string, error) {
 	return filepath.Join(dir, "mynacard", "mynacard.db"), nil
 }
 
-// openStore opens the store --db names (created 0600 in a 0700
-// directory when it is the default SQLite file).
+// openStore opens the store --db names. Only a command that writes the
+// first data (g.mayCreateStore: identify --enroll, eligibility import)
+// creates a missing one (SQLite 0600 in a 0700 directory, or the schema
+// in PostgreSQL); every other command refuses it (noStoreError), so that a
+// mistyped --db never answers "not enrolled" or "no qualification" from an
+// empty store.
 func (g *globals) openStore(ctx context.Context) (store.Store, error) {
-	dsn := g.DB
-	if dsn == "" {
-		p, err := defaultDBPath()
-		if err != nil {
-			return nil, err
-		}
-		dsn = p
+	dsn, err := g.storeDSN()
+	if err != nil {
+		return nil, err
 	}
-	st, err := store.Open(ctx, dsn)
+	open := store.OpenExisting
+	if g.mayCreateStore {
+		open = store.Open
+	}
+	st, err := open(ctx, dsn)
+	if errors.Is(err, store.ErrNoStore) {
+		return nil, &noStoreError{where: redactedDSN(dsn), err: err}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("opening the store: %w", err)
 	}
 	return st, nil
+}
+
+// storeDSN is --db, or the per-user SQLite file.
+func (g *globals) storeDSN() (string, error) {
+	if g.DB != "" {
+		return g.DB, nil
+	}
+	return defaultDBPath()
 }
 
 // operator names the clerk: --operator, else the login name.
@@ -407,7 +422,7 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 	}
 	policy, err := confirm.ParseRevocationPolicy(g.Revocation)
 	if err != nil {
-		return nil, usageErrorf("--revocation: %v", err)
+		return nil, &usageError{err: errors.New(g.tr(msgBadRevocation, g.Revocation))}
 	}
 	var rc confirm.RevocationChecker
 	if policy != confirm.RevocationOff {
@@ -430,6 +445,11 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 		}
 		if key != nil {
 			cfg.Seal = operator.SealerContext(ctx, key)
+			cp, err := g.checkpointPath()
+			if err != nil {
+				return nil, err
+			}
+			cfg.Store = operator.WithCheckpoint(st, cp)
 		}
 	}
 	return confirm.New(cfg)

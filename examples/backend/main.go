@@ -1,5 +1,5 @@
 // Command backend is an example service that checks confirmation tokens
-// (issue 10) for itself: it issues one-time challenges over HTTP and
+// for itself: it issues one-time challenges over HTTP and
 // validates the tokens a kiosk, the mynacard CLI or the agent returns,
 // with package confirm's Validator.
 //

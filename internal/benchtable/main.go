@@ -38,7 +38,7 @@ const (
 	unitAPDUs     = "apdus/op"
 	unitCardBytes = "cardbytes/op"
 	unitDataBytes = "databytes/op"
-	// unitTarget is the APDU target of the operation (issue 3: its fixed
+	// unitTarget is the APDU target of the operation (its fixed
 	// APDUs plus one READ per 256 data bytes, or one extended READ).
 	unitTarget = "targetapdus/op"
 )

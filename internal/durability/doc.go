@@ -1,4 +1,4 @@
-// Package durability holds the store's crash tests (issue 6, item 5): the
+// Package durability holds the store's crash tests: the
 // built mynacard CLI is killed with SIGKILL at random moments while it runs
 // a batch registration-change check (`changes --all`) and while it imports
 // an eligibility CSV (`eligibility import`), many times over, and after each

@@ -200,7 +200,7 @@ func RevokedKey(reason string) (k Key, ok bool) {
 }
 
 // EligibilityKey returns the message for an eligibility validity status
-// 1–6 (PROTOCOL.md "Qualification confirmation"); ok is false otherwise.
+// 1–6 (docs/certificates.md "Qualification confirmation"); ok is false otherwise.
 func EligibilityKey(status int) (k Key, ok bool) {
 	switch status {
 	case 1:

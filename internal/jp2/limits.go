@@ -5,7 +5,7 @@ package jp2
 // OpenJPEG's worst case near 2048*2048*4 components*4 bytes = 64 MiB of
 // samples. Tiles are bounded too: each costs OpenJPEG a few KB of state
 // before any pixel (a 4096x4096 image cut into 17x17 tiles took 600 MB).
-// Chosen here, not from PROTOCOL.md, which is silent on the photo's size.
+// Chosen here, not from the card's documentation, which is silent on the photo's size.
 const (
 	DefaultMaxWidth      = 2048
 	DefaultMaxHeight     = 2048

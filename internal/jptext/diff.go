@@ -2,7 +2,7 @@ package jptext
 
 // maxAlignCells bounds the alignment table (runes of a times runes of b,
 // after the common prefix and suffix are set aside). Names and addresses
-// are far below it (an address is at most 200 characters, PROTOCOL.md
+// are far below it (an address is at most 200 characters, docs/certificates.md
 // "Certificates": 40,000 cells); beyond it the differing middle is
 // reported as one Difference, which is still a difference, never a false
 // equality.

@@ -1,5 +1,5 @@
 // Package jptext compares Japanese names and addresses the way a counter
-// clerk must (issue 9, item 3): it folds only the differences that are
+// clerk must: it folds only the differences that are
 // certainly not differences, reports every other difference with its
 // position, and never calls a text exact where a substitute character
 // (代替文字) is flagged.
@@ -58,7 +58,7 @@
 // # Substitute characters
 //
 // A signing certificate flags, per character, where the name or address
-// holds a substitute for a character outside the JIS sets (PROTOCOL.md
+// holds a substitute for a character outside the JIS sets (docs/certificates.md
 // "Certificates": a 0/1 flag per character). The character there is not
 // the registered one, so equality of code points proves nothing, and
 // inequality disproves nothing: any comparison touching a flagged

@@ -41,13 +41,12 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // Fixed parts of the PIN-guarded sequences (ISO/IEC 7816-4 §11.5.6):
 // SELECT the application, SELECT the PIN EF, the empty VERIFY that reads
-// the tries, then VERIFY with the PIN; and, when the transaction ends, the
-// SELECT of the JPKI application that clears the security state.
+// the tries, then VERIFY with the PIN.
 func pinPrefix(pinLen int) budget {
 	return budget{
-		apdus:    5,
-		sent:     2*selectAppLen + selectEFLen + headerLen + headerLen + shortLcLen + pinLen,
-		received: 5 * statusWordLen,
+		apdus:    4,
+		sent:     selectAppLen + selectEFLen + headerLen + headerLen + shortLcLen + pinLen,
+		received: 4 * statusWordLen,
 	}
 }
 
@@ -65,10 +64,6 @@ func certRead(n int, extended bool) budget {
 func (b budget) plus(c budget) budget {
 	return budget{b.apdus + c.apdus, b.sent + c.sent, b.received + c.received}
 }
-
-// clearSelect is the SELECT of the JPKI application that ends every
-// transaction that presented a PIN, dropping the card's security state.
-var clearSelect = budget{apdus: 1, sent: selectAppLen, received: statusWordLen}
 
 // selects is the budget of SELECT application + SELECT EF.
 var selects = budget{apdus: certSelectAPDU, sent: selectAppLen + selectEFLen, received: certSelectAPDU * statusWordLen}
@@ -110,21 +105,21 @@ func TestAPDUBudget(t *testing.T) {
 				{"read SignCert", func(ctx context.Context) error {
 					_, err := r.j.ReadSignCertificate(ctx, answer(jpkitest.DefaultSignPIN).ask)
 					return err
-				}, pinPrefix(len(jpkitest.DefaultSignPIN)).plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(len(h.SignCert.Raw), ext)).plus(clearSelect)},
+				}, pinPrefix(len(jpkitest.DefaultSignPIN)).plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(len(h.SignCert.Raw), ext))},
 				{"PIN status", func(ctx context.Context) error { _, err := r.j.PINStatus(ctx, card.AuthPIN); return err },
 					budget{3, selectAppLen + selectEFLen + headerLen, 3 * statusWordLen}},
 				// Sign: the PIN sequence, SELECT the key EF, then SIGN
-				// (80 2A 00 80 Lc DigestInfo Le) answered by 256 bytes,
-				// then the clearing SELECT.
+				// (80 2A 00 80 Lc DigestInfo Le) answered by 256 bytes
+				// (pinPrefix counts the clearing SELECT).
 				{"sign", func(ctx context.Context) error {
 					_, err := r.j.Sign(ctx, card.AuthKey, answer(jpkitest.DefaultAuthPIN).ask, info)
 					return err
-				}, pinPrefix(len(jpkitest.DefaultAuthPIN)).plus(budget{2, selectEFLen + headerLen + shortLcLen + len(info) + shortLeLen, statusWordLen + 256 + statusWordLen}).plus(clearSelect)},
+				}, pinPrefix(len(jpkitest.DefaultAuthPIN)).plus(budget{2, selectEFLen + headerLen + shortLcLen + len(info) + shortLeLen, statusWordLen + 256 + statusWordLen})},
 				{"read surface", func(ctx context.Context) error {
 					_, err := r.j.Surface().ReadSurface(ctx, card.SurfacePINB, answer(ct.PINB).ask)
 					return err
 				}, pinPrefix(len(ct.PINB)).plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(len(surface), ext)).
-					plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(cvcLen, ext)).plus(clearSelect)}, // EF 0004 is read with the face
+					plus(budget{1, selectEFLen, statusWordLen}).plus(certRead(cvcLen, ext))}, // EF 0004 is read with the face
 				// Presence: EF 0008 read with Le 4 (answered with its 3
 				// bytes), then each CA certificate EF asked directly: SELECT
 				// and an 8-byte header READ.

@@ -27,16 +27,16 @@ func TestJPKIUnsureVariants(t *testing.T) {
 		extended := i%2 == 1
 		name := fmt.Sprintf("eof=%s absent=%02X blocked=%04X extended=%v", eof, absent, uint16(blocked), extended)
 		opts := []virtual.Option{virtual.WithEndOfFile(eof), virtual.WithPresenceAbsent(absent), virtual.WithBlockedQuery(blocked)}
-		t.Run(name, func(t *testing.T) {
-			h := jpkitest.DefaultHolder()
-			ctx := ctxT(t)
-
+		h := jpkitest.DefaultHolder()
+		digest, info := sha256Info(t, name)
+		t.Run(name+"/no signing certificate, blocked PIN", func(t *testing.T) {
 			// A card without the signing certificate, whose
 			// authentication PIN has one try: EF 0008 carries the absent
 			// byte, and the PIN gets blocked on purpose.
 			r := newRig(t, rigConfig{extended: extended, opts: card.Options{AllowLastTry: true},
 				cardOpts: append(opts, virtual.WithMaxTries(virtual.PINJPKIAuth, 1)),
 				edit:     func(c *virtual.Contents) { c.SignCert = nil }})
+			ctx := ctxT(t) // after the slot is ours: waiting for it is not the operations' time
 			p, err := r.j.Present(ctx)
 			if err != nil || p.SignCert || !p.AuthCert || !p.AuthCACert || !p.SignCACert || p.Odd == "" {
 				t.Fatalf("Present = %+v, %v", p, err)
@@ -49,7 +49,6 @@ func TestJPKIUnsureVariants(t *testing.T) {
 					t.Errorf("ReadCertificate(%v): %d bytes, %v", c.f, len(der), err)
 				}
 			}
-			digest, info := sha256Info(t, name)
 			sig, err := r.j.Sign(ctx, card.AuthKey, answer(jpkitest.DefaultAuthPIN).ask, info)
 			if err != nil {
 				t.Fatalf("Sign: %v", err)
@@ -67,11 +66,12 @@ func TestJPKIUnsureVariants(t *testing.T) {
 			if _, err := r.j.Sign(ctx, card.AuthKey, never.ask, info); !errors.Is(err, card.ErrPINBlocked) || never.count() != 0 {
 				t.Errorf("Sign with the blocked PIN: %v after %d prompts", err, never.count())
 			}
-			r.in.Remove(t)
-
-			// The full holder: every certificate, the signing one with
-			// its password, and a signature with the signing key.
-			r = newRig(t, rigConfig{extended: extended, cardOpts: opts})
+		})
+		// The full holder: every certificate, the signing one with its
+		// password, and a signature with the signing key.
+		t.Run(name+"/full holder", func(t *testing.T) {
+			r := newRig(t, rigConfig{extended: extended, cardOpts: opts})
+			ctx := ctxT(t)
 			if p, err := r.j.Present(ctx); err != nil || !p.SignCert || !p.AuthCert || p.Odd != "" {
 				t.Errorf("Present = %+v, %v", p, err)
 			}

@@ -54,7 +54,7 @@ func FormPDF() []byte {
 	return BuildPDF([]string{
 		"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [5 0 R] /DA (/Helv 0 Tf 0 g) >> >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Annots [5 0 R] >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> /Contents 4 0 R /Annots [5 0 R] >>",
 		"<< /Length 43 >>\nstream\nBT /F1 12 Tf 72 760 Td (Application) Tj ET\nendstream",
 		"<< /Type /Annot /Subtype /Widget /FT /Tx /T (name) /V (Yamada) /Rect [72 700 300 720] /P 3 0 R /F 4 >>",
 	})

@@ -10,7 +10,7 @@ import (
 )
 
 // MaxLen is the longest secret accepted, in bytes after the line ending
-// is removed. The card's longest PIN is 16 characters (PROTOCOL.md, EF
+// is removed. The card's longest PIN is 16 characters (docs/card.md "PIN and key EFs", EF
 // 001B); 64 leaves room for a mistyped or pasted line to be refused by the
 // card layer's format check with a clear message instead of here.
 const MaxLen = 64

@@ -1,4 +1,4 @@
-// Package reliability holds the project's reliability campaign (issue 6) as
+// Package reliability holds the project's reliability campaign as
 // tests: the fault matrix that runs every card operation through pcscd and
 // vpcd with the virtual card (card/virtual) failing at every APDU index in
 // every way it can, the concurrency tests (two processes and many goroutines

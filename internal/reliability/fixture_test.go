@@ -24,7 +24,7 @@ import (
 const insVerify = 0x20
 
 // insSign is the JPKI application's proprietary SIGN instruction
-// (PROTOCOL.md "Commands").
+// (docs/card.md "Commands").
 const insSign = 0x2A
 
 // allPINs are the PINs whose retry counters every case watches.

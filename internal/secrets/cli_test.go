@@ -532,8 +532,15 @@ func TestServeSecrets(t *testing.T) {
 	l.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	// serve needs an existing store (only enrolment and import create one).
+	dbPath := filepath.Join(c.dir, "store.db")
+	st, err := store.Open(ctx, dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
 	cmd := exec.CommandContext(ctx, bin, "serve", "--reader", "virtual", "--trace", "--listen", addr,
-		"--revocation", "soft", "--audience", "https://service.example", "--db", filepath.Join(c.dir, "store.db"))
+		"--revocation", "soft", "--audience", "https://service.example", "--db", dbPath)
 	cmd.Dir, cmd.Env = c.dir, c.env
 	var errb bytes.Buffer
 	cmd.Stderr = &errb

@@ -1,5 +1,5 @@
 // Package secrets holds the secret-handling checks of the reliability
-// campaign (issue 6) as tests: PIN buffers handed to the library are wiped
+// campaign as tests: PIN buffers handed to the library are wiped
 // after every operation, on success and on every failure path; and the
 // mynacard CLI, built once and run as a subprocess with --trace against the
 // built-in virtual card and through pcscd, never shows a PIN, a signing

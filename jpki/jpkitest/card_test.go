@@ -12,7 +12,7 @@ import (
 )
 
 // Raw APDU pieces for talking to a card built from Holder.Contents
-// (PROTOCOL.md "Applications", "Commands"); written out here so the test
+// (docs/card.md "Applications" and "Commands"); written out here so the test
 // does not depend on the card/ layer it is meant to feed.
 const (
 	aidJPKI         = "\xD3\x92\xF0\x00\x26\x01\x00\x00\x00\x01"

@@ -17,7 +17,7 @@ import (
 )
 
 // CRL reason codes (RFC 5280 §5.3.1) as written into CRL entries, plus
-// NoReason for an entry without a reasonCode extension. PROTOCOL.md
+// NoReason for an entry without a reasonCode extension. docs/certificates.md
 // "Revocation" says which ones J-LIS uses and what they mean.
 const (
 	NoReason                   = -1

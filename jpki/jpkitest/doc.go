@@ -7,7 +7,7 @@
 // generations and one ECDSA P-384 generation ([ECDSAGeneration], for the
 // next card) that share one distinguished name per kind (as J-LIS's do),
 // end-entity
-// certificates with the JPKI profile of PROTOCOL.md "Certificates" (subject
+// certificates with the JPKI profile of docs/certificates.md "Certificates" (subject
 // and issuer forms, key usage, policy OIDs, a CRL distribution point given
 // as a directory name, and subjectAltName otherNames 1.2.392.200149.8.5.5.1
 // to .6 carrying the holder's name, sex, birth date and address), the

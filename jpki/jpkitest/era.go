@@ -8,7 +8,7 @@ import (
 )
 
 // Japanese era codes as used by the birth-date otherName EYYYYMMDD
-// (PROTOCOL.md "Certificates"), as the int that HolderSpec.Era holds. They
+// (docs/certificates.md "Certificates"), as the int that HolderSpec.Era holds. They
 // are [card.Era]'s codes.
 const (
 	// EraUnknown is the wire code 0, "era unknown". In HolderSpec.Era,
@@ -32,7 +32,7 @@ func EraOf(d time.Time) (era, year int) {
 }
 
 // JapaneseDateYYMMDD returns d as era year, month and day, two digits each,
-// as 照合番号B starts (PROTOCOL.md "Text application files"): 1985-04-01
+// as 照合番号B starts (docs/card-apps.md "Text application"): 1985-04-01
 // (昭和60年) gives "600401".
 func JapaneseDateYYMMDD(d time.Time) (string, error) {
 	era, y := EraOf(d)

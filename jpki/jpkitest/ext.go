@@ -16,7 +16,7 @@ var (
 )
 
 // Object identifiers of the JPKI subjectAltName otherName entries of a
-// signing certificate (PROTOCOL.md "Certificates").
+// signing certificate (docs/certificates.md "Certificates").
 var (
 	// OIDName is the holder's name, family and given name separated by
 	// U+3000.

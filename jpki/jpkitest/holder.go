@@ -41,7 +41,7 @@ const (
 	DefaultSex = SexMale
 )
 
-// Sex codes of the subjectAltName (PROTOCOL.md "Certificates").
+// Sex codes of the subjectAltName (docs/certificates.md "Certificates").
 const (
 	SexMale    = 1
 	SexFemale  = 2
@@ -57,7 +57,7 @@ func DefaultBirthDate() time.Time { return time.Date(1985, 4, 1, 0, 0, 0, 0, tim
 func DefaultIssueTime() time.Time { return time.Date(2024, 4, 1, 10, 0, 0, 0, jst).UTC() }
 
 // Lengths of the common application's card serial and municipality code
-// (PROTOCOL.md "Applications", *unsure*).
+// (docs/card.md "Applications", *unsure*).
 const (
 	cardSerialDigits   = 15
 	municipalityDigits = 5
@@ -452,7 +452,7 @@ func sanEntries(s HolderSpec) []sanEntry {
 }
 
 // SubstituteFlags encodes substitute-character positions the way this
-// test PKI writes otherNames .2 and .6 (PROTOCOL.md: "a 0/1 flag per
+// test PKI writes otherNames .2 and .6 (docs/certificates.md: "one ASCII 0/1 per
 // character", exact form *unsure*): one ASCII '0' or '1' per rune of text,
 // in order, '1' where the rune is a substitute character (代替文字). The
 // string has as many bytes as text has runes (U+3000 included), so an

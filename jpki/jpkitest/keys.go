@@ -10,7 +10,7 @@ import (
 	"sync"
 )
 
-// keyBits is the RSA modulus size of every JPKI key (PROTOCOL.md
+// keyBits is the RSA modulus size of every JPKI key (docs/certificates.md
 // "Certificates": RSA-2048).
 const keyBits = 2048
 

@@ -30,7 +30,7 @@ func (k Kind) String() string {
 
 func (k Kind) valid() bool { return k == KindSign || k == KindAuth }
 
-// Distinguished-name values (PROTOCOL.md "Certificates").
+// Distinguished-name values (docs/certificates.md "Certificates").
 const (
 	// CountryJP is the C attribute of every JPKI name.
 	CountryJP = "JP"
@@ -52,7 +52,7 @@ const (
 	OrganizationalUnitCRLDP = "CRL Distribution Points"
 )
 
-// Policy identifiers. PROTOCOL.md marks the test cards' signing policy and
+// Policy identifiers. docs/certificates.md marks the test cards' signing policy and
 // the authentication policy *unsure*.
 var (
 	// PolicySign is the production signing-certificate policy
@@ -75,7 +75,7 @@ var (
 // depend on an *unsure* fact.
 var policyForSign = PolicySign
 
-// Generations of the roots, with their validity years (PROTOCOL.md:
+// Generations of the roots, with their validity years (docs/certificates.md:
 // generation 1 2015–2025, 2 2019–2029, 3 2023–2033).
 const (
 	// FirstGeneration is the oldest root generation.

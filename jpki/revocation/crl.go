@@ -597,7 +597,7 @@ func directoryNames(gns cryptobyte.String) ([][]byte, error) {
 
 // CertDistributionPoints returns the directory names of cert's
 // cRLDistributionPoints extension (RFC 5280 §4.2.1.13): JPKI writes one
-// per municipality (PROTOCOL.md "Certificates"). crypto/x509 keeps only
+// per municipality (docs/certificates.md "Certificates"). crypto/x509 keeps only
 // URIs, so the extension is parsed here.
 func CertDistributionPoints(cert *x509.Certificate) ([][]byte, error) {
 	var out [][]byte

@@ -19,7 +19,7 @@
 //
 // It does not own the trust anchors: the caller passes the pinned roots
 // (package jpki) as trusted issuers, and JPKI roots of one kind share a
-// distinguished name across generations (PROTOCOL.md "Certificates"), so
+// distinguished name across generations (docs/certificates.md "Certificates"), so
 // an issuer is always chosen by signature, never by name alone. It does
 // not build or verify certificate chains; end-entity certificates are
 // matched to the issuer whose key signed them.

@@ -407,3 +407,39 @@ func TestIndexCacheSweepsLeftovers(t *testing.T) {
 		t.Errorf("recent temporary removed: %v", err)
 	}
 }
+
+// TestChunkSums: the chunk checksums of an index body split anywhere are
+// those of the whole, and a flipped bit in any chunk is found.
+func TestChunkSums(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	body := make([]byte, 2*indexChunk+12345)
+	for i := range body {
+		body[i] = byte(r.Uint32())
+	}
+	whole := chunkSums(body)
+	if len(whole) != 3 {
+		t.Fatalf("%d chunks", len(whole))
+	}
+	var sums []byte
+	for _, s := range whole {
+		sums = le32(sums, s)
+	}
+	for _, cut := range []int{0, 1, indexChunk, indexChunk + 7, len(body)} {
+		if got := chunkSums(body[:cut], body[cut:]); fmt.Sprint(got) != fmt.Sprint(whole) {
+			t.Fatalf("split at %d: %v, want %v", cut, got, whole)
+		}
+	}
+	if !checkChunks(body, sums) {
+		t.Fatal("good body refused")
+	}
+	for _, at := range []int{0, indexChunk - 1, indexChunk, 2*indexChunk + 5, len(body) - 1} {
+		body[at] ^= 0x20
+		if checkChunks(body, sums) {
+			t.Fatalf("flip at %d not found", at)
+		}
+		body[at] ^= 0x20
+	}
+	if checkChunks(body, sums[:8]) {
+		t.Fatal("missing chunk sum accepted")
+	}
+}

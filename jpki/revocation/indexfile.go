@@ -17,6 +17,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 )
@@ -26,10 +28,10 @@ import (
 // place through mmap: a fixed 64-byte header, the CRL's metadata, then at
 // a page boundary the sorted records exactly as the in-memory index holds
 // them (native byte order, recorded in the header). Loading a cached CRL
-// maps the file, checks the header, the metadata's and the records'
-// CRC-32C checksums and the CRL's signature over the stored tbsCertList
-// digest, and decodes nothing else; several processes share the page
-// cache's pages.
+// maps the file, checks the header, the metadata's CRC-32C and the
+// body's (one per 8 MiB chunk, checked on every core), the CRL's
+// signature over the stored tbsCertList digest, and decodes nothing
+// else; several processes share the page cache's pages.
 //
 // Threat model: the cache directory is as trusted as the configuration;
 // the cache must survive crashes, disk corruption, truncation and format
@@ -46,10 +48,13 @@ import (
 // fingerprintSettle old, so that a rewrite within the clock's resolution
 // cannot go unseen.
 
-// Index file layout constants.
+// Index file layout constants (the header: magic, version, byte order
+// mark, key words, flags, record count, metadata length, body offset,
+// metadata CRC-32C, zero, bucket-table length; the metadata ends with
+// the CRC-32C of each indexChunk of the body).
 const (
 	indexMagic      = "MYNACRLX"
-	indexVersion    = 3
+	indexVersion    = 4
 	indexExt        = ".idx"
 	indexHeaderSize = 64
 	// indexBodyAlign aligns the records to a page so they map cleanly.
@@ -254,6 +259,64 @@ func sweepTemporaries(dir string) {
 	}
 }
 
+// indexChunk is the span of the body one CRC-32C covers: the chunks are
+// checked on every core at once (and the pages of a mapping faulted in
+// by the same goroutines).
+const indexChunk = 8 << 20
+
+func chunkCount(n int) int { return (n + indexChunk - 1) / indexChunk }
+
+// chunkSums returns the CRC-32C of each indexChunk of the concatenation
+// of parts.
+func chunkSums(parts ...[]byte) []uint32 {
+	var sums []uint32
+	var cur uint32
+	fill := 0
+	for _, p := range parts {
+		for len(p) > 0 {
+			m := min(len(p), indexChunk-fill)
+			cur = crc32.Update(cur, crc32c, p[:m])
+			fill += m
+			p = p[m:]
+			if fill == indexChunk {
+				sums, cur, fill = append(sums, cur), 0, 0
+			}
+		}
+	}
+	if fill > 0 {
+		sums = append(sums, cur)
+	}
+	return sums
+}
+
+// checkChunks reports whether every chunk of b has its little-endian
+// CRC-32C in sums, checking them in parallel.
+func checkChunks(b, sums []byte) bool {
+	n := chunkCount(len(b))
+	if len(sums) != 4*n {
+		return false
+	}
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var bad atomic.Bool
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n && !bad.Load(); i += workers {
+				c := b[i*indexChunk : min((i+1)*indexChunk, len(b))]
+				if crc32.Checksum(c, crc32c) != binary.LittleEndian.Uint32(sums[4*i:]) {
+					bad.Store(true)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return !bad.Load()
+}
+
+func le32(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
+
 // tableWords views 4-byte-aligned bytes as the bucket table (copied when
 // unaligned, as recordWords).
 func tableWords(b []byte, n int) []uint32 {
@@ -341,9 +404,12 @@ func writeIndexFile(path string, c *CRL) error {
 	if c.Issuer == nil {
 		return errors.New("writing index: CRL not verified")
 	}
-	meta := indexMeta(c)
 	body := recordBytes(c.idx.data)
 	table := tableBytes(c.idx.tab)
+	meta := indexMeta(c)
+	for _, sum := range chunkSums(body, table) {
+		meta = le32(meta, sum)
+	}
 	bodyOff := (indexHeaderSize + len(meta) + indexBodyAlign - 1) / indexBodyAlign * indexBodyAlign
 	hdr := make([]byte, indexHeaderSize)
 	le := binary.LittleEndian
@@ -366,7 +432,6 @@ func writeIndexFile(path string, c *CRL) error {
 	meta = append(meta, make([]byte, bodyOff-indexHeaderSize-len(meta))...)
 	metaCRC := crc32.Update(crc32.Checksum(hdr[:48], crc32c), crc32c, meta)
 	le.PutUint32(hdr[48:], metaCRC)
-	le.PutUint32(hdr[52:], crc32.Update(crc32.Checksum(body, crc32c), crc32c, table))
 	le.PutUint64(hdr[56:], uint64(len(c.idx.tab)))
 	sweepTemporaries(filepath.Dir(path))
 	if err := writeAtomic(path, func(w io.Writer) error {
@@ -500,14 +565,15 @@ func parseIndex(b []byte, crlSum [sha256.Size]byte, issuers []*x509.Certificate)
 	c.tbsDigest = r.field()
 	c.signature = r.field()
 	tabBit, tabShift, tabBase := r.u64(), r.u64(), r.u64()
-	if !r.ok || len(r.b) != 0 || tabBit > 64*maxKeyWords || tabShift > 64 {
+	sums := r.take(uint64(4 * chunkCount(len(body))))
+	if !r.ok || len(r.b) != 0 || tabBit > 64*maxKeyWords || tabShift > 64 || le.Uint32(b[52:]) != 0 {
 		return nil, errIndexCorrupt
 	}
 	if !bytes.Equal(c.RawIssuer, c.Issuer.RawSubject) || !c.sigAlg.hash.Available() ||
 		len(c.tbsDigest) != c.sigAlg.hash.Size() || !c.sigAlg.verify(c.Issuer.PublicKey, c.tbsDigest, c.signature) {
 		return nil, errIndexCorrupt
 	}
-	if crc32.Checksum(body, crc32c) != le.Uint32(b[52:]) {
+	if !checkChunks(body, sums) {
 		return nil, errIndexCorrupt
 	}
 	if n > 0 {

@@ -39,7 +39,7 @@ const (
 	DefaultOCSPMaxBytes = 1 << 20
 	// DefaultOCSPMaxAge is how long a response without nextUpdate is
 	// accepted after its thisUpdate (RFC 6960 §4.2.2.1 leaves it to local
-	// policy; PROTOCOL.md is silent).
+	// policy; no source states it).
 	DefaultOCSPMaxAge = 24 * time.Hour
 	// DefaultOCSPCacheEntries bounds the response cache.
 	DefaultOCSPCacheEntries = 100_000

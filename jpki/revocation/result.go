@@ -37,7 +37,7 @@ func (s Status) String() string {
 // revokedInfo (RFC 6960 §4.2.1).
 type Reason int
 
-// CRLReason values (RFC 5280 §5.3.1). PROTOCOL.md "Revocation" gives the
+// CRLReason values (RFC 5280 §5.3.1). docs/certificates.md "Revocation" gives the
 // JPKI meanings of the ones J-LIS uses.
 const (
 	// ReasonNone means the entry carries no reasonCode extension; RFC 5280
@@ -101,7 +101,7 @@ func (r Reason) String() string {
 
 // RegistrationChanged reports whether r is affiliationChanged, which JPKI
 // uses for a registration change (異動): ask the holder to sign again with
-// the new certificate (PROTOCOL.md "Registration-change confirmation").
+// the new certificate (docs/certificates.md "Registration-change confirmation").
 func (r Reason) RegistrationChanged() bool { return r == ReasonAffiliationChanged }
 
 // Result is the answer for one certificate.
@@ -199,7 +199,7 @@ func (e *StaleError) Unwrap() error {
 
 // ClockSkew is the allowance applied to thisUpdate and nextUpdate in every
 // freshness check, for clocks that disagree between the CA and the
-// verifier. PROTOCOL.md is silent; five minutes is the usual choice
+// verifier. no source states it; five minutes is the usual choice
 // (RFC 5019 §4 leaves it to local policy).
 const ClockSkew = 5 * time.Minute
 

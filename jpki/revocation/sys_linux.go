@@ -6,7 +6,7 @@ import "syscall"
 // set back.
 func ctimeNano(st *syscall.Stat_t) (int64, bool) { return st.Ctim.Nano(), true }
 
-// mapFlags maps an index file shared and populates its page tables at
-// once: the checksum reads every page anyway, and one populating call is
-// cheaper than a fault per few pages.
-const mapFlags = syscall.MAP_SHARED | syscall.MAP_POPULATE
+// mapFlags maps an index file shared. Its pages are faulted in by the
+// goroutines that check the body's chunks, on every core (MAP_POPULATE
+// would do it on one).
+const mapFlags = syscall.MAP_SHARED

@@ -167,7 +167,9 @@ func presentsPIN(capdu []byte) bool {
 // SCARD_RESET_CARD when fn asked for it through the Transport it was given
 // (reader.RequestReset). If ctx ends while another application holds the
 // card, Transaction gives up with ctx's error (the transaction, once
-// granted, is ended at once).
+// granted, is ended at once). A transaction refused because another
+// program reset the card since this connection's last one is begun again
+// once after SCardReconnect (SCARD_LEAVE_CARD).
 func (k *Card) Transaction(ctx context.Context, fn func(ctx context.Context, t reader.Transport) error) error {
 	op := "beginning transaction on " + k.name
 	if err := ctx.Err(); err != nil {
@@ -179,20 +181,43 @@ func (k *Card) Transaction(ctx context.Context, fn func(ctx context.Context, t r
 	if h == nil {
 		return fmt.Errorf("%s: %w", op, errClosed)
 	}
-	begun := make(chan error, 1)
-	go func() { begun <- h.BeginTransaction() }()
-	select {
-	case err := <-begun:
-		if err != nil {
-			return wrap(op, err)
+	for attempt := 0; ; attempt++ {
+		begun := make(chan error, 1)
+		go func() { begun <- h.BeginTransaction() }()
+		var err error
+		select {
+		case err = <-begun:
+		case <-ctx.Done():
+			go func() {
+				if <-begun == nil {
+					_ = h.EndTransaction(scard.LeaveCard)
+				}
+			}()
+			return fmt.Errorf("%s: %w", op, ctx.Err())
 		}
-	case <-ctx.Done():
-		go func() {
-			if <-begun == nil {
-				_ = h.EndTransaction(scard.LeaveCard)
+		if err == nil {
+			break
+		}
+		if attempt == 0 && errors.Is(err, scard.ErrResetCard) {
+			// Another program reset the card between two transactions
+			// (for example by closing after a PIN, as this package does):
+			// no state of this connection's is lost, since every
+			// operation selects its application and verifies its PIN
+			// inside its own transaction. Reconnect and begin again.
+			k.mu.Lock()
+			rerr := h.Reconnect(scard.ShareShared, scard.ProtocolT0|scard.ProtocolT1, scard.LeaveCard)
+			if rerr == nil {
+				k.pinSent = false
+				if st, serr := h.Status(); serr == nil {
+					k.atr = st.Atr
+				}
 			}
-		}()
-		return fmt.Errorf("%s: %w", op, ctx.Err())
+			k.mu.Unlock()
+			if rerr == nil {
+				continue
+			}
+		}
+		return wrap(op, err)
 	}
 	tx := &txTransport{Transport: k.tx}
 	err := fn(ctx, tx)
