@@ -109,6 +109,10 @@ every network interface: never install it on a production kiosk.`,
 			}
 			defer st.Close()
 			virt := strings.EqualFold(g.Reader, virtualReader)
+			// The virtual card's own test CRLs, as identify and qualify use
+			// with --reader virtual: without them the agent could confirm
+			// nothing under the default hard policy.
+			g.virtualCard = virt
 			conf, err := g.confirmer(ctx, &session{virtual: virt}, st)
 			if err != nil {
 				return err
