@@ -120,7 +120,9 @@ func TestKioskLifecycleInChromium(t *testing.T) {
 	chromium(t)
 	slot := pcsctest.Slot(t)
 	pctx := pcsctest.Context(t)
-	const idle = 3 * time.Second
+	// Long enough that a loaded CI machine finishes each step well within
+	// it (every touch starts it again).
+	const idle = 5 * time.Second
 	only := agent.WatchOptions{Readers: func(n string) bool { return n == slot.Reader }}
 	a1 := serveOn(t, agent.Config{
 		Backend: agent.PCSC(pctx), Confirmer: newConfirmer(t, true), Token: testToken,
