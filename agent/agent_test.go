@@ -392,15 +392,58 @@ func TestTokenAudienceFromConfig(t *testing.T) {
 	}
 }
 
+// TestOperationTimeout: a card that stops answering in the middle of an
+// operation gets the client its 504 within the timeout plus a second, not
+// when the card answers again; the reader stays busy until the abandoned
+// operation has ended (its card may still hold a verified PIN), and is free
+// and usable afterwards.
 func TestOperationTimeout(t *testing.T) {
-	vc := newCard(t, virtual.WithFaults(virtual.Fault{Kind: virtual.FaultLatency, MatchINS: true, INS: insCardSign, Delay: 400 * time.Millisecond}))
-	r, _ := memAgent(t, vc, func(c *agent.Config) { c.OperationTimeout = 150 * time.Millisecond })
+	const timeout, stall = 200 * time.Millisecond, 2 * time.Second
+	vc := newCard(t, virtual.WithFaults(virtual.Fault{Kind: virtual.FaultLatency, MatchINS: true, INS: insCardSign, Delay: stall}))
+	r, _ := memAgent(t, vc, func(c *agent.Config) { c.OperationTimeout = timeout })
+	start := time.Now()
 	a := r.call(t, "POST", "/v1/qualify", map[string]any{"pin": jpkitest.DefaultAuthPIN}, nil)
-	if a.Status != 504 || a.code() != agent.CodeTimeout {
-		t.Errorf("slow card: %d %s", a.Status, a.Raw)
+	if d := time.Since(start); d > timeout+time.Second {
+		t.Errorf("answer took %v with a %v timeout", d, timeout)
 	}
-	// The reader is free again.
-	if rs := r.call(t, "GET", "/v1/readers", nil, nil); strings.Contains(string(rs.Raw), `"busy":true`) {
-		t.Errorf("reader still busy: %s", rs.Raw)
+	if a.Status != 504 || a.code() != agent.CodeTimeout {
+		t.Errorf("stalled card: %d %s", a.Status, a.Raw)
+	}
+	// While the card is still busy with the abandoned SIGN, nobody else
+	// may use it.
+	if rs := r.call(t, "GET", "/v1/readers", nil, nil); !strings.Contains(string(rs.Raw), `"busy":true`) {
+		t.Errorf("reader not busy while the abandoned operation runs: %s", rs.Raw)
+	}
+	if a := r.call(t, "POST", "/v1/qualify", map[string]any{"pin": jpkitest.DefaultAuthPIN}, nil); a.Status != 409 || a.code() != agent.CodeBusy {
+		t.Errorf("second operation during the stall: %d %s", a.Status, a.Raw)
+	}
+	waitFree(t, r, testReader, stall+5*time.Second)
+	vc.SetFaults()
+	if a := r.call(t, "POST", "/v1/qualify", map[string]any{"pin": jpkitest.DefaultAuthPIN}, nil); a.Status != 200 {
+		t.Errorf("after the stall: %d %s", a.Status, a.Raw)
+	}
+	if n := vc.TriesLeft(virtual.PINJPKIAuth); n != virtual.MaxTriesJPKIAuth {
+		t.Errorf("tries left = %d", n)
+	}
+}
+
+// waitFree waits until GET /v1/readers shows reader name not busy.
+func waitFree(t *testing.T, r *running, name string, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		var rs []agent.ReaderState
+		_ = json.Unmarshal(r.call(t, "GET", "/v1/readers", nil, nil).Raw, &rs)
+		busy := false
+		for _, st := range rs {
+			busy = busy || st.Name == name && st.Busy
+		}
+		if !busy {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("reader %q still busy after %v", name, within)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -42,6 +42,9 @@ type AgeRequest struct {
 }
 
 func (s *Server) handleChipIdentify(w http.ResponseWriter, r *http.Request) {
+	if !s.ready(w) {
+		return
+	}
 	var req ChipIdentifyRequest
 	defer func() { wipe(req.PIN) }()
 	if !s.readRequest(w, r, &req) {

@@ -2,6 +2,8 @@ package agent_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/mynacard/mynacard/agent"
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
 )
@@ -48,9 +51,9 @@ func TestKioskChipAndAgeModesInChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	screen(t, ctx, "insert")
-	insert := func() {
+	insert := func(vopts ...virtual.Option) {
 		t.Helper()
-		if err := m.Insert(testReader, newCard(t)); err != nil {
+		if err := m.Insert(testReader, newCard(t, vopts...)); err != nil {
 			t.Fatal(err)
 		}
 		screen(t, ctx, "menu")
@@ -74,6 +77,7 @@ func TestKioskChipAndAgeModesInChromium(t *testing.T) {
 
 	// Age: yes and nothing personal on the page.
 	insert()
+	checkFontSizes(t, ctx, "menu with the chip and age modes")
 	shot.take("chip-menu")
 	click(t, ctx, "#choose-age")
 	screen(t, ctx, "pin")
@@ -89,6 +93,7 @@ func TestKioskChipAndAgeModesInChromium(t *testing.T) {
 			t.Errorf("%q on the age result page", p)
 		}
 	}
+	noRawCodes(t, ctx, "age result")
 	shot.take("age-yes")
 	m.Remove(testReader)
 	screen(t, ctx, "insert")
@@ -106,14 +111,65 @@ func TestKioskChipAndAgeModesInChromium(t *testing.T) {
 	if n := count("#result-images img"); n != 3 {
 		t.Errorf("%d images on the result", n)
 	}
+	noRawCodes(t, ctx, "chip result")
+	checkFontSizes(t, ctx, "chip result")
 	shot.take("chip-identified")
-	// The card leaves: the photo leaves the DOM.
+	// "Done" wipes the photo and the details, the card still in the reader.
+	click(t, ctx, "#result-done")
+	screen(t, ctx, "take")
+	if n := count("img"); n != 0 || strings.Contains(body(), "data:image/png") || strings.Contains(body(), "昭和60年") {
+		t.Errorf("%d images left after done", n)
+	}
+	m.Remove(testReader)
+	screen(t, ctx, "insert")
+
+	// Again, and the card leaves on the result screen: the photo leaves
+	// the DOM.
+	insert()
+	click(t, ctx, "#choose-chip")
+	screen(t, ctx, "pin")
+	keys2(t, ctx, pb)
+	click(t, ctx, "#pin-ok")
+	screen(t, ctx, "result")
+	if n := count("#result-images img"); n != 3 {
+		t.Errorf("%d images on the second result", n)
+	}
 	m.Remove(testReader)
 	screen(t, ctx, "insert")
 	if n := count("img"); n != 0 || strings.Contains(body(), "data:image/png") || strings.Contains(body(), "昭和60年") {
 		t.Errorf("%d images left after the card was removed", n)
 	}
 	shot.take("chip-card-removed")
+
+	// A cloned chip: the refusal screen says the reason and the next step,
+	// and shows no photo, no detail and no code.
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	insert(virtual.WithClonedFiles(k))
+	click(t, ctx, "#choose-chip")
+	screen(t, ctx, "pin")
+	keys2(t, ctx, pb)
+	click(t, ctx, "#pin-ok")
+	screen(t, ctx, "result")
+	if got := text(t, ctx, "#result-title"); !strings.Contains(got, "本人確認ができませんでした") {
+		t.Errorf("cloned chip: title %q", got)
+	}
+	if got := text(t, ctx, "#result-reason"); !strings.Contains(got, "カードが本物であることを確認できませんでした") || !strings.Contains(got, "did not prove") {
+		t.Errorf("cloned chip: reason %q", got)
+	}
+	if got := text(t, ctx, "#result-next"); !strings.Contains(got, "係員") {
+		t.Errorf("cloned chip: next step %q", got)
+	}
+	if n := count("img"); n != 0 || text(t, ctx, "#result-details") != "" {
+		t.Errorf("cloned chip: %d images, details %q", n, text(t, ctx, "#result-details"))
+	}
+	assertWiped(t, ctx, "cloned chip refusal")
+	noRawCodes(t, ctx, "cloned chip refusal")
+	shot.take("chip-cloned-refused")
+	m.Remove(testReader)
+	screen(t, ctx, "insert")
 
 	// Removed mid-way, on the PIN screen: back to "insert", nothing shown.
 	insert()

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/mynacard/mynacard/agent"
@@ -23,7 +24,8 @@ import (
 
 // EnvTestOut names a directory for test artefacts (screenshots); the
 // browser test writes under $MYNACARD_TEST_OUT/agent-e2e, and always also
-// under testout/agent-e2e in the repository (gitignored).
+// under testout/agent-e2e in the repository (gitignored); the lifecycle
+// test under agent-e2e-lifecycle.
 const EnvTestOut = "MYNACARD_TEST_OUT"
 
 // browserStep bounds each wait for the page.
@@ -65,7 +67,16 @@ func browser(t *testing.T) context.Context {
 	)
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
+	ctx, cancel2 := chromedp.NewContext(actx, chromedp.WithListener(func(ev any) {
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			for _, a := range e.Args {
+				t.Logf("page console.%s: %s", e.Type, a.Value)
+			}
+		case *runtime.EventExceptionThrown:
+			t.Errorf("page exception: %s %v", e.ExceptionDetails.Text, e.ExceptionDetails.Exception)
+		}
+	}))
 	t.Cleanup(cancel2)
 	// The first call starts the browser and must not carry a timeout.
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
@@ -82,10 +93,10 @@ type shots struct {
 	n    int
 }
 
-func newShots(t *testing.T, ctx context.Context) *shots {
-	dirs := []string{filepath.Join("..", "testout", "agent-e2e")}
+func newShots(t *testing.T, ctx context.Context, name string) *shots {
+	dirs := []string{filepath.Join("..", "testout", name)}
 	if d := os.Getenv(EnvTestOut); d != "" {
-		dirs = append(dirs, filepath.Join(d, "agent-e2e"))
+		dirs = append(dirs, filepath.Join(d, name))
 	}
 	for _, d := range dirs {
 		os.RemoveAll(d)
@@ -183,7 +194,7 @@ func TestKioskPageInChromium(t *testing.T) {
 	integrator.agent, foreign.agent = r, r
 
 	ctx := browser(t)
-	shot := newShots(t, ctx)
+	shot := newShots(t, ctx, "agent-e2e")
 	page := r.base + "/?reader=" + url.QueryEscape(slot.Reader)
 	if err := do(ctx, chromedp.Navigate(page)); err != nil {
 		t.Fatal(err)
@@ -292,12 +303,10 @@ func TestKioskPageInChromium(t *testing.T) {
 	// A card with one auth PIN try left: the agent refuses to spend it and
 	// the page says to see the counter.
 	lastTry := newCard(t, virtual.WithMaxTries(virtual.PINJPKIAuth, 1))
+	// The page reads the tries first and shows no keypad at all.
 	in = pcsctest.Insert(t, slot, lastTry)
 	screen(t, ctx, "menu")
 	click(t, ctx, "#choose-qualify")
-	screen(t, ctx, "pin")
-	keys(t, ctx, jpkitest.DefaultAuthPIN)
-	click(t, ctx, "#pin-ok")
 	screen(t, ctx, "error")
 	if code, _ := run(ctx, chromedp.AttributeValue(chromedp.CSS("body"), "data-error")); code.Value != agent.CodeLastTry {
 		t.Errorf("error screen code = %q, want %s", code.Value, agent.CodeLastTry)

@@ -34,6 +34,7 @@ const (
 	CodeNotMyNumberCard  = "not_my_number_card" // 422
 	CodeCardError        = "card_error"         // 502: the card answered something unexpected
 	CodeReaderError      = "reader_unavailable" // 503: reader gone or pcscd down
+	CodeNotConfigured    = "not_configured"     // 503: the agent cannot confirm anything as configured (GET /v1/status says why)
 	CodeTimeout          = "timeout"            // 504: the operation ran past its timeout
 	CodeInternal         = "internal"           // 500
 )

@@ -82,6 +82,9 @@ func (s *Server) handleReaders(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleIdentify(w http.ResponseWriter, r *http.Request) {
+	if !s.ready(w) {
+		return
+	}
 	var req IdentifyRequest
 	defer func() { wipe(req.PIN) }()
 	if !s.readRequest(w, r, &req) {
@@ -102,6 +105,9 @@ func (s *Server) handleIdentify(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleQualify(w http.ResponseWriter, r *http.Request) {
+	if !s.ready(w) {
+		return
+	}
 	var req QualifyRequest
 	defer func() { wipe(req.PIN) }()
 	if !s.readRequest(w, r, &req) {
@@ -113,6 +119,9 @@ func (s *Server) handleQualify(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleChanges(w http.ResponseWriter, r *http.Request) {
+	if !s.ready(w) {
+		return
+	}
 	var req ChangesRequest
 	defer func() { wipe(req.PIN) }()
 	if !s.readRequest(w, r, &req) {
@@ -145,7 +154,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newAPIError(http.StatusNotFound, CodeNotFound, "tokens are not configured on this agent (no audience)"))
 		return
 	}
-	if !s.readRequest(w, r, &req) {
+	if !s.ready(w) || !s.readRequest(w, r, &req) {
 		return
 	}
 	// The nonce's form is checked before the card is touched (confirm
@@ -197,46 +206,129 @@ func (s *Server) chooseReader(name string) (string, *apiError) {
 	return "", newAPIError(http.StatusConflict, CodeNoCard, "no card in any reader")
 }
 
+// operationGrace is how long runOperation waits, once the operation's
+// context has ended (timeout, card removed, client gone), for the operation
+// to return its own error before it answers without it. A transmit the card
+// never answers does not return: the answer must not wait for it.
+const operationGrace = 300 * time.Millisecond
+
+// statusClientGone and codeClientGone name, in the log only, an operation
+// whose client closed the connection before the answer (nginx's 499).
+const (
+	statusClientGone = 499
+	codeClientGone   = "client_gone"
+)
+
 // runOperation runs op on the card in the chosen reader: one operation at a
 // time per reader (409 busy), bounded by OperationTimeout, cancelled when the
 // watcher sees the card leave (410 card_removed).
+//
+// The operation runs in a goroutine of its own, so that the answer never
+// waits on a card or reader that stopped answering: at the timeout the
+// client gets 504 within operationGrace, while the abandoned operation is
+// left to finish on its own. The reader stays busy (409 for every later
+// request, "busy" in GET /v1/readers) until it has: the card may still hold
+// a verified PIN until the transaction's end clears it (the card layer
+// clears the security state at the end of every PIN transaction, and the
+// connection's Close resets a card that was sent a PIN), and no later
+// request may use it before that.
 func (s *Server) runOperation(w http.ResponseWriter, r *http.Request, readerName string, pin []byte, op operation) {
 	if len(pin) == 0 {
 		writeError(w, newAPIError(http.StatusBadRequest, CodeBadRequest, "pin required"))
 		return
 	}
+	s.runCard(w, r, readerName, pin, op)
+}
+
+// runCard is runOperation for an operation that may need no PIN (pin nil:
+// the prompt then refuses).
+func (s *Server) runCard(w http.ResponseWriter, r *http.Request, readerName string, pin []byte, op operation) {
 	name, aerr := s.chooseReader(readerName)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
 	ctx, cancel := context.WithCancelCause(r.Context())
-	defer cancel(nil)
 	if !s.hub.begin(name, cancel) {
+		cancel(nil)
 		writeError(w, newAPIError(http.StatusConflict, CodeBusy, "another operation is using this reader"))
 		return
 	}
-	defer s.hub.end(name)
 	switch known, present := s.hub.present(name); {
 	case !known:
+		cancel(nil)
+		s.hub.end(name)
 		writeError(w, newAPIError(http.StatusNotFound, CodeNotFound, fmt.Sprintf("no reader %q", name)))
 		return
 	case !present:
+		cancel(nil)
+		s.hub.end(name)
 		writeError(w, newAPIError(http.StatusConflict, CodeNoCard, fmt.Sprintf("no card in %q", name)))
 		return
 	}
 	ctx, tcancel := context.WithTimeout(ctx, s.cfg.OperationTimeout)
-	defer tcancel()
 
-	res, err := s.operate(ctx, name, pin, op)
-	if err != nil {
-		if errors.Is(context.Cause(ctx), errCardLeft) {
+	type result struct {
+		res any
+		err error
+	}
+	done := make(chan result, 1)
+	// The goroutine owns its copy of the PIN: the handler's is wiped when
+	// it returns, which may be before the operation ends.
+	own := bytes.Clone(pin)
+	s.ops.Add(1)
+	go func() {
+		defer s.ops.Done()
+		res, err := s.operateSafely(ctx, name, own, op)
+		wipe(own)
+		tcancel()
+		cancel(nil)
+		// Free the reader before the answer goes out, so that a client's
+		// next request never finds it busy with the one just answered.
+		s.hub.end(name)
+		done <- result{res, err}
+	}()
+
+	var res result
+	select {
+	case res = <-done:
+	case <-ctx.Done():
+		grace := time.NewTimer(operationGrace)
+		select {
+		case res = <-done:
+		case <-grace.C:
+			res.err = fmt.Errorf("agent: the card did not answer (%w)", context.Cause(ctx))
+			s.log().Warn("card operation abandoned; the reader stays busy until the card answers or leaves", "reader", name)
+		}
+		grace.Stop()
+	}
+	if res.err != nil && r.Context().Err() != nil {
+		// The client went away (a page that gave up at its own deadline):
+		// nobody reads the answer; the log line says so.
+		writeError(w, newAPIError(statusClientGone, codeClientGone, "the client closed the connection"))
+		return
+	}
+	if res.err != nil {
+		err := res.err
+		if errors.Is(context.Cause(ctx), errCardLeft) && !errors.Is(err, errCardLeft) {
 			err = fmt.Errorf("%w: %w", errCardLeft, err)
 		}
 		writeError(w, toAPIError(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, http.StatusOK, res.res)
+}
+
+// operateSafely is operate with a panic turned into an error: it runs on a
+// goroutine of its own, where net/http's recovery does not reach.
+func (s *Server) operateSafely(ctx context.Context, name string, pin []byte, op operation) (res any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log().Error("card operation panicked", "panic", p)
+			res, err = nil, fmt.Errorf("agent: card operation failed: %v", p)
+		}
+	}()
+	return s.operate(ctx, name, pin, op)
 }
 
 func (s *Server) operate(ctx context.Context, name string, pin []byte, op operation) (any, error) {
@@ -251,7 +343,7 @@ func (s *Server) operate(ctx context.Context, name string, pin []byte, op operat
 	}
 	asked := false
 	prompt := func(context.Context, card.PINKind, int) ([]byte, error) {
-		if asked {
+		if asked || pin == nil {
 			// One PIN entry per request: a second VERIFY would need a
 			// second consent.
 			return nil, errors.New("agent: a second PIN was asked for")

@@ -35,6 +35,12 @@ const testToken = "test-token-0123456789abcdef"
 // withStore is false).
 func newConfirmer(t testing.TB, withStore bool) *confirm.Confirmer {
 	t.Helper()
+	return newConfirmerWith(t, withStore, nil)
+}
+
+// newConfirmerWith is newConfirmer with edit applied to the configuration.
+func newConfirmerWith(t testing.TB, withStore bool, edit func(*confirm.Config)) *confirm.Confirmer {
+	t.Helper()
 	p := jpkitest.Default()
 	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
 	if err != nil {
@@ -57,6 +63,9 @@ func newConfirmer(t testing.TB, withStore bool) *confirm.Confirmer {
 			t.Fatal(err)
 		}
 		cfg.Store = st
+	}
+	if edit != nil {
+		edit(&cfg)
 	}
 	c, err := confirm.New(cfg)
 	if err != nil {

@@ -9,8 +9,9 @@ import (
 )
 
 // web holds the example kiosk page: index.html (a template that receives the
-// session token), app.js and style.css. No build step: the files are served
-// as they are.
+// session token), app.js and style.css, and the JavaScript client of the API
+// (mynacard-client.js, ClientPath). No build step: the files are served as
+// they are.
 //
 //go:embed web
 var web embed.FS
@@ -19,6 +20,11 @@ var web embed.FS
 // API only, never framed.
 const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// ClientPath is where the agent serves its JavaScript client, an ES module
+// with no dependencies (agent/web/mynacard-client.js in the repository).
+// Unlike the page, it holds no token: allowed origins may load it too.
+const ClientPath = "/mynacard-client.js"
 
 var indexTemplate = template.Must(template.ParseFS(web, "web/index.html"))
 
@@ -45,7 +51,7 @@ func (s *Server) pageHandler() http.Handler {
 			}
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			_, _ = w.Write(b.Bytes())
-		case "/app.js", "/style.css":
+		case "/app.js", "/style.css", ClientPath:
 			static.ServeHTTP(w, r)
 		default:
 			writeError(w, newAPIError(http.StatusNotFound, CodeNotFound, "not found"))

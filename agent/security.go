@@ -82,6 +82,9 @@ func isAPI(path string) bool { return strings.HasPrefix(path, "/v1/") }
 // learnt its port, every request fails the Host check.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /v1/status", s.handleStatus)
+	mux.HandleFunc("GET /v1/openapi.json", s.handleOpenAPI)
+	mux.HandleFunc("GET /v1/pin-status", s.handlePINStatus)
 	mux.HandleFunc("GET /v1/readers", s.handleReaders)
 	mux.HandleFunc("GET /v1/events", s.handleEvents)
 	mux.HandleFunc("POST /v1/identify", s.handleIdentify)
@@ -157,7 +160,7 @@ func (s *Server) secure(next http.Handler) http.Handler {
 			}
 		}
 		api := isAPI(r.URL.Path)
-		if cross && !api {
+		if cross && !api && r.URL.Path != ClientPath {
 			// The page embeds the session token: an allowed origin may
 			// call the API, never read the page.
 			fail(newAPIError(http.StatusForbidden, CodeOriginNotAllowed, "the page is for the agent's own origin only"))

@@ -2,8 +2,6 @@ package agent
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -69,7 +67,8 @@ type Config struct {
 	// here only, never from a request; empty turns the endpoint off.
 	Audience string
 	// Token is the session token required in HeaderToken; empty means a
-	// fresh random one (see Server.Token).
+	// fresh random one at every start (see Server.Token). To keep one
+	// across restarts, use LoadOrCreateToken.
 	Token string
 	// OperationTimeout bounds a card operation; zero means
 	// DefaultOperationTimeout.
@@ -81,6 +80,14 @@ type Config struct {
 	// verify the card's surface records to; nil means the J-LIS production
 	// keys only.
 	CVKeys *card.CVCAKeys
+	// IdleTimeout is how long the page keeps a result, an error or a
+	// half-typed PIN on screen without a touch before wiping it from the
+	// page; zero means DefaultIdleTimeout. GET /v1/status reports it.
+	IdleTimeout time.Duration
+	// PageDeadline is how long the page waits for an operation's answer
+	// before it gives up by itself; zero means OperationTimeout plus
+	// PageDeadlineMargin. GET /v1/status reports it.
+	PageDeadline time.Duration
 	// CardOptions are used for every card operation and detection.
 	// AllowLastTry is never taken from a request.
 	CardOptions card.Options
@@ -99,6 +106,9 @@ type Server struct {
 	token   []byte
 	origins map[string]bool
 	hub     *hub
+	// ops counts the card operations still running, abandoned ones
+	// included; Serve waits for them (up to shutdownGrace).
+	ops sync.WaitGroup
 
 	mu    sync.Mutex
 	hosts map[string]bool // allowed Host headers, set by Serve
@@ -119,6 +129,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Heartbeat <= 0 {
 		cfg.Heartbeat = DefaultHeartbeat
 	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	if cfg.PageDeadline <= 0 {
+		cfg.PageDeadline = cfg.OperationTimeout + PageDeadlineMargin
+	}
 	if len(cfg.Audience) > confirm.MaxAudienceBytes {
 		return nil, fmt.Errorf("agent: audience longer than %d bytes", confirm.MaxAudienceBytes)
 	}
@@ -131,16 +147,16 @@ func New(cfg Config) (*Server, error) {
 		s.origins[n] = true
 	}
 	if cfg.Token != "" {
-		if len(cfg.Token) < 16 {
-			return nil, errors.New("agent: token shorter than 16 characters")
+		if len(cfg.Token) < minTokenLen {
+			return nil, fmt.Errorf("agent: token shorter than %d characters", minTokenLen)
 		}
 		s.token = []byte(cfg.Token)
 	} else {
-		b := make([]byte, 32)
-		if _, err := rand.Read(b); err != nil {
-			return nil, fmt.Errorf("agent: making session token: %w", err)
+		tok, err := newToken()
+		if err != nil {
+			return nil, err
 		}
-		s.token = []byte(base64.RawURLEncoding.EncodeToString(b))
+		s.token = []byte(tok)
 	}
 	return s, nil
 }
@@ -206,10 +222,23 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	cancel()
 	wg.Wait()
+	s.waitOperations(shutdownGrace)
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+// waitOperations waits up to d for the card operations still running (an
+// abandoned one ends when its card answers or leaves).
+func (s *Server) waitOperations(d time.Duration) {
+	done := make(chan struct{})
+	go func() { s.ops.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		s.log().Warn("stopping with a card operation still waiting for its card")
+	}
 }
 
 func (s *Server) setPort(port int) {

@@ -1,58 +1,83 @@
-// mynacard kiosk page: waits for a card (Server-Sent Events read through
-// fetch, so the session token travels in a header), asks for the PIN on an
-// on-screen keypad, runs the confirmation and shows the result. Plain
-// JavaScript, no build step. Labels are Japanese first, English second.
-"use strict";
+// mynacard kiosk page: waits for a card, says the tries left, asks for the
+// PIN on an on-screen keypad, runs the confirmation and shows the result,
+// through the agent's JavaScript client (mynacard-client.js). Plain
+// JavaScript, no build step. Every word is Japanese first, English second.
+//
+// Personal data lives in the DOM only while it is needed: it is wiped (the
+// elements emptied, not hidden) when the card leaves, when nobody touches
+// the screen for the idle time, and on "done". When the agent cannot be
+// reached the page shows "out of service" instead of asking for a card.
+import { Client, AgentError, pairFromPage, CODE_UNREACHABLE, CODE_PAGE_TIMEOUT } from "/mynacard-client.js";
 
-const token = document.querySelector('meta[name="mynacard-token"]').content;
-const tokenHeader = document.querySelector('meta[name="mynacard-header"]').content;
+const meta = (n) => document.querySelector(`meta[name="${n}"]`).content;
+const client = new Client({ token: meta("mynacard-token"), header: meta("mynacard-header"), repair: () => pairFromPage("") });
+
+// Timing, from the agent's status (these are the defaults until it answers).
+let pageDeadline = 35000;
+let idleMs = 30000;
+// offlineAfter is how long the event stream may be down before the page
+// says it is out of service (an agent restart takes about a second).
+const offlineAfter = 3000;
 
 const modes = {
   qualify: {
-    path: "/v1/qualify", digitsOnly: true, min: 4, max: 4,
-    title: "暗証番号（4桁）を入力してください", hint: "Enter your 4-digit PIN",
+    path: "qualify", key: "auth", digitsOnly: true, min: 4, max: 4,
+    title: ["暗証番号（4桁）を入力してください", "Enter your 4-digit PIN"],
+    secret: ["暗証番号", "PIN"],
   },
   identify: {
-    path: "/v1/identify", digitsOnly: false, min: 6, max: 16, key: "sign",
-    title: "署名用パスワード（6〜16文字）を入力してください", hint: "Enter your signing password (6–16 letters and digits)",
+    path: "identify", key: "sign", digitsOnly: false, min: 6, max: 16,
+    title: ["署名用パスワード（英数字6〜16文字）を入力してください", "Enter your signing password (6 to 16 letters and digits)"],
+    secret: ["パスワード", "password"],
   },
+  // The surface application's keys: their tries are not read beforehand
+  // (the agent still reads them and refuses the last one, 422 last_try).
   chip: {
-    path: "/v1/chip-identify", digitsOnly: true, min: 14, max: 14,
-    title: "照合番号B（14桁）を入力してください",
-    hint: "Enter verification number B: birth date as era YYMMDD, expiry year, security code",
+    path: "chipIdentify", digitsOnly: true, min: 14, max: 14,
+    title: ["照合番号B（14桁）を入力してください", "Enter verification number B (14 digits)"],
+    hint: ["生年月日（和暦6桁）、有効期限の西暦年（4桁）、セキュリティコード（4桁）の順です", "Birth date (era year, month, day: 6 digits), the card's expiry year (4 digits), security code (4 digits)"],
+    secret: ["照合番号B", "verification number B"],
   },
   age: {
-    path: "/v1/age", digitsOnly: true, min: 6, max: 6, over: 20,
-    title: "生年月日を和暦6桁（年・月・日）で入力してください", hint: "Enter your birth date as 6 digits: era year, month, day",
+    path: "age", digitsOnly: true, min: 6, max: 6, over: 20,
+    title: ["生年月日を和暦6桁（年・月・日）で入力してください", "Enter your birth date as 6 digits (era year, month, day)"],
+    secret: ["生年月日", "birth date"],
   },
 };
 
+// Failures: [what happened (ja, en), what to do next (ja, en)].
+const staff = ["係員にお声がけください", "Please ask a member of staff"];
 const messages = {
-  wrong_pin: ["暗証番号が違います", "Wrong PIN"],
-  pin_blocked: ["暗証番号がロックされています。市区町村の窓口で解除してください", "The PIN is blocked. Please ask your municipality to reset it"],
-  last_try: ["残り1回のため、ここでは入力できません。窓口にお越しください", "Only one try left: please see the counter"],
-  pin_format: ["入力の形式が違います", "The PIN does not have the right form"],
-  card_removed: ["カードが取り外されました", "The card was removed"],
-  no_card: ["カードがありません", "No card on the reader"],
-  busy: ["ほかの処理中です。しばらくお待ちください", "Another operation is running. Please wait"],
-  not_my_number_card: ["マイナンバーカードではありません", "This is not a My Number Card"],
-  timeout: ["時間がかかりすぎました", "The operation timed out"],
-  reader_unavailable: ["カードリーダーが使えません", "The card reader is unavailable"],
-};
-
-// Refusals of a chip identification or an age check (confirm's codes).
-const refusals = {
-  record_tampered: ["カードの情報が改変されています", "The card's data has been altered"],
-  record_signed_by_other_key: ["カードの情報が発行者の鍵で署名されていません", "The card's data is not signed by the issuer"],
-  test_cv_key_under_production_check: ["テスト用のカードです", "This is a test card"],
-  record_unverifiable: ["カードの情報を検証できません", "The card's data cannot be verified"],
-  card_present_check_failed: ["カードの実在を確認できません（複製の可能性）", "The chip did not prove it is the card (a copy?)"],
-  credential_does_not_match_record: ["入力された番号がカードと一致しません", "The number entered does not match the card"],
-  card_expired: ["カードの有効期限が切れています", "The card has expired"],
-  no_auth_certificate: ["電子証明書がないため失効を確認できません", "No certificate: revocation cannot be checked"],
-  auth_certificate_chain: ["電子証明書を検証できません", "The certificate does not verify"],
-  auth_certificate_revoked: ["電子証明書が失効しています（紛失の可能性）", "The certificate is revoked (card reported lost?)"],
-  auth_revocation_unknown: ["失効を確認できませんでした", "Revocation could not be checked"],
+  pin_blocked: [["ロックされているため使用できません", "It is locked and cannot be used"], ["お住まいの市区町村の窓口で解除してください", "Please have it unlocked at your municipal office"]],
+  last_try: [["残り1回のため、ここでは入力できません", "Only one try is left, so it cannot be entered here"], ["お住まいの市区町村の窓口で手続きしてください", "Please go to your municipal office"]],
+  pin_format: [["入力の形式が違います", "What was entered does not have the right form"], ["もう一度最初から操作してください", "Please start again"]],
+  no_card: [["カードが読み取れません", "The card cannot be read"], ["カードを置き直してください", "Please place the card again"]],
+  busy: [["カードリーダーが前の処理を終えていません", "The card reader has not finished the previous operation"], ["カードをいったん取り、置き直してください", "Please take the card and place it again"]],
+  not_my_number_card: [["マイナンバーカードではありません", "This is not a My Number Card"], ["マイナンバーカードを置いてください", "Please place your My Number Card"]],
+  timeout: [["カードが応答しませんでした", "The card did not answer"], ["カードをいったん取り、置き直してください", "Please take the card and place it again"]],
+  page_timeout: [["時間内に応答がありませんでした", "There was no answer in time"], ["カードをいったん取り、置き直してください。続く場合は係員にお声がけください", "Please take the card and place it again. If this continues, please ask a member of staff"]],
+  card_error: [["カードを読み取れませんでした", "The card could not be read"], ["カードを置き直してください。続く場合は係員にお声がけください", "Please place the card again. If this continues, please ask a member of staff"]],
+  reader_unavailable: [["カードリーダーが使えません", "The card reader is not available"], staff],
+  agent_unreachable: [["この端末は現在ご利用いただけません", "This kiosk is not available now"], staff],
+  not_configured: [["この端末は設定が完了していないため、ご利用いただけません", "This kiosk is not set up yet and cannot be used"], staff],
+  bad_signature: [["カードの署名を確認できませんでした", "The card's signature could not be verified"], staff],
+  chain: [["カードの証明書を確認できませんでした", "The card's certificate could not be verified"], staff],
+  revoked: [["カードの証明書が失効しています", "The card's certificate has been revoked"], ["お住まいの市区町村の窓口にお問い合わせください", "Please contact your municipal office"]],
+  revocation_unknown: [["カードの証明書が有効か確認できませんでした", "Whether the card's certificate is still valid could not be checked"], staff],
+  not_eligible: [["保険の資格を確認できませんでした", "Your health insurance could not be confirmed"], ["保険証など資格がわかるものを受付でお示しください", "Please show proof of your insurance at the reception"]],
+  internal: [["エラーが発生しました", "Something went wrong"], staff],
+  // Refusals of a chip identification or an age check.
+  record_tampered: [["カードの情報が改変されています", "The card's data has been altered"], staff],
+  record_signed_by_other_key: [["カードの情報が発行者によって署名されていません", "The card's data is not signed by the issuer"], staff],
+  test_cv_key_under_production_check: [["テスト用のカードのため確認できません", "This is a test card and cannot be used for a check"], staff],
+  record_unverifiable: [["カードの情報を検証できませんでした", "The card's data could not be verified"], staff],
+  card_present_check_failed: [["カードが本物であることを確認できませんでした", "The chip did not prove that it is the real card"], staff],
+  credential_does_not_match_record: [["入力された番号がカードの情報と一致しません", "The number entered does not match the card"], ["もう一度最初から操作してください", "Please start again"]],
+  card_expired: [["カードの有効期限が切れています", "The card has expired"], ["お住まいの市区町村の窓口にお問い合わせください", "Please contact your municipal office"]],
+  no_auth_certificate: [["電子証明書がないため、カードが有効か確認できません", "The card has no certificate, so whether it is still valid cannot be checked"], staff],
+  auth_certificate_chain: [["カードの電子証明書を確認できませんでした", "The card's certificate could not be verified"], staff],
+  auth_certificate_revoked: [["カードの電子証明書が失効しています", "The card's certificate has been revoked"], ["お住まいの市区町村の窓口にお問い合わせください", "Please contact your municipal office"]],
+  auth_revocation_unknown: [["カードの電子証明書が有効か確認できませんでした", "Whether the card's certificate is still valid could not be checked"], staff],
 };
 
 let state = "loading";
@@ -60,34 +85,57 @@ let current = null; // {reader, event} of the card in use
 let cards = {}; // reader name -> card-inserted event
 let mode = null;
 let pin = [];
+let tries = null; // tries left of the PIN being asked for, from /v1/pin-status
 let noticeTimer = null;
+let idleTimer = null;
+let offlineTimer = null;
+let offlineWhy = null; // null, "unreachable" or "not_configured"
+let connected = false;
 // ?reader=NAME makes the page use only that reader (a kiosk with several).
 const onlyReader = new URLSearchParams(location.search).get("reader");
 
 function $(id) { return document.getElementById(id); }
 
+// Screens where the customer is in the middle of something: the idle timer
+// runs there and wipes what is on screen.
+const idleScreens = new Set(["menu", "pin", "result", "error"]);
+
 function show(next) {
   state = next;
   document.body.dataset.state = next;
   for (const s of document.querySelectorAll(".screen")) s.hidden = s.id !== "screen-" + next;
+  armIdle();
 }
 
-function notice(ja, en) {
-  const n = $("notice");
-  n.textContent = ja + " / " + en;
-  n.hidden = false;
-  clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => { n.hidden = true; }, 6000);
+function armIdle() {
+  clearTimeout(idleTimer);
+  if (idleScreens.has(state)) idleTimer = setTimeout(onIdle, idleMs);
 }
 
+function onIdle() {
+  wipe();
+  if (current && cards[current.reader]) show("take");
+  else toInsert();
+}
+
+// setText puts ja, then en in a span of its own (lang="en"), into el.
 function setText(el, ja, en) {
   el.textContent = ja;
   if (en) {
     const s = document.createElement("span");
     s.className = "en";
+    s.lang = "en";
     s.textContent = en;
     el.appendChild(s);
   }
+}
+
+function notice(ja, en) {
+  const n = $("notice");
+  setText(n, ja, en);
+  n.hidden = false;
+  clearTimeout(noticeTimer);
+  noticeTimer = setTimeout(() => { n.hidden = true; n.textContent = ""; }, 6000);
 }
 
 function clearPIN() {
@@ -96,19 +144,25 @@ function clearPIN() {
   renderPIN();
 }
 
-// clearResult removes the last result from the DOM: the face photo and
-// the name and address images never outlive the card.
-function clearResult() {
-  $("result-details").textContent = "";
-  $("result-images").textContent = "";
-  $("result-title").textContent = "";
+// wipe removes every personal detail and every typed character from the
+// page: the elements are emptied, not hidden.
+function wipe() {
+  clearPIN();
+  for (const id of ["result-title", "result-details", "result-images", "result-reason", "result-next", "error-title", "error-detail", "error-next", "pin-error", "pin-tries"]) {
+    $(id).textContent = "";
+  }
+  $("pin-error").hidden = true;
+  $("test-banner").hidden = true;
+  delete document.body.dataset.error;
+  delete document.body.dataset.verdict;
+  tries = null;
 }
 
 function toInsert() {
-  clearPIN();
-  clearResult();
+  wipe();
   current = null;
   mode = null;
+  if (offlineWhy) return showOffline();
   show("insert");
   // A usable card may already be there (the page was reloaded).
   for (const r in cards) {
@@ -124,12 +178,62 @@ function useCard(e) {
   show("menu");
 }
 
-// --- events ---------------------------------------------------------------
+function showOffline() {
+  wipe();
+  const why = messages[offlineWhy === "not_configured" ? "not_configured" : "agent_unreachable"];
+  setText($("offline-reason"), why[0][0], why[0][1]);
+  setText($("offline-next"), why[1][0], why[1][1]);
+  document.body.dataset.offline = offlineWhy;
+  show("offline");
+}
+
+function setOffline(why) {
+  offlineWhy = why;
+  if (why) showOffline();
+  else {
+    delete document.body.dataset.offline;
+    if (state === "offline" || state === "loading") toInsert();
+  }
+}
+
+// --- agent status and events ---------------------------------------------
+
+async function refreshStatus() {
+  try {
+    const st = await client.status();
+    pageDeadline = st.page_deadline_ms || pageDeadline;
+    idleMs = st.idle_timeout_ms || idleMs;
+    setOffline(st.ready ? null : "not_configured");
+    return true;
+  } catch (err) {
+    return false;
+  }
+}
+
+function onConnState(s) {
+  if (s === "connected") {
+    connected = true;
+    clearTimeout(offlineTimer);
+    offlineTimer = null;
+    $("conn").className = "conn on";
+    cards = {};
+    refreshStatus();
+    return;
+  }
+  connected = false;
+  $("conn").className = "conn off";
+  // Down (or the token is no longer accepted): out of service unless it
+  // comes back at once, as after a restart.
+  if (!offlineTimer && offlineWhy !== "unreachable") {
+    offlineTimer = setTimeout(() => { offlineTimer = null; if (!connected) setOffline("unreachable"); }, state === "loading" ? 0 : offlineAfter);
+  }
+}
 
 function onEvent(kind, e) {
   if (onlyReader && e.reader !== undefined && e.reader !== onlyReader) return;
   switch (kind) {
     case "synced":
+      if (offlineWhy === "unreachable") { refreshStatus(); break; }
       if (current && !cards[current.reader] && state !== "insert") cardGone();
       else if (state === "loading") toInsert();
       break;
@@ -139,7 +243,8 @@ function onEvent(kind, e) {
         if (e.usable) useCard(e);
         else {
           const p = $("insert-problem");
-          setText(p, "このカードは使用できません", e.card_type === "unreadable" ? "The card could not be read" : "This card cannot be used");
+          if (e.card_type === "unreadable") setText(p, "カードを読み取れませんでした。置き直してください", "The card could not be read. Please place it again");
+          else setText(p, "このカードは使用できません。マイナンバーカードを置いてください", "This card cannot be used. Please place your My Number Card");
           p.hidden = false;
         }
       }
@@ -148,49 +253,15 @@ function onEvent(kind, e) {
     case "reader-removed":
       delete cards[e.reader];
       if (current && current.reader === e.reader) cardGone();
-      else if (state === "insert") $("insert-problem").hidden = true;
+      else if (state === "insert" || state === "take") { $("insert-problem").hidden = true; if (state === "take") toInsert(); }
       break;
   }
 }
 
 function cardGone() {
-  const wasResult = state === "result";
+  const quiet = state === "result" || state === "take";
   toInsert();
-  if (!wasResult) notice("カードが取り外されました", "The card was removed");
-}
-
-async function streamEvents() {
-  for (;;) {
-    try {
-      const res = await fetch("/v1/events", { headers: { [tokenHeader]: token }, cache: "no-store" });
-      if (!res.ok) throw new Error("events: " + res.status);
-      $("conn").className = "conn on";
-      cards = {};
-      const reader = res.body.getReader();
-      const dec = new TextDecoder();
-      let buf = "";
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buf += dec.decode(value, { stream: true });
-        let i;
-        while ((i = buf.indexOf("\n\n")) >= 0) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          let kind = "message", data = "";
-          for (const line of block.split("\n")) {
-            if (line.startsWith("event: ")) kind = line.slice(7);
-            else if (line.startsWith("data: ")) data += line.slice(6);
-          }
-          if (data) onEvent(kind, JSON.parse(data));
-        }
-      }
-    } catch (err) {
-      console.log(String(err));
-    }
-    $("conn").className = "conn off";
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  if (!quiet && !offlineWhy) notice("カードが取り外されました", "The card was removed");
 }
 
 // --- PIN keypad -------------------------------------------------------------
@@ -198,17 +269,24 @@ async function streamEvents() {
 function buildKeypad() {
   const pad = $("keypad");
   pad.textContent = "";
-  const keys = mode.digitsOnly
-    ? ["1", "2", "3", "4", "5", "6", "7", "8", "9", "", "0", "⌫"]
-    : Array.from("1234567890QWERTYUIOPASDFGHJKLZXCVBNM⌫");
+  const rows = mode.digitsOnly
+    ? [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], ["", "0", "⌫"]]
+    : [Array.from("1234567890"), Array.from("QWERTYUIOP"), Array.from("ASDFGHJKL"), Array.from("ZXCVBNM").concat(["⌫"])];
   pad.className = mode.digitsOnly ? "keypad numeric" : "keypad alpha";
-  for (const k of keys) {
-    const b = document.createElement("button");
-    if (k === "") { b.disabled = true; b.className = "blank"; pad.appendChild(b); continue; }
-    b.textContent = k;
-    b.dataset.key = k === "⌫" ? "back" : k;
-    b.addEventListener("click", () => press(b.dataset.key));
-    pad.appendChild(b);
+  for (const r of rows) {
+    const row = document.createElement("div");
+    row.className = "keyrow";
+    for (const k of r) {
+      const b = document.createElement("button");
+      b.type = "button";
+      if (k === "") { b.disabled = true; b.className = "blank"; row.appendChild(b); continue; }
+      b.textContent = k;
+      b.dataset.key = k === "⌫" ? "back" : k;
+      if (k === "⌫") b.setAttribute("aria-label", "1文字消す / delete");
+      b.addEventListener("click", () => press(b.dataset.key));
+      row.appendChild(b);
+    }
+    pad.appendChild(row);
   }
 }
 
@@ -224,55 +302,103 @@ function renderPIN() {
   $("pin-ok").disabled = !mode || pin.length < mode.min;
 }
 
-function askPIN(m, error) {
-  mode = modes[m];
-  $("pin-title").textContent = mode.title;
-  $("pin-hint").textContent = mode.hint;
+// triesWords says the tries left in both languages ("1 try", "2 tries").
+function triesWords(n) {
+  return [`残り${n}回`, n === 1 ? "1 try left" : `${n} tries left`];
+}
+
+function showTries(m, n) {
+  const el = $("pin-tries");
+  if (typeof n !== "number") { el.textContent = ""; return; }
+  const w = triesWords(n);
+  setText(el, `入力できるのはあと${n}回です（間違えると減ります）`, `${w[1]} (a wrong entry uses one)`);
+}
+
+// askPIN reads the tries left first, so the customer knows them before
+// typing, and never shows a keypad for a locked PIN or the last try.
+async function askPIN(name, error) {
+  const m = modes[name];
+  if (!error) tries = null;
+  if (!error && m.key) {
+    show("working");
+    let ps;
+    try {
+      ps = await client.pinStatus(current && current.reader, m.key);
+    } catch (err) {
+      return failure(err);
+    }
+    if (state !== "working") return; // the card left meanwhile
+    if (ps.blocked) return failed("pin_blocked", m);
+    if (ps.last_try) return failed("last_try", m);
+    tries = ps.tries_left;
+  }
+  mode = m;
+  setText($("pin-title"), m.title[0], m.title[1]);
+  const hint = $("pin-hint");
+  if (m.hint) { setText(hint, m.hint[0], m.hint[1]); hint.hidden = false; } else { hint.textContent = ""; hint.hidden = true; }
   buildKeypad();
   clearPIN();
+  showTries(m, tries);
   const pe = $("pin-error");
-  if (error) { pe.textContent = error; pe.hidden = false; } else pe.hidden = true;
+  if (error) { setText(pe, error[0], error[1]); pe.hidden = false; } else { pe.textContent = ""; pe.hidden = true; }
   show("pin");
 }
 
 // --- operations -------------------------------------------------------------
 
 async function submit() {
-  if (!current || pin.length < mode.min) return;
-  const body = { reader: current.reader, pin: pin.join("") };
-  if (mode.key) body.key = mode.key;
-  if (mode.over) body.over = mode.over;
-  clearPIN();
+  if (!current || !mode || pin.length < mode.min) return;
   const m = mode;
+  const body = { reader: current.reader, pin: pin.join("") };
+  if (m === modes.identify) body.key = "sign";
+  if (m.over) body.over = m.over;
+  clearPIN();
   show("working");
-  let res, out;
+  let out;
   try {
-    res = await fetch(m.path, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", [tokenHeader]: token },
-      body: JSON.stringify(body),
-    });
-    body.pin = "";
-    out = await res.json();
+    out = await client[m.path](body, pageDeadline);
   } catch (err) {
     body.pin = "";
-    return failed("agent_unreachable", "エージェントに接続できません", "Cannot reach the agent");
+    if (state !== "working") return;
+    if (err instanceof AgentError && err.code === "wrong_pin") {
+      tries = err.remaining;
+      const n = typeof err.remaining === "number" ? err.remaining : null;
+      if (n === 0) return failed("pin_blocked", m);
+      if (n === 1) return failed("last_try", m, [`${m.secret[0]}が違います。`, `Wrong ${m.secret[1]}. `]);
+      const w = n === null ? ["", ""] : triesWords(n);
+      return askPIN(Object.keys(modes).find((k) => modes[k] === m),
+        [`${m.secret[0]}が違います${n === null ? "" : "（" + w[0] + "）"}`, `Wrong ${m.secret[1]}${n === null ? "" : " (" + w[1] + ")"}`]);
+    }
+    return failure(err, m);
   }
+  body.pin = "";
   if (state !== "working") return; // the card left meanwhile: already back at "insert"
-  if (res.ok) return showResult(m, out);
-  const code = out.error || "internal";
-  if (code === "card_removed") return cardGone();
-  if (code === "wrong_pin") {
-    const left = typeof out.remaining === "number" ? out.remaining : "?";
-    return askPIN(Object.keys(modes).find((k) => modes[k] === m), `暗証番号が違います（残り${left}回） / Wrong PIN (${left} tries left)`);
-  }
-  const msg = messages[code] || ["エラーが発生しました", "An error occurred"];
-  failed(code, msg[0], msg[1] + " (" + code + ")");
+  showResult(m, out);
 }
 
-function failed(code, ja, en) {
-  $("error-title").textContent = ja;
-  $("error-detail").textContent = en;
+// failure shows err's reason and next step.
+function failure(err, m) {
+  const code = err instanceof AgentError ? err.code : CODE_UNREACHABLE;
+  if (code === "card_removed") return cardGone();
+  if (code === CODE_UNREACHABLE || code === "not_configured") {
+    // The agent went away or is not set up: out of service.
+    return setOffline(code === "not_configured" ? "not_configured" : "unreachable");
+  }
+  failed(messages[code] ? code : "internal", m);
+}
+
+// failed shows the error screen for code; what the PIN is called depends
+// on the mode (暗証番号 or パスワード). prefix goes before the reason.
+function failed(code, m, prefix) {
+  const msg = messages[code] || messages.internal;
+  let what = msg[0];
+  const sec = m ? m.secret : ["暗証番号", "PIN"];
+  if (code === "pin_blocked") what = [`${sec[0]}はロックされているため使用できません`, `Your ${sec[1]} is locked and cannot be used`];
+  if (code === "last_try") what = [`${sec[0]}は残り1回のため、ここでは入力できません`, `Only one try is left for your ${sec[1]}, so it cannot be entered here`];
+  if (prefix) what = [prefix[0] + what[0], prefix[1] + what[1]];
+  wipe();
+  setText($("error-title"), what[0], what[1]);
+  setText($("error-next"), msg[1][0], msg[1][1]);
   document.body.dataset.error = code;
   show("error");
 }
@@ -281,96 +407,111 @@ function row(dl, ja, en, value) {
   const dt = document.createElement("dt");
   setText(dt, ja, en);
   const dd = document.createElement("dd");
-  dd.textContent = value;
+  if (Array.isArray(value)) setText(dd, value[0], value[1]);
+  else dd.textContent = value;
   dl.append(dt, dd);
 }
 
+// image adds a PNG (base64) with its caption to #result-images, which
+// wipe() empties.
 function image(b64, ja, en) {
   const fig = document.createElement("figure");
   const img = document.createElement("img");
   img.src = "data:image/png;base64," + b64;
-  img.alt = en;
+  img.alt = ja + " / " + en;
   const cap = document.createElement("figcaption");
   setText(cap, ja, en);
   fig.append(img, cap);
   $("result-images").appendChild(fig);
 }
 
-function refusalText(code) {
-  const t = refusals[code] || ["確認できませんでした", "Not confirmed"];
-  return [t[0], t[1] + " (" + code + ")"];
-}
-
-function showAge(r) {
-  const title = $("result-title");
-  title.className = "big " + (r.ok && r.answer ? "ok" : "warn");
-  if (!r.ok) {
-    const t = refusalText(r.refusal);
-    setText(title, "年齢を確認できませんでした：" + t[0], "Age not checked: " + t[1]);
-  } else if (r.answer) setText(title, `はい：${r.over}歳以上です（本日 ${r.as_of}）`, `Yes: ${r.over} or over today`);
-  else setText(title, `いいえ：${r.over}歳以上ではありません（本日 ${r.as_of}）`, `No: not ${r.over} or over today`);
+// refused shows the refusal screen: the title, the reason and the next
+// step, nothing personal and no code.
+function refused(title, why) {
+  document.body.dataset.verdict = "refused";
+  const t = $("result-title");
+  t.className = "big warn";
+  setText(t, title[0], title[1]);
+  const msg = messages[why] || messages.internal;
+  setText($("result-reason"), msg[0][0], msg[0][1]);
+  setText($("result-next"), msg[1][0], msg[1][1]);
   show("result");
 }
 
-function showChip(r) {
-  const dl = $("result-details");
-  const v = r.verdict;
+// showAge shows yes or no, and nothing else: the answer holds nothing
+// personal.
+function showAge(r) {
+  if (r.record && r.record.verified && r.record.test_key) $("test-banner").hidden = false;
+  if (!r.ok) return refused(["年齢を確認できませんでした", "Your age could not be checked"], r.refusal || "internal");
+  document.body.dataset.verdict = "ok";
   const title = $("result-title");
-  title.className = "big " + (v.ok ? "ok" : "warn");
-  if (!v.ok) {
-    const t = refusalText(v.refusal);
-    setText(title, "本人確認ができませんでした：" + t[0], "Identity not confirmed: " + t[1]);
-    show("result");
-    return;
-  }
-  setText(title, "ICチップで確認しました。写真とご本人を見比べてください", "Chip verified: compare the photo with the person");
+  title.className = "big " + (r.answer ? "ok" : "warn");
+  if (r.answer) setText(title, `はい：${r.over}歳以上です`, `Yes: ${r.over} or over today`);
+  else setText(title, `いいえ：${r.over}歳以上ではありません`, `No: not ${r.over} or over today`);
+  show("result");
+}
+
+// showChip shows a chip identification: on a verified verdict the photo,
+// the name and address images and the face's details, for the clerk to
+// compare with the person; otherwise the refusal only.
+function showChip(r) {
+  const v = r.verdict || {};
+  if (v.face && v.face.verified && v.face.test_key) $("test-banner").hidden = false;
+  if (!v.ok) return refused(["本人確認ができませんでした", "Your identity could not be confirmed"], v.refusal || "internal");
+  document.body.dataset.verdict = "ok";
+  const title = $("result-title");
+  title.className = "big ok";
+  setText(title, "ICチップで確認しました。写真とご本人を見比べてください", "Verified by the chip: compare the photo with the person");
   if (r.face_png) image(r.face_png, "顔写真", "Face photo");
   if (r.name_png) image(r.name_png, "氏名", "Name");
   if (r.address_png) image(r.address_png, "住所", "Address");
-  row(dl, "生年月日", "Birth date", r.birth_date_japanese || r.birth_date);
-  row(dl, "性別", "Sex", { male: "男性 / male", female: "女性 / female" }[r.sex] || r.sex);
-  row(dl, "有効期限", "Valid until", r.expiry + "（署名の対象外 / not signed）");
-  row(dl, "券面の署名", "Card face", v.face.verified ? (v.face.test_key ? "OK (TEST)" : "OK") : "NG");
-  row(dl, "カードの実在", "Card present", v.card_present.ok ? "OK" : "NG");
-  row(dl, "失効確認", "Revocation", v.auth_revocation.status);
+  const dl = $("result-details");
+  row(dl, "生年月日", "Date of birth", r.birth_date_japanese || r.birth_date || "");
+  const sex = { male: ["男性", "male"], female: ["女性", "female"] }[r.sex];
+  if (sex) row(dl, "性別", "Sex", sex);
+  if (r.expiry) row(dl, "有効期限", "Valid until", [r.expiry + "（署名の対象外）", r.expiry + " (not covered by the signature)"]);
   show("result");
 }
 
+// showResult shows a confirmed result with its details, or, when it is not
+// confirmed, the reason and the next step only: no personal details.
 function showResult(m, r) {
-  clearResult();
+  wipe();
   if (m === modes.age) return showAge(r);
   if (m === modes.chip) return showChip(r);
   const dl = $("result-details");
-  const ok = r.verdict && r.verdict.ok;
+  const v = r.verdict || {};
+  const el = r.eligibility;
+  let ok = !!v.ok;
+  let why = v.refusal || (ok ? "" : "internal");
+  if (m === modes.qualify && ok && !(el && el.eligible)) { ok = false; why = "not_eligible"; }
+  document.body.dataset.verdict = ok ? "ok" : "refused";
   const title = $("result-title");
   title.className = "big " + (ok ? "ok" : "warn");
-  if (m === modes.qualify) {
-    const el = r.eligibility;
-    if (ok && el && el.eligible) setText(title, "資格を確認しました", "Qualification confirmed");
-    else setText(title, "資格を確認できませんでした", "Qualification not confirmed");
-    if (el) {
-      row(dl, "資格", "Status", el.meaning || el.status_code);
-      if (el.name) row(dl, "氏名", "Name", el.name);
-      if (el.insurer_number) row(dl, "保険者番号", "Insurer", el.insurer_number);
-      if (el.copay_percent) row(dl, "負担割合", "Copay", el.copay_percent + "%");
-      if (el.qualified_until) row(dl, "有効期限", "Valid until", el.qualified_until);
-    }
-  } else {
-    if (ok) setText(title, "本人確認ができました", "Identity confirmed");
-    else setText(title, "本人確認ができませんでした", "Identity not confirmed");
-    const a = r.attributes;
-    if (a) {
-      row(dl, "氏名", "Name", a.name);
-      row(dl, "住所", "Address", a.address);
-      row(dl, "生年月日", "Birth date", a.birth_date_japanese || a.birth_date);
-      row(dl, "性別", "Sex", { male: "男性 / male", female: "女性 / female" }[a.sex] || a.sex);
-    }
+  if (v.chain && v.chain.ok && !v.chain.production) $("test-banner").hidden = false;
+  if (!ok) {
+    if (m === modes.qualify) setText(title, "資格を確認できませんでした", "Your qualification could not be confirmed");
+    else setText(title, "本人確認ができませんでした", "Your identity could not be confirmed");
+    const msg = messages[why] || messages.internal;
+    setText($("result-reason"), msg[0][0], msg[0][1]);
+    setText($("result-next"), msg[1][0], msg[1][1]);
+    show("result");
+    return;
   }
-  if (r.verdict) {
-    const v = r.verdict;
-    row(dl, "署名", "Signature", v.signature.ok ? "OK" : "NG");
-    row(dl, "証明書", "Certificate", v.chain.ok ? (v.chain.production ? "OK" : "OK (TEST)") : "NG " + (v.chain.code || ""));
-    row(dl, "失効確認", "Revocation", v.revocation.status + (v.revocation.code ? " (" + v.revocation.code + ")" : ""));
+  if (m === modes.qualify) {
+    setText(title, "資格を確認しました", "Your qualification is confirmed");
+    row(dl, "資格", "Status", ["有効", "valid"]);
+    if (el.name) row(dl, "氏名", "Name", el.name);
+    if (el.insurer_number) row(dl, "保険者番号", "Insurer number", el.insurer_number);
+    if (el.copay_percent) row(dl, "負担割合", "Co-payment", el.copay_percent + "%");
+  } else {
+    setText(title, "本人確認ができました", "Your identity is confirmed");
+    const a = r.attributes || {};
+    row(dl, "氏名", "Name", a.name || "");
+    row(dl, "住所", "Address", a.address || "");
+    row(dl, "生年月日", "Date of birth", a.birth_date_japanese || a.birth_date || "");
+    const sex = { male: ["男性", "male"], female: ["女性", "female"] }[a.sex];
+    if (sex) row(dl, "性別", "Sex", sex);
   }
   show("result");
 }
@@ -384,10 +525,14 @@ $("choose-age").addEventListener("click", () => askPIN("age"));
 $("pin-ok").addEventListener("click", submit);
 $("pin-clear").addEventListener("click", clearPIN);
 $("pin-cancel").addEventListener("click", () => { clearPIN(); show(current ? "menu" : "insert"); });
+$("result-done").addEventListener("click", () => { wipe(); if (current && cards[current.reader]) show("take"); else toInsert(); });
 $("error-back").addEventListener("click", () => {
-  delete document.body.dataset.error;
+  wipe();
   if (current && cards[current.reader]) show("menu"); else toInsert();
 });
+// Any touch keeps what is on screen for another idle period.
+for (const ev of ["pointerdown", "keydown"]) document.addEventListener(ev, armIdle, { capture: true, passive: true });
 
 show("loading");
-streamEvents();
+refreshStatus().then((ok) => { if (!ok) onConnState("unreachable"); });
+client.events({ onEvent, onState: onConnState });

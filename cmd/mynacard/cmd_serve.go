@@ -22,6 +22,8 @@ func newServeCmd(g *globals) *cobra.Command {
 	var origins []string
 	var opTimeout time.Duration
 	var audience string
+	var tokenFile string
+	var idle time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "run the local HTTP agent for kiosk pages (loopback only) and serve the example kiosk page",
@@ -57,6 +59,18 @@ travel only in POST bodies, are never logged and are wiped after use; one card
 operation runs at a time per reader (409 "busy"); a card pulled during an
 operation gives 410 "card_removed". The last try of a PIN is never spent:
 --allow-last-try is refused here.
+
+Session token lifecycle: without --token-file the agent makes a new token at
+every start; the page at / then pairs again by itself (it reads the new token
+from /), and integrators' pages must read the new one. With --token-file PATH
+the token is kept in PATH (created with mode 0600 when missing) and survives
+restarts; a page's host reads it there, and again whenever the agent answers
+401. GET /v1/status says whether the agent can confirm anything as
+configured (a hard revocation policy without a revocation source cannot: every
+confirmation is then refused with 503 "not_configured" before the card is
+touched); GET /v1/pin-status?key=auth|sign says the tries left. The OpenAPI
+document is at /v1/openapi.json and a JavaScript client at
+/mynacard-client.js.
 
 The virtual reader driver vpcd (used with "mynacard virtual-card") listens on
 every network interface: never install it on a production kiosk.`,
@@ -95,9 +109,19 @@ every network interface: never install it on a production kiosk.`,
 			}
 			defer st.Close()
 			virt := strings.EqualFold(g.Reader, virtualReader)
+			// The virtual card's own test CRLs, as identify and qualify use
+			// with --reader virtual: without them the agent could confirm
+			// nothing under the default hard policy.
+			g.virtualCard = virt
 			conf, err := g.confirmer(ctx, &session{virtual: virt}, st)
 			if err != nil {
 				return err
+			}
+			token := ""
+			if tokenFile != "" {
+				if token, err = agent.LoadOrCreateToken(tokenFile); err != nil {
+					return err
+				}
 			}
 			opts := g.cardOptions()
 			opts.AllowLastTry = false
@@ -106,6 +130,8 @@ every network interface: never install it on a production kiosk.`,
 				Confirmer:        conf,
 				AllowedOrigins:   origins,
 				OperationTimeout: opTimeout,
+				IdleTimeout:      idle,
+				Token:            token,
 				Audience:         audience,
 				CardOptions:      opts,
 				Watch:            agent.WatchOptions{Readers: filter},
@@ -131,5 +157,7 @@ every network interface: never install it on a production kiosk.`,
 	f.StringArrayVar(&origins, "allow-origin", nil, "web origin (scheme://host[:port]) whose pages may call the API besides the agent's own (repeatable)")
 	f.StringVar(&audience, "audience", "", "service identifier that confirmation tokens from POST /v1/token are bound to (empty: the endpoint is off)")
 	f.DurationVar(&opTimeout, "op-timeout", agent.DefaultOperationTimeout, "time limit of one card operation")
+	f.StringVar(&tokenFile, "token-file", "", "file that keeps the session token across restarts (created with mode 0600 when missing)")
+	f.DurationVar(&idle, "idle-timeout", agent.DefaultIdleTimeout, "how long the page keeps a result or a half-typed PIN on screen without a touch")
 	return cmd
 }
