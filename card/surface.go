@@ -225,26 +225,37 @@ func (a *SurfaceApp) ReadSurface(ctx context.Context, k PINKind, prompt PINPromp
 	}
 	var s *Surface
 	err := a.c.transact(ctx, "reading card surface", func(ctx context.Context, ss *session) error {
-		if err := ss.selectApp(ctx, aidSurface); err != nil {
-			return err
-		}
-		if err := ss.verify(ctx, k, prompt); err != nil {
-			return err
-		}
-		raw, err := ss.readTextEF(ctx, efSurfaceRecord, tlvSize)
-		if err != nil {
-			return err
-		}
-		if s, err = ParseSurfaceRecord(raw); err != nil {
-			return err
-		}
-		s.cvcEF, err = ss.readOptionalTextEF(ctx, efSurfaceCVC)
+		var err error
+		s, err = ss.readSurface(ctx, k, prompt)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// readSurface selects the surface application, verifies k and reads the
+// card face (EF 0002) and EF 0004.
+func (s *session) readSurface(ctx context.Context, k PINKind, prompt PINPrompt) (*Surface, error) {
+	if err := s.selectApp(ctx, aidSurface); err != nil {
+		return nil, err
+	}
+	if err := s.verify(ctx, k, prompt); err != nil {
+		return nil, err
+	}
+	raw, err := s.readTextEF(ctx, efSurfaceRecord, tlvSize)
+	if err != nil {
+		return nil, err
+	}
+	sf, err := ParseSurfaceRecord(raw)
+	if err != nil {
+		return nil, err
+	}
+	if sf.cvcEF, err = s.readOptionalTextEF(ctx, efSurfaceCVC); err != nil {
+		return nil, err
+	}
+	return sf, nil
 }
 
 // PINStatus returns the remaining tries of SurfacePINA or SurfacePINB

@@ -231,20 +231,8 @@ func (a *SurfaceApp) ReadSurfaceProving(ctx context.Context, k PINKind, prompt P
 		sig []byte
 	)
 	err := a.c.transact(ctx, "reading card surface", func(ctx context.Context, s *session) error {
-		if err := s.selectApp(ctx, aidSurface); err != nil {
-			return err
-		}
-		if err := s.verify(ctx, k, prompt); err != nil {
-			return err
-		}
-		raw, err := s.readTextEF(ctx, efSurfaceRecord, tlvSize)
-		if err != nil {
-			return err
-		}
-		if sf, err = ParseSurfaceRecord(raw); err != nil {
-			return err
-		}
-		if sf.cvcEF, err = s.readOptionalTextEF(ctx, efSurfaceCVC); err != nil {
+		var err error
+		if sf, err = s.readSurface(ctx, k, prompt); err != nil {
 			return err
 		}
 		sig, err = s.signChallenge(ctx, challenge)
