@@ -13,7 +13,7 @@
 #               builds bin/mynacard and identifies a card holder — on the
 #               built-in virtual card when no reader holds a card. With ARGS
 #               it runs bin/mynacard ARGS instead, e.g. make run ARGS=readers
-#   make bench  scripts/bench.sh: ONE markdown table (internal/benchtable) of
+#   make bench  scripts/bench.sh: ONE markdown table (scripts/benchtable) of
 #               the card operations over pcscd+vpcd and loopback, short and
 #               extended readers (APDUs, bytes, time/op), and the
 #               jpki/revocation benchmarks, side by side in one run: loading

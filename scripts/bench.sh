@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/bench.sh — `make bench`: runs the benchmarks the issues ask for
-# and prints ONE markdown table (internal/benchtable) on stdout; the raw
+# and prints ONE markdown table (scripts/benchtable) on stdout; the raw
 # `go test -bench` output goes to stderr as it comes.
 #
 #   1. internal/pcscpath BenchmarkCardOps: each certificate read, PIN
@@ -82,4 +82,4 @@ if [ -n "${MYNACARD_BENCH_RAW:-}" ]; then
 fi
 printf '\nmake bench — %s, commit %s, %s cores\n\n' "$(date -u +%Y-%m-%dT%H:%MZ)" \
 	"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" "$(nproc)"
-"$GO" run ./internal/benchtable "$raw"
+"$GO" run ./scripts/benchtable "$raw"
