@@ -17,7 +17,9 @@ import (
 // PIN, or a last try the options do not allow, refuses before k is asked
 // for; they are read again, as for every PIN, right before textPrompt is
 // called. Everything comes from one card session, and the security state
-// of both applications is cleared before the card is let go.
+// of both applications is cleared before the card is let go. Every error
+// of the text part is a *PINKindError with Kind TextPIN, so that a caller
+// can tell which of the two PINs a blocked PIN or a refused last try is.
 func (a *SurfaceApp) ReadSurfaceProvingText(ctx context.Context, k PINKind, prompt PINPrompt, challenge []byte, textPrompt PINPrompt) (*Surface, []byte, *TextRecord, error) {
 	if k != SurfacePINA && k != SurfacePINB {
 		return nil, nil, nil, fmt.Errorf("reading card surface: the %s does not open it", k)
@@ -39,10 +41,10 @@ func (a *SurfaceApp) ReadSurfaceProvingText(ctx context.Context, k PINKind, prom
 		}
 		n, err := s.triesLeft(ctx, TextPIN)
 		if err != nil {
-			return err
+			return &PINKindError{Kind: TextPIN, Err: err}
 		}
 		if err := s.checkLastTry(TextPIN, n); err != nil {
-			return err
+			return &PINKindError{Kind: TextPIN, Err: err}
 		}
 		if sf, err = s.readSurface(ctx, k, prompt); err != nil {
 			return err
@@ -50,11 +52,28 @@ func (a *SurfaceApp) ReadSurfaceProvingText(ctx context.Context, k PINKind, prom
 		if sig, err = s.signChallenge(ctx, challenge); err != nil {
 			return err
 		}
-		txt, err = s.readText(ctx, TextPIN, TextBasicField, textPrompt)
-		return err
+		if txt, err = s.readText(ctx, TextPIN, TextBasicField, textPrompt); err != nil {
+			return &PINKindError{Kind: TextPIN, Err: err}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	return sf, sig, txt, nil
 }
+
+// PINKindError says which PIN an error is about, where an operation asks
+// for two and the error does not say it itself (ErrPINBlocked and
+// ErrLastTry name no PIN; a *PINError does). errors.Is and errors.As see
+// through it.
+type PINKindError struct {
+	Kind PINKind
+	Err  error
+}
+
+// Error returns Err's message.
+func (e *PINKindError) Error() string { return e.Err.Error() }
+
+// Unwrap returns Err.
+func (e *PINKindError) Unwrap() error { return e.Err }

@@ -94,7 +94,8 @@ func TestReadSurfaceProvingTextRefusals(t *testing.T) {
 	f = newFixture(t, fixtureConfig{vopts: []virtual.Option{virtual.WithMaxTries(virtual.PINText, 1)}})
 	pb := pin(pinB)
 	_, _, _, err = f.j.Surface().ReadSurfaceProvingText(ctx, card.SurfacePINB, pb.prompt, challenge, pin(f.h.Contents().TextPIN).prompt)
-	if !errors.Is(err, card.ErrLastTry) || pb.calls != 0 {
+	var pk *card.PINKindError
+	if !errors.Is(err, card.ErrLastTry) || !errors.As(err, &pk) || pk.Kind != card.TextPIN || pb.calls != 0 {
 		t.Errorf("last text PIN try: %v, 照合番号B asked %d times", err, pb.calls)
 	}
 	if f.vc.TriesLeft(virtual.PINSurfaceB) != virtual.MaxTriesCollation {
