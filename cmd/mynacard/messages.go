@@ -27,7 +27,6 @@ const (
 	msgNoPIN             msgKey = "cli.pin.none"
 	msgNoService         msgKey = "cli.reader.no_service"
 	msgAmbiguousReader   msgKey = "cli.reader.ambiguous"
-	msgImportFailed      msgKey = "cli.import.failed"
 	msgHintImportFix     msgKey = "cli.hint.import_fix"
 	msgFieldVerified     msgKey = "cli.records.verified"
 	msgFieldUnsealed     msgKey = "cli.records.unsealed"
@@ -200,7 +199,6 @@ func cliMessages() []cliMessage {
 		{msgNoPIN, "no %s was entered", "%sが入力されていません"},
 		{msgNoService, "the pc/sc service (pcscd) is not running", "PC/SCサービス（pcscd）が動いていません"},
 		{msgAmbiguousReader, "more than one reader matches %q", "%q に当てはまるリーダーが複数あります"},
-		{msgImportFailed, "nothing imported: %d bad rows: %s", "取り込みませんでした。誤りのある行が%d件あります：%s"},
 		{msgHintImportFix, "correct the lines named and import the whole file again", "示された行を直してから、ファイル全体をもう一度取り込んでください"},
 		{msgFieldVerified, "Verified records", "検証できた記録"},
 		{msgFieldUnsealed, "Unsealed records (before the operator key)", "署名のない記録（担当者鍵の設定前）"},
