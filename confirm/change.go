@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/internal/jptext"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/store"
@@ -167,7 +168,7 @@ func (c *Confirmer) link(ctx context.Context, old store.Enrolment, cert *jpki.Ce
 		return ch, nil
 	}
 	switch {
-	case old.Kind != store.CertSign:
+	case old.Kind != card.SignKey:
 		return refuse(ChangeNotSignEnrolment, "the old enrolment is not of a signing certificate")
 	case old.ReplacedBy != 0:
 		return refuse(ChangeAlreadyReplaced, fmt.Sprintf("the old enrolment was already replaced by %d", old.ReplacedBy))
@@ -293,7 +294,7 @@ func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *Attributes) ([]
 		return jptext.Compare(a, b, aSubst, bSubst).MayBeEqual()
 	}
 	var out []EnrolmentInfo
-	q := store.EnrolmentQuery{Kind: store.CertSign, CurrentOnly: true, Limit: checkPageSize}
+	q := store.EnrolmentQuery{Kind: card.SignKey, CurrentOnly: true, Limit: checkPageSize}
 	for {
 		page, err := c.cfg.Store.ListEnrolments(ctx, q)
 		if err != nil {

@@ -21,18 +21,6 @@ import (
 // certificate key's algorithm (SHA-256 for RSA-2048, SHA-384 for P-384).
 const ChallengeSize = 32
 
-// ParseKey parses "sign" or "auth" (and "" as "sign", Identify's
-// default), for flags.
-func ParseKey(s string) (card.KeyKind, error) {
-	switch s {
-	case "", "sign":
-		return card.SignKey, nil
-	case "auth":
-		return card.AuthKey, nil
-	}
-	return 0, fmt.Errorf("parsing key: %q is not sign or auth", s)
-}
-
 // Config configures a Confirmer once.
 type Config struct {
 	// Roots are the trusted roots (pinned J-LIS roots; test roots only when
@@ -110,7 +98,7 @@ func challengeDigest(challenge []byte) func(jpki.SignatureAlgorithm) []byte {
 // key, the chain at now for kind, and revocation, and combines them under
 // the policy. It returns the issuing root's certificate when the chain
 // verified.
-func (c *Confirmer) evaluate(ctx context.Context, cert *jpki.Certificate, kind jpki.Kind, sc signedChallenge, sig []byte, now time.Time) (Verdict, *x509.Certificate) {
+func (c *Confirmer) evaluate(ctx context.Context, cert *jpki.Certificate, kind card.KeyKind, sc signedChallenge, sig []byte, now time.Time) (Verdict, *x509.Certificate) {
 	var v Verdict
 	v.Signature = verifySignature(cert, sc, sig)
 	ver, err := jpki.Verify(cert, c.cfg.Roots, jpki.VerifyOptions{Time: now, Kind: kind, RequireProduction: c.cfg.RequireProduction})

@@ -58,7 +58,7 @@ func fastDir(t testing.TB) string {
 func newEnvIn(t testing.TB, dir string) *env {
 	t.Helper()
 	p := jpkitest.Default()
-	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,12 +82,12 @@ func newEnvIn(t testing.TB, dir string) *env {
 func (e *env) setCRLs(sign, auth []revoked) {
 	e.t.Helper()
 	e.crls.CRLs = []*revocation.CRL{
-		e.makeCRL(jpkitest.KindSign, jpkitest.LatestGeneration, sign),
-		e.makeCRL(jpkitest.KindAuth, jpkitest.LatestGeneration, auth),
+		e.makeCRL(card.SignKey, jpkitest.LatestGeneration, sign),
+		e.makeCRL(card.AuthKey, jpkitest.LatestGeneration, auth),
 	}
 }
 
-func (e *env) makeCRL(kind jpkitest.Kind, gen int, list []revoked) *revocation.CRL {
+func (e *env) makeCRL(kind card.KeyKind, gen int, list []revoked) *revocation.CRL {
 	e.t.Helper()
 	root, key := e.pki.Root(kind, gen)
 	tmpl := &x509.RevocationList{

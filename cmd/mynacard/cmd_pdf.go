@@ -141,7 +141,7 @@ func (g *globals) runSignPDF(ctx context.Context, f pdfSignFlags) error {
 	if err != nil {
 		return err
 	}
-	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: !g.testCard(s)})
+	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Kind: card.SignKey, RequireProduction: !g.testCard(s)})
 	if err != nil {
 		return &codedError{code: exitVerificationFailed, msg: g.tr(msgChainFailedWhy, err), hint: g.tr(msgPDFHintChain), underlying: err}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/revocation"
@@ -73,7 +74,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 			test := g.testCard(nil)
 			out := verifyJSON{TestHierarchy: test}
 			v := &out.Verdict
-			res, verr := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: !test})
+			res, verr := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Kind: card.SignKey, RequireProduction: !test})
 			var ve *jpki.VerifyError
 			switch {
 			case verr == nil:

@@ -262,7 +262,7 @@ func (g *globals) prompt(src *pinentry.Source) card.PINPrompt {
 func (g *globals) roots(ctx context.Context, s *session) (*jpki.Roots, error) {
 	if g.testCard(s) {
 		pki := jpkitest.Default()
-		test := append(pki.AllRoots(jpkitest.KindSign), pki.AllRoots(jpkitest.KindAuth)...)
+		test := append(pki.AllRoots(card.SignKey), pki.AllRoots(card.AuthKey)...)
 		g.warnf("%s", g.tr(msgTestHierarchy))
 		return jpki.NewRoots(jpki.WithTestHierarchy(test...))
 	}
@@ -334,7 +334,7 @@ func (g *globals) virtualRevocation(roots *jpki.Roots) (confirm.RevocationChecke
 	now := time.Now()
 	pki := jpkitest.Default()
 	var crls []*revocation.CRL
-	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		for gen := jpkitest.FirstGeneration; gen <= jpkitest.ECDSAGeneration; gen++ {
 			root, key := pki.Root(kind, gen)
 			if root == nil {

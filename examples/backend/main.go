@@ -28,6 +28,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
@@ -87,11 +88,11 @@ func newBackend(audience, key, policy string, testPKI bool, rootFiles, crlFiles 
 	if audience == "" {
 		return nil, errors.New("-audience is required")
 	}
-	kind := jpki.KindAuth
+	kind := card.AuthKey
 	switch key {
 	case "auth":
 	case "sign":
-		kind = jpki.KindSign
+		kind = card.SignKey
 	default:
 		return nil, fmt.Errorf("-key must be auth or sign, not %q", key)
 	}
@@ -102,7 +103,7 @@ func newBackend(audience, key, policy string, testPKI bool, rootFiles, crlFiles 
 	var opts []jpki.RootsOption
 	if testPKI {
 		p := jpkitest.Default()
-		opts = append(opts, jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+		opts = append(opts, jpki.WithTestHierarchy(append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...)...))
 	}
 	r, err := jpki.NewRoots(opts...)
 	if err != nil {

@@ -54,7 +54,7 @@ var generations = []generation{
 func mixedRoots(t testing.TB) *jpki.Roots {
 	t.Helper()
 	p := jpkitest.Default()
-	r, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.AllRoots(jpkitest.KindSign), p.AllRoots(jpkitest.KindAuth)...)...))
+	r, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,9 +67,9 @@ func mixedCRLs(t testing.TB, h *jpkitest.Holder, now time.Time) *confirm.CRLChec
 	t.Helper()
 	p := jpkitest.Default()
 	chk := &confirm.CRLChecker{Now: func() time.Time { return now }}
-	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		ca := h.SignCA
-		if kind == jpkitest.KindAuth {
+		if kind == card.AuthKey {
 			ca = h.AuthCA
 		}
 		for gen := jpkitest.FirstGeneration; gen <= jpkitest.ECDSAGeneration; gen++ {
@@ -188,9 +188,9 @@ func TestSigningPathsGenerations(t *testing.T) {
 			chs := &confirm.Challenges{Nonces: nonces, Now: func() time.Time { return now }}
 			v := &confirm.Validator{Roots: roots, Nonces: nonces, Revocation: mixedCRLs(t, h, now), Now: func() time.Time { return now }}
 			for _, key := range []card.KeyKind{card.AuthKey, card.SignKey} {
-				pin, want := h.Spec.AuthPIN, jpki.KindAuth
+				pin, want := h.Spec.AuthPIN, card.AuthKey
 				if key == card.SignKey {
-					pin, want = h.Spec.SignPIN, jpki.KindSign
+					pin, want = h.Spec.SignPIN, card.SignKey
 				}
 				ch, err := chs.Issue(ctx)
 				if err != nil {
@@ -226,7 +226,7 @@ func checkCMS(t *testing.T, ctx context.Context, s *jpki.Signer, cert *jpki.Cert
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Time: at, Kind: jpki.KindSign})
+	v, err := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Time: at, Kind: card.SignKey})
 	if err != nil || !v.Signer.Equal(h.SignCert) {
 		t.Fatalf("VerifyCMS: %v", err)
 	}

@@ -16,6 +16,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -92,7 +93,7 @@ func TestParseCRLExplicitEntries(t *testing.T) {
 
 func TestParseCRLRejects(t *testing.T) {
 	good := makeCRL(t, 3, jpkitest.CRLOptions{Synthetic: 100})
-	otherRoot, _ := testPKI().Root(jpkitest.KindAuth, 3)
+	otherRoot, _ := testPKI().Root(card.AuthKey, 3)
 	tests := []struct {
 		name    string
 		der     []byte
@@ -349,7 +350,7 @@ func TestIndexCache(t *testing.T) {
 		t.Fatal("truncated cache accepted")
 	}
 	load()
-	if _, err := openIndex(files[0], first.SHA256, testPKI().Roots(jpkitest.KindAuth)); err == nil {
+	if _, err := openIndex(files[0], first.SHA256, testPKI().Roots(card.AuthKey)); err == nil {
 		t.Fatal("cache accepted for an untrusted issuer")
 	}
 }
