@@ -362,7 +362,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 			return err
 		}
 		if rc != nil {
-			opts.Revocation = rc.Check
+			opts.Revocation = rc
 		}
 	}
 	rep, err := pdf.Verify(ctx, data, opts)

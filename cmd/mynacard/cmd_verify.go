@@ -107,7 +107,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 					if rc == nil {
 						v.Revocation = confirm.RevocationResult{Status: confirm.RevocationUnknown, Code: confirm.RevCodeNoSource, Detail: "no revocation source configured"}
 					} else {
-						v.Revocation = revocationResultOf(rc.Check(ctx, res.Signer.Certificate, res.Verification.Root.Certificate))
+						v.Revocation = revocationResultOf(rc.Check(ctx, res.Signer.Certificate))
 					}
 				}
 			} else {
