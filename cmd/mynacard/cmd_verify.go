@@ -45,6 +45,10 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			// With the built-in virtual card, the test hierarchy's own
+			// CRLs are the revocation source when none is given, as for
+			// identify and qualify.
+			g.virtualCard = g.virtualCard || strings.EqualFold(g.Reader, virtualReader)
 			if pdfFile != "" {
 				return g.runVerifyPDF(ctx, pdfFile, tsaRoots)
 			}
@@ -71,10 +75,6 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 					return err
 				}
 			}
-			// With the built-in virtual card, the test hierarchy's own
-			// CRLs are the revocation source when none is given, as for
-			// identify and qualify.
-			g.virtualCard = g.virtualCard || strings.EqualFold(g.Reader, virtualReader)
 			test := g.testCard(nil)
 			out := verifyJSON{TestHierarchy: test}
 			v := &out.Verdict
