@@ -79,11 +79,15 @@ type Entry struct {
 
 // Lookup returns the entry for serial, if the CRL lists it.
 func (c *CRL) Lookup(serial *big.Int) (Entry, bool) {
-	return c.lookupKey(keyFromBig(serial))
+	k := keyFromBig(serial)
+	return c.lookupKey(&k)
 }
 
-func (c *CRL) lookupKey(k serialKey) (Entry, bool) {
-	p, ok := c.idx.lookup(&k)
+// lookupKey takes the key by reference: a copy of it on the stack, read
+// back in other widths, would wait for the previous lookup's cache miss
+// to retire, and lookups one after another would stop overlapping.
+func (c *CRL) lookupKey(k *serialKey) (Entry, bool) {
+	p, ok := c.idx.lookup(k)
 	if !ok {
 		return Entry{}, false
 	}

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 	"time"
 
@@ -114,18 +113,12 @@ func TestIndexAgainstModel(t *testing.T) {
 					}
 				}
 			}
-			// The records are in numeric order.
-			var want []*big.Int
-			for _, e := range model {
-				want = append(want, e.serial)
-			}
-			sort.Slice(want, func(i, j int) bool { return want[i].Cmp(want[j]) < 0 })
-			for i, v := range want {
-				k := keyFromBig(v)
-				var w [maxKeyWords]uint64
-				k.words(w[:x.kw], x.kw)
-				if !bytes.Equal(recordBytes(w[:x.kw]), recordBytes(x.data[i*x.stride():i*x.stride()+x.kw])) {
-					t.Fatalf("record %d is not serial %v", i, v)
+			// Each record is a distinct serial of the model (validate: in
+			// strictly increasing order; Len: as many; lookups: all there),
+			// and a lookup reads few slots on average.
+			if x.Len() > 0 {
+				if ld := float64(x.Len()) / float64(x.home); ld > 0.7 {
+					t.Fatalf("load %.2f", ld)
 				}
 			}
 		})
@@ -143,7 +136,8 @@ func TestIndexWidthFromCRL(t *testing.T) {
 			if c.Len() != n || c.idx.kw != wantWords[w] {
 				t.Fatalf("Len %d, %d key words; want %d, %d", c.Len(), c.idx.kw, n, wantWords[w])
 			}
-			if got := c.IndexBytes() / n; got > 8*(wantWords[w]+1)+2 {
+			// A slot table of about 3/2 slots an entry.
+			if got := c.IndexBytes() / n; got > 8*(wantWords[w]+1)*3/2+1 {
 				t.Errorf("%d bytes per entry", got)
 			}
 			for i := 0; i < n; i += 7 {

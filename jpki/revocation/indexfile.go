@@ -26,8 +26,8 @@ import (
 // The index cache keeps the parsed index of each verified CRL in a file
 // named by the SHA-256 of the CRL's DER, laid out so that it is used in
 // place through mmap: a fixed 64-byte header, the CRL's metadata, then at
-// a page boundary the sorted records exactly as the in-memory index holds
-// them (native byte order, recorded in the header). Loading a cached CRL
+// a page boundary the slot table exactly as the in-memory index holds it
+// (native byte order, recorded in the header). Loading a cached CRL
 // maps the file, checks the header, the metadata's CRC-32C and the
 // body's (one per 8 MiB chunk, checked on every core), the CRL's
 // signature over the stored tbsCertList digest, and decodes nothing
@@ -50,11 +50,11 @@ import (
 
 // Index file layout constants (the header: magic, version, byte order
 // mark, key words, flags, record count, metadata length, body offset,
-// metadata CRC-32C, zero, bucket-table length; the metadata ends with
-// the CRC-32C of each indexChunk of the body).
+// metadata CRC-32C, zero, home slots; the metadata ends with the CRC-32C
+// of each indexChunk of the body).
 const (
 	indexMagic      = "MYNACRLX"
-	indexVersion    = 4
+	indexVersion    = 5
 	indexExt        = ".idx"
 	indexHeaderSize = 64
 	// indexBodyAlign aligns the records to a page so they map cleanly.
@@ -317,19 +317,6 @@ func checkChunks(b, sums []byte) bool {
 
 func le32(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
 
-// tableWords views 4-byte-aligned bytes as the bucket table (copied when
-// unaligned, as recordWords).
-func tableWords(b []byte, n int) []uint32 {
-	if uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
-		t := make([]uint32, n)
-		for i := range t {
-			t[i] = binary.NativeEndian.Uint32(b[4*i:])
-		}
-		return t
-	}
-	return unsafe.Slice((*uint32)(unsafe.Pointer(&b[0])), n)
-}
-
 // recordBytes views the index records as bytes (native order).
 func recordBytes(d []uint64) []byte {
 	if len(d) == 0 {
@@ -380,22 +367,6 @@ func indexMeta(c *CRL) []byte {
 	u64(uint64(c.sigAlg.hash))
 	field(c.tbsDigest)
 	field(c.signature)
-	u64(uint64(c.idx.tabBit))
-	u64(uint64(c.idx.tabShift))
-	u64(c.idx.tabBase)
-	return b
-}
-
-// tableBytes views the bucket table as bytes (native order), padded to
-// a whole number of words.
-func tableBytes(t []uint32) []byte {
-	if len(t) == 0 {
-		return nil
-	}
-	b := unsafe.Slice((*byte)(unsafe.Pointer(&t[0])), len(t)*4)
-	if len(t)%2 != 0 {
-		b = append(bytes.Clone(b), 0, 0, 0, 0)
-	}
 	return b
 }
 
@@ -405,9 +376,8 @@ func writeIndexFile(path string, c *CRL) error {
 		return errors.New("writing index: CRL not verified")
 	}
 	body := recordBytes(c.idx.data)
-	table := tableBytes(c.idx.tab)
 	meta := indexMeta(c)
-	for _, sum := range chunkSums(body, table) {
+	for _, sum := range chunkSums(body) {
 		meta = le32(meta, sum)
 	}
 	bodyOff := (indexHeaderSize + len(meta) + indexBodyAlign - 1) / indexBodyAlign * indexBodyAlign
@@ -432,13 +402,12 @@ func writeIndexFile(path string, c *CRL) error {
 	meta = append(meta, make([]byte, bodyOff-indexHeaderSize-len(meta))...)
 	metaCRC := crc32.Update(crc32.Checksum(hdr[:48], crc32c), crc32c, meta)
 	le.PutUint32(hdr[48:], metaCRC)
-	le.PutUint64(hdr[56:], uint64(len(c.idx.tab)))
+	le.PutUint64(hdr[56:], c.idx.home)
 	sweepTemporaries(filepath.Dir(path))
 	if err := writeAtomic(path, func(w io.Writer) error {
 		w.Write(hdr)
 		w.Write(meta)
-		w.Write(body)
-		_, err := w.Write(table)
+		_, err := w.Write(body)
 		return err
 	}); err != nil {
 		return fmt.Errorf("writing index cache: %w", err)
@@ -509,13 +478,14 @@ func parseIndex(b []byte, crlSum [sha256.Size]byte, issuers []*x509.Certificate)
 		bodyOff < indexHeaderSize+metaLen || bodyOff > uint64(len(b)) || flags&^(flagOnlyUserCerts|flagECDSA) != 0 {
 		return nil, errIndexCorrupt
 	}
-	nt := le.Uint64(b[56:])
+	home := le.Uint64(b[56:])
 	body := b[bodyOff:]
-	if n > uint64(len(body))/8/uint64(kw+1) || nt > uint64(len(body))/4 || nt != 0 && n == 0 {
-		return nil, errIndexCorrupt
-	}
-	recLen, tabLen := n*uint64(kw+1)*8, (nt*4+7)/8*8
-	if recLen+tabLen != uint64(len(body)) {
+	stride := uint64(kw+1) * 8
+	slots := uint64(len(body)) / stride
+	// An empty index has no body; otherwise whole slots, more than the
+	// entries and the home slots (the last one is empty).
+	if uint64(len(body))%stride != 0 || (n == 0) != (len(body) == 0) || (n == 0) != (home == 0) ||
+		n > 0 && (n >= slots || home+uint64(window(kw)) > slots) {
 		return nil, errIndexCorrupt
 	}
 	if crc32.Update(crc32.Checksum(b[:48], crc32c), crc32c, b[indexHeaderSize:bodyOff]) != le.Uint32(b[48:]) {
@@ -564,9 +534,8 @@ func parseIndex(b []byte, crlSum [sha256.Size]byte, issuers []*x509.Certificate)
 	c.sigAlg = sigAlgorithm{hash: crypto.Hash(r.u64()), ecdsa: flags&flagECDSA != 0}
 	c.tbsDigest = r.field()
 	c.signature = r.field()
-	tabBit, tabShift, tabBase := r.u64(), r.u64(), r.u64()
 	sums := r.take(uint64(4 * chunkCount(len(body))))
-	if !r.ok || len(r.b) != 0 || tabBit > 64*maxKeyWords || tabShift > 64 || le.Uint32(b[52:]) != 0 {
+	if !r.ok || len(r.b) != 0 || le.Uint32(b[52:]) != 0 {
 		return nil, errIndexCorrupt
 	}
 	if !bytes.Equal(c.RawIssuer, c.Issuer.RawSubject) || !c.sigAlg.hash.Available() ||
@@ -577,12 +546,11 @@ func parseIndex(b []byte, crlSum [sha256.Size]byte, issuers []*x509.Certificate)
 		return nil, errIndexCorrupt
 	}
 	if n > 0 {
-		c.idx.kw = kw
-		c.idx.data = recordWords(body[:recLen])
-	}
-	if nt > 0 {
-		c.idx.tab = tableWords(body[recLen:], int(nt))
-		c.idx.tabBit, c.idx.tabShift, c.idx.tabBase = int(tabBit), uint(tabShift), tabBase
+		c.idx.kw, c.idx.n, c.idx.home = kw, int(n), home
+		c.idx.data = recordWords(body)
+		if c.idx.data[len(c.idx.data)-1] != emptySlot {
+			return nil, errIndexCorrupt
+		}
 	}
 	return c, nil
 }
