@@ -151,6 +151,9 @@ type index struct {
 	home   uint64   // home slots, once finished
 	data   []uint64 // records of kw+1 words: appended by add, a slot table after finish
 	mapped bool     // data is an index file's mapping, not heap
+	// check, for an index read from a file, checks the blocks of data
+	// a lookup reads before they answer (nil: built here, nothing to check).
+	check *blockCheck
 }
 
 // stride is the record size in words.
@@ -565,10 +568,12 @@ func b2u(b bool) uint64 {
 	return 0
 }
 
-// lookup returns the packed time and reason of k, if listed.
-func (x *index) lookup(k *serialKey) (int64, bool) {
+// lookup returns the packed time and reason of k, if listed, or
+// errIndexCorrupt if slots it had to read are in a block of an index file
+// that does not check.
+func (x *index) lookup(k *serialKey) (int64, bool, error) {
 	if !k.ok || x.n == 0 || k.need > x.kw {
-		return 0, false // every listed serial fits the width: this one is not listed
+		return 0, false, nil // every listed serial fits the width: this one is not listed
 	}
 	var key [maxKeyWords]uint64
 	kw, s := x.kw, x.stride()
@@ -581,6 +586,9 @@ func (x *index) lookup(k *serialKey) (int64, bool) {
 		if j+8 > len(x.data) {
 			return x.scan(key[:1], h)
 		}
+		if x.check != nil && !x.check.words(j, j+8) {
+			return 0, false, errIndexCorrupt
+		}
 		d := x.data[j : j+8 : j+8]
 		var hit, val uint64
 		for t := 0; t < 8; t += 2 {
@@ -589,17 +597,20 @@ func (x *index) lookup(k *serialKey) (int64, bool) {
 			val |= d[t+1] & -e
 		}
 		if hit != 0 {
-			return int64(val), true
+			return int64(val), true, nil
 		}
 		// Read on only if every slot of the window holds a smaller key.
 		if b2u(d[1] != emptySlot)&b2u(d[3] != emptySlot)&b2u(d[5] != emptySlot)&b2u(d[7] != emptySlot)&b2u(d[6] < w0) != 0 {
 			return x.scan(key[:1], h+4)
 		}
-		return 0, false
+		return 0, false, nil
 	}
 	j := h * s
 	if j+2*s > len(x.data) {
 		return x.scan(key[:kw], h)
+	}
+	if x.check != nil && !x.check.words(j, j+2*s) {
+		return 0, false, errIndexCorrupt
 	}
 	a, b := x.data[j:j+s:j+s], x.data[j+s:j+2*s:j+2*s]
 	ea := b2u(a[kw] != emptySlot)
@@ -610,31 +621,34 @@ func (x *index) lookup(k *serialKey) (int64, bool) {
 		mb &= b2u(b[i] == key[i])
 	}
 	if ma|mb != 0 {
-		return int64(a[kw]&-ma | b[kw]&-mb), true
+		return int64(a[kw]&-ma | b[kw]&-mb), true, nil
 	}
 	// The second slot's first word decides unless it equals the key's.
 	if ea&eb&b2u(b[0] <= w0) != 0 {
 		return x.scan(key[:kw], h+2)
 	}
-	return 0, false
+	return 0, false, nil
 }
 
 // scan is the lookup's loop from slot i on: the key, a larger key or an
 // empty slot ends it, and so does the table's end.
-func (x *index) scan(want []uint64, i int) (int64, bool) {
+func (x *index) scan(want []uint64, i int) (int64, bool, error) {
 	kw, s := x.kw, x.stride()
 	for j := i * s; j+s <= len(x.data); j += s {
+		if x.check != nil && !x.check.words(j, j+s) {
+			return 0, false, errIndexCorrupt
+		}
 		if x.data[j+kw] == emptySlot {
-			return 0, false
+			return 0, false, nil
 		}
 		switch cmpRecords(x.data[j:j+kw], want) {
 		case 0:
-			return int64(x.data[j+kw]), true
+			return int64(x.data[j+kw]), true, nil
 		case 1:
-			return 0, false
+			return 0, false, nil
 		}
 	}
-	return 0, false
+	return 0, false, nil
 }
 
 // memoryBytes is the heap the slot table occupies (none when mapped);

@@ -28,10 +28,14 @@ import (
 // place through mmap: a fixed 64-byte header, the CRL's metadata, then at
 // a page boundary the slot table exactly as the in-memory index holds it
 // (native byte order, recorded in the header). Loading a cached CRL
-// maps the file, checks the header, the metadata's CRC-32C and the
-// body's (one per 8 MiB chunk, checked on every core), the CRL's
-// signature over the stored tbsCertList digest, and decodes nothing
-// else; several processes share the page cache's pages.
+// maps the file, checks the header, the metadata's CRC-32C (which covers
+// one CRC-32C per indexBlock of the body), the CRL's signature over the
+// stored tbsCertList digest, and decodes nothing else; several processes
+// share the page cache's pages. A block of the body is checked against
+// its CRC-32C the first time a lookup reads it, before any of its bytes
+// decide an answer: a run that looks up a few serials reads a few blocks
+// of the file, whatever the CRL's size. A block that does not check
+// makes the CRL parse its file again (see CRL.lookupKey).
 //
 // Threat model: the cache directory is as trusted as the configuration;
 // the cache must survive crashes, disk corruption, truncation and format
@@ -51,7 +55,7 @@ import (
 // Index file layout constants (the header: magic, version, byte order
 // mark, key words, flags, record count, metadata length, body offset,
 // metadata CRC-32C, zero, home slots; the metadata ends with the CRC-32C
-// of each indexChunk of the body).
+// of each indexBlock of the body).
 const (
 	indexMagic      = "MYNACRLX"
 	indexVersion    = 5
@@ -125,6 +129,7 @@ func (s *CRLSet) loadFileCached(ctx context.Context, path string) (*CRL, error) 
 	}
 	if c, err := openIndex(indexPath(dir, sum), sum, s.issuers); err == nil {
 		c.Source, c.label = path, "crl "+path
+		c.reload = s.reloader(path, dir, sum)
 		if !known {
 			recordSource(dir, path, fp, fpOK, sum)
 		}
@@ -141,6 +146,41 @@ func (s *CRLSet) loadFileCached(ctx context.Context, path string) (*CRL, error) 
 		}
 	}
 	return c, nil
+}
+
+// reloader is how a CRL mapped from the index cache parses its file
+// again if a block of the index proves corrupt: from the file opened now
+// (a CRL file replaced by a rename later is still the one read), only if
+// it still has the SHA-256 the index was made for; the index file is then
+// written again. Without the file open, from its path, with the same
+// check.
+func (s *CRLSet) reloader(path, dir string, sum [sha256.Size]byte) *reloader {
+	f, openErr := os.Open(path)
+	r := &reloader{parse: func() (*CRL, error) {
+		var c *CRL
+		var err error
+		if openErr != nil {
+			c, err = s.openParse(context.Background(), path)
+		} else if _, err = f.Seek(0, io.SeekStart); err == nil {
+			var size int64
+			if st, err := f.Stat(); err == nil {
+				size = st.Size()
+			}
+			c, err = parseAny(f, ParseOptions{Issuers: s.issuers, MaxBytes: s.opts.MaxBytes, Source: path, SizeHint: size})
+		}
+		if err != nil {
+			return nil, err
+		}
+		if c.SHA256 != sum {
+			return nil, errors.New("the CRL file changed since it was loaded")
+		}
+		_ = writeIndexFile(indexPath(dir, sum), c)
+		return c, nil
+	}}
+	if openErr == nil {
+		runtime.AddCleanup(r, func(f *os.File) { f.Close() }, f)
+	}
+	return r
 }
 
 func fileSHA256(path string) ([sha256.Size]byte, error) {
@@ -259,14 +299,13 @@ func sweepTemporaries(dir string) {
 	}
 }
 
-// indexChunk is the span of the body one CRC-32C covers: the chunks are
-// checked on every core at once (and the pages of a mapping faulted in
-// by the same goroutines).
-const indexChunk = 8 << 20
+// indexBlock is the span of the body one CRC-32C covers, and what a
+// lookup checks when it first reads there.
+const indexBlock = 64 << 10
 
-func chunkCount(n int) int { return (n + indexChunk - 1) / indexChunk }
+func chunkCount(n int) int { return (n + indexBlock - 1) / indexBlock }
 
-// chunkSums returns the CRC-32C of each indexChunk of the concatenation
+// chunkSums returns the CRC-32C of each indexBlock of the concatenation
 // of parts.
 func chunkSums(parts ...[]byte) []uint32 {
 	var sums []uint32
@@ -274,11 +313,11 @@ func chunkSums(parts ...[]byte) []uint32 {
 	fill := 0
 	for _, p := range parts {
 		for len(p) > 0 {
-			m := min(len(p), indexChunk-fill)
+			m := min(len(p), indexBlock-fill)
 			cur = crc32.Update(cur, crc32c, p[:m])
 			fill += m
 			p = p[m:]
-			if fill == indexChunk {
+			if fill == indexBlock {
 				sums, cur, fill = append(sums, cur), 0, 0
 			}
 		}
@@ -289,14 +328,55 @@ func chunkSums(parts ...[]byte) []uint32 {
 	return sums
 }
 
-// checkChunks reports whether every chunk of b has its little-endian
-// CRC-32C in sums, checking them in parallel.
-func checkChunks(b, sums []byte) bool {
-	n := chunkCount(len(b))
-	if len(sums) != 4*n {
+// blockCheck checks a mapped body's blocks against their CRC-32C as
+// lookups first read them, remembering the ones that checked.
+type blockCheck struct {
+	body []byte
+	sums []byte // little-endian CRC-32C of each indexBlock
+	done []atomic.Uint64
+}
+
+func newBlockCheck(body, sums []byte) *blockCheck {
+	return &blockCheck{body: body, sums: sums, done: make([]atomic.Uint64, (chunkCount(len(body))+63)/64)}
+}
+
+// words reports whether the blocks under the body's words [from, to)
+// check (false also for a range outside the body).
+func (b *blockCheck) words(from, to int) bool {
+	if from < 0 || to < from || to*8 > len(b.body) {
 		return false
 	}
-	workers := min(runtime.GOMAXPROCS(0), n)
+	if from == to {
+		return true
+	}
+	for i := from * 8 / indexBlock; i <= (to*8-1)/indexBlock; i++ {
+		if !b.block(i) {
+			return false
+		}
+	}
+	return true
+}
+
+func (b *blockCheck) block(i int) bool {
+	bit := uint64(1) << (i % 64)
+	if b.done[i/64].Load()&bit != 0 {
+		return true
+	}
+	if 4*i+4 > len(b.sums) {
+		return false
+	}
+	c := b.body[i*indexBlock : min((i+1)*indexBlock, len(b.body))]
+	if crc32.Checksum(c, crc32c) != binary.LittleEndian.Uint32(b.sums[4*i:]) {
+		return false
+	}
+	b.done[i/64].Or(bit)
+	return true
+}
+
+// all checks every block, on every core.
+func (b *blockCheck) all() bool {
+	n := chunkCount(len(b.body))
+	workers := max(1, min(runtime.GOMAXPROCS(0), n))
 	var bad atomic.Bool
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -304,8 +384,7 @@ func checkChunks(b, sums []byte) bool {
 		go func() {
 			defer wg.Done()
 			for i := w; i < n && !bad.Load(); i += workers {
-				c := b[i*indexChunk : min((i+1)*indexChunk, len(b))]
-				if crc32.Checksum(c, crc32c) != binary.LittleEndian.Uint32(sums[4*i:]) {
+				if !b.block(i) {
 					bad.Store(true)
 				}
 			}
@@ -542,13 +621,17 @@ func parseIndex(b []byte, crlSum [sha256.Size]byte, issuers []*x509.Certificate)
 		len(c.tbsDigest) != c.sigAlg.hash.Size() || !c.sigAlg.verify(c.Issuer.PublicKey, c.tbsDigest, c.signature) {
 		return nil, errIndexCorrupt
 	}
-	if !checkChunks(body, sums) {
+	if len(sums) != 4*chunkCount(len(body)) {
 		return nil, errIndexCorrupt
 	}
 	if n > 0 {
 		c.idx.kw, c.idx.n, c.idx.home = kw, int(n), home
 		c.idx.data = recordWords(body)
-		if c.idx.data[len(c.idx.data)-1] != emptySlot {
+		c.idx.check = newBlockCheck(body, sums)
+		// The last block (with the table's closing empty slots) is
+		// checked now: a file cut short or padded shows there.
+		last := len(c.idx.data)
+		if !c.idx.check.words(last-1, last) || c.idx.data[last-1] != emptySlot {
 			return nil, errIndexCorrupt
 		}
 	}
