@@ -17,7 +17,7 @@ func scanEnrolment(sc scanner) (Enrolment, error) {
 	err := sc.Scan(&e.ID, &kind, &e.Issuer, &e.Serial, &a.Name, &a.NameSubstitute, &a.Address,
 		&a.AddressSubstitute, &a.BirthDate, &a.BirthEra, &a.Sex, &e.CertDER, timeScan{&e.EnrolledAt}, &e.Operator,
 		&status, &e.Revocation.Reason, &e.Revocation.Source, timeScan{&e.Revocation.CheckedAt}, idScan{&e.ReplacedBy})
-	e.Kind, e.Revocation.Status = CertKind(kind), RevocationStatus(status)
+	e.Kind, e.Revocation.Status = kindOfText(kind), RevocationStatus(status)
 	return e, err
 }
 
@@ -52,7 +52,7 @@ func (s *sqlStore) insertEnrolment(ctx context.Context, q querier, e *Enrolment)
 	return q.queryRow(ctx, `INSERT INTO enrolments (cert_kind, issuer, serial, name, name_substitute,
 		address, address_substitute, birth_date, birth_era, sex, cert_der, enrolled_at, operator)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		string(e.Kind), e.Issuer, e.Serial, a.Name, a.NameSubstitute, a.Address, a.AddressSubstitute,
+		kindText(e.Kind), e.Issuer, e.Serial, a.Name, a.NameSubstitute, a.Address, a.AddressSubstitute,
 		a.BirthDate, a.BirthEra, a.Sex, e.CertDER, s.b.timeArg(e.EnrolledAt), e.Operator).Scan(&e.ID)
 }
 
@@ -94,9 +94,9 @@ func (s *sqlStore) EnrolmentByCert(ctx context.Context, issuer, serial string) (
 func enrolmentWhere(q EnrolmentQuery) (string, []any) {
 	var conds []string
 	var args []any
-	if q.Kind != "" {
+	if q.Kind != 0 {
 		conds = append(conds, "cert_kind = ?")
-		args = append(args, string(q.Kind))
+		args = append(args, kindText(q.Kind))
 	}
 	if q.CurrentOnly {
 		conds = append(conds, "replaced_by IS NULL")

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mynacard/mynacard/card"
 )
 
 const testIssuer = "CN=JPKI for user authentication,OU=Japan Agency for Local Authority Information Systems,O=JPKI-TEST,C=JP"
@@ -89,7 +91,7 @@ func sampleAttributes() Attributes {
 
 func sampleEnrolment(serial string) Enrolment {
 	return Enrolment{
-		Kind:       CertSign,
+		Kind:       card.SignKey,
 		Issuer:     "CN=JPKI for digital signature,O=JPKI-TEST,C=JP",
 		Serial:     serial,
 		Attributes: sampleAttributes(),

@@ -19,7 +19,7 @@ func scanRecord(sc scanner) (Record, error) {
 		&v.RevocationReason, &v.RevocationSource, &certKind, &r.Issuer, &r.Serial, &a.Name, &a.NameSubstitute,
 		&a.Address, &a.AddressSubstitute, &a.BirthDate, &a.BirthEra, &a.Sex, &r.ChallengeID, idScan{&r.EnrolmentID},
 		&r.Details, &r.PrevHash, &r.RecordHash, &r.Signature, &r.SignerCert)
-	r.Kind, v.Revocation, r.CertKind = RecordKind(kind), RevocationStatus(status), CertKind(certKind)
+	r.Kind, v.Revocation, r.CertKind = RecordKind(kind), RevocationStatus(status), kindOfText(certKind)
 	return r, err
 }
 
@@ -83,7 +83,7 @@ func (s *sqlStore) AppendRecord(ctx context.Context, r Record, seal SealFunc) (R
 		if _, err := q.exec(ctx, `INSERT INTO records (`+recordColumns+`) VALUES
 			(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.Seq, string(r.Kind), s.b.timeArg(r.At), r.Operator, v.SignatureOK, v.ChainOK, v.Root, string(v.Revocation),
-			v.RevocationReason, v.RevocationSource, string(r.CertKind), r.Issuer, r.Serial, a.Name, a.NameSubstitute,
+			v.RevocationReason, v.RevocationSource, kindText(r.CertKind), r.Issuer, r.Serial, a.Name, a.NameSubstitute,
 			a.Address, a.AddressSubstitute, a.BirthDate, a.BirthEra, a.Sex, r.ChallengeID, nullID(r.EnrolmentID),
 			r.Details, nullBytes(r.PrevHash), nullBytes(r.RecordHash), nullBytes(r.Signature), nullBytes(r.SignerCert)); err != nil {
 			return err

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/mynacard/mynacard/card"
 )
 
 // sqlStore implements Store once, in SQL both SQLite and PostgreSQL
@@ -88,11 +90,25 @@ func checkLen(what, s string) error {
 	return nil
 }
 
-func checkKind(k CertKind) error {
-	if k != CertSign && k != CertAuth {
+func checkKind(k card.KeyKind) error {
+	if k != card.SignKey && k != card.AuthKey {
 		return fmt.Errorf("%w: certificate kind %q", ErrInvalid, k)
 	}
 	return nil
+}
+
+// kindText is a certificate kind as its column holds it: "sign", "auth",
+// or "" for none.
+func kindText(k card.KeyKind) string {
+	b, _ := k.MarshalText()
+	return string(b)
+}
+
+// kindOfText reads a kind column; text that names no kind is the zero
+// kind, which validation refuses.
+func kindOfText(s string) card.KeyKind {
+	k, _ := card.ParseKeyKind(s)
+	return k
 }
 
 func checkAttributes(a Attributes) error {
