@@ -237,14 +237,15 @@ func (c *Confirmer) checkEnrolled(ctx context.Context, cert *x509.Certificate, c
 	case issuer == nil:
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no trusted root issued the enrolled certificate"}
 	}
-	return revocationResult(c.cfg.Revocation.Check(ctx, cert, issuer))
+	return issuedResult(c.cfg.Revocation.Check(ctx, cert))
 }
 
 // issuerCache finds the root that issued an enrolled certificate by its
 // issuer name and authority key identifier (the root's subject key
-// identifier), remembering the answer per key, so a batch costs no
-// signature verification: enrolled certificates were verified when they
-// were enrolled, and the revocation data consulted is itself verified.
+// identifier), remembering the answer per key, so that finding the root
+// costs a batch no signature verification: enrolled certificates were
+// verified when they were enrolled (the revocation checker still matches
+// the issuer of each by signature).
 // Certificates without an authority key identifier are matched by
 // signature (issuerOf).
 type issuerCache struct {
@@ -260,8 +261,7 @@ func (k *issuerCache) issuer(roots *jpki.Roots, cert *x509.Certificate) *x509.Ce
 		return r
 	}
 	var found *x509.Certificate
-	for _, r := range roots.List() {
-		rc := r.Certificate
+	for _, rc := range roots.Certificates() {
 		if bytes.Equal(rc.RawSubject, cert.RawIssuer) && bytes.Equal(rc.SubjectKeyId, cert.AuthorityKeyId) {
 			found = rc
 			break

@@ -26,9 +26,10 @@ type Config struct {
 	// Roots are the trusted roots (pinned J-LIS roots; test roots only when
 	// built with jpki.WithTestHierarchy). Required.
 	Roots *jpki.Roots
-	// Revocation answers revocation status. Nil means no source: every
-	// status is "unknown" with code "no_source", never good.
-	Revocation RevocationChecker
+	// Revocation answers revocation status (a revocation.Config's Load
+	// builds one). Nil means no source: every status is "unknown" with code
+	// "no_source", never good.
+	Revocation revocation.Checker
 	// RevocationPolicy decides what the revocation answer does to the
 	// verdict; the zero value is RevocationHard.
 	RevocationPolicy RevocationPolicy
@@ -50,7 +51,7 @@ type Config struct {
 }
 
 // Confirmer runs confirmations with one configuration. It is safe for
-// concurrent use if its Store and RevocationChecker are.
+// concurrent use if its Store and revocation checker are.
 type Confirmer struct {
 	cfg Config
 }
@@ -140,8 +141,9 @@ func (c *Confirmer) checkRevocation(ctx context.Context, cert, issuer *x509.Cert
 }
 
 // checkRevocation asks chk about cert, unless the policy is off. Without
-// an issuer (the chain failed) or a checker, the status is unknown.
-func checkRevocation(ctx context.Context, chk RevocationChecker, p RevocationPolicy, cert, issuer *x509.Certificate) RevocationResult {
+// an issuer (the chain failed) or a checker, the status is unknown; chk
+// matches the issuer again itself, by signature.
+func checkRevocation(ctx context.Context, chk revocation.Checker, p RevocationPolicy, cert, issuer *x509.Certificate) RevocationResult {
 	switch {
 	case p == RevocationOff:
 		return RevocationResult{Status: RevocationNotChecked, Detail: "revocation policy is off"}
@@ -150,15 +152,14 @@ func checkRevocation(ctx context.Context, chk RevocationChecker, p RevocationPol
 	case issuer == nil:
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no trusted issuer: the chain did not verify"}
 	}
-	return revocationResult(chk.Check(ctx, cert, issuer))
+	return issuedResult(chk.Check(ctx, cert))
 }
 
 // issuerOf finds the trusted root that signed cert, whatever the time:
 // by authority key identifier and name first, then by signature (JPKI
 // roots of one kind share a name, so the key decides).
 func issuerOf(roots *jpki.Roots, cert *x509.Certificate) *x509.Certificate {
-	for _, r := range roots.List() {
-		rc := r.Certificate
+	for _, rc := range roots.Certificates() {
 		if !bytes.Equal(rc.RawSubject, cert.RawIssuer) {
 			continue
 		}
@@ -170,28 +171,4 @@ func issuerOf(roots *jpki.Roots, cert *x509.Certificate) *x509.Certificate {
 		}
 	}
 	return nil
-}
-
-// CRLChecker is a RevocationChecker over parsed CRLs
-// (revocation.ParseCRL) that decides as revocation.StatusFromCRLs does: the
-// CRLs of the certificate's issuer (same key) covering its distribution
-// point answer; a listed serial is revoked even in a stale CRL; "good"
-// needs a fresh one; anything else is "unknown" with its reason.
-type CRLChecker struct {
-	// CRLs are the lists to consult.
-	CRLs []*revocation.CRL
-	// Now is the clock for freshness; nil means time.Now.
-	Now func() time.Time
-}
-
-// Check implements RevocationChecker.
-func (k *CRLChecker) Check(_ context.Context, cert, issuer *x509.Certificate) revocation.Result {
-	now := time.Now()
-	if k.Now != nil {
-		now = k.Now()
-	}
-	if len(k.CRLs) == 0 {
-		return revocation.Result{Status: revocation.StatusUnknown, Source: "crl", Err: revocation.ErrNoSource}
-	}
-	return revocation.StatusFromCRLs(k.CRLs, cert, issuer, now)
 }

@@ -30,9 +30,28 @@ type env struct {
 	pki   *jpkitest.PKI
 	roots *jpki.Roots
 	st    store.Store
-	crls  *confirm.CRLChecker
+	crls  *crlSource
 	now   time.Time
 	cfg   confirm.Config
+}
+
+// crlSource is the test's revocation source: a revocation.CRLSet of CRLs,
+// built again at each check so that a test can swap the lists and the
+// clock between confirmations.
+type crlSource struct {
+	issuers []*x509.Certificate
+	CRLs    []*revocation.CRL
+	Now     func() time.Time
+}
+
+func (s *crlSource) Check(ctx context.Context, cert *x509.Certificate) revocation.Result {
+	set := revocation.NewCRLSet(s.issuers, revocation.CRLSetOptions{Now: s.Now})
+	for _, c := range s.CRLs {
+		// A stale CRL is added all the same (Add says so): its listings
+		// still count.
+		_ = set.Add(c)
+	}
+	return set.Check(ctx, cert)
 }
 
 type revoked struct {
@@ -68,7 +87,7 @@ func newEnvIn(t testing.TB, dir string) *env {
 	}
 	t.Cleanup(func() { st.Close() })
 	e := &env{t: t, pki: p, roots: roots, st: st, now: jpkitest.ReferenceTime()}
-	e.crls = &confirm.CRLChecker{Now: func() time.Time { return e.now }}
+	e.crls = &crlSource{issuers: append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...), Now: func() time.Time { return e.now }}
 	e.setCRLs(nil, nil)
 	e.cfg = confirm.Config{
 		Roots: roots, Revocation: e.crls, Store: st, Operator: "clerk-1",

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -95,7 +96,7 @@ func TokenCode(err error) string {
 }
 
 // Validator is the server side of confirmation tokens. Configure it once; it is safe
-// for concurrent use if its NonceStore and RevocationChecker are.
+// for concurrent use if its NonceStore and revocation checker are.
 type Validator struct {
 	// Roots are the trusted roots. Test roots count only if the Roots were
 	// built with jpki.WithTestHierarchy and RequireProduction is false.
@@ -103,7 +104,7 @@ type Validator struct {
 	// Nonces is where the Challenges issued their nonces. Required.
 	Nonces store.NonceStore
 	// Revocation answers revocation status; nil means no source.
-	Revocation RevocationChecker
+	Revocation revocation.Checker
 	// RevocationPolicy: hard (zero value), soft or off.
 	RevocationPolicy RevocationPolicy
 	// RequireProduction refuses test-hierarchy certificates.

@@ -195,6 +195,16 @@ func NewRoots(opts ...RootsOption) (*Roots, error) {
 // List returns the roots in the order they were added.
 func (r *Roots) List() []*Root { return append([]*Root(nil), r.roots...) }
 
+// Certificates returns the roots' certificates in the order they were
+// added: the trusted issuers that revocation data must be signed by.
+func (r *Roots) Certificates() []*x509.Certificate {
+	out := make([]*x509.Certificate, len(r.roots))
+	for i, root := range r.roots {
+		out[i] = root.Certificate
+	}
+	return out
+}
+
 // TestHierarchy reports whether test roots are enabled.
 func (r *Roots) TestHierarchy() bool { return r.allowTest }
 

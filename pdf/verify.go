@@ -100,9 +100,10 @@ type VerifyOptions struct {
 	RequireProduction bool
 	// Time is when the certificates must be valid; zero means now.
 	Time time.Time
-	// Revocation, when set, answers the signer's revocation status. Nil
-	// means no source: the status is unknown.
-	Revocation func(ctx context.Context, cert, issuer *x509.Certificate) revocation.Result
+	// Revocation, when set, answers the signer's revocation status (a
+	// revocation.Config's Load builds one). Nil means no source: the status
+	// is unknown.
+	Revocation revocation.Checker
 	// TSARoots are the trusted roots of time-stamping authorities. A
 	// timestamp whose authority does not chain to them is a problem.
 	TSARoots *x509.CertPool
@@ -502,7 +503,7 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 		if opts.Revocation == nil {
 			r = revocation.Result{Status: revocation.StatusUnknown, Source: "none", Err: revocation.ErrNoSource}
 		} else {
-			r = opts.Revocation(ctx, cert.Certificate, s.Chain.Root.Certificate)
+			r = opts.Revocation.Check(ctx, cert.Certificate)
 		}
 		s.Revocation = &r
 	}

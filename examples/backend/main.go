@@ -18,7 +18,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -114,21 +113,19 @@ func newBackend(audience, key, policy string, testPKI bool, rootFiles, crlFiles 
 			return nil, err
 		}
 	}
-	var issuers []*x509.Certificate
-	for _, root := range r.List() {
-		issuers = append(issuers, root.Certificate)
-	}
-	checker := &confirm.CRLChecker{}
+	checker := revocation.NewCRLSet(r.Certificates(), revocation.CRLSetOptions{})
 	for _, f := range crlFiles {
 		der, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		crl, err := revocation.ParseCRL(bytes.NewReader(der), revocation.ParseOptions{Issuers: issuers, Source: f})
+		crl, err := revocation.ParseCRL(bytes.NewReader(der), revocation.ParseOptions{Issuers: r.Certificates(), Source: f})
 		if err != nil {
 			return nil, fmt.Errorf("loading CRL %s: %w", f, err)
 		}
-		checker.CRLs = append(checker.CRLs, crl)
+		// A stale CRL is kept (its listings still count) and answers
+		// "unknown" for the rest.
+		_ = checker.Add(crl)
 	}
 	nonces := &confirm.MemoryNonceStore{}
 	v := &confirm.Validator{Roots: r, Nonces: nonces, RevocationPolicy: pol, RequireProduction: !testPKI}

@@ -63,10 +63,10 @@ func mixedRoots(t testing.TB) *jpki.Roots {
 
 // mixedCRLs is a fresh empty CRL from each root that issued h's
 // certificates, written by jpkitest.WriteCRL (RSA- or ECDSA-signed).
-func mixedCRLs(t testing.TB, h *jpkitest.Holder, now time.Time) *confirm.CRLChecker {
+func mixedCRLs(t testing.TB, h *jpkitest.Holder, now time.Time) *revocation.CRLSet {
 	t.Helper()
 	p := jpkitest.Default()
-	chk := &confirm.CRLChecker{Now: func() time.Time { return now }}
+	chk := revocation.NewCRLSet(append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...), revocation.CRLSetOptions{Now: func() time.Time { return now }})
 	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		ca := h.SignCA
 		if kind == card.AuthKey {
@@ -85,7 +85,9 @@ func mixedCRLs(t testing.TB, h *jpkitest.Holder, now time.Time) *confirm.CRLChec
 			if err != nil {
 				t.Fatal(err)
 			}
-			chk.CRLs = append(chk.CRLs, crl)
+			if err := chk.Add(crl); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return chk

@@ -2,6 +2,7 @@ package revocation_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 
 	"github.com/mynacard/mynacard/card"
@@ -11,7 +12,7 @@ import (
 
 // A registration change (異動): the municipality's CRL lists the signing
 // certificate with reason affiliationChanged.
-func ExampleCRLSet_Status() {
+func ExampleCRLSet_Check() {
 	pki := jpkitest.Default()
 	holder := jpkitest.DefaultHolder()
 	root, key := pki.Root(card.SignKey, jpkitest.LatestGeneration)
@@ -35,10 +36,10 @@ func ExampleCRLSet_Status() {
 	if err := set.Add(crl); err != nil {
 		panic(err)
 	}
-	r := set.Status(holder.SignCert)
+	r := set.Check(context.Background(), holder.SignCert)
 	fmt.Println(r.Status, r.Reason, r.Reason.RegistrationChanged())
 	// The authentication certificate has its own hierarchy: no CRL loaded.
-	fmt.Println(set.Status(holder.AuthCert).Status)
+	fmt.Println(set.Check(context.Background(), holder.AuthCert).Status)
 	// Output:
 	// revoked affiliationChanged true
 	// unknown

@@ -107,7 +107,7 @@ func TestOCSPVerdicts(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup()
 			}
-			r := f.client(t, tt.mod).Status(context.Background(), tt.cert)
+			r := f.client(t, tt.mod).Check(context.Background(), tt.cert)
 			if r.Status != tt.status || (tt.err == nil) != (r.Err == nil) || (tt.err != nil && !errors.Is(r.Err, tt.err)) {
 				t.Fatalf("got %v err=%v, want %v %v", r.Status, r.Err, tt.status, tt.err)
 			}
@@ -144,7 +144,7 @@ func TestOCSPCache(t *testing.T) {
 	now := refTime
 	c := f.client(t, func(c *OCSPConfig) { c.NoCache = false; c.Now = func() time.Time { return now } })
 	for i := 0; i < 3; i++ {
-		if r := c.Status(context.Background(), f.rev); r.Status != StatusRevoked {
+		if r := c.Check(context.Background(), f.rev); r.Status != StatusRevoked {
 			t.Fatal(r.Err)
 		}
 	}
@@ -152,8 +152,8 @@ func TestOCSPCache(t *testing.T) {
 		t.Fatalf("%d requests, want 1 (cached)", n)
 	}
 	// Unknown answers are not cached.
-	c.Status(context.Background(), f.unk)
-	c.Status(context.Background(), f.unk)
+	c.Check(context.Background(), f.unk)
+	c.Check(context.Background(), f.unk)
 	if n := f.responder.Requests(); n != 3 {
 		t.Fatalf("%d requests, want 3", n)
 	}
@@ -161,7 +161,7 @@ func TestOCSPCache(t *testing.T) {
 	// now failing, makes the answer unknown rather than the stale cache good.
 	now = refTime.Add(jpkitest.DefaultOCSPValidity + ClockSkew + time.Minute)
 	f.responder.SetFault(jpkitest.OCSPFaultHTTP500)
-	if r := c.Status(context.Background(), f.rev); r.Status != StatusUnknown || !errors.Is(r.Err, ErrResponder) {
+	if r := c.Check(context.Background(), f.rev); r.Status != StatusUnknown || !errors.Is(r.Err, ErrResponder) {
 		t.Fatalf("after expiry: %v %v", r.Status, r.Err)
 	}
 }

@@ -12,10 +12,10 @@ import (
 	"github.com/mynacard/mynacard/jpki/revocation"
 )
 
-// TestAdaptRevocationChecker runs a registration-change check through the
-// revocation package's own fail-closed Checker over a CRLSet loaded with a
-// jpkitest-written CRL.
-func TestAdaptRevocationChecker(t *testing.T) {
+// TestCombinedRevocationChecker runs a registration-change check through
+// the revocation package's own fail-closed Combined checker over a CRLSet
+// loaded with a jpkitest-written CRL.
+func TestCombinedRevocationChecker(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	h := jpkitest.DefaultHolder()
@@ -40,11 +40,11 @@ func TestAdaptRevocationChecker(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	chk, err := revocation.NewChecker(revocation.ModeCRLOnly, nil, set)
+	chk, err := revocation.NewCombined(revocation.ModeCRLOnly, nil, set)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := e.confirmer(func(c *confirm.Config) { c.Revocation = confirm.Adapt(chk) })
+	c := e.confirmer(func(c *confirm.Config) { c.Revocation = chk })
 
 	id, err := c.Identify(ctx, cardOf(t, h, card.Options{}), confirm.IdentifyOptions{Key: card.AuthKey, Prompt: pin(jpkitest.DefaultAuthPIN)})
 	if err != nil || !id.Verdict.OK || id.Verdict.Revocation.Status != confirm.RevocationGood {
