@@ -34,7 +34,7 @@ func TestIdentifySignKeyAttributes(t *testing.T) {
 		t.Fatal("no attributes")
 	}
 	want := confirm.Attributes{Name: jpkitest.DefaultName, Address: jpkitest.DefaultAddress, BirthDate: "1985-04-01",
-		BirthEra: jpkitest.EraShowa, BirthDateJapanese: "昭和60年4月1日", Sex: "male", SexCode: 1}
+		BirthEra: int(card.EraShowa), BirthDateJapanese: "昭和60年4月1日", Sex: "male", SexCode: 1}
 	if a.Name != want.Name || a.Address != want.Address || a.BirthDate != want.BirthDate || a.BirthEra != want.BirthEra ||
 		a.BirthDateJapanese != want.BirthDateJapanese || a.Sex != want.Sex || a.SexCode != want.SexCode {
 		t.Errorf("attributes = %+v, want %+v", *a, want)
@@ -181,7 +181,7 @@ func TestIdentifyVerdicts(t *testing.T) {
 		wantReason string
 		wantCode   string
 		wantChain  string
-		wantRefuse string
+		wantRefuse confirm.RefusalCode
 	}{
 		{name: "good", wantOK: true, wantStatus: confirm.RevocationGood},
 		{name: "revoked keyCompromise", sign: []revoked{{h.SignCert.SerialNumber, revocation.ReasonKeyCompromise}}, wantStatus: confirm.RevocationRevoked, wantReason: "keyCompromise", wantRefuse: confirm.RefusalRevoked},
