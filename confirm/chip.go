@@ -482,7 +482,7 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 		v.Refusal = RefusalChipAuthChain
 	case v.AuthRevocation.Status == RevocationRevoked:
 		v.Refusal = RefusalChipAuthRevoked
-	case !c.cfg.RevocationPolicy.accepts(v.AuthRevocation):
+	case !accepts(c.cfg.RevocationPolicy, v.AuthRevocation):
 		v.Refusal = RefusalChipAuthRevocationUnknown
 	}
 	v.OK = v.Refusal == ""

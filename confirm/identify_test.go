@@ -58,7 +58,7 @@ func TestIdentifySubstitutePositions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := e.confirmer(func(c *confirm.Config) { c.RevocationPolicy = confirm.RevocationOff })
+	c := e.confirmer(func(c *confirm.Config) { c.RevocationPolicy = revocation.PolicyOff })
 	id, err := c.Identify(context.Background(), cardOf(t, h, card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN)})
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +174,7 @@ func TestIdentifyVerdicts(t *testing.T) {
 		name       string
 		sign       []revoked
 		noChecker  bool
-		policy     confirm.RevocationPolicy
+		policy     revocation.Policy
 		production bool
 		wantOK     bool
 		wantStatus confirm.RevocationStatus
@@ -185,10 +185,10 @@ func TestIdentifyVerdicts(t *testing.T) {
 	}{
 		{name: "good", wantOK: true, wantStatus: confirm.RevocationGood},
 		{name: "revoked keyCompromise", sign: []revoked{{h.SignCert.SerialNumber, revocation.ReasonKeyCompromise}}, wantStatus: confirm.RevocationRevoked, wantReason: "keyCompromise", wantRefuse: confirm.RefusalRevoked},
-		{name: "revoked soft still refused", policy: confirm.RevocationSoft, sign: []revoked{{h.SignCert.SerialNumber, revocation.ReasonAffiliationChanged}}, wantStatus: confirm.RevocationRevoked, wantReason: "affiliationChanged", wantRefuse: confirm.RefusalRevoked},
+		{name: "revoked soft still refused", policy: revocation.PolicySoft, sign: []revoked{{h.SignCert.SerialNumber, revocation.ReasonAffiliationChanged}}, wantStatus: confirm.RevocationRevoked, wantReason: "affiliationChanged", wantRefuse: confirm.RefusalRevoked},
 		{name: "no checker hard", noChecker: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoSource, wantRefuse: confirm.RefusalRevocationUnknown},
-		{name: "no checker soft", noChecker: true, policy: confirm.RevocationSoft, wantOK: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoSource},
-		{name: "no checker off", noChecker: true, policy: confirm.RevocationOff, wantOK: true, wantStatus: confirm.RevocationNotChecked},
+		{name: "no checker soft", noChecker: true, policy: revocation.PolicySoft, wantOK: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoSource},
+		{name: "no checker off", noChecker: true, policy: revocation.PolicyOff, wantOK: true, wantStatus: confirm.RevocationNotChecked},
 		{name: "test root under production", production: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoIssuer, wantChain: "test_root", wantRefuse: confirm.RefusalChain},
 	}
 	for _, tt := range tests {
