@@ -21,6 +21,7 @@ import (
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // testReader is the Memory backend's reader in the in-process tests.
@@ -51,7 +52,7 @@ func newConfirmerWith(t testing.TB, withStore bool, edit func(*confirm.Config)) 
 		Now: jpkitest.ReferenceTime,
 	}
 	if withStore {
-		st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
+		st, err := storeopen.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // env is one test's world: the default test PKI as trusted roots, a
@@ -62,7 +63,7 @@ func newEnvIn(t testing.TB, dir string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(dir, "store.db"))
+	st, err := storeopen.Open(context.Background(), filepath.Join(dir, "store.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

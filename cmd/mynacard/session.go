@@ -25,6 +25,7 @@ import (
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/pcsc"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // virtualReader is the --reader value that selects the built-in virtual
@@ -381,9 +382,9 @@ func (g *globals) openStore(ctx context.Context) (store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	open := store.OpenExisting
+	open := storeopen.OpenExisting
 	if g.mayCreateStore {
-		open = store.Open
+		open = storeopen.Open
 	}
 	st, err := open(ctx, dsn)
 	if errors.Is(err, store.ErrNoStore) {

@@ -28,6 +28,7 @@ import (
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // generation is one row of the card-generation table: today's RSA-2048
@@ -147,7 +148,7 @@ func TestSigningPathsGenerations(t *testing.T) {
 
 			// Identification, qualification and records.
 			dir := t.TempDir()
-			st, err := store.Open(ctx, filepath.Join(dir, "store.db"))
+			st, err := storeopen.Open(ctx, filepath.Join(dir, "store.db"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -18,6 +18,7 @@ import (
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/pcsc"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // insVerify is VERIFY's instruction byte (ISO/IEC 7816-4 §11.5.6).
@@ -60,7 +61,7 @@ func newWorld(t testing.TB) *world {
 	w := &world{holder: h, contents: h.Contents(), roots: roots}
 	w.dbPath = filepath.Join(t.TempDir(), "store.db")
 	ctx := context.Background()
-	w.st, err = store.Open(ctx, w.dbPath)
+	w.st, err = storeopen.Open(ctx, w.dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}

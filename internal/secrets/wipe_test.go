@@ -16,7 +16,7 @@ import (
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
-	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // capture is a PIN prompt that hands out fresh slices and keeps them, so
@@ -82,7 +82,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), t.TempDir()+"/store.db")
+	st, err := storeopen.Open(context.Background(), t.TempDir()+"/store.db")
 	if err != nil {
 		t.Fatal(err)
 	}
