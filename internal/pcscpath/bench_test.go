@@ -11,7 +11,7 @@ import (
 	"github.com/mynacard/mynacard/reader"
 )
 
-// Benchmark metric units, read by internal/benchtable.
+// Benchmark metric units, read by scripts/benchtable.
 const (
 	unitAPDUs = "apdus/op"
 	// unitBytes counts command and response APDUs whole (headers, Lc/Le,

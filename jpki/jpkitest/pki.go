@@ -56,8 +56,9 @@ var defaultPKI = sync.OnceValue(func() *PKI {
 
 // Default returns New(DefaultSeed), built once per process and shared: it
 // is the one package-level cache of this package (with the memoised
-// derived keys it uses), allowed because a PKI is immutable and building
-// it costs RSA key generation. It panics if the PKI cannot be built, which
+// derived keys it uses), allowed because a PKI is immutable. Its RSA keys
+// are the committed ones (see the package comment), so building it costs
+// only signing its roots. It panics if the PKI cannot be built, which
 // does not happen for a fixed seed.
 func Default() *PKI { return defaultPKI() }
 

@@ -9,8 +9,8 @@
 //
 // Usage:
 //
-//	go test -run '^$' -bench . -benchmem ./... | go run ./internal/benchtable
-//	go run ./internal/benchtable FILE...
+//	go test -run '^$' -bench . -benchmem ./... | go run ./scripts/benchtable
+//	go run ./scripts/benchtable FILE...
 //
 // It reads standard input when no file is named. It fails when the input
 // holds a failed test or benchmark, or no benchmark result at all.
