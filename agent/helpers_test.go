@@ -63,7 +63,7 @@ func newConfirmerWith(t testing.TB, withStore bool, edit func(*confirm.Config)) 
 		if _, err := st.ImportEligibilityCSV(context.Background(), strings.NewReader(store.EligibilityCSVHeader+"\n"+row)); err != nil {
 			t.Fatal(err)
 		}
-		cfg.Store = st
+		cfg.Enrolments, cfg.Records, cfg.Eligibility = st, st, st
 	}
 	if edit != nil {
 		edit(&cfg)

@@ -72,7 +72,7 @@ func newEnvIn(t testing.TB, dir string) *env {
 	e.crls = &confirm.CRLChecker{Now: func() time.Time { return e.now }}
 	e.setCRLs(nil, nil)
 	e.cfg = confirm.Config{
-		Roots: roots, Revocation: e.crls, Store: st, Operator: "clerk-1",
+		Roots: roots, Revocation: e.crls, Enrolments: st, Records: st, Eligibility: st, Operator: "clerk-1",
 		Now: func() time.Time { return e.now },
 	}
 	return e

@@ -439,7 +439,7 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 		Operator:          g.operator(),
 	}
 	if st != nil {
-		cfg.Store = st
+		cfg.Enrolments, cfg.Records, cfg.Eligibility = st, st, st
 		key, err := g.operatorKey(ctx)
 		if err != nil {
 			return nil, err
@@ -450,7 +450,8 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 			if err != nil {
 				return nil, err
 			}
-			cfg.Store = operator.WithCheckpoint(st, cp)
+			cs := operator.WithCheckpoint(st, cp)
+			cfg.Enrolments, cfg.Records, cfg.Eligibility = cs, cs, cs
 		}
 	}
 	return confirm.New(cfg)

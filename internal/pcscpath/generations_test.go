@@ -154,7 +154,7 @@ func TestSigningPathsGenerations(t *testing.T) {
 			}
 			defer st.Close()
 			opKey, opCert := sealingKey(t, g.alg)
-			c, err := confirm.New(confirm.Config{Roots: roots, Revocation: mixedCRLs(t, h, now), Store: st, Operator: "clerk",
+			c, err := confirm.New(confirm.Config{Roots: roots, Revocation: mixedCRLs(t, h, now), Enrolments: st, Records: st, Eligibility: st, Operator: "clerk",
 				Now: func() time.Time { return now }, Seal: operator.Sealer(opKey)})
 			if err != nil {
 				t.Fatal(err)

@@ -70,7 +70,7 @@ func newWorld(t testing.TB) *world {
 		t.Fatal(err)
 	}
 	w.conf, err = confirm.New(confirm.Config{
-		Roots: roots, Store: w.st, Operator: "reliability",
+		Roots: roots, Enrolments: w.st, Records: w.st, Eligibility: w.st, Operator: "reliability",
 		RevocationPolicy: confirm.RevocationSoft,
 		Now:              jpkitest.ReferenceTime,
 	})

@@ -87,7 +87,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	conf, err := confirm.New(confirm.Config{Roots: roots, Store: st, RevocationPolicy: confirm.RevocationSoft, Now: jpkitest.ReferenceTime})
+	conf, err := confirm.New(confirm.Config{Roots: roots, Enrolments: st, Records: st, Eligibility: st, RevocationPolicy: confirm.RevocationSoft, Now: jpkitest.ReferenceTime})
 	if err != nil {
 		t.Fatal(err)
 	}
