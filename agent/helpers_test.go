@@ -23,6 +23,7 @@ import (
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // testReader is the Memory backend's reader in the in-process tests.
@@ -53,7 +54,7 @@ func newConfirmerWith(t testing.TB, withStore bool, edit func(*confirm.Config)) 
 		Now: jpkitest.ReferenceTime,
 	}
 	if withStore {
-		st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
+		st, err := storeopen.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +65,7 @@ func newConfirmerWith(t testing.TB, withStore bool, edit func(*confirm.Config)) 
 		if _, err := st.ImportEligibilityCSV(context.Background(), strings.NewReader(store.EligibilityCSVHeader+"\n"+row)); err != nil {
 			t.Fatal(err)
 		}
-		cfg.Store = st
+		cfg.Enrolments, cfg.Records, cfg.Eligibility = st, st, st
 	}
 	if edit != nil {
 		edit(&cfg)

@@ -184,14 +184,14 @@ func (c *Confirmer) link(ctx context.Context, old store.Enrolment, cert *jpki.Ce
 	if !rev.RegistrationChanged {
 		return refuse(ChangeNotRegistrationChange, "the old certificate is not revoked with affiliationChanged")
 	}
-	rep, err := c.cfg.Store.ReplaceEnrolment(ctx, old.ID, c.newEnrolment(id, der, now))
+	rep, err := c.cfg.Enrolments.ReplaceEnrolment(ctx, old.ID, c.newEnrolment(id, der, now))
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		return refuse(ChangeNewAlreadyEnrolled, "the old enrolment was replaced meanwhile, or the new certificate is already enrolled")
 	case err != nil:
 		return nil, fmt.Errorf("identifying: linking enrolment %d: %w", old.ID, err)
 	}
-	if err := c.cfg.Store.SetRevocationCheck(ctx, rep.NewID, storeCheck(id.Verdict.Revocation, now)); err != nil {
+	if err := c.cfg.Enrolments.SetRevocationCheck(ctx, rep.NewID, storeCheck(id.Verdict.Revocation, now)); err != nil {
 		return nil, fmt.Errorf("identifying: linking enrolment %d: %w", old.ID, err)
 	}
 	// rep.Changes, which the store keeps, is a byte-for-byte diff; the
@@ -287,7 +287,7 @@ func (k *issuerCache) issuer(roots *jpki.Roots, cert *x509.Certificate) *x509.Ce
 // unique, so nothing is linked automatically. The store is read a page
 // at a time.
 func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *Attributes) ([]EnrolmentInfo, error) {
-	if c.cfg.Store == nil {
+	if c.cfg.Enrolments == nil {
 		return nil, fmt.Errorf("finding change candidates: %w", ErrNoStore)
 	}
 	if attrs == nil {
@@ -300,7 +300,7 @@ func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *Attributes) ([]
 	var out []EnrolmentInfo
 	q := store.EnrolmentQuery{Kind: card.SignKey, CurrentOnly: true, Limit: checkPageSize}
 	for {
-		page, err := c.cfg.Store.ListEnrolments(ctx, q)
+		page, err := c.cfg.Enrolments.ListEnrolments(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("finding change candidates: %w", err)
 		}

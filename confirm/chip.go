@@ -381,7 +381,7 @@ var chipRead = []string{"birth_date", "sex", "name_image", "address_image", "fac
 // and not be revoked under the revocation policy. Each failure has its
 // refusal code. A wrong 照合番号B (a *card.PINError with the tries left),
 // a refused last try or a card error is an error and nothing is recorded;
-// a completed identification is recorded when a store is configured.
+// a completed identification is recorded when the Config's Records are set.
 //
 // With opts.TextPrompt the holder's basic four are also read as text with
 // the holder's PIN, in the same transaction (card.SurfaceApp.
@@ -486,7 +486,7 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 		v.Refusal = RefusalChipAuthRevocationUnknown
 	}
 	v.OK = v.Refusal == ""
-	if c.cfg.Store == nil || authCert == nil {
+	if c.cfg.Records == nil || authCert == nil {
 		return id, nil
 	}
 	var photo *keptPhoto
@@ -546,7 +546,7 @@ func (c *Confirmer) recordChip(ctx context.Context, id *ChipIdentification, chal
 		era = int(e)
 	}
 	attrs.BirthEra = era
-	rec, err := c.cfg.Store.AppendRecord(ctx, store.Record{
+	rec, err := c.cfg.Records.AppendRecord(ctx, store.Record{
 		Kind: store.RecordIdentify, At: id.At, Operator: c.cfg.Operator,
 		Verdict: store.Verdict{
 			SignatureOK: v.Face.Verified && v.CardPresent.OK, ChainOK: v.AuthChain.OK, Root: v.AuthChain.RootFingerprint,

@@ -35,13 +35,19 @@ type Config struct {
 	RevocationPolicy revocation.Policy
 	// RequireProduction refuses certificates that chain to a test root.
 	RequireProduction bool
-	// Store keeps records and enrolments. It may be nil for Identify
-	// without Enroll (nothing is recorded then); Qualify and the change
-	// checks need it.
-	Store store.Store
+	// Enrolments keeps enrolments and registration changes. When set,
+	// Identify looks the certificate up in it; enrolling (Enroll,
+	// Replaces) and the change checks need it. One store.Store fills
+	// Enrolments, Records and Eligibility.
+	Enrolments Enrolments
+	// Records keeps a record of every confirmation. Nil means nothing is
+	// recorded; enrolling and Qualify need it.
+	Records Records
+	// Eligibility answers Qualify's lookup; Qualify needs it.
+	Eligibility Eligibility
 	// Operator names the clerk or kiosk, kept in records and enrolments.
 	Operator string
-	// Seal, if set, is passed to store.RecordStore.AppendRecord to chain
+	// Seal, if set, is passed to Records.AppendRecord to chain
 	// and sign each record.
 	Seal store.SealFunc
 	// Now is the clock; nil means time.Now.
@@ -51,13 +57,13 @@ type Config struct {
 }
 
 // Confirmer runs confirmations with one configuration. It is safe for
-// concurrent use if its Store and revocation checker are.
+// concurrent use if its stores and revocation checker are.
 type Confirmer struct {
 	cfg Config
 }
 
-// ErrNoStore reports an operation that needs a store on a Confirmer
-// configured without one.
+// ErrNoStore reports an operation that needs a store (Enrolments, Records
+// or Eligibility) on a Confirmer configured without it.
 var ErrNoStore = errors.New("confirm: no store configured")
 
 // ErrNoRoots reports a Config without Roots.

@@ -20,6 +20,7 @@ import (
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // env is one test's world: the default test PKI as trusted roots, a
@@ -81,7 +82,7 @@ func newEnvIn(t testing.TB, dir string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(dir, "store.db"))
+	st, err := storeopen.Open(context.Background(), filepath.Join(dir, "store.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +91,7 @@ func newEnvIn(t testing.TB, dir string) *env {
 	e.crls = &crlSource{issuers: append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...), Now: func() time.Time { return e.now }}
 	e.setCRLs(nil, nil)
 	e.cfg = confirm.Config{
-		Roots: roots, Revocation: e.crls, Store: st, Operator: "clerk-1",
+		Roots: roots, Revocation: e.crls, Enrolments: st, Records: st, Eligibility: st, Operator: "clerk-1",
 		Now: func() time.Time { return e.now },
 	}
 	return e

@@ -133,7 +133,7 @@ const reasonAffiliationChanged = "affiliationChanged"
 // A wrong PIN, a refused last try or any card error is returned as an
 // error (a *card.PINError keeps the remaining count) and nothing is
 // recorded. A completed identification — whatever its verdict — is
-// appended to the store's records when a store is configured.
+// appended to the Config's Records when they are set.
 func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOptions) (*Identification, error) {
 	key := opts.Key
 	if key == 0 {
@@ -144,7 +144,7 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 	}
 	enroll := opts.Enroll || opts.Replaces != 0
 	var old store.Enrolment
-	if enroll && c.cfg.Store == nil {
+	if enroll && (c.cfg.Enrolments == nil || c.cfg.Records == nil) {
 		return nil, fmt.Errorf("identifying: enrolling: %w", ErrNoStore)
 	}
 	if opts.Replaces != 0 {
@@ -152,7 +152,7 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 			return nil, fmt.Errorf("identifying: a registration change needs the signing key")
 		}
 		var err error
-		if old, err = c.cfg.Store.Enrolment(ctx, opts.Replaces); err != nil {
+		if old, err = c.cfg.Enrolments.Enrolment(ctx, opts.Replaces); err != nil {
 			return nil, fmt.Errorf("identifying: reading enrolment %d: %w", opts.Replaces, err)
 		}
 	}
@@ -183,12 +183,12 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 	if kind == card.SignKey {
 		id.Attributes = attributesFrom(cert.Attributes)
 	}
-	if c.cfg.Store == nil {
+	if c.cfg.Enrolments == nil && c.cfg.Records == nil {
 		return id, nil
 	}
-	st := c.cfg.Store
+	st := c.cfg.Enrolments
 	issuer, serial := id.Certificate.Issuer, id.Certificate.Serial
-	if verdict.OK {
+	if verdict.OK && st != nil {
 		switch e, err := st.EnrolmentByCert(ctx, issuer, serial); {
 		case err == nil:
 			id.SameHolderAsEnrolled = true
@@ -248,8 +248,11 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 	if id.Change != nil && id.Change.Linked {
 		kindRec = store.RecordChange
 	}
+	if c.cfg.Records == nil {
+		return id, nil
+	}
 	details, _ := json.Marshal(recordDetails{Verdict: verdict, Change: id.Change})
-	rec, err := st.AppendRecord(ctx, store.Record{
+	rec, err := c.cfg.Records.AppendRecord(ctx, store.Record{
 		Kind: kindRec, At: now, Operator: c.cfg.Operator, Verdict: storeVerdict(verdict),
 		CertKind: kind, Issuer: issuer, Serial: serial,
 		Attributes: id.Attributes.toStore(), ChallengeID: base64.RawURLEncoding.EncodeToString(challenge),

@@ -331,13 +331,48 @@ func TestRegistrationChangeRefusals(t *testing.T) {
 
 func TestIdentifyWithoutStore(t *testing.T) {
 	e := newEnv(t)
-	c := e.confirmer(func(c *confirm.Config) { c.Store = nil })
+	c := e.confirmer(func(c *confirm.Config) { c.Enrolments, c.Records, c.Eligibility = nil, nil, nil })
 	id, err := c.Identify(context.Background(), cardOf(t, jpkitest.DefaultHolder(), card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN)})
 	if err != nil || !id.Verdict.OK || id.RecordSeq != 0 {
 		t.Errorf("without store: %+v, %v", id, err)
 	}
 	if _, err := c.Identify(context.Background(), cardOf(t, jpkitest.DefaultHolder(), card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN), Enroll: true}); !errors.Is(err, confirm.ErrNoStore) {
 		t.Errorf("enroll without store: %v", err)
+	}
+}
+
+// TestPartialStores: each operation needs the stores it uses. With
+// Records alone Identify records but looks nothing up; enrolling needs
+// both Enrolments and Records and Qualify both Eligibility and Records,
+// and each refuses with ErrNoStore before the card is touched, recording
+// nothing.
+func TestPartialStores(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	h := jpkitest.DefaultHolder()
+	recordsOnly := e.confirmer(func(c *confirm.Config) { c.Enrolments, c.Eligibility = nil, nil })
+	id, err := recordsOnly.Identify(ctx, cardOf(t, h, card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN)})
+	if err != nil || !id.Verdict.OK || id.RecordSeq != 1 || id.MatchedEnrolment != nil {
+		t.Errorf("identify with records only: %+v, %v; want record 1 and no enrolment looked up", id, err)
+	}
+	enrolmentsOnly := e.confirmer(func(c *confirm.Config) { c.Records, c.Eligibility = nil, nil })
+	for name, c := range map[string]*confirm.Confirmer{"records only": recordsOnly, "enrolments only": enrolmentsOnly} {
+		if _, err := c.Identify(ctx, cardOf(t, h, card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN), Enroll: true}); !errors.Is(err, confirm.ErrNoStore) {
+			t.Errorf("enroll with %s: %v, want ErrNoStore", name, err)
+		}
+	}
+	noEligibility := e.confirmer(func(c *confirm.Config) { c.Eligibility = nil })
+	noRecords := e.confirmer(func(c *confirm.Config) { c.Records = nil })
+	for name, c := range map[string]*confirm.Confirmer{"no eligibility": noEligibility, "no records": noRecords} {
+		if _, err := c.Qualify(ctx, cardOf(t, h, card.Options{}), confirm.QualifyOptions{Prompt: pin(jpkitest.DefaultAuthPIN)}); !errors.Is(err, confirm.ErrNoStore) {
+			t.Errorf("qualify with %s: %v, want ErrNoStore", name, err)
+		}
+	}
+	if n := len(e.records()); n != 1 {
+		t.Errorf("%d records kept, want only the first identification's", n)
+	}
+	if n, err := e.st.CountEnrolments(ctx, store.EnrolmentQuery{}); err != nil || n != 0 {
+		t.Errorf("%d enrolments, %v; want none", n, err)
 	}
 }
 

@@ -143,9 +143,10 @@ func eligibilityResult(a store.EligibilityAnswer, now time.Time) *EligibilityRes
 // certificate is verified (signature, chain, revocation) and, when the
 // verdict is OK, its issuer and serial are looked up in the eligibility
 // store for today (JST). A card or PIN error is returned and nothing is
-// recorded; a completed confirmation is recorded. It needs a store.
+// recorded; a completed confirmation is recorded. It needs the Config's
+// Eligibility and Records.
 func (c *Confirmer) Qualify(ctx context.Context, j *card.JPKI, opts QualifyOptions) (*Qualification, error) {
-	if c.cfg.Store == nil {
+	if c.cfg.Eligibility == nil || c.cfg.Records == nil {
 		return nil, fmt.Errorf("qualifying: %w", ErrNoStore)
 	}
 	challenge, err := c.newChallenge()
@@ -164,14 +165,14 @@ func (c *Confirmer) Qualify(ctx context.Context, j *card.JPKI, opts QualifyOptio
 	verdict, _ := c.evaluate(ctx, cert, card.AuthKey, sc, sig, now)
 	q := &Qualification{At: now, Operator: c.cfg.Operator, Verdict: verdict, Certificate: certificateInfo(cert.Certificate, card.AuthKey)}
 	if verdict.OK {
-		a, err := c.cfg.Store.LookupEligibilityByCert(ctx, q.Certificate.Issuer, cert.AuthorityKeyId, q.Certificate.Serial, now)
+		a, err := c.cfg.Eligibility.LookupEligibilityByCert(ctx, q.Certificate.Issuer, cert.AuthorityKeyId, q.Certificate.Serial, now)
 		if err != nil {
 			return nil, fmt.Errorf("qualifying: looking up eligibility: %w", err)
 		}
 		q.Eligibility = eligibilityResult(a, now)
 	}
 	details, _ := json.Marshal(recordDetails{Verdict: verdict, Eligibility: q.Eligibility})
-	rec, err := c.cfg.Store.AppendRecord(ctx, store.Record{
+	rec, err := c.cfg.Records.AppendRecord(ctx, store.Record{
 		Kind: store.RecordQualify, At: now, Operator: c.cfg.Operator, Verdict: storeVerdict(verdict),
 		CertKind: card.AuthKey, Issuer: q.Certificate.Issuer, Serial: q.Certificate.Serial,
 		ChallengeID: base64.RawURLEncoding.EncodeToString(challenge), Details: string(details),

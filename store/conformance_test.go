@@ -1,8 +1,7 @@
-package store
+package store_test
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
@@ -10,7 +9,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/mynacard/mynacard/card"
+	. "github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/internal/sqlstore"
+	"github.com/mynacard/mynacard/store/internal/storetest"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 func TestEnrolmentRoundTrip(t *testing.T) {
@@ -268,33 +272,6 @@ func TestRegistrationChange(t *testing.T) {
 	})
 }
 
-func sampleRecord(kind RecordKind) Record {
-	return Record{
-		Kind:     kind,
-		At:       time.Date(2026, 11, 27, 4, 5, 6, 789000, time.UTC),
-		Operator: "clerk-1",
-		Verdict: Verdict{SignatureOK: true, ChainOK: true, Root: "D227F6CD", Revocation: RevocationGood,
-			RevocationSource: "ocsp"},
-		CertKind:    card.SignKey,
-		Issuer:      "CN=JPKI for digital signature,O=JPKI-TEST,C=JP",
-		Serial:      "0132C4AB",
-		Attributes:  sampleAttributes(),
-		ChallengeID: "nonce-1",
-		Details:     `{"k":"v"}`,
-	}
-}
-
-// chainSeal fills the hash chain the way operator sealing does, with a fake
-// signature.
-func chainSeal(prev []byte, r *Record) error {
-	r.PrevHash = prev
-	h := sha256.Sum256(fmt.Appendf(nil, "%x|%d|%s|%s", prev, r.Seq, r.Kind, r.Serial))
-	r.RecordHash = h[:]
-	r.Signature = []byte("sig")
-	r.SignerCert = []byte("cert")
-	return nil
-}
-
 func TestRecords(t *testing.T) {
 	forEach(t, func(t *testing.T, s Store) {
 		ctx := t.Context()
@@ -506,7 +483,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 			errs := make(chan error, 4)
 			for range 4 {
 				wg.Go(func() {
-					s, err := Open(ctx, dsn)
+					s, err := storeopen.Open(ctx, dsn)
 					if err == nil {
 						s.Close()
 					}
@@ -520,11 +497,11 @@ func TestMigrationsIdempotent(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			s, err := Open(ctx, dsn)
+			s, err := storeopen.Open(ctx, dsn)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ms, err := loadMigrations(s.(*sqlStore).b.migrations())
+			ms, err := sqlstore.LoadMigrations(storetest.Backend(t, s).Migrations())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -534,11 +511,11 @@ func TestMigrationsIdempotent(t *testing.T) {
 			if n := countRows(t, s, "record_head"); n != 1 {
 				t.Errorf("record_head has %d rows, want 1", n)
 			}
-			if err := rawExec(t, s, "INSERT INTO schema_version (version, name, applied_at) VALUES (999, 'future', ?)", s.(*sqlStore).b.timeArg(time.Now())); err != nil {
+			if err := rawExec(t, s, "INSERT INTO schema_version (version, name, applied_at) VALUES (999, 'future', ?)", storetest.Backend(t, s).TimeArg(time.Now())); err != nil {
 				t.Fatal(err)
 			}
 			s.Close()
-			if _, err := Open(ctx, dsn); !errors.Is(err, ErrSchemaTooNew) {
+			if _, err := storeopen.Open(ctx, dsn); !errors.Is(err, ErrSchemaTooNew) {
 				t.Errorf("opening a newer schema: %v, want ErrSchemaTooNew", err)
 			}
 		})

@@ -24,6 +24,7 @@ import (
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/pcsc"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // virtualReader is the --reader value that selects the built-in virtual
@@ -397,9 +398,9 @@ func (g *globals) openStore(ctx context.Context) (store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	open := store.OpenExisting
+	open := storeopen.OpenExisting
 	if g.mayCreateStore {
-		open = store.Open
+		open = storeopen.Open
 	}
 	st, err := open(ctx, dsn)
 	if errors.Is(err, store.ErrNoStore) {
@@ -455,7 +456,7 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 		Operator:          g.operator(),
 	}
 	if st != nil {
-		cfg.Store = st
+		cfg.Enrolments, cfg.Records, cfg.Eligibility = st, st, st
 		key, err := g.operatorKey(ctx)
 		if err != nil {
 			return nil, err
@@ -466,7 +467,8 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 			if err != nil {
 				return nil, err
 			}
-			cfg.Store = operator.WithCheckpoint(st, cp)
+			cs := operator.WithCheckpoint(st, cp)
+			cfg.Enrolments, cfg.Records, cfg.Eligibility = cs, cs, cs
 		}
 	}
 	return confirm.New(cfg)

@@ -19,7 +19,7 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
-	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // crlFile writes an empty, fresh CRL of the latest root of kind.
@@ -143,7 +143,7 @@ func TestNewBackendFlags(t *testing.T) {
 // refused.
 func TestEndToEndSharedStore(t *testing.T) {
 	const audience = "https://bank.example/login"
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "nonces.db"))
+	st, err := storeopen.Open(context.Background(), filepath.Join(t.TempDir(), "nonces.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,7 @@ import (
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 type listFlag []string
@@ -59,7 +60,7 @@ func main() {
 		os.Exit(2)
 	}
 	if *dsn != "" {
-		st, err := store.Open(context.Background(), *dsn)
+		st, err := storeopen.Open(context.Background(), *dsn)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "backend:", err)
 			os.Exit(2)

@@ -35,6 +35,7 @@ import (
 	"github.com/mynacard/mynacard/internal/pgtest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 
 	_ "modernc.org/sqlite" // the driver store uses
 )
@@ -163,7 +164,7 @@ const insertSQL = `INSERT INTO enrolments (cert_kind, issuer, serial, name, name
 // transaction.
 func seedSQLite(tb testing.TB, path string, c *certs, n int) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, path)
+	st, err := storeopen.Open(ctx, path)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func seedSQLite(tb testing.TB, path string, c *certs, n int) {
 // seedPostgres creates the store in dsn and copies n enrolments in.
 func seedPostgres(tb testing.TB, dsn string, c *certs, n int) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, dsn)
+	st, err := storeopen.Open(ctx, dsn)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -28,6 +28,7 @@ import (
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // generation is one row of the card-generation table: today's RSA-2048
@@ -149,13 +150,13 @@ func TestSigningPathsGenerations(t *testing.T) {
 
 			// Identification, qualification and records.
 			dir := t.TempDir()
-			st, err := store.Open(ctx, filepath.Join(dir, "store.db"))
+			st, err := storeopen.Open(ctx, filepath.Join(dir, "store.db"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer st.Close()
 			opKey, opCert := sealingKey(t, g.alg)
-			c, err := confirm.New(confirm.Config{Roots: roots, Revocation: mixedCRLs(t, h, now), Store: st, Operator: "clerk",
+			c, err := confirm.New(confirm.Config{Roots: roots, Revocation: mixedCRLs(t, h, now), Enrolments: st, Records: st, Eligibility: st, Operator: "clerk",
 				Now: func() time.Time { return now }, Seal: operator.Sealer(opKey)})
 			if err != nil {
 				t.Fatal(err)

@@ -24,6 +24,7 @@ import (
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // Time is the fixed time records are stamped with.
@@ -87,7 +88,7 @@ func ChainStore(t *testing.T, key operator.Key, n int) (store.Store, string) {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "records.db")
-	st, err := store.Open(ctx, path)
+	st, err := storeopen.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +212,7 @@ func RunTamperDetection(t *testing.T, key operator.Key) {
 			}
 			st.Close()
 			Tamper(t, path, tc.Stmts...)
-			st2, err := store.Open(ctx, path)
+			st2, err := storeopen.Open(ctx, path)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package store
+package postgres
 
 import (
 	"context"
@@ -7,6 +7,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/internal/sqlstore"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -25,16 +28,33 @@ const (
 // ASCII, as an integer).
 const pgMigrationLockKey int64 = 0x6d796e6163617264
 
+// Open opens (creating and migrating as needed) the store in the
+// PostgreSQL database a DSN names ("postgres://user@host:port/db?..." or
+// "postgresql://..."), through a pgx pool. Several counters share one
+// database this way. Migrations not yet applied are applied before Open
+// returns; concurrent opens serialise them with an advisory lock.
+func Open(ctx context.Context, dsn string) (store.Store, error) {
+	return openPostgres(ctx, dsn, false)
+}
+
+// OpenExisting opens a store that already exists, as Open does, but never
+// creates one: a database without the store's schema gives an error
+// wrapping store.ErrNoStore and nothing is created. An existing store of
+// an older schema is migrated.
+func OpenExisting(ctx context.Context, dsn string) (store.Store, error) {
+	return openPostgres(ctx, dsn, true)
+}
+
 // postgresBackend is the shared implementation over a pgx pool.
 type postgresBackend struct {
 	pool *pgxpool.Pool
 }
 
-func openPostgres(ctx context.Context, dsn string, mustExist bool) (Store, error) {
+func openPostgres(ctx context.Context, dsn string, mustExist bool) (store.Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// pgx's parse errors may quote the DSN, password included.
-		return nil, fmt.Errorf("opening postgres store: %w: cannot parse DSN", ErrInvalid)
+		return nil, fmt.Errorf("opening postgres store: %w: cannot parse DSN", store.ErrInvalid)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -45,7 +65,7 @@ func openPostgres(ctx context.Context, dsn string, mustExist bool) (Store, error
 		return nil, fmt.Errorf("opening postgres store: connecting to %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
 	b := &postgresBackend{pool: pool}
-	s, err := newSQLStore(ctx, b, mustExist)
+	s, err := sqlstore.New(ctx, b, mustExist)
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("opening postgres store: %w", err)
@@ -53,28 +73,31 @@ func openPostgres(ctx context.Context, dsn string, mustExist bool) (Store, error
 	return s, nil
 }
 
-func (b *postgresBackend) migrations() string { return "migrations/postgres" }
+func (b *postgresBackend) Migrations() string { return "migrations/postgres" }
+
+// TimeType is TIMESTAMPTZ.
+func (b *postgresBackend) TimeType() string { return "TIMESTAMPTZ" }
 
 // schemaExistsQuery looks in the connection's search path, where the
 // store's tables are created.
-func (b *postgresBackend) schemaExistsQuery() string {
+func (b *postgresBackend) SchemaExistsQuery() string {
 	return "SELECT CASE WHEN to_regclass('schema_version') IS NULL THEN 0 ELSE 1 END"
 }
 
-func (b *postgresBackend) close() error {
+func (b *postgresBackend) Close() error {
 	b.pool.Close()
 	return nil
 }
 
-func (b *postgresBackend) timeArg(t time.Time) any {
+func (b *postgresBackend) TimeArg(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
 	return t.UTC()
 }
 
-func (b *postgresBackend) lockMigrations(ctx context.Context, q querier) error {
-	_, err := q.exec(ctx, "SELECT pg_advisory_xact_lock(?)", pgMigrationLockKey)
+func (b *postgresBackend) LockMigrations(ctx context.Context, q sqlstore.Querier) error {
+	_, err := q.Exec(ctx, "SELECT pg_advisory_xact_lock(?)", pgMigrationLockKey)
 	return err
 }
 
@@ -88,19 +111,19 @@ type pgConn interface {
 
 type pgQuerier struct{ c pgConn }
 
-func (b *postgresBackend) exec(ctx context.Context, q string, args ...any) (int64, error) {
-	return pgQuerier{b.pool}.exec(ctx, q, args...)
+func (b *postgresBackend) Exec(ctx context.Context, q string, args ...any) (int64, error) {
+	return pgQuerier{b.pool}.Exec(ctx, q, args...)
 }
 
-func (b *postgresBackend) queryRow(ctx context.Context, q string, args ...any) scanner {
-	return pgQuerier{b.pool}.queryRow(ctx, q, args...)
+func (b *postgresBackend) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Scanner {
+	return pgQuerier{b.pool}.QueryRow(ctx, q, args...)
 }
 
-func (b *postgresBackend) query(ctx context.Context, q string, args ...any) (rows, error) {
-	return pgQuerier{b.pool}.query(ctx, q, args...)
+func (b *postgresBackend) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
+	return pgQuerier{b.pool}.Query(ctx, q, args...)
 }
 
-func (b *postgresBackend) inTx(ctx context.Context, fn func(querier) error) error {
+func (b *postgresBackend) InTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
 	tx, err := b.pool.Begin(ctx)
 	if err != nil {
 		return mapPgError(err)
@@ -113,7 +136,7 @@ func (b *postgresBackend) inTx(ctx context.Context, fn func(querier) error) erro
 	return mapPgError(tx.Commit(ctx))
 }
 
-func (q pgQuerier) exec(ctx context.Context, query string, args ...any) (int64, error) {
+func (q pgQuerier) Exec(ctx context.Context, query string, args ...any) (int64, error) {
 	tag, err := q.c.Exec(ctx, rebind(query), args...)
 	if err != nil {
 		return 0, mapPgError(err)
@@ -121,11 +144,11 @@ func (q pgQuerier) exec(ctx context.Context, query string, args ...any) (int64, 
 	return tag.RowsAffected(), nil
 }
 
-func (q pgQuerier) queryRow(ctx context.Context, query string, args ...any) scanner {
+func (q pgQuerier) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Scanner {
 	return pgRow{q.c.QueryRow(ctx, rebind(query), args...)}
 }
 
-func (q pgQuerier) query(ctx context.Context, query string, args ...any) (rows, error) {
+func (q pgQuerier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
 	r, err := q.c.Query(ctx, rebind(query), args...)
 	if err != nil {
 		return nil, mapPgError(err)
@@ -133,13 +156,13 @@ func (q pgQuerier) query(ctx context.Context, query string, args ...any) (rows, 
 	return pgRows{r}, nil
 }
 
-func (b *postgresBackend) prepare(ctx context.Context, q string) (stmt, error) {
-	return pgQuerier{b.pool}.prepare(ctx, q)
+func (b *postgresBackend) Prepare(ctx context.Context, q string) (sqlstore.Stmt, error) {
+	return pgQuerier{b.pool}.Prepare(ctx, q)
 }
 
 // prepare needs no round trip: pgx prepares and caches each statement on
 // its connection the first time it runs (QueryExecModeCacheStatement).
-func (q pgQuerier) prepare(_ context.Context, query string) (stmt, error) {
+func (q pgQuerier) Prepare(_ context.Context, query string) (sqlstore.Stmt, error) {
 	return pgStmt{q: q, query: query}, nil
 }
 
@@ -148,12 +171,12 @@ type pgStmt struct {
 	query string
 }
 
-func (s pgStmt) exec(ctx context.Context, args ...any) (int64, error) {
-	return s.q.exec(ctx, s.query, args...)
+func (s pgStmt) Exec(ctx context.Context, args ...any) (int64, error) {
+	return s.q.Exec(ctx, s.query, args...)
 }
 
 // execBatch sends the runs as one pgx batch: one round trip for all.
-func (s pgStmt) execBatch(ctx context.Context, argLists [][]any) ([]int64, error) {
+func (s pgStmt) ExecBatch(ctx context.Context, argLists [][]any) ([]int64, error) {
 	query := rebind(s.query)
 	var b pgx.Batch
 	for _, args := range argLists {
@@ -175,11 +198,11 @@ func (s pgStmt) execBatch(ctx context.Context, argLists [][]any) ([]int64, error
 	return out, nil
 }
 
-func (s pgStmt) queryRow(ctx context.Context, args ...any) scanner {
-	return s.q.queryRow(ctx, s.query, args...)
+func (s pgStmt) QueryRow(ctx context.Context, args ...any) sqlstore.Scanner {
+	return s.q.QueryRow(ctx, s.query, args...)
 }
 
-func (s pgStmt) close() {}
+func (s pgStmt) Close() {}
 
 type pgRow struct{ r pgx.Row }
 
@@ -219,15 +242,15 @@ func mapPgError(err error) error {
 		return nil
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("%w: %w", ErrNotFound, err)
+		return fmt.Errorf("%w: %w", store.ErrNotFound, err)
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {
 		case pe.Code == pgDiskFull:
-			return &storageFullError{err}
+			return sqlstore.StorageFull(err)
 		case strings.HasPrefix(pe.Code, pgClassIntegrity):
-			return &conflictError{err}
+			return sqlstore.Conflict(err)
 		}
 	}
 	return err

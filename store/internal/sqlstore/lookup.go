@@ -1,5 +1,6 @@
-package store
+package sqlstore
 
+import "github.com/mynacard/mynacard/store"
 import "time"
 
 // jst is Japan Standard Time. Japan has no daylight saving time, so a
@@ -15,7 +16,7 @@ func civilDay(t time.Time) time.Time {
 }
 
 // inForce reports whether e covers the day.
-func inForce(e Eligibility, day time.Time) bool {
+func inForce(e store.Eligibility, day time.Time) bool {
 	if day.Before(e.QualifiedFrom) {
 		return false
 	}
@@ -32,13 +33,13 @@ func inForce(e Eligibility, day time.Time) bool {
 //   - none in force but one starting later: StatusInvalidNewer, with the
 //     earliest such one;
 //   - otherwise (all ended): StatusInvalid, with the one that ended last.
-func evaluate(rows []Eligibility, day time.Time) EligibilityAnswer {
-	a := EligibilityAnswer{Status: StatusNone, Candidates: rows}
+func evaluate(rows []store.Eligibility, day time.Time) store.EligibilityAnswer {
+	a := store.EligibilityAnswer{Status: store.StatusNone, Candidates: rows}
 	if len(rows) == 0 {
 		return a
 	}
-	var current []Eligibility
-	var newer, ended *Eligibility
+	var current []store.Eligibility
+	var newer, ended *store.Eligibility
 	for i := range rows {
 		e := &rows[i]
 		switch {
@@ -56,15 +57,15 @@ func evaluate(rows []Eligibility, day time.Time) EligibilityAnswer {
 	}
 	switch {
 	case len(current) > 1:
-		a.Status = StatusSeveral
+		a.Status = store.StatusSeveral
 	case len(current) == 1 && current[0].Registered:
-		a.Status, a.Record = StatusValid, current[0]
+		a.Status, a.Record = store.StatusValid, current[0]
 	case len(current) == 1:
-		a.Status, a.Record = StatusUnregistered, current[0]
+		a.Status, a.Record = store.StatusUnregistered, current[0]
 	case newer != nil:
-		a.Status, a.Record = StatusInvalidNewer, *newer
+		a.Status, a.Record = store.StatusInvalidNewer, *newer
 	default:
-		a.Status, a.Record = StatusInvalid, *ended
+		a.Status, a.Record = store.StatusInvalid, *ended
 	}
 	return a
 }

@@ -1,4 +1,8 @@
-package store
+// Package sqlstore implements store.Store once, in SQL that both SQLite
+// and PostgreSQL accept, over a [Backend] that each driver package
+// (store/sqlite, store/postgres) provides. It holds the schema migrations
+// of both and imports no driver itself.
+package sqlstore
 
 import (
 	"context"
@@ -7,32 +11,42 @@ import (
 	"time"
 
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/store"
 )
 
-// sqlStore implements Store once, in SQL both SQLite and PostgreSQL
-// accept, over a backend.
-type sqlStore struct {
-	b backend
+// Store implements store.Store once, in SQL both SQLite and PostgreSQL
+// accept, over a Backend.
+type Store struct {
+	b Backend
 }
 
-func newSQLStore(ctx context.Context, b backend, mustExist bool) (*sqlStore, error) {
+var _ store.Store = (*Store)(nil)
+
+// New returns the store over b after applying the migrations it lacks.
+// With mustExist, a database without the store's schema gives an error
+// wrapping store.ErrNoStore and nothing is created.
+func New(ctx context.Context, b Backend, mustExist bool) (*Store, error) {
 	if mustExist {
 		var n int
-		if err := b.queryRow(ctx, b.schemaExistsQuery()).Scan(&n); err != nil {
+		if err := b.QueryRow(ctx, b.SchemaExistsQuery()).Scan(&n); err != nil {
 			return nil, fmt.Errorf("checking for the store's schema: %w", err)
 		}
 		if n == 0 {
-			return nil, fmt.Errorf("%w: the database has no schema_version table", ErrNoStore)
+			return nil, fmt.Errorf("%w: the database has no schema_version table", store.ErrNoStore)
 		}
 	}
-	if err := migrate(ctx, b, 0); err != nil {
+	if err := Migrate(ctx, b, 0); err != nil {
 		return nil, err
 	}
-	return &sqlStore{b: b}, nil
+	return &Store{b: b}, nil
 }
 
-// Close implements Store.
-func (s *sqlStore) Close() error { return s.b.close() }
+// Close implements store.Store.
+func (s *Store) Close() error { return s.b.Close() }
+
+// Backend returns the database under the store, for tests that read or
+// tamper with it directly.
+func (s *Store) Backend() Backend { return s.b }
 
 // now returns the current time at the store's precision.
 func now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
@@ -79,20 +93,20 @@ func (s idScan) Scan(src any) error {
 	return nil
 }
 
-// maxTextBytes bounds free-text fields the store is given (names,
+// MaxTextBytes bounds free-text fields the store is given (names,
 // addresses, DNs, details) so a bug upstream cannot fill the disk.
-const maxTextBytes = 64 << 10
+const MaxTextBytes = 64 << 10
 
 func checkLen(what, s string) error {
-	if len(s) > maxTextBytes {
-		return fmt.Errorf("%w: %s longer than %d bytes", ErrInvalid, what, maxTextBytes)
+	if len(s) > MaxTextBytes {
+		return fmt.Errorf("%w: %s longer than %d bytes", store.ErrInvalid, what, MaxTextBytes)
 	}
 	return nil
 }
 
 func checkKind(k card.KeyKind) error {
 	if k != card.SignKey && k != card.AuthKey {
-		return fmt.Errorf("%w: certificate kind %q", ErrInvalid, k)
+		return fmt.Errorf("%w: certificate kind %q", store.ErrInvalid, k)
 	}
 	return nil
 }
@@ -111,7 +125,7 @@ func kindOfText(s string) card.KeyKind {
 	return k
 }
 
-func checkAttributes(a Attributes) error {
+func checkAttributes(a store.Attributes) error {
 	for _, f := range [...]struct{ what, v string }{
 		{"name", a.Name}, {"name substitute", a.NameSubstitute},
 		{"address", a.Address}, {"address substitute", a.AddressSubstitute},
@@ -122,7 +136,7 @@ func checkAttributes(a Attributes) error {
 		}
 	}
 	if a.BirthEra < 0 || a.BirthEra > 9 {
-		return fmt.Errorf("%w: birth era %d", ErrInvalid, a.BirthEra)
+		return fmt.Errorf("%w: birth era %d", store.ErrInvalid, a.BirthEra)
 	}
 	return nil
 }
@@ -132,14 +146,17 @@ func checkAttributes(a Attributes) error {
 // identifier is kept as given) and serial.
 func certKey(issuer, serial string) (string, string, error) {
 	if issuer == "" {
-		return "", "", fmt.Errorf("%w: empty issuer", ErrInvalid)
+		return "", "", fmt.Errorf("%w: empty issuer", store.ErrInvalid)
 	}
 	if err := checkLen("issuer", issuer); err != nil {
 		return "", "", err
 	}
-	c, err := CanonicalSerial(serial)
-	return canonicalIssuerLenient(issuer), c, err
+	c, err := store.CanonicalSerial(serial)
+	if ci, err := store.CanonicalIssuer(issuer); err == nil {
+		issuer = ci
+	}
+	return issuer, c, err
 }
 
 // isNotFound reports a missing row.
-func isNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

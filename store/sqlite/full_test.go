@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"bytes"
@@ -9,6 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/internal/sqlstore"
+	"github.com/mynacard/mynacard/store/internal/storetest"
+
 	"modernc.org/sqlite"
 )
 
@@ -16,27 +20,27 @@ import (
 // multi-row write and checks each fails with ErrStorageFull (wrapping the
 // driver's error). withRecord adds a 64 KiB record; on a real disk it may
 // fit in the WAL space a failed transaction left allocated.
-func fullDiskChecks(t *testing.T, s Store, bigRows int, withRecord bool) {
+func fullDiskChecks(t *testing.T, s store.Store, bigRows int, withRecord bool) {
 	t.Helper()
 	ctx := t.Context()
 	isFull := func(what string, err error) {
 		t.Helper()
 		var se *sqlite.Error
-		if !errors.Is(err, ErrStorageFull) || !errors.As(err, &se) {
+		if !errors.Is(err, store.ErrStorageFull) || !errors.As(err, &se) {
 			t.Errorf("%s: err = %v, want ErrStorageFull wrapping the driver's *sqlite.Error", what, err)
 		}
 	}
-	_, err := s.ImportEligibilityCSV(ctx, strings.NewReader(bigFile(bigRows, false)))
+	_, err := s.ImportEligibilityCSV(ctx, strings.NewReader(storetest.BigFile(bigRows, false)))
 	isFull("import", err)
 
 	if withRecord {
-		r := sampleRecord(RecordIdentify)
-		r.Details = strings.Repeat("x", maxTextBytes)
-		_, err = s.AppendRecord(ctx, r, chainSeal)
+		r := storetest.SampleRecord(store.RecordIdentify)
+		r.Details = strings.Repeat("x", sqlstore.MaxTextBytes)
+		_, err = s.AppendRecord(ctx, r, storetest.ChainSeal)
 		isFull("append record", err)
 	}
 
-	e := sampleEnrolment("7777")
+	e := storetest.SampleEnrolment("7777")
 	e.CertDER = bytes.Repeat([]byte{0x30}, 1<<20)
 	_, err = s.AddEnrolment(ctx, e)
 	isFull("add enrolment", err)
@@ -44,33 +48,18 @@ func fullDiskChecks(t *testing.T, s Store, bigRows int, withRecord bool) {
 	isFull("replace enrolment", err)
 }
 
-// fillBefore stores a little of everything while there is room.
-func fillBefore(t *testing.T, s Store) {
-	t.Helper()
-	ctx := t.Context()
-	if _, err := s.AddEnrolment(ctx, sampleEnrolment("01")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.AppendRecord(ctx, sampleRecord(RecordIdentify), chainSeal); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.ImportEligibilityCSV(ctx, strings.NewReader(csvFile(csvFields("01", nil)))); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // checkAfter checks the store holds exactly what fillBefore stored, is
 // intact, and goes on numbering records without a gap.
-func checkAfter(t *testing.T, s Store) {
+func checkAfter(t *testing.T, s store.Store) {
 	t.Helper()
 	ctx := t.Context()
 	var result string
-	if err := s.(*sqlStore).b.queryRow(ctx, "PRAGMA integrity_check").Scan(&result); err != nil || result != "ok" {
+	if err := storetest.Backend(t, s).QueryRow(ctx, "PRAGMA integrity_check").Scan(&result); err != nil || result != "ok" {
 		t.Errorf("integrity_check = %q, %v", result, err)
 	}
 	for table, want := range map[string]int64{"enrolments": 1, "records": 1, "eligibility": 1,
 		"eligibility_imports": 1, "enrolment_replacements": 0} {
-		if n := countRows(t, s, table); n != want {
+		if n := storetest.CountRows(t, s, table); n != want {
 			t.Errorf("%s has %d rows after running out of space, want %d", table, n, want)
 		}
 	}
@@ -82,7 +71,7 @@ func checkAfter(t *testing.T, s Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, err := s.AppendRecord(ctx, sampleRecord(RecordIdentify), chainSeal)
+	next, err := s.AppendRecord(ctx, storetest.SampleRecord(store.RecordIdentify), storetest.ChainSeal)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,9 +89,9 @@ func TestSQLiteStorageFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fillBefore(t, s)
+	storetest.FillBefore(t, s)
 	var pages int
-	if err := s.(*sqlStore).b.queryRow(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
+	if err := storetest.Backend(t, s).QueryRow(ctx, "PRAGMA page_count").Scan(&pages); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -146,18 +135,18 @@ func TestSQLiteDiskFull(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fillBefore(t, s)
+	storetest.FillBefore(t, s)
 	// Checkpoint so the WAL's frames are in the database file and the WAL
 	// can be reused; what is left of the disk is then free for new writes.
-	if err := rawExec(t, s, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+	if err := storetest.RawExec(t, s, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		t.Fatal(err)
 	}
 	fullDiskChecks(t, s, 3000, false)
 	// The store on the full disk still reads what it had.
-	if n := countRows(t, s, "eligibility"); n != 1 {
+	if n := storetest.CountRows(t, s, "eligibility"); n != 1 {
 		t.Errorf("eligibility has %d rows on the full disk, want 1", n)
 	}
-	if a, err := s.LookupEligibility(ctx, testIssuer, "01", day("2026-11-27")); err != nil || a.Status != StatusValid {
+	if a, err := s.LookupEligibility(ctx, storetest.TestIssuer, "01", storetest.Day("2026-11-27")); err != nil || a.Status != store.StatusValid {
 		t.Errorf("lookup on the full disk: %v, %v", a.Status, err)
 	}
 	s.Close()

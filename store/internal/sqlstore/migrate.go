@@ -1,4 +1,4 @@
-package store
+package sqlstore
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mynacard/mynacard/store"
 )
 
 // migrationFS holds the schema migrations, one directory per backend. A
@@ -19,19 +21,20 @@ import (
 //go:embed migrations
 var migrationFS embed.FS
 
-type migration struct {
+// Migration is one schema version.
+type Migration struct {
 	version int
 	name    string
 	sql     string
 }
 
-// loadMigrations reads a backend's migrations in version order.
-func loadMigrations(dir string) ([]migration, error) {
+// LoadMigrations reads a backend's migrations in version order.
+func LoadMigrations(dir string) ([]Migration, error) {
 	entries, err := fs.ReadDir(migrationFS, dir)
 	if err != nil {
 		return nil, fmt.Errorf("reading migrations: %w", err)
 	}
-	var ms []migration
+	var ms []Migration
 	for _, e := range entries {
 		name := e.Name()
 		num, _, ok := strings.Cut(name, "_")
@@ -43,7 +46,7 @@ func loadMigrations(dir string) ([]migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("reading migrations: %w", err)
 		}
-		ms = append(ms, migration{version: v, name: name, sql: string(b)})
+		ms = append(ms, Migration{version: v, name: name, sql: string(b)})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	for i, m := range ms {
@@ -62,11 +65,11 @@ const createSchemaVersion = `CREATE TABLE IF NOT EXISTS schema_version (
 	applied_at %s NOT NULL
 )`
 
-// migrate applies the migrations the database lacks, up to version upTo
+// Migrate applies the migrations the database lacks, up to version upTo
 // (0: all). It is idempotent and safe against another process migrating at
 // the same time.
-func migrate(ctx context.Context, b backend, upTo int) error {
-	ms, err := loadMigrations(b.migrations())
+func Migrate(ctx context.Context, b Backend, upTo int) error {
+	ms, err := LoadMigrations(b.Migrations())
 	if err != nil {
 		return err
 	}
@@ -74,33 +77,30 @@ func migrate(ctx context.Context, b backend, upTo int) error {
 	if upTo > 0 && upTo < len(ms) {
 		ms = ms[:upTo]
 	}
-	timeType := "INTEGER"
-	if _, ok := b.(*postgresBackend); ok {
-		timeType = "TIMESTAMPTZ"
-	}
+	timeType := b.TimeType()
 	for _, m := range ms {
-		err := b.inTx(ctx, func(q querier) error {
-			if err := b.lockMigrations(ctx, q); err != nil {
+		err := b.InTx(ctx, func(q Querier) error {
+			if err := b.LockMigrations(ctx, q); err != nil {
 				return err
 			}
-			if _, err := q.exec(ctx, fmt.Sprintf(createSchemaVersion, timeType)); err != nil {
+			if _, err := q.Exec(ctx, fmt.Sprintf(createSchemaVersion, timeType)); err != nil {
 				return err
 			}
 			var current int
-			if err := q.queryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_version").Scan(&current); err != nil {
+			if err := q.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_version").Scan(&current); err != nil {
 				return err
 			}
 			if current > known {
-				return fmt.Errorf("%w: database at version %d, this program knows %d", ErrSchemaTooNew, current, known)
+				return fmt.Errorf("%w: database at version %d, this program knows %d", store.ErrSchemaTooNew, current, known)
 			}
 			if current >= m.version {
 				return nil
 			}
-			if _, err := q.exec(ctx, m.sql); err != nil {
+			if _, err := q.Exec(ctx, m.sql); err != nil {
 				return fmt.Errorf("applying %s: %w", m.name, err)
 			}
-			_, err := q.exec(ctx, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
-				m.version, m.name, b.timeArg(time.Now()))
+			_, err := q.Exec(ctx, "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+				m.version, m.name, b.TimeArg(time.Now()))
 			return err
 		})
 		if err != nil {

@@ -1,17 +1,21 @@
-package store
+package sqlstore
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"time"
+
+	"github.com/mynacard/mynacard/store"
 )
 
-const eligibilityColumns = `issuer, serial, insurer_number, symbol, number, branch, name, name_kana,
+// EligibilityColumns are the eligibility table's columns in scan order.
+const EligibilityColumns = `issuer, serial, insurer_number, symbol, number, branch, name, name_kana,
 	birth_date, sex, qualified_from, qualified_until, card_valid_until, copay_percent, registered`
+
+// dateLayout is how a civil date is stored: 'YYYY-MM-DD'.
+const dateLayout = "2006-01-02"
 
 // dateText is how a civil date is stored: 'YYYY-MM-DD', ” for none.
 func dateText(t time.Time) string {
@@ -47,8 +51,8 @@ func (s dateScan) Scan(src any) error {
 	return nil
 }
 
-func scanEligibility(sc scanner) (Eligibility, error) {
-	var e Eligibility
+func scanEligibility(sc Scanner) (store.Eligibility, error) {
+	var e store.Eligibility
 	err := sc.Scan(&e.Issuer, &e.Serial, &e.InsurerNumber, &e.Symbol, &e.Number, &e.Branch, &e.Name, &e.NameKana,
 		dateScan{&e.BirthDate}, &e.Sex, dateScan{&e.QualifiedFrom}, dateScan{&e.QualifiedUntil},
 		dateScan{&e.CardValidUntil}, &e.CopayPercent, &e.Registered)
@@ -64,7 +68,7 @@ const importCheckEvery = 1024
 // memory.
 const importBatchRows = 256
 
-// ImportEligibilityCSV implements EligibilityStore.
+// ImportEligibilityCSV implements store.EligibilityStore.
 //
 // Rows are read, validated and upserted in batches inside one
 // transaction; only the current batch is held in memory. Each row carries
@@ -72,16 +76,16 @@ const importBatchRows = 256
 // already wrote, which is how a key twice in the file is found. After the
 // first bad row the rest of the file is still validated (and written, to
 // find duplicates), then everything is rolled back.
-func (s *sqlStore) ImportEligibilityCSV(ctx context.Context, in io.Reader) (ImportResult, error) {
-	cr, err := newCSVReader(in)
+func (s *Store) ImportEligibilityCSV(ctx context.Context, in io.Reader) (store.ImportResult, error) {
+	cr, err := store.NewEligibilityReader(in)
 	if err != nil {
-		return ImportResult{}, err
+		return store.ImportResult{}, err
 	}
-	var res ImportResult
-	err = s.b.inTx(ctx, func(q querier) error {
+	var res store.ImportResult
+	err = s.b.InTx(ctx, func(q Querier) error {
 		imp := importer{cr: cr}
-		if err := q.queryRow(ctx, "INSERT INTO eligibility_imports (imported_at) VALUES (?) RETURNING id",
-			s.b.timeArg(now())).Scan(&imp.id); err != nil {
+		if err := q.QueryRow(ctx, "INSERT INTO eligibility_imports (imported_at) VALUES (?) RETURNING id",
+			s.b.TimeArg(now())).Scan(&imp.id); err != nil {
 			return err
 		}
 		if err := imp.prepare(ctx, q); err != nil {
@@ -94,11 +98,11 @@ func (s *sqlStore) ImportEligibilityCSV(ctx context.Context, in io.Reader) (Impo
 					return err
 				}
 			}
-			row, err := cr.next()
-			if errors.Is(err, io.EOF) || errors.Is(err, errFatal) {
+			e, line, err := cr.Next()
+			if errors.Is(err, io.EOF) {
 				break
 			}
-			if imp.add(row); len(imp.batch) == importBatchRows {
+			if imp.add(e, line); len(imp.batch) == importBatchRows {
 				if err := imp.flush(ctx); err != nil {
 					return err
 				}
@@ -107,38 +111,34 @@ func (s *sqlStore) ImportEligibilityCSV(ctx context.Context, in io.Reader) (Impo
 		if err := imp.flush(ctx); err != nil {
 			return err
 		}
-		if cr.ioErr != nil {
-			return fmt.Errorf("reading eligibility csv: %w", cr.ioErr)
-		}
-		if len(cr.errs.Errors) > 0 {
-			slices.SortStableFunc(cr.errs.Errors, func(a, b *ImportError) int { return cmp.Compare(a.Line, b.Line) })
-			return &cr.errs
-		}
-		var inserted int64
-		if err := q.queryRow(ctx, "SELECT COUNT(*) FROM eligibility WHERE created_import_id = ?", imp.id).Scan(&inserted); err != nil {
+		if err := cr.Err(); err != nil {
 			return err
 		}
-		res = ImportResult{Inserted: int(inserted), Updated: imp.written - int(inserted)}
-		_, err := q.exec(ctx, "UPDATE eligibility_imports SET inserted = ?, updated = ? WHERE id = ?",
+		var inserted int64
+		if err := q.QueryRow(ctx, "SELECT COUNT(*) FROM eligibility WHERE created_import_id = ?", imp.id).Scan(&inserted); err != nil {
+			return err
+		}
+		res = store.ImportResult{Inserted: int(inserted), Updated: imp.written - int(inserted)}
+		_, err := q.Exec(ctx, "UPDATE eligibility_imports SET inserted = ?, updated = ? WHERE id = ?",
 			res.Inserted, res.Updated, imp.id)
 		return err
 	})
 	if err != nil {
-		var ie *ImportErrors
+		var ie *store.ImportErrors
 		if errors.As(err, &ie) {
-			return ImportResult{}, err
+			return store.ImportResult{}, err
 		}
-		return ImportResult{}, fmt.Errorf("importing eligibility: %w", err)
+		return store.ImportResult{}, fmt.Errorf("importing eligibility: %w", err)
 	}
 	return res, nil
 }
 
 // importer is one import's state inside its transaction.
 type importer struct {
-	cr      *csvReader
+	cr      *store.EligibilityReader
 	id      int64
-	upsert  stmt
-	first   stmt
+	upsert  Stmt
+	first   Stmt
 	batch   [][]any
 	lines   []int
 	written int // rows inserted or updated
@@ -146,7 +146,7 @@ type importer struct {
 
 // upsertEligibility inserts a row, or replaces the fields of the row with
 // the same key unless this import wrote it (then it affects no row).
-const upsertEligibility = `INSERT INTO eligibility (` + eligibilityColumns + `, import_id, import_line, created_import_id)
+const upsertEligibility = `INSERT INTO eligibility (` + EligibilityColumns + `, import_id, import_line, created_import_id)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (issuer, serial, insurer_number, symbol, number, branch) DO UPDATE SET
 		name = excluded.name, name_kana = excluded.name_kana, birth_date = excluded.birth_date,
@@ -156,31 +156,30 @@ const upsertEligibility = `INSERT INTO eligibility (` + eligibilityColumns + `, 
 		import_id = excluded.import_id, import_line = excluded.import_line
 	WHERE eligibility.import_id <> excluded.import_id`
 
-func (imp *importer) prepare(ctx context.Context, q querier) error {
+func (imp *importer) prepare(ctx context.Context, q Querier) error {
 	var err error
-	if imp.upsert, err = q.prepare(ctx, upsertEligibility); err != nil {
+	if imp.upsert, err = q.Prepare(ctx, upsertEligibility); err != nil {
 		return err
 	}
-	imp.first, err = q.prepare(ctx, `SELECT import_line FROM eligibility WHERE issuer = ? AND serial = ?
+	imp.first, err = q.Prepare(ctx, `SELECT import_line FROM eligibility WHERE issuer = ? AND serial = ?
 		AND insurer_number = ? AND symbol = ? AND number = ? AND branch = ?`)
 	return err
 }
 
 func (imp *importer) close() {
-	for _, st := range []stmt{imp.upsert, imp.first} {
+	for _, st := range []Stmt{imp.upsert, imp.first} {
 		if st != nil {
-			st.close()
+			st.Close()
 		}
 	}
 }
 
 // add queues a row for the next flush.
-func (imp *importer) add(row csvRow) {
-	e := row.e
+func (imp *importer) add(e store.Eligibility, line int) {
 	imp.batch = append(imp.batch, []any{e.Issuer, e.Serial, e.InsurerNumber, e.Symbol, e.Number, e.Branch,
 		e.Name, e.NameKana, dateText(e.BirthDate), e.Sex, dateText(e.QualifiedFrom), dateText(e.QualifiedUntil),
-		dateText(e.CardValidUntil), e.CopayPercent, e.Registered, imp.id, row.line, imp.id})
-	imp.lines = append(imp.lines, row.line)
+		dateText(e.CardValidUntil), e.CopayPercent, e.Registered, imp.id, line, imp.id})
+	imp.lines = append(imp.lines, line)
 }
 
 // flush writes the queued rows and records the duplicates among them.
@@ -188,7 +187,7 @@ func (imp *importer) flush(ctx context.Context) error {
 	if len(imp.batch) == 0 {
 		return nil
 	}
-	affected, err := imp.upsert.execBatch(ctx, imp.batch)
+	affected, err := imp.upsert.ExecBatch(ctx, imp.batch)
 	if err != nil {
 		return err
 	}
@@ -198,47 +197,47 @@ func (imp *importer) flush(ctx context.Context) error {
 			continue
 		}
 		var first int
-		if err := imp.first.queryRow(ctx, imp.batch[i][:6]...).Scan(&first); err != nil {
+		if err := imp.first.QueryRow(ctx, imp.batch[i][:6]...).Scan(&first); err != nil {
 			return err
 		}
-		imp.cr.addError(&ImportError{Line: imp.lines[i], FirstLine: first,
+		imp.cr.AddError(&store.ImportError{Line: imp.lines[i], FirstLine: first,
 			Reason: fmt.Sprintf("duplicate key (issuer, serial, insurer_number, symbol, number, branch): first on line %d", first)})
 	}
 	imp.batch, imp.lines = imp.batch[:0], imp.lines[:0]
 	return nil
 }
 
-// LookupEligibility implements EligibilityStore.
-func (s *sqlStore) LookupEligibility(ctx context.Context, issuer, serial string, at time.Time) (EligibilityAnswer, error) {
+// LookupEligibility implements store.EligibilityStore.
+func (s *Store) LookupEligibility(ctx context.Context, issuer, serial string, at time.Time) (store.EligibilityAnswer, error) {
 	return s.LookupEligibilityByCert(ctx, issuer, nil, serial, at)
 }
 
-// LookupEligibilityByCert implements EligibilityStore.
-func (s *sqlStore) LookupEligibilityByCert(ctx context.Context, issuer string, issuerKeyID []byte, serial string, at time.Time) (EligibilityAnswer, error) {
+// LookupEligibilityByCert implements store.EligibilityStore.
+func (s *Store) LookupEligibilityByCert(ctx context.Context, issuer string, issuerKeyID []byte, serial string, at time.Time) (store.EligibilityAnswer, error) {
 	issuer, serial, err := certKey(issuer, serial)
 	if err != nil {
-		return EligibilityAnswer{}, fmt.Errorf("looking up eligibility: %w", err)
+		return store.EligibilityAnswer{}, fmt.Errorf("looking up eligibility: %w", err)
 	}
 	keyID := issuer
 	if len(issuerKeyID) > 0 {
-		keyID = IssuerKeyID(issuerKeyID)
+		keyID = store.IssuerKeyID(issuerKeyID)
 	}
-	rs, err := s.b.query(ctx, "SELECT "+eligibilityColumns+` FROM eligibility WHERE issuer IN (?, ?) AND serial = ?
+	rs, err := s.b.Query(ctx, "SELECT "+EligibilityColumns+` FROM eligibility WHERE issuer IN (?, ?) AND serial = ?
 		ORDER BY qualified_from DESC, id DESC`, issuer, keyID, serial)
 	if err != nil {
-		return EligibilityAnswer{}, fmt.Errorf("looking up eligibility: %w", err)
+		return store.EligibilityAnswer{}, fmt.Errorf("looking up eligibility: %w", err)
 	}
 	defer rs.Close()
-	var found []Eligibility
+	var found []store.Eligibility
 	for rs.Next() {
 		e, err := scanEligibility(rs)
 		if err != nil {
-			return EligibilityAnswer{}, fmt.Errorf("looking up eligibility: %w", err)
+			return store.EligibilityAnswer{}, fmt.Errorf("looking up eligibility: %w", err)
 		}
 		found = append(found, e)
 	}
 	if err := rs.Err(); err != nil {
-		return EligibilityAnswer{}, fmt.Errorf("looking up eligibility: %w", err)
+		return store.EligibilityAnswer{}, fmt.Errorf("looking up eligibility: %w", err)
 	}
 	return evaluate(found, civilDay(at)), nil
 }

@@ -1,4 +1,4 @@
-package store
+package postgres
 
 import (
 	"context"
@@ -13,6 +13,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/internal/storetest"
 )
 
 // TestPostgresDiskFull puts the eligibility table in a tablespace on a tiny
@@ -58,7 +61,7 @@ func TestPostgresDiskFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	const tablespace = "mynacard_tiny"
-	if err := rawExec(t, s, "CREATE TABLESPACE "+tablespace+" LOCATION '"+dir+"'"); err != nil {
+	if err := storetest.RawExec(t, s, "CREATE TABLESPACE "+tablespace+" LOCATION '"+dir+"'"); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -76,24 +79,24 @@ func TestPostgresDiskFull(t *testing.T) {
 			}
 		}
 	})
-	fillBefore(t, s)
-	if err := rawExec(t, s, "ALTER TABLE eligibility SET TABLESPACE "+tablespace); err != nil {
+	storetest.FillBefore(t, s)
+	if err := storetest.RawExec(t, s, "ALTER TABLE eligibility SET TABLESPACE "+tablespace); err != nil {
 		t.Fatal(err)
 	}
 
-	_, err = s.ImportEligibilityCSV(ctx, strings.NewReader(bigFile(20000, false)))
+	_, err = s.ImportEligibilityCSV(ctx, strings.NewReader(storetest.BigFile(20000, false)))
 	var pe *pgconn.PgError
-	if !errors.Is(err, ErrStorageFull) || !errors.As(err, &pe) || pe.Code != pgDiskFull {
-		t.Fatalf("import on a full tablespace: %v, want ErrStorageFull wrapping SQLSTATE %s", err, pgDiskFull)
+	if !errors.Is(err, store.ErrStorageFull) || !errors.As(err, &pe) || pe.Code != pgDiskFull {
+		t.Fatalf("import on a full tablespace: %v, want store.ErrStorageFull wrapping SQLSTATE %s", err, pgDiskFull)
 	}
-	if n := countRows(t, s, "eligibility"); n != 1 {
+	if n := storetest.CountRows(t, s, "eligibility"); n != 1 {
 		t.Errorf("eligibility has %d rows after the failed import, want 1", n)
 	}
-	if n := countRows(t, s, "eligibility_imports"); n != 1 {
+	if n := storetest.CountRows(t, s, "eligibility_imports"); n != 1 {
 		t.Errorf("eligibility_imports has %d rows, want 1", n)
 	}
-	a, err := s.LookupEligibility(ctx, testIssuer, "01", day("2026-11-27"))
-	if err != nil || a.Status != StatusValid {
+	a, err := s.LookupEligibility(ctx, storetest.TestIssuer, "01", storetest.Day("2026-11-27"))
+	if err != nil || a.Status != store.StatusValid {
 		t.Errorf("lookup after the failed import: %v, %v", a.Status, err)
 	}
 	s.Close()

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/internal/sqlstore"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -27,6 +30,23 @@ const (
 	sqliteFileMode fs.FileMode = 0o600
 	sqliteDirMode  fs.FileMode = 0o700
 )
+
+// Open opens (creating and migrating as needed) the embedded SQLite store
+// in the file at path. A missing file is created with mode 0600 (its
+// directory 0700); the database is opened in WAL mode with
+// synchronous=FULL, foreign keys on and a busy timeout. Migrations not yet
+// applied are applied before Open returns.
+func Open(ctx context.Context, path string) (store.Store, error) {
+	return openSQLite(ctx, path, sqliteOptions{})
+}
+
+// OpenExisting opens a store that already exists, as Open does, but never
+// creates one: a missing file (a mistyped path), or a file without the
+// store's schema, gives an error wrapping store.ErrNoStore and nothing is
+// created. An existing store of an older schema is migrated.
+func OpenExisting(ctx context.Context, path string) (store.Store, error) {
+	return openSQLite(ctx, path, sqliteOptions{mustExist: true})
+}
 
 // sqliteOptions are settings tests need and users do not get.
 type sqliteOptions struct {
@@ -61,19 +81,19 @@ type sqliteBackend struct {
 	db *sql.DB
 }
 
-func openSQLite(ctx context.Context, path string, o sqliteOptions) (Store, error) {
+func openSQLite(ctx context.Context, path string, o sqliteOptions) (store.Store, error) {
 	if path == "" || path == ":memory:" || strings.ContainsAny(path, "?#") || strings.HasPrefix(path, "file:") {
-		return nil, fmt.Errorf("opening sqlite store: %w: want sqlite:/path/to/file.db (a file path without '?' or '#'), got %q", ErrInvalid, path)
+		return nil, fmt.Errorf("opening sqlite store: %w: want sqlite:/path/to/file.db (a file path without '?' or '#'), got %q", store.ErrInvalid, path)
 	}
 	if o.mustExist {
 		fi, err := os.Stat(path)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
-			return nil, fmt.Errorf("opening sqlite store: %w: %s does not exist", ErrNoStore, path)
+			return nil, fmt.Errorf("opening sqlite store: %w: %s does not exist", store.ErrNoStore, path)
 		case err != nil:
 			return nil, fmt.Errorf("opening sqlite store: %w", err)
 		case !fi.Mode().IsRegular():
-			return nil, fmt.Errorf("opening sqlite store: %w: %s is not a file", ErrNoStore, path)
+			return nil, fmt.Errorf("opening sqlite store: %w: %s is not a file", store.ErrNoStore, path)
 		}
 	} else if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("opening sqlite store: %w", err)
@@ -84,7 +104,7 @@ func openSQLite(ctx context.Context, path string, o sqliteOptions) (Store, error
 	}
 	db.SetMaxOpenConns(sqliteMaxConns)
 	b := &sqliteBackend{db: db}
-	s, err := newSQLStore(ctx, b, o.mustExist)
+	s, err := sqlstore.New(ctx, b, o.mustExist)
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("opening sqlite store %s: %w", path, err)
@@ -109,15 +129,18 @@ func createPrivate(path string) error {
 	return f.Close()
 }
 
-func (b *sqliteBackend) migrations() string { return "migrations/sqlite" }
+func (b *sqliteBackend) Migrations() string { return "migrations/sqlite" }
 
-func (b *sqliteBackend) schemaExistsQuery() string {
+// TimeType is INTEGER: SQLite keeps times as microseconds since the epoch.
+func (b *sqliteBackend) TimeType() string { return "INTEGER" }
+
+func (b *sqliteBackend) SchemaExistsQuery() string {
 	return "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
 }
 
-func (b *sqliteBackend) close() error { return b.db.Close() }
+func (b *sqliteBackend) Close() error { return b.db.Close() }
 
-func (b *sqliteBackend) timeArg(t time.Time) any {
+func (b *sqliteBackend) TimeArg(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
@@ -126,21 +149,21 @@ func (b *sqliteBackend) timeArg(t time.Time) any {
 
 // lockMigrations needs nothing: the transaction began IMMEDIATE and holds
 // the write lock.
-func (b *sqliteBackend) lockMigrations(context.Context, querier) error { return nil }
+func (b *sqliteBackend) LockMigrations(context.Context, sqlstore.Querier) error { return nil }
 
-func (b *sqliteBackend) exec(ctx context.Context, q string, args ...any) (int64, error) {
+func (b *sqliteBackend) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 	return sqlExec(ctx, b.db, q, args...)
 }
 
-func (b *sqliteBackend) queryRow(ctx context.Context, q string, args ...any) scanner {
+func (b *sqliteBackend) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Scanner {
 	return sqlRow{b.db.QueryRowContext(ctx, q, args...)}
 }
 
-func (b *sqliteBackend) query(ctx context.Context, q string, args ...any) (rows, error) {
+func (b *sqliteBackend) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
 	return sqlQuery(ctx, b.db, q, args...)
 }
 
-func (b *sqliteBackend) inTx(ctx context.Context, fn func(querier) error) error {
+func (b *sqliteBackend) InTx(ctx context.Context, fn func(sqlstore.Querier) error) error {
 	tx, err := b.db.BeginTx(ctx, nil)
 	if err != nil {
 		return mapSQLiteError(err)
@@ -162,27 +185,27 @@ type sqlConn interface {
 
 type sqliteTx struct{ tx *sql.Tx }
 
-func (t sqliteTx) exec(ctx context.Context, q string, args ...any) (int64, error) {
+func (t sqliteTx) Exec(ctx context.Context, q string, args ...any) (int64, error) {
 	return sqlExec(ctx, t.tx, q, args...)
 }
 
-func (t sqliteTx) queryRow(ctx context.Context, q string, args ...any) scanner {
+func (t sqliteTx) QueryRow(ctx context.Context, q string, args ...any) sqlstore.Scanner {
 	return sqlRow{t.tx.QueryRowContext(ctx, q, args...)}
 }
 
-func (t sqliteTx) query(ctx context.Context, q string, args ...any) (rows, error) {
+func (t sqliteTx) Query(ctx context.Context, q string, args ...any) (sqlstore.Rows, error) {
 	return sqlQuery(ctx, t.tx, q, args...)
 }
 
-func (b *sqliteBackend) prepare(ctx context.Context, q string) (stmt, error) {
+func (b *sqliteBackend) Prepare(ctx context.Context, q string) (sqlstore.Stmt, error) {
 	return sqlPrepare(ctx, b.db, q)
 }
 
-func (t sqliteTx) prepare(ctx context.Context, q string) (stmt, error) {
+func (t sqliteTx) Prepare(ctx context.Context, q string) (sqlstore.Stmt, error) {
 	return sqlPrepare(ctx, t.tx, q)
 }
 
-func sqlPrepare(ctx context.Context, c sqlConn, q string) (stmt, error) {
+func sqlPrepare(ctx context.Context, c sqlConn, q string) (sqlstore.Stmt, error) {
 	st, err := c.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, mapSQLiteError(err)
@@ -192,7 +215,7 @@ func sqlPrepare(ctx context.Context, c sqlConn, q string) (stmt, error) {
 
 type sqlStmt struct{ st *sql.Stmt }
 
-func (s sqlStmt) exec(ctx context.Context, args ...any) (int64, error) {
+func (s sqlStmt) Exec(ctx context.Context, args ...any) (int64, error) {
 	res, err := s.st.ExecContext(ctx, args...)
 	if err != nil {
 		return 0, mapSQLiteError(err)
@@ -201,10 +224,10 @@ func (s sqlStmt) exec(ctx context.Context, args ...any) (int64, error) {
 	return n, mapSQLiteError(err)
 }
 
-func (s sqlStmt) execBatch(ctx context.Context, argLists [][]any) ([]int64, error) {
+func (s sqlStmt) ExecBatch(ctx context.Context, argLists [][]any) ([]int64, error) {
 	out := make([]int64, len(argLists))
 	for i, args := range argLists {
-		n, err := s.exec(ctx, args...)
+		n, err := s.Exec(ctx, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -213,11 +236,11 @@ func (s sqlStmt) execBatch(ctx context.Context, argLists [][]any) ([]int64, erro
 	return out, nil
 }
 
-func (s sqlStmt) queryRow(ctx context.Context, args ...any) scanner {
+func (s sqlStmt) QueryRow(ctx context.Context, args ...any) sqlstore.Scanner {
 	return sqlRow{s.st.QueryRowContext(ctx, args...)}
 }
 
-func (s sqlStmt) close() { s.st.Close() }
+func (s sqlStmt) Close() { s.st.Close() }
 
 func sqlExec(ctx context.Context, c sqlConn, q string, args ...any) (int64, error) {
 	res, err := c.ExecContext(ctx, q, args...)
@@ -228,7 +251,7 @@ func sqlExec(ctx context.Context, c sqlConn, q string, args ...any) (int64, erro
 	return n, mapSQLiteError(err)
 }
 
-func sqlQuery(ctx context.Context, c sqlConn, q string, args ...any) (rows, error) {
+func sqlQuery(ctx context.Context, c sqlConn, q string, args ...any) (sqlstore.Rows, error) {
 	r, err := c.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, mapSQLiteError(err)
@@ -254,15 +277,15 @@ func mapSQLiteError(err error) error {
 		return nil
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("%w: %w", ErrNotFound, err)
+		return fmt.Errorf("%w: %w", store.ErrNotFound, err)
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_FULL:
-			return &storageFullError{err}
+			return sqlstore.StorageFull(err)
 		case sqlite3.SQLITE_CONSTRAINT:
-			return &conflictError{err}
+			return sqlstore.Conflict(err)
 		}
 	}
 	return err
