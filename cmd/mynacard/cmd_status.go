@@ -160,7 +160,10 @@ func (g *globals) printStatus(st *cardStatus, withCard bool) {
 		if st.CertificatesNote != "" {
 			t.row("", g.tr(msgCertsProbed))
 		}
-		t.row(g.tr(msgFieldTries), "")
+		// The tries are a table of their own, so that the card's rows
+		// are not padded to the PINs' longer labels.
+		t.flush()
+		fmt.Fprintln(g.stdout, g.tr(msgFieldTries))
 	}
 	for _, p := range st.PINs {
 		var v string
@@ -174,7 +177,7 @@ func (g *globals) printStatus(st *cardStatus, withCard bool) {
 		default:
 			v = fmt.Sprint(p.TriesLeft)
 		}
-		t.row("  "+g.pinLabel(p.kind)+" ["+p.PIN+"]", v)
+		t.row("  "+g.statusPINLabel(p.kind)+" ["+p.PIN+"]", v)
 	}
 	t.flush()
 }
@@ -199,4 +202,17 @@ func (g *globals) cardTypeName(code string) string {
 		return g.tr(msgCardPhone)
 	}
 	return g.tr(msgCardUnknown)
+}
+
+// statusPINLabel names a PIN in the status table: the verification
+// numbers by their short names (the prompts explain what they are), so
+// that a row stays within 80 columns.
+func (g *globals) statusPINLabel(k card.PINKind) string {
+	switch k {
+	case card.TextPINA, card.SurfacePINA:
+		return g.tr(msgStatusPINA)
+	case card.TextPINB, card.SurfacePINB:
+		return g.tr(msgStatusPINB)
+	}
+	return g.pinLabel(k)
 }
