@@ -31,7 +31,7 @@ canonical form and qualify finds the holder by any of them.
 
 The file is imported in one transaction: if any row is bad, every bad row is
 reported with its line number and nothing is imported.`,
-		Args: cobra.ExactArgs(1),
+		Args: g.exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			f, err := os.Open(args[0])
