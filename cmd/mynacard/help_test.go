@@ -34,7 +34,7 @@ var latinAllowed = map[string]bool{ //nolint:gochecknoglobals // test table
 	// Values typed as shown.
 	"virtual": true, "ja": true, "en": true, "hard": true, "soft": true, "off": true, "any": true, "auth": true, "sign": true,
 	"auth-ca": true, "sign-ca": true, "text": true, "pem": true, "der": true, "json": true, "pin": true, "a": true, "b": true,
-	"keyid": true, "https": true, "http": true, "localhost": true, "busy": true, "pdf": true,
+	"keyid": true, "jp2": true, "png": true, "https": true, "http": true, "localhost": true, "busy": true, "pdf": true,
 	// Field names and codes shown for a machine (JSON keys, CSV headers,
 	// event kinds) and the names of files written.
 	"issuer": true, "serial": true, "insurer_number": true, "symbol": true, "number": true, "branch": true, "name": true,

@@ -357,6 +357,8 @@ var jaFlagHelp = map[string]string{ //nolint:gochecknoglobals // immutable table
 	"identify --nonce":                       "--token のとき：サーバーの1回限りのチャレンジ",
 	"identify --out":                         "--chip のとき：face.png、name.png、address.png を書き出すフォルダ（モード0600）",
 	"identify --replaces":                    "異動で証明書が失効した登録の番号：新しい証明書をそれにつなぎます",
+	"identify --with-text":                   "--chip のとき：ご本人に4桁の暗証番号も入力していただき（照合番号Bの後。引数には書きません）、氏名・住所・生年月日・性別を文字で読み取って発行者の鍵で検証します",
+	"identify --keep-photo":                  "--chip のとき：記録に顔写真も残します。カードのまま（jp2）またはPNG（png）。既定では顔写真のSHA-256だけを残します",
 	"identify --token":                       "判定の代わりに、サーバーのチャレンジ（--audience、--nonce）への確認トークンを表示します",
 	"qualify --audience":                     "--token のとき：トークンを渡すサービス（サーバーの設定にあるもの）",
 	"qualify --nonce":                        "--token のとき：サーバーの1回限りのチャレンジ",

@@ -232,8 +232,10 @@ type jsonError struct {
 	// Message and Hint are in the chosen language.
 	Message string `json:"message"`
 	Hint    string `json:"hint,omitempty"`
-	// TriesLeft is set for a wrong PIN.
+	// TriesLeft is set for a wrong PIN and the refused last try.
 	TriesLeft *int `json:"tries_left,omitempty"`
+	// Rows are the bad rows of an eligibility import, one line each.
+	Rows []string `json:"rows,omitempty"`
 }
 
 // printError writes a one-line error and, when there is one, a one-line
