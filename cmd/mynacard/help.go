@@ -196,6 +196,7 @@ func jaFlagUsages(fs *pflag.FlagSet) string {
 func (g *globals) exactArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
+			g.cmdName = commandKey(cmd)
 			return &usageError{err: errors.New(g.tr(msgArgsExact, cmd.CommandPath(), n, len(args)))}
 		}
 		return nil
@@ -205,6 +206,7 @@ func (g *globals) exactArgs(n int) cobra.PositionalArgs {
 func (g *globals) rangeArgs(lo, hi int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) < lo || len(args) > hi {
+			g.cmdName = commandKey(cmd)
 			return &usageError{err: errors.New(g.tr(msgArgsRange, cmd.CommandPath(), lo, hi, len(args)))}
 		}
 		return nil
@@ -214,6 +216,7 @@ func (g *globals) rangeArgs(lo, hi int) cobra.PositionalArgs {
 func (g *globals) maxArgs(n int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) > n {
+			g.cmdName = commandKey(cmd)
 			return &usageError{err: errors.New(g.tr(msgArgsMax, cmd.CommandPath(), n, len(args)))}
 		}
 		return nil

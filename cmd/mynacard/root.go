@@ -160,7 +160,8 @@ func newRootCmd(g *globals) *cobra.Command {
 		}
 		return nil
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		g.cmdName = commandKey(cmd)
 		return g.flagError(err)
 	})
 	for _, sub := range subcommands {
