@@ -66,7 +66,7 @@ and shows old and new attributes side by side.`,
 				return g.runToken(cmd.Context(), tf)
 			}
 			if authKey && (replaces != 0 || compareText) {
-				return usageErrorf("--replaces and --compare-text need the signing key, not --auth-key")
+				return usageErrorf("%s", g.tr(msgReplacesAuthKey))
 			}
 			ctx := cmd.Context()
 			// Enrolling writes the first data a store may hold; anything
@@ -161,7 +161,7 @@ func (g *globals) printIdentification(id *confirm.Identification, test bool) {
 	case id.Enrolment != nil:
 		fmt.Fprintln(g.stdout, g.tr(msgEnrolled, id.Enrolment.ID))
 	case id.NotEnrolled != "":
-		fmt.Fprintln(g.stdout, g.tr(msgNotEnrolled, id.NotEnrolled))
+		fmt.Fprintln(g.stdout, g.tr(msgNotEnrolled, g.notDoneWhy(id.NotEnrolled)))
 	}
 	for _, c := range id.ChangeCandidates {
 		name := ""
@@ -185,11 +185,7 @@ func (g *globals) printChange(c *confirm.Change) {
 	if c.Linked {
 		fmt.Fprintln(g.stdout, p.Sprintf(i18n.RegistrationResolved))
 	} else {
-		why := c.Code
-		if c.Detail != "" {
-			why += ": " + c.Detail
-		}
-		fmt.Fprintln(g.stdout, g.tr(msgChangeNotLinked, why))
+		fmt.Fprintln(g.stdout, g.tr(msgChangeNotLinked, g.notDoneWhy(c.Code)))
 	}
 	if c.Old == nil || c.New == nil {
 		return

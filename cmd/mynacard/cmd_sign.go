@@ -32,14 +32,14 @@ incremental update with an invisible signature field, written to --out
 before the password is asked.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if pf.in != "" {
-				return cobra.NoArgs(cmd, args)
+				return g.noArgs(cmd, args)
 			}
-			return cobra.ExactArgs(1)(cmd, args)
+			return g.exactArgs(1)(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if pf.in != "" {
 				if attached {
-					return usageErrorf("--attached does not go with --pdf")
+					return usageErrorf("%s", g.tr(msgAttachedPDF))
 				}
 				pf.out, pf.force = out, force
 				return g.runSignPDF(cmd.Context(), pf)
@@ -94,7 +94,7 @@ before the password is asked.`,
 				return fmt.Errorf("writing the signature: %w", err)
 			}
 			if g.JSON {
-				return g.printJSON(map[string]any{"signature_file": out, "detached": !attached, "test_card": g.testCard(s), "bytes": len(sig)})
+				return g.printJSON(map[string]any{"file": args[0], "output": out, "detached": !attached, "test_card": g.testCard(s), "bytes": len(sig)})
 			}
 			g.testBanner(g.stdout, g.testCard(s))
 			fmt.Fprintln(g.stdout, g.tr(msgSigWritten, out))

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mynacard/mynacard/agent"
 	"github.com/mynacard/mynacard/apdu"
 	"github.com/mynacard/mynacard/card"
 )
@@ -153,10 +155,13 @@ func (g *globals) printStatus(st *cardStatus, withCard bool) {
 		var certs []string
 		for _, n := range []string{"sign", "sign_ca", "auth", "auth_ca"} {
 			if st.Certificates[n] {
-				certs = append(certs, n)
+				certs = append(certs, g.certName(n))
 			}
 		}
-		t.row(g.tr(msgFieldCerts), fmt.Sprint(certs))
+		if len(certs) == 0 {
+			certs = append(certs, g.tr(msgCertNone))
+		}
+		t.row(g.tr(msgFieldCerts), strings.Join(certs, g.tr(msgCodeSep)))
 		if st.CertificatesNote != "" {
 			t.row("", g.tr(msgCertsProbed))
 		}
@@ -177,7 +182,7 @@ func (g *globals) printStatus(st *cardStatus, withCard bool) {
 		default:
 			v = fmt.Sprint(p.TriesLeft)
 		}
-		t.row("  "+g.statusPINLabel(p.kind)+" ["+p.PIN+"]", v)
+		t.row("  "+g.statusPINLabel(p.kind), v)
 	}
 	t.flush()
 }
@@ -186,33 +191,38 @@ func (g *globals) printStatus(st *cardStatus, withCard bool) {
 func cardTypeCode(t card.CardType) string {
 	switch t {
 	case card.MyNumberCard:
-		return "mynumber_card"
+		return agent.CardTypeMyNumber
 	case card.PhoneToken:
-		return "phone_token"
+		return agent.CardTypePhone
 	}
-	return "unknown"
+	return agent.CardTypeOther
 }
 
 // cardTypeName names a card type code in the chosen language.
 func (g *globals) cardTypeName(code string) string {
 	switch code {
-	case "mynumber_card":
+	case agent.CardTypeMyNumber:
 		return g.tr(msgCardMyNumber)
-	case "phone_token":
+	case agent.CardTypePhone:
 		return g.tr(msgCardPhone)
 	}
 	return g.tr(msgCardUnknown)
 }
 
-// statusPINLabel names a PIN in the status table: the verification
-// numbers by their short names (the prompts explain what they are), so
-// that a row stays within 80 columns.
+// statusPINLabel names a PIN in the status table: 照合番号A and B open
+// two applications, which the label then names, with the numbers' short
+// names (the prompts explain what they are), so that a row stays within
+// 80 columns.
 func (g *globals) statusPINLabel(k card.PINKind) string {
 	switch k {
-	case card.TextPINA, card.SurfacePINA:
-		return g.tr(msgStatusPINA)
-	case card.TextPINB, card.SurfacePINB:
-		return g.tr(msgStatusPINB)
+	case card.TextPINA:
+		return g.tr(msgPINOfApp, g.tr(msgAppText), g.tr(msgStatusPINA))
+	case card.TextPINB:
+		return g.tr(msgPINOfApp, g.tr(msgAppText), g.tr(msgStatusPINB))
+	case card.SurfacePINA:
+		return g.tr(msgPINOfApp, g.tr(msgAppSurface), g.tr(msgStatusPINA))
+	case card.SurfacePINB:
+		return g.tr(msgPINOfApp, g.tr(msgAppSurface), g.tr(msgStatusPINB))
 	}
 	return g.pinLabel(k)
 }

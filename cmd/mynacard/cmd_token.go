@@ -62,7 +62,7 @@ func (tf *tokenFlags) addTokenFlags(f *pflag.FlagSet, withConsent bool) {
 // stderr first and the card signs only with the holder's consent.
 func (g *globals) runToken(ctx context.Context, tf tokenFlags) error {
 	if tf.audience == "" || tf.nonce == "" {
-		return &usageError{err: errors.New(g.tr(msgTokenArgsNeeded))}
+		return usageErrorf("%s", g.tr(msgTokenNeeds))
 	}
 	if tf.signKey && !tf.consent {
 		// Without --consent the holder cannot agree: refuse before the

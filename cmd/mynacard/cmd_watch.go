@@ -37,7 +37,7 @@ other or unreadable (with "error").`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if count < 0 {
-				return usageErrorf("--count must not be negative")
+				return usageErrorf("%s", g.tr(msgCountNegative))
 			}
 			ctx := cmd.Context()
 			b, filter, release, err := g.agentBackend(ctx)

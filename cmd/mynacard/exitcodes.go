@@ -69,6 +69,11 @@ func triesLeft(err error) *int {
 		n := pe.Remaining
 		return &n
 	}
+	if errors.Is(err, card.ErrLastTry) && !errors.Is(err, card.ErrPINBlocked) {
+		// Refused before any VERIFY: one try is left.
+		n := 1
+		return &n
+	}
 	return nil
 }
 
@@ -203,6 +208,9 @@ func (g *globals) describeError(err error) (code int, msg, hint string) {
 	}
 	if msg, hint, ok := g.describeStoreError(err); ok {
 		return exitError, msg, hint
+	}
+	if msg, ok := g.describePathError(err); ok {
+		return exitError, msg, ""
 	}
 	var ie *store.ImportErrors
 	if errors.As(err, &ie) {

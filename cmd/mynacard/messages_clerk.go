@@ -27,7 +27,6 @@ const (
 	msgMatchedEnrolment msgKey = "cli.identify.matched_enrolment"
 	msgAuthNewEnrolment msgKey = "cli.identify.auth_new_enrolment"
 	msgConsentFor       msgKey = "cli.token.consent_for"
-	msgTokenArgsNeeded  msgKey = "cli.token.args_needed"
 	msgTokenBadAudience msgKey = "cli.token.bad_audience"
 	msgTokenBadNonce    msgKey = "cli.token.bad_nonce"
 	msgServing          msgKey = "cli.serve.serving"
@@ -98,7 +97,6 @@ func clerkMessages() []cliMessage {
 		{msgMatchedEnrolment, "Enrolment", "登録番号"},
 		{msgAuthNewEnrolment, "verified: this certificate had no enrolment yet", "確認できました。この証明書はまだ登録されていませんでした"},
 		{msgConsentFor, "the token for %s releases (certificate %s):", "%s へのトークンで次の情報を渡します（証明書 %s）："},
-		{msgTokenArgsNeeded, "--audience and --nonce are required", "--audience と --nonce の両方が必要です"},
 		{msgTokenBadAudience, "--audience must be 1 to %d bytes", "--audience は1〜%dバイトにしてください"},
 		{msgTokenBadNonce, "--nonce must be the backend's challenge: at least %d bytes in unpadded base64url", "--nonce にはバックエンドのチャレンジ（パディングなしのbase64urlで%dバイト以上）を指定してください"},
 		{msgServing, "serving the kiosk page at %s; press Ctrl-C to stop", "キオスク画面を %s で提供しています。止めるには Ctrl-C を押してください"},

@@ -48,7 +48,7 @@ func (g *globals) checkRevocationSources() error {
 		}
 	}
 	if g.OCSP != "" && !strings.HasPrefix(g.OCSP, "http://") && !strings.HasPrefix(g.OCSP, "https://") {
-		return usageErrorf("--ocsp: %q is not an http:// or https:// URL", g.OCSP)
+		return usageErrorf("%s", g.tr(msgOCSPURL, g.OCSP))
 	}
 	return nil
 }
