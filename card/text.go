@@ -312,42 +312,53 @@ func (a *TextApp) ReadText(ctx context.Context, k PINKind, prompt PINPrompt) (*T
 	if fields == 0 {
 		return nil, fmt.Errorf("reading text application: the %s does not open it", k)
 	}
-	rec := &TextRecord{Fields: fields}
+	var rec *TextRecord
 	err := a.c.transact(ctx, "reading text application", func(ctx context.Context, s *session) error {
-		if err := s.enterText(ctx, k, prompt); err != nil {
-			return err
-		}
 		var err error
-		if fields&TextNumberField != 0 {
-			numberEF, err := s.readTextEF(ctx, efTextNumber, fixedSize(numberEFLen))
-			defer wipe(numberEF)
-			if err != nil {
-				return err
-			}
-			if rec.Number, err = ParseNumberRecord(numberEF); err != nil {
-				return err
-			}
-			rec.numberHash = sha256.Sum256(numberEF)
-		}
-		if fields&TextBasicField != 0 {
-			basic, err := s.readTextEF(ctx, efTextBasic, tlvSize)
-			if err != nil {
-				return err
-			}
-			if rec.Basic, rec.basicHashed, err = parseBasic(basic); err != nil {
-				return err
-			}
-		}
-		if rec.integrityEF, err = s.readOptionalTextEF(ctx, efTextIntegrity); err != nil {
-			return err
-		}
-		if len(rec.integrityEF) > 0 {
-			rec.Integrity, _ = ParseIntegrityRecord(rec.integrityEF) // Verify reports a malformed one
-		}
-		rec.cvcEF, err = s.readOptionalTextEF(ctx, efTextCVC)
+		rec, err = s.readText(ctx, k, fields, prompt)
 		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// readText selects the text application, verifies k and reads the
+// records of fields (which k must open), EF 0003 and EF 0004.
+func (s *session) readText(ctx context.Context, k PINKind, fields TextFields, prompt PINPrompt) (*TextRecord, error) {
+	rec := &TextRecord{Fields: fields}
+	if err := s.enterText(ctx, k, prompt); err != nil {
+		return nil, err
+	}
+	var err error
+	if fields&TextNumberField != 0 {
+		numberEF, err := s.readTextEF(ctx, efTextNumber, fixedSize(numberEFLen))
+		defer wipe(numberEF)
+		if err != nil {
+			return nil, err
+		}
+		if rec.Number, err = ParseNumberRecord(numberEF); err != nil {
+			return nil, err
+		}
+		rec.numberHash = sha256.Sum256(numberEF)
+	}
+	if fields&TextBasicField != 0 {
+		basic, err := s.readTextEF(ctx, efTextBasic, tlvSize)
+		if err != nil {
+			return nil, err
+		}
+		if rec.Basic, rec.basicHashed, err = parseBasic(basic); err != nil {
+			return nil, err
+		}
+	}
+	if rec.integrityEF, err = s.readOptionalTextEF(ctx, efTextIntegrity); err != nil {
+		return nil, err
+	}
+	if len(rec.integrityEF) > 0 {
+		rec.Integrity, _ = ParseIntegrityRecord(rec.integrityEF) // Verify reports a malformed one
+	}
+	if rec.cvcEF, err = s.readOptionalTextEF(ctx, efTextCVC); err != nil {
 		return nil, err
 	}
 	return rec, nil

@@ -287,6 +287,17 @@ type ChipOptions struct {
 	// CVKeys are the pinned CV CA keys the card face is verified to. Nil
 	// means the J-LIS production keys only.
 	CVKeys *card.CVCAKeys
+	// TextPrompt, when set, asks for the holder's 4-digit text PIN
+	// (card.TextPIN): the name, address, birth date and sex are then also
+	// read as text from the text application, in the same card
+	// transaction, and its integrity record verified to the pinned text
+	// CV CA key. Its tries are read before 照合番号B is asked for, with
+	// the same last-try rule. The Individual Number is not read.
+	TextPrompt card.PINPrompt
+	// KeepPhoto says what the record keeps of the face photo: its
+	// SHA-256 only (the zero value), or the photo itself, as read or as
+	// PNG, when the identification is verified.
+	KeepPhoto PhotoKeep
 }
 
 // ChipVerdict is what a chip identification concluded, one field per
@@ -312,6 +323,12 @@ type ChipVerdict struct {
 	// reported lost has its certificates revoked.
 	AuthChain      ChainResult      `json:"auth_chain"`
 	AuthRevocation RevocationResult `json:"auth_revocation"`
+	// Text is the text application's integrity record verified to a
+	// pinned text CV CA key, and TextMatchesFace the comparison of its
+	// birth date and sex with the card face; both nil when the text was
+	// not read (no ChipOptions.TextPrompt).
+	Text            *CVResult    `json:"text,omitempty"`
+	TextMatchesFace *CheckResult `json:"text_matches_face,omitempty"`
 }
 
 // ChipIdentification is the result of a chip identification.
@@ -334,6 +351,13 @@ type ChipIdentification struct {
 	// PhotoSHA256 is the SHA-256 of the face photo as on the card: the
 	// record proves which photo was shown without keeping it.
 	PhotoSHA256 string `json:"photo_sha256,omitempty"`
+	// PhotoKept is the format of the photo the record keeps
+	// (PhotoFormatJP2, PhotoFormatJ2K, PhotoFormatPNG), empty when it
+	// keeps the hash only.
+	PhotoKept string `json:"photo_kept,omitempty"`
+	// Text is the basic four as text, when the holder entered the text
+	// PIN and the text verified and matched the card face.
+	Text *ChipText `json:"text,omitempty"`
 	// AuthCertificate identifies the authentication certificate checked.
 	AuthCertificate *CertificateInfo `json:"auth_certificate,omitempty"`
 	// Face is the card face that was read, for the clerk to look at (the
@@ -358,6 +382,14 @@ var chipRead = []string{"birth_date", "sex", "name_image", "address_image", "fac
 // refusal code. A wrong 照合番号B (a *card.PINError with the tries left),
 // a refused last try or a card error is an error and nothing is recorded;
 // a completed identification is recorded when a store is configured.
+//
+// With opts.TextPrompt the holder's basic four are also read as text with
+// the holder's PIN, in the same transaction (card.SurfaceApp.
+// ReadSurfaceProvingText), verified to the pinned text CV CA key
+// (RefusalChipTextUnverified otherwise) and compared with the card face
+// (RefusalChipTextMismatch); a wrong text PIN is a *card.PINError, and
+// nothing is recorded. opts.KeepPhoto makes the record of a verified
+// identification keep the photo itself.
 func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOptions) (*ChipIdentification, error) {
 	keys, err := cvKeys(opts.CVKeys)
 	if err != nil {
@@ -370,7 +402,16 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 	if err != nil {
 		return nil, err
 	}
-	sf, sig, err := sa.ReadSurfaceProving(ctx, card.SurfacePINB, typed.pinBPrompt(opts.Prompt, c.cfg.Now), challenge)
+	var (
+		sf  *card.Surface
+		sig []byte
+		txt *card.TextRecord
+	)
+	if opts.TextPrompt != nil {
+		sf, sig, txt, err = sa.ReadSurfaceProvingText(ctx, card.SurfacePINB, typed.pinBPrompt(opts.Prompt, c.cfg.Now), challenge, opts.TextPrompt)
+	} else {
+		sf, sig, err = sa.ReadSurfaceProving(ctx, card.SurfacePINB, typed.pinBPrompt(opts.Prompt, c.cfg.Now), challenge)
+	}
 	now := c.cfg.Now()
 	id := &ChipIdentification{Method: MethodChip, At: now, Operator: c.cfg.Operator}
 	if errors.Is(err, ErrExpiryPast) {
@@ -398,6 +439,9 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 	v.CredentialMatches = typed.matches(sf.Birth) && typed.year == sf.ExpiryDate.Year()
 	v.CardPresent = cardPresent(sf.PublicKey, challenge, sig)
 	v.Expiry = expiryResult(sf.ExpiryDate, now)
+	if txt != nil {
+		checkText(id, txt, sf, keys)
+	}
 
 	der, err := j.ReadCertificate(ctx, card.AuthCert)
 	var authCert *jpki.Certificate
@@ -426,6 +470,10 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 		v.Refusal = RefusalChipCredentialMismatch
 	case !v.CardPresent.OK:
 		v.Refusal = RefusalChipNotPresent
+	case v.Text != nil && !v.Text.Verified:
+		v.Refusal = RefusalChipTextUnverified
+	case v.TextMatchesFace != nil && !v.TextMatchesFace.OK:
+		v.Refusal = RefusalChipTextMismatch
 	case !v.Expiry.OK:
 		v.Refusal = RefusalChipExpired
 	case authCert == nil:
@@ -441,7 +489,13 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 	if c.cfg.Store == nil || authCert == nil {
 		return id, nil
 	}
-	if err := c.recordChip(ctx, id, challenge); err != nil {
+	var photo *keptPhoto
+	if v.OK {
+		if photo, err = keepPhoto(opts.KeepPhoto, sf); err != nil {
+			return nil, fmt.Errorf("identifying by chip: %w", err)
+		}
+	}
+	if err := c.recordChip(ctx, id, challenge, photo); err != nil {
 		return nil, err
 	}
 	return id, nil
@@ -461,7 +515,8 @@ func expiryResult(expiry, now time.Time) CheckResult {
 
 // chipRecordDetails is the JSON a chip identification's record keeps:
 // the method, what was read, each verification result and the card key
-// ID. The photo itself is not kept, only its hash.
+// ID. The photo itself is kept only when asked (ChipOptions.KeepPhoto),
+// its hash always.
 type chipRecordDetails struct {
 	Method      string      `json:"method"`
 	Read        []string    `json:"read"`
@@ -469,19 +524,28 @@ type chipRecordDetails struct {
 	CardKeyID   string      `json:"card_key_id"`
 	PhotoSHA256 string      `json:"photo_sha256"`
 	Expiry      string      `json:"expiry"`
+	Photo       *keptPhoto  `json:"photo,omitempty"`
 }
 
 // recordChip appends the identification's record: kind identify, the
 // authentication certificate's issuer and serial, the birth date and sex
-// read from the card face, and the details.
-func (c *Confirmer) recordChip(ctx context.Context, id *ChipIdentification, challenge []byte) error {
+// read from the card face (and the name and address from the verified
+// text, when read), and the details, with photo when it is kept.
+func (c *Confirmer) recordChip(ctx context.Context, id *ChipIdentification, challenge []byte, photo *keptPhoto) error {
 	v := id.Verdict
-	details, _ := json.Marshal(chipRecordDetails{Method: id.Method, Read: id.Read, Verdict: v, CardKeyID: id.CardKeyID, PhotoSHA256: id.PhotoSHA256, Expiry: id.Expiry})
+	details, err := json.Marshal(chipRecordDetails{Method: id.Method, Read: id.Read, Verdict: v, CardKeyID: id.CardKeyID, PhotoSHA256: id.PhotoSHA256, Expiry: id.Expiry, Photo: photo})
+	if err != nil {
+		return fmt.Errorf("identifying by chip: recording: %w", err)
+	}
+	attrs := store.Attributes{BirthDate: id.Face.BirthDate, Sex: strconv.Itoa(int(id.Face.Sex))}
+	if id.Text != nil {
+		attrs.Name, attrs.Address = id.Text.Name, id.Text.Address
+	}
 	era := 0
 	if e, _, err := card.JapaneseEra(id.Face.Birth); err == nil {
 		era = int(e)
 	}
-	sexCode := strconv.Itoa(int(id.Face.Sex))
+	attrs.BirthEra = era
 	rec, err := c.cfg.Store.AppendRecord(ctx, store.Record{
 		Kind: store.RecordIdentify, At: id.At, Operator: c.cfg.Operator,
 		Verdict: store.Verdict{
@@ -489,12 +553,15 @@ func (c *Confirmer) recordChip(ctx context.Context, id *ChipIdentification, chal
 			Revocation: storeRevocationStatus(v.AuthRevocation.Status), RevocationReason: v.AuthRevocation.Reason, RevocationSource: v.AuthRevocation.Source,
 		},
 		CertKind: store.CertKind(jpki.KindAuth.String()), Issuer: id.AuthCertificate.Issuer, Serial: id.AuthCertificate.Serial,
-		Attributes:  store.Attributes{BirthDate: id.Face.BirthDate, BirthEra: era, Sex: sexCode},
+		Attributes:  attrs,
 		ChallengeID: base64.RawURLEncoding.EncodeToString(challenge), Details: string(details),
 	}, c.cfg.Seal)
 	if err != nil {
 		return fmt.Errorf("identifying by chip: recording: %w", err)
 	}
 	id.RecordSeq = rec.Seq
+	if photo != nil {
+		id.PhotoKept = photo.Format
+	}
 	return nil
 }

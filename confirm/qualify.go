@@ -50,8 +50,9 @@ type EligibilityResult struct {
 	Status     int    `json:"status"`
 	StatusCode string `json:"status_code"`
 	Meaning    string `json:"meaning"`
-	// Eligible is true only for status 1 (valid): status 6 (valid but
-	// unregistered) must not be treated as confirmed.
+	// Eligible is true only for status 1 (valid) with an insurance card
+	// that has not expired: status 6 (valid but unregistered) and an
+	// expired card must not be treated as confirmed.
 	Eligible      bool   `json:"eligible"`
 	InsurerNumber string `json:"insurer_number,omitempty"`
 	Symbol        string `json:"symbol,omitempty"`
@@ -62,10 +63,21 @@ type EligibilityResult struct {
 	// Dates are YYYY-MM-DD, empty when none.
 	BirthDate string `json:"birth_date,omitempty"`
 	// Sex is "1" male or "2" female.
-	Sex            string `json:"sex,omitempty"`
-	QualifiedFrom  string `json:"qualified_from,omitempty"`
-	QualifiedUntil string `json:"qualified_until,omitempty"`
-	CardValidUntil string `json:"card_valid_until,omitempty"`
+	Sex string `json:"sex,omitempty"`
+	// QualifiedFrom is the first day of the qualification (資格取得年月日).
+	QualifiedFrom string `json:"qualified_from,omitempty"`
+	// QualifiedUntil is the last day of the qualification, empty when it
+	// is open-ended; LostOn is the day after it, the date the insurer
+	// writes as 資格喪失年月日 (the qualification is lost on that day).
+	QualifiedUntil string `json:"qualified_through,omitempty"`
+	LostOn         string `json:"qualification_lost_on,omitempty"`
+	// CardValidUntil is the insurance card's own validity (有効期限): the
+	// last day it may be used, empty when the insurer gave none. It is not
+	// the Individual Number Card's or a certificate's expiry.
+	CardValidUntil string `json:"insurance_card_valid_through,omitempty"`
+	// CardExpired says CardValidUntil has passed (in Japan time): the
+	// answer is then not Eligible, whatever its status.
+	CardExpired bool `json:"insurance_card_expired"`
 	// CopayPercent is the copayment ratio in percent (10, 20, 30).
 	CopayPercent int  `json:"copay_percent,omitempty"`
 	Registered   bool `json:"registered"`
@@ -100,15 +112,25 @@ func date(t time.Time) string {
 	return t.Format(dateLayout)
 }
 
-func eligibilityResult(a store.EligibilityAnswer) *EligibilityResult {
+// eligibilityResult is the answer a on the instant now. Store dates are
+// civil dates (midnight UTC); the insurance card is expired from the day
+// after its last valid day in Japan time.
+func eligibilityResult(a store.EligibilityAnswer, now time.Time) *EligibilityResult {
 	code, meaning := validityWords(a.Status)
 	r := a.Record
+	y, m, d := now.In(JST).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	expired := !r.CardValidUntil.IsZero() && today.After(r.CardValidUntil)
+	var lost string
+	if !r.QualifiedUntil.IsZero() {
+		lost = date(r.QualifiedUntil.AddDate(0, 0, 1))
+	}
 	return &EligibilityResult{
-		Status: int(a.Status), StatusCode: code, Meaning: meaning, Eligible: a.Status == store.StatusValid,
+		Status: int(a.Status), StatusCode: code, Meaning: meaning, Eligible: a.Status == store.StatusValid && !expired,
 		InsurerNumber: r.InsurerNumber, Symbol: r.Symbol, Number: r.Number, Branch: r.Branch,
 		Name: r.Name, NameKana: r.NameKana, BirthDate: date(r.BirthDate), Sex: r.Sex,
-		QualifiedFrom: date(r.QualifiedFrom), QualifiedUntil: date(r.QualifiedUntil),
-		CardValidUntil: date(r.CardValidUntil), CopayPercent: r.CopayPercent, Registered: r.Registered,
+		QualifiedFrom: date(r.QualifiedFrom), QualifiedUntil: date(r.QualifiedUntil), LostOn: lost,
+		CardValidUntil: date(r.CardValidUntil), CardExpired: expired, CopayPercent: r.CopayPercent, Registered: r.Registered,
 		Candidates: len(a.Candidates),
 	}
 }
@@ -143,7 +165,7 @@ func (c *Confirmer) Qualify(ctx context.Context, j *card.JPKI, opts QualifyOptio
 		if err != nil {
 			return nil, fmt.Errorf("qualifying: looking up eligibility: %w", err)
 		}
-		q.Eligibility = eligibilityResult(a)
+		q.Eligibility = eligibilityResult(a, now)
 	}
 	details, _ := json.Marshal(recordDetails{Verdict: verdict, Eligibility: q.Eligibility})
 	rec, err := c.cfg.Store.AppendRecord(ctx, store.Record{

@@ -16,11 +16,14 @@ import (
 )
 
 // chipCards are cards of the default holder for chip identification:
-// a clone (files copied, another chip key) and a card that expired
-// yesterday (JST). A lost card is the default card with genauthcrl.
+// a clone (files copied, another chip key), a card whose text record was
+// changed after signing, and a card that expired yesterday (JST). A lost card is the default card with genauthcrl.
 var chipCards = map[string]func(c *virtual.Contents) []virtual.Option{
 	"cloned": func(*virtual.Contents) []virtual.Option {
 		return []virtual.Option{virtual.WithClonedFiles(cloneChipKey())}
+	},
+	"text-tampered": func(*virtual.Contents) []virtual.Option {
+		return []virtual.Option{virtual.WithRecordFault(virtual.TextRecordTampered)}
 	},
 	"pinb-2tries": func(*virtual.Contents) []virtual.Option {
 		return []virtual.Option{virtual.WithMaxTries(virtual.PINSurfaceB, 2), virtual.WithMaxTries(virtual.PINSurfaceBirthDate, 2)}

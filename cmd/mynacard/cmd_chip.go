@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -29,14 +30,48 @@ const (
 	chipAddressFile = "address.png"
 )
 
+// chipFlags are identify's flags of a chip identification.
+type chipFlags struct {
+	on bool
+	// out is the folder the photo and images are written to.
+	out string
+	// withText asks for the holder's text PIN too.
+	withText bool
+	// keepPhoto is "", "jp2" (as read) or "png".
+	keepPhoto string
+}
+
+// set reports whether a flag that needs --chip was given.
+func (f *chipFlags) set() bool { return f.withText || f.keepPhoto != "" || f.out != "" }
+
+// photoKeep maps --keep-photo.
+func (f *chipFlags) photoKeep() (confirm.PhotoKeep, bool) {
+	switch f.keepPhoto {
+	case "":
+		return confirm.PhotoHashOnly, true
+	case "jp2", "as-read":
+		return confirm.PhotoAsRead, true
+	case "png":
+		return confirm.PhotoPNG, true
+	}
+	return 0, false
+}
+
 // runChipIdentify is identify --chip: 照合番号B from the terminal (no
 // echo) or --pin-stdin, the card face verified to the pinned CV CA key,
 // the card-present challenge, expiry and the authentication certificate's
-// revocation; the photo and the name and address images are written to
-// out only when every check passed.
-func (g *globals) runChipIdentify(ctx context.Context, out string) error {
+// revocation; with --with-text the holder's text PIN (asked after
+// 照合番号B) and the basic four as text, verified to the text CV key. The
+// photo and the name and address images are written to out only when
+// every check passed.
+func (g *globals) runChipIdentify(ctx context.Context, cf chipFlags) error {
+	out := cf.out
 	if out == "" {
 		return usageErrorf("%s", g.tr(msgChipNeedOut))
+	}
+	keep, ok := cf.photoKeep()
+	if !ok {
+		return usageErrorf("%s", g.tr(msgChipKeepPhotoUsage))
 	}
 	if err := os.MkdirAll(out, 0o700); err != nil {
 		return fmt.Errorf("creating %s: %w", out, err)
@@ -51,9 +86,18 @@ func (g *globals) runChipIdentify(ctx context.Context, out string) error {
 		if err != nil {
 			return err
 		}
-		id, err := conf.IdentifyChip(ctx, s.jpki, confirm.ChipOptions{Prompt: prompt, CVKeys: keys})
+		opts := confirm.ChipOptions{Prompt: prompt, CVKeys: keys, KeepPhoto: keep}
+		if cf.withText {
+			opts.TextPrompt = prompt
+		}
+		id, err := conf.IdentifyChip(ctx, s.jpki, opts)
 		if err != nil {
-			return withPIN(card.SurfacePINB, err)
+			kind := card.SurfacePINB
+			var pk *card.PINKindError
+			if errors.As(err, &pk) {
+				kind = pk.Kind
+			}
+			return withPIN(kind, err)
 		}
 		res := chipJSON{TestCard: g.testCard(s), ChipIdentification: id, Written: map[string]string{}}
 		if id.Verdict.OK {
@@ -134,7 +178,14 @@ func (g *globals) printChip(id *confirm.ChipIdentification, test bool, written m
 		t.row(g.tr(msgChipExpiry), id.Expiry+"  "+okWord(v.Expiry.OK))
 		t.note(g.tr(msgChipExpiryUnsigned))
 		t.row(g.tr(msgChipAuthCert), g.revocationText(v.AuthRevocation))
+		if v.Text != nil {
+			t.row(g.tr(msgChipText), g.chipTextResult(v))
+		}
 		if v.Face.Verified {
+			if id.Text != nil {
+				t.row(g.tr(msgChipName), id.Text.Name)
+				t.row(g.tr(msgChipAddress), id.Text.Address)
+			}
 			t.row(g.tr(msgChipBirth), g.dateBothTime(id.Face.Birth))
 			t.row(g.tr(msgChipSex), g.sexWord(id.Sex))
 		}
@@ -146,16 +197,40 @@ func (g *globals) printChip(id *confirm.ChipIdentification, test bool, written m
 			g.notef("%s", g.tr(msgChipWritten, p))
 		}
 	}
-	if len(written) > 0 {
+	switch {
+	case len(written) > 0 && id.Text != nil:
+		g.notef("%s", g.tr(msgChipTextBeside))
+	case len(written) > 0:
 		g.notef("%s", g.tr(msgChipCompare))
 	}
 	if id.RecordSeq != 0 {
 		g.notef("%s", g.tr(msgChipRecord, id.RecordSeq))
+		if id.PhotoKept != "" {
+			g.notef("%s", g.tr(msgChipPhotoKept, id.PhotoKept))
+		}
 	}
 }
 
-// addChipFlags adds identify's --chip and --out.
-func addChipFlags(f *pflag.FlagSet, chip *bool, out *string) {
-	f.BoolVar(chip, "chip", false, "identify by reading the IC chip (照合番号B): the card face verified to the issuer's key, the chip's presence, expiry and revocation; the photo is written to --out for the clerk to compare")
-	f.StringVar(out, "out", "", "with --chip: folder for face.png, name.png and address.png (mode 0600)")
+// chipTextResult is the text verification's row: the key it verified
+// to, or why it did not, and whether it matches the card face.
+func (g *globals) chipTextResult(v confirm.ChipVerdict) string {
+	t := v.Text
+	switch {
+	case !t.Verified:
+		return g.tr(msgChipFaceFailed, t.Reason)
+	case v.TextMatchesFace != nil && !v.TextMatchesFace.OK:
+		return g.tr(msgChipTextMismatch)
+	case t.TestKey:
+		return g.tr(msgChipFaceOKTest, t.CAKey)
+	}
+	return g.tr(msgChipFaceOK, t.CAKey)
+}
+
+// addChipFlags adds identify's --chip, --out, --with-text and
+// --keep-photo.
+func addChipFlags(f *pflag.FlagSet, cf *chipFlags) {
+	f.BoolVar(&cf.on, "chip", false, "identify by reading the IC chip (照合番号B): the card face verified to the issuer's key, the chip's presence, expiry and revocation; the photo is written to --out for the clerk to compare")
+	f.StringVar(&cf.out, "out", "", "with --chip: folder for face.png, name.png and address.png (mode 0600)")
+	f.BoolVar(&cf.withText, "with-text", false, "with --chip: the holder also enters the 4-digit PIN (asked after 照合番号B, never an argument); name, address, birth date and sex are read as text and verified to the issuer's text key")
+	f.StringVar(&cf.keepPhoto, "keep-photo", "", "with --chip: the record also keeps the face photo, as read from the card (jp2) or as PNG (png); by default it keeps only the photo's SHA-256")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -46,13 +47,27 @@ reported with its line number and nothing is imported.`,
 			}
 			defer st.Close()
 			res, err := st.ImportEligibilityCSV(ctx, f)
+			var ie *store.ImportErrors
+			if errors.As(err, &ie) {
+				// One line per bad row (or one for the header) before
+				// the one-line error.
+				summary, lines := g.importReport(ie)
+				for _, l := range lines {
+					fmt.Fprintf(g.stderr, "mynacard: %s\n", l)
+				}
+				return &codedError{code: exitError, msg: summary, hint: g.tr(msgHintImportFix), underlying: err}
+			}
 			if err != nil {
 				return err
 			}
 			if g.JSON {
 				return g.printJSON(map[string]int{"inserted": res.Inserted, "updated": res.Updated})
 			}
-			fmt.Fprintln(g.stdout, g.tr(msgImported, res.Inserted+res.Updated, res.Inserted, res.Updated))
+			if n := res.Inserted + res.Updated; n == 1 {
+				fmt.Fprintln(g.stdout, g.tr(msgImportedOne, res.Inserted, res.Updated))
+			} else {
+				fmt.Fprintln(g.stdout, g.tr(msgImported, n, res.Inserted, res.Updated))
+			}
 			return nil
 		},
 	})

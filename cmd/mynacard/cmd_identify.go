@@ -24,8 +24,8 @@ type identifyJSON struct {
 }
 
 func newIdentifyCmd(g *globals) *cobra.Command {
-	var authKey, enroll, newHolder, compareText, token, chip bool
-	var chipOut string
+	var authKey, enroll, newHolder, compareText, token bool
+	var chip chipFlags
 	var replaces int64
 	var tf tokenFlags
 	cmd := &cobra.Command{
@@ -50,11 +50,14 @@ enrolment ID whose certificate was revoked for a registration change (異動)
 and shows old and new attributes side by side.`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if chip {
+			if chip.on {
 				if authKey || enroll || newHolder || compareText || token || replaces != 0 {
 					return usageErrorf("%s", g.tr(msgChipAlone))
 				}
-				return g.runChipIdentify(cmd.Context(), chipOut)
+				return g.runChipIdentify(cmd.Context(), chip)
+			}
+			if chip.set() {
+				return usageErrorf("%s", g.tr(msgChipFlagsNeedChip))
 			}
 			if token {
 				// A token for a backend instead of a local verdict: the
@@ -123,7 +126,7 @@ and shows old and new attributes side by side.`,
 	f.BoolVar(&newHolder, "new-holder", false, "enrol even when earlier enrolments may be this holder's before a registration change (the clerk checked they are someone else)")
 	f.BoolVar(&token, "token", false, "print a confirmation token for a backend's challenge (--audience, --nonce) instead of a local verdict")
 	tf.addTokenFlags(f, true)
-	addChipFlags(f, &chip, &chipOut)
+	addChipFlags(f, &chip)
 	return cmd
 }
 

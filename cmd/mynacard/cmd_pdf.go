@@ -367,7 +367,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 	}
 	rep, err := pdf.Verify(ctx, data, opts)
 	if err != nil {
-		return &codedError{code: exitVerificationFailed, msg: g.tr(msgPDFCannotRead, file, err), hint: g.tr(msgHintVerifyFailed), underlying: err}
+		return &codedError{code: exitVerificationFailed, msg: g.tr(msgPDFCannotRead, file, err), hint: g.tr(msgHintDocumentFailed), underlying: err}
 	}
 	out := pdfVerifyJSON{File: file, TestHierarchy: test, Revisions: rep.Revisions, DSS: rep.DSS, Problems: rep.Problems, OK: len(rep.Problems) == 0 && len(rep.Signatures) > 0}
 	worst := confirm.Verdict{OK: true}
@@ -432,7 +432,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 		if err := g.printJSON(out); err != nil {
 			return err
 		}
-		return g.verdictError(worst)
+		return g.documentVerdictError(worst)
 	}
 	g.testBanner(g.stdout, test)
 	t := g.newTable()
@@ -495,7 +495,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 		t.row("DSS", g.tr(msgPDFDSSShort, rep.DSS.Certs, rep.DSS.CRLs, rep.DSS.CRLBytes, rep.DSS.OCSPs, rep.DSS.OCSPBytes))
 	}
 	t.flush()
-	return g.verdictError(worst)
+	return g.documentVerdictError(worst)
 }
 
 // changeWord names a kind of change in the chosen language.

@@ -205,15 +205,8 @@ func (g *globals) describeError(err error) (code int, msg, hint string) {
 	}
 	var ie *store.ImportErrors
 	if errors.As(err, &ie) {
-		lines := make([]string, 0, len(ie.Errors))
-		for _, e := range ie.Errors {
-			lines = append(lines, e.Error())
-		}
-		more := ""
-		if ie.Truncated {
-			more = "; …"
-		}
-		return exitError, g.tr(msgImportFailed, len(ie.Errors), strings.Join(lines, "; ")+more), g.tr(msgHintImportFix)
+		summary, lines := g.importReport(ie)
+		return exitError, summary + g.tr(msgImportSeparator) + strings.Join(lines, g.tr(msgImportSeparator)), g.tr(msgHintImportFix)
 	}
 	return exitError, lowerFirst(err.Error()), ""
 }

@@ -32,6 +32,14 @@ const (
 	msgAgeNo              msgKey = "cli.age.no"
 	msgAgeRefused         msgKey = "cli.age.refused"
 	msgHintChipRefused    msgKey = "cli.chip.hint_refused"
+	msgChipKeepPhotoUsage msgKey = "cli.chip.keep_photo_usage"
+	msgChipFlagsNeedChip  msgKey = "cli.chip.flags_need_chip"
+	msgChipText           msgKey = "cli.chip.text"
+	msgChipTextMismatch   msgKey = "cli.chip.text_mismatch"
+	msgChipName           msgKey = "cli.chip.name"
+	msgChipAddress        msgKey = "cli.chip.address"
+	msgChipTextBeside     msgKey = "cli.chip.text_beside"
+	msgChipPhotoKept      msgKey = "cli.chip.photo_kept"
 )
 
 // chipRefusalMessages names each refusal of a chip identification or an
@@ -48,6 +56,8 @@ var chipRefusalMessages = map[string]msgKey{ //nolint:gochecknoglobals // immuta
 	confirm.RefusalChipAuthChain:             "cli.chip.refusal.auth_chain",
 	confirm.RefusalChipAuthRevoked:           "cli.chip.refusal.auth_revoked",
 	confirm.RefusalChipAuthRevocationUnknown: "cli.chip.refusal.auth_revocation_unknown",
+	confirm.RefusalChipTextUnverified:        "cli.chip.refusal.text_unverified",
+	confirm.RefusalChipTextMismatch:          "cli.chip.refusal.text_mismatch",
 }
 
 func chipMessages() []cliMessage {
@@ -92,5 +102,16 @@ func chipMessages() []cliMessage {
 		{chipRefusalMessages[confirm.RefusalChipAuthChain], "the authentication certificate does not verify to a trusted root", "利用者証明用電子証明書を信頼できるルートまで検証できません"},
 		{chipRefusalMessages[confirm.RefusalChipAuthRevoked], "the card's authentication certificate is revoked (the card may have been reported lost)", "利用者証明用電子証明書が失効しています（紛失届の出たカードの可能性があります）"},
 		{chipRefusalMessages[confirm.RefusalChipAuthRevocationUnknown], "whether the card's certificate is revoked could not be checked", "電子証明書の失効を確認できませんでした"},
+
+		{msgChipKeepPhotoUsage, "--keep-photo must be jp2 (the photo as read from the card) or png", "--keep-photo には jp2（カードから読み取ったままの写真）か png を指定してください"},
+		{msgChipFlagsNeedChip, "--with-text, --keep-photo and --out go with --chip", "--with-text、--keep-photo、--out は --chip と一緒に指定してください"},
+		{msgChipText, "Name, address, birth date and sex as text", "氏名・住所・生年月日・性別（文字）"},
+		{msgChipTextMismatch, "verified, but its birth date or sex differ from the card face", "検証できましたが、生年月日または性別が券面情報と一致しません"},
+		{msgChipName, "Name", "氏名"},
+		{msgChipAddress, "Address", "住所"},
+		{msgChipTextBeside, "name and address above are the card's text, verified; the images written show the card face", "上の氏名と住所はカードの文字情報（検証済み）です。書き出した画像は券面の表示です"},
+		{msgChipPhotoKept, "the record keeps the face photo (%s)", "記録に顔写真（%s）を保存しました"},
+		{chipRefusalMessages[confirm.RefusalChipTextUnverified], "the card's text (name, address, birth date, sex) does not verify to the issuer's key", "カードの文字情報（氏名・住所・生年月日・性別）を発行者の鍵で検証できません"},
+		{chipRefusalMessages[confirm.RefusalChipTextMismatch], "the card's text does not match the card face (birth date or sex)", "カードの文字情報が券面情報（生年月日または性別）と一致しません"},
 	}
 }

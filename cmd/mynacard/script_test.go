@@ -407,7 +407,9 @@ func batchSerial(ts *testscript.TestScript, i int) *big.Int {
 
 // cmdGenCSV: gencsv OUT HOLDER STATUS writes an eligibility CSV for the
 // holder's authentication certificate that gives validity status STATUS
-// (1–6) today, or "bad" for a file whose third line is wrong.
+// (1–6) today, card-expired or card-today for status 1 with an insurance
+// card that expired yesterday or ends today, or "bad" for a file whose
+// third line is wrong.
 func cmdGenCSV(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
 		ts.Fatalf("usage: gencsv OUT HOLDER STATUS")
@@ -435,12 +437,22 @@ func cmdGenCSV(ts *testscript.TestScript, neg bool, args []string) {
 		rows = append(rows, row("06139999", "2020-04-01", "", "1"), row("06271111", "2021-04-01", "", "1"))
 	case "6":
 		rows = append(rows, row("06139999", "2020-04-01", "", "0"))
+	case "card-expired", "card-today":
+		// Status 1 with an insurance card valid until yesterday (expired)
+		// or until today (its last valid day), in Japan time.
+		day := time.Now().In(confirm.JST)
+		if args[2] == "card-expired" {
+			day = day.AddDate(0, 0, -1)
+		}
+		r := row("06139999", "2020-04-01", "", "1")
+		r[12] = day.Format(time.DateOnly)
+		rows = append(rows, r)
 	case "bad":
 		bad := row("06271111", "2020-04-01", "", "1")
 		bad[9] = "x"
 		rows = append(rows, row("06139999", "2020-04-01", "", "1"), bad)
 	default:
-		ts.Fatalf("status 1–6 or bad")
+		ts.Fatalf("status 1–6, card-expired, card-today or bad")
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
