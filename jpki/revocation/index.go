@@ -406,10 +406,11 @@ const radixSortCutoff = 24
 func (x *index) radixSort() {
 	s, kw := x.stride(), x.kw
 	n := x.records()
-	// The common prefix of all keys.
+	// The common prefix of all keys (mixed keys differ in the first byte
+	// almost at once: the scan stops there).
 	first := x.data[:kw]
 	var diff [maxKeyWords]uint64
-	for i := 1; i < n; i++ {
+	for i := 1; i < n && diff[0]>>56 == 0; i++ {
 		rec := x.data[i*s:]
 		for j := range kw {
 			diff[j] |= rec[j] ^ first[j]
