@@ -32,7 +32,7 @@ canonical form and qualify finds the holder by any of them.
 
 The file is imported in one transaction: if any row is bad, every bad row is
 reported with its line number and nothing is imported.`,
-		Args: cobra.ExactArgs(1),
+		Args: g.exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			f, err := os.Open(args[0])
@@ -54,6 +54,12 @@ reported with its line number and nothing is imported.`,
 				summary, lines := g.importReport(ie)
 				for _, l := range lines {
 					fmt.Fprintf(g.stderr, "mynacard: %s\n", l)
+				}
+				if g.JSON {
+					// A machine gets the same answer as any failure, with the
+					// rows' errors.
+					_ = g.printJSON(map[string]jsonError{"error": {ExitCode: exitError, Code: exitCodeName(exitError),
+						Message: summary, Hint: g.tr(msgHintImportFix), Rows: lines}})
 				}
 				return &codedError{code: exitError, msg: summary, hint: g.tr(msgHintImportFix), underlying: err}
 			}

@@ -66,7 +66,7 @@ and shows old and new attributes side by side.`,
 				return g.runToken(cmd.Context(), tf)
 			}
 			if authKey && (replaces != 0 || compareText) {
-				return usageErrorf("--replaces and --compare-text need the signing key, not --auth-key")
+				return usageErrorf("%s", g.tr(msgReplacesAuthKey))
 			}
 			ctx := cmd.Context()
 			// Enrolling writes the first data a store may hold; anything
@@ -138,6 +138,9 @@ func (g *globals) printIdentification(id *confirm.Identification, test bool) {
 	switch {
 	case id.Verdict.OK && id.Key == card.AuthKey && id.SameHolderAsEnrolled:
 		head = p.Sprintf(i18n.SameHolder)
+	case id.Verdict.OK && id.Key == card.AuthKey && id.Enrolment != nil:
+		// Enrolled just now: there was nothing to be the same as.
+		head = g.tr(msgAuthNewEnrolment)
 	case id.Verdict.OK && id.Key == card.AuthKey:
 		head = g.tr(msgNotSameHolder)
 	case id.Verdict.OK:
@@ -149,7 +152,7 @@ func (g *globals) printIdentification(id *confirm.Identification, test bool) {
 	t.row(g.tr(msgFieldSerial), id.Certificate.Serial)
 	g.printAttributes(t, id.Attributes)
 	if id.MatchedEnrolment != nil {
-		t.row(p.Sprintf(i18n.SameHolder), id.MatchedEnrolment.ID)
+		t.row(g.tr(msgMatchedEnrolment), id.MatchedEnrolment.ID)
 	}
 	t.flush()
 	switch {
@@ -158,7 +161,7 @@ func (g *globals) printIdentification(id *confirm.Identification, test bool) {
 	case id.Enrolment != nil:
 		fmt.Fprintln(g.stdout, g.tr(msgEnrolled, id.Enrolment.ID))
 	case id.NotEnrolled != "":
-		fmt.Fprintln(g.stdout, g.tr(msgNotEnrolled, id.NotEnrolled))
+		fmt.Fprintln(g.stdout, g.tr(msgNotEnrolled, g.notDoneWhy(id.NotEnrolled)))
 	}
 	for _, c := range id.ChangeCandidates {
 		name := ""
@@ -182,11 +185,7 @@ func (g *globals) printChange(c *confirm.Change) {
 	if c.Linked {
 		fmt.Fprintln(g.stdout, p.Sprintf(i18n.RegistrationResolved))
 	} else {
-		why := string(c.Code)
-		if c.Detail != "" {
-			why += ": " + c.Detail
-		}
-		fmt.Fprintln(g.stdout, g.tr(msgChangeNotLinked, why))
+		fmt.Fprintln(g.stdout, g.tr(msgChangeNotLinked, g.notDoneWhy(string(c.Code))))
 	}
 	if c.Old == nil || c.New == nil {
 		return

@@ -18,7 +18,7 @@ import (
 type verifyJSON struct {
 	TestHierarchy bool                `json:"test_hierarchy"`
 	Verdict       confirm.Verdict     `json:"verdict"`
-	Signer        *certJSON           `json:"signer,omitempty"`
+	Signer        *certInfoJSON       `json:"signer,omitempty"`
 	Attributes    *confirm.Attributes `json:"attributes,omitempty"`
 	SigningTime   time.Time           `json:"signing_time,omitzero"`
 	Error         string              `json:"error,omitempty"`
@@ -40,9 +40,9 @@ the signed byte ranges, what was changed after each signature, the CMS, the
 chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if pdfFile != "" {
-				return cobra.NoArgs(cmd, args)
+				return g.noArgs(cmd, args)
 			}
-			return cobra.RangeArgs(1, 2)(cmd, args)
+			return g.rangeArgs(1, 2)(cmd, args)
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
@@ -88,7 +88,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 					RootFingerprint: res.Verification.Fingerprint().String(), At: res.Verification.Time}
 			case errors.As(verr, &ve):
 				v.Signature.OK = true
-				v.Chain = confirm.ChainResult{Code: ve.Reason.String(), Detail: ve.Detail, At: time.Now()}
+				v.Chain = confirm.ChainResult{Code: strings.ReplaceAll(ve.Reason.String(), "-", "_"), Detail: ve.Detail, At: time.Now()}
 			default:
 				v.Signature.Detail = verr.Error()
 				out.Error = verr.Error()
@@ -98,7 +98,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 					v.Signature.Algorithm = string(alg)
 				}
 				der := res.Signer.Raw
-				out.Signer = &certJSON{Kind: res.Signer.Kind.String(), Subject: res.Signer.Subject.String(), Issuer: res.Signer.Issuer.String(),
+				out.Signer = &certInfoJSON{Kind: res.Signer.Kind.String(), Subject: res.Signer.Subject.String(), Issuer: res.Signer.Issuer.String(),
 					Serial: confirm.SerialString(res.Signer.Certificate), NotBefore: res.Signer.NotBefore, NotAfter: res.Signer.NotAfter,
 					Fingerprint: jpki.FingerprintOf(der).String(), DER: der}
 				out.Attributes = jsonAttributes(res.Signer.Attributes)
@@ -142,7 +142,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 			}
 			g.printAttributes(t, out.Attributes)
 			if !out.SigningTime.IsZero() {
-				t.row(g.tr(msgFieldSignedAt), out.SigningTime.Local().Format(time.DateTime))
+				t.row(g.tr(msgFieldSignedAt), clockJST(out.SigningTime))
 			}
 			t.flush()
 			return g.documentVerdictError(*v)

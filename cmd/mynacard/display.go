@@ -145,7 +145,7 @@ func (g *globals) sexWord(s string) string {
 		return g.p.Sprintf(i18n.SexMale)
 	case "female", "2":
 		return g.p.Sprintf(i18n.SexFemale)
-	case "9":
+	case "9", "not_applicable":
 		return g.p.Sprintf(i18n.SexUnknown)
 	}
 	return g.tr(msgSexUnknown)
@@ -187,7 +187,7 @@ func (g *globals) printVerdict(t *table, v confirm.Verdict) {
 	if !v.Signature.OK {
 		sig = p.Sprintf(i18n.SignatureInvalid)
 		if v.Signature.Detail != "" {
-			sig += " (" + v.Signature.Detail + ")"
+			sig += p.Sprintf(i18n.Colon) + g.signatureWhy(v.Signature.Detail)
 		}
 	}
 	t.row(g.tr(msgFieldSignature), sig)
@@ -198,11 +198,7 @@ func (g *globals) printVerdict(t *table, v confirm.Verdict) {
 func (g *globals) chainText(c confirm.ChainResult) string {
 	switch {
 	case !c.OK:
-		why := c.Code
-		if c.Detail != "" {
-			why += ": " + c.Detail
-		}
-		return g.tr(msgChainFailedWhy, why)
+		return g.tr(msgChainFailedWhy, g.chainWhy(c.Code))
 	case !c.Production:
 		return g.tr(msgChainTestRoot, rootName(c.Generation, c.RootFingerprint))
 	}
@@ -223,7 +219,7 @@ func rootName(gen int, fp string) string {
 func (g *globals) revocationText(r confirm.RevocationResult) string {
 	switch r.Status {
 	case confirm.RevocationGood:
-		return g.p.Sprintf(i18n.NotRevoked, time.Now().Format(time.DateTime))
+		return g.p.Sprintf(i18n.NotRevoked, clockJST(time.Now()))
 	case confirm.RevocationRevoked:
 		if k, ok := i18n.RevokedKey(r.Reason); ok {
 			return g.p.Sprintf(k)
@@ -232,11 +228,7 @@ func (g *globals) revocationText(r confirm.RevocationResult) string {
 	case confirm.RevocationNotChecked:
 		return g.tr(msgRevNotChecked)
 	}
-	why := r.Code
-	if r.Detail != "" {
-		why += ": " + r.Detail
-	}
-	return g.tr(msgRevUnknownWhy, why)
+	return g.tr(msgRevUnknownWhy, g.revocationWhy(r.Code))
 }
 
 // verdictError turns a verdict that is not OK into the exit code it
@@ -257,4 +249,18 @@ func (g *globals) verdictError(v confirm.Verdict) error {
 		hint = g.p.Sprintf(i18n.HintRevocationConfig)
 	}
 	return &codedError{code: exitVerificationFailed, msg: g.p.Sprintf(i18n.VerificationFailed), hint: hint}
+}
+
+// signatureWhy says in words why a signature did not verify; the
+// library's own text is in --json (verdict.signature.detail).
+func (g *globals) signatureWhy(detail string) string {
+	switch {
+	case strings.Contains(detail, jpki.ErrCMSContent.Error()):
+		return g.tr(msgSigWhyContent)
+	case strings.Contains(detail, jpki.ErrCMSSignature.Error()):
+		return g.tr(msgSigWhyCMS)
+	case strings.Contains(detail, jpki.ErrSignatureInvalid.Error()), strings.Contains(detail, jpki.ErrKeyMismatch.Error()):
+		return g.tr(msgSigWhyKey)
+	}
+	return g.tr(msgSigWhyOther)
 }

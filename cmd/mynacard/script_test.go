@@ -199,8 +199,9 @@ type slotUser struct {
 // PC/SC scripts.
 func scriptCmds(su *slotUser) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"gencrl": cmdGenCRL,
-		"gencsv": cmdGenCSV,
+		"gencrl":     cmdGenCRL,
+		"gencsv":     cmdGenCSV,
+		"jsonschema": cmdJSONSchema,
 		"genopkey": func(ts *testscript.TestScript, neg bool, args []string) {
 			if neg || len(args) != 1 {
 				ts.Fatalf("usage: genopkey DIR")

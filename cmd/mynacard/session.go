@@ -213,7 +213,7 @@ func (g *globals) operatorKey(ctx context.Context) (operator.Key, error) {
 	switch {
 	case g.OperatorKey != "" || g.OperatorCert != "":
 		if g.OperatorKey == "" || g.OperatorCert == "" {
-			return nil, usageErrorf("--operator-key and --operator-cert go together")
+			return nil, usageErrorf("%s", g.tr(msgOperatorPair))
 		}
 		k, err := operator.LoadSoftwareKey(g.OperatorKey, g.OperatorCert)
 		if err != nil && k == nil {
