@@ -103,8 +103,9 @@ func (s *Server) ready(w http.ResponseWriter) bool {
 // read with an empty VERIFY that spends none, so that the page can say
 // them before the holder types.
 type PINStatus struct {
-	// Key is "sign" (the signing password) or "auth" (the 4-digit PIN).
-	Key string `json:"key"`
+	// Key is the key whose PIN this is: "sign" (the signing password) or
+	// "auth" (the 4-digit PIN) in JSON.
+	Key card.KeyKind `json:"key"`
 	// TriesLeft is the number of tries left; absent when the card did not
 	// say.
 	TriesLeft *int `json:"tries_left,omitempty"`
@@ -119,19 +120,14 @@ type PINStatus struct {
 // It is a card operation (409 busy while another runs) without a PIN.
 func (s *Server) handlePINStatus(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	keyName := q.Get("key")
-	kind := card.SignPIN
-	switch keyName {
-	case "", KeySign:
-		keyName = KeySign
-	case KeyAuth:
-		kind = card.AuthPIN
-	default:
+	key, ok := parseKey(q.Get("key"))
+	if !ok {
 		writeError(w, newAPIError(http.StatusBadRequest, CodeBadRequest, `key must be "sign" or "auth"`))
 		return
 	}
+	kind := key.PIN()
 	s.runCard(w, r, q.Get("reader"), nil, func(ctx context.Context, j *card.JPKI, _ card.PINPrompt) (any, error) {
-		ps := PINStatus{Key: keyName}
+		ps := PINStatus{Key: key}
 		n, err := j.PINStatus(ctx, kind)
 		switch {
 		case errors.Is(err, card.ErrPINBlocked):
