@@ -124,7 +124,7 @@ func (s *Server) handlePINStatus(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	keyName := q.Get("key")
 	if keyName == "" {
-		keyName = KeySign
+		keyName = card.SignKey.String()
 	}
 	kind, ok := pinKinds[keyName]
 	if !ok {

@@ -86,7 +86,7 @@ type AgeCheck struct {
 	// not revoked (under the revocation policy): then Answer is the
 	// answer. Otherwise Refusal says why and Answer is false and
 	// meaningless.
-	OK      bool   `json:"ok"`
+	OK      bool        `json:"ok"`
 	Refusal RefusalCode `json:"refusal,omitempty"`
 	// Over is the age asked about; Answer is "Over or over today".
 	Over   int  `json:"over"`

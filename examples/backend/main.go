@@ -87,12 +87,8 @@ func newBackend(audience, key, policy string, testPKI bool, rootFiles, crlFiles 
 	if audience == "" {
 		return nil, errors.New("-audience is required")
 	}
-	kind := card.AuthKey
-	switch key {
-	case "auth":
-	case "sign":
-		kind = card.SignKey
-	default:
+	kind, err := card.ParseKeyKind(key)
+	if err != nil {
 		return nil, fmt.Errorf("-key must be auth or sign, not %q", key)
 	}
 	pol, err := revocation.ParsePolicy(policy)
