@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/mynacard/mynacard/token"
 )
 
 // maxNonceBytes bounds a nonce's encoded length.
@@ -49,6 +52,9 @@ func (s *sqlStore) ConsumeNonce(ctx context.Context, nonce string) error {
 	err = s.b.queryRow(ctx, "SELECT expires_at, consumed_at FROM nonces WHERE nonce = ?", nonce).
 		Scan(timeScan{&expires}, timeScan{&consumed})
 	switch {
+	case errors.Is(err, ErrNotFound):
+		// Never issued, or purged: token.ErrNonceUnknown as well.
+		return fmt.Errorf("consuming nonce: %w: %w", err, token.ErrNonceUnknown)
 	case err != nil:
 		return fmt.Errorf("consuming nonce: %w", err)
 	case !consumed.IsZero():
