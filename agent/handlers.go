@@ -15,12 +15,6 @@ import (
 	"github.com/mynacard/mynacard/token"
 )
 
-// Key names of IdentifyRequest.Key.
-const (
-	KeySign = "sign"
-	KeyAuth = "auth"
-)
-
 // IdentifyRequest is the body of POST /v1/identify.
 type IdentifyRequest struct {
 	// Reader names the reader; empty picks the only reader holding a card.
@@ -91,12 +85,8 @@ func (s *Server) handleIdentify(w http.ResponseWriter, r *http.Request) {
 	if !s.readRequest(w, r, &req) {
 		return
 	}
-	key := card.SignKey
-	switch req.Key {
-	case "", KeySign:
-	case KeyAuth:
-		key = card.AuthKey
-	default:
+	key, ok := parseKey(req.Key)
+	if !ok {
 		writeError(w, newAPIError(http.StatusBadRequest, CodeBadRequest, `key must be "sign" or "auth"`))
 		return
 	}
@@ -411,4 +401,13 @@ func writeEvent(w http.ResponseWriter, e Event) error {
 	}
 	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Kind, b)
 	return err
+}
+
+// parseKey reads a request's key: "sign" (also when empty) or "auth".
+func parseKey(s string) (card.KeyKind, bool) {
+	if s == "" {
+		return card.SignKey, true
+	}
+	k, err := card.ParseKeyKind(s)
+	return k, err == nil
 }

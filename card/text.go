@@ -41,16 +41,58 @@ const (
 // docs/card-apps.md describes.
 var ErrMalformedRecord = errors.New("malformed card record")
 
-// Sex is the holder's sex as ISO/IEC 5218 codes it.
+// Sex is the holder's sex. The card writes it in two code tables: the
+// text application and the card face in ISO/IEC 5218 (1 male, 2 female,
+// 9 not applicable; [Sex.ISO5218]), the signing certificate in its own
+// (1 male, 2 female, 3 unknown; [Sex.CertificateCode]). A Sex's value is
+// its ISO/IEC 5218 code. The certificate's 3 is taken to be ISO 9: the
+// text application writes 1, 2 or 9 for the same holder as far as is
+// known (docs/card-apps.md); no source states the pairing.
 type Sex int
 
 // ISO/IEC 5218 codes.
 const (
-	SexNotKnown      Sex = 0
-	SexMale          Sex = 1
-	SexFemale        Sex = 2
+	// SexNotKnown is ISO code 0. No card is known to write it, and it has
+	// no certificate code.
+	SexNotKnown Sex = 0
+	// SexMale is ISO and certificate code 1.
+	SexMale Sex = 1
+	// SexFemale is ISO and certificate code 2.
+	SexFemale Sex = 2
+	// SexNotApplicable is ISO code 9, certificate code 3 ("unknown").
 	SexNotApplicable Sex = 9
 )
+
+// certSexUnknown is the certificate's code for SexNotApplicable.
+const certSexUnknown = 3
+
+// ISO5218 returns the ISO/IEC 5218 code, as the text application and the
+// card face write it.
+func (s Sex) ISO5218() int { return int(s) }
+
+// CertificateCode returns the signing certificate's code (1 male, 2
+// female, 3 unknown), or 0 for a Sex that has none.
+func (s Sex) CertificateCode() int {
+	switch s {
+	case SexMale, SexFemale:
+		return int(s)
+	case SexNotApplicable:
+		return certSexUnknown
+	}
+	return 0
+}
+
+// SexFromCertificateCode returns the Sex of a signing certificate's code,
+// and false for a code that is not 1, 2 or 3.
+func SexFromCertificateCode(code int) (Sex, bool) {
+	switch code {
+	case int(SexMale), int(SexFemale):
+		return Sex(code), true
+	case certSexUnknown:
+		return SexNotApplicable, true
+	}
+	return 0, false
+}
 
 // String names the code.
 func (s Sex) String() string {
@@ -312,42 +354,53 @@ func (a *TextApp) ReadText(ctx context.Context, k PINKind, prompt PINPrompt) (*T
 	if fields == 0 {
 		return nil, fmt.Errorf("reading text application: the %s does not open it", k)
 	}
-	rec := &TextRecord{Fields: fields}
+	var rec *TextRecord
 	err := a.c.transact(ctx, "reading text application", func(ctx context.Context, s *session) error {
-		if err := s.enterText(ctx, k, prompt); err != nil {
-			return err
-		}
 		var err error
-		if fields&TextNumberField != 0 {
-			numberEF, err := s.readTextEF(ctx, efTextNumber, fixedSize(numberEFLen))
-			defer wipe(numberEF)
-			if err != nil {
-				return err
-			}
-			if rec.Number, err = ParseNumberRecord(numberEF); err != nil {
-				return err
-			}
-			rec.numberHash = sha256.Sum256(numberEF)
-		}
-		if fields&TextBasicField != 0 {
-			basic, err := s.readTextEF(ctx, efTextBasic, tlvSize)
-			if err != nil {
-				return err
-			}
-			if rec.Basic, rec.basicHashed, err = parseBasic(basic); err != nil {
-				return err
-			}
-		}
-		if rec.integrityEF, err = s.readOptionalTextEF(ctx, efTextIntegrity); err != nil {
-			return err
-		}
-		if len(rec.integrityEF) > 0 {
-			rec.Integrity, _ = ParseIntegrityRecord(rec.integrityEF) // Verify reports a malformed one
-		}
-		rec.cvcEF, err = s.readOptionalTextEF(ctx, efTextCVC)
+		rec, err = s.readText(ctx, k, fields, prompt)
 		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// readText selects the text application, verifies k and reads the
+// records of fields (which k must open), EF 0003 and EF 0004.
+func (s *session) readText(ctx context.Context, k PINKind, fields TextFields, prompt PINPrompt) (*TextRecord, error) {
+	rec := &TextRecord{Fields: fields}
+	if err := s.enterText(ctx, k, prompt); err != nil {
+		return nil, err
+	}
+	var err error
+	if fields&TextNumberField != 0 {
+		numberEF, err := s.readTextEF(ctx, efTextNumber, fixedSize(numberEFLen))
+		defer wipe(numberEF)
+		if err != nil {
+			return nil, err
+		}
+		if rec.Number, err = ParseNumberRecord(numberEF); err != nil {
+			return nil, err
+		}
+		rec.numberHash = sha256.Sum256(numberEF)
+	}
+	if fields&TextBasicField != 0 {
+		basic, err := s.readTextEF(ctx, efTextBasic, tlvSize)
+		if err != nil {
+			return nil, err
+		}
+		if rec.Basic, rec.basicHashed, err = parseBasic(basic); err != nil {
+			return nil, err
+		}
+	}
+	if rec.integrityEF, err = s.readOptionalTextEF(ctx, efTextIntegrity); err != nil {
+		return nil, err
+	}
+	if len(rec.integrityEF) > 0 {
+		rec.Integrity, _ = ParseIntegrityRecord(rec.integrityEF) // Verify reports a malformed one
+	}
+	if rec.cvcEF, err = s.readOptionalTextEF(ctx, efTextCVC); err != nil {
 		return nil, err
 	}
 	return rec, nil

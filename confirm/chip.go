@@ -32,39 +32,39 @@ const MethodChip = "ic_chip"
 const (
 	// RefusalChipTampered: the card face (or age record) does not match
 	// its signature: a changed photo, name or address image or birth date.
-	RefusalChipTampered = "record_tampered"
+	RefusalChipTampered RefusalCode = "record_tampered"
 	// RefusalChipOtherKey: the record is not signed by a key a pinned CV
 	// CA key certifies: signed by the key it carries itself, a
 	// certificate by an unknown or mismatched CA key, or signed wrongly.
-	RefusalChipOtherKey = "record_signed_by_other_key"
+	RefusalChipOtherKey RefusalCode = "record_signed_by_other_key"
 	// RefusalChipTestKey: the certificate is issued by a test CV CA key
 	// and the check trusts production keys only.
-	RefusalChipTestKey = "test_cv_key_under_production_check"
+	RefusalChipTestKey RefusalCode = "test_cv_key_under_production_check"
 	// RefusalChipUnverifiable: no record, no certificate, or one that does
 	// not parse.
-	RefusalChipUnverifiable = "record_unverifiable"
+	RefusalChipUnverifiable RefusalCode = "record_unverifiable"
 	// RefusalChipNotPresent: the application key did not sign the fresh
 	// challenge with the key of the signed record: the files may be copied
 	// onto another chip.
-	RefusalChipNotPresent = "card_present_check_failed"
+	RefusalChipNotPresent RefusalCode = "card_present_check_failed"
 	// RefusalChipCredentialMismatch: 照合番号B (or the birth-date key)
 	// opened the card but its birth date or expiry year are not the
 	// verified record's.
-	RefusalChipCredentialMismatch = "credential_does_not_match_record"
+	RefusalChipCredentialMismatch RefusalCode = "credential_does_not_match_record"
 	// RefusalChipExpired: the card's expiry date (DF29) is past.
-	RefusalChipExpired = "card_expired"
+	RefusalChipExpired RefusalCode = "card_expired"
 	// RefusalChipNoAuthCert: the card has no authentication certificate,
 	// so its revocation cannot be checked.
-	RefusalChipNoAuthCert = "no_auth_certificate"
+	RefusalChipNoAuthCert RefusalCode = "no_auth_certificate"
 	// RefusalChipAuthChain: the authentication certificate does not chain
 	// to a pinned root (expired, test root under a production check...).
-	RefusalChipAuthChain = "auth_certificate_chain"
+	RefusalChipAuthChain RefusalCode = "auth_certificate_chain"
 	// RefusalChipAuthRevoked: the authentication certificate is revoked,
 	// as when the card was reported lost.
-	RefusalChipAuthRevoked = "auth_certificate_revoked"
+	RefusalChipAuthRevoked RefusalCode = "auth_certificate_revoked"
 	// RefusalChipAuthRevocationUnknown: its revocation could not be
 	// checked and the policy does not accept that.
-	RefusalChipAuthRevocationUnknown = "auth_revocation_unknown"
+	RefusalChipAuthRevocationUnknown RefusalCode = "auth_revocation_unknown"
 )
 
 // CVResult is a signed record's verification to a pinned CV CA key.
@@ -105,7 +105,7 @@ func cvResult(v *card.CVVerification, err error) CVResult {
 }
 
 // recordRefusal maps a record verification failure to its refusal code.
-func recordRefusal(err error) string {
+func recordRefusal(err error) RefusalCode {
 	var cve *card.CVError
 	if !errors.As(err, &cve) {
 		return RefusalChipUnverifiable
@@ -287,13 +287,24 @@ type ChipOptions struct {
 	// CVKeys are the pinned CV CA keys the card face is verified to. Nil
 	// means the J-LIS production keys only.
 	CVKeys *card.CVCAKeys
+	// TextPrompt, when set, asks for the holder's 4-digit text PIN
+	// (card.TextPIN): the name, address, birth date and sex are then also
+	// read as text from the text application, in the same card
+	// transaction, and its integrity record verified to the pinned text
+	// CV CA key. Its tries are read before 照合番号B is asked for, with
+	// the same last-try rule. The Individual Number is not read.
+	TextPrompt card.PINPrompt
+	// KeepPhoto says what the record keeps of the face photo: its
+	// SHA-256 only (the zero value), or the photo itself, as read or as
+	// PNG, when the identification is verified.
+	KeepPhoto PhotoKeep
 }
 
 // ChipVerdict is what a chip identification concluded, one field per
 // check. OK only when every check passed.
 type ChipVerdict struct {
-	OK      bool   `json:"ok"`
-	Refusal string `json:"refusal,omitempty"`
+	OK      bool        `json:"ok"`
+	Refusal RefusalCode `json:"refusal,omitempty"`
 	// Face is the card face (DF28) verified through EF 0004 to a pinned
 	// CV CA key.
 	Face CVResult `json:"face"`
@@ -312,6 +323,12 @@ type ChipVerdict struct {
 	// reported lost has its certificates revoked.
 	AuthChain      ChainResult      `json:"auth_chain"`
 	AuthRevocation RevocationResult `json:"auth_revocation"`
+	// Text is the text application's integrity record verified to a
+	// pinned text CV CA key, and TextMatchesFace the comparison of its
+	// birth date and sex with the card face; both nil when the text was
+	// not read (no ChipOptions.TextPrompt).
+	Text            *CVResult    `json:"text,omitempty"`
+	TextMatchesFace *CheckResult `json:"text_matches_face,omitempty"`
 }
 
 // ChipIdentification is the result of a chip identification.
@@ -334,6 +351,13 @@ type ChipIdentification struct {
 	// PhotoSHA256 is the SHA-256 of the face photo as on the card: the
 	// record proves which photo was shown without keeping it.
 	PhotoSHA256 string `json:"photo_sha256,omitempty"`
+	// PhotoKept is the format of the photo the record keeps
+	// (PhotoFormatJP2, PhotoFormatJ2K, PhotoFormatPNG), empty when it
+	// keeps the hash only.
+	PhotoKept string `json:"photo_kept,omitempty"`
+	// Text is the basic four as text, when the holder entered the text
+	// PIN and the text verified and matched the card face.
+	Text *ChipText `json:"text,omitempty"`
 	// AuthCertificate identifies the authentication certificate checked.
 	AuthCertificate *CertificateInfo `json:"auth_certificate,omitempty"`
 	// Face is the card face that was read, for the clerk to look at (the
@@ -353,11 +377,19 @@ var chipRead = []string{"birth_date", "sex", "name_image", "address_image", "fac
 // EF 0004 are read with 照合番号B and DF28 verified to opts.CVKeys; the
 // application key signs a fresh random challenge, checked with the
 // verified DF24; DF29 (not signed) must not be past in JST; and the
-// authentication certificate (free to read) must chain to a pinned root
-// and not be revoked under the revocation policy. Each failure has its
+// authentication certificate (free to read, read first in the same card
+// transaction, card.SurfaceApp.ReadChipProving) must chain to a pinned
+// root and not be revoked under the revocation policy. Each failure has its
 // refusal code. A wrong 照合番号B (a *card.PINError with the tries left),
 // a refused last try or a card error is an error and nothing is recorded;
-// a completed identification is recorded when a store is configured.
+// a completed identification is recorded when the Config's Records are set.
+//
+// With opts.TextPrompt the holder's basic four are also read as text with
+// the holder's PIN, in the same transaction, verified to the pinned text CV CA key
+// (RefusalChipTextUnverified otherwise) and compared with the card face
+// (RefusalChipTextMismatch); a wrong text PIN is a *card.PINError, and
+// nothing is recorded. opts.KeepPhoto makes the record of a verified
+// identification keep the photo itself.
 func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOptions) (*ChipIdentification, error) {
 	keys, err := cvKeys(opts.CVKeys)
 	if err != nil {
@@ -370,7 +402,17 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 	if err != nil {
 		return nil, err
 	}
-	sf, sig, err := sa.ReadSurfaceProving(ctx, card.SurfacePINB, typed.pinBPrompt(opts.Prompt, c.cfg.Now), challenge)
+	// The authentication certificate, the card face, the chip's answer
+	// and the text come from one card transaction.
+	p, err := sa.ReadChipProving(ctx, card.SurfacePINB, typed.pinBPrompt(opts.Prompt, c.cfg.Now), challenge, opts.TextPrompt)
+	var (
+		sf  *card.Surface
+		sig []byte
+		txt *card.TextRecord
+	)
+	if p != nil {
+		sf, sig, txt = p.Surface, p.Signature, p.Text
+	}
 	now := c.cfg.Now()
 	id := &ChipIdentification{Method: MethodChip, At: now, Operator: c.cfg.Operator}
 	if errors.Is(err, ErrExpiryPast) {
@@ -398,25 +440,14 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 	v.CredentialMatches = typed.matches(sf.Birth) && typed.year == sf.ExpiryDate.Year()
 	v.CardPresent = cardPresent(sf.PublicKey, challenge, sig)
 	v.Expiry = expiryResult(sf.ExpiryDate, now)
-
-	der, err := j.ReadCertificate(ctx, card.AuthCert)
-	var authCert *jpki.Certificate
-	if err == nil {
-		authCert, err = jpki.Parse(der)
+	if txt != nil {
+		checkText(id, txt, sf, keys)
 	}
-	if err != nil {
-		v.AuthChain = ChainResult{At: now, Code: "no_certificate", Detail: err.Error()}
-		v.AuthRevocation = RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no authentication certificate"}
-	} else {
-		info := certificateInfo(authCert.Certificate, jpki.KindAuth)
+
+	authCert := c.checkAuthCert(ctx, p.AuthCert, p.AuthCertErr, now, &v.AuthChain, &v.AuthRevocation)
+	if authCert != nil {
+		info := certificateInfo(authCert.Certificate, card.AuthKey)
 		id.AuthCertificate = &info
-		ver, verr := jpki.Verify(authCert, c.cfg.Roots, jpki.VerifyOptions{Time: now, Kind: jpki.KindAuth, RequireProduction: c.cfg.RequireProduction})
-		v.AuthChain = chainResult(ver, verr, now)
-		var ic *x509.Certificate
-		if verr == nil {
-			ic = ver.Root.Certificate
-		}
-		v.AuthRevocation = c.checkRevocation(ctx, authCert.Certificate, ic)
 	}
 
 	switch {
@@ -426,25 +457,70 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 		v.Refusal = RefusalChipCredentialMismatch
 	case !v.CardPresent.OK:
 		v.Refusal = RefusalChipNotPresent
+	case v.Text != nil && !v.Text.Verified:
+		v.Refusal = RefusalChipTextUnverified
+	case v.TextMatchesFace != nil && !v.TextMatchesFace.OK:
+		v.Refusal = RefusalChipTextMismatch
 	case !v.Expiry.OK:
 		v.Refusal = RefusalChipExpired
-	case authCert == nil:
-		v.Refusal = RefusalChipNoAuthCert
-	case !v.AuthChain.OK:
-		v.Refusal = RefusalChipAuthChain
-	case v.AuthRevocation.Status == RevocationRevoked:
-		v.Refusal = RefusalChipAuthRevoked
-	case !accepts(c.cfg.RevocationPolicy, v.AuthRevocation):
-		v.Refusal = RefusalChipAuthRevocationUnknown
+	default:
+		v.Refusal = c.authRefusal(authCert, v.AuthChain, v.AuthRevocation)
 	}
 	v.OK = v.Refusal == ""
-	if c.cfg.Store == nil || authCert == nil {
+	if c.cfg.Records == nil || authCert == nil {
 		return id, nil
 	}
-	if err := c.recordChip(ctx, id, challenge); err != nil {
+	var photo *keptPhoto
+	if v.OK {
+		if photo, err = keepPhoto(opts.KeepPhoto, sf); err != nil {
+			return nil, fmt.Errorf("identifying by chip: %w", err)
+		}
+	}
+	if err := c.recordChip(ctx, id, challenge, photo); err != nil {
 		return nil, err
 	}
 	return id, nil
+}
+
+// checkAuthCert parses the authentication certificate der (read with
+// readErr), checks its chain to a pinned root at now and its revocation,
+// and sets chain and rev. It returns the certificate, nil when there is
+// none to check (chain and rev then say so).
+func (c *Confirmer) checkAuthCert(ctx context.Context, der []byte, readErr error, now time.Time, chain *ChainResult, rev *RevocationResult) *jpki.Certificate {
+	var authCert *jpki.Certificate
+	err := readErr
+	if err == nil {
+		authCert, err = jpki.Parse(der)
+	}
+	if err != nil {
+		*chain = ChainResult{At: now, Code: "no_certificate", Detail: err.Error()}
+		*rev = RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no authentication certificate"}
+		return nil
+	}
+	ver, verr := jpki.Verify(authCert, c.cfg.Roots, jpki.VerifyOptions{Time: now, Kind: card.AuthKey, RequireProduction: c.cfg.RequireProduction})
+	*chain = chainResult(ver, verr, now)
+	var ic *x509.Certificate
+	if verr == nil {
+		ic = ver.Root.Certificate
+	}
+	*rev = c.checkRevocation(ctx, authCert.Certificate, ic)
+	return authCert
+}
+
+// authRefusal is the refusal of the authentication certificate's checks,
+// "" when they passed under the revocation policy.
+func (c *Confirmer) authRefusal(cert *jpki.Certificate, chain ChainResult, rev RevocationResult) RefusalCode {
+	switch {
+	case cert == nil:
+		return RefusalChipNoAuthCert
+	case !chain.OK:
+		return RefusalChipAuthChain
+	case rev.Status == RevocationRevoked:
+		return RefusalChipAuthRevoked
+	case !accepts(c.cfg.RevocationPolicy, rev):
+		return RefusalChipAuthRevocationUnknown
+	}
+	return ""
 }
 
 // expiryResult: the card is valid through its expiry day, in JST.
@@ -461,7 +537,8 @@ func expiryResult(expiry, now time.Time) CheckResult {
 
 // chipRecordDetails is the JSON a chip identification's record keeps:
 // the method, what was read, each verification result and the card key
-// ID. The photo itself is not kept, only its hash.
+// ID. The photo itself is kept only when asked (ChipOptions.KeepPhoto),
+// its hash always.
 type chipRecordDetails struct {
 	Method      string      `json:"method"`
 	Read        []string    `json:"read"`
@@ -469,32 +546,44 @@ type chipRecordDetails struct {
 	CardKeyID   string      `json:"card_key_id"`
 	PhotoSHA256 string      `json:"photo_sha256"`
 	Expiry      string      `json:"expiry"`
+	Photo       *keptPhoto  `json:"photo,omitempty"`
 }
 
 // recordChip appends the identification's record: kind identify, the
 // authentication certificate's issuer and serial, the birth date and sex
-// read from the card face, and the details.
-func (c *Confirmer) recordChip(ctx context.Context, id *ChipIdentification, challenge []byte) error {
+// read from the card face (and the name and address from the verified
+// text, when read), and the details, with photo when it is kept.
+func (c *Confirmer) recordChip(ctx context.Context, id *ChipIdentification, challenge []byte, photo *keptPhoto) error {
 	v := id.Verdict
-	details, _ := json.Marshal(chipRecordDetails{Method: id.Method, Read: id.Read, Verdict: v, CardKeyID: id.CardKeyID, PhotoSHA256: id.PhotoSHA256, Expiry: id.Expiry})
+	details, err := json.Marshal(chipRecordDetails{Method: id.Method, Read: id.Read, Verdict: v, CardKeyID: id.CardKeyID, PhotoSHA256: id.PhotoSHA256, Expiry: id.Expiry, Photo: photo})
+	if err != nil {
+		return fmt.Errorf("identifying by chip: recording: %w", err)
+	}
+	attrs := store.Attributes{BirthDate: id.Face.BirthDate, Sex: strconv.Itoa(int(id.Face.Sex))}
+	if id.Text != nil {
+		attrs.Name, attrs.Address = id.Text.Name, id.Text.Address
+	}
 	era := 0
 	if e, _, err := card.JapaneseEra(id.Face.Birth); err == nil {
 		era = int(e)
 	}
-	sexCode := strconv.Itoa(int(id.Face.Sex))
-	rec, err := c.cfg.Store.AppendRecord(ctx, store.Record{
+	attrs.BirthEra = era
+	rec, err := c.cfg.Records.AppendRecord(ctx, store.Record{
 		Kind: store.RecordIdentify, At: id.At, Operator: c.cfg.Operator,
 		Verdict: store.Verdict{
 			SignatureOK: v.Face.Verified && v.CardPresent.OK, ChainOK: v.AuthChain.OK, Root: v.AuthChain.RootFingerprint,
 			Revocation: storeRevocationStatus(v.AuthRevocation.Status), RevocationReason: v.AuthRevocation.Reason, RevocationSource: v.AuthRevocation.Source,
 		},
-		CertKind: store.CertKind(jpki.KindAuth.String()), Issuer: id.AuthCertificate.Issuer, Serial: id.AuthCertificate.Serial,
-		Attributes:  store.Attributes{BirthDate: id.Face.BirthDate, BirthEra: era, Sex: sexCode},
+		CertKind: card.AuthKey, Issuer: id.AuthCertificate.Issuer, Serial: id.AuthCertificate.Serial,
+		Attributes:  attrs,
 		ChallengeID: base64.RawURLEncoding.EncodeToString(challenge), Details: string(details),
 	}, c.cfg.Seal)
 	if err != nil {
 		return fmt.Errorf("identifying by chip: recording: %w", err)
 	}
 	id.RecordSeq = rec.Seq
+	if photo != nil {
+		id.PhotoKept = photo.Format
+	}
 	return nil
 }

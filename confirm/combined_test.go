@@ -20,12 +20,12 @@ func TestCombinedRevocationChecker(t *testing.T) {
 	e := newEnv(t)
 	h := jpkitest.DefaultHolder()
 	clock := func() time.Time { return e.now }
-	issuers := append(e.pki.Roots(jpkitest.KindSign), e.pki.Roots(jpkitest.KindAuth)...)
+	issuers := append(e.pki.Roots(card.SignKey), e.pki.Roots(card.AuthKey)...)
 	set := revocation.NewCRLSet(issuers, revocation.CRLSetOptions{Now: clock})
-	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		root, key := e.pki.Root(kind, jpkitest.LatestGeneration)
 		var entries []jpkitest.CRLEntry
-		if kind == jpkitest.KindSign {
+		if kind == card.SignKey {
 			entries = []jpkitest.CRLEntry{{Serial: h.SignCert.SerialNumber, RevokedAt: e.now.Add(-time.Hour), Reason: int(revocation.ReasonAffiliationChanged)}}
 		}
 		var buf bytes.Buffer

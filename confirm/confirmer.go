@@ -21,18 +21,6 @@ import (
 // certificate key's algorithm (SHA-256 for RSA-2048, SHA-384 for P-384).
 const ChallengeSize = 32
 
-// ParseKey parses "sign" or "auth" (and "" as "sign", Identify's
-// default), for flags.
-func ParseKey(s string) (card.KeyKind, error) {
-	switch s {
-	case "", "sign":
-		return card.SignKey, nil
-	case "auth":
-		return card.AuthKey, nil
-	}
-	return 0, fmt.Errorf("parsing key: %q is not sign or auth", s)
-}
-
 // Config configures a Confirmer once.
 type Config struct {
 	// Roots are the trusted roots (pinned J-LIS roots; test roots only when
@@ -47,13 +35,19 @@ type Config struct {
 	RevocationPolicy revocation.Policy
 	// RequireProduction refuses certificates that chain to a test root.
 	RequireProduction bool
-	// Store keeps records and enrolments. It may be nil for Identify
-	// without Enroll (nothing is recorded then); Qualify and the change
-	// checks need it.
-	Store store.Store
+	// Enrolments keeps enrolments and registration changes. When set,
+	// Identify looks the certificate up in it; enrolling (Enroll,
+	// Replaces) and the change checks need it. One store.Store fills
+	// Enrolments, Records and Eligibility.
+	Enrolments Enrolments
+	// Records keeps a record of every confirmation. Nil means nothing is
+	// recorded; enrolling and Qualify need it.
+	Records Records
+	// Eligibility answers Qualify's lookup; Qualify needs it.
+	Eligibility Eligibility
 	// Operator names the clerk or kiosk, kept in records and enrolments.
 	Operator string
-	// Seal, if set, is passed to store.RecordStore.AppendRecord to chain
+	// Seal, if set, is passed to Records.AppendRecord to chain
 	// and sign each record.
 	Seal store.SealFunc
 	// Now is the clock; nil means time.Now.
@@ -63,13 +57,13 @@ type Config struct {
 }
 
 // Confirmer runs confirmations with one configuration. It is safe for
-// concurrent use if its Store and revocation checker are.
+// concurrent use if its stores and revocation checker are.
 type Confirmer struct {
 	cfg Config
 }
 
-// ErrNoStore reports an operation that needs a store on a Confirmer
-// configured without one.
+// ErrNoStore reports an operation that needs a store (Enrolments, Records
+// or Eligibility) on a Confirmer configured without it.
 var ErrNoStore = errors.New("confirm: no store configured")
 
 // ErrNoRoots reports a Config without Roots.
@@ -111,7 +105,7 @@ func challengeDigest(challenge []byte) func(jpki.SignatureAlgorithm) []byte {
 // key, the chain at now for kind, and revocation, and combines them under
 // the policy. It returns the issuing root's certificate when the chain
 // verified.
-func (c *Confirmer) evaluate(ctx context.Context, cert *jpki.Certificate, kind jpki.Kind, sc signedChallenge, sig []byte, now time.Time) (Verdict, *x509.Certificate) {
+func (c *Confirmer) evaluate(ctx context.Context, cert *jpki.Certificate, kind card.KeyKind, sc signedChallenge, sig []byte, now time.Time) (Verdict, *x509.Certificate) {
 	var v Verdict
 	v.Signature = verifySignature(cert, sc, sig)
 	ver, err := jpki.Verify(cert, c.cfg.Roots, jpki.VerifyOptions{Time: now, Kind: kind, RequireProduction: c.cfg.RequireProduction})

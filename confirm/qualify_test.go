@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
@@ -36,7 +37,7 @@ func TestQualifyValidityStatuses(t *testing.T) {
 		name     string
 		rows     [][4]string
 		status   int
-		code     string
+		code     confirm.ValidityCode
 		eligible bool
 	}{
 		{"valid", [][4]string{{"06123456", "2025-04-01", "", "1"}}, 1, confirm.ValidityValid, true},
@@ -57,7 +58,7 @@ func TestQualifyValidityStatuses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !q.Verdict.OK || q.Certificate.Kind != "auth" {
+			if !q.Verdict.OK || q.Certificate.Kind != card.AuthKey {
 				t.Fatalf("qualification = %+v", q)
 			}
 			el := q.Eligibility
@@ -70,7 +71,7 @@ func TestQualifyValidityStatuses(t *testing.T) {
 				t.Errorf("valid answer = %+v", el)
 			}
 			rs := e.records()
-			if len(rs) != 1 || rs[0].Kind != store.RecordQualify || rs[0].CertKind != store.CertAuth || !strings.Contains(rs[0].Details, `"status_code":"`+tt.code+`"`) {
+			if len(rs) != 1 || rs[0].Kind != store.RecordQualify || rs[0].CertKind != card.AuthKey || !strings.Contains(rs[0].Details, `"status_code":"`+string(tt.code)+`"`) {
 				t.Errorf("records = %+v", rs)
 			}
 		})
@@ -99,4 +100,52 @@ func TestQualifyRefusals(t *testing.T) {
 			t.Error("record written")
 		}
 	})
+}
+
+// TestQualifyInsuranceCardDates: the qualification's last day is kept as
+// given and the 資格喪失年月日 is the day after; an insurance card past its
+// validity (in Japan time) is flagged and the answer is not eligible, while
+// on its last valid day it still is.
+func TestQualifyInsuranceCardDates(t *testing.T) {
+	ctx := context.Background()
+	h := jpkitest.DefaultHolder()
+	today := jpkitest.ReferenceTime().In(confirm.JST).Format(time.DateOnly)
+	yesterday := jpkitest.ReferenceTime().In(confirm.JST).AddDate(0, 0, -1).Format(time.DateOnly)
+	tests := []struct {
+		name            string
+		until, validity string
+		status          int
+		lost            string
+		expired         bool
+		eligible        bool
+	}{
+		{"card valid through today", "", today, 1, "", false, true},
+		{"card expired yesterday", "", yesterday, 1, "", true, false},
+		{"no card validity", "", "", 1, "", false, true},
+		{"qualification ended", "2025-03-31", "", 2, "2025-04-01", false, false},
+		{"qualification ends today", today, "", 1, jpkitest.ReferenceTime().In(confirm.JST).AddDate(0, 0, 1).Format(time.DateOnly), false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b strings.Builder
+			w := csv.NewWriter(&b)
+			w.Write(strings.Split(store.EligibilityCSVHeader, ","))
+			w.Write([]string{confirm.IssuerString(h.AuthCert), confirm.SerialString(h.AuthCert), "06123456", "ABC", "1234", "01",
+				"山田　太郎", "ヤマダ　タロウ", "1985-04-01", "1", "2020-04-01", tt.until, tt.validity, "30", "1"})
+			w.Flush()
+			e := newEnv(t)
+			if _, err := e.st.ImportEligibilityCSV(ctx, strings.NewReader(b.String())); err != nil {
+				t.Fatal(err)
+			}
+			q, err := e.confirmer(nil).Qualify(ctx, cardOf(t, h, card.Options{}), confirm.QualifyOptions{Prompt: pin(jpkitest.DefaultAuthPIN)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			el := q.Eligibility
+			if el == nil || el.Status != tt.status || el.QualifiedUntil != tt.until || el.LostOn != tt.lost ||
+				el.CardValidUntil != tt.validity || el.CardExpired != tt.expired || el.Eligible != tt.eligible {
+				t.Fatalf("eligibility = %+v", el)
+			}
+		})
+	}
 }

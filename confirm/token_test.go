@@ -10,7 +10,6 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
-	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/token"
@@ -75,9 +74,9 @@ func TestTokenAcceptedOnceThenReplayRefused(t *testing.T) {
 	for _, key := range []card.KeyKind{card.AuthKey, card.SignKey} {
 		t.Run(key.String(), func(t *testing.T) {
 			te := newTokenEnv(t)
-			want := jpki.KindAuth
+			want := card.AuthKey
 			if key == card.SignKey {
-				want = jpki.KindSign
+				want = card.SignKey
 			}
 			raw, nonce := te.token(t, key, audience)
 			res, err := te.v.Validate(context.Background(), raw, audience, nonce, want)
@@ -103,7 +102,7 @@ func TestTokenRefusals(t *testing.T) {
 	tests := []struct {
 		name     string
 		key      card.KeyKind // key the token is made with
-		want     jpki.Kind    // key the validator requires
+		want     card.KeyKind // key the validator requires
 		makeAud  string
 		edit     func(te *tokenEnv, raw []byte, nonce string) ([]byte, string)
 		setup    func(te *tokenEnv)
@@ -119,8 +118,8 @@ func TestTokenRefusals(t *testing.T) {
 		{name: "unknown nonce", edit: func(te *tokenEnv, raw []byte, _ string) ([]byte, string) {
 			return raw, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 		}, wantCode: token.NonceUnknown},
-		{name: "auth token where sign required", key: card.AuthKey, want: jpki.KindSign, wantCode: token.WrongKeyType},
-		{name: "sign token where auth required", key: card.SignKey, want: jpki.KindAuth, wantCode: token.WrongKeyType},
+		{name: "auth token where sign required", key: card.AuthKey, want: card.SignKey, wantCode: token.WrongKeyType},
+		{name: "sign token where auth required", key: card.SignKey, want: card.AuthKey, wantCode: token.WrongKeyType},
 		{name: "test hierarchy under production", setup: func(te *tokenEnv) { te.v.RequireProduction = true }, wantCode: token.TestHierarchy},
 		{name: "revoked hard", setup: func(te *tokenEnv) {
 			te.setCRLs(nil, []revoked{{h.AuthCert.SerialNumber, revocation.ReasonKeyCompromise}})
@@ -173,7 +172,7 @@ func TestTokenRefusals(t *testing.T) {
 				key = card.AuthKey
 			}
 			if want == 0 {
-				want = jpki.KindAuth
+				want = card.AuthKey
 			}
 			if aud == "" {
 				aud = audience
@@ -208,16 +207,16 @@ func TestTokenWithStoreNonces(t *testing.T) {
 	te.ch = &token.Challenges{Nonces: te.st}
 	te.v.Nonces = te.st
 	raw, nonce := te.token(t, card.AuthKey, audience)
-	if _, err := te.v.Validate(ctx, raw, audience, nonce, jpki.KindAuth); err != nil {
+	if _, err := te.v.Validate(ctx, raw, audience, nonce, card.AuthKey); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := te.v.Validate(ctx, raw, audience, nonce, jpki.KindAuth); token.CodeOf(err) != token.NonceReplayed {
+	if _, err := te.v.Validate(ctx, raw, audience, nonce, card.AuthKey); token.CodeOf(err) != token.NonceReplayed {
 		t.Errorf("replay: %v", err)
 	}
 	// Expired: issued with a clock an hour behind.
 	te.ch = &token.Challenges{Nonces: te.st, Now: func() time.Time { return time.Now().Add(-time.Hour) }}
 	raw, nonce = te.token(t, card.AuthKey, audience)
-	if _, err := te.v.Validate(ctx, raw, audience, nonce, jpki.KindAuth); token.CodeOf(err) != token.NonceExpired {
+	if _, err := te.v.Validate(ctx, raw, audience, nonce, card.AuthKey); token.CodeOf(err) != token.NonceExpired {
 		t.Errorf("expired: %v", err)
 	}
 }

@@ -19,22 +19,26 @@ type Verdict struct {
 	// Refusal names the first check that failed, empty when OK: one of
 	// RefusalSignature, RefusalChain, RefusalRevoked,
 	// RefusalRevocationUnknown. A CLI maps it to its exit codes.
-	Refusal    string           `json:"refusal,omitempty"`
+	Refusal    RefusalCode      `json:"refusal,omitempty"`
 	Signature  SignatureResult  `json:"signature"`
 	Chain      ChainResult      `json:"chain"`
 	Revocation RevocationResult `json:"revocation"`
 }
 
+// RefusalCode says why a confirmation was refused: Verdict.Refusal,
+// ChipVerdict.Refusal and AgeResult.Refusal. Empty means not refused.
+type RefusalCode string
+
 // Refusal codes of Verdict.Refusal.
 const (
-	RefusalSignature         = "bad_signature"
-	RefusalChain             = "chain"
-	RefusalRevoked           = "revoked"
-	RefusalRevocationUnknown = "revocation_unknown"
+	RefusalSignature         RefusalCode = "bad_signature"
+	RefusalChain             RefusalCode = "chain"
+	RefusalRevoked           RefusalCode = "revoked"
+	RefusalRevocationUnknown RefusalCode = "revocation_unknown"
 )
 
 // refusal names the first failed check of v under p.
-func refusal(v Verdict, p revocation.Policy) string {
+func refusal(v Verdict, p revocation.Policy) RefusalCode {
 	switch {
 	case !v.Signature.OK:
 		return RefusalSignature

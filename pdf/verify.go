@@ -14,6 +14,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/revocation"
 )
@@ -482,10 +483,10 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 		return
 	}
 	s.Signer = cert
-	if cert.Kind == jpki.KindAuth {
+	if cert.Kind == card.AuthKey {
 		s.fail(CodeAuthKey, "signed with the user-authentication key, not the signing key")
 	} else {
-		chain, err := jpki.Verify(cert, opts.Roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: opts.RequireProduction, Time: opts.Time})
+		chain, err := jpki.Verify(cert, opts.Roots, jpki.VerifyOptions{Kind: card.SignKey, RequireProduction: opts.RequireProduction, Time: opts.Time})
 		var ve *jpki.VerifyError
 		switch {
 		case err == nil:

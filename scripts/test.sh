@@ -5,7 +5,9 @@
 #
 #   1. installs the Debian packages the tests need when they are missing
 #      (apt-get as root, or through `sudo -n`);
-#   2. go mod download, go vet ./..., a gofmt check;
+#   2. go mod download, go vet ./..., a gofmt check, and the `make dist`
+#      targets of other machines (windows/amd64, linux/arm64) vetted, built
+#      and their tests compiled (scripts/cross.sh);
 #   3. go test -race ./... — the PC/SC tests run for real: internal/pcsctest
 #      starts pcscd with the vpcd driver when none runs, gives each test a
 #      vpcd slot under a cross-process lock, and stops the pcscd it started
@@ -17,6 +19,8 @@
 #   MYNACARD_TEST_TIMEOUT    go test -timeout per package (default 10m)
 #   MYNACARD_FUZZTIME        -fuzztime per fuzz target (default 3s)
 #   MYNACARD_SKIP_FUZZ=1     skip step 4
+#   MYNACARD_CROSS_TARGETS   cross targets of step 2 (default "windows/amd64
+#                            linux/arm64"; "" skips them)
 #   MYNACARD_TEST_PKGS       packages to vet and test (default ./...)
 #   MYNACARD_PCSCTEST_DIR    lock directory of the PC/SC harness
 #                            (default $TMPDIR/mynacard-pcsctest)
@@ -150,6 +154,9 @@ if [ ${#gofiles[@]} -gt 0 ]; then
 	unformatted=$(gofmt -l "${gofiles[@]}")
 fi
 [ -z "$unformatted" ] || die "gofmt needed on: $unformatted"
+
+log "cross-builds (scripts/cross.sh)"
+scripts/cross.sh || die "a make dist target does not vet, build or compile its tests"
 
 log "the RELIABILITY.md generator on a captured log"
 scripts/test-reliability-report.sh || die "scripts/reliability-report.sh renders the attacks table wrongly"

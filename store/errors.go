@@ -94,18 +94,3 @@ func (e *ImportErrors) Unwrap() []error {
 	}
 	return errs
 }
-
-// storageFullError wraps a driver's out-of-space error so that errors.Is
-// matches both ErrStorageFull and the driver's own error.
-type storageFullError struct{ err error }
-
-func (e *storageFullError) Error() string { return "storage full: " + e.err.Error() }
-
-func (e *storageFullError) Unwrap() []error { return []error{ErrStorageFull, e.err} }
-
-// conflictError wraps a driver's constraint error as ErrConflict.
-type conflictError struct{ err error }
-
-func (e *conflictError) Error() string { return "conflict: " + e.err.Error() }
-
-func (e *conflictError) Unwrap() []error { return []error{ErrConflict, e.err} }

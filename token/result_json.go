@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki"
 )
 
@@ -58,7 +59,7 @@ func (r Result) MarshalJSON() ([]byte, error) {
 	if c := r.Certificate; c != nil && c.Certificate != nil {
 		out.Certificate = certificateJSON{Issuer: rdnString(c.RawIssuer, c.Issuer), Serial: fmt.Sprintf("%X", c.SerialNumber.Bytes()),
 			Subject: rdnString(c.RawSubject, c.Subject), NotBefore: c.NotBefore, NotAfter: c.NotAfter, Fingerprint: jpki.FingerprintOf(c.Raw).String()}
-		if a := c.Attributes; a != nil && r.Key == jpki.KindSign {
+		if a := c.Attributes; a != nil && r.Key == card.SignKey {
 			out.Attributes = &attributesJSON{Name: a.Name, Address: a.Address, Sex: a.Sex.String()}
 			if !a.BirthDate.IsZero() {
 				out.Attributes.BirthDate = a.BirthDate.Format(time.DateOnly)

@@ -10,6 +10,7 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/revocation"
 )
@@ -116,7 +117,7 @@ type Validator struct {
 // Result is an accepted token.
 type Result struct {
 	// Key is the kind of key that made the token: the kind required.
-	Key jpki.Kind
+	Key card.KeyKind
 	// Certificate is the token's certificate; for a signing-key token
 	// its Attributes are the holder's details.
 	Certificate *jpki.Certificate
@@ -131,14 +132,14 @@ type Result struct {
 }
 
 // Validate checks raw (a token's JSON form) as the answer to nonce for
-// audience, made with the key of kind want (jpki.KindAuth or
-// jpki.KindSign). In order: the format; the nonce, consumed at once so a
+// audience, made with the key of kind want (card.AuthKey or
+// card.SignKey). In order: the format; the nonce, consumed at once so a
 // token is accepted at most once and any answer spends its challenge;
 // the certificate's kind; the signature over the rebuilt digest; the
 // chain to a trusted root at the current time with the key usage and
 // policy of want; revocation under the policy. A refusal is an *Error
 // whose Code names it.
-func (v *Validator) Validate(ctx context.Context, raw []byte, audience, nonce string, want jpki.Kind) (*Result, error) {
+func (v *Validator) Validate(ctx context.Context, raw []byte, audience, nonce string, want card.KeyKind) (*Result, error) {
 	tok, err := Parse(raw)
 	if err != nil {
 		return nil, err
@@ -147,14 +148,14 @@ func (v *Validator) Validate(ctx context.Context, raw []byte, audience, nonce st
 }
 
 // ValidateToken is Validate for a parsed token.
-func (v *Validator) ValidateToken(ctx context.Context, tok *Token, audience, nonce string, want jpki.Kind) (*Result, error) {
+func (v *Validator) ValidateToken(ctx context.Context, tok *Token, audience, nonce string, want card.KeyKind) (*Result, error) {
 	refuse := func(code Code, detail string, err error) (*Result, error) {
 		return nil, &Error{Code: code, Detail: detail, Err: err}
 	}
 	switch {
 	case v.Roots == nil || v.Nonces == nil:
 		return refuse(BadRequest, "validator has no roots or nonce store", nil)
-	case want != jpki.KindAuth && want != jpki.KindSign:
+	case want != card.AuthKey && want != card.SignKey:
 		return refuse(BadRequest, "expected key kind must be auth or sign", nil)
 	case tok.Version != Version:
 		return refuse(UnsupportedVersion, fmt.Sprintf("version %d, want %d", tok.Version, Version), nil)

@@ -94,6 +94,10 @@ const (
 	// CVCSignedOverTLV signs each EF 0004 over the whole 5F4E data object
 	// (tag, length and value) instead of its value.
 	CVCSignedOverTLV
+	// TextRecordTampered changes one byte of the name in text EF 0002
+	// after its integrity record was made, and nothing else: the surface
+	// records verify, the text does not.
+	TextRecordTampered
 )
 
 // String names the fault.
@@ -107,6 +111,8 @@ func (f RecordFault) String() string {
 		return "record signed by the application key"
 	case CVCSignedOverTLV:
 		return "CVC signed over the 5F4E TLV"
+	case TextRecordTampered:
+		return "tampered text record"
 	}
 	return fmt.Sprintf("RecordFault(%d)", int(f))
 }
@@ -201,7 +207,7 @@ func (c *Card) layoutText(ct *Contents) error {
 			}
 		}
 	}
-	if c.cfg.recordFault == RecordTampered {
+	if c.cfg.recordFault == RecordTampered || c.cfg.recordFault == TextRecordTampered {
 		tamper(basic, []byte(ct.Name))
 	}
 	if number != nil {

@@ -21,5 +21,6 @@ func (g *globals) noArgs(cmd *cobra.Command, args []string) error {
 		// --lang among them, are already parsed.
 		g.p = i18n.New(g.Lang)
 	}
+	g.cmdName = commandKey(cmd)
 	return &usageError{err: errors.New(g.tr(msgNoArgs, cmd.CommandPath(), len(args)))}
 }

@@ -10,17 +10,21 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
 // chipCards are cards of the default holder for chip identification:
-// a clone (files copied, another chip key) and a card that expired
-// yesterday (JST). A lost card is the default card with genauthcrl.
+// a clone (files copied, another chip key), a card whose text record was
+// changed after signing, and a card that expired yesterday (JST). A lost card is the default card with genauthcrl.
 var chipCards = map[string]func(c *virtual.Contents) []virtual.Option{
 	"cloned": func(*virtual.Contents) []virtual.Option {
 		return []virtual.Option{virtual.WithClonedFiles(cloneChipKey())}
+	},
+	"text-tampered": func(*virtual.Contents) []virtual.Option {
+		return []virtual.Option{virtual.WithRecordFault(virtual.TextRecordTampered)}
 	},
 	"pinb-2tries": func(*virtual.Contents) []virtual.Option {
 		return []virtual.Option{virtual.WithMaxTries(virtual.PINSurfaceB, 2), virtual.WithMaxTries(virtual.PINSurfaceBirthDate, 2)}
@@ -80,7 +84,7 @@ func chipScriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args 
 			if len(args) == 2 {
 				opts.Entries = []jpkitest.CRLEntry{{Serial: holder(ts, args[1]).AuthCert.SerialNumber, RevokedAt: now.Add(-2 * time.Hour), Reason: jpkitest.ReasonKeyCompromise}}
 			}
-			root, key := jpkitest.Default().Root(jpkitest.KindAuth, jpkitest.LatestGeneration)
+			root, key := jpkitest.Default().Root(card.AuthKey, jpkitest.LatestGeneration)
 			var buf bytes.Buffer
 			_, err := jpkitest.WriteCRL(&buf, root, key, opts)
 			ts.Check(err)

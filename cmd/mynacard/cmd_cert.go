@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"time"
 
@@ -21,10 +22,17 @@ import (
 // card's dates are civil dates.
 var jst = time.FixedZone("JST", 9*60*60)
 
-// certJSON is a certificate as `cert --format json` prints it.
+// certJSON is a certificate as `cert --format json` prints it: which
+// file of which card, and the certificate.
 type certJSON struct {
-	File        string              `json:"file"`
-	TestCard    bool                `json:"test_card"`
+	File     string `json:"file"`
+	TestCard bool   `json:"test_card"`
+	certInfoJSON
+}
+
+// certInfoJSON is a certificate in JSON: cert's, and the signer's in
+// verify. Kind is sign, auth or ca.
+type certInfoJSON struct {
 	Kind        string              `json:"kind"`
 	Subject     string              `json:"subject"`
 	Issuer      string              `json:"issuer"`
@@ -37,16 +45,24 @@ type certJSON struct {
 	DER         []byte              `json:"der"`
 }
 
-// certFiles maps the command's argument to the EF.
-var certFiles = map[string]card.CertFile{
-	"auth":    card.AuthCert,
-	"sign":    card.SignCert,
-	"auth-ca": card.AuthCACert,
-	"sign-ca": card.SignCACert,
+// certFile is one of the card's four certificates: key's own, or the CA
+// certificate that issued it.
+type certFile struct {
+	key card.KeyKind
+	ca  bool
+}
+
+// certFiles maps the command's argument to the certificate.
+var certFiles = map[string]certFile{
+	"auth":    {card.AuthKey, false},
+	"sign":    {card.SignKey, false},
+	"auth-ca": {card.AuthKey, true},
+	"sign-ca": {card.SignKey, true},
 }
 
 func newCertCmd(g *globals) *cobra.Command {
-	var format string
+	var format, out string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "cert auth|sign|auth-ca|sign-ca",
 		Short: "print one of the card's four certificates (the signing certificate needs the signing password)",
@@ -55,12 +71,12 @@ certificate (sign) holds the holder's name, address, birth date and sex and is
 released only after the signing password; its attributes are shown decoded,
 with the birth date in Gregorian and Japanese-era form and a warning where the
 name or address holds substitute characters (代替文字).`,
-		Args:      cobra.ExactArgs(1),
+		Args:      g.exactArgs(1),
 		ValidArgs: []string{"auth", "sign", "auth-ca", "sign-ca"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			f, ok := certFiles[args[0]]
 			if !ok {
-				return usageErrorf("unknown certificate %q: use auth, sign, auth-ca or sign-ca", args[0])
+				return usageErrorf("%s", g.tr(msgCertUnknown, args[0]))
 			}
 			if g.JSON {
 				format = "json"
@@ -68,7 +84,16 @@ name or address holds substitute characters (代替文字).`,
 			switch format {
 			case "text", "pem", "der", "json":
 			default:
-				return usageErrorf("--format must be text, pem, der or json, not %q", format)
+				return usageErrorf("%s", g.tr(msgCertFormat, format))
+			}
+			if format == "der" && out == "" && isTerminal(g.stdout) {
+				return &usageError{err: errors.New(g.tr(msgBinaryToTerminal))}
+			}
+			if err := g.refuseOverwrite(out, force); err != nil {
+				return err
+			}
+			if err := g.checkWritable(out); err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			s, err := g.openCard(ctx)
@@ -80,18 +105,37 @@ name or address holds substitute characters (代替文字).`,
 			if err != nil {
 				return err
 			}
-			return g.printCert(args[0], der, format, g.testCard(s))
+			if out == "" {
+				return g.printCert(args[0], der, format, g.testCard(s))
+			}
+			file, err := createOutput(out, force, 0o644)
+			if err != nil {
+				return err
+			}
+			stdout := g.stdout
+			g.stdout = file
+			err = g.printCert(args[0], der, format, g.testCard(s))
+			g.stdout = stdout
+			if cerr := file.Close(); err == nil {
+				err = cerr
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, pem, der or json")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "write to FILE instead of standard output (needed for --format der on a terminal)")
+	cmd.Flags().BoolVar(&force, "force", false, "with --out: replace FILE if it exists")
 	return cmd
 }
 
 // readCert reads a certificate; the signing certificate asks for the
 // signing password.
-func (g *globals) readCert(ctx context.Context, s *session, f card.CertFile) ([]byte, error) {
-	if f != card.SignCert {
-		return s.jpki.ReadCertificate(ctx, f)
+func (g *globals) readCert(ctx context.Context, s *session, f certFile) ([]byte, error) {
+	switch {
+	case f.ca:
+		return s.jpki.ReadCACertificate(ctx, f.key)
+	case f.key != card.SignKey:
+		return s.jpki.ReadCertificate(ctx, f.key)
 	}
 	src, err := g.pinSource()
 	if err != nil {
@@ -114,13 +158,12 @@ func (g *globals) printCert(name string, der []byte, format string, test bool) e
 	if err != nil {
 		return fmt.Errorf("parsing the certificate: %w", err)
 	}
-	out := certJSON{
-		File: name, TestCard: test, Kind: "ca",
-		Subject: xc.Subject.String(), Issuer: xc.Issuer.String(),
+	out := certJSON{File: name, TestCard: test, certInfoJSON: certInfoJSON{
+		Kind: "ca", Subject: xc.Subject.String(), Issuer: xc.Issuer.String(),
 		Serial:      confirm.SerialString(xc),
 		IssuerKeyID: hex.EncodeToString(xc.AuthorityKeyId), NotBefore: xc.NotBefore, NotAfter: xc.NotAfter,
 		Fingerprint: jpki.FingerprintOf(der).String(), DER: der,
-	}
+	}}
 	if !xc.IsCA {
 		c, err := jpki.FromX509(xc)
 		if err != nil {
@@ -134,7 +177,7 @@ func (g *globals) printCert(name string, der []byte, format string, test bool) e
 	}
 	g.testBanner(g.stdout, test)
 	t := g.newTable()
-	t.row(g.tr(msgFieldKind), out.Kind)
+	t.row(g.tr(msgFieldKind), g.certName(name))
 	t.row(g.tr(msgFieldSubject), out.Subject)
 	t.row(g.tr(msgFieldIssuer), out.Issuer)
 	t.row(g.tr(msgFieldSerial), out.Serial)

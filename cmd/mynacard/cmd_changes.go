@@ -2,10 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/i18n"
+	"github.com/mynacard/mynacard/store"
 )
 
 func newChangesCmd(g *globals) *cobra.Command {
@@ -30,12 +33,16 @@ Batch mode shows a progress bar on a terminal, prints the enrolments that are
 not good (with --json: one JSON object per enrolment, then the summary) and
 ends with a summary. Exit code: 0 when all are good, 4 when any is revoked,
 3 when any could not be checked.`,
-		Args: cobra.MaximumNArgs(1),
+		Args: g.maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if all == (len(args) == 1) {
-				return usageErrorf("give one enrolment ID or --all")
+				return usageErrorf("%s", g.tr(msgChangesArgs))
 			}
 			ctx := cmd.Context()
+			// With the built-in virtual card, the test hierarchy's own
+			// CRLs are the revocation source when none is given, as for
+			// identify and qualify.
+			g.virtualCard = g.virtualCard || strings.EqualFold(g.Reader, virtualReader)
 			st, err := g.openStore(ctx)
 			if err != nil {
 				return err
@@ -48,9 +55,12 @@ ends with a summary. Exit code: 0 when all are good, 4 when any is revoked,
 			if !all {
 				id, err := strconv.ParseInt(args[0], 10, 64)
 				if err != nil {
-					return usageErrorf("enrolment ID %q is not a number", args[0])
+					return usageErrorf("%s", g.tr(msgChangesNotID, args[0]))
 				}
 				r, err := conf.CheckEnrolment(ctx, id)
+				if errors.Is(err, store.ErrNotFound) {
+					return errors.New(g.tr(msgNoEnrolment, id))
+				}
 				if err != nil {
 					return err
 				}
@@ -146,7 +156,7 @@ func (g *globals) printChangeResult(r confirm.ChangeResult) {
 	case confirm.OutcomeGood:
 		what = g.p.Sprintf(i18n.NoChange)
 	case confirm.OutcomeUnknown:
-		what = g.tr(msgChangesUnknown, r.Revocation.Code)
+		what = g.tr(msgChangesUnknown, g.revocationWhy(r.Revocation.Code))
 	default:
 		what = g.revocationText(r.Revocation)
 	}
@@ -168,6 +178,6 @@ func (g *globals) printSummary(s confirm.Summary) {
 	fmt.Fprintln(g.stdout, g.tr(msgChangesSummary, s.Checked, s.Good, s.RegistrationChanged, other, s.Unknown))
 	sort.Strings(reasons)
 	for _, r := range reasons {
-		fmt.Fprintln(g.stdout, g.tr(msgChangesRevoked, r, s.RevokedOther[r]))
+		fmt.Fprintln(g.stdout, g.tr(msgChangesRevokedWhy, g.revokedReason(r), s.RevokedOther[r]))
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/jp2"
+	"github.com/mynacard/mynacard/store"
 )
 
 // chipJSON is what `identify --chip --json` prints.
@@ -29,14 +31,55 @@ const (
 	chipAddressFile = "address.png"
 )
 
+// chipFlags are identify's flags of a chip identification.
+type chipFlags struct {
+	on bool
+	// out is the folder the photo and images are written to.
+	out string
+	// withText asks for the holder's text PIN too.
+	withText bool
+	// keepPhoto is "", "jp2" (as read) or "png".
+	keepPhoto string
+	// noRecord runs without a store: nothing is recorded.
+	noRecord bool
+}
+
+// set reports whether a flag that needs --chip was given.
+func (f *chipFlags) set() bool {
+	return f.withText || f.keepPhoto != "" || f.out != "" || f.noRecord
+}
+
+// photoKeep maps --keep-photo.
+func (f *chipFlags) photoKeep() (confirm.PhotoKeep, bool) {
+	switch f.keepPhoto {
+	case "":
+		return confirm.PhotoHashOnly, true
+	case "jp2", "as-read":
+		return confirm.PhotoAsRead, true
+	case "png":
+		return confirm.PhotoPNG, true
+	}
+	return 0, false
+}
+
 // runChipIdentify is identify --chip: 照合番号B from the terminal (no
 // echo) or --pin-stdin, the card face verified to the pinned CV CA key,
 // the card-present challenge, expiry and the authentication certificate's
-// revocation; the photo and the name and address images are written to
-// out only when every check passed.
-func (g *globals) runChipIdentify(ctx context.Context, out string) error {
+// revocation; with --with-text the holder's text PIN (asked after
+// 照合番号B) and the basic four as text, verified to the text CV key. The
+// photo and the name and address images are written to out only when
+// every check passed.
+func (g *globals) runChipIdentify(ctx context.Context, cf chipFlags) error {
+	out := cf.out
 	if out == "" {
 		return usageErrorf("%s", g.tr(msgChipNeedOut))
+	}
+	keep, ok := cf.photoKeep()
+	if !ok {
+		return usageErrorf("%s", g.tr(msgChipKeepPhotoUsage))
+	}
+	if cf.noRecord && keep != confirm.PhotoHashOnly {
+		return usageErrorf("%s", g.tr(msgChipKeepNoRecord))
 	}
 	if err := os.MkdirAll(out, 0o700); err != nil {
 		return fmt.Errorf("creating %s: %w", out, err)
@@ -46,14 +89,23 @@ func (g *globals) runChipIdentify(ctx context.Context, out string) error {
 			return err
 		}
 	}
-	return g.withConfirmer(ctx, nil, func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error {
+	return g.withChipConfirmer(ctx, !cf.noRecord, func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error {
 		keys, err := g.cvKeys(s)
 		if err != nil {
 			return err
 		}
-		id, err := conf.IdentifyChip(ctx, s.jpki, confirm.ChipOptions{Prompt: prompt, CVKeys: keys})
+		opts := confirm.ChipOptions{Prompt: prompt, CVKeys: keys, KeepPhoto: keep}
+		if cf.withText {
+			opts.TextPrompt = prompt
+		}
+		id, err := conf.IdentifyChip(ctx, s.jpki, opts)
 		if err != nil {
-			return withPIN(card.SurfacePINB, err)
+			kind := card.SurfacePINB
+			var pk *card.PINKindError
+			if errors.As(err, &pk) {
+				kind = pk.Kind
+			}
+			return withPIN(kind, err)
 		}
 		res := chipJSON{TestCard: g.testCard(s), ChipIdentification: id, Written: map[string]string{}}
 		if id.Verdict.OK {
@@ -67,6 +119,9 @@ func (g *globals) runChipIdentify(ctx context.Context, out string) error {
 			}
 		} else {
 			g.printChip(id, res.TestCard, res.Written)
+			if cf.noRecord {
+				g.notef("%s", g.tr(msgChipNoRecord))
+			}
 		}
 		return g.chipError(id.Verdict.Refusal, id.Verdict.AuthRevocation.Status == confirm.RevocationRevoked)
 	})
@@ -94,7 +149,7 @@ func (g *globals) writeChipFiles(dir string, sf *card.Surface, written map[strin
 
 // chipError is the exit of a refused chip identification or age check:
 // 4 for a revoked certificate, 3 for any other refusal.
-func (g *globals) chipError(refusal string, revoked bool) error {
+func (g *globals) chipError(refusal confirm.RefusalCode, revoked bool) error {
 	if refusal == "" {
 		return nil
 	}
@@ -134,7 +189,14 @@ func (g *globals) printChip(id *confirm.ChipIdentification, test bool, written m
 		t.row(g.tr(msgChipExpiry), id.Expiry+"  "+okWord(v.Expiry.OK))
 		t.note(g.tr(msgChipExpiryUnsigned))
 		t.row(g.tr(msgChipAuthCert), g.revocationText(v.AuthRevocation))
+		if v.Text != nil {
+			t.row(g.tr(msgChipText), g.chipTextResult(v))
+		}
 		if v.Face.Verified {
+			if id.Text != nil {
+				t.row(g.tr(msgChipName), id.Text.Name)
+				t.row(g.tr(msgChipAddress), id.Text.Address)
+			}
 			t.row(g.tr(msgChipBirth), g.dateBothTime(id.Face.Birth))
 			t.row(g.tr(msgChipSex), g.sexWord(id.Sex))
 		}
@@ -146,16 +208,94 @@ func (g *globals) printChip(id *confirm.ChipIdentification, test bool, written m
 			g.notef("%s", g.tr(msgChipWritten, p))
 		}
 	}
-	if len(written) > 0 {
+	switch {
+	case len(written) > 0 && id.Text != nil:
+		g.notef("%s", g.tr(msgChipTextBeside))
+	case len(written) > 0:
 		g.notef("%s", g.tr(msgChipCompare))
 	}
 	if id.RecordSeq != 0 {
 		g.notef("%s", g.tr(msgChipRecord, id.RecordSeq))
+		if id.PhotoKept != "" {
+			g.notef("%s", g.tr(msgChipPhotoKept, id.PhotoKept))
+		}
 	}
 }
 
-// addChipFlags adds identify's --chip and --out.
-func addChipFlags(f *pflag.FlagSet, chip *bool, out *string) {
-	f.BoolVar(chip, "chip", false, "identify by reading the IC chip (照合番号B): the card face verified to the issuer's key, the chip's presence, expiry and revocation; the photo is written to --out for the clerk to compare")
-	f.StringVar(out, "out", "", "with --chip: folder for face.png, name.png and address.png (mode 0600)")
+// chipStore opens the store a chip identification or an age check
+// records into. need: a record is asked for, so the store must exist
+// (the error says why it is needed and how to go without). Otherwise an
+// existing store is used when --db names it or the per-user one exists,
+// and none is fine.
+func (g *globals) chipStore(ctx context.Context, need bool) (store.Store, error) {
+	st, err := g.openStore(ctx)
+	var ns *noStoreError
+	switch {
+	case err == nil:
+		return st, nil
+	case !errors.As(err, &ns):
+		return nil, err
+	case need:
+		return nil, &codedError{code: exitError, msg: g.tr(msgChipNeedStore, ns.where), hint: g.tr(msgHintChipNeedStore)}
+	case g.DB != "":
+		return nil, err // a store named by --db that is not there: a mistyped --db
+	}
+	return nil, nil
+}
+
+// withChipConfirmer is withConfirmer for identify --chip and age: record
+// says whether a record is kept (then the store must exist, chipStore);
+// without it no store is opened.
+func (g *globals) withChipConfirmer(ctx context.Context, record bool, fn func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error) error {
+	if _, err := g.checkRevocationFlags(); err != nil {
+		return err
+	}
+	var st store.Store
+	if record {
+		var err error
+		if st, err = g.chipStore(ctx, true); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
+	s, err := g.openCard(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	conf, err := g.confirmer(ctx, s, st)
+	if err != nil {
+		return err
+	}
+	src, err := g.pinSource()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	return fn(s, conf, g.prompt(src))
+}
+
+// chipTextResult is the text verification's row: the key it verified
+// to, or why it did not, and whether it matches the card face.
+func (g *globals) chipTextResult(v confirm.ChipVerdict) string {
+	t := v.Text
+	switch {
+	case !t.Verified:
+		return g.tr(msgChipFaceFailed, t.Reason)
+	case v.TextMatchesFace != nil && !v.TextMatchesFace.OK:
+		return g.tr(msgChipTextMismatch)
+	case t.TestKey:
+		return g.tr(msgChipFaceOKTest, t.CAKey)
+	}
+	return g.tr(msgChipFaceOK, t.CAKey)
+}
+
+// addChipFlags adds identify's --chip, --out, --with-text and
+// --keep-photo.
+func addChipFlags(f *pflag.FlagSet, cf *chipFlags) {
+	f.BoolVar(&cf.on, "chip", false, "identify by reading the IC chip (照合番号B): the card face verified to the issuer's key, the chip's presence, expiry and revocation; the photo is written to --out for the clerk to compare")
+	f.StringVar(&cf.out, "out", "", "with --chip: folder for face.png, name.png and address.png (mode 0600)")
+	f.BoolVar(&cf.withText, "with-text", false, "with --chip: the holder also enters the 4-digit PIN (asked after 照合番号B, never an argument); name, address, birth date and sex are read as text and verified to the issuer's text key")
+	f.StringVar(&cf.keepPhoto, "keep-photo", "", "with --chip: the record also keeps the face photo, as read from the card (jp2) or as PNG (png); by default it keeps only the photo's SHA-256")
+	f.BoolVar(&cf.noRecord, "no-record", false, "with --chip: keep no record, and need no store (the rules for this method ask for a record: use it only where another record is kept)")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -31,7 +32,7 @@ canonical form and qualify finds the holder by any of them.
 
 The file is imported in one transaction: if any row is bad, every bad row is
 reported with its line number and nothing is imported.`,
-		Args: cobra.ExactArgs(1),
+		Args: g.exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			f, err := os.Open(args[0])
@@ -46,13 +47,33 @@ reported with its line number and nothing is imported.`,
 			}
 			defer st.Close()
 			res, err := st.ImportEligibilityCSV(ctx, f)
+			var ie *store.ImportErrors
+			if errors.As(err, &ie) {
+				// One line per bad row (or one for the header) before
+				// the one-line error.
+				summary, lines := g.importReport(ie)
+				for _, l := range lines {
+					fmt.Fprintf(g.stderr, "mynacard: %s\n", l)
+				}
+				if g.JSON {
+					// A machine gets the same answer as any failure, with the
+					// rows' errors.
+					_ = g.printJSON(map[string]jsonError{"error": {ExitCode: exitError, Code: exitCodeName(exitError),
+						Message: summary, Hint: g.tr(msgHintImportFix), Rows: lines}})
+				}
+				return &codedError{code: exitError, msg: summary, hint: g.tr(msgHintImportFix), underlying: err}
+			}
 			if err != nil {
 				return err
 			}
 			if g.JSON {
 				return g.printJSON(map[string]int{"inserted": res.Inserted, "updated": res.Updated})
 			}
-			fmt.Fprintln(g.stdout, g.tr(msgImported, res.Inserted+res.Updated, res.Inserted, res.Updated))
+			if n := res.Inserted + res.Updated; n == 1 {
+				fmt.Fprintln(g.stdout, g.tr(msgImportedOne, res.Inserted, res.Updated))
+			} else {
+				fmt.Fprintln(g.stdout, g.tr(msgImported, n, res.Inserted, res.Updated))
+			}
 			return nil
 		},
 	})

@@ -24,8 +24,8 @@ type identifyJSON struct {
 }
 
 func newIdentifyCmd(g *globals) *cobra.Command {
-	var authKey, enroll, newHolder, compareText, token, chip bool
-	var chipOut string
+	var authKey, enroll, newHolder, compareText, token bool
+	var chip chipFlags
 	var replaces int64
 	var tf tokenFlags
 	cmd := &cobra.Command{
@@ -50,11 +50,14 @@ enrolment ID whose certificate was revoked for a registration change (異動)
 and shows old and new attributes side by side.`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if chip {
+			if chip.on {
 				if authKey || enroll || newHolder || compareText || token || replaces != 0 {
 					return usageErrorf("%s", g.tr(msgChipAlone))
 				}
-				return g.runChipIdentify(cmd.Context(), chipOut)
+				return g.runChipIdentify(cmd.Context(), chip)
+			}
+			if chip.set() {
+				return usageErrorf("%s", g.tr(msgChipFlagsNeedChip))
 			}
 			if token {
 				// A token for a backend instead of a local verdict: the
@@ -63,7 +66,7 @@ and shows old and new attributes side by side.`,
 				return g.runToken(cmd.Context(), tf)
 			}
 			if authKey && (replaces != 0 || compareText) {
-				return usageErrorf("--replaces and --compare-text need the signing key, not --auth-key")
+				return usageErrorf("%s", g.tr(msgReplacesAuthKey))
 			}
 			ctx := cmd.Context()
 			// Enrolling writes the first data a store may hold; anything
@@ -123,7 +126,7 @@ and shows old and new attributes side by side.`,
 	f.BoolVar(&newHolder, "new-holder", false, "enrol even when earlier enrolments may be this holder's before a registration change (the clerk checked they are someone else)")
 	f.BoolVar(&token, "token", false, "print a confirmation token for a backend's challenge (--audience, --nonce) instead of a local verdict")
 	tf.addTokenFlags(f, true)
-	addChipFlags(f, &chip, &chipOut)
+	addChipFlags(f, &chip)
 	return cmd
 }
 
@@ -133,9 +136,12 @@ func (g *globals) printIdentification(id *confirm.Identification, test bool) {
 	g.testBanner(g.stdout, test)
 	head := p.Sprintf(i18n.VerificationFailed)
 	switch {
-	case id.Verdict.OK && id.Key == "auth" && id.SameHolderAsEnrolled:
+	case id.Verdict.OK && id.Key == card.AuthKey && id.SameHolderAsEnrolled:
 		head = p.Sprintf(i18n.SameHolder)
-	case id.Verdict.OK && id.Key == "auth":
+	case id.Verdict.OK && id.Key == card.AuthKey && id.Enrolment != nil:
+		// Enrolled just now: there was nothing to be the same as.
+		head = g.tr(msgAuthNewEnrolment)
+	case id.Verdict.OK && id.Key == card.AuthKey:
 		head = g.tr(msgNotSameHolder)
 	case id.Verdict.OK:
 		head = p.Sprintf(i18n.Identified)
@@ -146,7 +152,7 @@ func (g *globals) printIdentification(id *confirm.Identification, test bool) {
 	t.row(g.tr(msgFieldSerial), id.Certificate.Serial)
 	g.printAttributes(t, id.Attributes)
 	if id.MatchedEnrolment != nil {
-		t.row(p.Sprintf(i18n.SameHolder), id.MatchedEnrolment.ID)
+		t.row(g.tr(msgMatchedEnrolment), id.MatchedEnrolment.ID)
 	}
 	t.flush()
 	switch {
@@ -155,7 +161,7 @@ func (g *globals) printIdentification(id *confirm.Identification, test bool) {
 	case id.Enrolment != nil:
 		fmt.Fprintln(g.stdout, g.tr(msgEnrolled, id.Enrolment.ID))
 	case id.NotEnrolled != "":
-		fmt.Fprintln(g.stdout, g.tr(msgNotEnrolled, id.NotEnrolled))
+		fmt.Fprintln(g.stdout, g.tr(msgNotEnrolled, g.notDoneWhy(id.NotEnrolled)))
 	}
 	for _, c := range id.ChangeCandidates {
 		name := ""
@@ -179,18 +185,14 @@ func (g *globals) printChange(c *confirm.Change) {
 	if c.Linked {
 		fmt.Fprintln(g.stdout, p.Sprintf(i18n.RegistrationResolved))
 	} else {
-		why := c.Code
-		if c.Detail != "" {
-			why += ": " + c.Detail
-		}
-		fmt.Fprintln(g.stdout, g.tr(msgChangeNotLinked, why))
+		fmt.Fprintln(g.stdout, g.tr(msgChangeNotLinked, g.notDoneWhy(string(c.Code))))
 	}
 	if c.Old == nil || c.New == nil {
 		return
 	}
 	differs := map[string]bool{}
 	for _, fc := range c.Changes {
-		differs[strings.TrimSuffix(fc.Field, "_substitute")] = true
+		differs[strings.TrimSuffix(string(fc.Field), "_substitute")] = true
 	}
 	t := g.newTable()
 	t.cells("", p.Sprintf(i18n.CompareOld), p.Sprintf(i18n.CompareNew), "")

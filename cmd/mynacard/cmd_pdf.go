@@ -33,6 +33,7 @@ type pdfSignFlags struct {
 	reason, location, contactInfo string
 	page, certify                 int
 	rect, text, font              string
+	force                         bool
 }
 
 // pdfSignJSON is what `sign --pdf --json` prints.
@@ -47,7 +48,7 @@ type pdfSignJSON struct {
 	TestCard   bool         `json:"test_card"`
 	Bytes      int          `json:"bytes"`
 	DSS        *pdf.DSSInfo `json:"dss,omitempty"`
-	SignedWith string       `json:"signer"`
+	SignedWith string       `json:"signer_subject"`
 }
 
 // runSignPDF signs a PDF: everything about the file is checked and shown
@@ -67,27 +68,23 @@ func (g *globals) runSignPDF(ctx context.Context, f pdfSignFlags) error {
 	if f.out == "" {
 		f.out = strings.TrimSuffix(f.in, filepath.Ext(f.in)) + "-signed.pdf"
 	}
-	in, err := os.ReadFile(f.in)
-	if err != nil {
-		return err
-	}
 	opts := pdf.SignOptions{Level: level, Reason: f.reason, Location: f.location, ContactInfo: f.contactInfo, Page: f.page, DocMDP: f.certify}
 	if f.rect != "" {
 		var r [4]float64
 		parts := strings.Split(f.rect, ",")
 		if len(parts) != 4 {
-			return usageErrorf("--rect: want X1,Y1,X2,Y2")
+			return usageErrorf("%s", g.tr(msgRectFormat))
 		}
 		for i, p := range parts {
 			if r[i], err = strconv.ParseFloat(strings.TrimSpace(p), 64); err != nil {
-				return usageErrorf("--rect: %v", err)
+				return usageErrorf("%s", g.tr(msgRectFormat))
 			}
 		}
 		opts.Rect = &r
 	}
 	if f.text != "" {
 		if f.rect == "" {
-			return usageErrorf("--text needs --rect")
+			return usageErrorf("%s", g.tr(msgTextNeedsRect))
 		}
 		opts.Text = strings.ReplaceAll(f.text, `\n`, "\n")
 		if f.font != "" {
@@ -104,9 +101,16 @@ func (g *globals) runSignPDF(ctx context.Context, f pdfSignFlags) error {
 			}
 		}
 	}
+	in, err := os.ReadFile(f.in)
+	if err != nil {
+		return err
+	}
 	p, err := pdf.Prepare(in, opts)
 	if err != nil {
 		return fmt.Errorf("%s", g.tr(msgPDFCannotSign, f.in, err))
+	}
+	if err := g.refuseOverwrite(f.out, f.force); err != nil {
+		return err
 	}
 	// What is signed, before any PIN.
 	w := g.stdout
@@ -142,7 +146,7 @@ func (g *globals) runSignPDF(ctx context.Context, f pdfSignFlags) error {
 	if err != nil {
 		return err
 	}
-	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: !g.testCard(s)})
+	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Kind: card.SignKey, RequireProduction: !g.testCard(s)})
 	if err != nil {
 		return &codedError{code: exitVerificationFailed, msg: g.tr(msgChainFailedWhy, err), hint: g.tr(msgPDFHintChain), underlying: err}
 	}
@@ -329,7 +333,7 @@ type pdfSignatureJSON struct {
 	Location    string              `json:"location,omitempty"`
 	ContactInfo string              `json:"contact_info,omitempty"`
 	Verdict     confirm.Verdict     `json:"verdict"`
-	Signer      *certJSON           `json:"signer,omitempty"`
+	Signer      *certInfoJSON       `json:"signer,omitempty"`
 	Attributes  *confirm.Attributes `json:"attributes,omitempty"`
 	Changes     []pdf.Change        `json:"changes,omitempty"`
 	Problems    []pdf.Problem       `json:"problems,omitempty"`
@@ -368,7 +372,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 	}
 	rep, err := pdf.Verify(ctx, data, opts)
 	if err != nil {
-		return &codedError{code: exitVerificationFailed, msg: g.tr(msgPDFCannotRead, file, err), hint: g.tr(msgHintVerifyFailed), underlying: err}
+		return &codedError{code: exitVerificationFailed, msg: g.tr(msgPDFCannotRead, file, err), hint: g.tr(msgHintDocumentFailed), underlying: err}
 	}
 	out := pdfVerifyJSON{File: file, TestHierarchy: test, Revisions: rep.Revisions, DSS: rep.DSS, Problems: rep.Problems, OK: len(rep.Problems) == 0 && len(rep.Signatures) > 0}
 	worst := confirm.Verdict{OK: true}
@@ -396,14 +400,14 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 			v.Chain = confirm.ChainResult{OK: true, Production: s.Chain.Production, Generation: s.Chain.Generation,
 				RootFingerprint: s.Chain.Fingerprint().String(), At: s.Chain.Time}
 		} else {
-			v.Chain = confirm.ChainResult{Code: s.ChainReason.String(), At: time.Now()}
+			v.Chain = confirm.ChainResult{Code: strings.ReplaceAll(s.ChainReason.String(), "-", "_"), At: time.Now()}
 			for _, p := range s.Problems {
 				if p.Code == pdf.CodeChain || p.Code == pdf.CodeAuthKey {
 					v.Chain.Detail = p.Detail
 				}
 			}
 			if s.ChainReason == 0 {
-				v.Chain.Code = "not-checked"
+				v.Chain.Code = "not_checked"
 			}
 		}
 		v.Revocation = confirm.RevocationResult{Status: confirm.RevocationNotChecked}
@@ -413,7 +417,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 		v.OK = s.Valid() && revocationAccepted(policy, v.Revocation)
 		if s.Signer != nil {
 			der := s.Signer.Raw
-			j.Signer = &certJSON{Kind: s.Signer.Kind.String(), Subject: s.Signer.Subject.String(), Issuer: s.Signer.Issuer.String(),
+			j.Signer = &certInfoJSON{Kind: s.Signer.Kind.String(), Subject: s.Signer.Subject.String(), Issuer: s.Signer.Issuer.String(),
 				Serial: confirm.SerialString(s.Signer.Certificate), NotBefore: s.Signer.NotBefore, NotAfter: s.Signer.NotAfter,
 				Fingerprint: jpki.FingerprintOf(der).String(), DER: der}
 			j.Attributes = jsonAttributes(s.Signer.Attributes)
@@ -433,7 +437,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 		if err := g.printJSON(out); err != nil {
 			return err
 		}
-		return g.verdictError(worst)
+		return g.documentVerdictError(worst)
 	}
 	g.testBanner(g.stdout, test)
 	t := g.newTable()
@@ -463,10 +467,10 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 		g.printVerdict(t, j.Verdict)
 		g.printAttributes(t, j.Attributes)
 		if !j.SignedAt.IsZero() {
-			t.row(g.tr(msgFieldSignedAt), j.SignedAt.Local().Format(time.DateTime))
+			t.row(g.tr(msgFieldSignedAt), clockJST(j.SignedAt))
 		}
 		if !j.Timestamp.IsZero() {
-			t.row(g.tr(msgPDFTimestamp), g.tr(msgPDFTimestampBy, j.Timestamp.Local().Format(time.DateTime), j.TSA))
+			t.row(g.tr(msgPDFTimestamp), g.tr(msgPDFTimestampBy, clockJST(j.Timestamp), j.TSA))
 		}
 		for _, kv := range []struct {
 			k msgKey
@@ -496,7 +500,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 		t.row("DSS", g.tr(msgPDFDSSShort, rep.DSS.Certs, rep.DSS.CRLs, rep.DSS.CRLBytes, rep.DSS.OCSPs, rep.DSS.OCSPBytes))
 	}
 	t.flush()
-	return g.verdictError(worst)
+	return g.documentVerdictError(worst)
 }
 
 // changeWord names a kind of change in the chosen language.

@@ -36,12 +36,12 @@ func newPINCmd(g *globals) *cobra.Command {
 		Long: `pin change asks for the current PIN once and the new one twice (on the
 terminal, or three lines with --pin-stdin). The new PIN's format is checked
 before the current one is sent to the card.`,
-		Args:      cobra.ExactArgs(1),
+		Args:      g.exactArgs(1),
 		ValidArgs: []string{"sign", "auth", "text"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			k, ok := changeablePINs[args[0]]
 			if !ok {
-				return usageErrorf("unknown PIN %q: use sign, auth or text", args[0])
+				return usageErrorf("%s", g.tr(msgPINUnknown, args[0]))
 			}
 			ctx := cmd.Context()
 			s, err := g.openCard(ctx)

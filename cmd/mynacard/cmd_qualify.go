@@ -54,11 +54,15 @@ exits 0; 2–6 exit 5 (not eligible).`,
 					return err
 				}
 				if e := q.Eligibility; e == nil || !e.Eligible {
-					msg := g.p.Sprintf(i18n.ExitNotEligible)
-					if e != nil {
+					msg, hint := g.p.Sprintf(i18n.ExitNotEligible), g.tr(msgNotEligibleHint)
+					switch {
+					case e != nil && e.CardExpired:
+						msg = g.tr(msgInsuranceCardExpiredOn, g.dateOne(parseDate(e.CardValidUntil)))
+						hint = g.tr(msgHintInsuranceCard)
+					case e != nil:
 						msg = g.tr(msgStatusN, e.Status, g.statusWord(e.Status))
 					}
-					return &codedError{code: exitNotEligible, msg: msg, hint: g.tr(msgNotEligibleHint)}
+					return &codedError{code: exitNotEligible, msg: msg, hint: hint}
 				}
 				return nil
 			})
@@ -85,7 +89,13 @@ func (g *globals) printQualification(q *confirm.Qualification, test bool) {
 	g.printVerdict(t, q.Verdict)
 	t.row(g.tr(msgFieldSerial), q.Certificate.Serial)
 	if e := q.Eligibility; e != nil {
-		t.row(p.Sprintf(i18n.FieldEligibility), g.tr(msgStatusN, e.Status, g.statusWord(e.Status)))
+		status := g.tr(msgStatusN, e.Status, g.statusWord(e.Status))
+		if e.CardExpired {
+			// The qualification may be in force, but the card that
+			// shows it is not: never "valid".
+			status = g.tr(msgStatusCardExpired, e.Status)
+		}
+		t.row(p.Sprintf(i18n.FieldEligibility), status)
 		if e.InsurerNumber != "" {
 			t.row(p.Sprintf(i18n.FieldInsurerNumber), e.InsurerNumber)
 			t.row(p.Sprintf(i18n.FieldCardSymbol), e.Symbol)
@@ -95,14 +105,34 @@ func (g *globals) printQualification(q *confirm.Qualification, test bool) {
 			t.row(p.Sprintf(i18n.FieldBirthDate), g.dateBothTime(parseDate(e.BirthDate)))
 			t.row(p.Sprintf(i18n.FieldSex), g.sexWord(e.Sex))
 			t.row(p.Sprintf(i18n.FieldQualificationStart), g.dateBothTime(parseDate(e.QualifiedFrom)))
-			t.row(p.Sprintf(i18n.FieldQualificationEnd), g.dateBothTime(parseDate(e.QualifiedUntil)))
+			if e.LostOn != "" {
+				// 資格喪失年月日 is the day after the last qualified day.
+				t.row(g.tr(msgFieldQualLostOn), g.dateBothTime(parseDate(e.LostOn)))
+			}
 			if e.CardValidUntil != "" {
-				t.row(p.Sprintf(i18n.FieldCertificateExpiry), g.dateBothTime(parseDate(e.CardValidUntil)))
+				valid := g.dateBothTime(parseDate(e.CardValidUntil))
+				if e.CardExpired {
+					valid = g.tr(msgInsuranceCardExpired, valid)
+				}
+				t.row(g.tr(msgFieldInsuranceCard), valid)
 			}
 			t.row(p.Sprintf(i18n.FieldCopaymentRatio), fmt.Sprintf("%d%%", e.CopayPercent))
 		}
 	}
 	t.flush()
+}
+
+// dateOne writes a calendar date in the reader's own form: the Japanese
+// era in Japanese, YYYY-MM-DD in English (inside a sentence, where both
+// forms would nest brackets).
+func (g *globals) dateOne(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if g.p.Lang() == i18n.Japanese {
+		return card.FormatJapaneseDate(t)
+	}
+	return t.Format(time.DateOnly)
 }
 
 // parseDate reads YYYY-MM-DD; the zero time for anything else.

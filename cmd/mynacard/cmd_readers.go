@@ -1,7 +1,7 @@
 package main
 
 import (
-	"encoding/json"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -18,7 +18,7 @@ func newReadersCmd(g *globals) *cobra.Command {
 		Long: `readers lists the PC/SC readers, one per line: index, name, and whether a
 card is in it (with its ATR). The index and any unique part of the name work
 with --reader. With --json it prints a JSON array of
-{"name", "card_present", "atr" (base64), "in_use"}; with no reader, [].
+{"name", "card_present", "atr" (lower-case hex), "in_use"}; with no reader, [].
 To follow readers and cards as they change, see mynacard watch.`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -32,7 +32,7 @@ To follow readers and cards as they change, see mynacard watch.`,
 			if errors.Is(err, reader.ErrNoReaders) {
 				// Not a failure of this command: the list is empty.
 				if !g.JSON {
-					fmt.Fprintln(g.stderr, "no smart-card readers found (run `mynacard virtual-card` for a virtual one)")
+					g.notef("%s", g.tr(msgNoReadersFound))
 				}
 				return printReaders(g, nil)
 			}
@@ -44,24 +44,32 @@ To follow readers and cards as they change, see mynacard watch.`,
 	}
 }
 
+// readerJSON is one reader in `readers --json`: the ATR in lower-case
+// hex, as watch and the agent's events give it.
+type readerJSON struct {
+	Name        string `json:"name"`
+	CardPresent bool   `json:"card_present"`
+	ATR         string `json:"atr,omitempty"`
+	InUse       bool   `json:"in_use"`
+}
+
 func printReaders(g *globals, infos []reader.Info) error {
 	if g.JSON {
-		enc := json.NewEncoder(g.stdout)
-		enc.SetIndent("", "  ")
-		if infos == nil {
-			infos = []reader.Info{}
+		out := make([]readerJSON, 0, len(infos))
+		for _, in := range infos {
+			out = append(out, readerJSON{Name: in.Name, CardPresent: in.CardPresent, ATR: hex.EncodeToString(in.ATR), InUse: in.InUse})
 		}
-		return enc.Encode(infos)
+		return g.printJSON(out)
 	}
 	for i, in := range infos {
-		state := "empty"
+		state := g.tr(msgReaderEmpty)
 		switch {
 		case in.CardPresent && in.InUse:
-			state = fmt.Sprintf("card (in exclusive use), atr %X", in.ATR)
+			state = g.tr(msgReaderCardInUse, hex.EncodeToString(in.ATR))
 		case in.CardPresent:
-			state = fmt.Sprintf("card, atr %X", in.ATR)
+			state = g.tr(msgReaderCardATR, hex.EncodeToString(in.ATR))
 		}
-		fmt.Fprintf(g.stdout, "%d\t%s\t%s\n", i, in.Name, state)
+		fmt.Fprintf(g.stdout, "%d  %s  %s\n", i, in.Name, state)
 	}
 	return nil
 }

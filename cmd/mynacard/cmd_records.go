@@ -118,7 +118,7 @@ Exit 3 when any check fails.`,
 			if head != "" {
 				h, err := operator.ParseHead(head)
 				if err != nil {
-					return usageErrorf("--expect-head must be SEQ:HEX (64 hex digits)")
+					return usageErrorf("%s", g.tr(msgExpectHead))
 				}
 				opts.ExpectHead = &h
 			}

@@ -77,7 +77,7 @@ every network interface: never install it on a production kiosk.`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if g.AllowLastTry {
-				return usageErrorf("--allow-last-try is not for an unattended kiosk: serve never spends the last PIN try")
+				return usageErrorf("%s", g.tr(msgServeLastTry))
 			}
 			for _, o := range origins {
 				if err := agent.CheckAllowedOrigin(o); errors.Is(err, agent.ErrInsecureOrigin) {
@@ -89,7 +89,7 @@ every network interface: never install it on a production kiosk.`,
 			ln, err := agent.Listen(listen)
 			if err != nil {
 				if errors.Is(err, agent.ErrNotLoopback) {
-					return usageErrorf("--listen %s: the agent listens on loopback only (127.0.0.1, [::1] or localhost)", listen)
+					return usageErrorf("%s", g.tr(msgServeListen, listen))
 				}
 				return err
 			}
@@ -148,7 +148,7 @@ every network interface: never install it on a production kiosk.`,
 			} else {
 				fmt.Fprintf(g.stdout, "url: %s\ntoken: %s\n", url, srv.Token())
 			}
-			g.notef("serving the kiosk page at %s; press Ctrl-C to stop", url)
+			g.notef("%s", g.tr(msgServing, url))
 			return srv.Serve(ctx, ln)
 		},
 	}

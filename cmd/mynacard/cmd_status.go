@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mynacard/mynacard/agent"
 	"github.com/mynacard/mynacard/apdu"
 	"github.com/mynacard/mynacard/card"
 )
@@ -153,14 +155,20 @@ func (g *globals) printStatus(st *cardStatus, withCard bool) {
 		var certs []string
 		for _, n := range []string{"sign", "sign_ca", "auth", "auth_ca"} {
 			if st.Certificates[n] {
-				certs = append(certs, n)
+				certs = append(certs, g.certName(n))
 			}
 		}
-		t.row(g.tr(msgFieldCerts), fmt.Sprint(certs))
+		if len(certs) == 0 {
+			certs = append(certs, g.tr(msgCertNone))
+		}
+		t.row(g.tr(msgFieldCerts), strings.Join(certs, g.tr(msgCodeSep)))
 		if st.CertificatesNote != "" {
 			t.row("", g.tr(msgCertsProbed))
 		}
-		t.row(g.tr(msgFieldTries), "")
+		// The tries are a table of their own, so that the card's rows
+		// are not padded to the PINs' longer labels.
+		t.flush()
+		fmt.Fprintln(g.stdout, g.tr(msgFieldTries))
 	}
 	for _, p := range st.PINs {
 		var v string
@@ -174,7 +182,7 @@ func (g *globals) printStatus(st *cardStatus, withCard bool) {
 		default:
 			v = fmt.Sprint(p.TriesLeft)
 		}
-		t.row("  "+g.pinLabel(p.kind)+" ["+p.PIN+"]", v)
+		t.row("  "+g.statusPINLabel(p.kind), v)
 	}
 	t.flush()
 }
@@ -183,20 +191,38 @@ func (g *globals) printStatus(st *cardStatus, withCard bool) {
 func cardTypeCode(t card.CardType) string {
 	switch t {
 	case card.MyNumberCard:
-		return "mynumber_card"
+		return agent.CardTypeMyNumber
 	case card.PhoneToken:
-		return "phone_token"
+		return agent.CardTypePhone
 	}
-	return "unknown"
+	return agent.CardTypeOther
 }
 
 // cardTypeName names a card type code in the chosen language.
 func (g *globals) cardTypeName(code string) string {
 	switch code {
-	case "mynumber_card":
+	case agent.CardTypeMyNumber:
 		return g.tr(msgCardMyNumber)
-	case "phone_token":
+	case agent.CardTypePhone:
 		return g.tr(msgCardPhone)
 	}
 	return g.tr(msgCardUnknown)
+}
+
+// statusPINLabel names a PIN in the status table: 照合番号A and B open
+// two applications, which the label then names, with the numbers' short
+// names (the prompts explain what they are), so that a row stays within
+// 80 columns.
+func (g *globals) statusPINLabel(k card.PINKind) string {
+	switch k {
+	case card.TextPINA:
+		return g.tr(msgPINOfApp, g.tr(msgAppText), g.tr(msgStatusPINA))
+	case card.TextPINB:
+		return g.tr(msgPINOfApp, g.tr(msgAppText), g.tr(msgStatusPINB))
+	case card.SurfacePINA:
+		return g.tr(msgPINOfApp, g.tr(msgAppSurface), g.tr(msgStatusPINA))
+	case card.SurfacePINB:
+		return g.tr(msgPINOfApp, g.tr(msgAppSurface), g.tr(msgStatusPINB))
+	}
+	return g.pinLabel(k)
 }

@@ -5,7 +5,6 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/internal/i18n"
-	"github.com/mynacard/mynacard/jpki"
 )
 
 // textJSON is what `text --json` prints.
@@ -25,8 +24,10 @@ type textJSON struct {
 	Address           string `json:"address,omitempty"`
 	BirthDate         string `json:"birth_date,omitempty"`
 	BirthDateJapanese string `json:"birth_date_japanese,omitempty"`
-	// Sex is the ISO/IEC 5218 code: 1 male, 2 female, 9 not applicable.
-	Sex string `json:"sex,omitempty"`
+	// Sex is "male", "female", "not_applicable" or "unknown"; SexCode
+	// the card's ISO/IEC 5218 code (1, 2, 9, 0).
+	Sex     string `json:"sex,omitempty"`
+	SexCode *int   `json:"sex_code,omitempty"`
 	// Verification is the record verified to a pinned CV CA key (text
 	// application EF 0003 through EF 0004).
 	Verification cvJSON `json:"verification"`
@@ -102,8 +103,9 @@ the record is shown and the command exits 3 with the reason.`,
 			if rec.Has(card.TextBasicField) {
 				out.Read = append(out.Read, "basic")
 				out.Name, out.Address = rec.Basic.Name, rec.Basic.Address
-				out.BirthDate, out.BirthDateJapanese = rec.Basic.Birth.Format("2006-01-02"), jpki.FormatJapaneseDate(rec.Basic.Birth)
-				out.Sex = sexCode(rec.Basic.Sex)
+				out.BirthDate, out.BirthDateJapanese = rec.Basic.Birth.Format("2006-01-02"), card.FormatJapaneseDate(rec.Basic.Birth)
+				code := sexCode(rec.Basic.Sex)
+				out.Sex, out.SexCode = sexName(code), &code
 			}
 			if g.JSON {
 				return g.printJSON(out)
@@ -142,15 +144,29 @@ the record is shown and the command exits 3 with the reason.`,
 	return cmd
 }
 
-// sexCode writes an ISO/IEC 5218 code.
-func sexCode(s card.Sex) string {
+// sexCode is a sex's ISO/IEC 5218 code.
+func sexCode(s card.Sex) int {
 	switch s {
 	case card.SexMale:
-		return "1"
+		return 1
 	case card.SexFemale:
-		return "2"
+		return 2
 	case card.SexNotApplicable:
-		return "9"
+		return 9
 	}
-	return "0"
+	return 0
+}
+
+// sexName is the JSON word of an ISO/IEC 5218 code, as the certificate's
+// attributes name sex.
+func sexName(code int) string {
+	switch code {
+	case 1:
+		return "male"
+	case 2:
+		return "female"
+	case 9:
+		return "not_applicable"
+	}
+	return "unknown"
 }

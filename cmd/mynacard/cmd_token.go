@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/token"
 )
 
 func newTokenCmd(g *globals) *cobra.Command {
@@ -61,12 +63,19 @@ func (tf *tokenFlags) addTokenFlags(f *pflag.FlagSet, withConsent bool) {
 // stderr first and the card signs only with the holder's consent.
 func (g *globals) runToken(ctx context.Context, tf tokenFlags) error {
 	if tf.audience == "" || tf.nonce == "" {
-		return usageErrorf("--audience and --nonce are required")
+		return usageErrorf("%s", g.tr(msgTokenNeeds))
 	}
 	if tf.signKey && !tf.consent {
 		// Without --consent the holder cannot agree: refuse before the
 		// card is touched and the password asked.
 		return &usageError{err: errors.New(g.tr(msgConsentNeeded))}
+	}
+	// The card is not touched for a token the backend could not accept.
+	if len(tf.audience) > token.MaxAudienceBytes {
+		return &usageError{err: errors.New(g.tr(msgTokenBadAudience, token.MaxAudienceBytes))}
+	}
+	if b, err := base64.RawURLEncoding.Strict().DecodeString(tf.nonce); err != nil || len(b) < token.NonceSize {
+		return &usageError{err: errors.New(g.tr(msgTokenBadNonce, token.NonceSize))}
 	}
 	s, err := g.openCard(ctx)
 	if err != nil {
@@ -82,7 +91,7 @@ func (g *globals) runToken(ctx context.Context, tf tokenFlags) error {
 	if tf.signKey {
 		opts.Key = card.SignKey
 		opts.Consent = func(_ context.Context, req confirm.ConsentRequest) error {
-			fmt.Fprintf(g.stderr, "mynacard: %s → %s\n", req.Certificate.Serial, req.Audience)
+			fmt.Fprintf(g.stderr, "mynacard: %s\n", g.tr(msgConsentFor, req.Audience, req.Certificate.Serial))
 			t := &table{w: g.stderr}
 			g.printAttributes(t, req.Attributes)
 			t.flush()

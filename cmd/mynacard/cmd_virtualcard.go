@@ -11,12 +11,6 @@ import (
 	"github.com/mynacard/mynacard/reader/vpcd"
 )
 
-// vpcdWarning is printed whenever the virtual card is put on vpcd.
-const vpcdWarning = `warning: vpcd (the virtual reader driver) listens on all network interfaces:
-anyone who can reach TCP ports %d-%d of this machine can insert a card.
-use it only on a trusted network, and never on a production kiosk
-`
-
 func newVirtualCardCmd(g *globals) *cobra.Command {
 	var slot int
 	cmd := &cobra.Command{
@@ -32,7 +26,7 @@ vsmartcard-vpcd). The test holder's PINs are documented in jpki/jpkitest.`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if slot < 0 || slot >= vpcd.Slots {
-				return fmt.Errorf("--slot must be 0 to %d", vpcd.Slots-1)
+				return usageErrorf("%s", g.tr(msgSlotRange, vpcd.Slots-1))
 			}
 			card, err := g.newVirtualMyNumberCard()
 			if err != nil {
@@ -46,20 +40,20 @@ vsmartcard-vpcd). The test holder's PINs are documented in jpki/jpkitest.`,
 }
 
 func runVirtualCard(ctx context.Context, g *globals, slot int, card vpcd.Card) error {
-	fmt.Fprintf(g.stderr, vpcdWarning, vpcd.Port(0), vpcd.Port(vpcd.Slots-1))
+	g.warnf("%s", g.tr(msgVirtualVPCDWarn, vpcd.Port(0), vpcd.Port(vpcd.Slots-1)))
 	if hook := g.traceHook(); hook != nil {
 		card = tracedCard{card, hook}
 	}
 	status := func(err error) {
 		if err == nil {
-			fmt.Fprintf(g.stderr, "virtual card inserted in %q; press Ctrl-C to remove it\n", vpcd.ReaderName(slot))
+			g.notef("%s", g.tr(msgVirtualInserted, vpcd.ReaderName(slot)))
 			return
 		}
-		fmt.Fprintf(g.stderr, "vpcd slot %d not reachable (%v); is pcscd running? retrying\n", slot, err)
+		g.notef("%s", g.tr(msgVirtualRetry, slot))
 	}
 	err := vpcd.Run(ctx, vpcd.Addr(slot), card, status)
 	if errors.Is(err, context.Canceled) {
-		fmt.Fprintln(g.stderr, "virtual card removed")
+		g.notef("%s", g.tr(msgVirtualRemoved))
 		return nil
 	}
 	return err

@@ -37,7 +37,7 @@ other or unreadable (with "error").`,
 		Args: g.noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if count < 0 {
-				return usageErrorf("--count must not be negative")
+				return usageErrorf("%s", g.tr(msgCountNegative))
 			}
 			ctx := cmd.Context()
 			b, filter, release, err := g.agentBackend(ctx)
@@ -58,8 +58,13 @@ other or unreadable (with "error").`,
 				}
 				return nil
 			})
-			if errors.Is(err, errEnoughEvents) || (ctx.Err() != nil && errors.Is(err, context.Canceled)) {
+			if errors.Is(err, errEnoughEvents) {
 				return nil
+			}
+			if ctx.Err() != nil {
+				// Interrupted (Ctrl-C, SIGTERM): exit 130 as every
+				// command does.
+				return ctx.Err()
 			}
 			return err
 		},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rivo/uniseg"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/i18n"
 	"github.com/mynacard/mynacard/jpki"
@@ -93,13 +94,27 @@ func jsonAttributes(a *jpki.Attributes) *confirm.Attributes {
 		AddressSubstitutes: a.AddressSubstitutes,
 		BirthEra:           int(a.BirthEra),
 		BirthDateJapanese:  a.FormatBirthDate(),
-		Sex:                a.Sex.String(),
-		SexCode:            int(a.Sex),
+		Sex:                certSexWord(a.Sex),
+		SexCode:            a.Sex.CertificateCode(),
 	}
 	if !a.BirthDate.IsZero() {
 		out.BirthDate = a.BirthDate.Format(time.DateOnly)
 	}
 	return out
+}
+
+// certSexWord is the certificate's sex code as package confirm's JSON
+// names it: "male", "female", "unknown", or "Sex(n)".
+func certSexWord(s card.Sex) string {
+	switch s {
+	case card.SexMale:
+		return "male"
+	case card.SexFemale:
+		return "female"
+	case card.SexNotApplicable:
+		return "unknown"
+	}
+	return fmt.Sprintf("Sex(%d)", s.CertificateCode())
 }
 
 // dateBoth writes a date in Gregorian and Japanese-era form, with an era
@@ -108,7 +123,7 @@ func (g *globals) dateBoth(gregorian string, era int, japanese string) string {
 	if gregorian == "" {
 		return ""
 	}
-	if era == int(jpki.EraUnknown) {
+	if era == int(card.EraUnknown) {
 		japanese = g.p.Sprintf(i18n.DateUnknown)
 	}
 	return g.p.Sprintf(i18n.DateBoth, gregorian, japanese)
@@ -120,7 +135,7 @@ func (g *globals) dateBothTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return g.p.Sprintf(i18n.DateBoth, t.Format(time.DateOnly), jpki.FormatJapaneseDate(t))
+	return g.p.Sprintf(i18n.DateBoth, t.Format(time.DateOnly), card.FormatJapaneseDate(t))
 }
 
 // sexWord names a sex given as "male"/"female"/other.
@@ -130,7 +145,7 @@ func (g *globals) sexWord(s string) string {
 		return g.p.Sprintf(i18n.SexMale)
 	case "female", "2":
 		return g.p.Sprintf(i18n.SexFemale)
-	case "9":
+	case "9", "not_applicable":
 		return g.p.Sprintf(i18n.SexUnknown)
 	}
 	return g.tr(msgSexUnknown)
@@ -172,7 +187,7 @@ func (g *globals) printVerdict(t *table, v confirm.Verdict) {
 	if !v.Signature.OK {
 		sig = p.Sprintf(i18n.SignatureInvalid)
 		if v.Signature.Detail != "" {
-			sig += " (" + v.Signature.Detail + ")"
+			sig += p.Sprintf(i18n.Colon) + g.signatureWhy(v.Signature.Detail)
 		}
 	}
 	t.row(g.tr(msgFieldSignature), sig)
@@ -183,11 +198,7 @@ func (g *globals) printVerdict(t *table, v confirm.Verdict) {
 func (g *globals) chainText(c confirm.ChainResult) string {
 	switch {
 	case !c.OK:
-		why := c.Code
-		if c.Detail != "" {
-			why += ": " + c.Detail
-		}
-		return g.tr(msgChainFailedWhy, why)
+		return g.tr(msgChainFailedWhy, g.chainWhy(c.Code))
 	case !c.Production:
 		return g.tr(msgChainTestRoot, rootName(c.Generation, c.RootFingerprint))
 	}
@@ -208,7 +219,7 @@ func rootName(gen int, fp string) string {
 func (g *globals) revocationText(r confirm.RevocationResult) string {
 	switch r.Status {
 	case confirm.RevocationGood:
-		return g.p.Sprintf(i18n.NotRevoked, time.Now().Format(time.DateTime))
+		return g.p.Sprintf(i18n.NotRevoked, clockJST(time.Now()))
 	case confirm.RevocationRevoked:
 		if k, ok := i18n.RevokedKey(r.Reason); ok {
 			return g.p.Sprintf(k)
@@ -217,11 +228,7 @@ func (g *globals) revocationText(r confirm.RevocationResult) string {
 	case confirm.RevocationNotChecked:
 		return g.tr(msgRevNotChecked)
 	}
-	why := r.Code
-	if r.Detail != "" {
-		why += ": " + r.Detail
-	}
-	return g.tr(msgRevUnknownWhy, why)
+	return g.tr(msgRevUnknownWhy, g.revocationWhy(r.Code))
 }
 
 // verdictError turns a verdict that is not OK into the exit code it
@@ -242,4 +249,18 @@ func (g *globals) verdictError(v confirm.Verdict) error {
 		hint = g.p.Sprintf(i18n.HintRevocationConfig)
 	}
 	return &codedError{code: exitVerificationFailed, msg: g.p.Sprintf(i18n.VerificationFailed), hint: hint}
+}
+
+// signatureWhy says in words why a signature did not verify; the
+// library's own text is in --json (verdict.signature.detail).
+func (g *globals) signatureWhy(detail string) string {
+	switch {
+	case strings.Contains(detail, jpki.ErrCMSContent.Error()):
+		return g.tr(msgSigWhyContent)
+	case strings.Contains(detail, jpki.ErrCMSSignature.Error()):
+		return g.tr(msgSigWhyCMS)
+	case strings.Contains(detail, jpki.ErrSignatureInvalid.Error()), strings.Contains(detail, jpki.ErrKeyMismatch.Error()):
+		return g.tr(msgSigWhyKey)
+	}
+	return g.tr(msgSigWhyOther)
 }

@@ -30,7 +30,8 @@ const (
 	// exitRevoked: the certificate is revoked (a registration change
 	// included).
 	exitRevoked = 4
-	// exitNotEligible: qualify found no valid qualification (status 2–6).
+	// exitNotEligible: qualify found no valid qualification (status 2–6)
+	// or the insurance card has expired.
 	exitNotEligible = 5
 	// exitCardProblem: no reader, no card, timeout, card removed, not an
 	// Individual Number Card.
@@ -68,6 +69,11 @@ func triesLeft(err error) *int {
 		n := pe.Remaining
 		return &n
 	}
+	if errors.Is(err, card.ErrLastTry) && !errors.Is(err, card.ErrPINBlocked) {
+		// Refused before any VERIFY: one try is left.
+		n := 1
+		return &n
+	}
 	return nil
 }
 
@@ -79,7 +85,7 @@ func exitCodeHelp() string {
   2    usage error
   3    verification failed (signature, chain to a pinned root, or revocation unknown under --revocation hard)
   4    certificate revoked (including a registration change, 異動)
-  5    not eligible (qualify: validity status 2–6)
+  5    not eligible (qualify: validity status 2–6, or an expired insurance card)
   6    card or reader problem (no reader, no card, timeout, removed, not an Individual Number Card)
   7    PIN problem (wrong PIN, blocked, last try refused, bad format)
   130  interrupted`
@@ -203,17 +209,13 @@ func (g *globals) describeError(err error) (code int, msg, hint string) {
 	if msg, hint, ok := g.describeStoreError(err); ok {
 		return exitError, msg, hint
 	}
+	if msg, ok := g.describePathError(err); ok {
+		return exitError, msg, ""
+	}
 	var ie *store.ImportErrors
 	if errors.As(err, &ie) {
-		lines := make([]string, 0, len(ie.Errors))
-		for _, e := range ie.Errors {
-			lines = append(lines, e.Error())
-		}
-		more := ""
-		if ie.Truncated {
-			more = "; …"
-		}
-		return exitError, g.tr(msgImportFailed, len(ie.Errors), strings.Join(lines, "; ")+more), g.tr(msgHintImportFix)
+		summary, lines := g.importReport(ie)
+		return exitError, summary + g.tr(msgImportSeparator) + strings.Join(lines, g.tr(msgImportSeparator)), g.tr(msgHintImportFix)
 	}
 	return exitError, lowerFirst(err.Error()), ""
 }

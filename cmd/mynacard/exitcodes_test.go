@@ -35,7 +35,7 @@ func TestDescribeError(t *testing.T) {
 		{wrap(card.ErrNotMyNumberCard), exitCardProblem, "not an Individual Number Card", "", true},
 		{errCardTimeout, exitCardProblem, "within 30 seconds", "", true},
 		{usageErrorf("bad flag"), exitUsage, "bad flag", "", true},
-		{&store.ImportErrors{Errors: []*store.ImportError{{Line: 3, Column: "sex", Reason: "must be 1 or 2"}}}, exitError, "line 3, column sex", "3", true},
+		{&store.ImportErrors{Errors: []*store.ImportError{{Line: 3, Column: "sex", Reason: "must be 1 or 2"}}}, exitError, "1 row rejected; line 3: sex: want 1 (male) or 2 (female)", "3行目：性別（sex）は1（男）か2（女）にしてください", true},
 		{&codedError{code: exitNotEligible, msg: "not eligible"}, exitNotEligible, "not eligible", "", false},
 		{errors.New("Opening the store: disk on fire"), exitError, "opening the store", "", false},
 	} {

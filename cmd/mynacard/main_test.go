@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/internal/i18n"
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
@@ -87,7 +89,7 @@ func TestVirtualCardSeenByReaders(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var vcErr syncBuffer
-	g := &globals{stdout: &bytes.Buffer{}, stderr: &vcErr, Trace: true}
+	g := &globals{stdout: &bytes.Buffer{}, stderr: &vcErr, Trace: true, p: i18n.New(i18n.English)}
 	done := make(chan error, 1)
 	go func() { done <- runVirtualCard(ctx, g, slot.Index, card) }()
 
@@ -102,14 +104,14 @@ func TestVirtualCardSeenByReaders(t *testing.T) {
 	if code := run([]string{"readers", "--json"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("readers --json exit %d: %s", code, stderr.String())
 	}
-	var infos []reader.Info
+	var infos []readerJSON
 	if err := json.Unmarshal(stdout.Bytes(), &infos); err != nil {
 		t.Fatalf("readers --json output is not JSON: %v\n%s", err, stdout.String())
 	}
 	var found bool
 	for _, in := range infos {
 		if in.Name == slot.Reader {
-			found = in.CardPresent && bytes.Equal(in.ATR, card.ATR())
+			found = in.CardPresent && in.ATR == hex.EncodeToString(card.ATR())
 		}
 	}
 	if !found {
@@ -120,7 +122,7 @@ func TestVirtualCardSeenByReaders(t *testing.T) {
 	if code := run([]string{"readers"}, &stdout, &stderr); code != 0 {
 		t.Fatalf("readers exit %d: %s", code, stderr.String())
 	}
-	if !strings.Contains(stdout.String(), slot.Reader+"\tcard") {
+	if !strings.Contains(stdout.String(), slot.Reader+"  card present, ATR "+hex.EncodeToString(card.ATR())) {
 		t.Fatalf("readers = %q, want %q with a card", stdout.String(), slot.Reader)
 	}
 
@@ -163,7 +165,7 @@ func TestVirtualCardSeenByReaders(t *testing.T) {
 
 func TestVirtualCardBadSlot(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := run([]string{"virtual-card", "--slot", "7"}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "--slot") {
+	if code := run([]string{"virtual-card", "--slot", "7"}, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), "--slot") {
 		t.Fatalf("virtual-card --slot 7: exit %d, stderr %q", code, stderr.String())
 	}
 }

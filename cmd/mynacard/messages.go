@@ -27,7 +27,6 @@ const (
 	msgNoPIN             msgKey = "cli.pin.none"
 	msgNoService         msgKey = "cli.reader.no_service"
 	msgAmbiguousReader   msgKey = "cli.reader.ambiguous"
-	msgImportFailed      msgKey = "cli.import.failed"
 	msgHintImportFix     msgKey = "cli.hint.import_fix"
 	msgFieldVerified     msgKey = "cli.records.verified"
 	msgFieldUnsealed     msgKey = "cli.records.unsealed"
@@ -193,14 +192,15 @@ func cvMessages() []cliMessage {
 }
 
 func cliMessages() []cliMessage {
-	return append(append(append(pdfMessages(), cvMessages()...), chipMessages()...), []cliMessage{
+	msgs := append(append(append(pdfMessages(), cvMessages()...), chipMessages()...), clerkMessages()...)
+	msgs = append(append(msgs, helpMessages()...), codeMessages()...)
+	return append(msgs, []cliMessage{
 		{msgHintLastTryNext, "one try is left: check the PIN with the holder; the next attempt needs --allow-last-try", "残り1回です。ご本人に番号を確認してください。次の入力には --allow-last-try が必要です"},
 		{msgPINFormat, "the %s has the wrong format", "%sの形式が正しくありません"},
 		{msgHintPINInput, "enter the PIN on the terminal, or give it on standard input with --pin-stdin (never as an argument)", "端末で入力するか、--pin-stdin で標準入力から渡してください（引数には書かないでください）"},
 		{msgNoPIN, "no %s was entered", "%sが入力されていません"},
-		{msgNoService, "the pc/sc service (pcscd) is not running", "PC/SCサービス（pcscd）が動いていません"},
+		{msgNoService, "the PC/SC service (pcscd) is not running", "PC/SCサービス（pcscd）が動いていません"},
 		{msgAmbiguousReader, "more than one reader matches %q", "%q に当てはまるリーダーが複数あります"},
-		{msgImportFailed, "nothing imported: %d bad rows: %s", "取り込みませんでした。誤りのある行が%d件あります：%s"},
 		{msgHintImportFix, "correct the lines named and import the whole file again", "示された行を直してから、ファイル全体をもう一度取り込んでください"},
 		{msgFieldVerified, "Verified records", "検証できた記録"},
 		{msgFieldUnsealed, "Unsealed records (before the operator key)", "署名のない記録（担当者鍵の設定前）"},

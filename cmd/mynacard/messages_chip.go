@@ -32,11 +32,24 @@ const (
 	msgAgeNo              msgKey = "cli.age.no"
 	msgAgeRefused         msgKey = "cli.age.refused"
 	msgHintChipRefused    msgKey = "cli.chip.hint_refused"
+	msgChipKeepPhotoUsage msgKey = "cli.chip.keep_photo_usage"
+	msgChipFlagsNeedChip  msgKey = "cli.chip.flags_need_chip"
+	msgChipText           msgKey = "cli.chip.text"
+	msgChipTextMismatch   msgKey = "cli.chip.text_mismatch"
+	msgChipName           msgKey = "cli.chip.name"
+	msgChipAddress        msgKey = "cli.chip.address"
+	msgChipTextBeside     msgKey = "cli.chip.text_beside"
+	msgChipPhotoKept      msgKey = "cli.chip.photo_kept"
+	msgChipKeepNoRecord   msgKey = "cli.chip.keep_no_record"
+	msgChipNoRecord       msgKey = "cli.chip.no_record"
+	msgAgeNoRecord        msgKey = "cli.age.no_record"
+	msgChipNeedStore      msgKey = "cli.chip.need_store"
+	msgHintChipNeedStore  msgKey = "cli.chip.hint_need_store"
 )
 
 // chipRefusalMessages names each refusal of a chip identification or an
 // age check in the clerk's language.
-var chipRefusalMessages = map[string]msgKey{ //nolint:gochecknoglobals // immutable table
+var chipRefusalMessages = map[confirm.RefusalCode]msgKey{ //nolint:gochecknoglobals // immutable table
 	confirm.RefusalChipTampered:              "cli.chip.refusal.tampered",
 	confirm.RefusalChipOtherKey:              "cli.chip.refusal.other_key",
 	confirm.RefusalChipTestKey:               "cli.chip.refusal.test_key",
@@ -48,6 +61,8 @@ var chipRefusalMessages = map[string]msgKey{ //nolint:gochecknoglobals // immuta
 	confirm.RefusalChipAuthChain:             "cli.chip.refusal.auth_chain",
 	confirm.RefusalChipAuthRevoked:           "cli.chip.refusal.auth_revoked",
 	confirm.RefusalChipAuthRevocationUnknown: "cli.chip.refusal.auth_revocation_unknown",
+	confirm.RefusalChipTextUnverified:        "cli.chip.refusal.text_unverified",
+	confirm.RefusalChipTextMismatch:          "cli.chip.refusal.text_mismatch",
 }
 
 func chipMessages() []cliMessage {
@@ -92,5 +107,21 @@ func chipMessages() []cliMessage {
 		{chipRefusalMessages[confirm.RefusalChipAuthChain], "the authentication certificate does not verify to a trusted root", "利用者証明用電子証明書を信頼できるルートまで検証できません"},
 		{chipRefusalMessages[confirm.RefusalChipAuthRevoked], "the card's authentication certificate is revoked (the card may have been reported lost)", "利用者証明用電子証明書が失効しています（紛失届の出たカードの可能性があります）"},
 		{chipRefusalMessages[confirm.RefusalChipAuthRevocationUnknown], "whether the card's certificate is revoked could not be checked", "電子証明書の失効を確認できませんでした"},
+
+		{msgChipKeepPhotoUsage, "--keep-photo must be jp2 (the photo as read from the card) or png", "--keep-photo には jp2（カードから読み取ったままの写真）か png を指定してください"},
+		{msgChipFlagsNeedChip, "--with-text, --keep-photo and --out go with --chip", "--with-text、--keep-photo、--out は --chip と一緒に指定してください"},
+		{msgChipText, "Name, address, birth date and sex as text", "氏名・住所・生年月日・性別（文字）"},
+		{msgChipTextMismatch, "verified, but its birth date or sex differ from the card face", "検証できましたが、生年月日または性別が券面情報と一致しません"},
+		{msgChipName, "Name", "氏名"},
+		{msgChipAddress, "Address", "住所"},
+		{msgChipTextBeside, "name and address above are the card's text, verified; the images written show the card face", "上の氏名と住所はカードの文字情報（検証済み）です。書き出した画像は券面の表示です"},
+		{msgChipPhotoKept, "the record keeps the face photo (%s)", "記録に顔写真（%s）を保存しました"},
+		{msgChipKeepNoRecord, "--keep-photo keeps the photo in the record: it cannot go with --no-record", "--keep-photo は記録に写真を残す指定のため、--no-record とは一緒に使えません"},
+		{msgChipNoRecord, "no record kept (--no-record)", "記録は保存していません（--no-record）"},
+		{msgAgeNoRecord, "no record kept (no store)", "記録は保存していません（データベースなし）"},
+		{msgChipNeedStore, "identify --chip keeps a record of each identification (method, time, operator, what was read and each check), and there is no store at %s (nothing was created)", "identify --chip は確認ごとに記録（方法・日時・担当者・読み取った項目・各検証の結果）を保存しますが、%s にデータベースがありません（新しく作成はしていません）"},
+		{msgHintChipNeedStore, "check --db, or create the store with identify --enroll or eligibility import; --no-record identifies without keeping a record", "--db の指定を確認するか、identify --enroll または eligibility import でデータベースを作成してください。記録を残さない場合は --no-record を指定してください"},
+		{chipRefusalMessages[confirm.RefusalChipTextUnverified], "the card's text (name, address, birth date, sex) does not verify to the issuer's key", "カードの文字情報（氏名・住所・生年月日・性別）を発行者の鍵で検証できません"},
+		{chipRefusalMessages[confirm.RefusalChipTextMismatch], "the card's text does not match the card face (birth date or sex)", "カードの文字情報が券面情報（生年月日または性別）と一致しません"},
 	}
 }

@@ -44,7 +44,7 @@ func (g *globals) checkRevocationFlags() (revocation.Policy, error) {
 func (g *globals) checkRevocationSources() error {
 	err := revocation.Config{CRLs: g.CRL, OCSP: g.OCSP}.CheckSources()
 	if errors.Is(err, revocation.ErrBadOCSPURL) {
-		return usageErrorf("--ocsp: %q is not an http:// or https:// URL", g.OCSP)
+		return usageErrorf("%s", g.tr(msgOCSPURL, g.OCSP))
 	}
 	return g.sourceError(err)
 }

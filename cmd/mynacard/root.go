@@ -82,7 +82,10 @@ type globals struct {
 	src *pinentry.Source
 	// virtualCard is set once the built-in virtual card is in use: it
 	// then also gets the test hierarchy's own revocation source.
-	virtualCard    bool
+	virtualCard bool
+	// started is set once PersistentPreRunE ran: errors before it are
+	// cobra's usage errors.
+	started        bool
 	stdout, stderr io.Writer
 	// p prints messages in the chosen language; set before any command
 	// runs.
@@ -148,16 +151,18 @@ func newRootCmd(g *globals) *cobra.Command {
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		g.cmdName = strings.TrimPrefix(cmd.CommandPath(), root.Name()+" ")
 		if g.Lang != "" && g.Lang != i18n.Japanese && g.Lang != i18n.English {
-			return usageErrorf("--lang must be ja or en, not %q", g.Lang)
+			return usageErrorf("%s", g.tr(msgLangBad, g.Lang))
 		}
 		g.p = i18n.New(g.Lang)
+		g.started = true
 		if g.PINStdin && g.PINFD >= 0 {
-			return usageErrorf("--pin-stdin and --pin-fd cannot be used together")
+			return usageErrorf("%s", g.tr(msgPINSourceBoth))
 		}
 		return nil
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &usageError{err: err}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		g.cmdName = commandKey(cmd)
+		return g.flagError(err)
 	})
 	for _, sub := range subcommands {
 		root.AddCommand(sub(g))
@@ -185,7 +190,11 @@ asked on the terminal with echo off, or read from standard input
 // exitCodes).
 func run(args []string, stdout, stderr io.Writer) int {
 	g := &globals{stdout: stdout, stderr: stderr, PINFD: -1}
+	// Help, usage errors and argument checks come before PersistentPreRunE
+	// and speak the language --lang asks for already.
+	g.p = i18n.New(langFromArgs(args))
 	root := newRootCmd(g)
+	g.localizeCommands(root)
 	root.SetArgs(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -196,9 +205,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
 		return exitInterrupted
 	}
-	if g.p == nil {
-		// The error came before PersistentPreRunE (an unknown command).
-		g.p = i18n.New(g.Lang)
+	if !g.started {
+		// The error came before PersistentPreRunE (an unknown command),
+		// before cobra parsed the flags.
+		g.JSON = g.JSON || slicesContains(args, "--json")
+		err = g.commandError(root, err)
 		if !isUsage(err) {
 			err = &usageError{err: err}
 		}
@@ -222,8 +233,10 @@ type jsonError struct {
 	// Message and Hint are in the chosen language.
 	Message string `json:"message"`
 	Hint    string `json:"hint,omitempty"`
-	// TriesLeft is set for a wrong PIN.
+	// TriesLeft is set for a wrong PIN and the refused last try.
 	TriesLeft *int `json:"tries_left,omitempty"`
+	// Rows are the bad rows of an eligibility import, one line each.
+	Rows []string `json:"rows,omitempty"`
 }
 
 // printError writes a one-line error and, when there is one, a one-line
@@ -252,7 +265,7 @@ func (g *globals) notef(format string, args ...any) {
 func hintFor(err error) string {
 	switch {
 	case errors.Is(err, reader.ErrNoService):
-		return "start the pc/sc service (pcscd), or run `make test` once to install it"
+		return "start the PC/SC service (pcscd), or run `make test` once to install it"
 	case errors.Is(err, reader.ErrNoReaders):
 		return "connect a reader, or run `mynacard virtual-card` in another terminal"
 	case errors.Is(err, reader.ErrAmbiguousReader):

@@ -19,6 +19,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/intruder"
@@ -113,7 +114,7 @@ var holders = sync.OnceValues(func() (map[string]*jpkitest.Holder, error) {
 	specs := map[string]jpkitest.HolderSpec{
 		// A holder whose name holds a substitute character (代替文字) at
 		// its second character, born in 平成.
-		"subst": {Name: "渡邉　花子", NameSubstitutes: []int{1}, Sex: jpkitest.SexFemale,
+		"subst": {Name: "渡邉　花子", NameSubstitutes: []int{1}, Sex: card.SexFemale,
 			BirthDate: time.Date(1990, 6, 15, 0, 0, 0, 0, time.UTC)},
 		// A holder whose birth date's era the registry did not record
 		// (era code 0): shown as unknown, never guessed.
@@ -198,8 +199,9 @@ type slotUser struct {
 // PC/SC scripts.
 func scriptCmds(su *slotUser) map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"gencrl": cmdGenCRL,
-		"gencsv": cmdGenCSV,
+		"gencrl":     cmdGenCRL,
+		"gencsv":     cmdGenCSV,
+		"jsonschema": cmdJSONSchema,
 		"genopkey": func(ts *testscript.TestScript, neg bool, args []string) {
 			if neg || len(args) != 1 {
 				ts.Fatalf("usage: genopkey DIR")
@@ -320,12 +322,12 @@ func cmdGenCRL(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
 		ts.Fatalf("usage: gencrl [-auth] OUT [HOLDER:REASON ...]")
 	}
-	kind := jpkitest.KindSign
+	kind := card.SignKey
 	stale := false
 	for len(args) > 1 && strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		case "-auth":
-			kind = jpkitest.KindAuth
+			kind = card.AuthKey
 		case "-stale":
 			stale = true
 		default:
@@ -407,7 +409,9 @@ func batchSerial(ts *testscript.TestScript, i int) *big.Int {
 
 // cmdGenCSV: gencsv OUT HOLDER STATUS writes an eligibility CSV for the
 // holder's authentication certificate that gives validity status STATUS
-// (1–6) today, or "bad" for a file whose third line is wrong.
+// (1–6) today, card-expired or card-today for status 1 with an insurance
+// card that expired yesterday or ends today, or "bad" for a file whose
+// third line is wrong.
 func cmdGenCSV(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 3 {
 		ts.Fatalf("usage: gencsv OUT HOLDER STATUS")
@@ -435,12 +439,22 @@ func cmdGenCSV(ts *testscript.TestScript, neg bool, args []string) {
 		rows = append(rows, row("06139999", "2020-04-01", "", "1"), row("06271111", "2021-04-01", "", "1"))
 	case "6":
 		rows = append(rows, row("06139999", "2020-04-01", "", "0"))
+	case "card-expired", "card-today":
+		// Status 1 with an insurance card valid until yesterday (expired)
+		// or until today (its last valid day), in Japan time.
+		day := time.Now().In(confirm.JST)
+		if args[2] == "card-expired" {
+			day = day.AddDate(0, 0, -1)
+		}
+		r := row("06139999", "2020-04-01", "", "1")
+		r[12] = day.Format(time.DateOnly)
+		rows = append(rows, r)
 	case "bad":
 		bad := row("06271111", "2020-04-01", "", "1")
 		bad[9] = "x"
 		rows = append(rows, row("06139999", "2020-04-01", "", "1"), bad)
 	default:
-		ts.Fatalf("status 1–6 or bad")
+		ts.Fatalf("status 1–6, card-expired, card-today or bad")
 	}
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)

@@ -24,6 +24,7 @@ import (
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/pcsc"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // virtualReader is the --reader value that selects the built-in virtual
@@ -212,7 +213,7 @@ func (g *globals) operatorKey(ctx context.Context) (operator.Key, error) {
 	switch {
 	case g.OperatorKey != "" || g.OperatorCert != "":
 		if g.OperatorKey == "" || g.OperatorCert == "" {
-			return nil, usageErrorf("--operator-key and --operator-cert go together")
+			return nil, usageErrorf("%s", g.tr(msgOperatorPair))
 		}
 		k, err := operator.LoadSoftwareKey(g.OperatorKey, g.OperatorCert)
 		if err != nil && k == nil {
@@ -261,7 +262,7 @@ func (g *globals) prompt(src *pinentry.Source) card.PINPrompt {
 func (g *globals) roots(ctx context.Context, s *session) (*jpki.Roots, error) {
 	if g.testCard(s) {
 		pki := jpkitest.Default()
-		test := append(pki.AllRoots(jpkitest.KindSign), pki.AllRoots(jpkitest.KindAuth)...)
+		test := append(pki.AllRoots(card.SignKey), pki.AllRoots(card.AuthKey)...)
 		g.warnf("%s", g.tr(msgTestHierarchy))
 		return jpki.NewRoots(jpki.WithTestHierarchy(test...))
 	}
@@ -345,7 +346,7 @@ func (g *globals) virtualRevocation(ctx context.Context, roots *jpki.Roots) (rev
 	var cfg revocation.Config
 	now := time.Now()
 	pki := jpkitest.Default()
-	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		for gen := jpkitest.FirstGeneration; gen <= jpkitest.ECDSAGeneration; gen++ {
 			root, key := pki.Root(kind, gen)
 			if root == nil {
@@ -397,9 +398,9 @@ func (g *globals) openStore(ctx context.Context) (store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	open := store.OpenExisting
+	open := storeopen.OpenExisting
 	if g.mayCreateStore {
-		open = store.Open
+		open = storeopen.Open
 	}
 	st, err := open(ctx, dsn)
 	if errors.Is(err, store.ErrNoStore) {
@@ -455,7 +456,7 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 		Operator:          g.operator(),
 	}
 	if st != nil {
-		cfg.Store = st
+		cfg.Enrolments, cfg.Records, cfg.Eligibility = st, st, st
 		key, err := g.operatorKey(ctx)
 		if err != nil {
 			return nil, err
@@ -466,7 +467,8 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 			if err != nil {
 				return nil, err
 			}
-			cfg.Store = operator.WithCheckpoint(st, cp)
+			cs := operator.WithCheckpoint(st, cp)
+			cfg.Enrolments, cfg.Records, cfg.Eligibility = cs, cs, cs
 		}
 	}
 	return confirm.New(cfg)

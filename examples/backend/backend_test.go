@@ -20,12 +20,12 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
-	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 	"github.com/mynacard/mynacard/token"
 )
 
 // crlFile writes an empty, fresh CRL of the latest root of kind.
-func crlFile(t *testing.T, kind jpkitest.Kind) string {
+func crlFile(t *testing.T, kind card.KeyKind) string {
 	t.Helper()
 	root, key := jpkitest.Default().Root(kind, jpkitest.LatestGeneration)
 	now := time.Now()
@@ -46,7 +46,7 @@ func testRoots(t *testing.T) string {
 	t.Helper()
 	p := jpkitest.Default()
 	var buf bytes.Buffer
-	for _, c := range append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...) {
+	for _, c := range append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...) {
 		pem.Encode(&buf, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
 	}
 	path := filepath.Join(t.TempDir(), "test-roots.pem")
@@ -117,7 +117,7 @@ func TestEndToEnd(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := newBackend(audience, tt.key, "hard", testRoots(t), nil,
-				[]string{crlFile(t, jpkitest.KindSign), crlFile(t, jpkitest.KindAuth)})
+				[]string{crlFile(t, card.SignKey), crlFile(t, card.AuthKey)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,7 +174,7 @@ func TestNewBackendFlags(t *testing.T) {
 // refused.
 func TestEndToEndSharedStore(t *testing.T) {
 	const audience = "https://bank.example/login"
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "nonces.db"))
+	st, err := storeopen.Open(context.Background(), filepath.Join(t.TempDir(), "nonces.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/token"
@@ -95,12 +96,8 @@ func newBackend(audience, key, policy, testRoots string, rootFiles, crlSources [
 	if audience == "" {
 		return nil, errors.New("-audience is required")
 	}
-	kind := jpki.KindAuth
-	switch key {
-	case "auth":
-	case "sign":
-		kind = jpki.KindSign
-	default:
+	kind, err := card.ParseKeyKind(key)
+	if err != nil {
 		return nil, fmt.Errorf("-key must be auth or sign, not %q", key)
 	}
 	pol, err := revocation.ParsePolicy(policy)

@@ -5,14 +5,14 @@ package main
 import (
 	"context"
 
-	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 	"github.com/mynacard/mynacard/token"
 )
 
 // With the store tag, -store keeps nonces in the records store.
 func init() {
 	openStore = func(ctx context.Context, dsn string) (token.Nonces, func() error, error) {
-		st, err := store.Open(ctx, dsn)
+		st, err := storeopen.Open(ctx, dsn)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -28,6 +28,7 @@ import (
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 	"github.com/mynacard/mynacard/token"
 )
 
@@ -55,7 +56,7 @@ var generations = []generation{
 func mixedRoots(t testing.TB) *jpki.Roots {
 	t.Helper()
 	p := jpkitest.Default()
-	r, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.AllRoots(jpkitest.KindSign), p.AllRoots(jpkitest.KindAuth)...)...))
+	r, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,10 +68,10 @@ func mixedRoots(t testing.TB) *jpki.Roots {
 func mixedCRLs(t testing.TB, h *jpkitest.Holder, now time.Time) *revocation.CRLSet {
 	t.Helper()
 	p := jpkitest.Default()
-	chk := revocation.NewCRLSet(append(p.AllRoots(jpkitest.KindSign), p.AllRoots(jpkitest.KindAuth)...), revocation.CRLSetOptions{Now: func() time.Time { return now }})
-	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
+	chk := revocation.NewCRLSet(append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...), revocation.CRLSetOptions{Now: func() time.Time { return now }})
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		ca := h.SignCA
-		if kind == jpkitest.KindAuth {
+		if kind == card.AuthKey {
 			ca = h.AuthCA
 		}
 		for gen := jpkitest.FirstGeneration; gen <= jpkitest.ECDSAGeneration; gen++ {
@@ -150,13 +151,13 @@ func TestSigningPathsGenerations(t *testing.T) {
 
 			// Identification, qualification and records.
 			dir := t.TempDir()
-			st, err := store.Open(ctx, filepath.Join(dir, "store.db"))
+			st, err := storeopen.Open(ctx, filepath.Join(dir, "store.db"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer st.Close()
 			opKey, opCert := sealingKey(t, g.alg)
-			c, err := confirm.New(confirm.Config{Roots: roots, Revocation: mixedCRLs(t, h, now), Store: st, Operator: "clerk",
+			c, err := confirm.New(confirm.Config{Roots: roots, Revocation: mixedCRLs(t, h, now), Enrolments: st, Records: st, Eligibility: st, Operator: "clerk",
 				Now: func() time.Time { return now }, Seal: operator.Sealer(opKey)})
 			if err != nil {
 				t.Fatal(err)
@@ -191,9 +192,9 @@ func TestSigningPathsGenerations(t *testing.T) {
 			chs := &token.Challenges{Nonces: nonces, Now: func() time.Time { return now }}
 			v := &token.Validator{Roots: roots, Nonces: nonces, Revocation: mixedCRLs(t, h, now), Now: func() time.Time { return now }}
 			for _, key := range []card.KeyKind{card.AuthKey, card.SignKey} {
-				pin, want := h.Spec.AuthPIN, jpki.KindAuth
+				pin, want := h.Spec.AuthPIN, card.AuthKey
 				if key == card.SignKey {
-					pin, want = h.Spec.SignPIN, jpki.KindSign
+					pin, want = h.Spec.SignPIN, card.SignKey
 				}
 				ch, err := chs.Issue(ctx)
 				if err != nil {
@@ -229,7 +230,7 @@ func checkCMS(t *testing.T, ctx context.Context, s *jpki.Signer, cert *jpki.Cert
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Time: at, Kind: jpki.KindSign})
+	v, err := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Time: at, Kind: card.SignKey})
 	if err != nil || !v.Signer.Equal(h.SignCert) {
 		t.Fatalf("VerifyCMS: %v", err)
 	}

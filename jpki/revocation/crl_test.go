@@ -16,6 +16,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -92,7 +93,7 @@ func TestParseCRLExplicitEntries(t *testing.T) {
 
 func TestParseCRLRejects(t *testing.T) {
 	good := makeCRL(t, 3, jpkitest.CRLOptions{Synthetic: 100})
-	otherRoot, _ := testPKI().Root(jpkitest.KindAuth, 3)
+	otherRoot, _ := testPKI().Root(card.AuthKey, 3)
 	tests := []struct {
 		name    string
 		der     []byte
@@ -329,15 +330,23 @@ func TestIndexCache(t *testing.T) {
 	if _, err := openIndex(files[0], first.SHA256, signRoots()); err != nil {
 		t.Fatal(err)
 	}
-	// Corrupt the cache: flip a byte in the index; the loader rebuilds.
+	// Corrupt the cache: flip a byte in the middle of the index; the
+	// block is found bad when first read, and the CRL parses its file.
 	raw, _ := os.ReadFile(files[0])
 	raw[len(raw)/2] ^= 0xFF
 	os.WriteFile(files[0], raw, 0o600)
-	if _, err := openIndex(files[0], first.SHA256, signRoots()); err == nil {
-		t.Fatal("corrupt cache accepted")
+	if m, err := openIndex(files[0], first.SHA256, signRoots()); err != nil || m.idx.check.all() {
+		t.Fatalf("corrupt block not found (%v)", err)
 	}
 	third := load()
-	if third.Len() != first.Len() {
+	for i := 0; i < testEntries; i += 97 {
+		e := jpkitest.SyntheticCRLEntry(i)
+		a, _ := first.Lookup(e.Serial)
+		if b, ok := third.Lookup(e.Serial); !ok || a != b {
+			t.Fatalf("entry %d differs after the rebuild", i)
+		}
+	}
+	if third.Len() != first.Len() || third.IndexMapped() {
 		t.Fatal("rebuild failed")
 	}
 	if _, err := openIndex(files[0], first.SHA256, signRoots()); err != nil {
@@ -349,7 +358,7 @@ func TestIndexCache(t *testing.T) {
 		t.Fatal("truncated cache accepted")
 	}
 	load()
-	if _, err := openIndex(files[0], first.SHA256, testPKI().Roots(jpkitest.KindAuth)); err == nil {
+	if _, err := openIndex(files[0], first.SHA256, testPKI().Roots(card.AuthKey)); err == nil {
 		t.Fatal("cache accepted for an untrusted issuer")
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -22,7 +23,7 @@ var rootGenerations = []struct {
 	gen  int
 }{{"RSA-2048", jpkitest.LatestGeneration}, {"ECDSA-P384", jpkitest.ECDSAGeneration}}
 
-func mixedSignRoots() []*x509.Certificate { return testPKI().AllRoots(jpkitest.KindSign) }
+func mixedSignRoots() []*x509.Certificate { return testPKI().AllRoots(card.SignKey) }
 
 // TestCRLSignatureGenerations parses CRLs signed by either generation's
 // root, finds the right issuer among roots of the same name, and refuses

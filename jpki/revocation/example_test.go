@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
 )
@@ -14,7 +15,7 @@ import (
 func ExampleCRLSet_Check() {
 	pki := jpkitest.Default()
 	holder := jpkitest.DefaultHolder()
-	root, key := pki.Root(jpkitest.KindSign, jpkitest.LatestGeneration)
+	root, key := pki.Root(card.SignKey, jpkitest.LatestGeneration)
 	var der bytes.Buffer
 	_, err := jpkitest.WriteCRL(&der, root, key, jpkitest.CRLOptions{
 		Entries: []jpkitest.CRLEntry{{
@@ -22,16 +23,16 @@ func ExampleCRLSet_Check() {
 			RevokedAt: jpkitest.ReferenceTime().Add(-48 * 3600e9),
 			Reason:    jpkitest.ReasonAffiliationChanged,
 		}},
-		DistributionPoint: jpkitest.CRLDistributionPointName(jpkitest.KindSign, jpkitest.DefaultPrefecture, jpkitest.DefaultCity),
+		DistributionPoint: jpkitest.CRLDistributionPointName(card.SignKey, jpkitest.DefaultPrefecture, jpkitest.DefaultCity),
 	})
 	if err != nil {
 		panic(err)
 	}
-	crl, err := revocation.ParseCRL(&der, revocation.ParseOptions{Issuers: pki.Roots(jpkitest.KindSign)})
+	crl, err := revocation.ParseCRL(&der, revocation.ParseOptions{Issuers: pki.Roots(card.SignKey)})
 	if err != nil {
 		panic(err)
 	}
-	set := revocation.NewCRLSet(pki.Roots(jpkitest.KindSign), revocation.CRLSetOptions{Now: jpkitest.ReferenceTime})
+	set := revocation.NewCRLSet(pki.Roots(card.SignKey), revocation.CRLSetOptions{Now: jpkitest.ReferenceTime})
 	if err := set.Add(crl); err != nil {
 		panic(err)
 	}

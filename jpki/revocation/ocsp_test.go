@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -95,7 +96,7 @@ func TestOCSPVerdicts(t *testing.T) {
 		{"hangs", func() { f.responder.SetFault(jpkitest.OCSPFaultHang) }, func(c *OCSPConfig) { c.Timeout = 100 * time.Millisecond }, f.good, StatusUnknown, ErrUnreachable},
 		{"unreachable", nil, func(c *OCSPConfig) { c.URL = closedURL(t) }, f.good, StatusUnknown, ErrUnreachable},
 		{"too large", nil, func(c *OCSPConfig) { c.MaxResponseBytes = 100 }, f.good, StatusUnknown, ErrTooLarge},
-		{"unknown issuer", nil, func(c *OCSPConfig) { c.Issuers = testPKI().Roots(jpkitest.KindAuth) }, f.good, StatusUnknown, ErrUnknownIssuer},
+		{"unknown issuer", nil, func(c *OCSPConfig) { c.Issuers = testPKI().Roots(card.AuthKey) }, f.good, StatusUnknown, ErrUnknownIssuer},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

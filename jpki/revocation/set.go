@@ -177,7 +177,11 @@ func answer(covering []*CRL, k serialKey, t time.Time) Result {
 	var staleErrs []error
 	var fresh *CRL
 	for _, c := range covering {
-		if e, ok := c.lookupKey(k); ok {
+		e, ok, err := c.lookupKey(&k)
+		if err != nil {
+			return unknown(c.sourceLabel(), err)
+		}
+		if ok {
 			// A listing is never weakened by staleness: revoked is not good.
 			return revoked(c, e)
 		}
@@ -236,7 +240,11 @@ func (s *CRLSet) answerGroup(g issuerGroup, issuerKeyID []byte, k serialKey, t t
 		return unknown("crl", fmt.Errorf("%w: no CRL for issuer key %X", ErrNoSource, issuerKeyID))
 	}
 	for _, c := range g.parts {
-		if e, ok := c.lookupKey(k); ok {
+		e, ok, err := c.lookupKey(&k)
+		if err != nil {
+			return unknown(c.sourceLabel(), err)
+		}
+		if ok {
 			return revoked(c, e)
 		}
 	}
