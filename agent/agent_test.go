@@ -16,9 +16,9 @@ import (
 
 	"github.com/mynacard/mynacard/agent"
 	"github.com/mynacard/mynacard/card/virtual"
-	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
+	"github.com/mynacard/mynacard/token"
 )
 
 // insCardSign is the INS of the JPKI SIGN command (docs/card.md "Commands").
@@ -431,7 +431,7 @@ func TestTokenAudienceFromConfig(t *testing.T) {
 	if a.Status != 200 {
 		t.Fatalf("token: %d %s", a.Status, a.Raw)
 	}
-	tok, err := confirm.ParseToken(a.Raw)
+	tok, err := token.Parse(a.Raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -440,10 +440,10 @@ func TestTokenAudienceFromConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub := cert.PublicKey.(*rsa.PublicKey)
-	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, confirm.TokenDigest(audience, nonce), tok.Signature); err != nil {
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, token.Digest(audience, nonce), tok.Signature); err != nil {
 		t.Errorf("token does not verify for the configured audience: %v", err)
 	}
-	if rsa.VerifyPKCS1v15(pub, crypto.SHA256, confirm.TokenDigest("https://evil.example", nonce), tok.Signature) == nil {
+	if rsa.VerifyPKCS1v15(pub, crypto.SHA256, token.Digest("https://evil.example", nonce), tok.Signature) == nil {
 		t.Error("token verifies for another audience")
 	}
 	// Without an audience the endpoint is off.

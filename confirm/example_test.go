@@ -13,6 +13,7 @@ import (
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/reader"
+	"github.com/mynacard/mynacard/token"
 )
 
 // exampleCard opens the virtual card of the default test holder.
@@ -65,14 +66,14 @@ func ExampleConfirmer_Identify() {
 	// 東京都千代田区試験町１丁目２番３号
 }
 
-// A backend issues a challenge, the card side answers it with the
-// authentication key, and the backend validates the token once.
-func ExampleValidator_Validate() {
+// A backend issues a challenge (package token), the card side answers it
+// with the authentication key, and the backend validates the token once.
+func ExampleMakeToken() {
 	ctx := context.Background()
 	now := jpkitest.ReferenceTime
-	nonces := &confirm.MemoryNonceStore{Now: now}
-	challenges := &confirm.Challenges{Nonces: nonces, Now: now}
-	v := &confirm.Validator{Roots: exampleRoots(), Nonces: nonces, RevocationPolicy: revocation.PolicyOff, Now: now}
+	nonces := &token.MemoryNonces{Now: now}
+	challenges := &token.Challenges{Nonces: nonces, Now: now}
+	v := &token.Validator{Roots: exampleRoots(), Nonces: nonces, RevocationPolicy: revocation.PolicyOff, Now: now}
 	const audience = "https://bank.example/login"
 
 	ch, _ := challenges.Issue(ctx)
@@ -86,9 +87,9 @@ func ExampleValidator_Validate() {
 	raw, _ := json.Marshal(tok) // what travels to the backend
 
 	res, err := v.Validate(ctx, raw, audience, ch.Nonce, card.AuthKey)
-	fmt.Println(res.Key, res.Verdict.OK, err)
+	fmt.Println(res.Key, res != nil, err)
 	_, err = v.Validate(ctx, raw, audience, ch.Nonce, card.AuthKey)
-	fmt.Println(confirm.TokenCode(err))
+	fmt.Println(token.CodeOf(err))
 	fmt.Println(ch.ExpiresAt.Sub(now()) == 5*time.Minute)
 	// Output:
 	// auth true <nil>

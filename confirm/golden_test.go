@@ -14,6 +14,7 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
+	"github.com/mynacard/mynacard/token"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files")
@@ -60,7 +61,7 @@ func TestGoldenJSON(t *testing.T) {
 	}
 	out["token_result"] = res
 	_, err = e.v.Validate(ctx, raw, audience, nonce, card.SignKey)
-	out["token_refusal"] = map[string]string{"code": confirm.TokenCode(err)}
+	out["token_refusal"] = map[string]token.Code{"code": token.CodeOf(err)}
 
 	got, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

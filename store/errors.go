@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/mynacard/mynacard/token"
 )
 
 // Sentinel errors callers branch on with errors.Is.
@@ -15,10 +17,12 @@ var (
 	// certificate enrolled twice, an enrolment replaced twice, a nonce put
 	// twice, a write to the append-only records.
 	ErrConflict = errors.New("store: conflict")
-	// ErrExpired means a nonce was consumed after its expiry.
-	ErrExpired = errors.New("store: nonce expired")
-	// ErrConsumed means a nonce was already consumed (a replay).
-	ErrConsumed = errors.New("store: nonce already consumed")
+	// ErrExpired means a nonce was consumed after its expiry; it is
+	// token.ErrNonceExpired, so that the store is a token.Nonces.
+	ErrExpired = token.ErrNonceExpired
+	// ErrConsumed means a nonce was already consumed (a replay); it is
+	// token.ErrNonceReplayed.
+	ErrConsumed = token.ErrNonceReplayed
 	// ErrStorageFull means the database ran out of space (SQLITE_FULL,
 	// PostgreSQL disk_full). The failed transaction was rolled back; the
 	// driver's error is wrapped alongside.

@@ -29,6 +29,7 @@ import (
 	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/store"
 	"github.com/mynacard/mynacard/store/storeopen"
+	"github.com/mynacard/mynacard/token"
 )
 
 // generation is one row of the card-generation table: today's RSA-2048
@@ -187,9 +188,9 @@ func TestSigningPathsGenerations(t *testing.T) {
 			}
 
 			// Tokens, both keys.
-			nonces := &confirm.MemoryNonceStore{Now: func() time.Time { return now }}
-			chs := &confirm.Challenges{Nonces: nonces, Now: func() time.Time { return now }}
-			v := &confirm.Validator{Roots: roots, Nonces: nonces, Revocation: mixedCRLs(t, h, now), Now: func() time.Time { return now }}
+			nonces := &token.MemoryNonces{Now: func() time.Time { return now }}
+			chs := &token.Challenges{Nonces: nonces, Now: func() time.Time { return now }}
+			v := &token.Validator{Roots: roots, Nonces: nonces, Revocation: mixedCRLs(t, h, now), Now: func() time.Time { return now }}
 			for _, key := range []card.KeyKind{card.AuthKey, card.SignKey} {
 				pin, want := h.Spec.AuthPIN, card.AuthKey
 				if key == card.SignKey {
@@ -206,7 +207,7 @@ func TestSigningPathsGenerations(t *testing.T) {
 				}
 				raw, _ := json.Marshal(tok)
 				res, err := v.Validate(ctx, raw, "https://bank.example", ch.Nonce, want)
-				if err != nil || tok.Algorithm != string(g.alg) || res.Verdict.Signature.Algorithm != string(g.alg) {
+				if err != nil || tok.Algorithm != string(g.alg) || res.Algorithm != g.alg {
 					t.Fatalf("token %v: %s %+v, %v", key, tok.Algorithm, res, err)
 				}
 			}

@@ -2,10 +2,12 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/token"
 )
 
 // maxNonceBytes bounds a nonce's encoded length.
@@ -51,6 +53,9 @@ func (s *Store) ConsumeNonce(ctx context.Context, nonce string) error {
 	err = s.b.QueryRow(ctx, "SELECT expires_at, consumed_at FROM nonces WHERE nonce = ?", nonce).
 		Scan(timeScan{&expires}, timeScan{&consumed})
 	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// Never issued, or purged: token.ErrNonceUnknown as well.
+		return fmt.Errorf("consuming nonce: %w: %w", err, token.ErrNonceUnknown)
 	case err != nil:
 		return fmt.Errorf("consuming nonce: %w", err)
 	case !consumed.IsZero():

@@ -1,24 +1,24 @@
-package confirm_test
+package token_test
 
 import (
 	"bytes"
 	"encoding/json"
 	"testing"
 
-	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/token"
 )
 
-// FuzzParseToken parses network bytes as a token; whatever parses must
+// FuzzParse parses network bytes as a token; whatever parses must
 // re-marshal to a token that parses to the same values.
-func FuzzParseToken(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"version":1,"algorithm":"RS256","certificate":"MIIB","signature":"AAEC"}`))
 	f.Add([]byte(`{"version":1,"algorithm":"RS256","certificate":"","signature":""}`))
 	f.Add([]byte(`{"version":1} {}`))
 	f.Add([]byte(`null`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		tok, err := confirm.ParseToken(b)
+		tok, err := token.Parse(b)
 		if err != nil {
-			if confirm.TokenCode(err) != confirm.TokenMalformed {
+			if token.CodeOf(err) != token.Malformed {
 				t.Fatalf("error without the malformed code: %v", err)
 			}
 			return
@@ -27,7 +27,7 @@ func FuzzParseToken(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		again, err := confirm.ParseToken(out)
+		again, err := token.Parse(out)
 		if err != nil {
 			t.Fatalf("re-parse: %v", err)
 		}
