@@ -144,9 +144,9 @@ func substitutePositions(flags string) []int {
 type CertificateInfo struct {
 	// Kind is the certificate's kind ("sign" or "auth" in JSON).
 	Kind card.KeyKind `json:"kind"`
-	// Issuer is the issuer DN in the certificate's own order (see
-	// IssuerString; the string the store keys enrolments and eligibility
-	// by).
+	// Issuer is the issuer Name as IssuerString writes it (RFC 4514,
+	// last RDN first): the string the store keys enrolments and
+	// eligibility by.
 	Issuer string `json:"issuer"`
 	// Serial is the serial number in the store's canonical hex.
 	Serial    string    `json:"serial"`
