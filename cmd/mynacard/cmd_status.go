@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -161,7 +160,15 @@ func (g *globals) printStatus(st *cardStatus, withCard bool) {
 		if len(certs) == 0 {
 			certs = append(certs, g.tr(msgCertNone))
 		}
-		t.row(g.tr(msgFieldCerts), strings.Join(certs, g.tr(msgCodeSep)))
+		// One certificate a line, so that the rows stay within 80
+		// columns.
+		for i, c := range certs {
+			label := ""
+			if i == 0 {
+				label = g.tr(msgFieldCerts)
+			}
+			t.row(label, c)
+		}
 		if st.CertificatesNote != "" {
 			t.row("", g.tr(msgCertsProbed))
 		}
