@@ -21,7 +21,8 @@ import (
 // TestKioskChipAndAgeModesInChromium drives the page's age-check and
 // chip-identify modes in headless Chromium over the in-memory backend:
 // the birth date on the keypad gives only "yes"; 照合番号B gives the photo
-// and the name and address images beside the verdict; pulling the card
+// and the name and address images beside the verdict, and the holder's
+// optional text PIN the name and address as text; pulling the card
 // removes them from the DOM, on the result screen and mid-way.
 func TestKioskChipAndAgeModesInChromium(t *testing.T) {
 	chromium(t)
@@ -57,6 +58,18 @@ func TestKioskChipAndAgeModesInChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 		screen(t, ctx, "menu")
+	}
+	// enterPINB types 照合番号B; the page then asks for the optional text
+	// PIN, which is skipped.
+	enterPINB := func() {
+		t.Helper()
+		keys2(t, ctx, pb)
+		click(t, ctx, "#pin-ok")
+		screen(t, ctx, "pin")
+		if got := text(t, ctx, "#pin-title"); !strings.Contains(got, "暗証番号（4桁）") {
+			t.Errorf("second step title %q", got)
+		}
+		click(t, ctx, "#pin-skip")
 	}
 	body := func() string {
 		t.Helper()
@@ -102,8 +115,7 @@ func TestKioskChipAndAgeModesInChromium(t *testing.T) {
 	insert()
 	click(t, ctx, "#choose-chip")
 	screen(t, ctx, "pin")
-	keys2(t, ctx, pb)
-	click(t, ctx, "#pin-ok")
+	enterPINB()
 	screen(t, ctx, "result")
 	if got := text(t, ctx, "#result-title"); !strings.Contains(got, "写真とご本人を見比べてください") {
 		t.Errorf("chip result %q", got)
@@ -128,8 +140,7 @@ func TestKioskChipAndAgeModesInChromium(t *testing.T) {
 	insert()
 	click(t, ctx, "#choose-chip")
 	screen(t, ctx, "pin")
-	keys2(t, ctx, pb)
-	click(t, ctx, "#pin-ok")
+	enterPINB()
 	screen(t, ctx, "result")
 	if n := count("#result-images img"); n != 3 {
 		t.Errorf("%d images on the second result", n)
@@ -150,8 +161,7 @@ func TestKioskChipAndAgeModesInChromium(t *testing.T) {
 	insert(virtual.WithClonedFiles(k))
 	click(t, ctx, "#choose-chip")
 	screen(t, ctx, "pin")
-	keys2(t, ctx, pb)
-	click(t, ctx, "#pin-ok")
+	enterPINB()
 	screen(t, ctx, "result")
 	if got := text(t, ctx, "#result-title"); !strings.Contains(got, "本人確認ができませんでした") {
 		t.Errorf("cloned chip: title %q", got)
@@ -168,6 +178,65 @@ func TestKioskChipAndAgeModesInChromium(t *testing.T) {
 	assertWiped(t, ctx, "cloned chip refusal")
 	noRawCodes(t, ctx, "cloned chip refusal")
 	shot.take("chip-cloned-refused")
+	m.Remove(testReader)
+	screen(t, ctx, "insert")
+
+	// With the holder's text PIN: the name and address as text beside the
+	// images; a wrong one asks again with the tries left, keeping
+	// 照合番号B; the card leaving wipes it all.
+	insert()
+	click(t, ctx, "#choose-chip")
+	screen(t, ctx, "pin")
+	keys2(t, ctx, pb)
+	click(t, ctx, "#pin-ok")
+	screen(t, ctx, "pin")
+	if got := text(t, ctx, "#pin-tries"); !strings.Contains(got, "3") {
+		t.Errorf("text PIN tries %q", got)
+	}
+	shot.take("chip-text-pin")
+	keys2(t, ctx, "9999")
+	click(t, ctx, "#pin-ok")
+	screen(t, ctx, "pin")
+	if got := text(t, ctx, "#pin-error"); !strings.Contains(got, "暗証番号が違います") || !strings.Contains(got, "残り2回") {
+		t.Errorf("wrong text PIN: %q", got)
+	}
+	keys2(t, ctx, jpkitest.DefaultAuthPIN)
+	click(t, ctx, "#pin-ok")
+	screen(t, ctx, "result")
+	h := jpkitest.DefaultHolder()
+	if got := text(t, ctx, "#result-details"); !strings.Contains(got, h.Spec.Name) || !strings.Contains(got, h.Spec.Address) || !strings.Contains(got, "氏名（文字）") {
+		t.Errorf("chip result with text: details %q", got)
+	}
+	if n := count("#result-images img"); n != 3 {
+		t.Errorf("%d images on the result with text", n)
+	}
+	noRawCodes(t, ctx, "chip result with text")
+	checkFontSizes(t, ctx, "chip result with text")
+	shot.take("chip-identified-text")
+	m.Remove(testReader)
+	screen(t, ctx, "insert")
+	if n := count("img"); n != 0 || strings.Contains(body(), h.Spec.Name) || strings.Contains(body(), h.Spec.Address) {
+		t.Errorf("%d images, or the text, left after the card was removed", n)
+	}
+
+	// A tampered text record: refused, nothing personal shown.
+	insert(virtual.WithRecordFault(virtual.TextRecordTampered))
+	click(t, ctx, "#choose-chip")
+	screen(t, ctx, "pin")
+	keys2(t, ctx, pb)
+	click(t, ctx, "#pin-ok")
+	screen(t, ctx, "pin")
+	keys2(t, ctx, jpkitest.DefaultAuthPIN)
+	click(t, ctx, "#pin-ok")
+	screen(t, ctx, "result")
+	if got := text(t, ctx, "#result-reason"); !strings.Contains(got, "文字情報") {
+		t.Errorf("tampered text: reason %q", got)
+	}
+	if n := count("img"); n != 0 || strings.Contains(body(), h.Spec.Name) {
+		t.Errorf("tampered text: %d images or the name shown", n)
+	}
+	noRawCodes(t, ctx, "tampered text refusal")
+	shot.take("chip-text-tampered")
 	m.Remove(testReader)
 	screen(t, ctx, "insert")
 

@@ -59,6 +59,56 @@ func TestChipIdentifyEndpoint(t *testing.T) {
 	}
 }
 
+// TestChipIdentifyEndpointText: with text_pin the basic four come back
+// as text, verified to the text CV key; a wrong text PIN is 422 wrong_pin
+// naming the text PIN with its tries left; a tampered text record is
+// refused with its own code and no photo.
+func TestChipIdentifyEndpointText(t *testing.T) {
+	h := jpkitest.DefaultHolder()
+	pb, _ := h.PINB()
+	r, vc := chipAgent(t)
+	a := r.call(t, "POST", "/v1/chip-identify", map[string]any{"pin": pb, "text_pin": jpkitest.DefaultAuthPIN}, nil)
+	v, _ := a.Body["verdict"].(map[string]any)
+	txt, _ := a.Body["text"].(map[string]any)
+	tv, _ := v["text"].(map[string]any)
+	if a.Status != 200 || v["ok"] != true || txt["name"] != h.Spec.Name || txt["address"] != h.Spec.Address || tv["ca_key"] != "9000033" {
+		t.Fatalf("%d %s", a.Status, a.Raw)
+	}
+	a = r.call(t, "POST", "/v1/chip-identify", map[string]any{"pin": pb, "text_pin": "9999"}, nil)
+	if a.Status != 422 || a.code() != agent.CodeWrongPIN || a.Body["key"] != agent.KeyText || a.Body["remaining"] != float64(virtual.MaxTriesText-1) ||
+		strings.Contains(string(a.Raw), "9999") || a.Body["face_png"] != nil {
+		t.Fatalf("wrong text PIN: %d %s", a.Status, a.Raw)
+	}
+	if n := vc.TriesLeft(virtual.PINSurfaceB); n != virtual.MaxTriesCollation {
+		t.Errorf("照合番号B tries %d after a wrong text PIN", n)
+	}
+	// A malformed text PIN is refused before the card is touched.
+	before := vc.Stats().APDUs
+	a = r.call(t, "POST", "/v1/chip-identify", map[string]any{"pin": pb, "text_pin": "12"}, nil)
+	if a.Status != 422 || a.code() != agent.CodePINFormat || a.Body["key"] != agent.KeyText || vc.Stats().APDUs != before {
+		t.Fatalf("malformed text PIN: %d %s (%d APDUs)", a.Status, a.Raw, vc.Stats().APDUs-before)
+	}
+	a = r.call(t, "GET", "/v1/pin-status?key=text", nil, nil)
+	if a.Status != 200 || a.Body["key"] != agent.KeyText || a.Body["tries_left"] != float64(virtual.MaxTriesText-1) {
+		t.Errorf("text pin status: %d %s", a.Status, a.Raw)
+	}
+	a = r.call(t, "GET", "/v1/pin-status?key=pin_b", nil, nil)
+	if a.Status != 200 || a.Body["tries_left"] != float64(virtual.MaxTriesCollation) {
+		t.Errorf("照合番号B pin status: %d %s", a.Status, a.Raw)
+	}
+	a = r.call(t, "GET", "/v1/pin-status?key=birth_date", nil, nil)
+	if a.Status != 200 || a.Body["tries_left"] != float64(virtual.MaxTriesBirthDateKey) {
+		t.Errorf("birth-date key pin status: %d %s", a.Status, a.Raw)
+	}
+
+	rt, _ := chipAgent(t, virtual.WithRecordFault(virtual.TextRecordTampered))
+	a = rt.call(t, "POST", "/v1/chip-identify", map[string]any{"pin": pb, "text_pin": jpkitest.DefaultAuthPIN}, nil)
+	v, _ = a.Body["verdict"].(map[string]any)
+	if a.Status != 200 || v["refusal"] != confirm.RefusalChipTextUnverified || a.Body["text"] != nil || a.Body["face_png"] != nil {
+		t.Fatalf("tampered text: %d %s", a.Status, a.Raw)
+	}
+}
+
 func TestChipIdentifyEndpointCloned(t *testing.T) {
 	pb, _ := jpkitest.DefaultHolder().PINB()
 	k, err := rsa.GenerateKey(rand.Reader, 2048)
@@ -76,10 +126,10 @@ func TestChipIdentifyEndpointCloned(t *testing.T) {
 func TestAgeEndpoint(t *testing.T) {
 	r, vc := chipAgent(t)
 	a := r.call(t, "POST", "/v1/age", map[string]any{"pin": "600401", "over": 20}, nil)
-	if a.Status != 200 || a.Body["ok"] != true || a.Body["answer"] != true {
+	if a.Status != 200 || a.Body["ok"] != true || a.Body["answer"] != true || a.Body["record_seq"] != float64(1) {
 		t.Fatalf("%d %s", a.Status, a.Raw)
 	}
-	for _, p := range []string{"1985", "600401", "birth", "name", "address", "key_id"} {
+	for _, p := range []string{"1985", "600401", "birth", "name", "address", "key_id", "serial"} {
 		if strings.Contains(string(a.Raw), p) {
 			t.Errorf("%q in %s", p, a.Raw)
 		}

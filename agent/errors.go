@@ -45,6 +45,9 @@ type apiError struct {
 	Code      string `json:"error"`
 	Message   string `json:"message"`
 	Remaining *int   `json:"remaining,omitempty"`
+	// Key names the PIN a PIN error is about (KeySign, KeyAuth, KeyText,
+	// KeyPINB, KeyBirthDate), where the library says it.
+	Key string `json:"key,omitempty"`
 }
 
 func (e *apiError) Error() string { return e.Code + ": " + e.Message }
@@ -64,7 +67,11 @@ func toAPIError(err error) *apiError {
 		return ae
 	}
 	var pe *card.PINError
-	mk := func(status int, code string) *apiError { return newAPIError(status, code, err.Error()) }
+	mk := func(status int, code string) *apiError {
+		e := newAPIError(status, code, err.Error())
+		e.Key = pinKeyName(err)
+		return e
+	}
 	switch {
 	case errors.As(err, &pe):
 		e := mk(http.StatusUnprocessableEntity, CodeWrongPIN)

@@ -225,6 +225,14 @@ func TestOpenAPIMatchesLiveAgent(t *testing.T) {
 	check("POST", "/v1/chip-identify", map[string]any{"pin": pinB[:10] + "0000"}, nil, 422)
 	check("POST", "/v1/chip-identify", map[string]any{"pin": pinB[:2] + "13" + pinB[4:]}, nil, 422)
 	check("POST", "/v1/chip-identify", map[string]any{"pin": pinB}, nil, 200) // the counter is whole again
+	if a := check("POST", "/v1/chip-identify", map[string]any{"pin": pinB, "text_pin": jpkitest.DefaultAuthPIN}, nil, 200); a.Body["text"] == nil {
+		t.Errorf("chip-identify with text_pin: no text in %.200s", a.Raw)
+	}
+	check("POST", "/v1/chip-identify", map[string]any{"pin": pinB, "text_pin": "9999"}, nil, 422)
+	check("POST", "/v1/chip-identify", map[string]any{"pin": pinB, "text_pin": jpkitest.DefaultAuthPIN}, nil, 200) // whole again
+	for _, k := range []string{"text", "pin_b", "birth_date"} {
+		check("GET", "/v1/pin-status?key="+k, nil, nil, 200)
+	}
 	check("POST", "/v1/age", map[string]any{"pin": pinB[:6], "over": 20}, nil, 200)
 	check("POST", "/v1/age", map[string]any{"pin": pinB[:6], "over": 0}, nil, 400)
 	check("POST", "/v1/age", map[string]any{"pin": "600402", "over": 20}, nil, 422)

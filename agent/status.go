@@ -103,7 +103,9 @@ func (s *Server) ready(w http.ResponseWriter) bool {
 // read with an empty VERIFY that spends none, so that the page can say
 // them before the holder types.
 type PINStatus struct {
-	// Key is "sign" (the signing password) or "auth" (the 4-digit PIN).
+	// Key is "sign" (the signing password), "auth" (the 4-digit PIN),
+	// "text" (the text application's 4-digit PIN), "pin_b" (照合番号B) or
+	// "birth_date" (the birth-date key of an age check).
 	Key string `json:"key"`
 	// TriesLeft is the number of tries left; absent when the card did not
 	// say.
@@ -115,19 +117,18 @@ type PINStatus struct {
 	Blocked bool `json:"blocked"`
 }
 
-// handlePINStatus answers GET /v1/pin-status?key=sign|auth&reader=NAME.
-// It is a card operation (409 busy while another runs) without a PIN.
+// handlePINStatus answers GET /v1/pin-status?key=KEY&reader=NAME, KEY
+// one of sign (the default), auth, text, pin_b and birth_date. It is a
+// card operation (409 busy while another runs) without a PIN.
 func (s *Server) handlePINStatus(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	keyName := q.Get("key")
-	kind := card.SignPIN
-	switch keyName {
-	case "", KeySign:
+	if keyName == "" {
 		keyName = KeySign
-	case KeyAuth:
-		kind = card.AuthPIN
-	default:
-		writeError(w, newAPIError(http.StatusBadRequest, CodeBadRequest, `key must be "sign" or "auth"`))
+	}
+	kind, ok := pinKinds[keyName]
+	if !ok {
+		writeError(w, newAPIError(http.StatusBadRequest, CodeBadRequest, `key must be "sign", "auth", "text", "pin_b" or "birth_date"`))
 		return
 	}
 	s.runCard(w, r, q.Get("reader"), nil, func(ctx context.Context, j *card.JPKI, _ card.PINPrompt) (any, error) {

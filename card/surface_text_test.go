@@ -1,6 +1,7 @@
 package card_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -113,5 +114,38 @@ func TestReadSurfaceProvingTextRefusals(t *testing.T) {
 	var cve *card.CVError
 	if _, err := txt.Verify(keys); !errors.As(err, &cve) || cve.Reason != card.CVReasonTampered {
 		t.Errorf("tampered text record: Verify = %v, want CVReasonTampered", err)
+	}
+}
+
+// TestReadChipProving reads the authentication certificate with the card
+// face in one transaction: the same certificate ReadCertificate reads,
+// and the card face and the chip's answer as ReadSurfaceProving gives
+// them; a card without the certificate still reads, saying why.
+func TestReadChipProving(t *testing.T) {
+	ctx := context.Background()
+	challenge := []byte("a fresh challenge")
+	f := newFixture(t, fixtureConfig{})
+	pinB, _ := f.h.PINB()
+	want, err := f.j.ReadCertificate(ctx, card.AuthCert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.j.Surface().ReadChipProving(ctx, card.SurfacePINB, pin(pinB).prompt, challenge, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(p.AuthCert, want) || p.AuthCertErr != nil || p.Text != nil {
+		t.Errorf("certificate %d bytes (%v), text %v", len(p.AuthCert), p.AuthCertErr, p.Text)
+	}
+	if err := card.VerifyChallenge(p.Surface.PublicKey, challenge, p.Signature); err != nil {
+		t.Errorf("challenge: %v", err)
+	}
+	f = newFixture(t, fixtureConfig{contents: func(c *virtual.Contents) { c.AuthCert = nil }})
+	p, err = f.j.Surface().ReadChipProving(ctx, card.SurfacePINB, pin(pinB).prompt, challenge, pin(f.h.Contents().TextPIN).prompt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.AuthCert != nil || p.AuthCertErr == nil || p.Surface == nil || p.Text == nil {
+		t.Errorf("no certificate: %d bytes, %v; surface %v, text %v", len(p.AuthCert), p.AuthCertErr, p.Surface != nil, p.Text != nil)
 	}
 }

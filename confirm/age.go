@@ -2,10 +2,14 @@ package confirm
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/store"
 )
 
 // JST is Japan Standard Time (UTC+9, no daylight saving): "today" of an
@@ -77,9 +81,11 @@ type AgeOptions struct {
 // field: not the birth date, not the age, not a card identifier.
 type AgeCheck struct {
 	// OK is true only when the age record verified to a pinned key, the
-	// chip proved present and the typed birth date matched the record:
-	// then Answer is the answer. Otherwise Refusal says why and Answer is
-	// false and meaningless.
+	// chip proved present, the typed birth date matched the record and the
+	// card's authentication certificate chained to a pinned root and was
+	// not revoked (under the revocation policy): then Answer is the
+	// answer. Otherwise Refusal says why and Answer is false and
+	// meaningless.
 	OK      bool   `json:"ok"`
 	Refusal string `json:"refusal,omitempty"`
 	// Over is the age asked about; Answer is "Over or over today".
@@ -93,19 +99,39 @@ type AgeCheck struct {
 	// CardPresent the application key's answer to a fresh challenge.
 	Record      CVResult    `json:"record"`
 	CardPresent CheckResult `json:"card_present"`
+	// AuthChain and AuthRevocation are the free-to-read authentication
+	// certificate's chain and revocation status, as in a chip
+	// identification: a card reported lost has its certificates revoked
+	// and does not pass an age check. They name no certificate.
+	AuthChain      ChainResult      `json:"auth_chain"`
+	AuthRevocation RevocationResult `json:"auth_revocation"`
 	// At is when the check was made; Operator who made it.
 	At       time.Time `json:"at"`
 	Operator string    `json:"operator,omitempty"`
+	// RecordSeq is the record kept, 0 without a store.
+	RecordSeq int64 `json:"record_seq,omitempty"`
 }
+
+// MethodAge is the method an age check's record names.
+const MethodAge = "age_check"
 
 // CheckAge answers "is the holder Over or over today (JST)?" from the
 // surface application's age record (EF 0001), which only the birth-date
 // key opens: the record is verified to a pinned CV CA key, the chip's
 // application key signs a fresh challenge checked against the record's
-// key, and the typed birth date must be the record's. Nothing personal
+// key, and the typed birth date must be the record's. The authentication
+// certificate, read in the same card transaction, must chain to a pinned
+// root and not be revoked under the revocation policy, with the refusals
+// of a chip identification (a lost card does not pass). Nothing personal
 // leaves this function. A wrong birth date (a *card.PINError with the
 // tries left), a refused last try or a card error is an error.
-func (c *Confirmer) CheckAge(ctx context.Context, sa *card.SurfaceApp, opts AgeOptions) (*AgeCheck, error) {
+//
+// With a store configured, a completed check is recorded (kind identify,
+// method MethodAge): the verdict, the time, the operator, the card key ID
+// and the authentication certificate's issuer and serial, which the store
+// needs to name the certificate whose revocation was checked. No birth
+// date, name or other attribute is stored.
+func (c *Confirmer) CheckAge(ctx context.Context, j *card.JPKI, opts AgeOptions) (*AgeCheck, error) {
 	if opts.Over < 1 || opts.Over > MaxAgeOver {
 		return nil, fmt.Errorf("checking age: %d is not an age from 1 to %d", opts.Over, MaxAgeOver)
 	}
@@ -119,17 +145,19 @@ func (c *Confirmer) CheckAge(ctx context.Context, sa *card.SurfaceApp, opts AgeO
 	if err != nil {
 		return nil, err
 	}
-	rec, sig, err := sa.ReadAgeProving(ctx, typed.birthKeyPrompt(opts.Prompt), challenge)
+	p, err := j.Surface().ReadAgeProvingAuthCert(ctx, typed.birthKeyPrompt(opts.Prompt), challenge)
 	if err != nil {
 		return nil, fmt.Errorf("checking age: %w", err)
 	}
+	rec := p.Record
 	now := c.cfg.Now()
 	out := &AgeCheck{Over: opts.Over, AsOf: now.In(JST).Format(dateLayout), Rule: AgeRule, At: now, Operator: c.cfg.Operator}
 	v, verr := rec.Verify(keys)
 	out.Record = cvResult(v, verr)
 	// The signer's key ID may single the card out: not part of the answer.
 	out.Record.SignerKeyID = ""
-	out.CardPresent = cardPresent(rec.PublicKey, challenge, sig)
+	out.CardPresent = cardPresent(rec.PublicKey, challenge, p.Signature)
+	authCert := c.checkAuthCert(ctx, p.AuthCert, p.AuthCertErr, now, &out.AuthChain, &out.AuthRevocation)
 	switch {
 	case !out.Record.Verified:
 		out.Refusal = recordRefusal(verr)
@@ -137,10 +165,50 @@ func (c *Confirmer) CheckAge(ctx context.Context, sa *card.SurfaceApp, opts AgeO
 		out.Refusal = RefusalChipCredentialMismatch
 	case !out.CardPresent.OK:
 		out.Refusal = RefusalChipNotPresent
+	default:
+		out.Refusal = c.authRefusal(authCert, out.AuthChain, out.AuthRevocation)
 	}
 	out.OK = out.Refusal == ""
 	if out.OK {
 		out.Answer = ReachedAge(rec.Birth, opts.Over, now)
 	}
+	if c.cfg.Store == nil || authCert == nil {
+		return out, nil
+	}
+	if err := c.recordAge(ctx, out, CardKeyID(rec.PublicKey), authCert, challenge); err != nil {
+		return nil, err
+	}
 	return out, nil
+}
+
+// ageRecordDetails is the JSON an age check's record keeps: the method,
+// the whole answer (which holds nothing personal) and the card key ID.
+type ageRecordDetails struct {
+	Method    string    `json:"method"`
+	Check     *AgeCheck `json:"age_check"`
+	CardKeyID string    `json:"card_key_id"`
+}
+
+// recordAge appends an age check's record: no attribute, the
+// authentication certificate's issuer and serial, the details.
+func (c *Confirmer) recordAge(ctx context.Context, out *AgeCheck, cardKeyID string, authCert *jpki.Certificate, challenge []byte) error {
+	details, err := json.Marshal(ageRecordDetails{Method: MethodAge, Check: out, CardKeyID: cardKeyID})
+	if err != nil {
+		return fmt.Errorf("checking age: recording: %w", err)
+	}
+	info := certificateInfo(authCert.Certificate, jpki.KindAuth)
+	rec, err := c.cfg.Store.AppendRecord(ctx, store.Record{
+		Kind: store.RecordIdentify, At: out.At, Operator: c.cfg.Operator,
+		Verdict: store.Verdict{
+			SignatureOK: out.Record.Verified && out.CardPresent.OK, ChainOK: out.AuthChain.OK, Root: out.AuthChain.RootFingerprint,
+			Revocation: storeRevocationStatus(out.AuthRevocation.Status), RevocationReason: out.AuthRevocation.Reason, RevocationSource: out.AuthRevocation.Source,
+		},
+		CertKind: store.CertKind(jpki.KindAuth.String()), Issuer: info.Issuer, Serial: info.Serial,
+		ChallengeID: base64.RawURLEncoding.EncodeToString(challenge), Details: string(details),
+	}, c.cfg.Seal)
+	if err != nil {
+		return fmt.Errorf("checking age: recording: %w", err)
+	}
+	out.RecordSeq = rec.Seq
+	return nil
 }

@@ -377,15 +377,15 @@ var chipRead = []string{"birth_date", "sex", "name_image", "address_image", "fac
 // EF 0004 are read with 照合番号B and DF28 verified to opts.CVKeys; the
 // application key signs a fresh random challenge, checked with the
 // verified DF24; DF29 (not signed) must not be past in JST; and the
-// authentication certificate (free to read) must chain to a pinned root
-// and not be revoked under the revocation policy. Each failure has its
+// authentication certificate (free to read, read first in the same card
+// transaction, card.SurfaceApp.ReadChipProving) must chain to a pinned
+// root and not be revoked under the revocation policy. Each failure has its
 // refusal code. A wrong 照合番号B (a *card.PINError with the tries left),
 // a refused last try or a card error is an error and nothing is recorded;
 // a completed identification is recorded when a store is configured.
 //
 // With opts.TextPrompt the holder's basic four are also read as text with
-// the holder's PIN, in the same transaction (card.SurfaceApp.
-// ReadSurfaceProvingText), verified to the pinned text CV CA key
+// the holder's PIN, in the same transaction, verified to the pinned text CV CA key
 // (RefusalChipTextUnverified otherwise) and compared with the card face
 // (RefusalChipTextMismatch); a wrong text PIN is a *card.PINError, and
 // nothing is recorded. opts.KeepPhoto makes the record of a verified
@@ -402,15 +402,16 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 	if err != nil {
 		return nil, err
 	}
+	// The authentication certificate, the card face, the chip's answer
+	// and the text come from one card transaction.
+	p, err := sa.ReadChipProving(ctx, card.SurfacePINB, typed.pinBPrompt(opts.Prompt, c.cfg.Now), challenge, opts.TextPrompt)
 	var (
 		sf  *card.Surface
 		sig []byte
 		txt *card.TextRecord
 	)
-	if opts.TextPrompt != nil {
-		sf, sig, txt, err = sa.ReadSurfaceProvingText(ctx, card.SurfacePINB, typed.pinBPrompt(opts.Prompt, c.cfg.Now), challenge, opts.TextPrompt)
-	} else {
-		sf, sig, err = sa.ReadSurfaceProving(ctx, card.SurfacePINB, typed.pinBPrompt(opts.Prompt, c.cfg.Now), challenge)
+	if p != nil {
+		sf, sig, txt = p.Surface, p.Signature, p.Text
 	}
 	now := c.cfg.Now()
 	id := &ChipIdentification{Method: MethodChip, At: now, Operator: c.cfg.Operator}
@@ -443,24 +444,10 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 		checkText(id, txt, sf, keys)
 	}
 
-	der, err := j.ReadCertificate(ctx, card.AuthCert)
-	var authCert *jpki.Certificate
-	if err == nil {
-		authCert, err = jpki.Parse(der)
-	}
-	if err != nil {
-		v.AuthChain = ChainResult{At: now, Code: "no_certificate", Detail: err.Error()}
-		v.AuthRevocation = RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no authentication certificate"}
-	} else {
+	authCert := c.checkAuthCert(ctx, p.AuthCert, p.AuthCertErr, now, &v.AuthChain, &v.AuthRevocation)
+	if authCert != nil {
 		info := certificateInfo(authCert.Certificate, jpki.KindAuth)
 		id.AuthCertificate = &info
-		ver, verr := jpki.Verify(authCert, c.cfg.Roots, jpki.VerifyOptions{Time: now, Kind: jpki.KindAuth, RequireProduction: c.cfg.RequireProduction})
-		v.AuthChain = chainResult(ver, verr, now)
-		var ic *x509.Certificate
-		if verr == nil {
-			ic = ver.Root.Certificate
-		}
-		v.AuthRevocation = c.checkRevocation(ctx, authCert.Certificate, ic)
 	}
 
 	switch {
@@ -476,14 +463,8 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 		v.Refusal = RefusalChipTextMismatch
 	case !v.Expiry.OK:
 		v.Refusal = RefusalChipExpired
-	case authCert == nil:
-		v.Refusal = RefusalChipNoAuthCert
-	case !v.AuthChain.OK:
-		v.Refusal = RefusalChipAuthChain
-	case v.AuthRevocation.Status == RevocationRevoked:
-		v.Refusal = RefusalChipAuthRevoked
-	case !c.cfg.RevocationPolicy.accepts(v.AuthRevocation):
-		v.Refusal = RefusalChipAuthRevocationUnknown
+	default:
+		v.Refusal = c.authRefusal(authCert, v.AuthChain, v.AuthRevocation)
 	}
 	v.OK = v.Refusal == ""
 	if c.cfg.Store == nil || authCert == nil {
@@ -499,6 +480,47 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 		return nil, err
 	}
 	return id, nil
+}
+
+// checkAuthCert parses the authentication certificate der (read with
+// readErr), checks its chain to a pinned root at now and its revocation,
+// and sets chain and rev. It returns the certificate, nil when there is
+// none to check (chain and rev then say so).
+func (c *Confirmer) checkAuthCert(ctx context.Context, der []byte, readErr error, now time.Time, chain *ChainResult, rev *RevocationResult) *jpki.Certificate {
+	var authCert *jpki.Certificate
+	err := readErr
+	if err == nil {
+		authCert, err = jpki.Parse(der)
+	}
+	if err != nil {
+		*chain = ChainResult{At: now, Code: "no_certificate", Detail: err.Error()}
+		*rev = RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no authentication certificate"}
+		return nil
+	}
+	ver, verr := jpki.Verify(authCert, c.cfg.Roots, jpki.VerifyOptions{Time: now, Kind: jpki.KindAuth, RequireProduction: c.cfg.RequireProduction})
+	*chain = chainResult(ver, verr, now)
+	var ic *x509.Certificate
+	if verr == nil {
+		ic = ver.Root.Certificate
+	}
+	*rev = c.checkRevocation(ctx, authCert.Certificate, ic)
+	return authCert
+}
+
+// authRefusal is the refusal of the authentication certificate's checks,
+// "" when they passed under the revocation policy.
+func (c *Confirmer) authRefusal(cert *jpki.Certificate, chain ChainResult, rev RevocationResult) string {
+	switch {
+	case cert == nil:
+		return RefusalChipNoAuthCert
+	case !chain.OK:
+		return RefusalChipAuthChain
+	case rev.Status == RevocationRevoked:
+		return RefusalChipAuthRevoked
+	case !c.cfg.RevocationPolicy.accepts(rev):
+		return RefusalChipAuthRevocationUnknown
+	}
+	return ""
 }
 
 // expiryResult: the card is valid through its expiry day, in JST.

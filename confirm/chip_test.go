@@ -1,11 +1,15 @@
 package confirm_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math/big"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +21,7 @@ import (
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/reader"
+	"github.com/mynacard/mynacard/store"
 )
 
 // The default test holder: born 1985-04-01 (昭和60年), card valid to
@@ -230,79 +235,178 @@ func TestReachedAge(t *testing.T) {
 	}
 }
 
+// ageHolders are holders whose Nth birthdays fall inside their
+// certificates' validity (issued 2024-04-01), so that the boundaries are
+// tested with a full check: born 2006-04-02 (20 on 2026-04-02) and born
+// 29 February 2004 (21 on 1 March 2025, a common year).
+var ageHolders = sync.OnceValues(func() ([2]*jpkitest.Holder, error) {
+	var hs [2]*jpkitest.Holder
+	for i, b := range []time.Time{time.Date(2006, 4, 2, 0, 0, 0, 0, time.UTC), time.Date(2004, 2, 29, 0, 0, 0, 0, time.UTC)} {
+		h, err := jpkitest.Default().Issue(jpkitest.HolderSpec{BirthDate: b, KeySalt: "age" + b.Format("20060102")})
+		if err != nil {
+			return hs, err
+		}
+		hs[i] = h
+	}
+	return hs, nil
+})
+
 func TestCheckAge(t *testing.T) {
 	h := jpkitest.DefaultHolder() // born 1985-04-01
+	ah, err := ageHolders()
+	if err != nil {
+		t.Fatal(err)
+	}
+	young, leap := ah[0], ah[1]
 	ctx := context.Background()
 	tests := []struct {
 		name    string
+		holder  *jpkitest.Holder
 		now     time.Time
 		over    int
 		vopts   []virtual.Option
 		prod    bool
+		revoke  bool
+		noCRL   bool
 		want    bool
 		refusal string
 	}{
-		{name: "day before 20th birthday", now: jst(2005, 3, 31, 23, 59), over: 20},
-		{name: "20th birthday", now: jst(2005, 4, 1, 0, 0), over: 20, want: true},
-		{name: "day after", now: jst(2005, 4, 2, 9, 0), over: 20, want: true},
+		{name: "day before 20th birthday", holder: young, now: jst(2026, 4, 1, 23, 59), over: 20},
+		{name: "20th birthday", holder: young, now: jst(2026, 4, 2, 0, 0), over: 20, want: true},
+		{name: "day after", holder: young, now: jst(2026, 4, 3, 9, 0), over: 20, want: true},
+		{name: "29 Feb, common year, 28 Feb", holder: leap, now: jst(2025, 2, 28, 23, 59), over: 21},
+		{name: "29 Feb, common year, 1 Mar", holder: leap, now: jst(2025, 3, 1, 0, 0), over: 21, want: true},
 		{name: "not 65", now: jst(2026, 4, 1, 12, 0), over: 65},
 		{name: "cloned", now: jst(2026, 4, 1, 12, 0), over: 20, vopts: []virtual.Option{virtual.WithClonedFiles(otherChipKey())}, refusal: confirm.RefusalChipNotPresent},
 		{name: "tampered", now: jst(2026, 4, 1, 12, 0), over: 20, vopts: []virtual.Option{virtual.WithRecordFault(virtual.RecordTampered)}, refusal: confirm.RefusalChipTampered},
 		{name: "production check", now: jst(2026, 4, 1, 12, 0), over: 20, prod: true, refusal: confirm.RefusalChipTestKey},
+		{name: "lost card", now: jst(2026, 4, 1, 12, 0), over: 20, revoke: true, refusal: confirm.RefusalChipAuthRevoked},
+		{name: "no revocation source, hard policy", now: jst(2026, 4, 1, 12, 0), over: 20, noCRL: true, refusal: confirm.RefusalChipAuthRevocationUnknown},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			e.now = tc.now
-			j, _ := chipCard(t, h.Contents(), card.Options{}, tc.vopts...)
+			hd := tc.holder
+			if hd == nil {
+				hd = h
+			}
+			var lost []revoked
+			if tc.revoke {
+				lost = []revoked{{hd.AuthCert.SerialNumber, revocation.ReasonKeyCompromise}}
+			}
+			e.setCRLs(nil, lost)
+			if tc.now.Before(jpkitest.ReferenceTime().Add(-24 * time.Hour)) {
+				e.crls.CRLs = []*revocation.CRL{authCRLAt(t, e, tc.now)}
+			}
+			ct := hd.Contents()
+			j, _ := chipCard(t, ct, card.Options{}, tc.vopts...)
 			keys := testCVKeys(t)
 			if tc.prod {
 				keys = nil
 			}
-			res, err := e.confirmer(nil).CheckAge(ctx, j.Surface(), confirm.AgeOptions{Over: tc.over, Prompt: pin(testBirthKey), CVKeys: keys})
+			conf := e.confirmer(func(c *confirm.Config) {
+				if tc.noCRL {
+					c.Revocation = nil
+				}
+			})
+			res, err := conf.CheckAge(ctx, j, confirm.AgeOptions{Over: tc.over, Prompt: pin(ct.PINB[:6]), CVKeys: keys})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if res.Refusal != tc.refusal || res.OK != (tc.refusal == "") || res.Answer != tc.want {
 				t.Fatalf("%+v, want answer %v refusal %q", res, tc.want, tc.refusal)
 			}
-			assertNoPersonal(t, res)
-			if len(e.records()) != 0 {
-				t.Error("an age check wrote a record")
+			assertNoPersonalOf(t, hd, res)
+			// The record: the verdict, the time and the card key ID,
+			// nothing personal.
+			recs := e.records()
+			if len(recs) != 1 {
+				t.Fatalf("%d records", len(recs))
+			}
+			r := recs[0]
+			if r.Attributes != (store.Attributes{}) || !strings.Contains(r.Details, `"method":"age_check"`) ||
+				!strings.Contains(r.Details, confirm.CardKeyID(&ct.SurfaceAppKey.PublicKey)) || !r.At.Equal(tc.now) ||
+				!strings.Contains(r.Details, fmt.Sprintf(`"answer":%v`, tc.want)) || res.RecordSeq != r.Seq {
+				t.Errorf("record %+v", r)
+			}
+			for _, p := range personalOf(hd) {
+				if strings.Contains(r.Details, p) {
+					t.Errorf("record details hold %q: %s", p, r.Details)
+				}
 			}
 		})
+	}
+	// Without a store nothing is recorded.
+	e := newEnv(t)
+	j, _ := chipCard(t, h.Contents(), card.Options{})
+	if res, err := e.confirmer(func(c *confirm.Config) { c.Store = nil }).CheckAge(ctx, j, confirm.AgeOptions{Over: 20, Prompt: pin(testBirthKey), CVKeys: testCVKeys(t)}); err != nil || !res.OK || res.RecordSeq != 0 || len(e.records()) != 0 {
+		t.Errorf("without a store: %+v %v, %d records", res, err, len(e.records()))
 	}
 	// A wrong birth date costs a try and says how many are left; a
 	// malformed one never reaches the card.
 	j, vc := chipCard(t, h.Contents(), card.Options{})
-	e := newEnv(t)
-	_, err := e.confirmer(nil).CheckAge(ctx, j.Surface(), confirm.AgeOptions{Over: 20, Prompt: pin("600402"), CVKeys: testCVKeys(t)})
+	_, err = e.confirmer(nil).CheckAge(ctx, j, confirm.AgeOptions{Over: 20, Prompt: pin("600402"), CVKeys: testCVKeys(t)})
 	var pe *card.PINError
 	if !errors.As(err, &pe) || pe.Remaining != virtual.MaxTriesBirthDateKey-1 {
 		t.Fatalf("wrong birth date: %v", err)
 	}
-	if _, err := e.confirmer(nil).CheckAge(ctx, j.Surface(), confirm.AgeOptions{Over: 20, Prompt: pin("601301"), CVKeys: testCVKeys(t)}); !errors.Is(err, card.ErrPINFormat) {
+	if _, err := e.confirmer(nil).CheckAge(ctx, j, confirm.AgeOptions{Over: 20, Prompt: pin("601301"), CVKeys: testCVKeys(t)}); !errors.Is(err, card.ErrPINFormat) {
 		t.Fatalf("month 13: %v", err)
 	}
 	if got := vc.TriesLeft(virtual.PINSurfaceBirthDate); got != virtual.MaxTriesBirthDateKey-1 {
 		t.Errorf("tries left %d", got)
 	}
-	if _, err := e.confirmer(nil).CheckAge(ctx, j.Surface(), confirm.AgeOptions{Over: 0, Prompt: pin(testBirthKey)}); err == nil {
+	if len(e.records()) != 0 {
+		t.Errorf("%d records after refused PIN entries", len(e.records()))
+	}
+	if _, err := e.confirmer(nil).CheckAge(ctx, j, confirm.AgeOptions{Over: 0, Prompt: pin(testBirthKey)}); err == nil {
 		t.Error("over 0 accepted")
 	}
+}
+
+// authCRLAt is an empty CRL of the latest authentication root, current
+// at now.
+func authCRLAt(t *testing.T, e *env, now time.Time) *revocation.CRL {
+	t.Helper()
+	root, key := e.pki.Root(jpkitest.KindAuth, jpkitest.LatestGeneration)
+	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
+		Number: big.NewInt(1), ThisUpdate: now.Add(-24 * time.Hour), NextUpdate: now.Add(7 * 24 * time.Hour),
+	}, root, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crl, err := revocation.ParseCRL(bytes.NewReader(der), revocation.ParseOptions{Issuers: e.pki.Roots(jpkitest.KindAuth), Source: "auth-test.crl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return crl
+}
+
+// personalOf is h's personal fields as they may appear in JSON.
+func personalOf(h *jpkitest.Holder) []string {
+	ct := h.Contents()
+	b := ct.BirthDate
+	return []string{b[:4], b, ct.PINB[:6], ct.Name, ct.Address, ct.Number, ct.PINB, "昭和", "平成"}
 }
 
 // assertNoPersonal fails if any personal field of the default holder
 // appears in v's JSON.
 func assertNoPersonal(t *testing.T, v any) {
 	t.Helper()
+	assertNoPersonalOf(t, jpkitest.DefaultHolder(), v)
+}
+
+// assertNoPersonalOf fails if any personal field of h, a field name
+// that would hold one, or h's card key ID appears in v's JSON.
+func assertNoPersonalOf(t *testing.T, h *jpkitest.Holder, v any) {
+	t.Helper()
 	b, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := jpkitest.DefaultHolder()
 	ct := h.Contents()
-	for _, p := range []string{"1985", ct.BirthDate, testBirthKey, "昭和", ct.Name, ct.Address, ct.Number, ct.PINB, "birth", "sex", "name", "address", "card_key", confirm.CardKeyID(&ct.SurfaceAppKey.PublicKey)} {
+	for _, p := range append(personalOf(h), "birth", "sex", "name", "address", "card_key", confirm.CardKeyID(&ct.SurfaceAppKey.PublicKey)) {
 		if strings.Contains(strings.ToLower(string(b)), strings.ToLower(p)) {
 			t.Errorf("personal field %q in %s", p, b)
 		}

@@ -157,3 +157,25 @@ func TestIdentifyChipKeepPhoto(t *testing.T) {
 		}
 	}
 }
+
+// TestChipAndAgeWithoutAuthCert: a card whose authentication certificate
+// cannot be read cannot be checked for revocation: both a chip
+// identification and an age check refuse it, and nothing is recorded.
+func TestChipAndAgeWithoutAuthCert(t *testing.T) {
+	ct := jpkitest.DefaultHolder().Contents()
+	ct.AuthCert = nil
+	ctx := context.Background()
+	e := newEnv(t)
+	j, _ := chipCard(t, ct, card.Options{})
+	id, err := e.confirmer(nil).IdentifyChip(ctx, j, confirm.ChipOptions{Prompt: pin(testPINB(t)), CVKeys: testCVKeys(t)})
+	if err != nil || id.Verdict.OK || id.Verdict.Refusal != confirm.RefusalChipNoAuthCert || !id.Verdict.Face.Verified {
+		t.Fatalf("chip: %v %+v", err, id)
+	}
+	res, err := e.confirmer(nil).CheckAge(ctx, j, confirm.AgeOptions{Over: 20, Prompt: pin(testBirthKey), CVKeys: testCVKeys(t)})
+	if err != nil || res.OK || res.Answer || res.Refusal != confirm.RefusalChipNoAuthCert {
+		t.Fatalf("age: %v %+v", err, res)
+	}
+	if n := len(e.records()); n != 0 {
+		t.Errorf("%d records", n)
+	}
+}

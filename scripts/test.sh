@@ -16,7 +16,7 @@
 #
 # Environment knobs:
 #   MYNACARD_NO_APT=1        never install packages; fail if some are missing
-#   MYNACARD_TEST_TIMEOUT    go test -timeout per package (default 10m)
+#   MYNACARD_TEST_TIMEOUT    go test -timeout per package (default 25m: the CLI package runs every testscript through pcscd)
 #   MYNACARD_FUZZTIME        -fuzztime per fuzz target (default 3s)
 #   MYNACARD_SKIP_FUZZ=1     skip step 4
 #   MYNACARD_CROSS_TARGETS   cross targets of step 2 (default "windows/amd64
@@ -121,7 +121,7 @@ run_tests() {
 }
 
 pkgs=${MYNACARD_TEST_PKGS:-./...}
-timeout=${MYNACARD_TEST_TIMEOUT:-10m}
+timeout=${MYNACARD_TEST_TIMEOUT:-25m}
 fuzztime=${MYNACARD_FUZZTIME:-3s}
 lockdir=${MYNACARD_PCSCTEST_DIR:-${TMPDIR:-/tmp}/mynacard-pcsctest}
 export MYNACARD_PCSCTEST_DIR=$lockdir MYNACARD_PCSCTEST_REQUIRE=1

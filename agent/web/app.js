@@ -38,6 +38,14 @@ const modes = {
     hint: ["生年月日（和暦6桁）、有効期限の西暦年（4桁）、セキュリティコード（4桁）の順です", "Birth date (era year, month, day: 6 digits), the card's expiry year (4 digits), security code (4 digits)"],
     secret: ["照合番号B", "verification number B"],
   },
+  // The second, optional step of a chip identification: the holder's
+  // 4-digit PIN of the text application, for the name and address as text.
+  chipText: {
+    path: "chipIdentify", key: "text", digitsOnly: true, min: 4, max: 4, optional: true,
+    title: ["続けて、暗証番号（4桁）を入力してください", "Now enter your 4-digit PIN"],
+    hint: ["氏名と住所を文字でも確認します。入力しない場合は「入力しない」を押してください", "Your name and address are then also checked as text. To go on without it, press Skip"],
+    secret: ["暗証番号", "PIN"],
+  },
   age: {
     path: "age", digitsOnly: true, min: 6, max: 6, over: 20,
     title: ["生年月日を和暦6桁（年・月・日）で入力してください", "Enter your birth date as 6 digits (era year, month, day)"],
@@ -78,6 +86,8 @@ const messages = {
   auth_certificate_chain: [["カードの電子証明書を確認できませんでした", "The card's certificate could not be verified"], staff],
   auth_certificate_revoked: [["カードの電子証明書が失効しています", "The card's certificate has been revoked"], ["お住まいの市区町村の窓口にお問い合わせください", "Please contact your municipal office"]],
   auth_revocation_unknown: [["カードの電子証明書が有効か確認できませんでした", "Whether the card's certificate is still valid could not be checked"], staff],
+  text_record_not_verified: [["カードの文字情報（氏名・住所など）を確認できませんでした", "The card's text (name, address and so on) could not be verified"], staff],
+  text_does_not_match_face: [["カードの文字情報が券面の情報と一致しません", "The card's text does not match the card face"], staff],
 };
 
 let state = "loading";
@@ -85,6 +95,7 @@ let current = null; // {reader, event} of the card in use
 let cards = {}; // reader name -> card-inserted event
 let mode = null;
 let pin = [];
+let pinB = []; // 照合番号B, kept while the optional text PIN is asked for
 let tries = null; // tries left of the PIN being asked for, from /v1/pin-status
 let noticeTimer = null;
 let idleTimer = null;
@@ -144,10 +155,16 @@ function clearPIN() {
   renderPIN();
 }
 
+function clearPINB() {
+  for (let i = 0; i < pinB.length; i++) pinB[i] = "\0";
+  pinB = [];
+}
+
 // wipe removes every personal detail and every typed character from the
 // page: the elements are emptied, not hidden.
 function wipe() {
   clearPIN();
+  clearPINB();
   for (const id of ["result-title", "result-details", "result-images", "result-reason", "result-next", "error-title", "error-detail", "error-next", "pin-error", "pin-tries"]) {
     $(id).textContent = "";
   }
@@ -328,6 +345,12 @@ async function askPIN(name, error) {
       return failure(err);
     }
     if (state !== "working") return; // the card left meanwhile
+    // The optional text PIN cannot be used: identify by the chip without it.
+    if (m.optional && (ps.blocked || ps.last_try)) {
+      notice("暗証番号は使えないため、文字情報なしで確認します", "The PIN cannot be used here, so the check goes on without the text");
+      mode = m;
+      return submit(true);
+    }
     if (ps.blocked) return failed("pin_blocked", m);
     if (ps.last_try) return failed("last_try", m);
     tries = ps.tries_left;
@@ -338,6 +361,7 @@ async function askPIN(name, error) {
   if (m.hint) { setText(hint, m.hint[0], m.hint[1]); hint.hidden = false; } else { hint.textContent = ""; hint.hidden = true; }
   buildKeypad();
   clearPIN();
+  $("pin-skip").hidden = !m.optional;
   showTries(m, tries);
   const pe = $("pin-error");
   if (error) { setText(pe, error[0], error[1]); pe.hidden = false; } else { pe.textContent = ""; pe.hidden = true; }
@@ -346,10 +370,25 @@ async function askPIN(name, error) {
 
 // --- operations -------------------------------------------------------------
 
-async function submit() {
-  if (!current || !mode || pin.length < mode.min) return;
+// submit sends what was typed. A chip identification takes two steps:
+// 照合番号B is kept and the optional text PIN asked for; skip sends
+// 照合番号B alone.
+async function submit(skip) {
+  if (!current || !mode) return;
   const m = mode;
-  const body = { reader: current.reader, pin: pin.join("") };
+  if (skip !== true && pin.length < m.min) return;
+  if (m === modes.chip) {
+    pinB = pin.slice();
+    clearPIN();
+    return askPIN("chipText");
+  }
+  let body;
+  if (m === modes.chipText) {
+    body = { reader: current.reader, pin: pinB.join("") };
+    if (skip !== true) body.text_pin = pin.join("");
+  } else {
+    body = { reader: current.reader, pin: pin.join("") };
+  }
   if (m === modes.identify) body.key = "sign";
   if (m.over) body.over = m.over;
   clearPIN();
@@ -359,19 +398,29 @@ async function submit() {
     out = await client[m.path](body, pageDeadline);
   } catch (err) {
     body.pin = "";
+    body.text_pin = "";
     if (state !== "working") return;
+    // Which PIN was wrong: in a chip identification with the text PIN it
+    // may be either; 照合番号B is typed again from the start.
+    let wm = m;
+    if (m === modes.chipText && err instanceof AgentError && err.key !== "text") {
+      wm = modes.chip;
+      clearPINB();
+    }
     if (err instanceof AgentError && err.code === "wrong_pin") {
       tries = err.remaining;
       const n = typeof err.remaining === "number" ? err.remaining : null;
-      if (n === 0) return failed("pin_blocked", m);
-      if (n === 1) return failed("last_try", m, [`${m.secret[0]}が違います。`, `Wrong ${m.secret[1]}. `]);
+      if (n === 0) return failed("pin_blocked", wm);
+      if (n === 1) return failed("last_try", wm, [`${wm.secret[0]}が違います。`, `Wrong ${wm.secret[1]}. `]);
       const w = n === null ? ["", ""] : triesWords(n);
-      return askPIN(Object.keys(modes).find((k) => modes[k] === m),
-        [`${m.secret[0]}が違います${n === null ? "" : "（" + w[0] + "）"}`, `Wrong ${m.secret[1]}${n === null ? "" : " (" + w[1] + ")"}`]);
+      return askPIN(Object.keys(modes).find((k) => modes[k] === wm),
+        [`${wm.secret[0]}が違います${n === null ? "" : "（" + w[0] + "）"}`, `Wrong ${wm.secret[1]}${n === null ? "" : " (" + w[1] + ")"}`]);
     }
-    return failure(err, m);
+    return failure(err, wm);
   }
   body.pin = "";
+  body.text_pin = "";
+  clearPINB();
   if (state !== "working") return; // the card left meanwhile: already back at "insert"
   showResult(m, out);
 }
@@ -466,6 +515,10 @@ function showChip(r) {
   if (r.name_png) image(r.name_png, "氏名", "Name");
   if (r.address_png) image(r.address_png, "住所", "Address");
   const dl = $("result-details");
+  if (r.text) {
+    row(dl, "氏名（文字）", "Name (text)", r.text.name || "");
+    row(dl, "住所（文字）", "Address (text)", r.text.address || "");
+  }
   row(dl, "生年月日", "Date of birth", r.birth_date_japanese || r.birth_date || "");
   const sex = { male: ["男性", "male"], female: ["女性", "female"] }[r.sex];
   if (sex) row(dl, "性別", "Sex", sex);
@@ -478,7 +531,7 @@ function showChip(r) {
 function showResult(m, r) {
   wipe();
   if (m === modes.age) return showAge(r);
-  if (m === modes.chip) return showChip(r);
+  if (m === modes.chip || m === modes.chipText) return showChip(r);
   const dl = $("result-details");
   const v = r.verdict || {};
   const el = r.eligibility;
@@ -522,9 +575,10 @@ $("choose-qualify").addEventListener("click", () => askPIN("qualify"));
 $("choose-identify").addEventListener("click", () => askPIN("identify"));
 $("choose-chip").addEventListener("click", () => askPIN("chip"));
 $("choose-age").addEventListener("click", () => askPIN("age"));
-$("pin-ok").addEventListener("click", submit);
+$("pin-ok").addEventListener("click", () => submit(false));
+$("pin-skip").addEventListener("click", () => submit(true));
 $("pin-clear").addEventListener("click", clearPIN);
-$("pin-cancel").addEventListener("click", () => { clearPIN(); show(current ? "menu" : "insert"); });
+$("pin-cancel").addEventListener("click", () => { clearPIN(); clearPINB(); show(current ? "menu" : "insert"); });
 $("result-done").addEventListener("click", () => { wipe(); if (current && cards[current.reader]) show("take"); else toInsert(); });
 $("error-back").addEventListener("click", () => {
   wipe();

@@ -33,6 +33,9 @@ export class AgentError extends Error {
     this.code = code;
     this.body = body || null;
     this.remaining = body && typeof body.remaining === "number" ? body.remaining : undefined;
+    // key names the PIN a PIN error is about ("sign", "auth", "text",
+    // "pin_b", "birth_date"), where the agent knows it.
+    this.key = body && typeof body.key === "string" ? body.key : undefined;
   }
 }
 

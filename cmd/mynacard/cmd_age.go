@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/store"
 )
 
 // ageJSON is what `age --json` prints: the answer and nothing personal.
@@ -17,6 +18,7 @@ type ageJSON struct {
 
 func newAgeCmd(g *globals) *cobra.Command {
 	var over int
+	var noRecord bool
 	cmd := &cobra.Command{
 		Use:   "age --over N",
 		Short: "age check without disclosure: is the holder N or over today (Japan time)? Only yes or no is shown",
@@ -25,9 +27,13 @@ first six digits of 照合番号B; typed without echo, or on standard input with
 --pin-stdin) and reads the card's age record with it. The record is verified
 to the pinned J-LIS CV CA key (a TEST key, labelled, in test mode), the chip
 signs a fresh challenge to show it is the card itself and not copied files,
-and the answer is "yes" or "no, not N or over" as of today in Japan time,
-and nothing else: no birth date, age, name or card identifier is printed or
-kept.
+the card's authentication certificate (free to read) must chain to a pinned
+root and not be revoked (a card reported lost is refused, as by identify
+--chip; the revocation flags apply), and the answer is "yes" or "no, not N or
+over" as of today in Japan time, and nothing else: no birth date, age, name or
+card identifier is printed. With a store (--db, or the per-user one if it
+exists) the check is recorded: the verdict, the time, the operator and the
+card key ID, nothing personal; --no-record keeps none.
 
 A year of age is completed at the end of the day before the birthday
 (年齢計算ニ関スル法律), so the holder is N from the first moment of the Nth
@@ -38,6 +44,19 @@ birthday; someone born on 29 February is N from 1 March in a common year.`,
 				return usageErrorf("%s", g.tr(msgAgeUsage, confirm.MaxAgeOver))
 			}
 			ctx := cmd.Context()
+			if _, err := g.checkRevocationFlags(); err != nil {
+				return err
+			}
+			var st store.Store
+			if !noRecord {
+				var err error
+				if st, err = g.chipStore(ctx, false); err != nil {
+					return err
+				}
+				if st != nil {
+					defer st.Close()
+				}
+			}
 			s, err := g.openCard(ctx)
 			if err != nil {
 				return err
@@ -47,11 +66,7 @@ birthday; someone born on 29 February is N from 1 March in a common year.`,
 			if err != nil {
 				return err
 			}
-			roots, err := g.roots(ctx, s)
-			if err != nil {
-				return err
-			}
-			conf, err := confirm.New(confirm.Config{Roots: roots, Operator: g.operator()})
+			conf, err := g.confirmer(ctx, s, st)
 			if err != nil {
 				return err
 			}
@@ -60,7 +75,7 @@ birthday; someone born on 29 February is N from 1 March in a common year.`,
 				return err
 			}
 			defer src.Close()
-			res, err := conf.CheckAge(ctx, s.jpki.Surface(), confirm.AgeOptions{Over: over, Prompt: g.prompt(src), CVKeys: keys})
+			res, err := conf.CheckAge(ctx, s.jpki, confirm.AgeOptions{Over: over, Prompt: g.prompt(src), CVKeys: keys})
 			if err != nil {
 				return withPIN(cardBirthDateKey, err)
 			}
@@ -68,21 +83,36 @@ birthday; someone born on 29 February is N from 1 March in a common year.`,
 				if err := g.printJSON(ageJSON{TestCard: g.testCard(s), AgeCheck: res}); err != nil {
 					return err
 				}
-			} else if res.OK {
-				g.testBanner(g.stdout, g.testCard(s))
-				if res.Answer {
-					g.println(g.tr(msgAgeYes, res.Over, res.AsOf))
-				} else {
-					g.println(g.tr(msgAgeNo, res.Over, res.AsOf))
+			} else {
+				if res.OK {
+					g.testBanner(g.stdout, g.testCard(s))
+					if res.Answer {
+						g.println(g.tr(msgAgeYes, res.Over, res.AsOf))
+					} else {
+						g.println(g.tr(msgAgeNo, res.Over, res.AsOf))
+					}
+				}
+				switch {
+				case res.RecordSeq != 0:
+					g.notef("%s", g.tr(msgChipRecord, res.RecordSeq))
+				case noRecord:
+					g.notef("%s", g.tr(msgChipNoRecord))
+				case st == nil:
+					g.notef("%s", g.tr(msgAgeNoRecord))
 				}
 			}
 			if !res.OK {
-				return &codedError{code: exitVerificationFailed, msg: g.tr(msgAgeRefused, g.tr(chipRefusalMessages[res.Refusal])), hint: g.tr(msgHintChipRefused)}
+				code := exitVerificationFailed
+				if res.AuthRevocation.Status == confirm.RevocationRevoked {
+					code = exitRevoked
+				}
+				return &codedError{code: code, msg: g.tr(msgAgeRefused, g.tr(chipRefusalMessages[res.Refusal])), hint: g.tr(msgHintChipRefused)}
 			}
 			return nil
 		},
 	}
 	cmd.Flags().IntVar(&over, "over", 20, "the age asked about: is the holder this age or over today?")
+	cmd.Flags().BoolVar(&noRecord, "no-record", false, "keep no record even when a store exists (by default the check is recorded in the store named by --db, or the per-user one if it exists: the verdict, the time and the card key ID, nothing personal)")
 	return cmd
 }
 

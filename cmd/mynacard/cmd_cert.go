@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"time"
 
@@ -53,7 +54,8 @@ var certFiles = map[string]card.CertFile{
 }
 
 func newCertCmd(g *globals) *cobra.Command {
-	var format string
+	var format, out string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "cert auth|sign|auth-ca|sign-ca",
 		Short: "print one of the card's four certificates (the signing certificate needs the signing password)",
@@ -77,6 +79,15 @@ name or address holds substitute characters (代替文字).`,
 			default:
 				return usageErrorf("%s", g.tr(msgCertFormat, format))
 			}
+			if format == "der" && out == "" && isTerminal(g.stdout) {
+				return &usageError{err: errors.New(g.tr(msgBinaryToTerminal))}
+			}
+			if err := g.refuseOverwrite(out, force); err != nil {
+				return err
+			}
+			if err := g.checkWritable(out); err != nil {
+				return err
+			}
 			ctx := cmd.Context()
 			s, err := g.openCard(ctx)
 			if err != nil {
@@ -87,10 +98,26 @@ name or address holds substitute characters (代替文字).`,
 			if err != nil {
 				return err
 			}
-			return g.printCert(args[0], der, format, g.testCard(s))
+			if out == "" {
+				return g.printCert(args[0], der, format, g.testCard(s))
+			}
+			file, err := createOutput(out, force, 0o644)
+			if err != nil {
+				return err
+			}
+			stdout := g.stdout
+			g.stdout = file
+			err = g.printCert(args[0], der, format, g.testCard(s))
+			g.stdout = stdout
+			if cerr := file.Close(); err == nil {
+				err = cerr
+			}
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text, pem, der or json")
+	cmd.Flags().StringVarP(&out, "out", "o", "", "write to FILE instead of standard output (needed for --format der on a terminal)")
+	cmd.Flags().BoolVar(&force, "force", false, "with --out: replace FILE if it exists")
 	return cmd
 }
 

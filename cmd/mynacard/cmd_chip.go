@@ -12,6 +12,7 @@ import (
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/jp2"
+	"github.com/mynacard/mynacard/store"
 )
 
 // chipJSON is what `identify --chip --json` prints.
@@ -39,10 +40,14 @@ type chipFlags struct {
 	withText bool
 	// keepPhoto is "", "jp2" (as read) or "png".
 	keepPhoto string
+	// noRecord runs without a store: nothing is recorded.
+	noRecord bool
 }
 
 // set reports whether a flag that needs --chip was given.
-func (f *chipFlags) set() bool { return f.withText || f.keepPhoto != "" || f.out != "" }
+func (f *chipFlags) set() bool {
+	return f.withText || f.keepPhoto != "" || f.out != "" || f.noRecord
+}
 
 // photoKeep maps --keep-photo.
 func (f *chipFlags) photoKeep() (confirm.PhotoKeep, bool) {
@@ -73,6 +78,9 @@ func (g *globals) runChipIdentify(ctx context.Context, cf chipFlags) error {
 	if !ok {
 		return usageErrorf("%s", g.tr(msgChipKeepPhotoUsage))
 	}
+	if cf.noRecord && keep != confirm.PhotoHashOnly {
+		return usageErrorf("%s", g.tr(msgChipKeepNoRecord))
+	}
 	if err := os.MkdirAll(out, 0o700); err != nil {
 		return fmt.Errorf("creating %s: %w", out, err)
 	}
@@ -81,7 +89,7 @@ func (g *globals) runChipIdentify(ctx context.Context, cf chipFlags) error {
 			return err
 		}
 	}
-	return g.withConfirmer(ctx, nil, func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error {
+	return g.withChipConfirmer(ctx, !cf.noRecord, func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error {
 		keys, err := g.cvKeys(s)
 		if err != nil {
 			return err
@@ -111,6 +119,9 @@ func (g *globals) runChipIdentify(ctx context.Context, cf chipFlags) error {
 			}
 		} else {
 			g.printChip(id, res.TestCard, res.Written)
+			if cf.noRecord {
+				g.notef("%s", g.tr(msgChipNoRecord))
+			}
 		}
 		return g.chipError(id.Verdict.Refusal, id.Verdict.AuthRevocation.Status == confirm.RevocationRevoked)
 	})
@@ -211,6 +222,59 @@ func (g *globals) printChip(id *confirm.ChipIdentification, test bool, written m
 	}
 }
 
+// chipStore opens the store a chip identification or an age check
+// records into. need: a record is asked for, so the store must exist
+// (the error says why it is needed and how to go without). Otherwise an
+// existing store is used when --db names it or the per-user one exists,
+// and none is fine.
+func (g *globals) chipStore(ctx context.Context, need bool) (store.Store, error) {
+	st, err := g.openStore(ctx)
+	var ns *noStoreError
+	switch {
+	case err == nil:
+		return st, nil
+	case !errors.As(err, &ns):
+		return nil, err
+	case need:
+		return nil, &codedError{code: exitError, msg: g.tr(msgChipNeedStore, ns.where), hint: g.tr(msgHintChipNeedStore)}
+	case g.DB != "":
+		return nil, err // a store named by --db that is not there: a mistyped --db
+	}
+	return nil, nil
+}
+
+// withChipConfirmer is withConfirmer for identify --chip and age: record
+// says whether a record is kept (then the store must exist, chipStore);
+// without it no store is opened.
+func (g *globals) withChipConfirmer(ctx context.Context, record bool, fn func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error) error {
+	if _, err := g.checkRevocationFlags(); err != nil {
+		return err
+	}
+	var st store.Store
+	if record {
+		var err error
+		if st, err = g.chipStore(ctx, true); err != nil {
+			return err
+		}
+		defer st.Close()
+	}
+	s, err := g.openCard(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	conf, err := g.confirmer(ctx, s, st)
+	if err != nil {
+		return err
+	}
+	src, err := g.pinSource()
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	return fn(s, conf, g.prompt(src))
+}
+
 // chipTextResult is the text verification's row: the key it verified
 // to, or why it did not, and whether it matches the card face.
 func (g *globals) chipTextResult(v confirm.ChipVerdict) string {
@@ -233,4 +297,5 @@ func addChipFlags(f *pflag.FlagSet, cf *chipFlags) {
 	f.StringVar(&cf.out, "out", "", "with --chip: folder for face.png, name.png and address.png (mode 0600)")
 	f.BoolVar(&cf.withText, "with-text", false, "with --chip: the holder also enters the 4-digit PIN (asked after 照合番号B, never an argument); name, address, birth date and sex are read as text and verified to the issuer's text key")
 	f.StringVar(&cf.keepPhoto, "keep-photo", "", "with --chip: the record also keeps the face photo, as read from the card (jp2) or as PNG (png); by default it keeps only the photo's SHA-256")
+	f.BoolVar(&cf.noRecord, "no-record", false, "with --chip: keep no record, and need no store (the rules for this method ask for a record: use it only where another record is kept)")
 }

@@ -138,6 +138,9 @@ func (g *globals) printIdentification(id *confirm.Identification, test bool) {
 	switch {
 	case id.Verdict.OK && id.Key == "auth" && id.SameHolderAsEnrolled:
 		head = p.Sprintf(i18n.SameHolder)
+	case id.Verdict.OK && id.Key == "auth" && id.Enrolment != nil:
+		// Enrolled just now: there was nothing to be the same as.
+		head = g.tr(msgAuthNewEnrolment)
 	case id.Verdict.OK && id.Key == "auth":
 		head = g.tr(msgNotSameHolder)
 	case id.Verdict.OK:
@@ -149,7 +152,7 @@ func (g *globals) printIdentification(id *confirm.Identification, test bool) {
 	t.row(g.tr(msgFieldSerial), id.Certificate.Serial)
 	g.printAttributes(t, id.Attributes)
 	if id.MatchedEnrolment != nil {
-		t.row(p.Sprintf(i18n.SameHolder), id.MatchedEnrolment.ID)
+		t.row(g.tr(msgMatchedEnrolment), id.MatchedEnrolment.ID)
 	}
 	t.flush()
 	switch {

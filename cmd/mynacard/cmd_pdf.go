@@ -32,6 +32,7 @@ type pdfSignFlags struct {
 	reason, location, contactInfo string
 	page, certify                 int
 	rect, text, font              string
+	force                         bool
 }
 
 // pdfSignJSON is what `sign --pdf --json` prints.
@@ -106,6 +107,9 @@ func (g *globals) runSignPDF(ctx context.Context, f pdfSignFlags) error {
 	p, err := pdf.Prepare(in, opts)
 	if err != nil {
 		return fmt.Errorf("%s", g.tr(msgPDFCannotSign, f.in, err))
+	}
+	if err := g.refuseOverwrite(f.out, f.force); err != nil {
+		return err
 	}
 	// What is signed, before any PIN.
 	w := g.stdout
@@ -462,10 +466,10 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 		g.printVerdict(t, j.Verdict)
 		g.printAttributes(t, j.Attributes)
 		if !j.SignedAt.IsZero() {
-			t.row(g.tr(msgFieldSignedAt), j.SignedAt.Local().Format(time.DateTime))
+			t.row(g.tr(msgFieldSignedAt), clockJST(j.SignedAt))
 		}
 		if !j.Timestamp.IsZero() {
-			t.row(g.tr(msgPDFTimestamp), g.tr(msgPDFTimestampBy, j.Timestamp.Local().Format(time.DateTime), j.TSA))
+			t.row(g.tr(msgPDFTimestamp), g.tr(msgPDFTimestampBy, clockJST(j.Timestamp), j.TSA))
 		}
 		for _, kv := range []struct {
 			k msgKey

@@ -148,7 +148,7 @@ every network interface: never install it on a production kiosk.`,
 			} else {
 				fmt.Fprintf(g.stdout, "url: %s\ntoken: %s\n", url, srv.Token())
 			}
-			g.notef("serving the kiosk page at %s; press Ctrl-C to stop", url)
+			g.notef("%s", g.tr(msgServing, url))
 			return srv.Serve(ctx, ln)
 		},
 	}

@@ -12,7 +12,7 @@ import (
 
 func newSignCmd(g *globals) *cobra.Command {
 	var out string
-	var attached bool
+	var attached, force bool
 	var pf pdfSignFlags
 	cmd := &cobra.Command{
 		Use:   "sign FILE | sign --pdf IN.pdf [-o OUT.pdf]",
@@ -41,7 +41,7 @@ before the password is asked.`,
 				if attached {
 					return usageErrorf("%s", g.tr(msgAttachedPDF))
 				}
-				pf.out = out
+				pf.out, pf.force = out, force
 				return g.runSignPDF(cmd.Context(), pf)
 			}
 			data, err := os.ReadFile(args[0])
@@ -50,6 +50,9 @@ before the password is asked.`,
 			}
 			if out == "" {
 				out = args[0] + ".p7s"
+			}
+			if err := g.refuseOverwrite(out, force); err != nil {
+				return err
 			}
 			if err := g.checkWritable(out); err != nil {
 				return err
@@ -79,7 +82,15 @@ before the password is asked.`,
 			if err != nil {
 				return withPIN(card.SignPIN, err)
 			}
-			if err := os.WriteFile(out, sig, 0o644); err != nil {
+			f, err := createOutput(out, force, 0o644)
+			if err != nil {
+				return fmt.Errorf("writing the signature: %w", err)
+			}
+			if _, err := f.Write(sig); err != nil {
+				f.Close()
+				return fmt.Errorf("writing the signature: %w", err)
+			}
+			if err := f.Close(); err != nil {
 				return fmt.Errorf("writing the signature: %w", err)
 			}
 			if g.JSON {
@@ -92,6 +103,7 @@ before the password is asked.`,
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "", "signature file (default FILE.p7s)")
 	cmd.Flags().BoolVar(&attached, "attached", false, "include FILE's content in the signature")
+	cmd.Flags().BoolVar(&force, "force", false, "replace the output file if it exists (by default an existing file is kept and nothing is signed)")
 	cmd.Flags().StringVar(&pf.in, "pdf", "", "sign this PDF (PAdES) instead of making a CMS file")
 	cmd.Flags().StringVar(&pf.level, "level", "B-B", "PDF: PAdES baseline level B-B, B-T or B-LT")
 	cmd.Flags().StringVar(&pf.tsa, "tsa", "", "PDF: RFC 3161 time-stamping authority URL (B-T, B-LT)")

@@ -165,7 +165,10 @@ func (g *globals) printStatus(st *cardStatus, withCard bool) {
 		if st.CertificatesNote != "" {
 			t.row("", g.tr(msgCertsProbed))
 		}
-		t.row(g.tr(msgFieldTries), "")
+		// The tries are a table of their own, so that the card's rows
+		// are not padded to the PINs' longer labels.
+		t.flush()
+		fmt.Fprintln(g.stdout, g.tr(msgFieldTries))
 	}
 	for _, p := range st.PINs {
 		var v string
@@ -207,13 +210,19 @@ func (g *globals) cardTypeName(code string) string {
 }
 
 // statusPINLabel names a PIN in the status table: 照合番号A and B open
-// two applications, which the label then names.
+// two applications, which the label then names, with the numbers' short
+// names (the prompts explain what they are), so that a row stays within
+// 80 columns.
 func (g *globals) statusPINLabel(k card.PINKind) string {
 	switch k {
-	case card.TextPINA, card.TextPINB:
-		return g.tr(msgPINOfApp, g.tr(msgAppText), g.pinLabel(k))
-	case card.SurfacePINA, card.SurfacePINB:
-		return g.tr(msgPINOfApp, g.tr(msgAppSurface), g.pinLabel(k))
+	case card.TextPINA:
+		return g.tr(msgPINOfApp, g.tr(msgAppText), g.tr(msgStatusPINA))
+	case card.TextPINB:
+		return g.tr(msgPINOfApp, g.tr(msgAppText), g.tr(msgStatusPINB))
+	case card.SurfacePINA:
+		return g.tr(msgPINOfApp, g.tr(msgAppSurface), g.tr(msgStatusPINA))
+	case card.SurfacePINB:
+		return g.tr(msgPINOfApp, g.tr(msgAppSurface), g.tr(msgStatusPINB))
 	}
 	return g.pinLabel(k)
 }

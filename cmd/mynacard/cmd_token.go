@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 
@@ -68,6 +69,13 @@ func (g *globals) runToken(ctx context.Context, tf tokenFlags) error {
 		// card is touched and the password asked.
 		return &usageError{err: errors.New(g.tr(msgConsentNeeded))}
 	}
+	// The card is not touched for a token the backend could not accept.
+	if len(tf.audience) > confirm.MaxAudienceBytes {
+		return &usageError{err: errors.New(g.tr(msgTokenBadAudience, confirm.MaxAudienceBytes))}
+	}
+	if b, err := base64.RawURLEncoding.Strict().DecodeString(tf.nonce); err != nil || len(b) < confirm.NonceSize {
+		return &usageError{err: errors.New(g.tr(msgTokenBadNonce, confirm.NonceSize))}
+	}
 	s, err := g.openCard(ctx)
 	if err != nil {
 		return err
@@ -82,7 +90,7 @@ func (g *globals) runToken(ctx context.Context, tf tokenFlags) error {
 	if tf.signKey {
 		opts.Key = card.SignKey
 		opts.Consent = func(_ context.Context, req confirm.ConsentRequest) error {
-			fmt.Fprintf(g.stderr, "mynacard: %s → %s\n", req.Certificate.Serial, req.Audience)
+			fmt.Fprintf(g.stderr, "mynacard: %s\n", g.tr(msgConsentFor, req.Audience, req.Certificate.Serial))
 			t := &table{w: g.stderr}
 			g.printAttributes(t, req.Attributes)
 			t.flush()

@@ -141,7 +141,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 			}
 			g.printAttributes(t, out.Attributes)
 			if !out.SigningTime.IsZero() {
-				t.row(g.tr(msgFieldSignedAt), out.SigningTime.Local().Format(time.DateTime))
+				t.row(g.tr(msgFieldSignedAt), clockJST(out.SigningTime))
 			}
 			t.flush()
 			return g.documentVerdictError(*v)

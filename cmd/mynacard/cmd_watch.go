@@ -58,8 +58,13 @@ other or unreadable (with "error").`,
 				}
 				return nil
 			})
-			if errors.Is(err, errEnoughEvents) || (ctx.Err() != nil && errors.Is(err, context.Canceled)) {
+			if errors.Is(err, errEnoughEvents) {
 				return nil
+			}
+			if ctx.Err() != nil {
+				// Interrupted (Ctrl-C, SIGTERM): exit 130 as every
+				// command does.
+				return ctx.Err()
 			}
 			return err
 		},

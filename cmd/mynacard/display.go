@@ -204,7 +204,7 @@ func rootName(gen int, fp string) string {
 func (g *globals) revocationText(r confirm.RevocationResult) string {
 	switch r.Status {
 	case confirm.RevocationGood:
-		return g.p.Sprintf(i18n.NotRevoked, time.Now().Format(time.DateTime))
+		return g.p.Sprintf(i18n.NotRevoked, clockJST(time.Now()))
 	case confirm.RevocationRevoked:
 		if k, ok := i18n.RevokedKey(r.Reason); ok {
 			return g.p.Sprintf(k)

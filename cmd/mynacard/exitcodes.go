@@ -30,7 +30,8 @@ const (
 	// exitRevoked: the certificate is revoked (a registration change
 	// included).
 	exitRevoked = 4
-	// exitNotEligible: qualify found no valid qualification (status 2–6).
+	// exitNotEligible: qualify found no valid qualification (status 2–6)
+	// or the insurance card has expired.
 	exitNotEligible = 5
 	// exitCardProblem: no reader, no card, timeout, card removed, not an
 	// Individual Number Card.
@@ -84,7 +85,7 @@ func exitCodeHelp() string {
   2    usage error
   3    verification failed (signature, chain to a pinned root, or revocation unknown under --revocation hard)
   4    certificate revoked (including a registration change, 異動)
-  5    not eligible (qualify: validity status 2–6)
+  5    not eligible (qualify: validity status 2–6, or an expired insurance card)
   6    card or reader problem (no reader, no card, timeout, removed, not an Individual Number Card)
   7    PIN problem (wrong PIN, blocked, last try refused, bad format)
   130  interrupted`

@@ -287,7 +287,7 @@ func (g *globals) describePathError(err error) (string, bool) {
 	case errors.Is(pe.Err, fs.ErrPermission):
 		why = g.tr(msgSourceUnreadable)
 	case errors.Is(pe.Err, fs.ErrExist):
-		why = g.tr(msgFileExists)
+		why = g.tr(msgFileExistsPlain)
 	case errors.Is(pe.Err, syscall.EISDIR):
 		why = g.tr(msgIsDirectory)
 	case errors.Is(pe.Err, syscall.ENOSPC):

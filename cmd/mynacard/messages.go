@@ -199,7 +199,7 @@ func cliMessages() []cliMessage {
 		{msgPINFormat, "the %s has the wrong format", "%sの形式が正しくありません"},
 		{msgHintPINInput, "enter the PIN on the terminal, or give it on standard input with --pin-stdin (never as an argument)", "端末で入力するか、--pin-stdin で標準入力から渡してください（引数には書かないでください）"},
 		{msgNoPIN, "no %s was entered", "%sが入力されていません"},
-		{msgNoService, "the pc/sc service (pcscd) is not running", "PC/SCサービス（pcscd）が動いていません"},
+		{msgNoService, "the PC/SC service (pcscd) is not running", "PC/SCサービス（pcscd）が動いていません"},
 		{msgAmbiguousReader, "more than one reader matches %q", "%q に当てはまるリーダーが複数あります"},
 		{msgHintImportFix, "correct the lines named and import the whole file again", "示された行を直してから、ファイル全体をもう一度取り込んでください"},
 		{msgFieldVerified, "Verified records", "検証できた記録"},

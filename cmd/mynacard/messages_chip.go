@@ -40,6 +40,11 @@ const (
 	msgChipAddress        msgKey = "cli.chip.address"
 	msgChipTextBeside     msgKey = "cli.chip.text_beside"
 	msgChipPhotoKept      msgKey = "cli.chip.photo_kept"
+	msgChipKeepNoRecord   msgKey = "cli.chip.keep_no_record"
+	msgChipNoRecord       msgKey = "cli.chip.no_record"
+	msgAgeNoRecord        msgKey = "cli.age.no_record"
+	msgChipNeedStore      msgKey = "cli.chip.need_store"
+	msgHintChipNeedStore  msgKey = "cli.chip.hint_need_store"
 )
 
 // chipRefusalMessages names each refusal of a chip identification or an
@@ -111,6 +116,11 @@ func chipMessages() []cliMessage {
 		{msgChipAddress, "Address", "住所"},
 		{msgChipTextBeside, "name and address above are the card's text, verified; the images written show the card face", "上の氏名と住所はカードの文字情報（検証済み）です。書き出した画像は券面の表示です"},
 		{msgChipPhotoKept, "the record keeps the face photo (%s)", "記録に顔写真（%s）を保存しました"},
+		{msgChipKeepNoRecord, "--keep-photo keeps the photo in the record: it cannot go with --no-record", "--keep-photo は記録に写真を残す指定のため、--no-record とは一緒に使えません"},
+		{msgChipNoRecord, "no record kept (--no-record)", "記録は保存していません（--no-record）"},
+		{msgAgeNoRecord, "no record kept (no store)", "記録は保存していません（データベースなし）"},
+		{msgChipNeedStore, "identify --chip keeps a record of each identification (method, time, operator, what was read and each check), and there is no store at %s (nothing was created)", "identify --chip は確認ごとに記録（方法・日時・担当者・読み取った項目・各検証の結果）を保存しますが、%s にデータベースがありません（新しく作成はしていません）"},
+		{msgHintChipNeedStore, "check --db, or create the store with identify --enroll or eligibility import; --no-record identifies without keeping a record", "--db の指定を確認するか、identify --enroll または eligibility import でデータベースを作成してください。記録を残さない場合は --no-record を指定してください"},
 		{chipRefusalMessages[confirm.RefusalChipTextUnverified], "the card's text (name, address, birth date, sex) does not verify to the issuer's key", "カードの文字情報（氏名・住所・生年月日・性別）を発行者の鍵で検証できません"},
 		{chipRefusalMessages[confirm.RefusalChipTextMismatch], "the card's text does not match the card face (birth date or sex)", "カードの文字情報が券面情報（生年月日または性別）と一致しません"},
 	}

@@ -18,6 +18,19 @@ const (
 	msgHintDocumentFailed  msgKey = "cli.hint.document_failed"
 	msgHintDocumentRevoked msgKey = "cli.hint.document_revoked"
 
+	msgStatusPINA msgKey = "cli.status.pin_a"
+	msgStatusPINB msgKey = "cli.status.pin_b"
+
+	msgFileExists       msgKey = "cli.file.exists"
+	msgHintFileExists   msgKey = "cli.hint.file_exists"
+	msgBinaryToTerminal msgKey = "cli.cert.binary_terminal"
+	msgMatchedEnrolment msgKey = "cli.identify.matched_enrolment"
+	msgAuthNewEnrolment msgKey = "cli.identify.auth_new_enrolment"
+	msgConsentFor       msgKey = "cli.token.consent_for"
+	msgTokenBadAudience msgKey = "cli.token.bad_audience"
+	msgTokenBadNonce    msgKey = "cli.token.bad_nonce"
+	msgServing          msgKey = "cli.serve.serving"
+
 	msgImportedOne          msgKey = "cli.import.done_one"
 	msgImportSeparator      msgKey = "cli.import.separator"
 	msgImportListSeparator  msgKey = "cli.import.list_separator"
@@ -76,6 +89,17 @@ func clerkMessages() []cliMessage {
 		{msgNotCheckedChain, "not checked: the certificate did not chain to a pinned root", "確認していません（証明書を検証できなかったため）"},
 		{msgHintDocumentFailed, "do not rely on this signed document: see each check above", "この署名済みの文書は信頼しないでください。各項目を確認してください"},
 		{msgHintDocumentRevoked, "the signer's certificate is revoked: do not rely on this signed document", "署名者の証明書は失効しています。この署名済みの文書は信頼しないでください"},
+		{msgStatusPINA, "verification number A", "照合番号A"},
+		{msgStatusPINB, "verification number B", "照合番号B"},
+		{msgFileExists, "%s already exists: it was kept", "%s はすでにあります（そのままにしました）"},
+		{msgHintFileExists, "give another file with --out, or --force to replace it; the card was not used", "--out で別のファイルを指定するか、置き換える場合は --force を付けてください（カードは使っていません）"},
+		{msgBinaryToTerminal, "--format der writes binary data: give --out FILE, or redirect the output to a file", "--format der はバイナリデータを出力します。--out FILE を指定するか、出力をファイルにリダイレクトしてください"},
+		{msgMatchedEnrolment, "Enrolment", "登録番号"},
+		{msgAuthNewEnrolment, "verified: this certificate had no enrolment yet", "確認できました。この証明書はまだ登録されていませんでした"},
+		{msgConsentFor, "the token for %s releases (certificate %s):", "%s へのトークンで次の情報を渡します（証明書 %s）："},
+		{msgTokenBadAudience, "--audience must be 1 to %d bytes", "--audience は1〜%dバイトにしてください"},
+		{msgTokenBadNonce, "--nonce must be the backend's challenge: at least %d bytes in unpadded base64url", "--nonce にはバックエンドのチャレンジ（パディングなしのbase64urlで%dバイト以上）を指定してください"},
+		{msgServing, "serving the kiosk page at %s; press Ctrl-C to stop", "キオスク画面を %s で提供しています。止めるには Ctrl-C を押してください"},
 		{msgImportedOne, "imported 1 qualification (%d new, %d updated)", "資格情報を1件取り込みました（新規%d件、更新%d件）"},
 		{msgImportSeparator, "; ", "。"},
 		{msgImportListSeparator, ", ", "、"},

@@ -39,7 +39,7 @@ const (
 	msgOperatorPair    msgKey = "cli.usage.operator_pair"
 	msgFileProblem     msgKey = "cli.file.problem"
 	msgDiskFull        msgKey = "cli.file.disk_full"
-	msgFileExists      msgKey = "cli.file.exists"
+	msgFileExistsPlain msgKey = "cli.file.exists_plain"
 )
 
 // helpMessages are the texts of the keys above.
@@ -75,7 +75,7 @@ func helpMessages() []cliMessage {
 		{msgOCSPURL, "--ocsp: %q is not an http:// or https:// URL", "--ocsp：%q は http:// または https:// のURLではありません"},
 		{msgFileProblem, "%s: %s", "%s：%s"},
 		{msgDiskFull, "the disk is full", "ディスクに空きがありません"},
-		{msgFileExists, "the file exists already", "ファイルがすでにあります"},
+		{msgFileExistsPlain, "the file exists already", "ファイルがすでにあります"},
 		{msgOperatorPair, "--operator-key and --operator-cert go together", "--operator-key と --operator-cert は両方指定してください"},
 	}
 }

@@ -265,7 +265,7 @@ func (g *globals) notef(format string, args ...any) {
 func hintFor(err error) string {
 	switch {
 	case errors.Is(err, reader.ErrNoService):
-		return "start the pc/sc service (pcscd), or run `make test` once to install it"
+		return "start the PC/SC service (pcscd), or run `make test` once to install it"
 	case errors.Is(err, reader.ErrNoReaders):
 		return "connect a reader, or run `mynacard virtual-card` in another terminal"
 	case errors.Is(err, reader.ErrAmbiguousReader):

@@ -171,16 +171,17 @@ func (x *index) records() int {
 }
 
 // reserve sizes an empty index for about n records of width kw, with
-// room for the slot table (capacity that is never written costs address
-// space, not memory).
+// room for the slot table of a quarter more (the estimate comes from the
+// first entry, and entries without a reason are shorter): spreading the
+// records then needs no second array, whose copy would double the peak.
+// Capacity that is never written costs address space, not memory.
 func (x *index) reserve(n, kw int) {
 	x.kw = kw
-	x.data = make([]uint64, 0, tableSlots(n)*(kw+1))
-	adviseHugePages(x.data)
+	x.data = make([]uint64, 0, (tableSlots(n+n/4)+64)*(kw+1))
 }
 
-// hugePageMin is the table capacity (words) from which huge pages are
-// asked for: a few of them, not one mostly empty.
+// hugePageMin is the table size (words) from which huge pages are asked
+// for: a few of them, not one mostly empty.
 const hugePageMin = 8 << 20 / 8
 
 // add appends an entry; the table is made by finish.
@@ -216,7 +217,6 @@ func (x *index) widen(kw int) {
 	n := len(old) / (ow + 1)
 	c := cap(old) / (ow + 1)
 	next := make([]uint64, n*(kw+1), max(c, n+1)*(kw+1))
-	adviseHugePages(next)
 	for i := range n {
 		src := old[i*(ow+1) : (i+1)*(ow+1)]
 		dst := next[i*(kw+1) : (i+1)*(kw+1)]
@@ -335,7 +335,6 @@ func (x *index) spread() {
 	total := int(max(next, m)) + window(kw)
 	if cap(x.data) < total*s {
 		grown := make([]uint64, n*s, total*s)
-		adviseHugePages(grown)
 		copy(grown, x.data)
 		x.data = grown
 	}
@@ -366,6 +365,7 @@ func (x *index) spread() {
 	if cap(x.data) > 2*len(x.data)+1024 {
 		x.data = append([]uint64(nil), x.data...)
 	}
+	adviseHugePages(x.data)
 }
 
 // dedupe keeps one record per serial: a CRL should list a serial once
@@ -406,10 +406,11 @@ const radixSortCutoff = 24
 func (x *index) radixSort() {
 	s, kw := x.stride(), x.kw
 	n := x.records()
-	// The common prefix of all keys.
+	// The common prefix of all keys (mixed keys differ in the first byte
+	// almost at once: the scan stops there).
 	first := x.data[:kw]
 	var diff [maxKeyWords]uint64
-	for i := 1; i < n; i++ {
+	for i := 1; i < n && diff[0]>>56 == 0; i++ {
 		rec := x.data[i*s:]
 		for j := range kw {
 			diff[j] |= rec[j] ^ first[j]
@@ -484,7 +485,10 @@ func (x *index) flagSort(lo, hi, d int, par bool) {
 			}
 		}
 		if par && hi-lo >= parallelSortMin {
-			x.sortBucketsParallel(lo, d, &count)
+			// A copy: the goroutine's use makes it escape to the heap,
+			// and count itself must not (every call would allocate).
+			top := count
+			x.sortBucketsParallel(lo, d, &top)
 			return
 		}
 		// Recurse into every bucket but the largest, loop on that one.

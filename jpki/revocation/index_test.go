@@ -279,9 +279,9 @@ func TestIndexFileRebuilt(t *testing.T) {
 }
 
 // TestCorruptIndexFileChanged: a mapped index whose damage is found at a
-// lookup after the CRL file was rewritten in place (so it cannot be
-// parsed again as the same CRL) answers "unknown" with the reason in the
-// set, and "listed" from CRL.Lookup: never "not listed".
+// lookup after the CRL file was replaced (so it cannot be parsed again as
+// the same CRL) answers "unknown" with the reason in the set, and
+// "listed" from CRL.Lookup: never "not listed".
 func TestCorruptIndexFileChanged(t *testing.T) {
 	dir, cacheDir := t.TempDir(), t.TempDir()
 	path := filepath.Join(dir, "list.crl")
@@ -305,7 +305,7 @@ func TestCorruptIndexFileChanged(t *testing.T) {
 	if !c.IndexMapped() {
 		t.Fatal("not mapped")
 	}
-	// Rewritten in place: the file open since the load changes too.
+	// Another CRL in the file now: the damaged blocks cannot be read again.
 	os.WriteFile(path, makeCRL(t, 3, jpkitest.CRLOptions{Synthetic: 10, SerialBytes: 20}), 0o600)
 	root, _ := signRoot(3)
 	seen := 0

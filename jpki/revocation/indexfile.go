@@ -149,25 +149,13 @@ func (s *CRLSet) loadFileCached(ctx context.Context, path string) (*CRL, error) 
 }
 
 // reloader is how a CRL mapped from the index cache parses its file
-// again if a block of the index proves corrupt: from the file opened now
-// (a CRL file replaced by a rename later is still the one read), only if
-// it still has the SHA-256 the index was made for; the index file is then
-// written again. Without the file open, from its path, with the same
-// check.
+// again if a block of the index proves corrupt: from its path, used only
+// if it still has the SHA-256 the index was made for; the index file is
+// then written again. (No file is held open for it: a directory of a
+// thousand partition CRLs would hold a thousand descriptors.)
 func (s *CRLSet) reloader(path, dir string, sum [sha256.Size]byte) *reloader {
-	f, openErr := os.Open(path)
-	r := &reloader{parse: func() (*CRL, error) {
-		var c *CRL
-		var err error
-		if openErr != nil {
-			c, err = s.openParse(context.Background(), path)
-		} else if _, err = f.Seek(0, io.SeekStart); err == nil {
-			var size int64
-			if st, err := f.Stat(); err == nil {
-				size = st.Size()
-			}
-			c, err = parseAny(f, ParseOptions{Issuers: s.issuers, MaxBytes: s.opts.MaxBytes, Source: path, SizeHint: size})
-		}
+	return &reloader{parse: func() (*CRL, error) {
+		c, err := s.openParse(context.Background(), path)
 		if err != nil {
 			return nil, err
 		}
@@ -177,10 +165,6 @@ func (s *CRLSet) reloader(path, dir string, sum [sha256.Size]byte) *reloader {
 		_ = writeIndexFile(indexPath(dir, sum), c)
 		return c, nil
 	}}
-	if openErr == nil {
-		runtime.AddCleanup(r, func(f *os.File) { f.Close() }, f)
-	}
-	return r
 }
 
 func fileSHA256(path string) ([sha256.Size]byte, error) {
