@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mynacard/mynacard/agent"
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
@@ -43,7 +44,7 @@ func newConfirmer(t testing.TB, withStore bool) *confirm.Confirmer {
 func newConfirmerWith(t testing.TB, withStore bool, edit func(*confirm.Config)) *confirm.Confirmer {
 	t.Helper()
 	p := jpkitest.Default()
-	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...)...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/mynacard/mynacard/agent"
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
@@ -62,7 +63,7 @@ func TestStatusAndPINStatus(t *testing.T) {
 // and refuses every confirmation before the card is touched.
 func TestNotConfigured(t *testing.T) {
 	p := jpkitest.Default()
-	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...)...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -49,7 +49,7 @@ func ExampleJPKI_ReadCertificate() {
 		panic(err)
 	}
 	n.Reset()
-	der, err := j.ReadCertificate(ctx, card.AuthCert)
+	der, err := j.ReadCertificate(ctx, card.AuthKey)
 	if err != nil {
 		panic(err)
 	}
@@ -70,7 +70,7 @@ func ExampleJPKI_Sign() {
 	if err != nil {
 		panic(err)
 	}
-	der, _ := j.ReadCertificate(ctx, card.AuthCert)
+	der, _ := j.ReadCertificate(ctx, card.AuthKey)
 	cert, _ := x509.ParseCertificate(der)
 	fmt.Println(rsa.VerifyPKCS1v15(cert.PublicKey.(*rsa.PublicKey), crypto.SHA256, digest[:], sig) == nil)
 	// Output:

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/internal/jptext"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/store"
@@ -167,7 +168,7 @@ func (c *Confirmer) link(ctx context.Context, old store.Enrolment, cert *jpki.Ce
 		return ch, nil
 	}
 	switch {
-	case old.Kind != store.CertSign:
+	case old.Kind != card.SignKey:
 		return refuse(ChangeNotSignEnrolment, "the old enrolment is not of a signing certificate")
 	case old.ReplacedBy != 0:
 		return refuse(ChangeAlreadyReplaced, fmt.Sprintf("the old enrolment was already replaced by %d", old.ReplacedBy))
@@ -232,14 +233,15 @@ func (c *Confirmer) checkEnrolled(ctx context.Context, cert *x509.Certificate, c
 	case issuer == nil:
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no trusted root issued the enrolled certificate"}
 	}
-	return revocationResult(c.cfg.Revocation.Check(ctx, cert, issuer))
+	return issuedResult(c.cfg.Revocation.Check(ctx, cert))
 }
 
 // issuerCache finds the root that issued an enrolled certificate by its
 // issuer name and authority key identifier (the root's subject key
-// identifier), remembering the answer per key, so a batch costs no
-// signature verification: enrolled certificates were verified when they
-// were enrolled, and the revocation data consulted is itself verified.
+// identifier), remembering the answer per key, so that finding the root
+// costs a batch no signature verification: enrolled certificates were
+// verified when they were enrolled (the revocation checker still matches
+// the issuer of each by signature).
 // Certificates without an authority key identifier are matched by
 // signature (issuerOf).
 type issuerCache struct {
@@ -255,8 +257,7 @@ func (k *issuerCache) issuer(roots *jpki.Roots, cert *x509.Certificate) *x509.Ce
 		return r
 	}
 	var found *x509.Certificate
-	for _, r := range roots.List() {
-		rc := r.Certificate
+	for _, rc := range roots.Certificates() {
 		if bytes.Equal(rc.RawSubject, cert.RawIssuer) && bytes.Equal(rc.SubjectKeyId, cert.AuthorityKeyId) {
 			found = rc
 			break
@@ -293,7 +294,7 @@ func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *Attributes) ([]
 		return jptext.Compare(a, b, aSubst, bSubst).MayBeEqual()
 	}
 	var out []EnrolmentInfo
-	q := store.EnrolmentQuery{Kind: store.CertSign, CurrentOnly: true, Limit: checkPageSize}
+	q := store.EnrolmentQuery{Kind: card.SignKey, CurrentOnly: true, Limit: checkPageSize}
 	for {
 		page, err := c.cfg.Enrolments.ListEnrolments(ctx, q)
 		if err != nil {

@@ -60,7 +60,7 @@ func TestRegistrationChangeComparison(t *testing.T) {
 			attrs := tt.old
 			attrs.BirthDate, attrs.BirthEra, attrs.Sex = "19850401", 3, "1"
 			en, err := e.st.AddEnrolment(ctx, store.Enrolment{
-				Kind: store.CertSign, Issuer: confirm.IssuerString(old.SignCert), Serial: confirm.SerialString(old.SignCert),
+				Kind: card.SignKey, Issuer: confirm.IssuerString(old.SignCert), Serial: confirm.SerialString(old.SignCert),
 				Attributes: attrs, CertDER: old.SignCert.Raw, EnrolledAt: e.now, Operator: "import",
 			})
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -107,7 +108,7 @@ func (c *Confirmer) CheckAll(ctx context.Context, progress func(done, total int)
 	if c.cfg.Enrolments == nil {
 		return sum, fmt.Errorf("checking enrolments: %w", ErrNoStore)
 	}
-	q := store.EnrolmentQuery{Kind: store.CertSign, CurrentOnly: true, Limit: checkPageSize}
+	q := store.EnrolmentQuery{Kind: card.SignKey, CurrentOnly: true, Limit: checkPageSize}
 	total64, err := c.cfg.Enrolments.CountEnrolments(ctx, q)
 	if err != nil {
 		return sum, fmt.Errorf("checking enrolments: %w", err)

@@ -443,7 +443,7 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 		checkText(id, txt, sf, keys)
 	}
 
-	der, err := j.ReadCertificate(ctx, card.AuthCert)
+	der, err := j.ReadCertificate(ctx, card.AuthKey)
 	var authCert *jpki.Certificate
 	if err == nil {
 		authCert, err = jpki.Parse(der)
@@ -452,9 +452,9 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 		v.AuthChain = ChainResult{At: now, Code: "no_certificate", Detail: err.Error()}
 		v.AuthRevocation = RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no authentication certificate"}
 	} else {
-		info := certificateInfo(authCert.Certificate, jpki.KindAuth)
+		info := certificateInfo(authCert.Certificate, card.AuthKey)
 		id.AuthCertificate = &info
-		ver, verr := jpki.Verify(authCert, c.cfg.Roots, jpki.VerifyOptions{Time: now, Kind: jpki.KindAuth, RequireProduction: c.cfg.RequireProduction})
+		ver, verr := jpki.Verify(authCert, c.cfg.Roots, jpki.VerifyOptions{Time: now, Kind: card.AuthKey, RequireProduction: c.cfg.RequireProduction})
 		v.AuthChain = chainResult(ver, verr, now)
 		var ic *x509.Certificate
 		if verr == nil {
@@ -552,7 +552,7 @@ func (c *Confirmer) recordChip(ctx context.Context, id *ChipIdentification, chal
 			SignatureOK: v.Face.Verified && v.CardPresent.OK, ChainOK: v.AuthChain.OK, Root: v.AuthChain.RootFingerprint,
 			Revocation: storeRevocationStatus(v.AuthRevocation.Status), RevocationReason: v.AuthRevocation.Reason, RevocationSource: v.AuthRevocation.Source,
 		},
-		CertKind: store.CertKind(jpki.KindAuth.String()), Issuer: id.AuthCertificate.Issuer, Serial: id.AuthCertificate.Serial,
+		CertKind: card.AuthKey, Issuer: id.AuthCertificate.Issuer, Serial: id.AuthCertificate.Serial,
 		Attributes:  attrs,
 		ChallengeID: base64.RawURLEncoding.EncodeToString(challenge), Details: string(details),
 	}, c.cfg.Seal)

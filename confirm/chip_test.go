@@ -124,7 +124,7 @@ func TestIdentifyChip(t *testing.T) {
 				t.Fatalf("%d records", len(recs))
 			}
 			r := recs[0]
-			if r.CertKind != "auth" || r.Operator != "clerk-1" || !strings.Contains(r.Details, `"method":"ic_chip"`) ||
+			if r.CertKind != card.AuthKey || r.Operator != "clerk-1" || !strings.Contains(r.Details, `"method":"ic_chip"`) ||
 				!strings.Contains(r.Details, id.CardKeyID) || !strings.Contains(r.Details, `"refusal":"`+tc.refusal) && tc.refusal != "" {
 				t.Errorf("record %+v", r)
 			}

@@ -23,8 +23,8 @@
 //
 // The package owns the workflow and the verdict. It does not talk to the
 // card protocol (package card), parse or chain certificates (package jpki),
-// fetch revocation data (package jpki/revocation: a RevocationChecker is
-// injected) or store anything itself (package store). It never prints.
+// fetch revocation data (package jpki/revocation: a revocation.Checker
+// is injected) or store anything itself (package store). It never prints.
 //
 // Names and addresses are compared (old vs new in a registration change,
 // ChangeCandidates, CompareAttributes, and the signing certificate vs the
@@ -34,7 +34,7 @@
 // and a substitute character (代替文字) makes a field "check_card_face",
 // never "same".
 //
-// Revocation fails closed: without a RevocationChecker the status is
+// Revocation fails closed: without a revocation.Checker the status is
 // "unknown" with the code "no_source", never "good"; RevocationPolicy decides
 // what an unknown answer does to the verdict (hard, the zero value: not ok;
 // soft: reported and accepted; off: not consulted at all).

@@ -29,7 +29,7 @@ func exampleCard() *card.JPKI {
 
 func exampleRoots() *jpki.Roots {
 	p := jpkitest.Default()
-	r, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+	r, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...)...))
 	if err != nil {
 		panic(err)
 	}
@@ -84,9 +84,9 @@ func ExampleValidator_Validate() {
 	}
 	raw, _ := json.Marshal(tok) // what travels to the backend
 
-	res, err := v.Validate(ctx, raw, audience, ch.Nonce, jpki.KindAuth)
+	res, err := v.Validate(ctx, raw, audience, ch.Nonce, card.AuthKey)
 	fmt.Println(res.Key, res.Verdict.OK, err)
-	_, err = v.Validate(ctx, raw, audience, ch.Nonce, jpki.KindAuth)
+	_, err = v.Validate(ctx, raw, audience, ch.Nonce, card.AuthKey)
 	fmt.Println(confirm.TokenCode(err))
 	fmt.Println(ch.ExpiresAt.Sub(now()) == 5*time.Minute)
 	// Output:

@@ -66,7 +66,7 @@ func genCard(t testing.TB, h *jpkitest.Holder) *card.JPKI {
 func (e *env) mixed() *jpki.Roots {
 	e.t.Helper()
 	p := e.pki
-	all := append(p.AllRoots(jpkitest.KindSign), p.AllRoots(jpkitest.KindAuth)...)
+	all := append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...)
 	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(all...))
 	if err != nil {
 		e.t.Fatal(err)
@@ -81,7 +81,7 @@ func (e *env) mixed() *jpki.Roots {
 func (e *env) setMixedCRLs(revokedCerts []*x509.Certificate) {
 	e.t.Helper()
 	e.crls.CRLs = nil
-	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		for _, gen := range []int{jpkitest.LatestGeneration, jpkitest.ECDSAGeneration} {
 			root, key := e.pki.Root(kind, gen)
 			var entries []jpkitest.CRLEntry
@@ -322,9 +322,9 @@ func TestTokensGenerations(t *testing.T) {
 	for _, g := range cardGenerations {
 		h := g.holder(t)
 		for _, key := range []card.KeyKind{card.AuthKey, card.SignKey} {
-			want := jpki.KindAuth
+			want := card.AuthKey
 			if key == card.SignKey {
-				want = jpki.KindSign
+				want = card.SignKey
 			}
 			te := newTokenEnv(t)
 			rsaOnly := te.roots

@@ -39,7 +39,7 @@ func TestIdentifySignKeyAttributes(t *testing.T) {
 		a.BirthDateJapanese != want.BirthDateJapanese || a.Sex != want.Sex || a.SexCode != want.SexCode {
 		t.Errorf("attributes = %+v, want %+v", *a, want)
 	}
-	if id.Key != "sign" || id.Certificate.Kind != "sign" || id.Certificate.Serial == "" || id.Certificate.Issuer == "" {
+	if id.Key != card.SignKey || id.Certificate.Kind != card.SignKey || id.Certificate.Serial == "" || id.Certificate.Issuer == "" {
 		t.Errorf("certificate = %+v", id.Certificate)
 	}
 	if id.SameHolderAsEnrolled || id.Enrolment != nil {
@@ -100,13 +100,13 @@ func TestIdentifyAuthKeySameHolder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !id.Verdict.OK || id.Key != "auth" || id.Attributes != nil {
+			if !id.Verdict.OK || id.Key != card.AuthKey || id.Attributes != nil {
 				t.Fatalf("identification = %+v", id)
 			}
 			if id.SameHolderAsEnrolled != tt.wantSame || (id.MatchedEnrolment != nil) != tt.wantSame {
 				t.Errorf("same holder = %v (%+v), want %v", id.SameHolderAsEnrolled, id.MatchedEnrolment, tt.wantSame)
 			}
-			if (id.Enrolment != nil) != tt.wantEnroll || (tt.wantEnroll && id.Enrolment.Kind != "auth") {
+			if (id.Enrolment != nil) != tt.wantEnroll || (tt.wantEnroll && id.Enrolment.Kind != card.AuthKey) {
 				t.Errorf("enrolment = %+v", id.Enrolment)
 			}
 			if tt.wantEnroll && id.AlreadyEnrolled != tt.wantSame {

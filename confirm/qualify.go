@@ -159,8 +159,8 @@ func (c *Confirmer) Qualify(ctx context.Context, j *card.JPKI, opts QualifyOptio
 		return nil, fmt.Errorf("qualifying: %w: %w", ErrBadCertificate, err)
 	}
 	now := c.cfg.Now()
-	verdict, _ := c.evaluate(ctx, cert, jpki.KindAuth, sc, sig, now)
-	q := &Qualification{At: now, Operator: c.cfg.Operator, Verdict: verdict, Certificate: certificateInfo(cert.Certificate, jpki.KindAuth)}
+	verdict, _ := c.evaluate(ctx, cert, card.AuthKey, sc, sig, now)
+	q := &Qualification{At: now, Operator: c.cfg.Operator, Verdict: verdict, Certificate: certificateInfo(cert.Certificate, card.AuthKey)}
 	if verdict.OK {
 		a, err := c.cfg.Eligibility.LookupEligibilityByCert(ctx, q.Certificate.Issuer, cert.AuthorityKeyId, q.Certificate.Serial, now)
 		if err != nil {
@@ -171,7 +171,7 @@ func (c *Confirmer) Qualify(ctx context.Context, j *card.JPKI, opts QualifyOptio
 	details, _ := json.Marshal(recordDetails{Verdict: verdict, Eligibility: q.Eligibility})
 	rec, err := c.cfg.Records.AppendRecord(ctx, store.Record{
 		Kind: store.RecordQualify, At: now, Operator: c.cfg.Operator, Verdict: storeVerdict(verdict),
-		CertKind: store.CertAuth, Issuer: q.Certificate.Issuer, Serial: q.Certificate.Serial,
+		CertKind: card.AuthKey, Issuer: q.Certificate.Issuer, Serial: q.Certificate.Serial,
 		ChallengeID: base64.RawURLEncoding.EncodeToString(challenge), Details: string(details),
 	}, c.cfg.Seal)
 	if err != nil {

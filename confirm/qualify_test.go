@@ -58,7 +58,7 @@ func TestQualifyValidityStatuses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !q.Verdict.OK || q.Certificate.Kind != "auth" {
+			if !q.Verdict.OK || q.Certificate.Kind != card.AuthKey {
 				t.Fatalf("qualification = %+v", q)
 			}
 			el := q.Eligibility
@@ -71,7 +71,7 @@ func TestQualifyValidityStatuses(t *testing.T) {
 				t.Errorf("valid answer = %+v", el)
 			}
 			rs := e.records()
-			if len(rs) != 1 || rs[0].Kind != store.RecordQualify || rs[0].CertKind != store.CertAuth || !strings.Contains(rs[0].Details, `"status_code":"`+tt.code+`"`) {
+			if len(rs) != 1 || rs[0].Kind != store.RecordQualify || rs[0].CertKind != card.AuthKey || !strings.Contains(rs[0].Details, `"status_code":"`+tt.code+`"`) {
 				t.Errorf("records = %+v", rs)
 			}
 		})

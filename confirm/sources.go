@@ -48,7 +48,7 @@ var ErrBadOCSPURL = errors.New("bad OCSP responder URL")
 // still count as revocations. With no source
 // configured the checker is nil (every status is then "unknown: no
 // source").
-func NewRevocationChecker(ctx context.Context, src RevocationSources) (RevocationChecker, []error, error) {
+func NewRevocationChecker(ctx context.Context, src RevocationSources) (revocation.Checker, []error, error) {
 	if !src.Configured() {
 		return nil, nil, nil
 	}
@@ -77,20 +77,15 @@ func NewRevocationChecker(ctx context.Context, src RevocationSources) (Revocatio
 		}
 	}
 	if oc == nil {
-		// CRLs only: answer from the verified CRLs for the issuer the
-		// caller found (by signature), without verifying each
-		// certificate's signature again, so that a batch stays fast.
-		return &CRLChecker{CRLs: crls.CRLs(), Now: src.CRLOptions.Now}, warnings, nil
+		return crls, warnings, nil
 	}
 	mode := revocation.ModeOCSPOnly
 	if crls != nil {
 		mode = revocation.ModeOCSPThenCRL
 	}
-	ch, err := revocation.NewChecker(mode, oc, crls)
+	ch, err := revocation.NewCombined(mode, oc, crls)
 	if err != nil {
 		return nil, warnings, err
 	}
-	return CheckerFunc(func(ctx context.Context, cert, _ *x509.Certificate) revocation.Result {
-		return ch.Check(ctx, cert)
-	}), warnings, nil
+	return ch, warnings, nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
-	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/store"
@@ -66,9 +65,9 @@ func TestTokenAcceptedOnceThenReplayRefused(t *testing.T) {
 	for _, key := range []card.KeyKind{card.AuthKey, card.SignKey} {
 		t.Run(key.String(), func(t *testing.T) {
 			te := newTokenEnv(t)
-			want := jpki.KindAuth
+			want := card.AuthKey
 			if key == card.SignKey {
-				want = jpki.KindSign
+				want = card.SignKey
 			}
 			raw, nonce := te.token(t, key, audience)
 			res, err := te.v.Validate(context.Background(), raw, audience, nonce, want)
@@ -94,7 +93,7 @@ func TestTokenRefusals(t *testing.T) {
 	tests := []struct {
 		name     string
 		key      card.KeyKind // key the token is made with
-		want     jpki.Kind    // key the validator requires
+		want     card.KeyKind // key the validator requires
 		makeAud  string
 		edit     func(te *tokenEnv, raw []byte, nonce string) ([]byte, string)
 		setup    func(te *tokenEnv)
@@ -110,8 +109,8 @@ func TestTokenRefusals(t *testing.T) {
 		{name: "unknown nonce", edit: func(te *tokenEnv, raw []byte, _ string) ([]byte, string) {
 			return raw, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 		}, wantCode: confirm.TokenNonceUnknown},
-		{name: "auth token where sign required", key: card.AuthKey, want: jpki.KindSign, wantCode: confirm.TokenWrongKeyType},
-		{name: "sign token where auth required", key: card.SignKey, want: jpki.KindAuth, wantCode: confirm.TokenWrongKeyType},
+		{name: "auth token where sign required", key: card.AuthKey, want: card.SignKey, wantCode: confirm.TokenWrongKeyType},
+		{name: "sign token where auth required", key: card.SignKey, want: card.AuthKey, wantCode: confirm.TokenWrongKeyType},
 		{name: "test hierarchy under production", setup: func(te *tokenEnv) { te.v.RequireProduction = true }, wantCode: confirm.TokenTestHierarchy},
 		{name: "revoked hard", setup: func(te *tokenEnv) {
 			te.setCRLs(nil, []revoked{{h.AuthCert.SerialNumber, revocation.ReasonKeyCompromise}})
@@ -164,7 +163,7 @@ func TestTokenRefusals(t *testing.T) {
 				key = card.AuthKey
 			}
 			if want == 0 {
-				want = jpki.KindAuth
+				want = card.AuthKey
 			}
 			if aud == "" {
 				aud = audience
@@ -213,16 +212,16 @@ func TestTokenWithStoreNonces(t *testing.T) {
 	te.ch = &confirm.Challenges{Nonces: te.st}
 	te.v.Nonces = te.st
 	raw, nonce := te.token(t, card.AuthKey, audience)
-	if _, err := te.v.Validate(ctx, raw, audience, nonce, jpki.KindAuth); err != nil {
+	if _, err := te.v.Validate(ctx, raw, audience, nonce, card.AuthKey); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := te.v.Validate(ctx, raw, audience, nonce, jpki.KindAuth); confirm.TokenCode(err) != confirm.TokenNonceReplayed {
+	if _, err := te.v.Validate(ctx, raw, audience, nonce, card.AuthKey); confirm.TokenCode(err) != confirm.TokenNonceReplayed {
 		t.Errorf("replay: %v", err)
 	}
 	// Expired: issued with a clock an hour behind.
 	te.ch = &confirm.Challenges{Nonces: te.st, Now: func() time.Time { return time.Now().Add(-time.Hour) }}
 	raw, nonce = te.token(t, card.AuthKey, audience)
-	if _, err := te.v.Validate(ctx, raw, audience, nonce, jpki.KindAuth); confirm.TokenCode(err) != confirm.TokenNonceExpired {
+	if _, err := te.v.Validate(ctx, raw, audience, nonce, card.AuthKey); confirm.TokenCode(err) != confirm.TokenNonceExpired {
 		t.Errorf("expired: %v", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/store"
 )
@@ -141,8 +142,8 @@ func substitutePositions(flags string) []int {
 // CertificateInfo identifies a certificate the way records and
 // enrolments key it.
 type CertificateInfo struct {
-	// Kind is "sign" or "auth".
-	Kind string `json:"kind"`
+	// Kind is the certificate's kind ("sign" or "auth" in JSON).
+	Kind card.KeyKind `json:"kind"`
 	// Issuer is the issuer DN in the certificate's own order (see
 	// IssuerString; the string the store keys enrolments and eligibility
 	// by).
@@ -157,9 +158,9 @@ type CertificateInfo struct {
 }
 
 // certificateInfo describes cert.
-func certificateInfo(cert *x509.Certificate, kind jpki.Kind) CertificateInfo {
+func certificateInfo(cert *x509.Certificate, kind card.KeyKind) CertificateInfo {
 	return CertificateInfo{
-		Kind:        kind.String(),
+		Kind:        kind,
 		Issuer:      IssuerString(cert),
 		Serial:      SerialString(cert),
 		Subject:     subjectString(cert),

@@ -10,7 +10,9 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -94,7 +96,7 @@ func TokenCode(err error) string {
 }
 
 // Validator is the server side of confirmation tokens. Configure it once; it is safe
-// for concurrent use if its NonceStore and RevocationChecker are.
+// for concurrent use if its NonceStore and revocation checker are.
 type Validator struct {
 	// Roots are the trusted roots. Test roots count only if the Roots were
 	// built with jpki.WithTestHierarchy and RequireProduction is false.
@@ -102,7 +104,7 @@ type Validator struct {
 	// Nonces is where the Challenges issued their nonces. Required.
 	Nonces store.NonceStore
 	// Revocation answers revocation status; nil means no source.
-	Revocation RevocationChecker
+	Revocation revocation.Checker
 	// RevocationPolicy: hard (zero value), soft or off.
 	RevocationPolicy RevocationPolicy
 	// RequireProduction refuses test-hierarchy certificates.
@@ -125,14 +127,14 @@ type TokenResult struct {
 }
 
 // Validate checks raw (a token's JSON form) as the answer to nonce for
-// audience, made with the key of kind want (jpki.KindAuth or
-// jpki.KindSign). In order: the format; the nonce, consumed at once so a
+// audience, made with the key of kind want (card.AuthKey or
+// card.SignKey). In order: the format; the nonce, consumed at once so a
 // token is accepted at most once and any answer spends its challenge;
 // the certificate's kind; the signature over the rebuilt TokenDigest; the
 // chain to a trusted root at the current time with the key usage and
 // policy of want; revocation under the policy. A refusal is a
 // *TokenError whose Code names it.
-func (v *Validator) Validate(ctx context.Context, raw []byte, audience, nonce string, want jpki.Kind) (*TokenResult, error) {
+func (v *Validator) Validate(ctx context.Context, raw []byte, audience, nonce string, want card.KeyKind) (*TokenResult, error) {
 	tok, err := ParseToken(raw)
 	if err != nil {
 		return nil, err
@@ -141,14 +143,14 @@ func (v *Validator) Validate(ctx context.Context, raw []byte, audience, nonce st
 }
 
 // ValidateToken is Validate for a parsed token.
-func (v *Validator) ValidateToken(ctx context.Context, tok *Token, audience, nonce string, want jpki.Kind) (*TokenResult, error) {
+func (v *Validator) ValidateToken(ctx context.Context, tok *Token, audience, nonce string, want card.KeyKind) (*TokenResult, error) {
 	refuse := func(code, detail string, err error) (*TokenResult, error) {
 		return nil, &TokenError{Code: code, Detail: detail, Err: err}
 	}
 	switch {
 	case v.Roots == nil || v.Nonces == nil:
 		return refuse(TokenBadRequest, "validator has no roots or nonce store", nil)
-	case want != jpki.KindAuth && want != jpki.KindSign:
+	case want != card.AuthKey && want != card.SignKey:
 		return refuse(TokenBadRequest, "expected key kind must be auth or sign", nil)
 	case tok.Version != TokenVersion:
 		return refuse(TokenUnsupportedVersion, fmt.Sprintf("version %d, want %d", tok.Version, TokenVersion), nil)
@@ -197,7 +199,7 @@ func (v *Validator) ValidateToken(ctx context.Context, tok *Token, audience, non
 		return refuse(chainCode(err), err.Error(), err)
 	}
 	res := &TokenResult{Key: want.String(), Certificate: certificateInfo(cert.Certificate, want)}
-	if want == jpki.KindSign {
+	if want == card.SignKey {
 		res.Attributes = attributesFrom(cert.Attributes)
 	}
 	res.Verdict.Signature = SignatureResult{OK: true, Algorithm: string(alg)}

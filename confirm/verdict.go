@@ -1,8 +1,6 @@
 package confirm
 
 import (
-	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"strings"
@@ -183,22 +181,17 @@ func (p RevocationPolicy) accepts(r RevocationResult) bool {
 	return r.Status == RevocationGood
 }
 
-// RevocationChecker answers the revocation status of cert, issued by
-// issuer (a trusted root: JPKI roots issue end-entity certificates
-// directly). It must fail closed: anything but a verified answer is
-// revocation.StatusUnknown with Result.Err saying why. The combined
-// CRL/OCSP checker of package jpki/revocation fits it through CheckerFunc
-// or directly; CRLChecker is a small one over parsed CRLs.
-type RevocationChecker interface {
-	Check(ctx context.Context, cert, issuer *x509.Certificate) revocation.Result
-}
-
-// CheckerFunc adapts a function to RevocationChecker.
-type CheckerFunc func(ctx context.Context, cert, issuer *x509.Certificate) revocation.Result
-
-// Check calls f.
-func (f CheckerFunc) Check(ctx context.Context, cert, issuer *x509.Certificate) revocation.Result {
-	return f(ctx, cert, issuer)
+// issuedResult converts a checker's answer for a certificate whose
+// trusted issuer confirm has found: a checker that knows no issuer of it
+// (no CRL of that key, a responder for other issuers) has no data for
+// it, so its unknown answer is "no_source", not "no_issuer" (which says
+// that no trusted root issued the certificate).
+func issuedResult(r revocation.Result) RevocationResult {
+	out := revocationResult(r)
+	if out.Code == RevCodeNoIssuer {
+		out.Code = RevCodeNoSource
+	}
+	return out
 }
 
 // revocationResult converts a checker's answer.
@@ -297,25 +290,4 @@ func chainResult(v *jpki.Verification, err error, at time.Time) ChainResult {
 	out.Generation = v.Generation
 	out.Production = v.Production
 	return out
-}
-
-// CertChecker is a revocation source that finds the issuer itself, such
-// as *revocation.Checker (OCSP and CRLs combined, fail closed) and
-// *revocation.CRLSet through CheckerFunc.
-type CertChecker interface {
-	Check(ctx context.Context, cert *x509.Certificate) revocation.Result
-}
-
-// Adapt makes a RevocationChecker of a CertChecker, for
-// Config.Revocation and Validator.Revocation:
-//
-//	chk, _ := revocation.NewChecker(revocation.ModeOCSPThenCRL, ocspClient, crlSet)
-//	cfg.Revocation = confirm.Adapt(chk)
-//
-// The issuer confirm found by signature is not passed on: the checker
-// matches the issuer again itself, also by key.
-func Adapt(c CertChecker) RevocationChecker {
-	return CheckerFunc(func(ctx context.Context, cert, _ *x509.Certificate) revocation.Result {
-		return c.Check(ctx, cert)
-	})
 }

@@ -77,11 +77,11 @@ func ExampleVerify() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(jpkitest.Default().Roots(jpkitest.KindAuth)...))
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(jpkitest.Default().Roots(card.AuthKey)...))
 	if err != nil {
 		log.Fatal(err)
 	}
-	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Time: jpkitest.ReferenceTime(), Kind: jpki.KindAuth})
+	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Time: jpkitest.ReferenceTime(), Kind: card.AuthKey})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -155,11 +155,11 @@ func ExampleSignCMS() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(jpkitest.Default().Roots(jpkitest.KindSign)...))
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(jpkitest.Default().Roots(card.SignKey)...))
 	if err != nil {
 		log.Fatal(err)
 	}
-	v, err := jpki.VerifyCMS(sig, doc, roots, jpki.VerifyOptions{Time: jpkitest.ReferenceTime(), Kind: jpki.KindSign})
+	v, err := jpki.VerifyCMS(sig, doc, roots, jpki.VerifyOptions{Time: jpkitest.ReferenceTime(), Kind: card.SignKey})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/mynacard/mynacard/card"
 	. "github.com/mynacard/mynacard/store"
 	"github.com/mynacard/mynacard/store/internal/sqlstore"
 	"github.com/mynacard/mynacard/store/internal/storetest"
@@ -126,7 +127,7 @@ func TestSetRevocationChecks(t *testing.T) {
 func TestEnrolmentInvalid(t *testing.T) {
 	forEach(t, func(t *testing.T, s Store) {
 		for name, mod := range map[string]func(*Enrolment){
-			"kind":   func(e *Enrolment) { e.Kind = "other" },
+			"kind":   func(e *Enrolment) { e.Kind = card.KeyKind(7) },
 			"issuer": func(e *Enrolment) { e.Issuer = "" },
 			"serial": func(e *Enrolment) { e.Serial = "xyz" },
 			"cert":   func(e *Enrolment) { e.CertDER = nil },
@@ -151,7 +152,7 @@ func TestListEnrolments(t *testing.T) {
 		for i := range 7 {
 			e := sampleEnrolment(fmt.Sprintf("%02X", i+1))
 			if i == 3 {
-				e.Kind = CertAuth
+				e.Kind = card.AuthKey
 			}
 			got, err := s.AddEnrolment(ctx, e)
 			if err != nil {
@@ -165,7 +166,7 @@ func TestListEnrolments(t *testing.T) {
 		}
 		// Page through the current signing enrolments three at a time.
 		var seen []string
-		q := EnrolmentQuery{Limit: 3, Kind: CertSign, CurrentOnly: true}
+		q := EnrolmentQuery{Limit: 3, Kind: card.SignKey, CurrentOnly: true}
 		for {
 			page, err := s.ListEnrolments(ctx, q)
 			if err != nil {
@@ -182,7 +183,7 @@ func TestListEnrolments(t *testing.T) {
 		if diff := cmp.Diff([]string{"02", "03", "05", "06", "07", "AA"}, seen); diff != "" {
 			t.Errorf("current signing enrolments (-want +got):\n%s", diff)
 		}
-		n, err := s.CountEnrolments(ctx, EnrolmentQuery{Kind: CertSign, CurrentOnly: true})
+		n, err := s.CountEnrolments(ctx, EnrolmentQuery{Kind: card.SignKey, CurrentOnly: true})
 		if err != nil || n != 6 {
 			t.Errorf("CountEnrolments(current signing) = %d, %v; want 6", n, err)
 		}
@@ -286,7 +287,7 @@ func TestRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 		r2 := sampleRecord(RecordQualify)
-		r2.CertKind, r2.Attributes, r2.EnrolmentID = CertAuth, Attributes{}, enr.ID
+		r2.CertKind, r2.Attributes, r2.EnrolmentID = card.AuthKey, Attributes{}, enr.ID
 		second, err := s.AppendRecord(ctx, r2, chainSeal)
 		if err != nil {
 			t.Fatal(err)

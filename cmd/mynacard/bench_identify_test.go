@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
@@ -30,7 +31,7 @@ func identifyBenchCRL(b *testing.B, n, width int) string {
 	if _, err := os.Stat(path); err == nil {
 		return path
 	}
-	root, key := jpkitest.Default().Root(jpkitest.KindSign, jpkitest.LatestGeneration)
+	root, key := jpkitest.Default().Root(card.SignKey, jpkitest.LatestGeneration)
 	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
 	f, err := os.Create(tmp)
 	if err != nil {
@@ -109,9 +110,9 @@ func BenchmarkIdentifyMappedCRL(b *testing.B) {
 	dir := b.TempDir()
 	cache := filepath.Join(dir, "cache")
 	type run struct{ wall, cpu time.Duration }
-	identify := func(crl, cacheDir string) run {
-		cmd := exec.Command(cli, "--lang", "en", "--reader", slot.Reader, "--test-hierarchy", "--pin-stdin",
-			"--db", filepath.Join(dir, "p.db"), "--crl", crl, "--crl-cache", cacheDir, "identify")
+	identify := func(crl, cacheDir string, extra ...string) run {
+		cmd := exec.Command(cli, append([]string{"--lang", "en", "--reader", slot.Reader, "--test-hierarchy", "--pin-stdin",
+			"--db", filepath.Join(dir, "p.db"), "--crl", crl, "--crl-cache", cacheDir, "identify"}, extra...)...)
 		cmd.Env = append(os.Environ(), "HOME="+dir, "LC_ALL=C", "LANG=C")
 		cmd.Stdin = strings.NewReader(holder.Spec.SignPIN + "\n")
 		var out bytes.Buffer
@@ -127,6 +128,8 @@ func BenchmarkIdentifyMappedCRL(b *testing.B) {
 	}
 	// Fill the cache: the index, then (for a settled file) the
 	// fingerprint.
+	// identify needs a store: the first run enrols (and makes it).
+	identify(small, cache, "--enroll")
 	for _, crl := range []string{small, large} {
 		if st, err := os.Stat(crl); err == nil && time.Since(st.ModTime()) < 3*time.Second {
 			time.Sleep(3 * time.Second)

@@ -136,9 +136,9 @@ func (g *globals) printIdentification(id *confirm.Identification, test bool) {
 	g.testBanner(g.stdout, test)
 	head := p.Sprintf(i18n.VerificationFailed)
 	switch {
-	case id.Verdict.OK && id.Key == "auth" && id.SameHolderAsEnrolled:
+	case id.Verdict.OK && id.Key == card.AuthKey && id.SameHolderAsEnrolled:
 		head = p.Sprintf(i18n.SameHolder)
-	case id.Verdict.OK && id.Key == "auth":
+	case id.Verdict.OK && id.Key == card.AuthKey:
 		head = g.tr(msgNotSameHolder)
 	case id.Verdict.OK:
 		head = p.Sprintf(i18n.Identified)

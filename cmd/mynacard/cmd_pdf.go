@@ -141,7 +141,7 @@ func (g *globals) runSignPDF(ctx context.Context, f pdfSignFlags) error {
 	if err != nil {
 		return err
 	}
-	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: !g.testCard(s)})
+	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Kind: card.SignKey, RequireProduction: !g.testCard(s)})
 	if err != nil {
 		return &codedError{code: exitVerificationFailed, msg: g.tr(msgChainFailedWhy, err), hint: g.tr(msgPDFHintChain), underlying: err}
 	}
@@ -362,12 +362,12 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 			return err
 		}
 		if rc != nil {
-			opts.Revocation = rc.Check
+			opts.Revocation = rc
 		}
 	}
 	rep, err := pdf.Verify(ctx, data, opts)
 	if err != nil {
-		return &codedError{code: exitVerificationFailed, msg: g.tr(msgPDFCannotRead, file, err), hint: g.tr(msgHintVerifyFailed), underlying: err}
+		return &codedError{code: exitVerificationFailed, msg: g.tr(msgPDFCannotRead, file, err), hint: g.tr(msgHintDocumentFailed), underlying: err}
 	}
 	out := pdfVerifyJSON{File: file, TestHierarchy: test, Revisions: rep.Revisions, DSS: rep.DSS, Problems: rep.Problems, OK: len(rep.Problems) == 0 && len(rep.Signatures) > 0}
 	worst := confirm.Verdict{OK: true}
@@ -432,7 +432,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 		if err := g.printJSON(out); err != nil {
 			return err
 		}
-		return g.verdictError(worst)
+		return g.documentVerdictError(worst)
 	}
 	g.testBanner(g.stdout, test)
 	t := g.newTable()
@@ -495,7 +495,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 		t.row("DSS", g.tr(msgPDFDSSShort, rep.DSS.Certs, rep.DSS.CRLs, rep.DSS.CRLBytes, rep.DSS.OCSPs, rep.DSS.OCSPBytes))
 	}
 	t.flush()
-	return g.verdictError(worst)
+	return g.documentVerdictError(worst)
 }
 
 // changeWord names a kind of change in the chosen language.

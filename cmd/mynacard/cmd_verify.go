@@ -3,10 +3,12 @@ package main
 import (
 	"errors"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/revocation"
@@ -44,6 +46,10 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			// With the built-in virtual card, the test hierarchy's own
+			// CRLs are the revocation source when none is given, as for
+			// identify and qualify.
+			g.virtualCard = g.virtualCard || strings.EqualFold(g.Reader, virtualReader)
 			if pdfFile != "" {
 				return g.runVerifyPDF(ctx, pdfFile, tsaRoots)
 			}
@@ -73,7 +79,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 			test := g.testCard(nil)
 			out := verifyJSON{TestHierarchy: test}
 			v := &out.Verdict
-			res, verr := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: !test})
+			res, verr := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Kind: card.SignKey, RequireProduction: !test})
 			var ve *jpki.VerifyError
 			switch {
 			case verr == nil:
@@ -106,7 +112,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 					if rc == nil {
 						v.Revocation = confirm.RevocationResult{Status: confirm.RevocationUnknown, Code: confirm.RevCodeNoSource, Detail: "no revocation source configured"}
 					} else {
-						v.Revocation = revocationResultOf(rc.Check(ctx, res.Signer.Certificate, res.Verification.Root.Certificate))
+						v.Revocation = revocationResultOf(rc.Check(ctx, res.Signer.Certificate))
 					}
 				}
 			} else {
@@ -117,22 +123,59 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 				if err := g.printJSON(out); err != nil {
 					return err
 				}
-				return g.verdictError(*v)
+				return g.documentVerdictError(*v)
 			}
 			g.testBanner(g.stdout, test)
 			t := g.newTable()
 			g.printVerdict(t, *v)
+			if res == nil && policy != confirm.RevocationOff {
+				// Nothing after a failed check was checked: say why,
+				// not "--revocation off".
+				why := g.tr(msgNotCheckedChain)
+				if !v.Signature.OK {
+					why = g.tr(msgNotCheckedSignature)
+					t.replace(g.tr(msgFieldChain), g.tr(msgNotCheckedSignature))
+				}
+				t.replace(g.tr(msgFieldRevocation), why)
+			} else if !v.Signature.OK {
+				t.replace(g.tr(msgFieldChain), g.tr(msgNotCheckedSignature))
+			}
 			g.printAttributes(t, out.Attributes)
 			if !out.SigningTime.IsZero() {
 				t.row(g.tr(msgFieldSignedAt), out.SigningTime.Local().Format(time.DateTime))
 			}
 			t.flush()
-			return g.verdictError(*v)
+			return g.documentVerdictError(*v)
 		},
 	}
 	cmd.Flags().StringVar(&pdfFile, "pdf", "", "verify the signatures of this PDF")
 	cmd.Flags().StringVar(&tsaRoots, "tsa-roots", "", "PDF: PEM file of trusted time-stamping authority roots")
 	return cmd
+}
+
+// documentVerdictError is verdictError for a signed document: its hints
+// speak of the document, not of an identification at the counter.
+func (g *globals) documentVerdictError(v confirm.Verdict) error {
+	err := g.verdictError(v)
+	var ce *codedError
+	if errors.As(err, &ce) {
+		switch {
+		case ce.code == exitRevoked:
+			ce.hint = g.tr(msgHintDocumentRevoked)
+		case ce.hint == g.tr(msgHintVerifyFailed):
+			ce.hint = g.tr(msgHintDocumentFailed)
+		}
+	}
+	return err
+}
+
+// replace sets the value of the row labelled label.
+func (t *table) replace(label, value string) {
+	for _, r := range t.rows {
+		if len(r) == 2 && r[0] == label {
+			r[1] = value
+		}
+	}
 }
 
 // revocationAccepted applies a revocation policy as package confirm does.

@@ -13,6 +13,11 @@ const (
 	msgInsuranceCardExpiredOn msgKey = "cli.qualify.insurance_card_expired_on"
 	msgHintInsuranceCard      msgKey = "cli.hint.insurance_card_expired"
 
+	msgNotCheckedSignature msgKey = "cli.verify.not_checked_signature"
+	msgNotCheckedChain     msgKey = "cli.verify.not_checked_chain"
+	msgHintDocumentFailed  msgKey = "cli.hint.document_failed"
+	msgHintDocumentRevoked msgKey = "cli.hint.document_revoked"
+
 	msgImportedOne          msgKey = "cli.import.done_one"
 	msgImportSeparator      msgKey = "cli.import.separator"
 	msgImportListSeparator  msgKey = "cli.import.list_separator"
@@ -67,6 +72,10 @@ func clerkMessages() []cliMessage {
 		{msgInsuranceCardExpired, "%s (expired)", "%s（期限切れ）"},
 		{msgStatusCardExpired, "validity status %d, but the insurance card has expired", "有効性 %d。ただし保険証の有効期限が切れています"},
 		{msgInsuranceCardExpiredOn, "the insurance card's validity ended on %s", "保険証の有効期限（%s）が切れています"},
+		{msgNotCheckedSignature, "not checked: the signature did not verify", "確認していません（署名を検証できなかったため）"},
+		{msgNotCheckedChain, "not checked: the certificate did not chain to a pinned root", "確認していません（証明書を検証できなかったため）"},
+		{msgHintDocumentFailed, "do not rely on this signed document: see each check above", "この署名済みの文書は信頼しないでください。各項目を確認してください"},
+		{msgHintDocumentRevoked, "the signer's certificate is revoked: do not rely on this signed document", "署名者の証明書は失効しています。この署名済みの文書は信頼しないでください"},
 		{msgImportedOne, "imported 1 qualification (%d new, %d updated)", "資格情報を1件取り込みました（新規%d件、更新%d件）"},
 		{msgImportSeparator, "; ", "。"},
 		{msgImportListSeparator, ", ", "、"},

@@ -19,6 +19,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/intruder"
@@ -320,12 +321,12 @@ func cmdGenCRL(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
 		ts.Fatalf("usage: gencrl [-auth] OUT [HOLDER:REASON ...]")
 	}
-	kind := jpkitest.KindSign
+	kind := card.SignKey
 	stale := false
 	for len(args) > 1 && strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		case "-auth":
-			kind = jpkitest.KindAuth
+			kind = card.AuthKey
 		case "-stale":
 			stale = true
 		default:

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -263,7 +262,7 @@ func (g *globals) prompt(src *pinentry.Source) card.PINPrompt {
 func (g *globals) roots(ctx context.Context, s *session) (*jpki.Roots, error) {
 	if g.testCard(s) {
 		pki := jpkitest.Default()
-		test := append(pki.AllRoots(jpkitest.KindSign), pki.AllRoots(jpkitest.KindAuth)...)
+		test := append(pki.AllRoots(card.SignKey), pki.AllRoots(card.AuthKey)...)
 		g.warnf("%s", g.tr(msgTestHierarchy))
 		return jpki.NewRoots(jpki.WithTestHierarchy(test...))
 	}
@@ -288,7 +287,7 @@ func (g *globals) roots(ctx context.Context, s *session) (*jpki.Roots, error) {
 // procedure); nil when neither is given (every status is then "unknown: no
 // source"). A source that cannot be used is an error naming it; a stale
 // CRL or an unreachable URL is a warning.
-func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (confirm.RevocationChecker, error) {
+func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (revocation.Checker, error) {
 	if len(g.CRL) == 0 && g.OCSP == "" {
 		if g.virtualCard {
 			return g.virtualRevocation(roots)
@@ -296,11 +295,7 @@ func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (con
 		g.warnf("%s", g.tr(msgNoRevocation))
 		return nil, nil
 	}
-	var issuers []*x509.Certificate
-	for _, r := range roots.List() {
-		issuers = append(issuers, r.Certificate)
-	}
-	rc, warnings, err := confirm.NewRevocationChecker(ctx, confirm.RevocationSources{CRLs: g.CRL, OCSP: g.OCSP, Issuers: issuers,
+	rc, warnings, err := confirm.NewRevocationChecker(ctx, confirm.RevocationSources{CRLs: g.CRL, OCSP: g.OCSP, Issuers: roots.Certificates(),
 		CRLOptions: revocation.CRLSetOptions{CacheDir: g.crlCacheDir()}})
 	for _, w := range warnings {
 		var se *revocation.SourceError
@@ -327,15 +322,12 @@ func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (con
 // valid for a day, so that the virtual card's confirmations end with a
 // complete verdict. It is used only for the built-in virtual card and only
 // when the user configured no source; it is test data and says so.
-func (g *globals) virtualRevocation(roots *jpki.Roots) (confirm.RevocationChecker, error) {
-	var issuers []*x509.Certificate
-	for _, r := range roots.List() {
-		issuers = append(issuers, r.Certificate)
-	}
+func (g *globals) virtualRevocation(roots *jpki.Roots) (revocation.Checker, error) {
+	issuers := roots.Certificates()
+	set := revocation.NewCRLSet(issuers, revocation.CRLSetOptions{})
 	now := time.Now()
 	pki := jpkitest.Default()
-	var crls []*revocation.CRL
-	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		for gen := jpkitest.FirstGeneration; gen <= jpkitest.ECDSAGeneration; gen++ {
 			root, key := pki.Root(kind, gen)
 			if root == nil {
@@ -350,11 +342,13 @@ func (g *globals) virtualRevocation(roots *jpki.Roots) (confirm.RevocationChecke
 			if err != nil {
 				return nil, fmt.Errorf("loading the virtual card's test CRL: %w", err)
 			}
-			crls = append(crls, c)
+			if err := set.Add(c); err != nil {
+				return nil, fmt.Errorf("loading the virtual card's test CRL: %w", err)
+			}
 		}
 	}
 	g.warnf("%s", g.tr(msgVirtualCRL))
-	return &confirm.CRLChecker{CRLs: crls}, nil
+	return set, nil
 }
 
 // defaultDBPath is the per-user SQLite file: $XDG_DATA_HOME/mynacard/
@@ -425,7 +419,7 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 	if err != nil {
 		return nil, &usageError{err: errors.New(g.tr(msgBadRevocation, g.Revocation))}
 	}
-	var rc confirm.RevocationChecker
+	var rc revocation.Checker
 	if policy != confirm.RevocationOff {
 		if rc, err = g.revocationChecker(ctx, roots); err != nil {
 			return nil, err

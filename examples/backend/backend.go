@@ -5,8 +5,8 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
-	"github.com/mynacard/mynacard/jpki"
 )
 
 // maxBody bounds a request body: a token and a nonce.
@@ -31,9 +31,9 @@ type Backend struct {
 	// Audience is this service's identifier, the one tokens must be made
 	// for.
 	Audience string
-	// Kind is the key required: jpki.KindAuth (log-in, qualification) or
-	// jpki.KindSign (identification with the holder's details).
-	Kind jpki.Kind
+	// Kind is the key required: card.AuthKey (log-in, qualification) or
+	// card.SignKey (identification with the holder's details).
+	Kind card.KeyKind
 }
 
 // ConfirmRequest is the body of POST /confirm.

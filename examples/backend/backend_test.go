@@ -23,7 +23,7 @@ import (
 )
 
 // crlFile writes an empty, fresh CRL of the latest root of kind.
-func crlFile(t *testing.T, kind jpkitest.Kind) string {
+func crlFile(t *testing.T, kind card.KeyKind) string {
 	t.Helper()
 	root, key := jpkitest.Default().Root(kind, jpkitest.LatestGeneration)
 	now := time.Now()
@@ -86,7 +86,7 @@ func TestEndToEnd(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b, err := newBackend(audience, tt.key, "hard", true, nil,
-				[]string{crlFile(t, jpkitest.KindSign), crlFile(t, jpkitest.KindAuth)})
+				[]string{crlFile(t, card.SignKey), crlFile(t, card.AuthKey)})
 			if err != nil {
 				t.Fatal(err)
 			}

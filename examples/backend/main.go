@@ -18,7 +18,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
@@ -88,11 +88,11 @@ func newBackend(audience, key, policy string, testPKI bool, rootFiles, crlFiles 
 	if audience == "" {
 		return nil, errors.New("-audience is required")
 	}
-	kind := jpki.KindAuth
+	kind := card.AuthKey
 	switch key {
 	case "auth":
 	case "sign":
-		kind = jpki.KindSign
+		kind = card.SignKey
 	default:
 		return nil, fmt.Errorf("-key must be auth or sign, not %q", key)
 	}
@@ -103,7 +103,7 @@ func newBackend(audience, key, policy string, testPKI bool, rootFiles, crlFiles 
 	var opts []jpki.RootsOption
 	if testPKI {
 		p := jpkitest.Default()
-		opts = append(opts, jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+		opts = append(opts, jpki.WithTestHierarchy(append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...)...))
 	}
 	r, err := jpki.NewRoots(opts...)
 	if err != nil {
@@ -114,21 +114,19 @@ func newBackend(audience, key, policy string, testPKI bool, rootFiles, crlFiles 
 			return nil, err
 		}
 	}
-	var issuers []*x509.Certificate
-	for _, root := range r.List() {
-		issuers = append(issuers, root.Certificate)
-	}
-	checker := &confirm.CRLChecker{}
+	checker := revocation.NewCRLSet(r.Certificates(), revocation.CRLSetOptions{})
 	for _, f := range crlFiles {
 		der, err := os.ReadFile(f)
 		if err != nil {
 			return nil, err
 		}
-		crl, err := revocation.ParseCRL(bytes.NewReader(der), revocation.ParseOptions{Issuers: issuers, Source: f})
+		crl, err := revocation.ParseCRL(bytes.NewReader(der), revocation.ParseOptions{Issuers: r.Certificates(), Source: f})
 		if err != nil {
 			return nil, fmt.Errorf("loading CRL %s: %w", f, err)
 		}
-		checker.CRLs = append(checker.CRLs, crl)
+		// A stale CRL is kept (its listings still count) and answers
+		// "unknown" for the rest.
+		_ = checker.Add(crl)
 	}
 	nonces := &confirm.MemoryNonceStore{}
 	v := &confirm.Validator{Roots: r, Nonces: nonces, RevocationPolicy: pol, RequireProduction: !testPKI}

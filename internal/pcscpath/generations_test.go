@@ -55,7 +55,7 @@ var generations = []generation{
 func mixedRoots(t testing.TB) *jpki.Roots {
 	t.Helper()
 	p := jpkitest.Default()
-	r, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.AllRoots(jpkitest.KindSign), p.AllRoots(jpkitest.KindAuth)...)...))
+	r, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,13 +64,13 @@ func mixedRoots(t testing.TB) *jpki.Roots {
 
 // mixedCRLs is a fresh empty CRL from each root that issued h's
 // certificates, written by jpkitest.WriteCRL (RSA- or ECDSA-signed).
-func mixedCRLs(t testing.TB, h *jpkitest.Holder, now time.Time) *confirm.CRLChecker {
+func mixedCRLs(t testing.TB, h *jpkitest.Holder, now time.Time) *revocation.CRLSet {
 	t.Helper()
 	p := jpkitest.Default()
-	chk := &confirm.CRLChecker{Now: func() time.Time { return now }}
-	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
+	chk := revocation.NewCRLSet(append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...), revocation.CRLSetOptions{Now: func() time.Time { return now }})
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		ca := h.SignCA
-		if kind == jpkitest.KindAuth {
+		if kind == card.AuthKey {
 			ca = h.AuthCA
 		}
 		for gen := jpkitest.FirstGeneration; gen <= jpkitest.ECDSAGeneration; gen++ {
@@ -86,7 +86,9 @@ func mixedCRLs(t testing.TB, h *jpkitest.Holder, now time.Time) *confirm.CRLChec
 			if err != nil {
 				t.Fatal(err)
 			}
-			chk.CRLs = append(chk.CRLs, crl)
+			if err := chk.Add(crl); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return chk
@@ -189,9 +191,9 @@ func TestSigningPathsGenerations(t *testing.T) {
 			chs := &confirm.Challenges{Nonces: nonces, Now: func() time.Time { return now }}
 			v := &confirm.Validator{Roots: roots, Nonces: nonces, Revocation: mixedCRLs(t, h, now), Now: func() time.Time { return now }}
 			for _, key := range []card.KeyKind{card.AuthKey, card.SignKey} {
-				pin, want := h.Spec.AuthPIN, jpki.KindAuth
+				pin, want := h.Spec.AuthPIN, card.AuthKey
 				if key == card.SignKey {
-					pin, want = h.Spec.SignPIN, jpki.KindSign
+					pin, want = h.Spec.SignPIN, card.SignKey
 				}
 				ch, err := chs.Issue(ctx)
 				if err != nil {
@@ -227,7 +229,7 @@ func checkCMS(t *testing.T, ctx context.Context, s *jpki.Signer, cert *jpki.Cert
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Time: at, Kind: jpki.KindSign})
+	v, err := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Time: at, Kind: card.SignKey})
 	if err != nil || !v.Signer.Equal(h.SignCert) {
 		t.Fatalf("VerifyCMS: %v", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 )
 
@@ -221,13 +222,13 @@ func (p *PKI) Issue(spec HolderSpec) (*Holder, error) {
 	h.TextKeyID = cvcKeyID(&h.TextKey.PublicKey)
 	h.SurfaceCAKeyID = virtual.CVCASurface.KeyID()
 	h.SurfaceKeyID = cvcKeyID(&h.SurfaceKey.PublicKey)
-	signRoot, _ := p.root(KindSign, s.Generation)
-	authRoot, _ := p.root(KindAuth, s.Generation)
+	signRoot, _ := p.root(card.SignKey, s.Generation)
+	authRoot, _ := p.root(card.AuthKey, s.Generation)
 	h.SignCA, h.AuthCA = signRoot.cert, authRoot.cert
-	if h.SignCert, err = p.issueEE(KindSign, s, signRoot, h.Signer(KindSign).Public(), base); err != nil {
+	if h.SignCert, err = p.issueEE(card.SignKey, s, signRoot, h.Signer(card.SignKey).Public(), base); err != nil {
 		return nil, fmt.Errorf("issuing signing certificate: %w", err)
 	}
-	if h.AuthCert, err = p.issueEE(KindAuth, s, authRoot, h.Signer(KindAuth).Public(), base); err != nil {
+	if h.AuthCert, err = p.issueEE(card.AuthKey, s, authRoot, h.Signer(card.AuthKey).Public(), base); err != nil {
 		return nil, fmt.Errorf("issuing authentication certificate: %w", err)
 	}
 	return h, nil
@@ -365,12 +366,12 @@ func (p *PKI) digits(label string, n int) string {
 	return string(out)
 }
 
-func (p *PKI) issueEE(kind Kind, s HolderSpec, r root, pub crypto.PublicKey, base string) (*x509.Certificate, error) {
+func (p *PKI) issueEE(kind card.KeyKind, s HolderSpec, r root, pub crypto.PublicKey, base string) (*x509.Certificate, error) {
 	label := base + "/" + kind.String()
 	serial := s.SignSerial
 	policy := policyForSign
 	usage := x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment
-	if kind == KindAuth {
+	if kind == card.AuthKey {
 		serial = s.AuthSerial
 		policy = PolicyAuth
 		usage = x509.KeyUsageDigitalSignature
@@ -388,7 +389,7 @@ func (p *PKI) issueEE(kind Kind, s HolderSpec, r root, pub crypto.PublicKey, bas
 		return nil, err
 	}
 	exts := []pkix.Extension{{Id: oidExtCRLDistributionPoints, Value: crldp}}
-	if kind == KindSign {
+	if kind == card.SignKey {
 		san, err := marshalSAN(sanEntries(s), s.OctetStringSAN)
 		if err != nil {
 			return nil, err

@@ -3,32 +3,15 @@ package jpkitest
 import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"fmt"
 	"time"
+
+	"github.com/mynacard/mynacard/card"
 )
 
-// Kind says which JPKI hierarchy a certificate belongs to.
-type Kind int
-
-const (
-	// KindSign is the digital-signature hierarchy (署名用電子証明書).
-	KindSign Kind = iota + 1
-	// KindAuth is the user-authentication hierarchy (利用者証明用電子証明書).
-	KindAuth
-)
-
-// String returns "sign" or "auth".
-func (k Kind) String() string {
-	switch k {
-	case KindSign:
-		return "sign"
-	case KindAuth:
-		return "auth"
-	}
-	return fmt.Sprintf("Kind(%d)", int(k))
-}
-
-func (k Kind) valid() bool { return k == KindSign || k == KindAuth }
+// validKind reports whether k names a JPKI hierarchy: card.SignKey for
+// the digital-signature one (署名用電子証明書), card.AuthKey for the
+// user-authentication one (利用者証明用電子証明書).
+func validKind(k card.KeyKind) bool { return k == card.SignKey || k == card.AuthKey }
 
 // Distinguished-name values (docs/certificates.md "Certificates").
 const (
@@ -125,9 +108,9 @@ func rdn(oid asn1.ObjectIdentifier, v string) pkix.RelativeDistinguishedNameSET 
 // CAName returns the distinguished name shared by every generation of a
 // kind's root, one attribute per RDN, in the order
 // C, O, OU=<kind>, OU=<J-LIS>, OU=<test marker>.
-func CAName(kind Kind) pkix.RDNSequence {
+func CAName(kind card.KeyKind) pkix.RDNSequence {
 	ou := OrganizationalUnitSign
-	if kind == KindAuth {
+	if kind == card.AuthKey {
 		ou = OrganizationalUnitAuth
 	}
 	return pkix.RDNSequence{
@@ -144,11 +127,11 @@ func CAName(kind Kind) pkix.RDNSequence {
 // revoked when the holder moves, so their CRLs are per municipality:
 // CAName(kind) + OU=CRL Distribution Points, OU=<prefecture>,
 // CN=<city> CRLDP. Authentication certificates carry no personal data, so
-// theirs is CAName(KindAuth) + OU=CRL Distribution Points, CN=CRLDP, and
+// theirs is CAName(card.AuthKey) + OU=CRL Distribution Points, CN=CRLDP, and
 // prefecture and city are ignored.
-func CRLDistributionPointName(kind Kind, prefecture, city string) pkix.RDNSequence {
+func CRLDistributionPointName(kind card.KeyKind, prefecture, city string) pkix.RDNSequence {
 	n := append(CAName(kind), rdn(oidOrganizationalUnit, OrganizationalUnitCRLDP))
-	if kind == KindAuth {
+	if kind == card.AuthKey {
 		return append(n, rdn(oidCommonName, "CRLDP"))
 	}
 	return append(n, rdn(oidOrganizationalUnit, prefecture), rdn(oidCommonName, city+" CRLDP"))
@@ -156,8 +139,8 @@ func CRLDistributionPointName(kind Kind, prefecture, city string) pkix.RDNSequen
 
 // subjectName returns an end-entity subject: C=JP, L=<prefecture>,
 // L=<city>, CN=<cn> for signing, C=JP, CN=<cn> for authentication.
-func subjectName(kind Kind, prefecture, city, cn string) pkix.RDNSequence {
-	if kind == KindAuth {
+func subjectName(kind card.KeyKind, prefecture, city, cn string) pkix.RDNSequence {
+	if kind == card.AuthKey {
 		return pkix.RDNSequence{rdn(oidCountry, CountryJP), rdn(oidCommonName, cn)}
 	}
 	return pkix.RDNSequence{

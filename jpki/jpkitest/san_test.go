@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/mynacard/mynacard/card"
 )
 
 // decodeSAN is a small decoder independent of marshalSAN (it uses
@@ -187,7 +189,7 @@ func TestSpecDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if root, _ := Default().Root(KindSign, 1); !g1.SignCert.NotAfter.Equal(root.NotAfter) {
+	if root, _ := Default().Root(card.SignKey, 1); !g1.SignCert.NotAfter.Equal(root.NotAfter) {
 		t.Errorf("generation 1 NotAfter %s not cut to the root's %s", g1.SignCert.NotAfter, root.NotAfter)
 	}
 }

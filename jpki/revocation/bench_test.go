@@ -336,7 +336,7 @@ func BenchmarkLookup(b *testing.B) {
 				i := 0
 				cpu := processCPU()
 				for b.Loop() {
-					if _, ok := c.lookupKey(keys[i&set.mask]); !ok {
+					if _, ok, err := c.lookupKey(&keys[i&set.mask]); !ok || err != nil {
 						b.Fatal("not found")
 					}
 					i++

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/crypto/cryptobyte"
@@ -18,8 +20,8 @@ import (
 )
 
 // CRL is a parsed, signature-verified certificate revocation list (RFC 5280
-// §5). Its entries live in a compact sorted index; a CRL is immutable and
-// safe for concurrent use.
+// §5). Its entries live in a compact index; a CRL is immutable and safe
+// for concurrent use.
 type CRL struct {
 	// Issuer is the trusted issuer whose key verified the signature.
 	Issuer *x509.Certificate
@@ -48,6 +50,48 @@ type CRL struct {
 	sigAlg    sigAlgorithm
 	signature []byte
 	idx       index
+	reload    *reloader // for an index read from the cache: its CRL file, to parse again
+}
+
+// reloader parses the CRL file of an index read from the cache again,
+// once, when a block of the index file proves corrupt at a lookup; the
+// parsed index then answers.
+type reloader struct {
+	once  sync.Once
+	parse func() (*CRL, error) // the same CRL (SHA-256 checked) from its file
+	idx   atomic.Pointer[index]
+	err   error
+}
+
+// index is the index that answers: the parsed one once a mapped one
+// proved corrupt.
+func (c *CRL) index() *index {
+	if c.reload != nil {
+		if x := c.reload.idx.Load(); x != nil {
+			return x
+		}
+	}
+	return &c.idx
+}
+
+// reindex parses the CRL file again for a corrupt mapped index.
+func (c *CRL) reindex() (*index, error) {
+	r := c.reload
+	if r == nil {
+		return nil, fmt.Errorf("%w: corrupt index", ErrMalformed)
+	}
+	r.once.Do(func() {
+		nc, err := r.parse()
+		if err != nil {
+			r.err = fmt.Errorf("%w: the index cache file of %s is corrupt and the CRL could not be read again: %v", ErrMalformed, c.Source, err)
+			return
+		}
+		r.idx.Store(&nc.idx)
+	})
+	if r.err != nil {
+		return nil, r.err
+	}
+	return r.idx.Load(), nil
 }
 
 // sourceLabel names c in results.
@@ -59,15 +103,16 @@ func (c *CRL) sourceLabel() string {
 }
 
 // Len returns the number of revoked serials.
-func (c *CRL) Len() int { return c.idx.Len() }
+func (c *CRL) Len() int { return c.index().Len() }
 
 // IndexBytes returns the heap the serial index's records occupy (0 when
 // it is used in place from a mapped index file).
-func (c *CRL) IndexBytes() int { return c.idx.memoryBytes() }
+func (c *CRL) IndexBytes() int { return c.index().memoryBytes() }
 
 // IndexMapped reports whether the serial index is used in place from the
-// index cache (CRLSetOptions.CacheDir) rather than built by parsing.
-func (c *CRL) IndexMapped() bool { return c.idx.mapped }
+// index cache (CRLSetOptions.CacheDir) rather than built by parsing (a
+// mapped index found corrupt at a lookup is replaced by a parsed one).
+func (c *CRL) IndexMapped() bool { return c.index().mapped }
 
 // Entry is one revoked certificate of a CRL.
 type Entry struct {
@@ -77,18 +122,42 @@ type Entry struct {
 	Reason Reason
 }
 
-// Lookup returns the entry for serial, if the CRL lists it.
+// Lookup returns the entry for serial, if the CRL lists it. A CRL whose
+// index came from the index cache checks each part of the index file the
+// first time a lookup reads it; a part that does not check makes the CRL
+// parse its file again. In the one case where that cannot be done (the
+// file no longer holds the CRL, or cannot be read), Lookup never answers
+// "not listed": it reports every serial listed, with a zero RevokedAt and
+// ReasonNone (CRLSet's answers say "unknown", with the reason).
 func (c *CRL) Lookup(serial *big.Int) (Entry, bool) {
-	return c.lookupKey(keyFromBig(serial))
+	k := keyFromBig(serial)
+	e, ok, err := c.lookupKey(&k)
+	if err != nil {
+		return Entry{Reason: ReasonNone}, true
+	}
+	return e, ok
 }
 
-func (c *CRL) lookupKey(k serialKey) (Entry, bool) {
-	p, ok := c.idx.lookup(&k)
+// lookupKey takes the key by reference: a copy of it on the stack, read
+// back in other widths, would wait for the previous lookup's cache miss
+// to retire, and lookups one after another would stop overlapping. The
+// error is a mapped index that proved corrupt and could not be rebuilt.
+func (c *CRL) lookupKey(k *serialKey) (Entry, bool, error) {
+	x := c.index()
+	p, ok, err := x.lookup(k)
+	if err != nil {
+		if x, err = c.reindex(); err != nil {
+			return Entry{}, false, err
+		}
+		if p, ok, err = x.lookup(k); err != nil {
+			return Entry{}, false, err
+		}
+	}
 	if !ok {
-		return Entry{}, false
+		return Entry{}, false, nil
 	}
 	t, r := unpack(p)
-	return Entry{RevokedAt: t, Reason: r}, true
+	return Entry{RevokedAt: t, Reason: r}, true, nil
 }
 
 // CheckFresh returns nil if c may be used at t: thisUpdate is not in the

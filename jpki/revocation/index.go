@@ -3,22 +3,32 @@ package revocation
 import (
 	"fmt"
 	"math/big"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
 	"time"
 )
 
-// The index is one flat []uint64 of fixed-width records, sorted by serial:
-// each record is the serial as keyWords big-endian-ordered 64-bit words
-// (two's complement, sign-extended to the record's width, with the top bit
-// of the first word flipped so that unsigned comparison orders serials
-// numerically), then the revocation time in seconds packed with the reason
-// code. The width is the smallest number of words that holds every serial
-// of the CRL: one word (16 bytes a record) for serials of up to 8 content
-// bytes, such as JPKI's 4-byte ones; three words (32 bytes) for RFC 5280's
-// 20-octet serials. The same records are the body of the index file, which
-// is used in place through mmap (see indexfile.go).
+// The index is one flat []uint64 of fixed-width records: each record is
+// the serial as keyWords 64-bit words (two's complement, sign-extended to
+// the record's width, most significant first, top bit flipped), passed
+// through a bijective mix (scramble), then the revocation time in seconds
+// packed with the reason code. The width is the smallest number of words
+// that holds every serial of the CRL: one word (16 bytes a record) for
+// serials of up to 8 content bytes, such as JPKI's 4-byte ones; three
+// words (32 bytes) for RFC 5280's 20-octet serials.
+//
+// The records sit in a table of slots, sorted by mixed key with empty
+// slots between them: the first mixed word, scaled to the number of home
+// slots, is where a record would ideally be, and each record is at its
+// home slot or just after the record before it (linear probing with the
+// records in key order). A lookup computes the home slot of the key and
+// reads forward until the key, a larger key or an empty slot: for any
+// distribution of serials (the mix spreads sequential and clustered ones
+// alike) that is one slot or a few adjacent ones, one cache line in most
+// lookups. The same table is the body of the index file, used in place
+// through mmap (see indexfile.go).
 
 // reasonBits is the width of the reason field packed below the seconds.
 const reasonBits = 8
@@ -47,11 +57,12 @@ func pack(sec int64, reason Reason) int64 {
 	return sec<<reasonBits | int64(r)
 }
 
+// unpack is without branches on the value: a lookup's answer comes from
+// a cache miss, and a mispredicted branch on it would hold back the next
+// lookup's miss.
 func unpack(p int64) (time.Time, Reason) {
-	r := Reason(byte(p))
-	if r == reasonAbsent {
-		r = ReasonNone
-	}
+	// ReasonNone is -1: subtract 0x100 from the absent byte 0xFF.
+	r := Reason(byte(p)) - Reason(b2u(byte(p) == reasonAbsent)<<8)
 	return unixTime(p >> reasonBits), r
 }
 
@@ -133,37 +144,46 @@ func integerBytes(n *big.Int) []byte {
 	return b
 }
 
-// index is the sorted set of revoked serials of one CRL.
+// index is the revoked serials of one CRL.
 type index struct {
 	kw     int      // key words per record (0 while empty, then 1..maxKeyWords)
-	data   []uint64 // records of kw+1 words
+	n      int      // entries, once finished
+	home   uint64   // home slots, once finished
+	data   []uint64 // records of kw+1 words: appended by add, a slot table after finish
 	mapped bool     // data is an index file's mapping, not heap
-
-	// the bucket table (see buildTable); nil for small indexes
-	tab      []uint32
-	tabBit   int
-	tabShift uint
-	tabBase  uint64
+	// check, for an index read from a file, checks the blocks of data
+	// a lookup reads before they answer (nil: built here, nothing to check).
+	check *blockCheck
 }
 
 // stride is the record size in words.
 func (x *index) stride() int { return x.kw + 1 }
 
 // Len returns the number of entries.
-func (x *index) Len() int {
+func (x *index) Len() int { return x.n }
+
+// records is the number of records appended before finish.
+func (x *index) records() int {
 	if x.kw == 0 {
 		return 0
 	}
 	return len(x.data) / x.stride()
 }
 
-// reserve sizes an empty index for about n records of width kw.
+// reserve sizes an empty index for about n records of width kw, with
+// room for the slot table (capacity that is never written costs address
+// space, not memory).
 func (x *index) reserve(n, kw int) {
 	x.kw = kw
-	x.data = make([]uint64, 0, n*(kw+1))
+	x.data = make([]uint64, 0, tableSlots(n)*(kw+1))
+	adviseHugePages(x.data)
 }
 
-// add appends an entry; the index is sorted by finish.
+// hugePageMin is the table capacity (words) from which huge pages are
+// asked for: a few of them, not one mostly empty.
+const hugePageMin = 8 << 20 / 8
+
+// add appends an entry; the table is made by finish.
 func (x *index) add(k *serialKey, packed int64) {
 	if x.kw == 0 {
 		x.kw = 1
@@ -177,7 +197,14 @@ func (x *index) add(k *serialKey, packed int64) {
 	}
 	x.data = x.data[:n+s]
 	rec := x.data[n : n+s]
-	copy(rec, k.w[maxKeyWords-x.kw:])
+	switch x.kw {
+	case 1:
+		rec[0] = k.w[2]
+	case 2:
+		rec[0], rec[1] = k.w[1], k.w[2]
+	default:
+		rec[0], rec[1], rec[2] = k.w[0], k.w[1], k.w[2]
+	}
 	rec[0] ^= signBit
 	rec[x.kw] = uint64(packed)
 }
@@ -189,6 +216,7 @@ func (x *index) widen(kw int) {
 	n := len(old) / (ow + 1)
 	c := cap(old) / (ow + 1)
 	next := make([]uint64, n*(kw+1), max(c, n+1)*(kw+1))
+	adviseHugePages(next)
 	for i := range n {
 		src := old[i*(ow+1) : (i+1)*(ow+1)]
 		dst := next[i*(kw+1) : (i+1)*(kw+1)]
@@ -209,6 +237,46 @@ func (x *index) widen(kw int) {
 	x.data, x.kw = next, kw
 }
 
+// mix64 is a bijection of 64-bit words that spreads every input bit over
+// the output (the SplitMix64 finalizer). It is part of the index file
+// format: changing it needs a new indexVersion.
+func mix64(v uint64) uint64 {
+	v ^= v >> 30
+	v *= 0xBF58476D1CE4E5B9
+	v ^= v >> 27
+	v *= 0x94D049BB133111EB
+	v ^= v >> 31
+	return v
+}
+
+// scramble mixes a key (kw words) in place, bijectively: the first word
+// is mixed with a function of all the others, which are kept. Equal keys
+// stay equal and distinct ones distinct, and the first word, which
+// chooses the home slot, depends on every bit of the serial.
+func scramble(w []uint64) {
+	var f uint64
+	for _, v := range w[1:] {
+		f = mix64(f ^ v)
+	}
+	w[0] = mix64(w[0] ^ f)
+}
+
+// emptySlot is the packed word of an empty slot (its key words are zero):
+// reason byte 7, the CRLReason value RFC 5280 leaves unassigned, which no
+// entry is stored with.
+const emptySlot = uint64(reasonUnused)
+
+// tableSlots is the number of home slots for n entries: a load of about
+// two thirds, so that a lookup reads 1.5 to 2 slots on average.
+func tableSlots(n int) int { return n + n/2 + 1 }
+
+// homeOf is the home slot of a mixed first key word among m slots (the
+// top bits of the word, scaled: keys in order have homes in order).
+func homeOf(w0, m uint64) uint64 {
+	h, _ := bits.Mul64(w0, m)
+	return h
+}
+
 // cmpRecords compares records a and b by key, then by packed value
 // (earlier revocation first).
 func cmpRecords(a, b []uint64) int {
@@ -223,14 +291,17 @@ func cmpRecords(a, b []uint64) int {
 	return 0
 }
 
-// finish sorts the index (unless the CRL was already in order) and
-// resolves duplicate serials.
+// finish mixes the keys, sorts the records by mixed key, resolves
+// duplicate serials and lays the records out in the slot table.
 func (x *index) finish() {
 	if x.kw == 0 {
 		return
 	}
-	s := x.stride()
-	n := x.Len()
+	s, kw := x.stride(), x.kw
+	n := x.records()
+	for i := range n {
+		scramble(x.data[i*s : i*s+kw])
+	}
 	sorted := true
 	for i := 1; i < n; i++ {
 		if cmpRecords(x.data[(i-1)*s:i*s], x.data[i*s:(i+1)*s]) > 0 {
@@ -242,7 +313,53 @@ func (x *index) finish() {
 		x.radixSort()
 	}
 	x.dedupe()
-	x.buildTable()
+	x.spread()
+}
+
+// spread moves the sorted, deduplicated records to their slots: each at
+// its home slot or, if that is taken, just after the record before it.
+// Every record moves to a slot at or after its index, so moving them
+// from the last one down is in place; the slots left between them are
+// marked empty, and the table ends with window empty slots.
+func (x *index) spread() {
+	s, kw := x.stride(), x.kw
+	n := x.records()
+	m := uint64(tableSlots(n))
+	pos := make([]uint32, n)
+	next := uint64(0)
+	for i := range n {
+		p := max(homeOf(x.data[i*s], m), next)
+		pos[i] = uint32(p)
+		next = p + 1
+	}
+	total := int(max(next, m)) + window(kw)
+	if cap(x.data) < total*s {
+		grown := make([]uint64, n*s, total*s)
+		adviseHugePages(grown)
+		copy(grown, x.data)
+		x.data = grown
+	}
+	x.data = x.data[:total*s]
+	empty := func(from, to int) {
+		for j := from; j < to; j++ {
+			slot := x.data[j*s : (j+1)*s]
+			for k := range kw {
+				slot[k] = 0
+			}
+			slot[kw] = emptySlot
+		}
+	}
+	end := total
+	for i := n - 1; i >= 0; i-- {
+		p := int(pos[i])
+		empty(p+1, end)
+		if p != i {
+			copy(x.data[p*s:(p+1)*s], x.data[i*s:(i+1)*s])
+		}
+		end = p
+	}
+	empty(0, end)
+	x.n, x.home = n, m
 	// Spare capacity from the size estimate is never written, so it
 	// costs address space, not memory; copying to trim it would double
 	// the peak. Only a far too large estimate is trimmed.
@@ -258,7 +375,7 @@ func (x *index) finish() {
 // first of each run.
 func (x *index) dedupe() {
 	s, kw := x.stride(), x.kw
-	n := x.Len()
+	n := x.records()
 	if n < 2 {
 		return
 	}
@@ -288,7 +405,7 @@ const radixSortCutoff = 24
 // are ordered by packed value.
 func (x *index) radixSort() {
 	s, kw := x.stride(), x.kw
-	n := x.Len()
+	n := x.records()
 	// The common prefix of all keys.
 	first := x.data[:kw]
 	var diff [maxKeyWords]uint64
@@ -430,156 +547,128 @@ func (x *index) sortBucketsParallel(lo, d int, count *[256]int) {
 	wg.Wait()
 }
 
-// The bucket table narrows a lookup to a few records with one memory
-// access: the 64 key bits that follow the prefix every listed key shares
-// (bit offset tabBit), minus those of the smallest key (tabBase), shifted
-// right by tabShift, name a bucket; tab[b] is the first record of bucket
-// b and tab[len(tab)-1] the record count. The binary search then runs
-// inside the bucket, so a lookup in millions of records touches two or
-// three cache lines instead of twenty-odd. Keys in order give buckets in
-// order, so the table is exact for any distribution; a skewed one only
-// makes some buckets larger.
-
-// tabEntriesPerBucket is the records a bucket holds on average.
-const tabEntriesPerBucket = 4
-
-// minTableEntries is the record count below which no table is built.
-const minTableEntries = 256
-
-// bitsAt returns the 64 key bits from bit p of a key of kw words (zeros
-// past the end).
-func bitsAt(key []uint64, kw, p int) uint64 {
-	w, o := p/64, uint(p%64)
-	if w >= kw {
-		return 0
+// window is the number of slots a lookup reads at once, without a branch
+// on what they hold: a cache line's worth (64 bytes of 16-byte records,
+// 48 or 64 of wider ones). Only when all of them hold smaller keys does it
+// read on. The table ends with window empty slots, so a window starting
+// at any home slot is inside it.
+func window(kw int) int {
+	if kw == 1 {
+		return 4
 	}
-	v := key[w] << o
-	if o > 0 && w+1 < kw {
-		v |= key[w+1] >> (64 - o)
-	}
-	return v
+	return 2
 }
 
-// buildTable makes the bucket table of a sorted, deduplicated index.
-func (x *index) buildTable() {
-	x.tab, x.tabBit, x.tabShift, x.tabBase = nil, 0, 0, 0
-	n := x.Len()
-	if n < minTableEntries {
-		return
+// b2u is 1 for true: comparisons combined without branches, so that the
+// processor can run independent lookups' cache misses in parallel.
+func b2u(b bool) uint64 {
+	if b {
+		return 1
 	}
-	s, kw := x.stride(), x.kw
-	first, last := x.data[:kw], x.data[(n-1)*s:(n-1)*s+kw]
-	p := 0
-	for p < 64*kw && first[p/64]>>(63-uint(p%64))&1 == last[p/64]>>(63-uint(p%64))&1 {
-		p++
-	}
-	base := bitsAt(first, kw, p)
-	span := bitsAt(last, kw, p) - base
-	buckets := uint64(1)
-	for buckets*tabEntriesPerBucket < uint64(n) {
-		buckets <<= 1
-	}
-	shift := uint(0)
-	for span>>shift >= buckets {
-		shift++
-	}
-	nb := int(span>>shift) + 1
-	tab := make([]uint32, nb+1)
-	b := 0
-	for i := range n {
-		bi := int((bitsAt(x.data[i*s:i*s+kw], kw, p) - base) >> shift)
-		for b <= bi {
-			tab[b] = uint32(i)
-			b++
-		}
-	}
-	for ; b <= nb; b++ {
-		tab[b] = uint32(n)
-	}
-	x.tab, x.tabBit, x.tabShift, x.tabBase = tab, p, shift, base
+	return 0
 }
 
-// bounds returns the record range that may hold key (kw words).
-func (x *index) bounds(key []uint64, n int) (int, int) {
-	if len(x.tab) < 2 {
-		return 0, n
+// lookup returns the packed time and reason of k, if listed, or
+// errIndexCorrupt if slots it had to read are in a block of an index file
+// that does not check.
+func (x *index) lookup(k *serialKey) (int64, bool, error) {
+	if !k.ok || x.n == 0 || k.need > x.kw {
+		return 0, false, nil // every listed serial fits the width: this one is not listed
 	}
-	s, kw := x.stride(), x.kw
-	if cmpRecords(key, x.data[:kw]) < 0 || cmpRecords(key, x.data[(n-1)*s:(n-1)*s+kw]) > 0 {
-		return 0, 0
-	}
-	b := (bitsAt(key, kw, x.tabBit) - x.tabBase) >> x.tabShift
-	if b >= uint64(len(x.tab)-1) {
-		return 0, 0
-	}
-	lo, hi := int(x.tab[b]), int(x.tab[b+1])
-	// A table read from a file is checksummed; bounds keep a bad one
-	// from indexing outside the records all the same.
-	if hi > n {
-		hi = n
-	}
-	if lo > hi {
-		lo = hi
-	}
-	return lo, hi
-}
-
-// lookup returns the packed time and reason of k, if listed.
-func (x *index) lookup(k *serialKey) (int64, bool) {
-	if !k.ok || x.kw == 0 || k.need > x.kw {
-		return 0, false // every listed serial fits the width: this one is not listed
-	}
-	data := x.data
 	var key [maxKeyWords]uint64
 	kw, s := x.kw, x.stride()
 	k.words(key[:kw], kw)
-	want := key[:kw]
-	n := len(data) / s
-	lo, hi := x.bounds(want, n)
+	scramble(key[:kw])
+	h := int(homeOf(key[0], x.home))
+	w0 := key[0]
 	if kw == 1 {
-		w := want[0]
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if data[2*m] < w {
-				lo = m + 1
-			} else {
-				hi = m
-			}
+		j := 2 * h
+		if j+8 > len(x.data) {
+			return x.scan(key[:1], h)
 		}
-		if lo < n && data[2*lo] == w {
-			return int64(data[2*lo+1]), true
+		if x.check != nil && !x.check.words(j, j+8) {
+			return 0, false, errIndexCorrupt
 		}
-		return 0, false
-	}
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if cmpRecords(data[m*s:m*s+kw], want) < 0 {
-			lo = m + 1
-		} else {
-			hi = m
+		d := x.data[j : j+8 : j+8]
+		var hit, val uint64
+		for t := 0; t < 8; t += 2 {
+			e := b2u(d[t] == w0) & b2u(d[t+1] != emptySlot)
+			hit |= e
+			val |= d[t+1] & -e
 		}
+		if hit != 0 {
+			return int64(val), true, nil
+		}
+		// Read on only if every slot of the window holds a smaller key.
+		if b2u(d[1] != emptySlot)&b2u(d[3] != emptySlot)&b2u(d[5] != emptySlot)&b2u(d[7] != emptySlot)&b2u(d[6] < w0) != 0 {
+			return x.scan(key[:1], h+4)
+		}
+		return 0, false, nil
 	}
-	if lo < n && cmpRecords(data[lo*s:lo*s+kw], want) == 0 {
-		return int64(data[lo*s+kw]), true
+	j := h * s
+	if j+2*s > len(x.data) {
+		return x.scan(key[:kw], h)
 	}
-	return 0, false
+	if x.check != nil && !x.check.words(j, j+2*s) {
+		return 0, false, errIndexCorrupt
+	}
+	a, b := x.data[j:j+s:j+s], x.data[j+s:j+2*s:j+2*s]
+	ea := b2u(a[kw] != emptySlot)
+	eb := b2u(b[kw] != emptySlot)
+	ma, mb := ea&b2u(a[0] == w0), eb&b2u(b[0] == w0)
+	for i := 1; i < kw; i++ {
+		ma &= b2u(a[i] == key[i])
+		mb &= b2u(b[i] == key[i])
+	}
+	if ma|mb != 0 {
+		return int64(a[kw]&-ma | b[kw]&-mb), true, nil
+	}
+	// The second slot's first word decides unless it equals the key's.
+	if ea&eb&b2u(b[0] <= w0) != 0 {
+		return x.scan(key[:kw], h+2)
+	}
+	return 0, false, nil
 }
 
-// memoryBytes is the heap the records occupy (none when mapped); spare
-// capacity left by the size estimate is not counted, as it is never
-// touched.
+// scan is the lookup's loop from slot i on: the key, a larger key or an
+// empty slot ends it, and so does the table's end.
+func (x *index) scan(want []uint64, i int) (int64, bool, error) {
+	kw, s := x.kw, x.stride()
+	for j := i * s; j+s <= len(x.data); j += s {
+		if x.check != nil && !x.check.words(j, j+s) {
+			return 0, false, errIndexCorrupt
+		}
+		if x.data[j+kw] == emptySlot {
+			return 0, false, nil
+		}
+		switch cmpRecords(x.data[j:j+kw], want) {
+		case 0:
+			return int64(x.data[j+kw]), true, nil
+		case 1:
+			return 0, false, nil
+		}
+	}
+	return 0, false, nil
+}
+
+// memoryBytes is the heap the slot table occupies (none when mapped);
+// spare capacity left by the size estimate is not counted, as it is
+// never touched.
 func (x *index) memoryBytes() int {
 	if x.mapped {
 		return 0
 	}
-	return len(x.data)*8 + len(x.tab)*4
+	return len(x.data) * 8
 }
 
-// validate checks the invariants of an index: a known width, whole
-// records, keys strictly increasing and valid reasons.
+// validate checks the invariants of a finished index: a known width,
+// whole slots, a home range inside the table, an empty last slot, empty
+// slots all zero, records in strictly increasing key order, each at or
+// after its home slot with no empty slot in between, valid reasons and
+// the entry count.
 func (x *index) validate() error {
-	if x.kw == 0 {
-		if len(x.data) != 0 {
+	if x.kw == 0 || x.n == 0 {
+		if len(x.data) != 0 || x.n != 0 {
 			return fmt.Errorf("%w: index without a width", ErrMalformed)
 		}
 		return nil
@@ -588,34 +677,38 @@ func (x *index) validate() error {
 	if kw > maxKeyWords || len(x.data)%s != 0 {
 		return fmt.Errorf("%w: index sizes disagree", ErrMalformed)
 	}
-	n := x.Len()
-	for i := range n {
-		rec := x.data[i*s : (i+1)*s]
+	total := len(x.data) / s
+	if x.home == 0 || x.home+uint64(window(kw)) > uint64(total) || x.data[len(x.data)-1] != emptySlot {
+		return fmt.Errorf("%w: slot table bounds", ErrMalformed)
+	}
+	var prev []uint64
+	count, runStart := 0, 0
+	for j := range total {
+		rec := x.data[j*s : (j+1)*s]
+		if rec[kw] == emptySlot {
+			for _, v := range rec[:kw] {
+				if v != 0 {
+					return fmt.Errorf("%w: empty slot %d", ErrMalformed, j)
+				}
+			}
+			runStart = j + 1
+			continue
+		}
 		r := byte(rec[kw])
 		if r != reasonAbsent && !Reason(r).valid() {
 			return fmt.Errorf("%w: reason", ErrMalformed)
 		}
-		if i > 0 && cmpRecords(x.data[(i-1)*s:(i-1)*s+kw], rec[:kw]) >= 0 {
+		if prev != nil && cmpRecords(prev, rec[:kw]) >= 0 {
 			return fmt.Errorf("%w: index not sorted", ErrMalformed)
 		}
-	}
-	if x.tab == nil {
-		return nil
-	}
-	nb := len(x.tab) - 1
-	if nb < 1 || x.tab[0] != 0 || int(x.tab[nb]) != n {
-		return fmt.Errorf("%w: bucket table bounds", ErrMalformed)
-	}
-	for b := 1; b <= nb; b++ {
-		if x.tab[b] < x.tab[b-1] {
-			return fmt.Errorf("%w: bucket table order", ErrMalformed)
+		if h := homeOf(rec[0], x.home); h > uint64(j) || h < uint64(runStart) {
+			return fmt.Errorf("%w: record %d not reachable from its home slot", ErrMalformed, j)
 		}
+		prev = rec[:kw]
+		count++
 	}
-	for i := range n {
-		bk := (bitsAt(x.data[i*s:i*s+kw], kw, x.tabBit) - x.tabBase) >> x.tabShift
-		if bk >= uint64(nb) || i < int(x.tab[bk]) || i >= int(x.tab[bk+1]) {
-			return fmt.Errorf("%w: record %d outside its bucket", ErrMalformed, i)
-		}
+	if count != x.n {
+		return fmt.Errorf("%w: %d records, %d entries", ErrMalformed, count, x.n)
 	}
 	return nil
 }

@@ -26,12 +26,16 @@ import (
 // The index cache keeps the parsed index of each verified CRL in a file
 // named by the SHA-256 of the CRL's DER, laid out so that it is used in
 // place through mmap: a fixed 64-byte header, the CRL's metadata, then at
-// a page boundary the sorted records exactly as the in-memory index holds
-// them (native byte order, recorded in the header). Loading a cached CRL
-// maps the file, checks the header, the metadata's CRC-32C and the
-// body's (one per 8 MiB chunk, checked on every core), the CRL's
-// signature over the stored tbsCertList digest, and decodes nothing
-// else; several processes share the page cache's pages.
+// a page boundary the slot table exactly as the in-memory index holds it
+// (native byte order, recorded in the header). Loading a cached CRL
+// maps the file, checks the header, the metadata's CRC-32C (which covers
+// one CRC-32C per indexBlock of the body), the CRL's signature over the
+// stored tbsCertList digest, and decodes nothing else; several processes
+// share the page cache's pages. A block of the body is checked against
+// its CRC-32C the first time a lookup reads it, before any of its bytes
+// decide an answer: a run that looks up a few serials reads a few blocks
+// of the file, whatever the CRL's size. A block that does not check
+// makes the CRL parse its file again (see CRL.lookupKey).
 //
 // Threat model: the cache directory is as trusted as the configuration;
 // the cache must survive crashes, disk corruption, truncation and format
@@ -50,11 +54,11 @@ import (
 
 // Index file layout constants (the header: magic, version, byte order
 // mark, key words, flags, record count, metadata length, body offset,
-// metadata CRC-32C, zero, bucket-table length; the metadata ends with
-// the CRC-32C of each indexChunk of the body).
+// metadata CRC-32C, zero, home slots; the metadata ends with the CRC-32C
+// of each indexBlock of the body).
 const (
 	indexMagic      = "MYNACRLX"
-	indexVersion    = 4
+	indexVersion    = 5
 	indexExt        = ".idx"
 	indexHeaderSize = 64
 	// indexBodyAlign aligns the records to a page so they map cleanly.
@@ -125,6 +129,7 @@ func (s *CRLSet) loadFileCached(ctx context.Context, path string) (*CRL, error) 
 	}
 	if c, err := openIndex(indexPath(dir, sum), sum, s.issuers); err == nil {
 		c.Source, c.label = path, "crl "+path
+		c.reload = s.reloader(path, dir, sum)
 		if !known {
 			recordSource(dir, path, fp, fpOK, sum)
 		}
@@ -141,6 +146,41 @@ func (s *CRLSet) loadFileCached(ctx context.Context, path string) (*CRL, error) 
 		}
 	}
 	return c, nil
+}
+
+// reloader is how a CRL mapped from the index cache parses its file
+// again if a block of the index proves corrupt: from the file opened now
+// (a CRL file replaced by a rename later is still the one read), only if
+// it still has the SHA-256 the index was made for; the index file is then
+// written again. Without the file open, from its path, with the same
+// check.
+func (s *CRLSet) reloader(path, dir string, sum [sha256.Size]byte) *reloader {
+	f, openErr := os.Open(path)
+	r := &reloader{parse: func() (*CRL, error) {
+		var c *CRL
+		var err error
+		if openErr != nil {
+			c, err = s.openParse(context.Background(), path)
+		} else if _, err = f.Seek(0, io.SeekStart); err == nil {
+			var size int64
+			if st, err := f.Stat(); err == nil {
+				size = st.Size()
+			}
+			c, err = parseAny(f, ParseOptions{Issuers: s.issuers, MaxBytes: s.opts.MaxBytes, Source: path, SizeHint: size})
+		}
+		if err != nil {
+			return nil, err
+		}
+		if c.SHA256 != sum {
+			return nil, errors.New("the CRL file changed since it was loaded")
+		}
+		_ = writeIndexFile(indexPath(dir, sum), c)
+		return c, nil
+	}}
+	if openErr == nil {
+		runtime.AddCleanup(r, func(f *os.File) { f.Close() }, f)
+	}
+	return r
 }
 
 func fileSHA256(path string) ([sha256.Size]byte, error) {
@@ -259,14 +299,13 @@ func sweepTemporaries(dir string) {
 	}
 }
 
-// indexChunk is the span of the body one CRC-32C covers: the chunks are
-// checked on every core at once (and the pages of a mapping faulted in
-// by the same goroutines).
-const indexChunk = 8 << 20
+// indexBlock is the span of the body one CRC-32C covers, and what a
+// lookup checks when it first reads there.
+const indexBlock = 64 << 10
 
-func chunkCount(n int) int { return (n + indexChunk - 1) / indexChunk }
+func chunkCount(n int) int { return (n + indexBlock - 1) / indexBlock }
 
-// chunkSums returns the CRC-32C of each indexChunk of the concatenation
+// chunkSums returns the CRC-32C of each indexBlock of the concatenation
 // of parts.
 func chunkSums(parts ...[]byte) []uint32 {
 	var sums []uint32
@@ -274,11 +313,11 @@ func chunkSums(parts ...[]byte) []uint32 {
 	fill := 0
 	for _, p := range parts {
 		for len(p) > 0 {
-			m := min(len(p), indexChunk-fill)
+			m := min(len(p), indexBlock-fill)
 			cur = crc32.Update(cur, crc32c, p[:m])
 			fill += m
 			p = p[m:]
-			if fill == indexChunk {
+			if fill == indexBlock {
 				sums, cur, fill = append(sums, cur), 0, 0
 			}
 		}
@@ -289,14 +328,55 @@ func chunkSums(parts ...[]byte) []uint32 {
 	return sums
 }
 
-// checkChunks reports whether every chunk of b has its little-endian
-// CRC-32C in sums, checking them in parallel.
-func checkChunks(b, sums []byte) bool {
-	n := chunkCount(len(b))
-	if len(sums) != 4*n {
+// blockCheck checks a mapped body's blocks against their CRC-32C as
+// lookups first read them, remembering the ones that checked.
+type blockCheck struct {
+	body []byte
+	sums []byte // little-endian CRC-32C of each indexBlock
+	done []atomic.Uint64
+}
+
+func newBlockCheck(body, sums []byte) *blockCheck {
+	return &blockCheck{body: body, sums: sums, done: make([]atomic.Uint64, (chunkCount(len(body))+63)/64)}
+}
+
+// words reports whether the blocks under the body's words [from, to)
+// check (false also for a range outside the body).
+func (b *blockCheck) words(from, to int) bool {
+	if from < 0 || to < from || to*8 > len(b.body) {
 		return false
 	}
-	workers := min(runtime.GOMAXPROCS(0), n)
+	if from == to {
+		return true
+	}
+	for i := from * 8 / indexBlock; i <= (to*8-1)/indexBlock; i++ {
+		if !b.block(i) {
+			return false
+		}
+	}
+	return true
+}
+
+func (b *blockCheck) block(i int) bool {
+	bit := uint64(1) << (i % 64)
+	if b.done[i/64].Load()&bit != 0 {
+		return true
+	}
+	if 4*i+4 > len(b.sums) {
+		return false
+	}
+	c := b.body[i*indexBlock : min((i+1)*indexBlock, len(b.body))]
+	if crc32.Checksum(c, crc32c) != binary.LittleEndian.Uint32(b.sums[4*i:]) {
+		return false
+	}
+	b.done[i/64].Or(bit)
+	return true
+}
+
+// all checks every block, on every core.
+func (b *blockCheck) all() bool {
+	n := chunkCount(len(b.body))
+	workers := max(1, min(runtime.GOMAXPROCS(0), n))
 	var bad atomic.Bool
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -304,8 +384,7 @@ func checkChunks(b, sums []byte) bool {
 		go func() {
 			defer wg.Done()
 			for i := w; i < n && !bad.Load(); i += workers {
-				c := b[i*indexChunk : min((i+1)*indexChunk, len(b))]
-				if crc32.Checksum(c, crc32c) != binary.LittleEndian.Uint32(sums[4*i:]) {
+				if !b.block(i) {
 					bad.Store(true)
 				}
 			}
@@ -316,19 +395,6 @@ func checkChunks(b, sums []byte) bool {
 }
 
 func le32(b []byte, v uint32) []byte { return binary.LittleEndian.AppendUint32(b, v) }
-
-// tableWords views 4-byte-aligned bytes as the bucket table (copied when
-// unaligned, as recordWords).
-func tableWords(b []byte, n int) []uint32 {
-	if uintptr(unsafe.Pointer(&b[0]))%4 != 0 {
-		t := make([]uint32, n)
-		for i := range t {
-			t[i] = binary.NativeEndian.Uint32(b[4*i:])
-		}
-		return t
-	}
-	return unsafe.Slice((*uint32)(unsafe.Pointer(&b[0])), n)
-}
 
 // recordBytes views the index records as bytes (native order).
 func recordBytes(d []uint64) []byte {
@@ -380,22 +446,6 @@ func indexMeta(c *CRL) []byte {
 	u64(uint64(c.sigAlg.hash))
 	field(c.tbsDigest)
 	field(c.signature)
-	u64(uint64(c.idx.tabBit))
-	u64(uint64(c.idx.tabShift))
-	u64(c.idx.tabBase)
-	return b
-}
-
-// tableBytes views the bucket table as bytes (native order), padded to
-// a whole number of words.
-func tableBytes(t []uint32) []byte {
-	if len(t) == 0 {
-		return nil
-	}
-	b := unsafe.Slice((*byte)(unsafe.Pointer(&t[0])), len(t)*4)
-	if len(t)%2 != 0 {
-		b = append(bytes.Clone(b), 0, 0, 0, 0)
-	}
 	return b
 }
 
@@ -405,9 +455,8 @@ func writeIndexFile(path string, c *CRL) error {
 		return errors.New("writing index: CRL not verified")
 	}
 	body := recordBytes(c.idx.data)
-	table := tableBytes(c.idx.tab)
 	meta := indexMeta(c)
-	for _, sum := range chunkSums(body, table) {
+	for _, sum := range chunkSums(body) {
 		meta = le32(meta, sum)
 	}
 	bodyOff := (indexHeaderSize + len(meta) + indexBodyAlign - 1) / indexBodyAlign * indexBodyAlign
@@ -432,13 +481,12 @@ func writeIndexFile(path string, c *CRL) error {
 	meta = append(meta, make([]byte, bodyOff-indexHeaderSize-len(meta))...)
 	metaCRC := crc32.Update(crc32.Checksum(hdr[:48], crc32c), crc32c, meta)
 	le.PutUint32(hdr[48:], metaCRC)
-	le.PutUint64(hdr[56:], uint64(len(c.idx.tab)))
+	le.PutUint64(hdr[56:], c.idx.home)
 	sweepTemporaries(filepath.Dir(path))
 	if err := writeAtomic(path, func(w io.Writer) error {
 		w.Write(hdr)
 		w.Write(meta)
-		w.Write(body)
-		_, err := w.Write(table)
+		_, err := w.Write(body)
 		return err
 	}); err != nil {
 		return fmt.Errorf("writing index cache: %w", err)
@@ -509,13 +557,14 @@ func parseIndex(b []byte, crlSum [sha256.Size]byte, issuers []*x509.Certificate)
 		bodyOff < indexHeaderSize+metaLen || bodyOff > uint64(len(b)) || flags&^(flagOnlyUserCerts|flagECDSA) != 0 {
 		return nil, errIndexCorrupt
 	}
-	nt := le.Uint64(b[56:])
+	home := le.Uint64(b[56:])
 	body := b[bodyOff:]
-	if n > uint64(len(body))/8/uint64(kw+1) || nt > uint64(len(body))/4 || nt != 0 && n == 0 {
-		return nil, errIndexCorrupt
-	}
-	recLen, tabLen := n*uint64(kw+1)*8, (nt*4+7)/8*8
-	if recLen+tabLen != uint64(len(body)) {
+	stride := uint64(kw+1) * 8
+	slots := uint64(len(body)) / stride
+	// An empty index has no body; otherwise whole slots, more than the
+	// entries and the home slots (the last one is empty).
+	if uint64(len(body))%stride != 0 || (n == 0) != (len(body) == 0) || (n == 0) != (home == 0) ||
+		n > 0 && (n >= slots || home+uint64(window(kw)) > slots) {
 		return nil, errIndexCorrupt
 	}
 	if crc32.Update(crc32.Checksum(b[:48], crc32c), crc32c, b[indexHeaderSize:bodyOff]) != le.Uint32(b[48:]) {
@@ -564,25 +613,27 @@ func parseIndex(b []byte, crlSum [sha256.Size]byte, issuers []*x509.Certificate)
 	c.sigAlg = sigAlgorithm{hash: crypto.Hash(r.u64()), ecdsa: flags&flagECDSA != 0}
 	c.tbsDigest = r.field()
 	c.signature = r.field()
-	tabBit, tabShift, tabBase := r.u64(), r.u64(), r.u64()
 	sums := r.take(uint64(4 * chunkCount(len(body))))
-	if !r.ok || len(r.b) != 0 || tabBit > 64*maxKeyWords || tabShift > 64 || le.Uint32(b[52:]) != 0 {
+	if !r.ok || len(r.b) != 0 || le.Uint32(b[52:]) != 0 {
 		return nil, errIndexCorrupt
 	}
 	if !bytes.Equal(c.RawIssuer, c.Issuer.RawSubject) || !c.sigAlg.hash.Available() ||
 		len(c.tbsDigest) != c.sigAlg.hash.Size() || !c.sigAlg.verify(c.Issuer.PublicKey, c.tbsDigest, c.signature) {
 		return nil, errIndexCorrupt
 	}
-	if !checkChunks(body, sums) {
+	if len(sums) != 4*chunkCount(len(body)) {
 		return nil, errIndexCorrupt
 	}
 	if n > 0 {
-		c.idx.kw = kw
-		c.idx.data = recordWords(body[:recLen])
-	}
-	if nt > 0 {
-		c.idx.tab = tableWords(body[recLen:], int(nt))
-		c.idx.tabBit, c.idx.tabShift, c.idx.tabBase = int(tabBit), uint(tabShift), tabBase
+		c.idx.kw, c.idx.n, c.idx.home = kw, int(n), home
+		c.idx.data = recordWords(body)
+		c.idx.check = newBlockCheck(body, sums)
+		// The last block (with the table's closing empty slots) is
+		// checked now: a file cut short or padded shows there.
+		last := len(c.idx.data)
+		if !c.idx.check.words(last-1, last) || c.idx.data[last-1] != emptySlot {
+			return nil, errIndexCorrupt
+		}
 	}
 	return c, nil
 }

@@ -20,3 +20,6 @@ func (m *mapping) close() { m.data = nil }
 
 // statFingerprint is not available here: every load hashes the CRL file.
 func statFingerprint(string) (fingerprint, bool) { return fingerprint{}, false }
+
+// adviseHugePages is advice for Linux's transparent huge pages only.
+func adviseHugePages([]uint64) {}

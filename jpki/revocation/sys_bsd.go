@@ -10,3 +10,6 @@ func ctimeNano(st *syscall.Stat_t) (int64, bool) { return st.Ctimespec.Nano(), t
 
 // mapFlags maps an index file shared.
 const mapFlags = syscall.MAP_SHARED
+
+// adviseHugePages is advice for Linux's transparent huge pages only.
+func adviseHugePages([]uint64) {}

@@ -10,3 +10,6 @@ func ctimeNano(*syscall.Stat_t) (int64, bool) { return 0, false }
 
 // mapFlags maps an index file shared.
 const mapFlags = syscall.MAP_SHARED
+
+// adviseHugePages is advice for Linux's transparent huge pages only.
+func adviseHugePages([]uint64) {}

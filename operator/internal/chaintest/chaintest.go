@@ -21,6 +21,7 @@ import (
 
 	_ "modernc.org/sqlite" // the store's driver, for tampering with its file
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/store"
 	"github.com/mynacard/mynacard/store/storeopen"
@@ -69,7 +70,7 @@ func SampleRecord(i int) store.Record {
 		Operator: "窓口1 clerk",
 		Verdict: store.Verdict{SignatureOK: true, ChainOK: true, Root: "sha256:0f1e2d",
 			Revocation: store.RevocationGood, RevocationSource: "crl"},
-		CertKind: store.CertSign,
+		CertKind: card.SignKey,
 		Issuer:   "CN=Japan Agency for Local Authority Information Systems,OU=JPKI-TEST,O=JPKI-TEST,C=JP",
 		Serial:   "0132C4" + string(rune('A'+i%6)) + "B",
 		Attributes: store.Attributes{

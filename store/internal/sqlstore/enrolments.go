@@ -19,7 +19,7 @@ func scanEnrolment(sc Scanner) (store.Enrolment, error) {
 	err := sc.Scan(&e.ID, &kind, &e.Issuer, &e.Serial, &a.Name, &a.NameSubstitute, &a.Address,
 		&a.AddressSubstitute, &a.BirthDate, &a.BirthEra, &a.Sex, &e.CertDER, timeScan{&e.EnrolledAt}, &e.Operator,
 		&status, &e.Revocation.Reason, &e.Revocation.Source, timeScan{&e.Revocation.CheckedAt}, idScan{&e.ReplacedBy})
-	e.Kind, e.Revocation.Status = store.CertKind(kind), store.RevocationStatus(status)
+	e.Kind, e.Revocation.Status = kindOfText(kind), store.RevocationStatus(status)
 	return e, err
 }
 
@@ -54,7 +54,7 @@ func (s *Store) insertEnrolment(ctx context.Context, q Querier, e *store.Enrolme
 	return q.QueryRow(ctx, `INSERT INTO enrolments (cert_kind, issuer, serial, name, name_substitute,
 		address, address_substitute, birth_date, birth_era, sex, cert_der, enrolled_at, operator)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		string(e.Kind), e.Issuer, e.Serial, a.Name, a.NameSubstitute, a.Address, a.AddressSubstitute,
+		kindText(e.Kind), e.Issuer, e.Serial, a.Name, a.NameSubstitute, a.Address, a.AddressSubstitute,
 		a.BirthDate, a.BirthEra, a.Sex, e.CertDER, s.b.TimeArg(e.EnrolledAt), e.Operator).Scan(&e.ID)
 }
 
@@ -96,9 +96,9 @@ func (s *Store) EnrolmentByCert(ctx context.Context, issuer, serial string) (sto
 func enrolmentWhere(q store.EnrolmentQuery) (string, []any) {
 	var conds []string
 	var args []any
-	if q.Kind != "" {
+	if q.Kind != 0 {
 		conds = append(conds, "cert_kind = ?")
-		args = append(args, string(q.Kind))
+		args = append(args, kindText(q.Kind))
 	}
 	if q.CurrentOnly {
 		conds = append(conds, "replaced_by IS NULL")

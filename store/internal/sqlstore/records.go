@@ -21,7 +21,7 @@ func scanRecord(sc Scanner) (store.Record, error) {
 		&v.RevocationReason, &v.RevocationSource, &certKind, &r.Issuer, &r.Serial, &a.Name, &a.NameSubstitute,
 		&a.Address, &a.AddressSubstitute, &a.BirthDate, &a.BirthEra, &a.Sex, &r.ChallengeID, idScan{&r.EnrolmentID},
 		&r.Details, &r.PrevHash, &r.RecordHash, &r.Signature, &r.SignerCert)
-	r.Kind, v.Revocation, r.CertKind = store.RecordKind(kind), store.RevocationStatus(status), store.CertKind(certKind)
+	r.Kind, v.Revocation, r.CertKind = store.RecordKind(kind), store.RevocationStatus(status), kindOfText(certKind)
 	return r, err
 }
 
@@ -85,7 +85,7 @@ func (s *Store) AppendRecord(ctx context.Context, r store.Record, seal store.Sea
 		if _, err := q.Exec(ctx, `INSERT INTO records (`+recordColumns+`) VALUES
 			(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.Seq, string(r.Kind), s.b.TimeArg(r.At), r.Operator, v.SignatureOK, v.ChainOK, v.Root, string(v.Revocation),
-			v.RevocationReason, v.RevocationSource, string(r.CertKind), r.Issuer, r.Serial, a.Name, a.NameSubstitute,
+			v.RevocationReason, v.RevocationSource, kindText(r.CertKind), r.Issuer, r.Serial, a.Name, a.NameSubstitute,
 			a.Address, a.AddressSubstitute, a.BirthDate, a.BirthEra, a.Sex, r.ChallengeID, nullID(r.EnrolmentID),
 			r.Details, nullBytes(r.PrevHash), nullBytes(r.RecordHash), nullBytes(r.Signature), nullBytes(r.SignerCert)); err != nil {
 			return err

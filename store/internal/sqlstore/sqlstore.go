@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -103,11 +104,25 @@ func checkLen(what, s string) error {
 	return nil
 }
 
-func checkKind(k store.CertKind) error {
-	if k != store.CertSign && k != store.CertAuth {
+func checkKind(k card.KeyKind) error {
+	if k != card.SignKey && k != card.AuthKey {
 		return fmt.Errorf("%w: certificate kind %q", store.ErrInvalid, k)
 	}
 	return nil
+}
+
+// kindText is a certificate kind as its column holds it: "sign", "auth",
+// or "" for none.
+func kindText(k card.KeyKind) string {
+	b, _ := k.MarshalText()
+	return string(b)
+}
+
+// kindOfText reads a kind column; text that names no kind is the zero
+// kind, which validation refuses.
+func kindOfText(s string) card.KeyKind {
+	k, _ := card.ParseKeyKind(s)
+	return k
 }
 
 func checkAttributes(a store.Attributes) error {

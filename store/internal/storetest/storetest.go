@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/store"
 	"github.com/mynacard/mynacard/store/internal/sqlstore"
 )
@@ -130,7 +131,7 @@ func SampleAttributes() store.Attributes {
 // SampleEnrolment returns an enrolment of a signature certificate.
 func SampleEnrolment(serial string) store.Enrolment {
 	return store.Enrolment{
-		Kind:       store.CertSign,
+		Kind:       card.SignKey,
 		Issuer:     "CN=JPKI for digital signature,O=JPKI-TEST,C=JP",
 		Serial:     serial,
 		Attributes: SampleAttributes(),
@@ -148,7 +149,7 @@ func SampleRecord(kind store.RecordKind) store.Record {
 		Operator: "clerk-1",
 		Verdict: store.Verdict{SignatureOK: true, ChainOK: true, Root: "D227F6CD", Revocation: store.RevocationGood,
 			RevocationSource: "ocsp"},
-		CertKind:    store.CertSign,
+		CertKind:    card.SignKey,
 		Issuer:      "CN=JPKI for digital signature,O=JPKI-TEST,C=JP",
 		Serial:      "0132C4AB",
 		Attributes:  SampleAttributes(),

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/store"
@@ -77,7 +78,7 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		if _, err := ins.ExecContext(ctx, string(store.CertSign), confirm.IssuerString(cert), s, fmt.Sprintf("試験　%05d", i), "",
+		if _, err := ins.ExecContext(ctx, card.SignKey.String(), confirm.IssuerString(cert), s, fmt.Sprintf("試験　%05d", i), "",
 			"", "", "", 0, "", der, at, "seed"); err != nil {
 			log.Fatal(err)
 		}

@@ -12,20 +12,20 @@ import (
 	"github.com/mynacard/mynacard/jpki/revocation"
 )
 
-// TestAdaptRevocationChecker runs a registration-change check through the
-// revocation package's own fail-closed Checker over a CRLSet loaded with a
-// jpkitest-written CRL.
-func TestAdaptRevocationChecker(t *testing.T) {
+// TestCombinedRevocationChecker runs a registration-change check through
+// the revocation package's own fail-closed Combined checker over a CRLSet
+// loaded with a jpkitest-written CRL.
+func TestCombinedRevocationChecker(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	h := jpkitest.DefaultHolder()
 	clock := func() time.Time { return e.now }
-	issuers := append(e.pki.Roots(jpkitest.KindSign), e.pki.Roots(jpkitest.KindAuth)...)
+	issuers := append(e.pki.Roots(card.SignKey), e.pki.Roots(card.AuthKey)...)
 	set := revocation.NewCRLSet(issuers, revocation.CRLSetOptions{Now: clock})
-	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		root, key := e.pki.Root(kind, jpkitest.LatestGeneration)
 		var entries []jpkitest.CRLEntry
-		if kind == jpkitest.KindSign {
+		if kind == card.SignKey {
 			entries = []jpkitest.CRLEntry{{Serial: h.SignCert.SerialNumber, RevokedAt: e.now.Add(-time.Hour), Reason: int(revocation.ReasonAffiliationChanged)}}
 		}
 		var buf bytes.Buffer
@@ -40,11 +40,11 @@ func TestAdaptRevocationChecker(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	chk, err := revocation.NewChecker(revocation.ModeCRLOnly, nil, set)
+	chk, err := revocation.NewCombined(revocation.ModeCRLOnly, nil, set)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := e.confirmer(func(c *confirm.Config) { c.Revocation = confirm.Adapt(chk) })
+	c := e.confirmer(func(c *confirm.Config) { c.Revocation = chk })
 
 	id, err := c.Identify(ctx, cardOf(t, h, card.Options{}), confirm.IdentifyOptions{Key: card.AuthKey, Prompt: pin(jpkitest.DefaultAuthPIN)})
 	if err != nil || !id.Verdict.OK || id.Verdict.Revocation.Status != confirm.RevocationGood {
