@@ -17,6 +17,7 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
 )
 
 // agentProc is an agent that a test stops and starts again on one port.
@@ -437,7 +438,7 @@ func logDuration(t *testing.T, logs, path, code string) time.Duration {
 // not set up) instead of asking for a card.
 func TestKioskNotConfiguredInChromium(t *testing.T) {
 	chromium(t)
-	conf := newConfirmerWith(t, true, func(c *confirm.Config) { c.RevocationPolicy = confirm.RevocationHard; c.Revocation = nil })
+	conf := newConfirmerWith(t, true, func(c *confirm.Config) { c.RevocationPolicy = revocation.PolicyHard; c.Revocation = nil })
 	r, _ := memAgent(t, newCard(t), func(c *agent.Config) { c.Confirmer = conf })
 	ctx := browser(t)
 	shot := newShots(t, ctx, "agent-e2e-not-configured")

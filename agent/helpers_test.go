@@ -21,6 +21,7 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/store"
 	"github.com/mynacard/mynacard/store/storeopen"
 )
@@ -49,7 +50,7 @@ func newConfirmerWith(t testing.TB, withStore bool, edit func(*confirm.Config)) 
 		t.Fatal(err)
 	}
 	cfg := confirm.Config{
-		Roots: roots, RevocationPolicy: confirm.RevocationOff, Operator: "kiosk-test",
+		Roots: roots, RevocationPolicy: revocation.PolicyOff, Operator: "kiosk-test",
 		Now: jpkitest.ReferenceTime,
 	}
 	if withStore {

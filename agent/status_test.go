@@ -13,6 +13,7 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
 )
 
 func TestStatusAndPINStatus(t *testing.T) {
@@ -67,7 +68,7 @@ func TestNotConfigured(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf, err := confirm.New(confirm.Config{Roots: roots, RevocationPolicy: confirm.RevocationHard, Now: jpkitest.ReferenceTime})
+	conf, err := confirm.New(confirm.Config{Roots: roots, RevocationPolicy: revocation.PolicyHard, Now: jpkitest.ReferenceTime})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -124,6 +124,18 @@ func ExampleJapaneseEra() {
 	// Output: 令和 1
 }
 
+// Formatting a date in the Japanese era calendar.
+func ExampleEra_Format() {
+	d := time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC)
+	fmt.Println(card.EraReiwa.Format(d))
+	fmt.Println(card.FormatJapaneseDate(time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)))
+	fmt.Println(card.EraShowa.Format(time.Date(1989, 1, 7, 0, 0, 0, 0, time.UTC)))
+	// Output:
+	// 令和元年5月1日
+	// 令和7年1月2日
+	// 昭和64年1月7日
+}
+
 func ExampleSurfaceApp_ReadSurfaceWithTextPIN() {
 	ctx := context.Background()
 	j, err := card.OpenJPKI(ctx, exampleCard(), card.Options{})

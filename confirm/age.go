@@ -80,8 +80,8 @@ type AgeCheck struct {
 	// chip proved present and the typed birth date matched the record:
 	// then Answer is the answer. Otherwise Refusal says why and Answer is
 	// false and meaningless.
-	OK      bool   `json:"ok"`
-	Refusal string `json:"refusal,omitempty"`
+	OK      bool        `json:"ok"`
+	Refusal RefusalCode `json:"refusal,omitempty"`
 	// Over is the age asked about; Answer is "Over or over today".
 	Over   int  `json:"over"`
 	Answer bool `json:"answer"`

@@ -40,8 +40,8 @@ type Change struct {
 	NewEnrolmentID int64 `json:"new_enrolment_id,omitempty"`
 	Linked         bool  `json:"linked"`
 	// Code says why not linked (ChangeXxx constants), empty when linked.
-	Code   string `json:"code,omitempty"`
-	Detail string `json:"detail,omitempty"`
+	Code   ChangeCode `json:"code,omitempty"`
+	Detail string     `json:"detail,omitempty"`
 	// OldRevocation is the old certificate's revocation status used.
 	OldRevocation *RevocationResult `json:"old_revocation,omitempty"`
 	Old           *Attributes       `json:"old"`
@@ -61,14 +61,18 @@ type Change struct {
 	NeedsVisualCheck bool `json:"needs_visual_check,omitempty"`
 }
 
+// ChangeCode says why a registration change was not linked
+// (Change.Code).
+type ChangeCode string
+
 // Codes of Change.Code.
 const (
-	ChangeVerdictNotOK          = "verdict_not_ok"
-	ChangeNotSignEnrolment      = "not_sign_enrolment"
-	ChangeAlreadyReplaced       = "already_replaced"
-	ChangeSameCertificate       = "same_certificate"
-	ChangeNotRegistrationChange = "old_not_revoked_for_registration_change"
-	ChangeNewAlreadyEnrolled    = "new_certificate_already_enrolled"
+	ChangeVerdictNotOK          ChangeCode = "verdict_not_ok"
+	ChangeNotSignEnrolment      ChangeCode = "not_sign_enrolment"
+	ChangeAlreadyReplaced       ChangeCode = "already_replaced"
+	ChangeSameCertificate       ChangeCode = "same_certificate"
+	ChangeNotRegistrationChange ChangeCode = "old_not_revoked_for_registration_change"
+	ChangeNewAlreadyEnrolled    ChangeCode = "new_certificate_already_enrolled"
 )
 
 // FieldChange is one attribute that differs between old and new, or,
@@ -76,9 +80,9 @@ const (
 // Old and New are in the store's form: text, substitute flags ('0'/'1'
 // per character), birth date YYYYMMDD, era and sex codes.
 type FieldChange struct {
-	Field string `json:"field"`
-	Old   string `json:"old"`
-	New   string `json:"new"`
+	Field FieldName `json:"field"`
+	Old   string    `json:"old"`
+	New   string    `json:"new"`
 	// NeedsVisualCheck: the old or new name or address has a substitute
 	// character: compare with the card face.
 	NeedsVisualCheck bool `json:"needs_visual_check,omitempty"`
@@ -97,13 +101,13 @@ func changesBetween(old, new *Attributes) []FieldChange {
 	o, n := old.toStore(), new.toStore()
 	cmp := CompareAttributes(old, new)
 	out := []FieldChange{}
-	text := func(field, ov, nv string) {
+	text := func(field FieldName, ov, nv string) {
 		if f, _ := cmp.Field(field); f.Status != FieldSame {
 			out = append(out, FieldChange{Field: field, Old: ov, New: nv, NeedsVisualCheck: f.NeedsVisualCheck,
 				Differences: f.Differences, Uncertain: f.Uncertain})
 		}
 	}
-	exact := func(field, ov, nv string) {
+	exact := func(field FieldName, ov, nv string) {
 		if ov != nv {
 			out = append(out, FieldChange{Field: field, Old: ov, New: nv})
 		}
@@ -134,11 +138,11 @@ func newChange(e store.Enrolment, new *Attributes) *Change {
 // counts with the birth date), FieldCheckCardFace when only substitute
 // characters keep it from being FieldSame (a changed substitute flag, or
 // text that differs only at substitute characters).
-func (c *Change) Status(field string) FieldStatus {
+func (c *Change) Status(field FieldName) FieldStatus {
 	if c == nil {
 		return FieldSame
 	}
-	group := map[string]string{
+	group := map[FieldName]FieldName{
 		AttrName: AttrName, AttrNameSubstitute: AttrName,
 		AttrAddress: AttrAddress, AttrAddressSubstitute: AttrAddress,
 		AttrBirthDate: AttrBirthDate, AttrBirthEra: AttrBirthDate, AttrSex: AttrSex,
@@ -163,7 +167,7 @@ func (c *Change) Status(field string) FieldStatus {
 // certificate and links the two in one store transaction.
 func (c *Confirmer) link(ctx context.Context, old store.Enrolment, cert *jpki.Certificate, id *Identification, der []byte, now time.Time) (*Change, error) {
 	ch := newChange(old, id.Attributes)
-	refuse := func(code, detail string) (*Change, error) {
+	refuse := func(code ChangeCode, detail string) (*Change, error) {
 		ch.Code, ch.Detail = code, detail
 		return ch, nil
 	}

@@ -10,17 +10,21 @@ import (
 	"github.com/mynacard/mynacard/store"
 )
 
-// Outcomes of a registration-change check (ChangeResult.Outcome).
+// Outcome is the result of a registration-change check
+// (ChangeResult.Outcome).
+type Outcome string
+
+// Outcomes of a registration-change check.
 const (
 	// OutcomeGood: the enrolled certificate is not revoked.
-	OutcomeGood = "good"
+	OutcomeGood Outcome = "good"
 	// OutcomeRegistrationChanged: revoked with affiliationChanged: the
 	// holder's registered details changed; ask them to identify again.
-	OutcomeRegistrationChanged = "registration_changed"
+	OutcomeRegistrationChanged Outcome = "registration_changed"
 	// OutcomeRevoked: revoked for another reason (Revocation.Reason).
-	OutcomeRevoked = "revoked"
+	OutcomeRevoked Outcome = "revoked"
 	// OutcomeUnknown: the status could not be checked (Revocation.Code).
-	OutcomeUnknown = "unknown"
+	OutcomeUnknown Outcome = "unknown"
 )
 
 // MessageRegistrationChanged is the English message of
@@ -34,7 +38,7 @@ type ChangeResult struct {
 	Serial      string `json:"serial"`
 	// Name is the enrolled holder's name, for the clerk.
 	Name       string           `json:"name,omitempty"`
-	Outcome    string           `json:"outcome"`
+	Outcome    Outcome          `json:"outcome"`
 	Message    string           `json:"message"`
 	Revocation RevocationResult `json:"revocation"`
 }

@@ -110,7 +110,7 @@ func TestCheckAllTenThousand(t *testing.T) {
 
 	c := e.confirmer(nil)
 	var emitted, lastDone, lastTotal int
-	byOutcome := map[string]int{}
+	byOutcome := map[confirm.Outcome]int{}
 	var prevID int64
 	start = time.Now()
 	sum, err := c.CheckAll(ctx, func(done, total int) { lastDone, lastTotal = done, total }, func(r confirm.ChangeResult) {

@@ -74,7 +74,7 @@ func TestIdentifyChip(t *testing.T) {
 		vopts   []virtual.Option
 		prod    bool
 		revoke  bool
-		refusal string
+		refusal confirm.RefusalCode
 	}{
 		{name: "good"},
 		{name: "tampered photo", vopts: []virtual.Option{virtual.WithRecordFault(virtual.RecordTampered)}, refusal: confirm.RefusalChipTampered},
@@ -125,7 +125,7 @@ func TestIdentifyChip(t *testing.T) {
 			}
 			r := recs[0]
 			if r.CertKind != card.AuthKey || r.Operator != "clerk-1" || !strings.Contains(r.Details, `"method":"ic_chip"`) ||
-				!strings.Contains(r.Details, id.CardKeyID) || !strings.Contains(r.Details, `"refusal":"`+tc.refusal) && tc.refusal != "" {
+				!strings.Contains(r.Details, id.CardKeyID) || !strings.Contains(r.Details, `"refusal":"`+string(tc.refusal)) && tc.refusal != "" {
 				t.Errorf("record %+v", r)
 			}
 			// The photo is not kept, only its hash.
@@ -240,7 +240,7 @@ func TestCheckAge(t *testing.T) {
 		vopts   []virtual.Option
 		prod    bool
 		want    bool
-		refusal string
+		refusal confirm.RefusalCode
 	}{
 		{name: "day before 20th birthday", now: jst(2005, 3, 31, 23, 59), over: 20},
 		{name: "20th birthday", now: jst(2005, 4, 1, 0, 0), over: 20, want: true},

@@ -31,8 +31,8 @@ type Config struct {
 	// "no_source", never good.
 	Revocation revocation.Checker
 	// RevocationPolicy decides what the revocation answer does to the
-	// verdict; the zero value is RevocationHard.
-	RevocationPolicy RevocationPolicy
+	// verdict; the zero value is revocation.PolicyHard.
+	RevocationPolicy revocation.Policy
 	// RequireProduction refuses certificates that chain to a test root.
 	RequireProduction bool
 	// Enrolments keeps enrolments and registration changes. When set,
@@ -149,9 +149,9 @@ func (c *Confirmer) checkRevocation(ctx context.Context, cert, issuer *x509.Cert
 // checkRevocation asks chk about cert, unless the policy is off. Without
 // an issuer (the chain failed) or a checker, the status is unknown; chk
 // matches the issuer again itself, by signature.
-func checkRevocation(ctx context.Context, chk revocation.Checker, p RevocationPolicy, cert, issuer *x509.Certificate) RevocationResult {
+func checkRevocation(ctx context.Context, chk revocation.Checker, p revocation.Policy, cert, issuer *x509.Certificate) RevocationResult {
 	switch {
-	case p == RevocationOff:
+	case p == revocation.PolicyOff:
 		return RevocationResult{Status: RevocationNotChecked, Detail: "revocation policy is off"}
 	case chk == nil:
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoSource, Detail: "no revocation source configured"}

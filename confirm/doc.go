@@ -35,7 +35,7 @@
 // never "same".
 //
 // Revocation fails closed: without a revocation.Checker the status is
-// "unknown" with the code "no_source", never "good"; RevocationPolicy decides
-// what an unknown answer does to the verdict (hard, the zero value: not ok;
-// soft: reported and accepted; off: not consulted at all).
+// "unknown" with the code "no_source", never "good"; the revocation.Policy
+// decides what an unknown answer does to the verdict (hard, the zero
+// value: not ok; soft: reported and accepted; off: not consulted at all).
 package confirm

@@ -11,6 +11,7 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/reader"
 )
 
@@ -42,7 +43,7 @@ func exampleRoots() *jpki.Roots {
 func ExampleConfirmer_Identify() {
 	c, err := confirm.New(confirm.Config{
 		Roots:            exampleRoots(),
-		RevocationPolicy: confirm.RevocationSoft,
+		RevocationPolicy: revocation.PolicySoft,
 		Now:              jpkitest.ReferenceTime,
 	})
 	if err != nil {
@@ -71,7 +72,7 @@ func ExampleValidator_Validate() {
 	now := jpkitest.ReferenceTime
 	nonces := &confirm.MemoryNonceStore{Now: now}
 	challenges := &confirm.Challenges{Nonces: nonces, Now: now}
-	v := &confirm.Validator{Roots: exampleRoots(), Nonces: nonces, RevocationPolicy: confirm.RevocationOff, Now: now}
+	v := &confirm.Validator{Roots: exampleRoots(), Nonces: nonces, RevocationPolicy: revocation.PolicyOff, Now: now}
 	const audience = "https://bank.example/login"
 
 	ch, _ := challenges.Issue(ctx)

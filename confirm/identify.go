@@ -221,7 +221,7 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 			return nil, err
 		}
 		if !id.Change.Linked {
-			id.NotEnrolled = id.Change.Code
+			id.NotEnrolled = string(id.Change.Code)
 		} else {
 			enrolmentID = id.Change.NewEnrolmentID
 			if e, err := st.Enrolment(ctx, enrolmentID); err == nil {

@@ -34,7 +34,7 @@ func TestIdentifySignKeyAttributes(t *testing.T) {
 		t.Fatal("no attributes")
 	}
 	want := confirm.Attributes{Name: jpkitest.DefaultName, Address: jpkitest.DefaultAddress, BirthDate: "1985-04-01",
-		BirthEra: jpkitest.EraShowa, BirthDateJapanese: "昭和60年4月1日", Sex: "male", SexCode: 1}
+		BirthEra: int(card.EraShowa), BirthDateJapanese: "昭和60年4月1日", Sex: "male", SexCode: 1}
 	if a.Name != want.Name || a.Address != want.Address || a.BirthDate != want.BirthDate || a.BirthEra != want.BirthEra ||
 		a.BirthDateJapanese != want.BirthDateJapanese || a.Sex != want.Sex || a.SexCode != want.SexCode {
 		t.Errorf("attributes = %+v, want %+v", *a, want)
@@ -58,7 +58,7 @@ func TestIdentifySubstitutePositions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := e.confirmer(func(c *confirm.Config) { c.RevocationPolicy = confirm.RevocationOff })
+	c := e.confirmer(func(c *confirm.Config) { c.RevocationPolicy = revocation.PolicyOff })
 	id, err := c.Identify(context.Background(), cardOf(t, h, card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN)})
 	if err != nil {
 		t.Fatal(err)
@@ -174,21 +174,21 @@ func TestIdentifyVerdicts(t *testing.T) {
 		name       string
 		sign       []revoked
 		noChecker  bool
-		policy     confirm.RevocationPolicy
+		policy     revocation.Policy
 		production bool
 		wantOK     bool
 		wantStatus confirm.RevocationStatus
 		wantReason string
 		wantCode   string
 		wantChain  string
-		wantRefuse string
+		wantRefuse confirm.RefusalCode
 	}{
 		{name: "good", wantOK: true, wantStatus: confirm.RevocationGood},
 		{name: "revoked keyCompromise", sign: []revoked{{h.SignCert.SerialNumber, revocation.ReasonKeyCompromise}}, wantStatus: confirm.RevocationRevoked, wantReason: "keyCompromise", wantRefuse: confirm.RefusalRevoked},
-		{name: "revoked soft still refused", policy: confirm.RevocationSoft, sign: []revoked{{h.SignCert.SerialNumber, revocation.ReasonAffiliationChanged}}, wantStatus: confirm.RevocationRevoked, wantReason: "affiliationChanged", wantRefuse: confirm.RefusalRevoked},
+		{name: "revoked soft still refused", policy: revocation.PolicySoft, sign: []revoked{{h.SignCert.SerialNumber, revocation.ReasonAffiliationChanged}}, wantStatus: confirm.RevocationRevoked, wantReason: "affiliationChanged", wantRefuse: confirm.RefusalRevoked},
 		{name: "no checker hard", noChecker: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoSource, wantRefuse: confirm.RefusalRevocationUnknown},
-		{name: "no checker soft", noChecker: true, policy: confirm.RevocationSoft, wantOK: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoSource},
-		{name: "no checker off", noChecker: true, policy: confirm.RevocationOff, wantOK: true, wantStatus: confirm.RevocationNotChecked},
+		{name: "no checker soft", noChecker: true, policy: revocation.PolicySoft, wantOK: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoSource},
+		{name: "no checker off", noChecker: true, policy: revocation.PolicyOff, wantOK: true, wantStatus: confirm.RevocationNotChecked},
 		{name: "test root under production", production: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoIssuer, wantChain: "test_root", wantRefuse: confirm.RefusalChain},
 	}
 	for _, tt := range tests {

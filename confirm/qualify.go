@@ -32,24 +32,27 @@ type Qualification struct {
 	RecordSeq   int64              `json:"record_seq,omitempty"`
 }
 
+// ValidityCode names an insurer validity status (EligibilityResult.StatusCode).
+type ValidityCode string
+
 // Validity codes of EligibilityResult.StatusCode, one per insurer
 // validity status 1–6 (docs/certificates.md "Qualification confirmation").
 const (
-	ValidityValid        = "valid"         // 1
-	ValidityInvalid      = "invalid"       // 2
-	ValidityInvalidNewer = "invalid_newer" // 3
-	ValidityNone         = "none"          // 4
-	ValiditySeveral      = "several"       // 5
-	ValidityUnregistered = "unregistered"  // 6
+	ValidityValid        ValidityCode = "valid"         // 1
+	ValidityInvalid      ValidityCode = "invalid"       // 2
+	ValidityInvalidNewer ValidityCode = "invalid_newer" // 3
+	ValidityNone         ValidityCode = "none"          // 4
+	ValiditySeveral      ValidityCode = "several"       // 5
+	ValidityUnregistered ValidityCode = "unregistered"  // 6
 )
 
 // EligibilityResult is what an insurer's eligibility reply shows.
 type EligibilityResult struct {
 	// Status is the validity status 1–6; StatusCode and Meaning say it in
 	// words.
-	Status     int    `json:"status"`
-	StatusCode string `json:"status_code"`
-	Meaning    string `json:"meaning"`
+	Status     int          `json:"status"`
+	StatusCode ValidityCode `json:"status_code"`
+	Meaning    string       `json:"meaning"`
 	// Eligible is true only for status 1 (valid) with an insurance card
 	// that has not expired: status 6 (valid but unregistered) and an
 	// expired card must not be treated as confirmed.
@@ -87,7 +90,7 @@ type EligibilityResult struct {
 
 // validityWords returns the code and English meaning of a validity
 // status.
-func validityWords(s store.ValidityStatus) (code, meaning string) {
+func validityWords(s store.ValidityStatus) (code ValidityCode, meaning string) {
 	switch s {
 	case store.StatusValid:
 		return ValidityValid, "valid"

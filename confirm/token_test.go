@@ -116,7 +116,7 @@ func TestTokenRefusals(t *testing.T) {
 			te.setCRLs(nil, []revoked{{h.AuthCert.SerialNumber, revocation.ReasonKeyCompromise}})
 		}, wantCode: confirm.TokenRevoked},
 		{name: "revoked soft", setup: func(te *tokenEnv) {
-			te.v.RevocationPolicy = confirm.RevocationSoft
+			te.v.RevocationPolicy = revocation.PolicySoft
 			te.setCRLs(nil, []revoked{{h.AuthCert.SerialNumber, revocation.ReasonKeyCompromise}})
 		}, wantCode: confirm.TokenRevoked},
 		{name: "revocation unknown hard", setup: func(te *tokenEnv) { te.v.Revocation = nil }, wantCode: confirm.TokenRevocationUnknown},
@@ -124,16 +124,16 @@ func TestTokenRefusals(t *testing.T) {
 			te.crls.Now = func() time.Time { return te.now.Add(30 * 24 * time.Hour) }
 		}, wantCode: confirm.TokenRevocationUnknown},
 		{name: "listed in a stale CRL, soft", setup: func(te *tokenEnv) {
-			te.v.RevocationPolicy = confirm.RevocationSoft
+			te.v.RevocationPolicy = revocation.PolicySoft
 			te.setCRLs(nil, []revoked{{h.AuthCert.SerialNumber, revocation.ReasonKeyCompromise}})
 			te.crls.Now = func() time.Time { return te.now.Add(30 * 24 * time.Hour) }
 		}, wantCode: confirm.TokenRevoked},
 		{name: "revocation unknown soft accepted", setup: func(te *tokenEnv) {
 			te.v.Revocation = nil
-			te.v.RevocationPolicy = confirm.RevocationSoft
+			te.v.RevocationPolicy = revocation.PolicySoft
 		}, wantStatus: confirm.RevocationUnknown},
 		{name: "revocation off accepted", setup: func(te *tokenEnv) {
-			te.v.RevocationPolicy = confirm.RevocationOff
+			te.v.RevocationPolicy = revocation.PolicyOff
 			te.setCRLs(nil, []revoked{{h.AuthCert.SerialNumber, revocation.ReasonKeyCompromise}})
 		}, wantStatus: confirm.RevocationNotChecked},
 		{name: "tampered signature", edit: func(_ *tokenEnv, raw []byte, n string) ([]byte, string) {

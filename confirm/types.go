@@ -57,8 +57,8 @@ func attributesFrom(a *jpki.Attributes) *Attributes {
 		Address:            a.Address,
 		AddressSubstitutes: a.AddressSubstitutes,
 		BirthEra:           int(a.BirthEra),
-		Sex:                a.Sex.String(),
-		SexCode:            int(a.Sex),
+		Sex:                certSexWord(a.Sex.CertificateCode()),
+		SexCode:            a.Sex.CertificateCode(),
 	}
 	if !a.BirthDate.IsZero() {
 		out.BirthDate = a.BirthDate.Format(dateLayout)
@@ -100,11 +100,11 @@ func attributesFromStore(s store.Attributes) *Attributes {
 	}
 	if t, err := time.Parse("20060102", s.BirthDate); err == nil {
 		out.BirthDate = t.Format(dateLayout)
-		out.BirthDateJapanese = jpki.Era(s.BirthEra).Format(t)
+		out.BirthDateJapanese = card.Era(s.BirthEra).Format(t)
 	}
 	if n, err := strconv.Atoi(s.Sex); err == nil {
 		out.SexCode = n
-		out.Sex = jpki.Sex(n).String()
+		out.Sex = certSexWord(n)
 	}
 	out.NeedsVisualCheck = out.HasSubstitutes()
 	return out

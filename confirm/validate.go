@@ -106,7 +106,7 @@ type Validator struct {
 	// Revocation answers revocation status; nil means no source.
 	Revocation revocation.Checker
 	// RevocationPolicy: hard (zero value), soft or off.
-	RevocationPolicy RevocationPolicy
+	RevocationPolicy revocation.Policy
 	// RequireProduction refuses test-hierarchy certificates.
 	RequireProduction bool
 	// Now is the clock for the chain; nil means time.Now.
@@ -208,7 +208,7 @@ func (v *Validator) ValidateToken(ctx context.Context, tok *Token, audience, non
 	switch r := res.Verdict.Revocation; {
 	case r.Status == RevocationRevoked:
 		return refuse(TokenRevoked, "revoked: "+r.Reason, nil)
-	case !v.RevocationPolicy.accepts(r):
+	case !accepts(v.RevocationPolicy, r):
 		return refuse(TokenRevocationUnknown, "could not check revocation: "+r.Code, nil)
 	}
 	res.Verdict.OK = true

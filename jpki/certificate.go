@@ -7,24 +7,7 @@ import (
 	"fmt"
 
 	"github.com/mynacard/mynacard/card"
-)
-
-// Certificate policy identifiers (docs/certificates.md "Certificates"). The test
-// ones are accepted only under a test root (see [WithTestHierarchy]).
-var (
-	// PolicySign is the production signing-certificate policy
-	// 1.2.392.200149.8.5.1.1.20.
-	PolicySign = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 1, 20}
-	// PolicyAuth is the production authentication-certificate policy
-	// 1.2.392.200149.8.5.1.3.30. docs/certificates.md marks it *unsure*.
-	PolicyAuth = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 3, 30}
-	// PolicySignTest is the signing policy reported for J-LIS test cards,
-	// 1.2.392.200149.8.5.1.0.20. docs/certificates.md marks it *unsure*.
-	PolicySignTest = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 0, 20}
-	// PolicyAuthTest is this package's guess at the authentication policy
-	// of J-LIS test cards, 1.2.392.200149.8.5.1.0.30, by analogy with
-	// PolicySignTest. No source states it.
-	PolicyAuthTest = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 0, 30}
+	"github.com/mynacard/mynacard/internal/jpkioid"
 )
 
 // oidExtSubjectAltName is the subjectAltName extension (RFC 5280 §4.2.1.6).
@@ -92,9 +75,9 @@ func kindOf(xc *x509.Certificate) card.KeyKind {
 	for _, p := range policies(xc) {
 		var k card.KeyKind
 		switch {
-		case p.Equal(PolicySign), p.Equal(PolicySignTest):
+		case p.Equal(jpkioid.PolicySign), p.Equal(jpkioid.PolicySignTest):
 			k = card.SignKey
-		case p.Equal(PolicyAuth), p.Equal(PolicyAuthTest):
+		case p.Equal(jpkioid.PolicyAuth), p.Equal(jpkioid.PolicyAuthTest):
 			k = card.AuthKey
 		default:
 			continue

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/jpkioid"
 )
 
 // Reason says why a verification failed.
@@ -302,9 +303,9 @@ func checkKeyUsage(cert *Certificate) error {
 // policyAccepted reports whether cert asserts its kind's production policy
 // or, under a test root only, its kind's test policy.
 func policyAccepted(cert *Certificate, root *Root) bool {
-	prod, test := PolicySign, PolicySignTest
+	prod, test := jpkioid.PolicySign, jpkioid.PolicySignTest
 	if cert.Kind == card.AuthKey {
-		prod, test = PolicyAuth, PolicyAuthTest
+		prod, test = jpkioid.PolicyAuth, jpkioid.PolicyAuthTest
 	}
 	if hasPolicy(cert.Certificate, prod) {
 		return true

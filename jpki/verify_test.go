@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/jpkioid"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -29,8 +30,8 @@ func TestParseKindFromProfile(t *testing.T) {
 	if a == nil {
 		t.Fatal("signing certificate without attributes")
 	}
-	if a.Name != jpkitest.DefaultName || a.Address != jpkitest.DefaultAddress || a.Sex != SexMale ||
-		a.BirthEra != EraShowa || !a.BirthDate.Equal(day(1985, 4, 1)) {
+	if a.Name != jpkitest.DefaultName || a.Address != jpkitest.DefaultAddress || a.Sex != card.SexMale ||
+		a.BirthEra != card.EraShowa || !a.BirthDate.Equal(day(1985, 4, 1)) {
 		t.Errorf("attributes %+v", a)
 	}
 	if got := a.FormatBirthDate(); got != "昭和60年4月1日" {
@@ -49,7 +50,7 @@ func TestParseOctetStringSAN(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := mustParseX(t, h.SignCert)
-	if c.Attributes == nil || c.Attributes.Name != jpkitest.DefaultName || c.Attributes.BirthEra != EraUnknown ||
+	if c.Attributes == nil || c.Attributes.Name != jpkitest.DefaultName || c.Attributes.BirthEra != card.EraUnknown ||
 		len(c.Attributes.NameSubstitutes) != 1 || c.Attributes.NameSubstitutes[0] != 1 {
 		t.Errorf("attributes %+v", c.Attributes)
 	}
@@ -57,11 +58,11 @@ func TestParseOctetStringSAN(t *testing.T) {
 
 func TestParseKindDecidedByProfileNotFile(t *testing.T) {
 	// The same key usage with the other kind's policy: the policy decides.
-	c := issueCustom(t, card.AuthKey, 3, func(tmpl *x509.Certificate) { setPolicies(tmpl, PolicySign) })
+	c := issueCustom(t, card.AuthKey, 3, func(tmpl *x509.Certificate) { setPolicies(tmpl, jpkioid.PolicySign) })
 	if c.Kind != card.SignKey {
 		t.Errorf("kind %v, want sign (policy decides)", c.Kind)
 	}
-	both := issueCustom(t, card.AuthKey, 3, func(tmpl *x509.Certificate) { setPolicies(tmpl, PolicySign, PolicyAuth) })
+	both := issueCustom(t, card.AuthKey, 3, func(tmpl *x509.Certificate) { setPolicies(tmpl, jpkioid.PolicySign, jpkioid.PolicyAuth) })
 	if both.Kind != card.KeyKind(0) {
 		t.Errorf("kind %v for both policies, want unknown", both.Kind)
 	}
@@ -161,7 +162,7 @@ func TestVerifyFailures(t *testing.T) {
 		}), roots, VerifyOptions{Time: refTime()}, ReasonKeyUsage},
 		{"no policy", issueCustom(t, card.SignKey, 3, func(c *x509.Certificate) { setPolicies(c) }), roots,
 			VerifyOptions{Time: refTime()}, ReasonPolicy},
-		{"both policies", issueCustom(t, card.AuthKey, 3, func(c *x509.Certificate) { setPolicies(c, PolicySign, PolicyAuth) }), roots,
+		{"both policies", issueCustom(t, card.AuthKey, 3, func(c *x509.Certificate) { setPolicies(c, jpkioid.PolicySign, jpkioid.PolicyAuth) }), roots,
 			VerifyOptions{Time: refTime()}, ReasonWrongKind},
 		{"unknown critical extension", issueCustom(t, card.AuthKey, 3, func(c *x509.Certificate) {
 			c.ExtraExtensions = append(c.ExtraExtensions, pkix.Extension{Id: asn1.ObjectIdentifier{1, 2, 3, 4}, Critical: true, Value: []byte{5, 0}})
@@ -186,7 +187,7 @@ func TestVerifyFailures(t *testing.T) {
 }
 
 func TestVerifyTestPolicyOnlyUnderTestRoot(t *testing.T) {
-	c := issueCustom(t, card.SignKey, 3, func(c *x509.Certificate) { setPolicies(c, PolicySignTest) })
+	c := issueCustom(t, card.SignKey, 3, func(c *x509.Certificate) { setPolicies(c, jpkioid.PolicySignTest) })
 	v, err := Verify(c, allTestRoots(t), VerifyOptions{Time: refTime(), Kind: card.SignKey})
 	if err != nil || v.Production {
 		t.Fatalf("test policy under test root: %+v, %v", v, err)

@@ -182,7 +182,7 @@ func (g *globals) printChange(c *confirm.Change) {
 	if c.Linked {
 		fmt.Fprintln(g.stdout, p.Sprintf(i18n.RegistrationResolved))
 	} else {
-		why := c.Code
+		why := string(c.Code)
 		if c.Detail != "" {
 			why += ": " + c.Detail
 		}
@@ -193,7 +193,7 @@ func (g *globals) printChange(c *confirm.Change) {
 	}
 	differs := map[string]bool{}
 	for _, fc := range c.Changes {
-		differs[strings.TrimSuffix(fc.Field, "_substitute")] = true
+		differs[strings.TrimSuffix(string(fc.Field), "_substitute")] = true
 	}
 	t := g.newTable()
 	t.cells("", p.Sprintf(i18n.CompareOld), p.Sprintf(i18n.CompareNew), "")

@@ -22,6 +22,7 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/i18n"
 	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/pdf"
 )
 
@@ -345,7 +346,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 	if err != nil {
 		return err
 	}
-	policy, err := confirm.ParseRevocationPolicy(g.Revocation)
+	policy, err := revocation.ParsePolicy(g.Revocation)
 	if err != nil {
 		return usageErrorf("--revocation: %v", err)
 	}
@@ -356,7 +357,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 			return err
 		}
 	}
-	if policy != confirm.RevocationOff {
+	if policy != revocation.PolicyOff {
 		rc, err := g.revocationChecker(ctx, roots)
 		if err != nil {
 			return err
@@ -406,7 +407,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 			}
 		}
 		v.Revocation = confirm.RevocationResult{Status: confirm.RevocationNotChecked}
-		if s.Revocation != nil && policy != confirm.RevocationOff {
+		if s.Revocation != nil && policy != revocation.PolicyOff {
 			v.Revocation = revocationResultOf(*s.Revocation)
 		}
 		v.OK = s.Valid() && revocationAccepted(policy, v.Revocation)

@@ -67,11 +67,11 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 			if err != nil {
 				return err
 			}
-			policy, err := confirm.ParseRevocationPolicy(g.Revocation)
+			policy, err := revocation.ParsePolicy(g.Revocation)
 			if err != nil {
 				return &usageError{err: errors.New(g.tr(msgBadRevocation, g.Revocation))}
 			}
-			if policy != confirm.RevocationOff {
+			if policy != revocation.PolicyOff {
 				if err := g.checkRevocationSources(); err != nil {
 					return err
 				}
@@ -104,7 +104,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 				out.Attributes = jsonAttributes(res.Signer.Attributes)
 				out.SigningTime = res.SigningTime
 				v.Revocation = confirm.RevocationResult{Status: confirm.RevocationNotChecked}
-				if policy != confirm.RevocationOff {
+				if policy != revocation.PolicyOff {
 					rc, err := g.revocationChecker(ctx, roots)
 					if err != nil {
 						return err
@@ -128,7 +128,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 			g.testBanner(g.stdout, test)
 			t := g.newTable()
 			g.printVerdict(t, *v)
-			if res == nil && policy != confirm.RevocationOff {
+			if res == nil && policy != revocation.PolicyOff {
 				// Nothing after a failed check was checked: say why,
 				// not "--revocation off".
 				why := g.tr(msgNotCheckedChain)
@@ -179,11 +179,11 @@ func (t *table) replace(label, value string) {
 }
 
 // revocationAccepted applies a revocation policy as package confirm does.
-func revocationAccepted(p confirm.RevocationPolicy, r confirm.RevocationResult) bool {
+func revocationAccepted(p revocation.Policy, r confirm.RevocationResult) bool {
 	switch p {
-	case confirm.RevocationOff:
+	case revocation.PolicyOff:
 		return true
-	case confirm.RevocationSoft:
+	case revocation.PolicySoft:
 		return r.Status != confirm.RevocationRevoked
 	}
 	return r.Status == confirm.RevocationGood

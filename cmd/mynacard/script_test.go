@@ -114,7 +114,7 @@ var holders = sync.OnceValues(func() (map[string]*jpkitest.Holder, error) {
 	specs := map[string]jpkitest.HolderSpec{
 		// A holder whose name holds a substitute character (代替文字) at
 		// its second character, born in 平成.
-		"subst": {Name: "渡邉　花子", NameSubstitutes: []int{1}, Sex: jpkitest.SexFemale,
+		"subst": {Name: "渡邉　花子", NameSubstitutes: []int{1}, Sex: card.SexFemale,
 			BirthDate: time.Date(1990, 6, 15, 0, 0, 0, 0, time.UTC)},
 		// A holder whose birth date's era the registry did not record
 		// (era code 0): shown as unknown, never guessed.

@@ -282,21 +282,50 @@ func (g *globals) roots(ctx context.Context, s *session) (*jpki.Roots, error) {
 	return r, nil
 }
 
-// revocationChecker builds the revocation checker from --crl and --ocsp
-// (confirm.NewRevocationChecker, the library's loading and decision
-// procedure); nil when neither is given (every status is then "unknown: no
+// revocationConfig is the revocation configuration of --crl, --ocsp,
+// --crl-cache and --revocation.
+func (g *globals) revocationConfig() (revocation.Config, error) {
+	policy, err := revocation.ParsePolicy(g.Revocation)
+	if err != nil {
+		return revocation.Config{}, &usageError{err: errors.New(g.tr(msgBadRevocation, g.Revocation))}
+	}
+	return revocation.Config{CRLs: g.CRL, OCSP: g.OCSP, Policy: policy, CacheDir: g.crlCacheDir()}, nil
+}
+
+// revocationChecker builds the revocation checker from the flags
+// (revocation.Config.Load, the library's loading and decision procedure);
+// nil when no source is given (every status is then "unknown: no
 // source"). A source that cannot be used is an error naming it; a stale
 // CRL or an unreachable URL is a warning.
 func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (revocation.Checker, error) {
-	if len(g.CRL) == 0 && g.OCSP == "" {
+	cfg, err := g.revocationConfig()
+	if err != nil {
+		return nil, err
+	}
+	if !cfg.Configured() {
 		if g.virtualCard {
-			return g.virtualRevocation(roots)
+			return g.virtualRevocation(ctx, roots)
 		}
 		g.warnf("%s", g.tr(msgNoRevocation))
 		return nil, nil
 	}
-	rc, warnings, err := confirm.NewRevocationChecker(ctx, confirm.RevocationSources{CRLs: g.CRL, OCSP: g.OCSP, Issuers: roots.Certificates(),
-		CRLOptions: revocation.CRLSetOptions{CacheDir: g.crlCacheDir()}})
+	rc, warnings, err := cfg.Load(ctx, roots.Certificates())
+	g.revocationWarnings(warnings)
+	var se *revocation.SourceError
+	switch {
+	case errors.As(err, &se):
+		return nil, g.sourceError(err)
+	case errors.Is(err, revocation.ErrBadOCSPURL):
+		return nil, usageErrorf("--ocsp: %v", err)
+	case err != nil:
+		return nil, err
+	}
+	return rc, nil
+}
+
+// revocationWarnings tells the clerk about each CRL that is not fresh and
+// each source that did not answer.
+func (g *globals) revocationWarnings(warnings []error) {
 	for _, w := range warnings {
 		var se *revocation.SourceError
 		if errors.As(w, &se) && (errors.Is(w, revocation.ErrStale) || errors.Is(w, revocation.ErrNotYetValid)) {
@@ -305,16 +334,6 @@ func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (rev
 			g.warnf("%s", g.tr(msgRevocationUnreachable, se.Source))
 		}
 	}
-	var se *revocation.SourceError
-	switch {
-	case errors.As(err, &se):
-		return nil, g.sourceError(err)
-	case errors.Is(err, confirm.ErrBadOCSPURL):
-		return nil, usageErrorf("--ocsp: %v", err)
-	case err != nil:
-		return nil, err
-	}
-	return rc, nil
 }
 
 // virtualRevocation gives the built-in virtual card a revocation source of
@@ -322,9 +341,9 @@ func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (rev
 // valid for a day, so that the virtual card's confirmations end with a
 // complete verdict. It is used only for the built-in virtual card and only
 // when the user configured no source; it is test data and says so.
-func (g *globals) virtualRevocation(roots *jpki.Roots) (revocation.Checker, error) {
+func (g *globals) virtualRevocation(ctx context.Context, roots *jpki.Roots) (revocation.Checker, error) {
 	issuers := roots.Certificates()
-	set := revocation.NewCRLSet(issuers, revocation.CRLSetOptions{})
+	var cfg revocation.Config
 	now := time.Now()
 	pki := jpkitest.Default()
 	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
@@ -342,13 +361,16 @@ func (g *globals) virtualRevocation(roots *jpki.Roots) (revocation.Checker, erro
 			if err != nil {
 				return nil, fmt.Errorf("loading the virtual card's test CRL: %w", err)
 			}
-			if err := set.Add(c); err != nil {
-				return nil, fmt.Errorf("loading the virtual card's test CRL: %w", err)
-			}
+			cfg.Parsed = append(cfg.Parsed, c)
 		}
 	}
+	rc, warnings, err := cfg.Load(ctx, issuers)
+	if err != nil {
+		return nil, fmt.Errorf("loading the virtual card's test CRL: %w", err)
+	}
+	g.revocationWarnings(warnings)
 	g.warnf("%s", g.tr(msgVirtualCRL))
-	return set, nil
+	return rc, nil
 }
 
 // defaultDBPath is the per-user SQLite file: $XDG_DATA_HOME/mynacard/
@@ -415,12 +437,13 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 	if err != nil {
 		return nil, err
 	}
-	policy, err := confirm.ParseRevocationPolicy(g.Revocation)
+	rcfg, err := g.revocationConfig()
 	if err != nil {
-		return nil, &usageError{err: errors.New(g.tr(msgBadRevocation, g.Revocation))}
+		return nil, err
 	}
+	policy := rcfg.Policy
 	var rc revocation.Checker
-	if policy != confirm.RevocationOff {
+	if policy != revocation.PolicyOff {
 		if rc, err = g.revocationChecker(ctx, roots); err != nil {
 			return nil, err
 		}

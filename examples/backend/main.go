@@ -16,7 +16,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -96,7 +95,7 @@ func newBackend(audience, key, policy string, testPKI bool, rootFiles, crlFiles 
 	default:
 		return nil, fmt.Errorf("-key must be auth or sign, not %q", key)
 	}
-	pol, err := confirm.ParseRevocationPolicy(policy)
+	pol, err := revocation.ParsePolicy(policy)
 	if err != nil {
 		return nil, err
 	}
@@ -114,24 +113,15 @@ func newBackend(audience, key, policy string, testPKI bool, rootFiles, crlFiles 
 			return nil, err
 		}
 	}
-	checker := revocation.NewCRLSet(r.Certificates(), revocation.CRLSetOptions{})
-	for _, f := range crlFiles {
-		der, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		crl, err := revocation.ParseCRL(bytes.NewReader(der), revocation.ParseOptions{Issuers: r.Certificates(), Source: f})
-		if err != nil {
-			return nil, fmt.Errorf("loading CRL %s: %w", f, err)
-		}
-		// A stale CRL is kept (its listings still count) and answers
-		// "unknown" for the rest.
-		_ = checker.Add(crl)
+	checker, warnings, err := revocation.Config{CRLs: crlFiles, Policy: pol}.Load(context.Background(), r.Certificates())
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warnings {
+		log.Printf("revocation: %v", w)
 	}
 	nonces := &confirm.MemoryNonceStore{}
 	v := &confirm.Validator{Roots: r, Nonces: nonces, RevocationPolicy: pol, RequireProduction: !testPKI}
-	if len(crlFiles) > 0 {
-		v.Revocation = checker
-	}
+	v.Revocation = checker
 	return &Backend{Challenges: &confirm.Challenges{Nonces: nonces}, Validator: v, Audience: audience, Kind: kind}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/pcsc"
 	"github.com/mynacard/mynacard/store"
@@ -71,7 +72,7 @@ func newWorld(t testing.TB) *world {
 	}
 	w.conf, err = confirm.New(confirm.Config{
 		Roots: roots, Enrolments: w.st, Records: w.st, Eligibility: w.st, Operator: "reliability",
-		RevocationPolicy: confirm.RevocationSoft,
+		RevocationPolicy: revocation.PolicySoft,
 		Now:              jpkitest.ReferenceTime,
 	})
 	if err != nil {

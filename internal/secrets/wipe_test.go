@@ -15,6 +15,7 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/store/storeopen"
 )
@@ -87,7 +88,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	conf, err := confirm.New(confirm.Config{Roots: roots, Enrolments: st, Records: st, Eligibility: st, RevocationPolicy: confirm.RevocationSoft, Now: jpkitest.ReferenceTime})
+	conf, err := confirm.New(confirm.Config{Roots: roots, Enrolments: st, Records: st, Eligibility: st, RevocationPolicy: revocation.PolicySoft, Now: jpkitest.ReferenceTime})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -50,7 +50,7 @@ func ExamplePKI_Issue() {
 		Name:       "鈴木　一郎",
 		Address:    "北海道札幌市中央区試験町1-2",
 		BirthDate:  time.Date(1990, 12, 31, 0, 0, 0, 0, time.UTC),
-		Sex:        jpkitest.SexMale,
+		Sex:        card.SexMale,
 		Number:     "123456789018",
 		Prefecture: "Hokkaido",
 		City:       "Sapporo-shi Chuo-ku",

@@ -2,6 +2,7 @@ package jpkitest
 
 import (
 	"bytes"
+	"crypto"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
@@ -138,7 +139,25 @@ func TestKeyFixtures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	held := heldRSAKeys(p, fixtureHolders(t, p))
+	hs := fixtureHolders(t, p)
+	held := heldRSAKeys(p, hs)
+	// Every certificate carries the public half of the key it stands for.
+	for _, rs := range p.roots {
+		for _, r := range rs {
+			if !publicEqual(r.cert.PublicKey, r.key.Public()) {
+				t.Errorf("root %q: certificate and key differ", r.cert.Subject)
+			}
+		}
+	}
+	for _, h := range hs {
+		sign, auth := crypto.Signer(h.SignKey), crypto.Signer(h.AuthKey)
+		if h.SignKey == nil {
+			sign, auth = h.SignKeyECDSA, h.AuthKeyECDSA
+		}
+		if !publicEqual(h.SignCert.PublicKey, sign.Public()) || !publicEqual(h.AuthCert.PublicKey, auth.Public()) {
+			t.Errorf("generation %d holder: certificate and key differ", h.Spec.Generation)
+		}
+	}
 	for n := range held {
 		if _, ok := committed[n]; !ok {
 			t.Errorf("a key of the default PKI or holders is not committed (run go generate ./jpki/jpkitest)")
@@ -152,6 +171,12 @@ func TestKeyFixtures(t *testing.T) {
 	if len(committed) == 0 {
 		t.Error("no committed keys")
 	}
+}
+
+// publicEqual reports whether two public keys are the same key.
+func publicEqual(a, b any) bool {
+	k, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && k.Equal(b)
 }
 
 // fixtureLifetimeMargin is how long before the virtual card's certificates

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/jpkioid"
 )
 
 // validKind reports whether k names a JPKI hierarchy: card.SignKey for
@@ -35,28 +36,14 @@ const (
 	OrganizationalUnitCRLDP = "CRL Distribution Points"
 )
 
-// Policy identifiers. docs/certificates.md marks the test cards' signing policy and
-// the authentication policy *unsure*.
-var (
-	// PolicySign is the production signing-certificate policy
-	// 1.2.392.200149.8.5.1.1.20.
-	PolicySign = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 1, 20}
-	// PolicySignTestCard is the policy reported for test cards' signing
-	// certificates, 1.2.392.200149.8.5.1.0.20 (*unsure*).
-	PolicySignTestCard = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 0, 20}
-	// PolicyAuth is the authentication-certificate policy
-	// 1.2.392.200149.8.5.1.3.30 (*unsure*).
-	PolicyAuth = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 3, 30}
-)
-
 // policyForSign is the policy this test PKI writes into signing
-// certificates. It uses the production OID PolicySign, not
-// PolicySignTestCard: the test marker lives in the issuer DN (and the
+// certificates. It uses the production OID jpkioid.PolicySign, not
+// jpkioid.PolicySignTest: the test marker lives in the issuer DN (and the
 // roots are never pinned), while the profile checks in package jpki must
 // be exercised exactly as a production certificate would exercise them;
 // the test-card OID is unconfirmed and would make every profile test
 // depend on an *unsure* fact.
-var policyForSign = PolicySign
+var policyForSign = jpkioid.PolicySign
 
 // Generations of the roots, with their validity years (docs/certificates.md:
 // generation 1 2015–2025, 2 2019–2029, 3 2023–2033).

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/jpkioid"
 )
 
 func TestDeterministic(t *testing.T) {
@@ -127,8 +128,8 @@ func TestHolderProfile(t *testing.T) {
 			usage  x509.KeyUsage
 			policy asn1.ObjectIdentifier
 		}{
-			{card.SignKey, h.SignCert, h.SignCA, x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment, PolicySign},
-			{card.AuthKey, h.AuthCert, h.AuthCA, x509.KeyUsageDigitalSignature, PolicyAuth},
+			{card.SignKey, h.SignCert, h.SignCA, x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment, jpkioid.PolicySign},
+			{card.AuthKey, h.AuthCert, h.AuthCA, x509.KeyUsageDigitalSignature, jpkioid.PolicyAuth},
 		} {
 			c := tc.cert
 			root, _ := p.Root(tc.kind, gen)

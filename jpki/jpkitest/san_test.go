@@ -65,7 +65,7 @@ func TestSANOtherNames(t *testing.T) {
 		Address:            "大阪府大阪市北区試験町4-5-6",
 		AddressSubstitutes: []int{2, 9},
 		BirthDate:          time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC),
-		Sex:                SexFemale,
+		Sex:                card.SexFemale,
 		Prefecture:         "Osaka-fu",
 		City:               "Osaka-shi Kita-ku",
 		Generation:         2,
@@ -105,7 +105,7 @@ func TestSANOtherNames(t *testing.T) {
 func TestBirthDateEra(t *testing.T) {
 	for _, tc := range []struct {
 		birth time.Time
-		era   int
+		era   card.Era
 		want  string
 	}{
 		{time.Date(1926, 12, 24, 0, 0, 0, 0, time.UTC), 0, "219261224"},
@@ -174,7 +174,7 @@ func TestSpecDefaults(t *testing.T) {
 	if s.SignPIN != "ABC123" {
 		t.Errorf("SignPIN not upper-cased: %q", s.SignPIN)
 	}
-	if s.Era != EraShowa || s.Generation != LatestGeneration || s.Sex != SexMale {
+	if s.Era != card.EraShowa || s.Generation != LatestGeneration || s.Sex != card.SexMale {
 		t.Errorf("defaults: era %d generation %d sex %d", s.Era, s.Generation, s.Sex)
 	}
 	// Issued 2024-04-01 (birthday the same day does not count): 5th
