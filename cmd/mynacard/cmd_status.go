@@ -155,7 +155,7 @@ func (g *globals) printStatus(st *cardStatus, withCard bool) {
 		var certs []string
 		for _, n := range []string{"sign", "sign_ca", "auth", "auth_ca"} {
 			if st.Certificates[n] {
-				certs = append(certs, g.certName(n))
+				certs = append(certs, g.certShortName(n))
 			}
 		}
 		if len(certs) == 0 {

@@ -59,6 +59,10 @@ const (
 	msgReasonAffiliation msgKey = "cli.reason.affiliation_changed"
 	msgReasonOther       msgKey = "cli.reason.other"
 	msgPINOfApp          msgKey = "cli.status.pin_of_app"
+	msgCertShortSign     msgKey = "cli.cert.short.sign"
+	msgCertShortSignCA   msgKey = "cli.cert.short.sign_ca"
+	msgCertShortAuth     msgKey = "cli.cert.short.auth"
+	msgCertShortAuthCA   msgKey = "cli.cert.short.auth_ca"
 	msgAppSurface        msgKey = "cli.status.app_surface"
 	msgAppText           msgKey = "cli.status.app_text"
 	msgNoReadersFound    msgKey = "cli.readers.none"
@@ -125,6 +129,10 @@ func codeMessages() []cliMessage {
 		{msgReasonAffiliation, "registration change", "異動"},
 		{msgReasonOther, "no reason given", "理由の記載なし"},
 		{msgPINOfApp, "%s: %s", "%s：%s"},
+		{msgCertShortSign, "signing", "署名用"},
+		{msgCertShortSignCA, "signing CA", "署名用CA"},
+		{msgCertShortAuth, "user authentication", "利用者証明用"},
+		{msgCertShortAuthCA, "user-authentication CA", "利用者証明用CA"},
 		{msgAppSurface, "card surface application", "券面事項確認AP"},
 		{msgAppText, "input support application", "券面事項入力補助AP"},
 		{msgNoReadersFound, "no smart-card readers found (run `mynacard virtual-card` for a virtual one)", "カードリーダーが見つかりません（仮想のものは `mynacard virtual-card` で使えます）"},
@@ -217,4 +225,19 @@ func (g *globals) revokedReason(reason string) string {
 		k = msgReasonOther
 	}
 	return g.withCode(g.tr(k), reason)
+}
+
+// certShortName names a certificate of the card in a list (status).
+func (g *globals) certShortName(code string) string {
+	switch code {
+	case "sign":
+		return g.tr(msgCertShortSign)
+	case "sign_ca":
+		return g.tr(msgCertShortSignCA)
+	case "auth":
+		return g.tr(msgCertShortAuth)
+	case "auth_ca":
+		return g.tr(msgCertShortAuthCA)
+	}
+	return code
 }
