@@ -24,7 +24,7 @@ var latinAllowed = map[string]bool{ //nolint:gochecknoglobals // test table
 	"B-B": true, "B-T": true, "B-LT": true, "OCSP": true, "CRL": true, "URL": true, "HTTP": true, "JSON": true, "Lines": true,
 	"CSV": true, "UTF-8": true, "SQLite": true, "DSN": true, "PEM": true, "DER": true, "ATR": true, "APDU": true,
 	"SHA-256": true, "RSA-2048": true, "ECDSA": true, "P-384": true, "JPEG": true, "PNG": true, "OpenJPEG": true,
-	"TrueType": true, "PIV": true, "IC": true, "OpenAPI": true, "JavaScript": true, "Web": true, "Server-Sent": true,
+	"TrueType": true, "PIV": true, "CA": true, "IC": true, "OpenAPI": true, "JavaScript": true, "Web": true, "Server-Sent": true,
 	"Events": true, "GET": true, "POST": true, "Origin": true, "X-Mynacard-Token": true, "Ctrl-C": true,
 	"Debian": true, "PowerShell": true, "bash": true, "zsh": true, "fish": true, "powershell": true, "vpcd": true,
 	"vsmartcard-vpcd": true, "TEST": true, "O": true, "JPKI-TEST": true, "CN": true, "C": true, "JP": true, "OU": true,
