@@ -13,7 +13,7 @@
 #               builds bin/mynacard and identifies a card holder — on the
 #               built-in virtual card when no reader holds a card. With ARGS
 #               it runs bin/mynacard ARGS instead, e.g. make run ARGS=readers
-#   make bench  scripts/bench.sh: ONE markdown table (internal/benchtable) of
+#   make bench  scripts/bench.sh: ONE markdown table (scripts/benchtable) of
 #               the card operations over pcscd+vpcd and loopback, short and
 #               extended readers (APDUs, bytes, time/op), and the
 #               jpki/revocation benchmarks, side by side in one run: loading
@@ -24,7 +24,11 @@
 #               status of 1,000,000 serials; identify with a mapped 5M CRL
 #               through pcscd; changes --all over 1M enrolments (SQLite and
 #               PostgreSQL). MYNACARD_BIG=0 keeps to the 1M CRLs,
-#               MYNACARD_BENCH_BANK=0 skips changes --all.
+#               MYNACARD_BENCH_BANK=0 skips changes --all. Last, binary
+#               sizes and start-up time (scripts/bench-binaries.sh).
+#   make bench-binaries  only that last part, as its own table: sizes of
+#               mynacard (cgo) and of cgo-off programs importing one
+#               package, and `mynacard --reader virtual status` wall time.
 #   make dist   scripts/dist.sh: cmd/mynacard for windows/amd64 (pure Go),
 #               linux/amd64 and linux/arm64 (cgo, cross-built), with
 #               SHA256SUMS, in dist/. MYNACARD_DIST_TARGETS picks a subset.
@@ -48,6 +52,10 @@ run:
 
 bench:
 	GO=$(GO) ./scripts/bench.sh
+
+.PHONY: bench-binaries
+bench-binaries:
+	GO=$(GO) ./scripts/bench-binaries.sh | $(GO) run ./scripts/benchtable
 
 fuzz:
 	./scripts/fuzz.sh

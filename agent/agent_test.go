@@ -16,9 +16,9 @@ import (
 
 	"github.com/mynacard/mynacard/agent"
 	"github.com/mynacard/mynacard/card/virtual"
-	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
+	"github.com/mynacard/mynacard/token"
 )
 
 // insCardSign is the INS of the JPKI SIGN command (docs/card.md "Commands").
@@ -26,7 +26,7 @@ const insCardSign = 0x2A
 
 // memAgent runs an agent over a Memory backend with one reader holding vc
 // (none when vc is nil).
-func memAgent(t *testing.T, vc *virtual.Card, edit func(*agent.Config)) (*running, *agent.Memory) {
+func memAgent(t *testing.T, vc reader.RawCard, edit func(*agent.Config)) (*running, *agent.Memory) {
 	t.Helper()
 	m := agent.NewMemory(reader.Capabilities{}, testReader)
 	if vc != nil {
@@ -240,34 +240,40 @@ func TestPINErrors(t *testing.T) {
 }
 
 func TestBusyAndCardRemoved(t *testing.T) {
-	vc := newCard(t, virtual.WithFaults(virtual.Fault{Kind: virtual.FaultLatency, MatchINS: true, INS: insCardSign, Delay: 300 * time.Millisecond}))
-	r, m := memAgent(t, vc, nil)
+	vc := newCard(t)
+	gc := &gateCard{RawCard: vc, ins: insCardSign}
+	r, m := memAgent(t, gc, nil)
 	ev := r.events(t)
 	ev.next(t, "synced")
 
 	var wg sync.WaitGroup
 	var first apiAnswer
+	g := gc.hold(t)
 	wg.Go(func() { first = r.call(t, "POST", "/v1/qualify", map[string]any{"pin": jpkitest.DefaultAuthPIN}, nil) })
-	time.Sleep(100 * time.Millisecond)
+	g.wait(t) // the card is signing
 	a := r.call(t, "POST", "/v1/identify", map[string]any{"pin": jpkitest.DefaultSignPIN}, nil)
 	if a.Status != 409 || a.code() != agent.CodeBusy {
 		t.Errorf("concurrent operation: %d %s", a.Status, a.Raw)
 	}
+	g.open()
 	wg.Wait()
 	if first.Status != 200 {
 		t.Fatalf("first operation: %d %s", first.Status, first.Raw)
 	}
 
-	// The holder pulls the card while the card is signing.
+	// The holder pulls the card while the card is signing; the signature
+	// comes back only after the agent has seen the card leave.
+	g = gc.hold(t)
 	wg.Go(func() { first = r.call(t, "POST", "/v1/qualify", map[string]any{"pin": jpkitest.DefaultAuthPIN}, nil) })
-	time.Sleep(100 * time.Millisecond)
+	g.wait(t)
 	m.Remove(testReader)
+	if e := ev.next(t, "card-removed"); e.Reader != testReader {
+		t.Errorf("removal event: %+v", e)
+	}
+	g.open()
 	wg.Wait()
 	if first.Status != 410 || first.code() != agent.CodeCardRemoved {
 		t.Errorf("card pulled mid-operation: %d %s", first.Status, first.Raw)
-	}
-	if e := ev.next(t, "card-removed"); e.Reader != testReader {
-		t.Errorf("removal event: %+v", e)
 	}
 	a = r.call(t, "POST", "/v1/qualify", map[string]any{"pin": jpkitest.DefaultAuthPIN}, nil)
 	if a.Status != 409 || a.code() != agent.CodeNoCard {
@@ -277,6 +283,61 @@ func TestBusyAndCardRemoved(t *testing.T) {
 		t.Errorf("tries left = %d", n)
 	}
 }
+
+// gateCard passes every APDU to a card, except that an APDU with
+// instruction ins waits at each gate held before it arrived: the test
+// learns that the card has the command and decides when it may answer.
+type gateCard struct {
+	reader.RawCard
+	ins   byte
+	mu    sync.Mutex
+	gates []*gate
+}
+
+// gate is one held command: arrived closes when it reaches the card, and
+// the card executes it once the gate is open.
+type gate struct {
+	arrived, release chan struct{}
+	once             sync.Once
+}
+
+// hold returns a gate for the next APDU with instruction c.ins; it opens by
+// itself when the test ends, so no goroutine stays blocked.
+func (c *gateCard) hold(t testing.TB) *gate {
+	g := &gate{arrived: make(chan struct{}), release: make(chan struct{})}
+	c.mu.Lock()
+	c.gates = append(c.gates, g)
+	c.mu.Unlock()
+	t.Cleanup(g.open)
+	return g
+}
+
+func (c *gateCard) Transmit(capdu []byte) []byte {
+	if len(capdu) > 1 && capdu[1] == c.ins {
+		c.mu.Lock()
+		gs := c.gates
+		c.gates = nil
+		c.mu.Unlock()
+		for _, g := range gs {
+			close(g.arrived)
+			<-g.release
+		}
+	}
+	return c.RawCard.Transmit(capdu)
+}
+
+// wait waits until the held command has reached the card.
+func (g *gate) wait(t testing.TB) {
+	t.Helper()
+	select {
+	case <-g.arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the held command never reached the card")
+	}
+}
+
+// open lets the held command through.
+func (g *gate) open() { g.once.Do(func() { close(g.release) }) }
 
 func TestEventsDetectCardType(t *testing.T) {
 	r, m := memAgent(t, nil, nil)
@@ -370,7 +431,7 @@ func TestTokenAudienceFromConfig(t *testing.T) {
 	if a.Status != 200 {
 		t.Fatalf("token: %d %s", a.Status, a.Raw)
 	}
-	tok, err := confirm.ParseToken(a.Raw)
+	tok, err := token.Parse(a.Raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -379,10 +440,10 @@ func TestTokenAudienceFromConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub := cert.PublicKey.(*rsa.PublicKey)
-	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, confirm.TokenDigest(audience, nonce), tok.Signature); err != nil {
+	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, token.Digest(audience, nonce), tok.Signature); err != nil {
 		t.Errorf("token does not verify for the configured audience: %v", err)
 	}
-	if rsa.VerifyPKCS1v15(pub, crypto.SHA256, confirm.TokenDigest("https://evil.example", nonce), tok.Signature) == nil {
+	if rsa.VerifyPKCS1v15(pub, crypto.SHA256, token.Digest("https://evil.example", nonce), tok.Signature) == nil {
 		t.Error("token verifies for another audience")
 	}
 	// Without an audience the endpoint is off.

@@ -41,7 +41,7 @@ const (
 
 // pinKinds maps the key names to the card's PINs.
 var pinKinds = map[string]card.PINKind{ //nolint:gochecknoglobals // immutable table
-	KeySign: card.SignPIN, KeyAuth: card.AuthPIN,
+	card.SignKey.String(): card.SignPIN, card.AuthKey.String(): card.AuthPIN,
 	KeyText: card.TextPIN, KeyPINB: card.SurfacePINB, KeyBirthDate: card.SurfaceBirthDate,
 }
 

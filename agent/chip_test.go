@@ -118,7 +118,7 @@ func TestChipIdentifyEndpointCloned(t *testing.T) {
 	r, _ := chipAgent(t, virtual.WithClonedFiles(k))
 	a := r.call(t, "POST", "/v1/chip-identify", map[string]any{"pin": pb}, nil)
 	v, _ := a.Body["verdict"].(map[string]any)
-	if a.Status != 200 || v["refusal"] != confirm.RefusalChipNotPresent || a.Body["face_png"] != nil {
+	if a.Status != 200 || v["refusal"] != string(confirm.RefusalChipNotPresent) || a.Body["face_png"] != nil {
 		t.Fatalf("%d %s", a.Status, a.Raw)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
 )
 
 // agentProc is an agent that a test stops and starts again on one port.
@@ -101,11 +102,26 @@ func waitState(t *testing.T, ctx context.Context, name string, within time.Durat
 	begin := time.Now()
 	c, cancel := context.WithTimeout(ctx, within)
 	defer cancel()
-	if _, err := chromedp.Run(c, chromedp.Poll[bool](fmt.Sprintf("document.body.dataset.state === %q", name), chromedp.WithPollingInterval(20*time.Millisecond))); err != nil {
+	for {
+		_, err := chromedp.Run(c, chromedp.Poll[bool](fmt.Sprintf("document.body.dataset.state === %q", name), chromedp.WithPollingInterval(20*time.Millisecond)))
+		if err == nil {
+			return time.Since(begin)
+		}
+		if c.Err() == nil && documentReplaced(err) {
+			continue // the page loaded a new document under the poll: poll that one
+		}
 		state, _ := run(ctx, chromedp.AttributeValue(chromedp.CSS("body"), "data-state"))
 		t.Fatalf("page never reached %q within %v (it shows %q): %v", name, within, state.Value, err)
 	}
-	return time.Since(begin)
+}
+
+// documentReplaced reports whether a DevTools evaluation failed because the
+// document it ran in went away (a navigation or reload in between), which
+// says nothing of the page's state.
+func documentReplaced(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context with specified id") ||
+		strings.Contains(msg, "Execution context was destroyed")
 }
 
 // TestKioskLifecycleInChromium drives the page through what a kiosk lives
@@ -437,7 +453,7 @@ func logDuration(t *testing.T, logs, path, code string) time.Duration {
 // not set up) instead of asking for a card.
 func TestKioskNotConfiguredInChromium(t *testing.T) {
 	chromium(t)
-	conf := newConfirmerWith(t, true, func(c *confirm.Config) { c.RevocationPolicy = confirm.RevocationHard; c.Revocation = nil })
+	conf := newConfirmerWith(t, true, func(c *confirm.Config) { c.RevocationPolicy = revocation.PolicyHard; c.Revocation = nil })
 	r, _ := memAgent(t, newCard(t), func(c *agent.Config) { c.Confirmer = conf })
 	ctx := browser(t)
 	shot := newShots(t, ctx, "agent-e2e-not-configured")

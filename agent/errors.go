@@ -45,7 +45,7 @@ type apiError struct {
 	Code      string `json:"error"`
 	Message   string `json:"message"`
 	Remaining *int   `json:"remaining,omitempty"`
-	// Key names the PIN a PIN error is about (KeySign, KeyAuth, KeyText,
+	// Key names the PIN a PIN error is about ("sign", "auth", KeyText,
 	// KeyPINB, KeyBirthDate), where the library says it.
 	Key string `json:"key,omitempty"`
 }

@@ -12,12 +12,7 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
-)
-
-// Key names of IdentifyRequest.Key.
-const (
-	KeySign = "sign"
-	KeyAuth = "auth"
+	"github.com/mynacard/mynacard/token"
 )
 
 // IdentifyRequest is the body of POST /v1/identify.
@@ -57,7 +52,7 @@ type ChangesRequest struct {
 }
 
 // TokenRequest is the body of POST /v1/token: the holder's card signs a
-// confirmation token (confirm.MakeToken) with the authentication key over
+// confirmation token (confirm.MakeToken, package token) with the authentication key over
 // the backend's nonce and the audience of the agent's configuration
 // (Config.Audience). A request cannot name the audience: a page could
 // otherwise obtain a token meant for another service.
@@ -90,12 +85,8 @@ func (s *Server) handleIdentify(w http.ResponseWriter, r *http.Request) {
 	if !s.readRequest(w, r, &req) {
 		return
 	}
-	key := card.SignKey
-	switch req.Key {
-	case "", KeySign:
-	case KeyAuth:
-		key = card.AuthKey
-	default:
+	key, ok := parseKey(req.Key)
+	if !ok {
 		writeError(w, newAPIError(http.StatusBadRequest, CodeBadRequest, `key must be "sign" or "auth"`))
 		return
 	}
@@ -159,9 +150,9 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	}
 	// The nonce's form is checked before the card is touched (confirm
 	// checks it again).
-	if b, err := base64.RawURLEncoding.Strict().DecodeString(req.Nonce); err != nil || len(b) < confirm.NonceSize || len(req.Nonce) > maxNonceLen {
+	if b, err := base64.RawURLEncoding.Strict().DecodeString(req.Nonce); err != nil || len(b) < token.NonceSize || len(req.Nonce) > maxNonceLen {
 		writeError(w, newAPIError(http.StatusBadRequest, CodeBadRequest,
-			fmt.Sprintf("nonce must be %d to %d bytes in unpadded base64url", confirm.NonceSize, maxNonceLen*3/4)))
+			fmt.Sprintf("nonce must be %d to %d bytes in unpadded base64url", token.NonceSize, maxNonceLen*3/4)))
 		return
 	}
 	s.runOperation(w, r, req.Reader, req.PIN, func(ctx context.Context, j *card.JPKI, prompt card.PINPrompt) (any, error) {
@@ -410,4 +401,13 @@ func writeEvent(w http.ResponseWriter, e Event) error {
 	}
 	_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", e.Kind, b)
 	return err
+}
+
+// parseKey reads a request's key: "sign" (also when empty) or "auth".
+func parseKey(s string) (card.KeyKind, bool) {
+	if s == "" {
+		return card.SignKey, true
+	}
+	k, err := card.ParseKeyKind(s)
+	return k, err == nil
 }

@@ -16,11 +16,14 @@ import (
 	"time"
 
 	"github.com/mynacard/mynacard/agent"
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // testReader is the Memory backend's reader in the in-process tests.
@@ -42,16 +45,16 @@ func newConfirmer(t testing.TB, withStore bool) *confirm.Confirmer {
 func newConfirmerWith(t testing.TB, withStore bool, edit func(*confirm.Config)) *confirm.Confirmer {
 	t.Helper()
 	p := jpkitest.Default()
-	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := confirm.Config{
-		Roots: roots, RevocationPolicy: confirm.RevocationOff, Operator: "kiosk-test",
+		Roots: roots, RevocationPolicy: revocation.PolicyOff, Operator: "kiosk-test",
 		Now: jpkitest.ReferenceTime,
 	}
 	if withStore {
-		st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
+		st, err := storeopen.Open(context.Background(), filepath.Join(t.TempDir(), "store.db"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -62,7 +65,7 @@ func newConfirmerWith(t testing.TB, withStore bool, edit func(*confirm.Config)) 
 		if _, err := st.ImportEligibilityCSV(context.Background(), strings.NewReader(store.EligibilityCSVHeader+"\n"+row)); err != nil {
 			t.Fatal(err)
 		}
-		cfg.Store = st
+		cfg.Enrolments, cfg.Records, cfg.Eligibility = st, st, st
 	}
 	if edit != nil {
 		edit(&cfg)

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/mynacard/mynacard/card"
 )
 
 func TestPINBytes(t *testing.T) {
@@ -39,7 +41,7 @@ func TestPINBytes(t *testing.T) {
 }
 
 func TestPINMarshal(t *testing.T) {
-	b, err := json.Marshal(IdentifyRequest{PIN: PIN("ABC123"), Key: KeySign})
+	b, err := json.Marshal(IdentifyRequest{PIN: PIN("ABC123"), Key: card.SignKey.String()})
 	if err != nil || string(b) != `{"key":"sign","pin":"ABC123"}` {
 		t.Errorf("marshal = %s, %v", b, err)
 	}

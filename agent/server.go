@@ -13,6 +13,7 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/token"
 )
 
 // Defaults of Config.
@@ -135,8 +136,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PageDeadline <= 0 {
 		cfg.PageDeadline = cfg.OperationTimeout + PageDeadlineMargin
 	}
-	if len(cfg.Audience) > confirm.MaxAudienceBytes {
-		return nil, fmt.Errorf("agent: audience longer than %d bytes", confirm.MaxAudienceBytes)
+	if len(cfg.Audience) > token.MaxAudienceBytes {
+		return nil, fmt.Errorf("agent: audience longer than %d bytes", token.MaxAudienceBytes)
 	}
 	s := &Server{cfg: cfg, origins: map[string]bool{}, hub: newHub()}
 	for _, o := range cfg.AllowedOrigins {

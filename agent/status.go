@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/mynacard/mynacard/card"
-	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/jpki/revocation"
 )
 
 // APIVersion is the version of the API, of its OpenAPI document
@@ -67,17 +67,17 @@ func (s *Server) status() Status {
 		PageDeadlineMS:     s.cfg.PageDeadline.Milliseconds(),
 		IdleTimeoutMS:      s.cfg.IdleTimeout.Milliseconds(),
 	}
-	if cc.RevocationPolicy == confirm.RevocationHard && cc.Revocation == nil {
+	if cc.RevocationPolicy == revocation.PolicyHard && cc.Revocation == nil {
 		st.Ready, st.NotReady = false, NotReadyRevocation
 	}
 	return st
 }
 
-func policyName(p confirm.RevocationPolicy) string {
+func policyName(p revocation.Policy) string {
 	switch p {
-	case confirm.RevocationSoft:
+	case revocation.PolicySoft:
 		return "soft"
-	case confirm.RevocationOff:
+	case revocation.PolicyOff:
 		return "off"
 	}
 	return "hard"
@@ -124,7 +124,7 @@ func (s *Server) handlePINStatus(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	keyName := q.Get("key")
 	if keyName == "" {
-		keyName = KeySign
+		keyName = card.SignKey.String()
 	}
 	kind, ok := pinKinds[keyName]
 	if !ok {

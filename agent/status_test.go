@@ -8,10 +8,12 @@ import (
 	"testing"
 
 	"github.com/mynacard/mynacard/agent"
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
 )
 
 func TestStatusAndPINStatus(t *testing.T) {
@@ -62,11 +64,11 @@ func TestStatusAndPINStatus(t *testing.T) {
 // and refuses every confirmation before the card is touched.
 func TestNotConfigured(t *testing.T) {
 	p := jpkitest.Default()
-	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf, err := confirm.New(confirm.Config{Roots: roots, RevocationPolicy: confirm.RevocationHard, Now: jpkitest.ReferenceTime})
+	conf, err := confirm.New(confirm.Config{Roots: roots, RevocationPolicy: revocation.PolicyHard, Now: jpkitest.ReferenceTime})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,15 +38,15 @@ func BenchmarkOps(b *testing.B) {
 		op   func(ctx context.Context, j *card.JPKI) error
 	}{
 		{"ReadAuthCert", func(ctx context.Context, j *card.JPKI) error {
-			_, err := j.ReadCertificate(ctx, card.AuthCert)
+			_, err := j.ReadCertificate(ctx, card.AuthKey)
 			return err
 		}},
 		{"ReadAuthCACert", func(ctx context.Context, j *card.JPKI) error {
-			_, err := j.ReadCertificate(ctx, card.AuthCACert)
+			_, err := j.ReadCACertificate(ctx, card.AuthKey)
 			return err
 		}},
 		{"ReadSignCACert", func(ctx context.Context, j *card.JPKI) error {
-			_, err := j.ReadCertificate(ctx, card.SignCACert)
+			_, err := j.ReadCACertificate(ctx, card.SignKey)
 			return err
 		}},
 		{"ReadSignCert", func(ctx context.Context, j *card.JPKI) error {

@@ -62,7 +62,7 @@ func TestAttackSecurityStateCleared(t *testing.T) {
 		{"Sign with the signing key", func() error { _, err := j.Sign(ctx, card.SignKey, pin(ct.SignPIN).prompt, di); return err }},
 		{"ReadSignCertificate", func() error { _, err := j.ReadSignCertificate(ctx, pin(ct.SignPIN).prompt); return err }},
 		{"ReadCertificateWithPIN(auth)", func() error {
-			_, err := j.ReadCertificateWithPIN(ctx, card.AuthCert, pin(ct.AuthPIN).prompt)
+			_, err := j.ReadCertificateWithPIN(ctx, card.AuthKey, pin(ct.AuthPIN).prompt)
 			return err
 		}},
 		{"SignWithSignCertificate", func() error {

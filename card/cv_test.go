@@ -311,7 +311,7 @@ func TestMFChain(t *testing.T) {
 		t.Error("reversed chain verified")
 	}
 	// The JPKI application still answers afterwards.
-	if _, err := f.j.ReadCertificate(ctx, card.AuthCert); err != nil {
+	if _, err := f.j.ReadCertificate(ctx, card.AuthKey); err != nil {
 		t.Errorf("after ReadMFChain: %v", err)
 	}
 }

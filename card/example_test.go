@@ -49,7 +49,7 @@ func ExampleJPKI_ReadCertificate() {
 		panic(err)
 	}
 	n.Reset()
-	der, err := j.ReadCertificate(ctx, card.AuthCert)
+	der, err := j.ReadCertificate(ctx, card.AuthKey)
 	if err != nil {
 		panic(err)
 	}
@@ -70,7 +70,7 @@ func ExampleJPKI_Sign() {
 	if err != nil {
 		panic(err)
 	}
-	der, _ := j.ReadCertificate(ctx, card.AuthCert)
+	der, _ := j.ReadCertificate(ctx, card.AuthKey)
 	cert, _ := x509.ParseCertificate(der)
 	fmt.Println(rsa.VerifyPKCS1v15(cert.PublicKey.(*rsa.PublicKey), crypto.SHA256, digest[:], sig) == nil)
 	// Output:
@@ -122,6 +122,18 @@ func ExampleJapaneseEra() {
 	era, year, _ := card.JapaneseEra(time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC))
 	fmt.Println(era, year)
 	// Output: 令和 1
+}
+
+// Formatting a date in the Japanese era calendar.
+func ExampleEra_Format() {
+	d := time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC)
+	fmt.Println(card.EraReiwa.Format(d))
+	fmt.Println(card.FormatJapaneseDate(time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)))
+	fmt.Println(card.EraShowa.Format(time.Date(1989, 1, 7, 0, 0, 0, 0, time.UTC)))
+	// Output:
+	// 令和元年5月1日
+	// 令和7年1月2日
+	// 昭和64年1月7日
 }
 
 func ExampleSurfaceApp_ReadSurfaceWithTextPIN() {

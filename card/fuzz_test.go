@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
-	"slices"
 	"testing"
 
 	"github.com/mynacard/mynacard/card"
@@ -198,35 +197,6 @@ func FuzzParseTokenLabel(f *testing.F) {
 	})
 }
 
-func FuzzParsePresence(f *testing.F) {
-	ct := defaultHolder().Contents()
-	f.Add(virtual.EncodePresence(&ct, virtual.DefaultPresenceAbsent))
-	f.Add([]byte{0x00, 0x8F, 0x00})
-	f.Add([]byte{0, 1, 0, 1})
-	f.Add([]byte{})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		p, open, odd := card.ParsePresence(b)
-		all := []card.CertFile{card.SignCert, card.SignCACert, card.AuthCert, card.AuthCACert}
-		for _, cf := range all {
-			if slices.Contains(open, cf) && p.Has(cf) {
-				t.Fatalf("%v both open and present", cf)
-			}
-		}
-		// Only the four-byte 00/01 form settles an absence, and only 8F
-		// settles a presence.
-		if len(b) != 4 {
-			for _, cf := range all {
-				if !slices.Contains(open, cf) && !p.Has(cf) {
-					t.Fatalf("% X settles %v as absent", b, cf)
-				}
-			}
-		}
-		if len(b) == 3 && (b[0] != 0x8F || b[1] != 0x8F) && odd == "" {
-			t.Fatalf("% X is odd but not reported", b)
-		}
-	})
-}
-
 // scripted is a RawCard that answers with successive pieces of a fuzz
 // input, to drive the whole JPKI code path with arbitrary responses.
 type scripted struct{ rest []byte }
@@ -258,7 +228,7 @@ func FuzzCardResponses(f *testing.F) {
 			return
 		}
 		p := func(context.Context, card.PINKind, int) ([]byte, error) { return []byte("1234"), nil }
-		_, _ = j.ReadCertificate(ctx, card.AuthCert)
+		_, _ = j.ReadCertificate(ctx, card.AuthKey)
 		_, _ = j.PINStatus(ctx, card.AuthPIN)
 		_, _ = j.Sign(ctx, card.AuthKey, p, []byte{1, 2, 3})
 		_, _ = j.Present(ctx)

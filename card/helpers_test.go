@@ -191,3 +191,32 @@ func pin(s string) *recorder { return &recorder{pin: s} }
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 func errVerificationFailed() error { return apdu.ErrVerificationFailed }
+
+// certEF names one certificate file in tests: the certificate of key, or
+// the CA certificate that issued it.
+type certEF struct {
+	key card.KeyKind
+	ca  bool
+}
+
+var (
+	authCertEF   = certEF{card.AuthKey, false}
+	authCACertEF = certEF{card.AuthKey, true}
+	signCertEF   = certEF{card.SignKey, false}
+	signCACertEF = certEF{card.SignKey, true}
+)
+
+func (c certEF) String() string {
+	if c.ca {
+		return c.key.String() + " CA certificate"
+	}
+	return c.key.String() + " certificate"
+}
+
+// readCertEF reads c with ReadCertificate or ReadCACertificate.
+func readCertEF(ctx context.Context, j *card.JPKI, c certEF) ([]byte, error) {
+	if c.ca {
+		return j.ReadCACertificate(ctx, c.key)
+	}
+	return j.ReadCertificate(ctx, c.key)
+}

@@ -66,61 +66,95 @@ func (j *JPKI) Token(ctx context.Context) (string, error) {
 	return label, nil
 }
 
-// CertFile names one of the four certificate EFs of the JPKI application.
-type CertFile int
+// certFile names one of the four certificate EFs of the JPKI application.
+type certFile int
 
 // The certificate files.
 const (
-	// AuthCert is EF 000A, the user-authentication certificate
+	// authCert is EF 000A, the user-authentication certificate
 	// (利用者証明用電子証明書). Free to read on the card.
-	AuthCert CertFile = iota + 1
-	// AuthCACert is EF 000B, the user-authentication CA certificate.
-	AuthCACert
-	// SignCert is EF 0001, the signing certificate (署名用電子証明書). It
-	// holds personal data and is readable only after the signing password:
-	// use ReadSignCertificate.
-	SignCert
-	// SignCACert is EF 0002, the signing CA certificate.
-	SignCACert
+	authCert certFile = iota + 1
+	// authCACert is EF 000B, the user-authentication CA certificate.
+	authCACert
+	// signCert is EF 0001, the signing certificate (署名用電子証明書). It
+	// holds personal data and is readable only after the signing password.
+	signCert
+	// signCACert is EF 0002, the signing CA certificate.
+	signCACert
 )
 
 // String names the certificate.
-func (f CertFile) String() string {
+func (f certFile) String() string {
 	switch f {
-	case AuthCert:
+	case authCert:
 		return "authentication certificate"
-	case AuthCACert:
+	case authCACert:
 		return "authentication CA certificate"
-	case SignCert:
+	case signCert:
 		return "signing certificate"
-	case SignCACert:
+	case signCACert:
 		return "signing CA certificate"
 	}
-	return fmt.Sprintf("CertFile(%d)", int(f))
+	return fmt.Sprintf("certFile(%d)", int(f))
 }
 
-func (f CertFile) ef() (uint16, bool) {
+func (f certFile) ef() (uint16, bool) {
 	switch f {
-	case AuthCert:
+	case authCert:
 		return efAuthCert, true
-	case AuthCACert:
+	case authCACert:
 		return efAuthCACert, true
-	case SignCert:
+	case signCert:
 		return efSignCert, true
-	case SignCACert:
+	case signCACert:
 		return efSignCACert, true
 	}
 	return 0, false
 }
 
-// ReadCertificate reads one certificate as DER. Its length comes from the
-// DER header in the first chunk; the rest follows in 256-byte READ BINARY
-// chunks, or in one extended READ where Options and the reader allow.
-// SignCert fails with an error wrapping apdu.ErrSecurityStatus unless the
-// signing password was verified in this transaction, which it never is
-// here: use ReadSignCertificate. The bytes are not parsed beyond the DER
-// header.
-func (j *JPKI) ReadCertificate(ctx context.Context, f CertFile) ([]byte, error) {
+// certFileOf returns the EF of k's certificate, or of the CA certificate
+// that issued it.
+func certFileOf(k KeyKind, ca bool) (certFile, bool) {
+	switch {
+	case k == AuthKey && !ca:
+		return authCert, true
+	case k == AuthKey:
+		return authCACert, true
+	case k == SignKey && !ca:
+		return signCert, true
+	case k == SignKey:
+		return signCACert, true
+	}
+	return 0, false
+}
+
+// ReadCertificate reads the certificate of key k as DER (EF 000A for
+// AuthKey, EF 0001 for SignKey). Its length comes from the DER header in
+// the first chunk; the rest follows in 256-byte READ BINARY chunks, or in
+// one extended READ where Options and the reader allow. SignKey's
+// certificate fails with an error wrapping apdu.ErrSecurityStatus unless
+// the signing password was verified in this transaction, which it never
+// is here: use ReadSignCertificate. The bytes are not parsed beyond the
+// DER header.
+func (j *JPKI) ReadCertificate(ctx context.Context, k KeyKind) ([]byte, error) {
+	f, ok := certFileOf(k, false)
+	if !ok {
+		return nil, fmt.Errorf("reading a certificate: unknown key kind %d", int(k))
+	}
+	return j.readCertFile(ctx, f)
+}
+
+// ReadCACertificate reads, as DER, the CA certificate that issued key k's
+// certificate (EF 000B for AuthKey, EF 0002 for SignKey). It needs no PIN.
+func (j *JPKI) ReadCACertificate(ctx context.Context, k KeyKind) ([]byte, error) {
+	f, ok := certFileOf(k, true)
+	if !ok {
+		return nil, fmt.Errorf("reading a CA certificate: unknown key kind %d", int(k))
+	}
+	return j.readCertFile(ctx, f)
+}
+
+func (j *JPKI) readCertFile(ctx context.Context, f certFile) ([]byte, error) {
 	var der []byte
 	err := j.c.transact(ctx, "reading "+f.String(), func(ctx context.Context, s *session) error {
 		if err := s.selectApp(ctx, aidJPKI); err != nil {
@@ -137,28 +171,25 @@ func (j *JPKI) ReadCertificate(ctx context.Context, f CertFile) ([]byte, error) 
 // with every PIN rule applied) and reads the signing certificate (EF 0001)
 // in the same transaction.
 func (j *JPKI) ReadSignCertificate(ctx context.Context, prompt PINPrompt) ([]byte, error) {
-	return j.ReadCertificateWithPIN(ctx, SignCert, prompt)
+	return j.ReadCertificateWithPIN(ctx, SignKey, prompt)
 }
 
-// ReadCertificateWithPIN verifies the PIN that guards f and reads f in the
-// same transaction: the signing password for SignCert, the
-// authentication PIN for AuthCert (free on the card, but a phone token
-// wants it). The CA certificates need no PIN: prompt is then not called.
-func (j *JPKI) ReadCertificateWithPIN(ctx context.Context, f CertFile, prompt PINPrompt) ([]byte, error) {
+// ReadCertificateWithPIN verifies the PIN of key k and reads k's
+// certificate in the same transaction: the signing password for SignKey,
+// the authentication PIN for AuthKey (free on the card, but a phone token
+// wants it).
+func (j *JPKI) ReadCertificateWithPIN(ctx context.Context, k KeyKind, prompt PINPrompt) ([]byte, error) {
+	f, ok := certFileOf(k, false)
+	if !ok {
+		return nil, fmt.Errorf("reading a certificate: unknown key kind %d", int(k))
+	}
 	var der []byte
 	err := j.c.transact(ctx, "reading "+f.String(), func(ctx context.Context, s *session) error {
 		if err := s.selectApp(ctx, aidJPKI); err != nil {
 			return err
 		}
-		switch f {
-		case SignCert:
-			if err := s.verify(ctx, SignPIN, prompt); err != nil {
-				return err
-			}
-		case AuthCert:
-			if err := s.verify(ctx, AuthPIN, prompt); err != nil {
-				return err
-			}
+		if err := s.verify(ctx, k.PIN(), prompt); err != nil {
+			return err
 		}
 		var err error
 		der, err = s.readCert(ctx, f)
@@ -168,7 +199,7 @@ func (j *JPKI) ReadCertificateWithPIN(ctx context.Context, f CertFile, prompt PI
 }
 
 // readCert reads a certificate EF in the selected JPKI application.
-func (s *session) readCert(ctx context.Context, f CertFile) ([]byte, error) {
+func (s *session) readCert(ctx context.Context, f certFile) ([]byte, error) {
 	ef, ok := f.ef()
 	if !ok {
 		return nil, fmt.Errorf("unknown certificate file %d", int(f))
@@ -177,7 +208,7 @@ func (s *session) readCert(ctx context.Context, f CertFile) ([]byte, error) {
 		return nil, err
 	}
 	der, err := s.readEF(ctx, derSize)
-	if f == SignCert && errors.Is(err, apdu.ErrSecurityStatus) {
+	if f == signCert && errors.Is(err, apdu.ErrSecurityStatus) {
 		return nil, fmt.Errorf("the signing certificate is readable only after the signing password is verified (use ReadSignCertificate): %w", err)
 	}
 	return der, err
@@ -261,26 +292,80 @@ func changePIN(ctx context.Context, c *conn, k PINKind, oldPrompt, newPrompt PIN
 	})
 }
 
-// KeyKind names one of the two private keys of the JPKI application.
+// KeyKind names one of the two keys of the JPKI application, and so the
+// kind of its certificate. The zero value is no kind: a certificate whose
+// profile is neither JPKI kind. In text (String, MarshalText, the
+// columns of a store) it is "auth" or "sign".
 type KeyKind int
 
 // The JPKI keys.
 const (
-	// AuthKey is EF 0017, the user-authentication key, used after AuthPIN.
+	// AuthKey is EF 0017, the user-authentication key (利用者証明用), used
+	// after AuthPIN. Its certificate carries no personal data.
 	AuthKey KeyKind = iota + 1
-	// SignKey is EF 001A, the signing key, used after SignPIN.
+	// SignKey is EF 001A, the signing key (署名用), used after SignPIN. Its
+	// certificate carries the holder's attributes.
 	SignKey
 )
 
-// String names the key.
+// String returns "auth", "sign", or "unknown" for the zero value.
 func (k KeyKind) String() string {
+	switch k {
+	case AuthKey:
+		return "auth"
+	case SignKey:
+		return "sign"
+	case 0:
+		return "unknown"
+	}
+	return fmt.Sprintf("KeyKind(%d)", int(k))
+}
+
+// ParseKeyKind parses "auth" or "sign".
+func ParseKeyKind(s string) (KeyKind, error) {
+	switch s {
+	case "auth":
+		return AuthKey, nil
+	case "sign":
+		return SignKey, nil
+	}
+	return 0, fmt.Errorf("key kind %q is not auth or sign", s)
+}
+
+// MarshalText returns "auth" or "sign", and nothing for the zero value.
+func (k KeyKind) MarshalText() ([]byte, error) {
+	switch k {
+	case 0:
+		return []byte{}, nil
+	case AuthKey, SignKey:
+		return []byte(k.String()), nil
+	}
+	return nil, fmt.Errorf("marshalling %v: not a key kind", k)
+}
+
+// UnmarshalText parses "auth" or "sign"; empty text is the zero value.
+func (k *KeyKind) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*k = 0
+		return nil
+	}
+	v, err := ParseKeyKind(string(b))
+	if err != nil {
+		return err
+	}
+	*k = v
+	return nil
+}
+
+// keyName names the key in English error text.
+func (k KeyKind) keyName() string {
 	switch k {
 	case AuthKey:
 		return "authentication key"
 	case SignKey:
 		return "signing key"
 	}
-	return fmt.Sprintf("KeyKind(%d)", int(k))
+	return k.String()
 }
 
 // PIN returns the PIN that unlocks the key.
@@ -318,10 +403,10 @@ func (j *JPKI) Sign(ctx context.Context, key KeyKind, prompt PINPrompt, digestIn
 		return nil, fmt.Errorf("signing: unknown key %d", int(key))
 	}
 	if len(digestInfo) == 0 || len(digestInfo) > maxDigestInfoLen {
-		return nil, fmt.Errorf("signing with the %s: DigestInfo of %d bytes, want 1..%d", key, len(digestInfo), maxDigestInfoLen)
+		return nil, fmt.Errorf("signing with the %s: DigestInfo of %d bytes, want 1..%d", key.keyName(), len(digestInfo), maxDigestInfoLen)
 	}
 	var sig []byte
-	err := j.c.transact(ctx, "signing with the "+key.String(), func(ctx context.Context, s *session) error {
+	err := j.c.transact(ctx, "signing with the "+key.keyName(), func(ctx context.Context, s *session) error {
 		if err := s.selectApp(ctx, aidJPKI); err != nil {
 			return err
 		}

@@ -96,10 +96,10 @@ func TestToken(t *testing.T) {
 
 func TestReadCertificate(t *testing.T) {
 	h := defaultHolder()
-	want := map[card.CertFile][]byte{
-		card.AuthCert:   h.AuthCert.Raw,
-		card.AuthCACert: h.AuthCA.Raw,
-		card.SignCACert: h.SignCA.Raw,
+	want := map[certEF][]byte{
+		authCertEF:   h.AuthCert.Raw,
+		authCACertEF: h.AuthCA.Raw,
+		signCACertEF: h.SignCA.Raw,
 	}
 	modes := []struct {
 		name     string
@@ -116,9 +116,9 @@ func TestReadCertificate(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			f := newFixture(t, fixtureConfig{caps: reader.Capabilities{ExtendedLength: m.caps}, opts: card.Options{Extended: m.mode}})
-			for _, cf := range []card.CertFile{card.AuthCert, card.AuthCACert, card.SignCACert} {
+			for _, cf := range []certEF{authCertEF, authCACertEF, signCACertEF} {
 				f.cnt.reset()
-				der, err := f.j.ReadCertificate(context.Background(), cf)
+				der, err := readCertEF(context.Background(), f.j, cf)
 				if err != nil {
 					t.Fatalf("ReadCertificate(%v): %v", cf, err)
 				}
@@ -143,7 +143,7 @@ func TestReadCertificateExtendedFallback(t *testing.T) {
 		caps:  reader.Capabilities{ExtendedLength: true},
 		vopts: []virtual.Option{virtual.WithoutExtendedLength()},
 	})
-	der, err := f.j.ReadCertificate(context.Background(), card.AuthCert)
+	der, err := f.j.ReadCertificate(context.Background(), card.AuthKey)
 	if err != nil || !bytes.Equal(der, f.h.AuthCert.Raw) {
 		t.Fatalf("ReadCertificate: %d bytes, %v", len(der), err)
 	}
@@ -152,7 +152,7 @@ func TestReadCertificateExtendedFallback(t *testing.T) {
 		t.Errorf("%d READ (%d extended), want %d (1)", f.cnt.count(insReadBinary), f.cnt.extendedSeen, want)
 	}
 	f.cnt.reset()
-	if _, err := f.j.ReadCertificate(context.Background(), card.AuthCACert); err != nil {
+	if _, err := f.j.ReadCACertificate(context.Background(), card.AuthKey); err != nil {
 		t.Fatal(err)
 	}
 	if f.cnt.extendedSeen != 0 {
@@ -164,7 +164,7 @@ func TestReadCertificateExtendedFallback(t *testing.T) {
 			opts:  card.Options{Extended: card.ExtendedAlways},
 			vopts: []virtual.Option{virtual.WithoutExtendedLength()},
 		})
-		if _, err := f.j.ReadCertificate(context.Background(), card.AuthCert); !errors.Is(err, apdu.ErrWrongLength) {
+		if _, err := f.j.ReadCertificate(context.Background(), card.AuthKey); !errors.Is(err, apdu.ErrWrongLength) {
 			t.Errorf("error %v, want apdu.ErrWrongLength", err)
 		}
 	})
@@ -172,7 +172,7 @@ func TestReadCertificateExtendedFallback(t *testing.T) {
 
 func TestReadCertificateGetResponseChaining(t *testing.T) {
 	f := newFixture(t, fixtureConfig{vopts: []virtual.Option{virtual.WithGetResponseChaining(100)}})
-	der, err := f.j.ReadCertificate(context.Background(), card.AuthCert)
+	der, err := f.j.ReadCertificate(context.Background(), card.AuthKey)
 	if err != nil || !bytes.Equal(der, f.h.AuthCert.Raw) {
 		t.Fatalf("ReadCertificate: %d bytes, %v", len(der), err)
 	}
@@ -180,7 +180,7 @@ func TestReadCertificateGetResponseChaining(t *testing.T) {
 
 func TestSignCertNeedsPassword(t *testing.T) {
 	f := newFixture(t, fixtureConfig{})
-	_, err := f.j.ReadCertificate(context.Background(), card.SignCert)
+	_, err := f.j.ReadCertificate(context.Background(), card.SignKey)
 	if !errors.Is(err, apdu.ErrSecurityStatus) || !strings.Contains(err.Error(), "signing password") {
 		t.Fatalf("ReadCertificate(SignCert) without the password: %v", err)
 	}
@@ -198,13 +198,13 @@ func TestSignCertNeedsPassword(t *testing.T) {
 func TestReadCertificateWithPIN(t *testing.T) {
 	f := newFixture(t, fixtureConfig{})
 	p := pin(jpkitest.DefaultAuthPIN)
-	der, err := f.j.ReadCertificateWithPIN(context.Background(), card.AuthCert, p.prompt)
+	der, err := f.j.ReadCertificateWithPIN(context.Background(), card.AuthKey, p.prompt)
 	if err != nil || !bytes.Equal(der, f.h.AuthCert.Raw) || p.calls != 1 || p.kinds[0] != card.AuthPIN {
 		t.Errorf("ReadCertificateWithPIN(AuthCert) = %d bytes, %v; prompt %v", len(der), err, p.kinds)
 	}
 	p.assertWiped(t)
 	p = pin("unused")
-	der, err = f.j.ReadCertificateWithPIN(context.Background(), card.SignCACert, p.prompt)
+	der, err = f.j.ReadCACertificate(context.Background(), card.SignKey)
 	if err != nil || !bytes.Equal(der, f.h.SignCA.Raw) || p.calls != 0 {
 		t.Errorf("ReadCertificateWithPIN(SignCACert) = %d bytes, %v; prompt called %d times", len(der), err, p.calls)
 	}
@@ -294,7 +294,7 @@ func TestSign(t *testing.T) {
 			// parsed here (card/ does not interpret certificates).
 			der := tt.cert.Raw
 			if tt.key == card.AuthKey {
-				if der, err = f.j.ReadCertificate(context.Background(), card.AuthCert); err != nil {
+				if der, err = f.j.ReadCertificate(context.Background(), card.AuthKey); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -460,7 +460,7 @@ func TestMalformedResponses(t *testing.T) {
 			}
 			continue
 		}
-		der, err := f.j.ReadCertificate(context.Background(), card.AuthCert)
+		der, err := f.j.ReadCertificate(context.Background(), card.AuthKey)
 		if err == nil && !bytes.Equal(der, f.h.AuthCert.Raw) && fault.Kind != virtual.FaultOverLength {
 			t.Errorf("fault %d: wrong bytes returned without error", i)
 		}
@@ -536,10 +536,10 @@ func TestPresent(t *testing.T) {
 	}
 	f = newFixture(t, fixtureConfig{contents: func(c *virtual.Contents) { c.SignCert = nil; c.SignCACert = nil }})
 	p, err = f.j.Present(context.Background())
-	if err != nil || p.Has(card.SignCert) || p.Has(card.SignCACert) || !p.Has(card.AuthCert) {
+	if err != nil || p.SignCert || p.SignCACert || !p.AuthCert {
 		t.Errorf("Present without signing certs = %+v, %v", p, err)
 	}
-	if _, err := f.j.ReadCertificate(context.Background(), card.SignCACert); err == nil {
+	if _, err := f.j.ReadCACertificate(context.Background(), card.SignKey); err == nil {
 		t.Errorf("reading an absent certificate succeeded")
 	}
 }
@@ -569,7 +569,7 @@ func TestContextCancelled(t *testing.T) {
 	f := newFixture(t, fixtureConfig{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := f.j.ReadCertificate(ctx, card.AuthCert); !errors.Is(err, context.Canceled) {
+	if _, err := f.j.ReadCertificate(ctx, card.AuthKey); !errors.Is(err, context.Canceled) {
 		t.Errorf("ReadCertificate with a cancelled context: %v", err)
 	}
 	if f.cnt.total != 0 {

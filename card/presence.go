@@ -30,7 +30,7 @@ const (
 )
 
 // legacyOrder is the certificate of each byte of the four-byte form.
-var legacyOrder = [legacyPresenceLen]CertFile{SignCert, SignCACert, AuthCert, AuthCACert}
+var legacyOrder = [legacyPresenceLen]certFile{signCert, signCACert, authCert, authCACert}
 
 // Presence says which certificates the JPKI application holds.
 type Presence struct {
@@ -41,35 +41,35 @@ type Presence struct {
 	Odd string
 }
 
-// Has reports whether f is present.
-func (p Presence) Has(f CertFile) bool {
+// has reports whether f is present.
+func (p Presence) has(f certFile) bool {
 	switch f {
-	case SignCert:
+	case signCert:
 		return p.SignCert
-	case SignCACert:
+	case signCACert:
 		return p.SignCACert
-	case AuthCert:
+	case authCert:
 		return p.AuthCert
-	case AuthCACert:
+	case authCACert:
 		return p.AuthCACert
 	}
 	return false
 }
 
-func (p *Presence) set(f CertFile, v bool) {
+func (p *Presence) set(f certFile, v bool) {
 	switch f {
-	case SignCert:
+	case signCert:
 		p.SignCert = v
-	case SignCACert:
+	case signCACert:
 		p.SignCACert = v
-	case AuthCert:
+	case authCert:
 		p.AuthCert = v
-	case AuthCACert:
+	case authCACert:
 		p.AuthCACert = v
 	}
 }
 
-// ParsePresence reads EF 0008 tolerantly and never fails. It returns what
+// parsePresence reads EF 0008 tolerantly and never fails. It returns what
 // the bytes settle and the certificates they leave open, which a caller
 // asks the card about directly (as JPKI.Present does), and a note on
 // what was odd ("" for a known form):
@@ -80,7 +80,7 @@ func (p *Presence) set(f CertFile, v bool) {
 //     nothing of the CA certificates: they are always open.
 //   - the four-byte 00/01 form settles all four certificates.
 //   - anything else leaves all four open.
-func ParsePresence(b []byte) (p Presence, open []CertFile, odd string) {
+func parsePresence(b []byte) (p Presence, open []certFile, odd string) {
 	if len(b) == legacyPresenceLen && isLegacyPresence(b) {
 		for i, f := range legacyOrder {
 			p.set(f, b[i] == legacyPresent)
@@ -88,10 +88,10 @@ func ParsePresence(b []byte) (p Presence, open []CertFile, odd string) {
 		return p, nil, ""
 	}
 	if len(b) < presenceLen-1 {
-		return p, []CertFile{SignCert, SignCACert, AuthCert, AuthCACert}, fmt.Sprintf("EF 0008 is %d bytes (% X), not a known form", len(b), b)
+		return p, []certFile{signCert, signCACert, authCert, authCACert}, fmt.Sprintf("EF 0008 is %d bytes (% X), not a known form", len(b), b)
 	}
 	var notes []string
-	for i, f := range []CertFile{SignCert, AuthCert} {
+	for i, f := range []certFile{signCert, authCert} {
 		if b[i] == presenceHeld {
 			p.set(f, true)
 			continue
@@ -99,7 +99,7 @@ func ParsePresence(b []byte) (p Presence, open []CertFile, odd string) {
 		open = append(open, f)
 		notes = append(notes, fmt.Sprintf("byte %d is %02X, not %02X", i, b[i], presenceHeld))
 	}
-	open = append(open, SignCACert, AuthCACert)
+	open = append(open, signCACert, authCACert)
 	if len(b) != presenceLen {
 		notes = append(notes, fmt.Sprintf("%d bytes, not %d", len(b), presenceLen))
 	}
@@ -131,7 +131,7 @@ func (j *JPKI) Present(ctx context.Context) (Presence, error) {
 			return err
 		}
 		var (
-			open []CertFile
+			open []certFile
 			odd  []string
 		)
 		b, err := s.readPresence(ctx)
@@ -139,11 +139,11 @@ func (j *JPKI) Present(ctx context.Context) (Presence, error) {
 		case isTalkError(err):
 			return err
 		case err != nil:
-			open = []CertFile{SignCert, SignCACert, AuthCert, AuthCACert}
+			open = []certFile{signCert, signCACert, authCert, authCACert}
 			odd = append(odd, "EF 0008 unreadable: "+err.Error())
 		default:
 			var note string
-			p, open, note = ParsePresence(b)
+			p, open, note = parsePresence(b)
 			if note != "" {
 				odd = append(odd, note)
 			}
@@ -182,7 +182,7 @@ func (s *session) readPresence(ctx context.Context) ([]byte, error) {
 // READ of the first headerProbeLen bytes, which must start a DER object.
 // It returns a note when the answer was not a plain yes or no, and an
 // error only when the card cannot be talked to.
-func (s *session) probeCert(ctx context.Context, f CertFile) (held bool, note string, err error) {
+func (s *session) probeCert(ctx context.Context, f certFile) (held bool, note string, err error) {
 	ef, _ := f.ef()
 	if err := s.selectEF(ctx, ef); err != nil {
 		if isTalkError(err) {
@@ -194,7 +194,7 @@ func (s *session) probeCert(ctx context.Context, f CertFile) (held bool, note st
 	switch {
 	case isTalkError(err):
 		return false, "", err
-	case errors.Is(err, apdu.ErrSecurityStatus) && f == SignCert:
+	case errors.Is(err, apdu.ErrSecurityStatus) && f == signCert:
 		return true, "", nil // there, guarded by the signing password
 	case err != nil:
 		return false, fmt.Sprintf("EF %04X (%s) unreadable: %v", ef, f, err), nil

@@ -25,7 +25,7 @@ func TestShortReadStatusVariants(t *testing.T) {
 		for _, ext := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%04X extended=%v", sw, ext), func(t *testing.T) {
 				f := newFixture(t, fixtureConfig{caps: reader.Capabilities{ExtendedLength: ext}, vopts: []virtual.Option{virtual.WithShortReadStatus(sw)}})
-				der, err := f.j.ReadCertificate(ctx, card.AuthCert)
+				der, err := f.j.ReadCertificate(ctx, card.AuthKey)
 				if err != nil || !bytes.Equal(der, f.h.AuthCert.Raw) {
 					t.Fatalf("ReadCertificate: %d bytes, %v", len(der), err)
 				}
@@ -79,7 +79,7 @@ func TestReadCertificateBeyondOffsetLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	sw.RawCard = h
-	_, err = j.ReadCertificate(context.Background(), card.AuthCert)
+	_, err = j.ReadCertificate(context.Background(), card.AuthKey)
 	if err == nil || !strings.Contains(err.Error(), "15-bit") {
 		t.Errorf("ReadCertificate of a 64 KiB object: %v", err)
 	}
@@ -123,8 +123,8 @@ func TestExtendedTransportErrorFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []card.CertFile{card.AuthCert, card.AuthCACert} {
-		der, err := j.ReadCertificate(context.Background(), f)
+	for _, f := range []certEF{authCertEF, authCACertEF} {
+		der, err := readCertEF(context.Background(), j, f)
 		if err != nil || len(der) < 1000 {
 			t.Fatalf("ReadCertificate(%v): %d bytes, %v", f, len(der), err)
 		}
@@ -137,7 +137,7 @@ func TestExtendedTransportErrorFallback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := j.ReadCertificate(context.Background(), card.AuthCert); !errors.Is(err, errDriver) {
+	if _, err := j.ReadCertificate(context.Background(), card.AuthKey); !errors.Is(err, errDriver) {
 		t.Errorf("ExtendedAlways: %v", err)
 	}
 }

@@ -228,14 +228,14 @@ func (j *JPKI) SignDigest(ctx context.Context, key KeyKind, prompt PINPrompt, sc
 		return nil, fmt.Errorf("signing: unknown key %d", int(key))
 	}
 	if scheme == nil {
-		return nil, fmt.Errorf("signing with the %s: nil scheme", key)
+		return nil, fmt.Errorf("signing with the %s: nil scheme", key.keyName())
 	}
 	data, err := scheme.Input(h, digest)
 	if err != nil {
-		return nil, fmt.Errorf("signing with the %s: %w", key, err)
+		return nil, fmt.Errorf("signing with the %s: %w", key.keyName(), err)
 	}
 	var sig []byte
-	err = j.c.transact(ctx, "signing with the "+key.String(), func(ctx context.Context, s *session) error {
+	err = j.c.transact(ctx, "signing with the "+key.keyName(), func(ctx context.Context, s *session) error {
 		if err := s.selectApp(ctx, aidJPKI); err != nil {
 			return err
 		}
@@ -267,7 +267,7 @@ type SignInput func(ctx context.Context, certDER []byte, pub crypto.PublicKey) (
 // rule of Sign applies.
 func (j *JPKI) SignWithSignCertificateFunc(ctx context.Context, prompt PINPrompt, input SignInput) (certDER, sig []byte, err error) {
 	if input == nil {
-		return nil, nil, fmt.Errorf("signing with the %s: nil input", SignKey)
+		return nil, nil, fmt.Errorf("signing with the %s: nil input", SignKey.keyName())
 	}
 	err = j.c.transact(ctx, "reading the signing certificate and signing", func(ctx context.Context, s *session) error {
 		if err := s.selectApp(ctx, aidJPKI); err != nil {
@@ -276,7 +276,7 @@ func (j *JPKI) SignWithSignCertificateFunc(ctx context.Context, prompt PINPrompt
 		if err := s.verify(ctx, SignPIN, prompt); err != nil {
 			return err
 		}
-		der, err := s.readCert(ctx, SignCert)
+		der, err := s.readCert(ctx, signCert)
 		if err != nil {
 			return err
 		}

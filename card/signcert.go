@@ -34,7 +34,7 @@ type SignApproval func(ctx context.Context, certDER []byte) error
 // called with the certificate before the SIGN; see SignApproval.
 func (j *JPKI) SignWithSignCertificate(ctx context.Context, prompt PINPrompt, digestInfo []byte, approve SignApproval) (certDER, sig []byte, err error) {
 	if len(digestInfo) == 0 || len(digestInfo) > maxDigestInfoLen {
-		return nil, nil, fmt.Errorf("signing with the %s: DigestInfo of %d bytes, want 1..%d", SignKey, len(digestInfo), maxDigestInfoLen)
+		return nil, nil, fmt.Errorf("signing with the %s: DigestInfo of %d bytes, want 1..%d", SignKey.keyName(), len(digestInfo), maxDigestInfoLen)
 	}
 	err = j.c.transact(ctx, "reading the signing certificate and signing", func(ctx context.Context, s *session) error {
 		if err := s.selectApp(ctx, aidJPKI); err != nil {
@@ -43,7 +43,7 @@ func (j *JPKI) SignWithSignCertificate(ctx context.Context, prompt PINPrompt, di
 		if err := s.verify(ctx, SignPIN, prompt); err != nil {
 			return err
 		}
-		der, err := s.readCert(ctx, SignCert)
+		der, err := s.readCert(ctx, signCert)
 		if err != nil {
 			return err
 		}

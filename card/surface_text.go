@@ -70,7 +70,7 @@ func (a *SurfaceApp) readChip(ctx context.Context, k PINKind, prompt PINPrompt, 
 			if err := s.selectApp(ctx, aidJPKI); err != nil {
 				return err
 			}
-			if p.AuthCert, p.AuthCertErr = s.readCert(ctx, AuthCert); p.AuthCertErr != nil && ctx.Err() != nil {
+			if p.AuthCert, p.AuthCertErr = s.readCert(ctx, authCert); p.AuthCertErr != nil && ctx.Err() != nil {
 				return p.AuthCertErr
 			}
 		}
@@ -148,7 +148,7 @@ func (a *SurfaceApp) ReadAgeProvingAuthCert(ctx context.Context, prompt PINPromp
 		if err := s.selectApp(ctx, aidJPKI); err != nil {
 			return err
 		}
-		p.AuthCert, p.AuthCertErr = s.readCert(ctx, AuthCert)
+		p.AuthCert, p.AuthCertErr = s.readCert(ctx, authCert)
 		if p.AuthCertErr != nil && ctx.Err() != nil {
 			return p.AuthCertErr
 		}

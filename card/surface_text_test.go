@@ -126,7 +126,7 @@ func TestReadChipProving(t *testing.T) {
 	challenge := []byte("a fresh challenge")
 	f := newFixture(t, fixtureConfig{})
 	pinB, _ := f.h.PINB()
-	want, err := f.j.ReadCertificate(ctx, card.AuthCert)
+	want, err := f.j.ReadCertificate(ctx, card.AuthKey)
 	if err != nil {
 		t.Fatal(err)
 	}

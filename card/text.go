@@ -41,16 +41,58 @@ const (
 // docs/card-apps.md describes.
 var ErrMalformedRecord = errors.New("malformed card record")
 
-// Sex is the holder's sex as ISO/IEC 5218 codes it.
+// Sex is the holder's sex. The card writes it in two code tables: the
+// text application and the card face in ISO/IEC 5218 (1 male, 2 female,
+// 9 not applicable; [Sex.ISO5218]), the signing certificate in its own
+// (1 male, 2 female, 3 unknown; [Sex.CertificateCode]). A Sex's value is
+// its ISO/IEC 5218 code. The certificate's 3 is taken to be ISO 9: the
+// text application writes 1, 2 or 9 for the same holder as far as is
+// known (docs/card-apps.md); no source states the pairing.
 type Sex int
 
 // ISO/IEC 5218 codes.
 const (
-	SexNotKnown      Sex = 0
-	SexMale          Sex = 1
-	SexFemale        Sex = 2
+	// SexNotKnown is ISO code 0. No card is known to write it, and it has
+	// no certificate code.
+	SexNotKnown Sex = 0
+	// SexMale is ISO and certificate code 1.
+	SexMale Sex = 1
+	// SexFemale is ISO and certificate code 2.
+	SexFemale Sex = 2
+	// SexNotApplicable is ISO code 9, certificate code 3 ("unknown").
 	SexNotApplicable Sex = 9
 )
+
+// certSexUnknown is the certificate's code for SexNotApplicable.
+const certSexUnknown = 3
+
+// ISO5218 returns the ISO/IEC 5218 code, as the text application and the
+// card face write it.
+func (s Sex) ISO5218() int { return int(s) }
+
+// CertificateCode returns the signing certificate's code (1 male, 2
+// female, 3 unknown), or 0 for a Sex that has none.
+func (s Sex) CertificateCode() int {
+	switch s {
+	case SexMale, SexFemale:
+		return int(s)
+	case SexNotApplicable:
+		return certSexUnknown
+	}
+	return 0
+}
+
+// SexFromCertificateCode returns the Sex of a signing certificate's code,
+// and false for a code that is not 1, 2 or 3.
+func SexFromCertificateCode(code int) (Sex, bool) {
+	switch code {
+	case int(SexMale), int(SexFemale):
+		return Sex(code), true
+	case certSexUnknown:
+		return SexNotApplicable, true
+	}
+	return 0, false
+}
 
 // String names the code.
 func (s Sex) String() string {

@@ -78,10 +78,10 @@ func runJPKIOperations(t *testing.T, v cardVariant) {
 		t.Errorf("Present = %+v, %v", p, err)
 	}
 	for _, c := range []struct {
-		f    card.CertFile
+		f    certEF
 		want []byte
-	}{{card.AuthCert, h.AuthCert.Raw}, {card.AuthCACert, h.AuthCA.Raw}, {card.SignCACert, h.SignCA.Raw}} {
-		if der, err := f.j.ReadCertificate(ctx, c.f); err != nil || !bytes.Equal(der, c.want) {
+	}{{authCertEF, h.AuthCert.Raw}, {authCACertEF, h.AuthCA.Raw}, {signCACertEF, h.SignCA.Raw}} {
+		if der, err := readCertEF(ctx, f.j, c.f); err != nil || !bytes.Equal(der, c.want) {
 			t.Errorf("ReadCertificate(%v): %d bytes, %v", c.f, len(der), err)
 		}
 	}
@@ -135,7 +135,7 @@ func runJPKIOperations(t *testing.T, v cardVariant) {
 		t.Errorf("blocked PIN: prompt asked %d times", never.calls)
 	}
 	// The certificates stay readable.
-	if der, err := f.j.ReadCertificate(ctx, card.AuthCert); err != nil || !bytes.Equal(der, h.AuthCert.Raw) {
+	if der, err := f.j.ReadCertificate(ctx, card.AuthKey); err != nil || !bytes.Equal(der, h.AuthCert.Raw) {
 		t.Errorf("ReadCertificate after blocking: %v", err)
 	}
 }

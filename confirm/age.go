@@ -86,8 +86,8 @@ type AgeCheck struct {
 	// not revoked (under the revocation policy): then Answer is the
 	// answer. Otherwise Refusal says why and Answer is false and
 	// meaningless.
-	OK      bool   `json:"ok"`
-	Refusal string `json:"refusal,omitempty"`
+	OK      bool        `json:"ok"`
+	Refusal RefusalCode `json:"refusal,omitempty"`
 	// Over is the age asked about; Answer is "Over or over today".
 	Over   int  `json:"over"`
 	Answer bool `json:"answer"`
@@ -172,7 +172,7 @@ func (c *Confirmer) CheckAge(ctx context.Context, j *card.JPKI, opts AgeOptions)
 	if out.OK {
 		out.Answer = ReachedAge(rec.Birth, opts.Over, now)
 	}
-	if c.cfg.Store == nil || authCert == nil {
+	if c.cfg.Records == nil || authCert == nil {
 		return out, nil
 	}
 	if err := c.recordAge(ctx, out, CardKeyID(rec.PublicKey), authCert, challenge); err != nil {
@@ -196,14 +196,14 @@ func (c *Confirmer) recordAge(ctx context.Context, out *AgeCheck, cardKeyID stri
 	if err != nil {
 		return fmt.Errorf("checking age: recording: %w", err)
 	}
-	info := certificateInfo(authCert.Certificate, jpki.KindAuth)
-	rec, err := c.cfg.Store.AppendRecord(ctx, store.Record{
+	info := certificateInfo(authCert.Certificate, card.AuthKey)
+	rec, err := c.cfg.Records.AppendRecord(ctx, store.Record{
 		Kind: store.RecordIdentify, At: out.At, Operator: c.cfg.Operator,
 		Verdict: store.Verdict{
 			SignatureOK: out.Record.Verified && out.CardPresent.OK, ChainOK: out.AuthChain.OK, Root: out.AuthChain.RootFingerprint,
 			Revocation: storeRevocationStatus(out.AuthRevocation.Status), RevocationReason: out.AuthRevocation.Reason, RevocationSource: out.AuthRevocation.Source,
 		},
-		CertKind: store.CertKind(jpki.KindAuth.String()), Issuer: info.Issuer, Serial: info.Serial,
+		CertKind: card.AuthKey, Issuer: info.Issuer, Serial: info.Serial,
 		ChallengeID: base64.RawURLEncoding.EncodeToString(challenge), Details: string(details),
 	}, c.cfg.Seal)
 	if err != nil {

@@ -72,7 +72,7 @@ func signWithKey(ctx context.Context, j *card.JPKI, key card.KeyKind, prompt car
 		})
 		return der, sig, sc, err
 	case card.AuthKey:
-		if der, err = j.ReadCertificate(ctx, card.AuthCert); err != nil {
+		if der, err = j.ReadCertificate(ctx, card.AuthKey); err != nil {
 			return nil, nil, sc, err
 		}
 		cert, err := jpki.Parse(der)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/internal/jptext"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/store"
@@ -39,8 +40,8 @@ type Change struct {
 	NewEnrolmentID int64 `json:"new_enrolment_id,omitempty"`
 	Linked         bool  `json:"linked"`
 	// Code says why not linked (ChangeXxx constants), empty when linked.
-	Code   string `json:"code,omitempty"`
-	Detail string `json:"detail,omitempty"`
+	Code   ChangeCode `json:"code,omitempty"`
+	Detail string     `json:"detail,omitempty"`
 	// OldRevocation is the old certificate's revocation status used.
 	OldRevocation *RevocationResult `json:"old_revocation,omitempty"`
 	Old           *Attributes       `json:"old"`
@@ -60,14 +61,18 @@ type Change struct {
 	NeedsVisualCheck bool `json:"needs_visual_check,omitempty"`
 }
 
+// ChangeCode says why a registration change was not linked
+// (Change.Code).
+type ChangeCode string
+
 // Codes of Change.Code.
 const (
-	ChangeVerdictNotOK          = "verdict_not_ok"
-	ChangeNotSignEnrolment      = "not_sign_enrolment"
-	ChangeAlreadyReplaced       = "already_replaced"
-	ChangeSameCertificate       = "same_certificate"
-	ChangeNotRegistrationChange = "old_not_revoked_for_registration_change"
-	ChangeNewAlreadyEnrolled    = "new_certificate_already_enrolled"
+	ChangeVerdictNotOK          ChangeCode = "verdict_not_ok"
+	ChangeNotSignEnrolment      ChangeCode = "not_sign_enrolment"
+	ChangeAlreadyReplaced       ChangeCode = "already_replaced"
+	ChangeSameCertificate       ChangeCode = "same_certificate"
+	ChangeNotRegistrationChange ChangeCode = "old_not_revoked_for_registration_change"
+	ChangeNewAlreadyEnrolled    ChangeCode = "new_certificate_already_enrolled"
 )
 
 // FieldChange is one attribute that differs between old and new, or,
@@ -75,9 +80,9 @@ const (
 // Old and New are in the store's form: text, substitute flags ('0'/'1'
 // per character), birth date YYYYMMDD, era and sex codes.
 type FieldChange struct {
-	Field string `json:"field"`
-	Old   string `json:"old"`
-	New   string `json:"new"`
+	Field FieldName `json:"field"`
+	Old   string    `json:"old"`
+	New   string    `json:"new"`
 	// NeedsVisualCheck: the old or new name or address has a substitute
 	// character: compare with the card face.
 	NeedsVisualCheck bool `json:"needs_visual_check,omitempty"`
@@ -96,13 +101,13 @@ func changesBetween(old, new *Attributes) []FieldChange {
 	o, n := old.toStore(), new.toStore()
 	cmp := CompareAttributes(old, new)
 	out := []FieldChange{}
-	text := func(field, ov, nv string) {
+	text := func(field FieldName, ov, nv string) {
 		if f, _ := cmp.Field(field); f.Status != FieldSame {
 			out = append(out, FieldChange{Field: field, Old: ov, New: nv, NeedsVisualCheck: f.NeedsVisualCheck,
 				Differences: f.Differences, Uncertain: f.Uncertain})
 		}
 	}
-	exact := func(field, ov, nv string) {
+	exact := func(field FieldName, ov, nv string) {
 		if ov != nv {
 			out = append(out, FieldChange{Field: field, Old: ov, New: nv})
 		}
@@ -133,11 +138,11 @@ func newChange(e store.Enrolment, new *Attributes) *Change {
 // counts with the birth date), FieldCheckCardFace when only substitute
 // characters keep it from being FieldSame (a changed substitute flag, or
 // text that differs only at substitute characters).
-func (c *Change) Status(field string) FieldStatus {
+func (c *Change) Status(field FieldName) FieldStatus {
 	if c == nil {
 		return FieldSame
 	}
-	group := map[string]string{
+	group := map[FieldName]FieldName{
 		AttrName: AttrName, AttrNameSubstitute: AttrName,
 		AttrAddress: AttrAddress, AttrAddressSubstitute: AttrAddress,
 		AttrBirthDate: AttrBirthDate, AttrBirthEra: AttrBirthDate, AttrSex: AttrSex,
@@ -162,12 +167,12 @@ func (c *Change) Status(field string) FieldStatus {
 // certificate and links the two in one store transaction.
 func (c *Confirmer) link(ctx context.Context, old store.Enrolment, cert *jpki.Certificate, id *Identification, der []byte, now time.Time) (*Change, error) {
 	ch := newChange(old, id.Attributes)
-	refuse := func(code, detail string) (*Change, error) {
+	refuse := func(code ChangeCode, detail string) (*Change, error) {
 		ch.Code, ch.Detail = code, detail
 		return ch, nil
 	}
 	switch {
-	case old.Kind != store.CertSign:
+	case old.Kind != card.SignKey:
 		return refuse(ChangeNotSignEnrolment, "the old enrolment is not of a signing certificate")
 	case old.ReplacedBy != 0:
 		return refuse(ChangeAlreadyReplaced, fmt.Sprintf("the old enrolment was already replaced by %d", old.ReplacedBy))
@@ -179,14 +184,14 @@ func (c *Confirmer) link(ctx context.Context, old store.Enrolment, cert *jpki.Ce
 	if !rev.RegistrationChanged {
 		return refuse(ChangeNotRegistrationChange, "the old certificate is not revoked with affiliationChanged")
 	}
-	rep, err := c.cfg.Store.ReplaceEnrolment(ctx, old.ID, c.newEnrolment(id, der, now))
+	rep, err := c.cfg.Enrolments.ReplaceEnrolment(ctx, old.ID, c.newEnrolment(id, der, now))
 	switch {
 	case errors.Is(err, store.ErrConflict):
 		return refuse(ChangeNewAlreadyEnrolled, "the old enrolment was replaced meanwhile, or the new certificate is already enrolled")
 	case err != nil:
 		return nil, fmt.Errorf("identifying: linking enrolment %d: %w", old.ID, err)
 	}
-	if err := c.cfg.Store.SetRevocationCheck(ctx, rep.NewID, storeCheck(id.Verdict.Revocation, now)); err != nil {
+	if err := c.cfg.Enrolments.SetRevocationCheck(ctx, rep.NewID, storeCheck(id.Verdict.Revocation, now)); err != nil {
 		return nil, fmt.Errorf("identifying: linking enrolment %d: %w", old.ID, err)
 	}
 	// rep.Changes, which the store keeps, is a byte-for-byte diff; the
@@ -232,14 +237,15 @@ func (c *Confirmer) checkEnrolled(ctx context.Context, cert *x509.Certificate, c
 	case issuer == nil:
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no trusted root issued the enrolled certificate"}
 	}
-	return revocationResult(c.cfg.Revocation.Check(ctx, cert, issuer))
+	return issuedResult(c.cfg.Revocation.Check(ctx, cert))
 }
 
 // issuerCache finds the root that issued an enrolled certificate by its
 // issuer name and authority key identifier (the root's subject key
-// identifier), remembering the answer per key, so a batch costs no
-// signature verification: enrolled certificates were verified when they
-// were enrolled, and the revocation data consulted is itself verified.
+// identifier), remembering the answer per key, so that finding the root
+// costs a batch no signature verification: enrolled certificates were
+// verified when they were enrolled (the revocation checker still matches
+// the issuer of each by signature).
 // Certificates without an authority key identifier are matched by
 // signature (issuerOf).
 type issuerCache struct {
@@ -255,8 +261,7 @@ func (k *issuerCache) issuer(roots *jpki.Roots, cert *x509.Certificate) *x509.Ce
 		return r
 	}
 	var found *x509.Certificate
-	for _, r := range roots.List() {
-		rc := r.Certificate
+	for _, rc := range roots.Certificates() {
 		if bytes.Equal(rc.RawSubject, cert.RawIssuer) && bytes.Equal(rc.SubjectKeyId, cert.AuthorityKeyId) {
 			found = rc
 			break
@@ -282,7 +287,7 @@ func (k *issuerCache) issuer(roots *jpki.Roots, cert *x509.Certificate) *x509.Ce
 // unique, so nothing is linked automatically. The store is read a page
 // at a time.
 func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *Attributes) ([]EnrolmentInfo, error) {
-	if c.cfg.Store == nil {
+	if c.cfg.Enrolments == nil {
 		return nil, fmt.Errorf("finding change candidates: %w", ErrNoStore)
 	}
 	if attrs == nil {
@@ -293,9 +298,9 @@ func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *Attributes) ([]
 		return jptext.Compare(a, b, aSubst, bSubst).MayBeEqual()
 	}
 	var out []EnrolmentInfo
-	q := store.EnrolmentQuery{Kind: store.CertSign, CurrentOnly: true, Limit: checkPageSize}
+	q := store.EnrolmentQuery{Kind: card.SignKey, CurrentOnly: true, Limit: checkPageSize}
 	for {
-		page, err := c.cfg.Store.ListEnrolments(ctx, q)
+		page, err := c.cfg.Enrolments.ListEnrolments(ctx, q)
 		if err != nil {
 			return nil, fmt.Errorf("finding change candidates: %w", err)
 		}

@@ -27,7 +27,7 @@ func TestRegistrationChangeComparison(t *testing.T) {
 		old           store.Attributes
 		wantFields    []string
 		wantKind      jptext.Kind
-		wantStatus    map[string]confirm.FieldStatus
+		wantStatus    map[confirm.FieldName]confirm.FieldStatus
 		wantVisual    bool
 		wantCandidate bool
 	}{
@@ -37,19 +37,19 @@ func TestRegistrationChangeComparison(t *testing.T) {
 			wantCandidate: true},
 		{name: "variant kanji in the old name", old: store.Attributes{Name: "山田　太郞", Address: newAddress},
 			wantFields: []string{"name"}, wantKind: jptext.KindKanji,
-			wantStatus: map[string]confirm.FieldStatus{confirm.AttrName: confirm.FieldDiffers}, wantCandidate: true},
+			wantStatus: map[confirm.FieldName]confirm.FieldStatus{confirm.AttrName: confirm.FieldDiffers}, wantCandidate: true},
 		{name: "kanji numeral in the old address", old: store.Attributes{Name: "山田　太郎", Address: "東京都港区新住所四丁目５番６号"},
 			wantFields: []string{"address"}, wantKind: jptext.KindNumeral,
-			wantStatus: map[string]confirm.FieldStatus{confirm.AttrAddress: confirm.FieldDiffers}, wantCandidate: true},
+			wantStatus: map[confirm.FieldName]confirm.FieldStatus{confirm.AttrAddress: confirm.FieldDiffers}, wantCandidate: true},
 		{name: "substitute character in the old name", old: store.Attributes{Name: "山〓　太郎", NameSubstitute: "01000", Address: newAddress},
 			wantFields: []string{"name", "name_substitute"}, wantKind: jptext.KindReplaced, wantVisual: true,
-			wantStatus: map[string]confirm.FieldStatus{confirm.AttrName: confirm.FieldCheckCardFace}, wantCandidate: true},
+			wantStatus: map[confirm.FieldName]confirm.FieldStatus{confirm.AttrName: confirm.FieldCheckCardFace}, wantCandidate: true},
 		{name: "same text with a substitute flag", old: store.Attributes{Name: "山田　太郎", NameSubstitute: "01000", Address: newAddress},
 			wantFields: []string{"name", "name_substitute"}, wantVisual: true,
-			wantStatus: map[string]confirm.FieldStatus{confirm.AttrName: confirm.FieldCheckCardFace}, wantCandidate: true},
+			wantStatus: map[confirm.FieldName]confirm.FieldStatus{confirm.AttrName: confirm.FieldCheckCardFace}, wantCandidate: true},
 		{name: "name and address differ", old: store.Attributes{Name: "山田　太郞", Address: jpkitest.DefaultAddress},
 			wantFields: []string{"name", "address"}, wantKind: jptext.KindKanji,
-			wantStatus: map[string]confirm.FieldStatus{confirm.AttrName: confirm.FieldDiffers, confirm.AttrAddress: confirm.FieldDiffers}},
+			wantStatus: map[confirm.FieldName]confirm.FieldStatus{confirm.AttrName: confirm.FieldDiffers, confirm.AttrAddress: confirm.FieldDiffers}},
 	}
 	old, nh := jpkitest.DefaultHolder(), movedHolder(t)
 	for _, tt := range tests {
@@ -60,7 +60,7 @@ func TestRegistrationChangeComparison(t *testing.T) {
 			attrs := tt.old
 			attrs.BirthDate, attrs.BirthEra, attrs.Sex = "19850401", 3, "1"
 			en, err := e.st.AddEnrolment(ctx, store.Enrolment{
-				Kind: store.CertSign, Issuer: confirm.IssuerString(old.SignCert), Serial: confirm.SerialString(old.SignCert),
+				Kind: card.SignKey, Issuer: confirm.IssuerString(old.SignCert), Serial: confirm.SerialString(old.SignCert),
 				Attributes: attrs, CertDER: old.SignCert.Raw, EnrolledAt: e.now, Operator: "import",
 			})
 			if err != nil {
@@ -91,7 +91,7 @@ func TestRegistrationChangeComparison(t *testing.T) {
 			var fields []string
 			var kinds []jptext.Kind
 			for _, fc := range ch.Changes {
-				fields = append(fields, fc.Field)
+				fields = append(fields, string(fc.Field))
 				for _, d := range fc.Differences {
 					kinds = append(kinds, d.Kind)
 				}
@@ -110,7 +110,7 @@ func TestRegistrationChangeComparison(t *testing.T) {
 			if ch.NeedsVisualCheck != tt.wantVisual {
 				t.Errorf("needs visual check = %v", ch.NeedsVisualCheck)
 			}
-			for _, f := range []string{confirm.AttrName, confirm.AttrAddress, confirm.AttrBirthDate, confirm.AttrSex} {
+			for _, f := range []confirm.FieldName{confirm.AttrName, confirm.AttrAddress, confirm.AttrBirthDate, confirm.AttrSex} {
 				want := tt.wantStatus[f]
 				if want == "" {
 					want = confirm.FieldSame

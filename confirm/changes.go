@@ -6,20 +6,25 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/store"
 )
 
-// Outcomes of a registration-change check (ChangeResult.Outcome).
+// Outcome is the result of a registration-change check
+// (ChangeResult.Outcome).
+type Outcome string
+
+// Outcomes of a registration-change check.
 const (
 	// OutcomeGood: the enrolled certificate is not revoked.
-	OutcomeGood = "good"
+	OutcomeGood Outcome = "good"
 	// OutcomeRegistrationChanged: revoked with affiliationChanged: the
 	// holder's registered details changed; ask them to identify again.
-	OutcomeRegistrationChanged = "registration_changed"
+	OutcomeRegistrationChanged Outcome = "registration_changed"
 	// OutcomeRevoked: revoked for another reason (Revocation.Reason).
-	OutcomeRevoked = "revoked"
+	OutcomeRevoked Outcome = "revoked"
 	// OutcomeUnknown: the status could not be checked (Revocation.Code).
-	OutcomeUnknown = "unknown"
+	OutcomeUnknown Outcome = "unknown"
 )
 
 // MessageRegistrationChanged is the English message of
@@ -33,7 +38,7 @@ type ChangeResult struct {
 	Serial      string `json:"serial"`
 	// Name is the enrolled holder's name, for the clerk.
 	Name       string           `json:"name,omitempty"`
-	Outcome    string           `json:"outcome"`
+	Outcome    Outcome          `json:"outcome"`
 	Message    string           `json:"message"`
 	Revocation RevocationResult `json:"revocation"`
 }
@@ -74,16 +79,16 @@ const checkPageSize = 1000
 // (or authentication) certificate now, records the outcome on the
 // enrolment, and says what to do.
 func (c *Confirmer) CheckEnrolment(ctx context.Context, id int64) (ChangeResult, error) {
-	if c.cfg.Store == nil {
+	if c.cfg.Enrolments == nil {
 		return ChangeResult{}, fmt.Errorf("checking enrolment %d: %w", id, ErrNoStore)
 	}
-	e, err := c.cfg.Store.Enrolment(ctx, id)
+	e, err := c.cfg.Enrolments.Enrolment(ctx, id)
 	if err != nil {
 		return ChangeResult{}, fmt.Errorf("checking enrolment %d: %w", id, err)
 	}
 	r, check, changed := c.evaluateEnrolment(ctx, e, nil, c.cfg.Now())
 	if changed {
-		if err := c.cfg.Store.SetRevocationCheck(ctx, e.ID, check); err != nil {
+		if err := c.cfg.Enrolments.SetRevocationCheck(ctx, e.ID, check); err != nil {
 			return r, fmt.Errorf("recording check of enrolment %d: %w", e.ID, err)
 		}
 	}
@@ -104,11 +109,11 @@ func (c *Confirmer) CheckEnrolment(ctx context.Context, id int64) (ChangeResult,
 // when they were enrolled.
 func (c *Confirmer) CheckAll(ctx context.Context, progress func(done, total int), emit func(ChangeResult)) (Summary, error) {
 	sum := Summary{RevokedOther: map[string]int{}}
-	if c.cfg.Store == nil {
+	if c.cfg.Enrolments == nil {
 		return sum, fmt.Errorf("checking enrolments: %w", ErrNoStore)
 	}
-	q := store.EnrolmentQuery{Kind: store.CertSign, CurrentOnly: true, Limit: checkPageSize}
-	total64, err := c.cfg.Store.CountEnrolments(ctx, q)
+	q := store.EnrolmentQuery{Kind: card.SignKey, CurrentOnly: true, Limit: checkPageSize}
+	total64, err := c.cfg.Enrolments.CountEnrolments(ctx, q)
 	if err != nil {
 		return sum, fmt.Errorf("checking enrolments: %w", err)
 	}
@@ -141,7 +146,7 @@ func (c *Confirmer) CheckAll(ctx context.Context, progress func(done, total int)
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
-		if err := c.cfg.Store.SetRevocationChecks(ctx, writes); err != nil {
+		if err := c.cfg.Enrolments.SetRevocationChecks(ctx, writes); err != nil {
 			return sum, fmt.Errorf("recording checks of enrolments %d to %d: %w", page[0].ID, page[len(page)-1].ID, err)
 		}
 		for _, r := range results {
@@ -178,7 +183,7 @@ func (c *Confirmer) readPages(ctx context.Context, q store.EnrolmentQuery) (<-ch
 		defer close(done)
 		defer close(out)
 		for {
-			page, err := c.cfg.Store.ListEnrolments(ctx, q)
+			page, err := c.cfg.Enrolments.ListEnrolments(ctx, q)
 			select {
 			case out <- enrolmentPage{page, err}:
 			case <-ctx.Done():

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
@@ -60,7 +61,7 @@ func enrolBatch(t testing.TB, e *env, n int, gen2 map[int]bool, gen2Cert *x509.C
 		}
 		serials[i] = serial
 		if _, err := e.st.AddEnrolment(ctx, store.Enrolment{
-			Kind: store.CertSign, Issuer: confirm.IssuerString(src), Serial: s, CertDER: der,
+			Kind: card.SignKey, Issuer: confirm.IssuerString(src), Serial: s, CertDER: der,
 			Attributes: store.Attributes{Name: jpkitest.DefaultName}, EnrolledAt: e.now, Operator: "batch",
 		}); err != nil {
 			t.Fatal(err)
@@ -109,7 +110,7 @@ func TestCheckAllTenThousand(t *testing.T) {
 
 	c := e.confirmer(nil)
 	var emitted, lastDone, lastTotal int
-	byOutcome := map[string]int{}
+	byOutcome := map[confirm.Outcome]int{}
 	var prevID int64
 	start = time.Now()
 	sum, err := c.CheckAll(ctx, func(done, total int) { lastDone, lastTotal = done, total }, func(r confirm.ChangeResult) {

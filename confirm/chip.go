@@ -32,39 +32,39 @@ const MethodChip = "ic_chip"
 const (
 	// RefusalChipTampered: the card face (or age record) does not match
 	// its signature: a changed photo, name or address image or birth date.
-	RefusalChipTampered = "record_tampered"
+	RefusalChipTampered RefusalCode = "record_tampered"
 	// RefusalChipOtherKey: the record is not signed by a key a pinned CV
 	// CA key certifies: signed by the key it carries itself, a
 	// certificate by an unknown or mismatched CA key, or signed wrongly.
-	RefusalChipOtherKey = "record_signed_by_other_key"
+	RefusalChipOtherKey RefusalCode = "record_signed_by_other_key"
 	// RefusalChipTestKey: the certificate is issued by a test CV CA key
 	// and the check trusts production keys only.
-	RefusalChipTestKey = "test_cv_key_under_production_check"
+	RefusalChipTestKey RefusalCode = "test_cv_key_under_production_check"
 	// RefusalChipUnverifiable: no record, no certificate, or one that does
 	// not parse.
-	RefusalChipUnverifiable = "record_unverifiable"
+	RefusalChipUnverifiable RefusalCode = "record_unverifiable"
 	// RefusalChipNotPresent: the application key did not sign the fresh
 	// challenge with the key of the signed record: the files may be copied
 	// onto another chip.
-	RefusalChipNotPresent = "card_present_check_failed"
+	RefusalChipNotPresent RefusalCode = "card_present_check_failed"
 	// RefusalChipCredentialMismatch: 照合番号B (or the birth-date key)
 	// opened the card but its birth date or expiry year are not the
 	// verified record's.
-	RefusalChipCredentialMismatch = "credential_does_not_match_record"
+	RefusalChipCredentialMismatch RefusalCode = "credential_does_not_match_record"
 	// RefusalChipExpired: the card's expiry date (DF29) is past.
-	RefusalChipExpired = "card_expired"
+	RefusalChipExpired RefusalCode = "card_expired"
 	// RefusalChipNoAuthCert: the card has no authentication certificate,
 	// so its revocation cannot be checked.
-	RefusalChipNoAuthCert = "no_auth_certificate"
+	RefusalChipNoAuthCert RefusalCode = "no_auth_certificate"
 	// RefusalChipAuthChain: the authentication certificate does not chain
 	// to a pinned root (expired, test root under a production check...).
-	RefusalChipAuthChain = "auth_certificate_chain"
+	RefusalChipAuthChain RefusalCode = "auth_certificate_chain"
 	// RefusalChipAuthRevoked: the authentication certificate is revoked,
 	// as when the card was reported lost.
-	RefusalChipAuthRevoked = "auth_certificate_revoked"
+	RefusalChipAuthRevoked RefusalCode = "auth_certificate_revoked"
 	// RefusalChipAuthRevocationUnknown: its revocation could not be
 	// checked and the policy does not accept that.
-	RefusalChipAuthRevocationUnknown = "auth_revocation_unknown"
+	RefusalChipAuthRevocationUnknown RefusalCode = "auth_revocation_unknown"
 )
 
 // CVResult is a signed record's verification to a pinned CV CA key.
@@ -105,7 +105,7 @@ func cvResult(v *card.CVVerification, err error) CVResult {
 }
 
 // recordRefusal maps a record verification failure to its refusal code.
-func recordRefusal(err error) string {
+func recordRefusal(err error) RefusalCode {
 	var cve *card.CVError
 	if !errors.As(err, &cve) {
 		return RefusalChipUnverifiable
@@ -303,8 +303,8 @@ type ChipOptions struct {
 // ChipVerdict is what a chip identification concluded, one field per
 // check. OK only when every check passed.
 type ChipVerdict struct {
-	OK      bool   `json:"ok"`
-	Refusal string `json:"refusal,omitempty"`
+	OK      bool        `json:"ok"`
+	Refusal RefusalCode `json:"refusal,omitempty"`
 	// Face is the card face (DF28) verified through EF 0004 to a pinned
 	// CV CA key.
 	Face CVResult `json:"face"`
@@ -382,7 +382,7 @@ var chipRead = []string{"birth_date", "sex", "name_image", "address_image", "fac
 // root and not be revoked under the revocation policy. Each failure has its
 // refusal code. A wrong 照合番号B (a *card.PINError with the tries left),
 // a refused last try or a card error is an error and nothing is recorded;
-// a completed identification is recorded when a store is configured.
+// a completed identification is recorded when the Config's Records are set.
 //
 // With opts.TextPrompt the holder's basic four are also read as text with
 // the holder's PIN, in the same transaction, verified to the pinned text CV CA key
@@ -446,7 +446,7 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 
 	authCert := c.checkAuthCert(ctx, p.AuthCert, p.AuthCertErr, now, &v.AuthChain, &v.AuthRevocation)
 	if authCert != nil {
-		info := certificateInfo(authCert.Certificate, jpki.KindAuth)
+		info := certificateInfo(authCert.Certificate, card.AuthKey)
 		id.AuthCertificate = &info
 	}
 
@@ -467,7 +467,7 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 		v.Refusal = c.authRefusal(authCert, v.AuthChain, v.AuthRevocation)
 	}
 	v.OK = v.Refusal == ""
-	if c.cfg.Store == nil || authCert == nil {
+	if c.cfg.Records == nil || authCert == nil {
 		return id, nil
 	}
 	var photo *keptPhoto
@@ -497,7 +497,7 @@ func (c *Confirmer) checkAuthCert(ctx context.Context, der []byte, readErr error
 		*rev = RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no authentication certificate"}
 		return nil
 	}
-	ver, verr := jpki.Verify(authCert, c.cfg.Roots, jpki.VerifyOptions{Time: now, Kind: jpki.KindAuth, RequireProduction: c.cfg.RequireProduction})
+	ver, verr := jpki.Verify(authCert, c.cfg.Roots, jpki.VerifyOptions{Time: now, Kind: card.AuthKey, RequireProduction: c.cfg.RequireProduction})
 	*chain = chainResult(ver, verr, now)
 	var ic *x509.Certificate
 	if verr == nil {
@@ -509,7 +509,7 @@ func (c *Confirmer) checkAuthCert(ctx context.Context, der []byte, readErr error
 
 // authRefusal is the refusal of the authentication certificate's checks,
 // "" when they passed under the revocation policy.
-func (c *Confirmer) authRefusal(cert *jpki.Certificate, chain ChainResult, rev RevocationResult) string {
+func (c *Confirmer) authRefusal(cert *jpki.Certificate, chain ChainResult, rev RevocationResult) RefusalCode {
 	switch {
 	case cert == nil:
 		return RefusalChipNoAuthCert
@@ -517,7 +517,7 @@ func (c *Confirmer) authRefusal(cert *jpki.Certificate, chain ChainResult, rev R
 		return RefusalChipAuthChain
 	case rev.Status == RevocationRevoked:
 		return RefusalChipAuthRevoked
-	case !c.cfg.RevocationPolicy.accepts(rev):
+	case !accepts(c.cfg.RevocationPolicy, rev):
 		return RefusalChipAuthRevocationUnknown
 	}
 	return ""
@@ -568,13 +568,13 @@ func (c *Confirmer) recordChip(ctx context.Context, id *ChipIdentification, chal
 		era = int(e)
 	}
 	attrs.BirthEra = era
-	rec, err := c.cfg.Store.AppendRecord(ctx, store.Record{
+	rec, err := c.cfg.Records.AppendRecord(ctx, store.Record{
 		Kind: store.RecordIdentify, At: id.At, Operator: c.cfg.Operator,
 		Verdict: store.Verdict{
 			SignatureOK: v.Face.Verified && v.CardPresent.OK, ChainOK: v.AuthChain.OK, Root: v.AuthChain.RootFingerprint,
 			Revocation: storeRevocationStatus(v.AuthRevocation.Status), RevocationReason: v.AuthRevocation.Reason, RevocationSource: v.AuthRevocation.Source,
 		},
-		CertKind: store.CertKind(jpki.KindAuth.String()), Issuer: id.AuthCertificate.Issuer, Serial: id.AuthCertificate.Serial,
+		CertKind: card.AuthKey, Issuer: id.AuthCertificate.Issuer, Serial: id.AuthCertificate.Serial,
 		Attributes:  attrs,
 		ChallengeID: base64.RawURLEncoding.EncodeToString(challenge), Details: string(details),
 	}, c.cfg.Seal)

@@ -79,7 +79,7 @@ func TestIdentifyChip(t *testing.T) {
 		vopts   []virtual.Option
 		prod    bool
 		revoke  bool
-		refusal string
+		refusal confirm.RefusalCode
 	}{
 		{name: "good"},
 		{name: "tampered photo", vopts: []virtual.Option{virtual.WithRecordFault(virtual.RecordTampered)}, refusal: confirm.RefusalChipTampered},
@@ -129,8 +129,8 @@ func TestIdentifyChip(t *testing.T) {
 				t.Fatalf("%d records", len(recs))
 			}
 			r := recs[0]
-			if r.CertKind != "auth" || r.Operator != "clerk-1" || !strings.Contains(r.Details, `"method":"ic_chip"`) ||
-				!strings.Contains(r.Details, id.CardKeyID) || !strings.Contains(r.Details, `"refusal":"`+tc.refusal) && tc.refusal != "" {
+			if r.CertKind != card.AuthKey || r.Operator != "clerk-1" || !strings.Contains(r.Details, `"method":"ic_chip"`) ||
+				!strings.Contains(r.Details, id.CardKeyID) || !strings.Contains(r.Details, `"refusal":"`+string(tc.refusal)) && tc.refusal != "" {
 				t.Errorf("record %+v", r)
 			}
 			// The photo is not kept, only its hash.
@@ -269,7 +269,7 @@ func TestCheckAge(t *testing.T) {
 		revoke  bool
 		noCRL   bool
 		want    bool
-		refusal string
+		refusal confirm.RefusalCode
 	}{
 		{name: "day before 20th birthday", holder: young, now: jst(2026, 4, 1, 23, 59), over: 20},
 		{name: "20th birthday", holder: young, now: jst(2026, 4, 2, 0, 0), over: 20, want: true},
@@ -340,7 +340,7 @@ func TestCheckAge(t *testing.T) {
 	// Without a store nothing is recorded.
 	e := newEnv(t)
 	j, _ := chipCard(t, h.Contents(), card.Options{})
-	if res, err := e.confirmer(func(c *confirm.Config) { c.Store = nil }).CheckAge(ctx, j, confirm.AgeOptions{Over: 20, Prompt: pin(testBirthKey), CVKeys: testCVKeys(t)}); err != nil || !res.OK || res.RecordSeq != 0 || len(e.records()) != 0 {
+	if res, err := e.confirmer(func(c *confirm.Config) { c.Records = nil }).CheckAge(ctx, j, confirm.AgeOptions{Over: 20, Prompt: pin(testBirthKey), CVKeys: testCVKeys(t)}); err != nil || !res.OK || res.RecordSeq != 0 || len(e.records()) != 0 {
 		t.Errorf("without a store: %+v %v, %d records", res, err, len(e.records()))
 	}
 	// A wrong birth date costs a try and says how many are left; a
@@ -369,14 +369,14 @@ func TestCheckAge(t *testing.T) {
 // at now.
 func authCRLAt(t *testing.T, e *env, now time.Time) *revocation.CRL {
 	t.Helper()
-	root, key := e.pki.Root(jpkitest.KindAuth, jpkitest.LatestGeneration)
+	root, key := e.pki.Root(card.AuthKey, jpkitest.LatestGeneration)
 	der, err := x509.CreateRevocationList(rand.Reader, &x509.RevocationList{
 		Number: big.NewInt(1), ThisUpdate: now.Add(-24 * time.Hour), NextUpdate: now.Add(7 * 24 * time.Hour),
 	}, root, key)
 	if err != nil {
 		t.Fatal(err)
 	}
-	crl, err := revocation.ParseCRL(bytes.NewReader(der), revocation.ParseOptions{Issuers: e.pki.Roots(jpkitest.KindAuth), Source: "auth-test.crl"})
+	crl, err := revocation.ParseCRL(bytes.NewReader(der), revocation.ParseOptions{Issuers: e.pki.Roots(card.AuthKey), Source: "auth-test.crl"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,21 +37,25 @@ const (
 	FieldCheckCardFace FieldStatus = "check_card_face"
 )
 
-// Attribute field names of FieldComparison.Field and FieldChange.Field.
+// FieldName names a holder attribute in FieldComparison.Field and
+// FieldChange.Field.
+type FieldName string
+
+// Attribute field names.
 const (
-	AttrName              = "name"
-	AttrNameSubstitute    = "name_substitute"
-	AttrAddress           = "address"
-	AttrAddressSubstitute = "address_substitute"
-	AttrBirthDate         = "birth_date"
-	AttrBirthEra          = "birth_era"
-	AttrSex               = "sex"
+	AttrName              FieldName = "name"
+	AttrNameSubstitute    FieldName = "name_substitute"
+	AttrAddress           FieldName = "address"
+	AttrAddressSubstitute FieldName = "address_substitute"
+	AttrBirthDate         FieldName = "birth_date"
+	AttrBirthEra          FieldName = "birth_era"
+	AttrSex               FieldName = "sex"
 )
 
 // FieldComparison is one attribute compared between two sources, A and B
 // (what they are is said by the function that compares).
 type FieldComparison struct {
-	Field  string      `json:"field"`
+	Field  FieldName   `json:"field"`
 	A      string      `json:"a"`
 	B      string      `json:"b"`
 	Status FieldStatus `json:"status"`
@@ -80,7 +84,7 @@ type AttributeComparison struct {
 }
 
 // Field returns the comparison of the named field (AttrXxx).
-func (c AttributeComparison) Field(name string) (FieldComparison, bool) {
+func (c AttributeComparison) Field(name FieldName) (FieldComparison, bool) {
 	for _, f := range c.Fields {
 		if f.Field == name {
 			return f, true
@@ -99,7 +103,7 @@ func (c *AttributeComparison) add(f FieldComparison) {
 }
 
 // compareText compares two names or two addresses with internal/jptext.
-func compareText(field, a, b string, aSubst, bSubst []int) FieldComparison {
+func compareText(field FieldName, a, b string, aSubst, bSubst []int) FieldComparison {
 	r := jptext.Compare(a, b, aSubst, bSubst)
 	f := FieldComparison{
 		Field: field, A: a, B: b, NeedsVisualCheck: r.NeedsVisualCheck,
@@ -129,7 +133,7 @@ func textStatus(equal, visual bool, ds []TextDifference) FieldStatus {
 }
 
 // compareExact compares values that must match exactly.
-func compareExact(field, a, b string) FieldComparison {
+func compareExact(field FieldName, a, b string) FieldComparison {
 	f := FieldComparison{Field: field, A: a, B: b, Status: FieldSame}
 	if a != b {
 		f.Status = FieldDiffers
@@ -191,32 +195,28 @@ func (a *Attributes) CompareWithText(basic card.BasicInfo) AttributeComparison {
 // textDateLayout is the text application's birth date, YYYYMMDD.
 const textDateLayout = "20060102"
 
-// certSexISO5218 maps the signing certificate's sex codes (docs/certificates.md
-// "Certificates": 1 male, 2 female, 3 unknown) to the text application's
-// ISO/IEC 5218 codes (docs/card-apps.md "Text application": 1 male, 2 female, 9 not
-// applicable). Code 3 is taken to match 9 because the text application
-// writes 1, 2 or 9 for the same holder (this is how the virtual card and
-// jpkitest write a holder; no source states the pairing). ISO
-// code 0 (not known) is not on the card and matches nothing.
-func certSexISO5218(code jpki.Sex) (card.Sex, bool) {
+// certSexWord names a signing certificate's sex code as JSON shows it:
+// "male", "female", "unknown", or "Sex(n)" for a code that is none of
+// them.
+func certSexWord(code int) string {
 	switch code {
-	case jpki.SexMale:
-		return card.SexMale, true
-	case jpki.SexFemale:
-		return card.SexFemale, true
-	case jpki.SexUnknown:
-		return card.SexNotApplicable, true
+	case card.SexMale.CertificateCode():
+		return "male"
+	case card.SexFemale.CertificateCode():
+		return "female"
+	case card.SexNotApplicable.CertificateCode():
+		return "unknown"
 	}
-	return 0, false
+	return "Sex(" + strconv.Itoa(code) + ")"
 }
 
 // compareSex compares a certificate sex code with an ISO 5218 code.
 func compareSex(certCode int, text card.Sex) FieldComparison {
 	f := FieldComparison{
-		Field: AttrSex, A: jpki.Sex(certCode).String(), B: text.String(), Status: FieldDiffers,
-		Detail: "certificate code " + strconv.Itoa(certCode) + ", ISO/IEC 5218 code " + strconv.Itoa(int(text)),
+		Field: AttrSex, A: certSexWord(certCode), B: text.String(), Status: FieldDiffers,
+		Detail: "certificate code " + strconv.Itoa(certCode) + ", ISO/IEC 5218 code " + strconv.Itoa(text.ISO5218()),
 	}
-	if iso, ok := certSexISO5218(jpki.Sex(certCode)); ok && iso == text {
+	if s, ok := card.SexFromCertificateCode(certCode); ok && s == text {
 		f.Status = FieldSame
 	}
 	return f

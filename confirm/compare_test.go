@@ -46,7 +46,7 @@ func signAttributes(t *testing.T, c virtual.Contents) *jpki.Attributes {
 // TestCompareWithText compares the default holder's signing certificate
 // with the text application of virtual cards whose text data is edited.
 func TestCompareWithText(t *testing.T) {
-	type statuses map[string]confirm.FieldStatus
+	type statuses map[confirm.FieldName]confirm.FieldStatus
 	same := statuses{confirm.AttrName: confirm.FieldSame, confirm.AttrAddress: confirm.FieldSame,
 		confirm.AttrBirthDate: confirm.FieldSame, confirm.AttrSex: confirm.FieldSame}
 	with := func(kv ...any) statuses {
@@ -55,7 +55,7 @@ func TestCompareWithText(t *testing.T) {
 			s[k] = v
 		}
 		for i := 0; i < len(kv); i += 2 {
-			s[kv[i].(string)] = kv[i+1].(confirm.FieldStatus)
+			s[kv[i].(confirm.FieldName)] = kv[i+1].(confirm.FieldStatus)
 		}
 		return s
 	}
@@ -83,9 +83,9 @@ func TestCompareWithText(t *testing.T) {
 		{name: "substitute and a real difference", editCert: func(a *jpki.Attributes) { a.Name, a.NameSubstitutes = "山〓　次郎", []int{1} },
 			want: with(confirm.AttrName, confirm.FieldDiffers), wantKind: jptext.KindReplaced},
 		{name: "birth date", editText: func(b *card.BasicInfo) { b.BirthDate = "19850402" }, want: with(confirm.AttrBirthDate, confirm.FieldDiffers)},
-		{name: "sex unknown 3 is ISO 9", editCert: func(a *jpki.Attributes) { a.Sex = jpki.SexUnknown },
+		{name: "sex unknown 3 is ISO 9", editCert: func(a *jpki.Attributes) { a.Sex = card.SexNotApplicable },
 			editText: func(b *card.BasicInfo) { b.Sex = card.SexNotApplicable }, want: same},
-		{name: "sex unknown 3 is not ISO 0", editCert: func(a *jpki.Attributes) { a.Sex = jpki.SexUnknown },
+		{name: "sex unknown 3 is not ISO 0", editCert: func(a *jpki.Attributes) { a.Sex = card.SexNotApplicable },
 			editText: func(b *card.BasicInfo) { b.Sex = card.SexNotKnown }, want: with(confirm.AttrSex, confirm.FieldDiffers)},
 		{name: "sex female vs male", editText: func(b *card.BasicInfo) { b.Sex = card.SexFemale }, want: with(confirm.AttrSex, confirm.FieldDiffers)},
 	}
@@ -169,16 +169,16 @@ func TestCompareAttributes(t *testing.T) {
 	tests := []struct {
 		name   string
 		edit   func(*confirm.Attributes)
-		status map[string]confirm.FieldStatus
+		status map[confirm.FieldName]confirm.FieldStatus
 	}{
 		{"same", func(*confirm.Attributes) {}, nil},
 		{"width only", func(a *confirm.Attributes) {
 			a.Name, a.Address = "山田 太郎", "東京都千代田区試験町1丁目2番3号"
 		}, nil},
-		{"variant kanji", func(a *confirm.Attributes) { a.Name = "山田　太郞" }, map[string]confirm.FieldStatus{confirm.AttrName: confirm.FieldDiffers}},
-		{"substitute", func(a *confirm.Attributes) { a.NameSubstitutes = []int{1} }, map[string]confirm.FieldStatus{confirm.AttrName: confirm.FieldCheckCardFace}},
-		{"era code", func(a *confirm.Attributes) { a.BirthEra = 0 }, map[string]confirm.FieldStatus{confirm.AttrBirthEra: confirm.FieldDiffers}},
-		{"sex", func(a *confirm.Attributes) { a.SexCode = 2 }, map[string]confirm.FieldStatus{confirm.AttrSex: confirm.FieldDiffers}},
+		{"variant kanji", func(a *confirm.Attributes) { a.Name = "山田　太郞" }, map[confirm.FieldName]confirm.FieldStatus{confirm.AttrName: confirm.FieldDiffers}},
+		{"substitute", func(a *confirm.Attributes) { a.NameSubstitutes = []int{1} }, map[confirm.FieldName]confirm.FieldStatus{confirm.AttrName: confirm.FieldCheckCardFace}},
+		{"era code", func(a *confirm.Attributes) { a.BirthEra = 0 }, map[confirm.FieldName]confirm.FieldStatus{confirm.AttrBirthEra: confirm.FieldDiffers}},
+		{"sex", func(a *confirm.Attributes) { a.SexCode = 2 }, map[confirm.FieldName]confirm.FieldStatus{confirm.AttrSex: confirm.FieldDiffers}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,7 +207,7 @@ func TestCompareAttributes(t *testing.T) {
 // the certificate never compares "same" with the text application.
 func TestSubstituteHolder(t *testing.T) {
 	h, err := jpkitest.Default().Issue(jpkitest.HolderSpec{
-		Name: "渡邉　花子", NameSubstitutes: []int{1}, Sex: jpkitest.SexFemale,
+		Name: "渡邉　花子", NameSubstitutes: []int{1}, Sex: card.SexFemale,
 		BirthDate: time.Date(1990, 6, 15, 0, 0, 0, 0, time.UTC), KeySalt: "subst",
 	})
 	if err != nil {

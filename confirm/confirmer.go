@@ -21,38 +21,33 @@ import (
 // certificate key's algorithm (SHA-256 for RSA-2048, SHA-384 for P-384).
 const ChallengeSize = 32
 
-// ParseKey parses "sign" or "auth" (and "" as "sign", Identify's
-// default), for flags.
-func ParseKey(s string) (card.KeyKind, error) {
-	switch s {
-	case "", "sign":
-		return card.SignKey, nil
-	case "auth":
-		return card.AuthKey, nil
-	}
-	return 0, fmt.Errorf("parsing key: %q is not sign or auth", s)
-}
-
 // Config configures a Confirmer once.
 type Config struct {
 	// Roots are the trusted roots (pinned J-LIS roots; test roots only when
 	// built with jpki.WithTestHierarchy). Required.
 	Roots *jpki.Roots
-	// Revocation answers revocation status. Nil means no source: every
-	// status is "unknown" with code "no_source", never good.
-	Revocation RevocationChecker
+	// Revocation answers revocation status (a revocation.Config's Load
+	// builds one). Nil means no source: every status is "unknown" with code
+	// "no_source", never good.
+	Revocation revocation.Checker
 	// RevocationPolicy decides what the revocation answer does to the
-	// verdict; the zero value is RevocationHard.
-	RevocationPolicy RevocationPolicy
+	// verdict; the zero value is revocation.PolicyHard.
+	RevocationPolicy revocation.Policy
 	// RequireProduction refuses certificates that chain to a test root.
 	RequireProduction bool
-	// Store keeps records and enrolments. It may be nil for Identify
-	// without Enroll (nothing is recorded then); Qualify and the change
-	// checks need it.
-	Store store.Store
+	// Enrolments keeps enrolments and registration changes. When set,
+	// Identify looks the certificate up in it; enrolling (Enroll,
+	// Replaces) and the change checks need it. One store.Store fills
+	// Enrolments, Records and Eligibility.
+	Enrolments Enrolments
+	// Records keeps a record of every confirmation. Nil means nothing is
+	// recorded; enrolling and Qualify need it.
+	Records Records
+	// Eligibility answers Qualify's lookup; Qualify needs it.
+	Eligibility Eligibility
 	// Operator names the clerk or kiosk, kept in records and enrolments.
 	Operator string
-	// Seal, if set, is passed to store.RecordStore.AppendRecord to chain
+	// Seal, if set, is passed to Records.AppendRecord to chain
 	// and sign each record.
 	Seal store.SealFunc
 	// Now is the clock; nil means time.Now.
@@ -62,13 +57,13 @@ type Config struct {
 }
 
 // Confirmer runs confirmations with one configuration. It is safe for
-// concurrent use if its Store and RevocationChecker are.
+// concurrent use if its stores and revocation checker are.
 type Confirmer struct {
 	cfg Config
 }
 
-// ErrNoStore reports an operation that needs a store on a Confirmer
-// configured without one.
+// ErrNoStore reports an operation that needs a store (Enrolments, Records
+// or Eligibility) on a Confirmer configured without it.
 var ErrNoStore = errors.New("confirm: no store configured")
 
 // ErrNoRoots reports a Config without Roots.
@@ -110,7 +105,7 @@ func challengeDigest(challenge []byte) func(jpki.SignatureAlgorithm) []byte {
 // key, the chain at now for kind, and revocation, and combines them under
 // the policy. It returns the issuing root's certificate when the chain
 // verified.
-func (c *Confirmer) evaluate(ctx context.Context, cert *jpki.Certificate, kind jpki.Kind, sc signedChallenge, sig []byte, now time.Time) (Verdict, *x509.Certificate) {
+func (c *Confirmer) evaluate(ctx context.Context, cert *jpki.Certificate, kind card.KeyKind, sc signedChallenge, sig []byte, now time.Time) (Verdict, *x509.Certificate) {
 	var v Verdict
 	v.Signature = verifySignature(cert, sc, sig)
 	ver, err := jpki.Verify(cert, c.cfg.Roots, jpki.VerifyOptions{Time: now, Kind: kind, RequireProduction: c.cfg.RequireProduction})
@@ -152,25 +147,25 @@ func (c *Confirmer) checkRevocation(ctx context.Context, cert, issuer *x509.Cert
 }
 
 // checkRevocation asks chk about cert, unless the policy is off. Without
-// an issuer (the chain failed) or a checker, the status is unknown.
-func checkRevocation(ctx context.Context, chk RevocationChecker, p RevocationPolicy, cert, issuer *x509.Certificate) RevocationResult {
+// an issuer (the chain failed) or a checker, the status is unknown; chk
+// matches the issuer again itself, by signature.
+func checkRevocation(ctx context.Context, chk revocation.Checker, p revocation.Policy, cert, issuer *x509.Certificate) RevocationResult {
 	switch {
-	case p == RevocationOff:
+	case p == revocation.PolicyOff:
 		return RevocationResult{Status: RevocationNotChecked, Detail: "revocation policy is off"}
 	case chk == nil:
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoSource, Detail: "no revocation source configured"}
 	case issuer == nil:
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no trusted issuer: the chain did not verify"}
 	}
-	return revocationResult(chk.Check(ctx, cert, issuer))
+	return issuedResult(chk.Check(ctx, cert))
 }
 
 // issuerOf finds the trusted root that signed cert, whatever the time:
 // by authority key identifier and name first, then by signature (JPKI
 // roots of one kind share a name, so the key decides).
 func issuerOf(roots *jpki.Roots, cert *x509.Certificate) *x509.Certificate {
-	for _, r := range roots.List() {
-		rc := r.Certificate
+	for _, rc := range roots.Certificates() {
 		if !bytes.Equal(rc.RawSubject, cert.RawIssuer) {
 			continue
 		}
@@ -182,28 +177,4 @@ func issuerOf(roots *jpki.Roots, cert *x509.Certificate) *x509.Certificate {
 		}
 	}
 	return nil
-}
-
-// CRLChecker is a RevocationChecker over parsed CRLs
-// (revocation.ParseCRL) that decides as revocation.StatusFromCRLs does: the
-// CRLs of the certificate's issuer (same key) covering its distribution
-// point answer; a listed serial is revoked even in a stale CRL; "good"
-// needs a fresh one; anything else is "unknown" with its reason.
-type CRLChecker struct {
-	// CRLs are the lists to consult.
-	CRLs []*revocation.CRL
-	// Now is the clock for freshness; nil means time.Now.
-	Now func() time.Time
-}
-
-// Check implements RevocationChecker.
-func (k *CRLChecker) Check(_ context.Context, cert, issuer *x509.Certificate) revocation.Result {
-	now := time.Now()
-	if k.Now != nil {
-		now = k.Now()
-	}
-	if len(k.CRLs) == 0 {
-		return revocation.Result{Status: revocation.StatusUnknown, Source: "crl", Err: revocation.ErrNoSource}
-	}
-	return revocation.StatusFromCRLs(k.CRLs, cert, issuer, now)
 }

@@ -1,6 +1,6 @@
 // Package confirm is the library behind the three private-sector uses of
-// the Individual Number Card and behind confirmation tokens a backend can
-// trust (issues 5 and 10):
+// the Individual Number Card, chip-reading identification and age checks,
+// and the card side of confirmation tokens:
 //
 //   - personal identification (本人確認, Confirmer.Identify): the holder signs
 //     a fresh random challenge with the signing key (name, address, birth
@@ -13,9 +13,12 @@
 //     Confirmer.CheckAll): the enrolled signing certificates are re-checked
 //     for revocation, and affiliationChanged means "registration changed:
 //     ask the holder to identify again";
-//   - confirmation tokens (Issuer, MakeToken, Validator): an audience-bound
-//     one-time challenge signed on the card side and checked strictly on the
-//     server side.
+//   - chip-reading identification (ICチップ読取り, Confirmer.IdentifyChip) and
+//     age checks (Confirmer.CheckAge) through the surface application;
+//   - confirmation tokens (MakeToken): an audience-bound one-time challenge
+//     from package token, signed on the card side; the server side
+//     (token.Challenges, token.Validator) needs neither this package nor a
+//     card.
 //
 // Every check has its own field in a Verdict (signature, chain to a pinned
 // root, revocation) and every result is a plain struct with stable JSON
@@ -23,8 +26,11 @@
 //
 // The package owns the workflow and the verdict. It does not talk to the
 // card protocol (package card), parse or chain certificates (package jpki),
-// fetch revocation data (package jpki/revocation: a RevocationChecker is
-// injected) or store anything itself (package store). It never prints.
+// fetch revocation data (package jpki/revocation: a revocation.Checker
+// is injected) or store anything itself: it declares the small interfaces
+// it needs (Enrolments, Records, Eligibility), which store/sqlite and
+// store/postgres implement, so importing it links no database. It never
+// prints.
 //
 // Names and addresses are compared (old vs new in a registration change,
 // ChangeCandidates, CompareAttributes, and the signing certificate vs the
@@ -34,8 +40,8 @@
 // and a substitute character (代替文字) makes a field "check_card_face",
 // never "same".
 //
-// Revocation fails closed: without a RevocationChecker the status is
-// "unknown" with the code "no_source", never "good"; RevocationPolicy decides
-// what an unknown answer does to the verdict (hard, the zero value: not ok;
-// soft: reported and accepted; off: not consulted at all).
+// Revocation fails closed: without a revocation.Checker the status is
+// "unknown" with the code "no_source", never "good"; the revocation.Policy
+// decides what an unknown answer does to the verdict (hard, the zero
+// value: not ok; soft: reported and accepted; off: not consulted at all).
 package confirm

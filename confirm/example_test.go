@@ -11,7 +11,9 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/reader"
+	"github.com/mynacard/mynacard/token"
 )
 
 // exampleCard opens the virtual card of the default test holder.
@@ -29,7 +31,7 @@ func exampleCard() *card.JPKI {
 
 func exampleRoots() *jpki.Roots {
 	p := jpkitest.Default()
-	r, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+	r, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...)...))
 	if err != nil {
 		panic(err)
 	}
@@ -42,7 +44,7 @@ func exampleRoots() *jpki.Roots {
 func ExampleConfirmer_Identify() {
 	c, err := confirm.New(confirm.Config{
 		Roots:            exampleRoots(),
-		RevocationPolicy: confirm.RevocationSoft,
+		RevocationPolicy: revocation.PolicySoft,
 		Now:              jpkitest.ReferenceTime,
 	})
 	if err != nil {
@@ -64,14 +66,14 @@ func ExampleConfirmer_Identify() {
 	// 東京都千代田区試験町１丁目２番３号
 }
 
-// A backend issues a challenge, the card side answers it with the
-// authentication key, and the backend validates the token once.
-func ExampleValidator_Validate() {
+// A backend issues a challenge (package token), the card side answers it
+// with the authentication key, and the backend validates the token once.
+func ExampleMakeToken() {
 	ctx := context.Background()
 	now := jpkitest.ReferenceTime
-	nonces := &confirm.MemoryNonceStore{Now: now}
-	challenges := &confirm.Challenges{Nonces: nonces, Now: now}
-	v := &confirm.Validator{Roots: exampleRoots(), Nonces: nonces, RevocationPolicy: confirm.RevocationOff, Now: now}
+	nonces := &token.MemoryNonces{Now: now}
+	challenges := &token.Challenges{Nonces: nonces, Now: now}
+	v := &token.Validator{Roots: exampleRoots(), Nonces: nonces, RevocationPolicy: revocation.PolicyOff, Now: now}
 	const audience = "https://bank.example/login"
 
 	ch, _ := challenges.Issue(ctx)
@@ -84,10 +86,10 @@ func ExampleValidator_Validate() {
 	}
 	raw, _ := json.Marshal(tok) // what travels to the backend
 
-	res, err := v.Validate(ctx, raw, audience, ch.Nonce, jpki.KindAuth)
-	fmt.Println(res.Key, res.Verdict.OK, err)
-	_, err = v.Validate(ctx, raw, audience, ch.Nonce, jpki.KindAuth)
-	fmt.Println(confirm.TokenCode(err))
+	res, err := v.Validate(ctx, raw, audience, ch.Nonce, card.AuthKey)
+	fmt.Println(res.Key, res != nil, err)
+	_, err = v.Validate(ctx, raw, audience, ch.Nonce, card.AuthKey)
+	fmt.Println(token.CodeOf(err))
 	fmt.Println(ch.ExpiresAt.Sub(now()) == 5*time.Minute)
 	// Output:
 	// auth true <nil>

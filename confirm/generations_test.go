@@ -25,6 +25,7 @@ import (
 	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/token"
 )
 
 // cardGeneration is one row of the algorithm table: today's RSA-2048 card,
@@ -66,7 +67,7 @@ func genCard(t testing.TB, h *jpkitest.Holder) *card.JPKI {
 func (e *env) mixed() *jpki.Roots {
 	e.t.Helper()
 	p := e.pki
-	all := append(p.AllRoots(jpkitest.KindSign), p.AllRoots(jpkitest.KindAuth)...)
+	all := append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...)
 	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(all...))
 	if err != nil {
 		e.t.Fatal(err)
@@ -81,7 +82,7 @@ func (e *env) mixed() *jpki.Roots {
 func (e *env) setMixedCRLs(revokedCerts []*x509.Certificate) {
 	e.t.Helper()
 	e.crls.CRLs = nil
-	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		for _, gen := range []int{jpkitest.LatestGeneration, jpkitest.ECDSAGeneration} {
 			root, key := e.pki.Root(kind, gen)
 			var entries []jpkitest.CRLEntry
@@ -318,13 +319,13 @@ func TestTokensGenerations(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	codes := map[string]map[string]string{} // validator -> generation/key -> code
+	codes := map[string]map[string]token.Code{} // validator -> generation/key -> code
 	for _, g := range cardGenerations {
 		h := g.holder(t)
 		for _, key := range []card.KeyKind{card.AuthKey, card.SignKey} {
-			want := jpki.KindAuth
+			want := card.AuthKey
 			if key == card.SignKey {
-				want = jpki.KindSign
+				want = card.SignKey
 			}
 			te := newTokenEnv(t)
 			rsaOnly := te.roots
@@ -343,18 +344,18 @@ func TestTokensGenerations(t *testing.T) {
 				v := *te.v
 				v.Roots, v.RequireProduction = vc.roots, vc.prod
 				raw, nonce := te.genToken(t, h, key, audience)
-				var tok confirm.Token
+				var tok token.Token
 				if err := json.Unmarshal(raw, &tok); err != nil || tok.Algorithm != g.alg {
 					t.Fatalf("%s: token algorithm %q, %v", g.name, tok.Algorithm, err)
 				}
 				res, err := v.Validate(context.Background(), raw, audience, nonce, want)
-				code := confirm.TokenCode(err)
+				code := token.CodeOf(err)
 				if codes[vc.name] == nil {
-					codes[vc.name] = map[string]string{}
+					codes[vc.name] = map[string]token.Code{}
 				}
 				codes[vc.name][g.name+"/"+key.String()] = code
 				if vc.name == "mixed test roots" {
-					if err != nil || res.Verdict.Signature.Algorithm != g.alg || !res.Verdict.OK {
+					if err != nil || res == nil || string(res.Algorithm) != g.alg {
 						t.Errorf("%s %v mixed: %+v, %v", g.name, key, res, err)
 					}
 				}
@@ -362,11 +363,11 @@ func TestTokensGenerations(t *testing.T) {
 			// Another audience: RSA names it, ECDSA cannot.
 			raw, nonce := te.genToken(t, h, key, audience)
 			_, err := te.v.Validate(context.Background(), raw, "https://evil.example", nonce, want)
-			wantCode := confirm.TokenDataMismatch
+			wantCode := token.DataMismatch
 			if g.alg != confirm.AlgorithmRSASHA256 {
-				wantCode = confirm.TokenBadSignature
+				wantCode = token.BadSignature
 			}
-			if confirm.TokenCode(err) != wantCode {
+			if token.CodeOf(err) != wantCode {
 				t.Errorf("%s %v other audience: %v, want %s", g.name, key, err, wantCode)
 			}
 			// The token's algorithm label must be the key's.
@@ -376,15 +377,15 @@ func TestTokensGenerations(t *testing.T) {
 				other = confirm.AlgorithmRSASHA256
 			}
 			relabelled := bytes.Replace(raw, []byte(`"algorithm":"`+g.alg+`"`), []byte(`"algorithm":"`+other+`"`), 1)
-			if _, err := te.v.Validate(context.Background(), relabelled, audience, nonce, want); confirm.TokenCode(err) != confirm.TokenUnsupportedAlgorithm {
+			if _, err := te.v.Validate(context.Background(), relabelled, audience, nonce, want); token.CodeOf(err) != token.UnsupportedAlgorithm {
 				t.Errorf("%s %v relabelled %s: %v", g.name, key, other, err)
 			}
 			// A tampered signature.
 			raw, nonce = te.genToken(t, h, key, audience)
-			var tok confirm.Token
+			var tok token.Token
 			json.Unmarshal(raw, &tok)
 			tok.Signature[len(tok.Signature)/2] ^= 1
-			if _, err := te.v.ValidateToken(context.Background(), &tok, audience, nonce, want); confirm.TokenCode(err) != confirm.TokenBadSignature {
+			if _, err := te.v.ValidateToken(context.Background(), &tok, audience, nonce, want); token.CodeOf(err) != token.BadSignature {
 				t.Errorf("%s %v tampered: %v", g.name, key, err)
 			}
 		}
@@ -397,16 +398,16 @@ func TestTokensGenerations(t *testing.T) {
 			}
 			switch vname {
 			case "production":
-				if r != confirm.TokenUntrusted || e != r {
-					t.Errorf("%s %s: RSA %q ECDSA %q, want both %q", vname, key, r, e, confirm.TokenUntrusted)
+				if r != token.Untrusted || e != r {
+					t.Errorf("%s %s: RSA %q ECDSA %q, want both %q", vname, key, r, e, token.Untrusted)
 				}
 			case "production required":
-				if r != confirm.TokenTestHierarchy || e != r {
-					t.Errorf("%s %s: RSA %q ECDSA %q, want both %q", vname, key, r, e, confirm.TokenTestHierarchy)
+				if r != token.TestHierarchy || e != r {
+					t.Errorf("%s %s: RSA %q ECDSA %q, want both %q", vname, key, r, e, token.TestHierarchy)
 				}
 			case "rsa test roots":
-				if r != "" || e != confirm.TokenUntrusted {
-					t.Errorf("%s %s: RSA %q ECDSA %q, want accepted and %q", vname, key, r, e, confirm.TokenUntrusted)
+				if r != "" || e != token.Untrusted {
+					t.Errorf("%s %s: RSA %q ECDSA %q, want accepted and %q", vname, key, r, e, token.Untrusted)
 				}
 			case "mixed test roots":
 				if r != "" || e != "" {

@@ -12,9 +12,9 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
-	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
+	"github.com/mynacard/mynacard/token"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files")
@@ -55,13 +55,13 @@ func TestGoldenJSON(t *testing.T) {
 	out["registration_change"] = chg.Change
 	e.setCRLs(nil, nil)
 	raw, nonce := e.token(t, card.SignKey, audience)
-	res, err := e.v.Validate(ctx, raw, audience, nonce, jpki.KindSign)
+	res, err := e.v.Validate(ctx, raw, audience, nonce, card.SignKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out["token_result"] = res
-	_, err = e.v.Validate(ctx, raw, audience, nonce, jpki.KindSign)
-	out["token_refusal"] = map[string]string{"code": confirm.TokenCode(err)}
+	_, err = e.v.Validate(ctx, raw, audience, nonce, card.SignKey)
+	out["token_refusal"] = map[string]token.Code{"code": token.CodeOf(err)}
 
 	got, err := json.MarshalIndent(out, "", "  ")
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // env is one test's world: the default test PKI as trusted roots, a
@@ -30,9 +31,28 @@ type env struct {
 	pki   *jpkitest.PKI
 	roots *jpki.Roots
 	st    store.Store
-	crls  *confirm.CRLChecker
+	crls  *crlSource
 	now   time.Time
 	cfg   confirm.Config
+}
+
+// crlSource is the test's revocation source: a revocation.CRLSet of CRLs,
+// built again at each check so that a test can swap the lists and the
+// clock between confirmations.
+type crlSource struct {
+	issuers []*x509.Certificate
+	CRLs    []*revocation.CRL
+	Now     func() time.Time
+}
+
+func (s *crlSource) Check(ctx context.Context, cert *x509.Certificate) revocation.Result {
+	set := revocation.NewCRLSet(s.issuers, revocation.CRLSetOptions{Now: s.Now})
+	for _, c := range s.CRLs {
+		// A stale CRL is added all the same (Add says so): its listings
+		// still count.
+		_ = set.Add(c)
+	}
+	return set.Check(ctx, cert)
 }
 
 type revoked struct {
@@ -58,20 +78,20 @@ func fastDir(t testing.TB) string {
 func newEnvIn(t testing.TB, dir string) *env {
 	t.Helper()
 	p := jpkitest.Default()
-	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), filepath.Join(dir, "store.db"))
+	st, err := storeopen.Open(context.Background(), filepath.Join(dir, "store.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	e := &env{t: t, pki: p, roots: roots, st: st, now: jpkitest.ReferenceTime()}
-	e.crls = &confirm.CRLChecker{Now: func() time.Time { return e.now }}
+	e.crls = &crlSource{issuers: append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...), Now: func() time.Time { return e.now }}
 	e.setCRLs(nil, nil)
 	e.cfg = confirm.Config{
-		Roots: roots, Revocation: e.crls, Store: st, Operator: "clerk-1",
+		Roots: roots, Revocation: e.crls, Enrolments: st, Records: st, Eligibility: st, Operator: "clerk-1",
 		Now: func() time.Time { return e.now },
 	}
 	return e
@@ -82,12 +102,12 @@ func newEnvIn(t testing.TB, dir string) *env {
 func (e *env) setCRLs(sign, auth []revoked) {
 	e.t.Helper()
 	e.crls.CRLs = []*revocation.CRL{
-		e.makeCRL(jpkitest.KindSign, jpkitest.LatestGeneration, sign),
-		e.makeCRL(jpkitest.KindAuth, jpkitest.LatestGeneration, auth),
+		e.makeCRL(card.SignKey, jpkitest.LatestGeneration, sign),
+		e.makeCRL(card.AuthKey, jpkitest.LatestGeneration, auth),
 	}
 }
 
-func (e *env) makeCRL(kind jpkitest.Kind, gen int, list []revoked) *revocation.CRL {
+func (e *env) makeCRL(kind card.KeyKind, gen int, list []revoked) *revocation.CRL {
 	e.t.Helper()
 	root, key := e.pki.Root(kind, gen)
 	tmpl := &x509.RevocationList{

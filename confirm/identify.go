@@ -50,11 +50,11 @@ const NotEnrolledChangeCandidates = "change_candidates"
 
 // Identification is the result of a personal identification (本人確認).
 type Identification struct {
-	// Key is "sign" or "auth".
-	Key      string    `json:"key"`
-	At       time.Time `json:"at"`
-	Operator string    `json:"operator,omitempty"`
-	Verdict  Verdict   `json:"verdict"`
+	// Key is the key that signed ("sign" or "auth" in JSON).
+	Key      card.KeyKind `json:"key"`
+	At       time.Time    `json:"at"`
+	Operator string       `json:"operator,omitempty"`
+	Verdict  Verdict      `json:"verdict"`
 	// Certificate is the certificate that signed.
 	Certificate CertificateInfo `json:"certificate"`
 	// Attributes are the holder's details from the signing certificate;
@@ -88,13 +88,13 @@ type Identification struct {
 
 // EnrolmentInfo is an enrolment as confirm shows it.
 type EnrolmentInfo struct {
-	ID         int64       `json:"id"`
-	Kind       string      `json:"kind"`
-	Issuer     string      `json:"issuer"`
-	Serial     string      `json:"serial"`
-	Attributes *Attributes `json:"attributes,omitempty"`
-	EnrolledAt time.Time   `json:"enrolled_at"`
-	Operator   string      `json:"operator,omitempty"`
+	ID         int64        `json:"id"`
+	Kind       card.KeyKind `json:"kind"`
+	Issuer     string       `json:"issuer"`
+	Serial     string       `json:"serial"`
+	Attributes *Attributes  `json:"attributes,omitempty"`
+	EnrolledAt time.Time    `json:"enrolled_at"`
+	Operator   string       `json:"operator,omitempty"`
 	// LastRevocation is the last recorded revocation check.
 	LastRevocation *RevocationResult `json:"last_revocation,omitempty"`
 	// ReplacedBy is the enrolment that replaced this one, or 0.
@@ -103,7 +103,7 @@ type EnrolmentInfo struct {
 
 func enrolmentInfo(e store.Enrolment) *EnrolmentInfo {
 	out := &EnrolmentInfo{
-		ID: e.ID, Kind: string(e.Kind), Issuer: e.Issuer, Serial: e.Serial,
+		ID: e.ID, Kind: e.Kind, Issuer: e.Issuer, Serial: e.Serial,
 		Attributes: attributesFromStore(e.Attributes), EnrolledAt: e.EnrolledAt,
 		Operator: e.Operator, ReplacedBy: e.ReplacedBy,
 	}
@@ -133,7 +133,7 @@ const reasonAffiliationChanged = "affiliationChanged"
 // A wrong PIN, a refused last try or any card error is returned as an
 // error (a *card.PINError keeps the remaining count) and nothing is
 // recorded. A completed identification — whatever its verdict — is
-// appended to the store's records when a store is configured.
+// appended to the Config's Records when they are set.
 func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOptions) (*Identification, error) {
 	key := opts.Key
 	if key == 0 {
@@ -144,7 +144,7 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 	}
 	enroll := opts.Enroll || opts.Replaces != 0
 	var old store.Enrolment
-	if enroll && c.cfg.Store == nil {
+	if enroll && (c.cfg.Enrolments == nil || c.cfg.Records == nil) {
 		return nil, fmt.Errorf("identifying: enrolling: %w", ErrNoStore)
 	}
 	if opts.Replaces != 0 {
@@ -152,7 +152,7 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 			return nil, fmt.Errorf("identifying: a registration change needs the signing key")
 		}
 		var err error
-		if old, err = c.cfg.Store.Enrolment(ctx, opts.Replaces); err != nil {
+		if old, err = c.cfg.Enrolments.Enrolment(ctx, opts.Replaces); err != nil {
 			return nil, fmt.Errorf("identifying: reading enrolment %d: %w", opts.Replaces, err)
 		}
 	}
@@ -161,9 +161,9 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 	if err != nil {
 		return nil, err
 	}
-	kind := jpki.KindSign
+	kind := card.SignKey
 	if key == card.AuthKey {
-		kind = jpki.KindAuth
+		kind = card.AuthKey
 	}
 	der, sig, sc, err := signWithKey(ctx, j, key, opts.Prompt, challengeDigest(challenge), nil)
 	if err != nil {
@@ -177,18 +177,18 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 	now := c.cfg.Now()
 	verdict, _ := c.evaluate(ctx, cert, kind, sc, sig, now)
 	id := &Identification{
-		Key: kind.String(), At: now, Operator: c.cfg.Operator, Verdict: verdict,
+		Key: kind, At: now, Operator: c.cfg.Operator, Verdict: verdict,
 		Certificate: certificateInfo(cert.Certificate, kind),
 	}
-	if kind == jpki.KindSign {
+	if kind == card.SignKey {
 		id.Attributes = attributesFrom(cert.Attributes)
 	}
-	if c.cfg.Store == nil {
+	if c.cfg.Enrolments == nil && c.cfg.Records == nil {
 		return id, nil
 	}
-	st := c.cfg.Store
+	st := c.cfg.Enrolments
 	issuer, serial := id.Certificate.Issuer, id.Certificate.Serial
-	if verdict.OK {
+	if verdict.OK && st != nil {
 		switch e, err := st.EnrolmentByCert(ctx, issuer, serial); {
 		case err == nil:
 			id.SameHolderAsEnrolled = true
@@ -202,7 +202,7 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 	if id.MatchedEnrolment != nil {
 		enrolmentID = id.MatchedEnrolment.ID
 	}
-	if enroll && verdict.OK && opts.Replaces == 0 && id.MatchedEnrolment == nil && kind == jpki.KindSign && !opts.NewHolder {
+	if enroll && verdict.OK && opts.Replaces == 0 && id.MatchedEnrolment == nil && kind == card.SignKey && !opts.NewHolder {
 		if id.ChangeCandidates, err = c.ChangeCandidates(ctx, id.Attributes); err != nil {
 			return nil, fmt.Errorf("identifying: %w", err)
 		}
@@ -221,7 +221,7 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 			return nil, err
 		}
 		if !id.Change.Linked {
-			id.NotEnrolled = id.Change.Code
+			id.NotEnrolled = string(id.Change.Code)
 		} else {
 			enrolmentID = id.Change.NewEnrolmentID
 			if e, err := st.Enrolment(ctx, enrolmentID); err == nil {
@@ -248,10 +248,13 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 	if id.Change != nil && id.Change.Linked {
 		kindRec = store.RecordChange
 	}
+	if c.cfg.Records == nil {
+		return id, nil
+	}
 	details, _ := json.Marshal(recordDetails{Verdict: verdict, Change: id.Change})
-	rec, err := st.AppendRecord(ctx, store.Record{
+	rec, err := c.cfg.Records.AppendRecord(ctx, store.Record{
 		Kind: kindRec, At: now, Operator: c.cfg.Operator, Verdict: storeVerdict(verdict),
-		CertKind: store.CertKind(kind.String()), Issuer: issuer, Serial: serial,
+		CertKind: kind, Issuer: issuer, Serial: serial,
 		Attributes: id.Attributes.toStore(), ChallengeID: base64.RawURLEncoding.EncodeToString(challenge),
 		EnrolmentID: enrolmentID, Details: string(details),
 	}, c.cfg.Seal)
@@ -271,7 +274,7 @@ type recordDetails struct {
 
 func (c *Confirmer) newEnrolment(id *Identification, der []byte, now time.Time) store.Enrolment {
 	return store.Enrolment{
-		Kind: store.CertKind(id.Key), Issuer: id.Certificate.Issuer, Serial: id.Certificate.Serial,
+		Kind: id.Key, Issuer: id.Certificate.Issuer, Serial: id.Certificate.Serial,
 		Attributes: id.Attributes.toStore(), CertDER: der, EnrolledAt: now, Operator: c.cfg.Operator,
 	}
 }

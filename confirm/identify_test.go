@@ -34,12 +34,12 @@ func TestIdentifySignKeyAttributes(t *testing.T) {
 		t.Fatal("no attributes")
 	}
 	want := confirm.Attributes{Name: jpkitest.DefaultName, Address: jpkitest.DefaultAddress, BirthDate: "1985-04-01",
-		BirthEra: jpkitest.EraShowa, BirthDateJapanese: "昭和60年4月1日", Sex: "male", SexCode: 1}
+		BirthEra: int(card.EraShowa), BirthDateJapanese: "昭和60年4月1日", Sex: "male", SexCode: 1}
 	if a.Name != want.Name || a.Address != want.Address || a.BirthDate != want.BirthDate || a.BirthEra != want.BirthEra ||
 		a.BirthDateJapanese != want.BirthDateJapanese || a.Sex != want.Sex || a.SexCode != want.SexCode {
 		t.Errorf("attributes = %+v, want %+v", *a, want)
 	}
-	if id.Key != "sign" || id.Certificate.Kind != "sign" || id.Certificate.Serial == "" || id.Certificate.Issuer == "" {
+	if id.Key != card.SignKey || id.Certificate.Kind != card.SignKey || id.Certificate.Serial == "" || id.Certificate.Issuer == "" {
 		t.Errorf("certificate = %+v", id.Certificate)
 	}
 	if id.SameHolderAsEnrolled || id.Enrolment != nil {
@@ -58,7 +58,7 @@ func TestIdentifySubstitutePositions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := e.confirmer(func(c *confirm.Config) { c.RevocationPolicy = confirm.RevocationOff })
+	c := e.confirmer(func(c *confirm.Config) { c.RevocationPolicy = revocation.PolicyOff })
 	id, err := c.Identify(context.Background(), cardOf(t, h, card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN)})
 	if err != nil {
 		t.Fatal(err)
@@ -100,13 +100,13 @@ func TestIdentifyAuthKeySameHolder(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !id.Verdict.OK || id.Key != "auth" || id.Attributes != nil {
+			if !id.Verdict.OK || id.Key != card.AuthKey || id.Attributes != nil {
 				t.Fatalf("identification = %+v", id)
 			}
 			if id.SameHolderAsEnrolled != tt.wantSame || (id.MatchedEnrolment != nil) != tt.wantSame {
 				t.Errorf("same holder = %v (%+v), want %v", id.SameHolderAsEnrolled, id.MatchedEnrolment, tt.wantSame)
 			}
-			if (id.Enrolment != nil) != tt.wantEnroll || (tt.wantEnroll && id.Enrolment.Kind != "auth") {
+			if (id.Enrolment != nil) != tt.wantEnroll || (tt.wantEnroll && id.Enrolment.Kind != card.AuthKey) {
 				t.Errorf("enrolment = %+v", id.Enrolment)
 			}
 			if tt.wantEnroll && id.AlreadyEnrolled != tt.wantSame {
@@ -174,21 +174,21 @@ func TestIdentifyVerdicts(t *testing.T) {
 		name       string
 		sign       []revoked
 		noChecker  bool
-		policy     confirm.RevocationPolicy
+		policy     revocation.Policy
 		production bool
 		wantOK     bool
 		wantStatus confirm.RevocationStatus
 		wantReason string
 		wantCode   string
 		wantChain  string
-		wantRefuse string
+		wantRefuse confirm.RefusalCode
 	}{
 		{name: "good", wantOK: true, wantStatus: confirm.RevocationGood},
 		{name: "revoked keyCompromise", sign: []revoked{{h.SignCert.SerialNumber, revocation.ReasonKeyCompromise}}, wantStatus: confirm.RevocationRevoked, wantReason: "keyCompromise", wantRefuse: confirm.RefusalRevoked},
-		{name: "revoked soft still refused", policy: confirm.RevocationSoft, sign: []revoked{{h.SignCert.SerialNumber, revocation.ReasonAffiliationChanged}}, wantStatus: confirm.RevocationRevoked, wantReason: "affiliationChanged", wantRefuse: confirm.RefusalRevoked},
+		{name: "revoked soft still refused", policy: revocation.PolicySoft, sign: []revoked{{h.SignCert.SerialNumber, revocation.ReasonAffiliationChanged}}, wantStatus: confirm.RevocationRevoked, wantReason: "affiliationChanged", wantRefuse: confirm.RefusalRevoked},
 		{name: "no checker hard", noChecker: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoSource, wantRefuse: confirm.RefusalRevocationUnknown},
-		{name: "no checker soft", noChecker: true, policy: confirm.RevocationSoft, wantOK: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoSource},
-		{name: "no checker off", noChecker: true, policy: confirm.RevocationOff, wantOK: true, wantStatus: confirm.RevocationNotChecked},
+		{name: "no checker soft", noChecker: true, policy: revocation.PolicySoft, wantOK: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoSource},
+		{name: "no checker off", noChecker: true, policy: revocation.PolicyOff, wantOK: true, wantStatus: confirm.RevocationNotChecked},
 		{name: "test root under production", production: true, wantStatus: confirm.RevocationUnknown, wantCode: confirm.RevCodeNoIssuer, wantChain: "test_root", wantRefuse: confirm.RefusalChain},
 	}
 	for _, tt := range tests {
@@ -331,13 +331,48 @@ func TestRegistrationChangeRefusals(t *testing.T) {
 
 func TestIdentifyWithoutStore(t *testing.T) {
 	e := newEnv(t)
-	c := e.confirmer(func(c *confirm.Config) { c.Store = nil })
+	c := e.confirmer(func(c *confirm.Config) { c.Enrolments, c.Records, c.Eligibility = nil, nil, nil })
 	id, err := c.Identify(context.Background(), cardOf(t, jpkitest.DefaultHolder(), card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN)})
 	if err != nil || !id.Verdict.OK || id.RecordSeq != 0 {
 		t.Errorf("without store: %+v, %v", id, err)
 	}
 	if _, err := c.Identify(context.Background(), cardOf(t, jpkitest.DefaultHolder(), card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN), Enroll: true}); !errors.Is(err, confirm.ErrNoStore) {
 		t.Errorf("enroll without store: %v", err)
+	}
+}
+
+// TestPartialStores: each operation needs the stores it uses. With
+// Records alone Identify records but looks nothing up; enrolling needs
+// both Enrolments and Records and Qualify both Eligibility and Records,
+// and each refuses with ErrNoStore before the card is touched, recording
+// nothing.
+func TestPartialStores(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	h := jpkitest.DefaultHolder()
+	recordsOnly := e.confirmer(func(c *confirm.Config) { c.Enrolments, c.Eligibility = nil, nil })
+	id, err := recordsOnly.Identify(ctx, cardOf(t, h, card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN)})
+	if err != nil || !id.Verdict.OK || id.RecordSeq != 1 || id.MatchedEnrolment != nil {
+		t.Errorf("identify with records only: %+v, %v; want record 1 and no enrolment looked up", id, err)
+	}
+	enrolmentsOnly := e.confirmer(func(c *confirm.Config) { c.Records, c.Eligibility = nil, nil })
+	for name, c := range map[string]*confirm.Confirmer{"records only": recordsOnly, "enrolments only": enrolmentsOnly} {
+		if _, err := c.Identify(ctx, cardOf(t, h, card.Options{}), confirm.IdentifyOptions{Prompt: pin(jpkitest.DefaultSignPIN), Enroll: true}); !errors.Is(err, confirm.ErrNoStore) {
+			t.Errorf("enroll with %s: %v, want ErrNoStore", name, err)
+		}
+	}
+	noEligibility := e.confirmer(func(c *confirm.Config) { c.Eligibility = nil })
+	noRecords := e.confirmer(func(c *confirm.Config) { c.Records = nil })
+	for name, c := range map[string]*confirm.Confirmer{"no eligibility": noEligibility, "no records": noRecords} {
+		if _, err := c.Qualify(ctx, cardOf(t, h, card.Options{}), confirm.QualifyOptions{Prompt: pin(jpkitest.DefaultAuthPIN)}); !errors.Is(err, confirm.ErrNoStore) {
+			t.Errorf("qualify with %s: %v, want ErrNoStore", name, err)
+		}
+	}
+	if n := len(e.records()); n != 1 {
+		t.Errorf("%d records kept, want only the first identification's", n)
+	}
+	if n, err := e.st.CountEnrolments(ctx, store.EnrolmentQuery{}); err != nil || n != 0 {
+		t.Errorf("%d enrolments, %v; want none", n, err)
 	}
 }
 

@@ -32,24 +32,27 @@ type Qualification struct {
 	RecordSeq   int64              `json:"record_seq,omitempty"`
 }
 
+// ValidityCode names an insurer validity status (EligibilityResult.StatusCode).
+type ValidityCode string
+
 // Validity codes of EligibilityResult.StatusCode, one per insurer
 // validity status 1–6 (docs/certificates.md "Qualification confirmation").
 const (
-	ValidityValid        = "valid"         // 1
-	ValidityInvalid      = "invalid"       // 2
-	ValidityInvalidNewer = "invalid_newer" // 3
-	ValidityNone         = "none"          // 4
-	ValiditySeveral      = "several"       // 5
-	ValidityUnregistered = "unregistered"  // 6
+	ValidityValid        ValidityCode = "valid"         // 1
+	ValidityInvalid      ValidityCode = "invalid"       // 2
+	ValidityInvalidNewer ValidityCode = "invalid_newer" // 3
+	ValidityNone         ValidityCode = "none"          // 4
+	ValiditySeveral      ValidityCode = "several"       // 5
+	ValidityUnregistered ValidityCode = "unregistered"  // 6
 )
 
 // EligibilityResult is what an insurer's eligibility reply shows.
 type EligibilityResult struct {
 	// Status is the validity status 1–6; StatusCode and Meaning say it in
 	// words.
-	Status     int    `json:"status"`
-	StatusCode string `json:"status_code"`
-	Meaning    string `json:"meaning"`
+	Status     int          `json:"status"`
+	StatusCode ValidityCode `json:"status_code"`
+	Meaning    string       `json:"meaning"`
 	// Eligible is true only for status 1 (valid) with an insurance card
 	// that has not expired: status 6 (valid but unregistered) and an
 	// expired card must not be treated as confirmed.
@@ -87,7 +90,7 @@ type EligibilityResult struct {
 
 // validityWords returns the code and English meaning of a validity
 // status.
-func validityWords(s store.ValidityStatus) (code, meaning string) {
+func validityWords(s store.ValidityStatus) (code ValidityCode, meaning string) {
 	switch s {
 	case store.StatusValid:
 		return ValidityValid, "valid"
@@ -140,9 +143,10 @@ func eligibilityResult(a store.EligibilityAnswer, now time.Time) *EligibilityRes
 // certificate is verified (signature, chain, revocation) and, when the
 // verdict is OK, its issuer and serial are looked up in the eligibility
 // store for today (JST). A card or PIN error is returned and nothing is
-// recorded; a completed confirmation is recorded. It needs a store.
+// recorded; a completed confirmation is recorded. It needs the Config's
+// Eligibility and Records.
 func (c *Confirmer) Qualify(ctx context.Context, j *card.JPKI, opts QualifyOptions) (*Qualification, error) {
-	if c.cfg.Store == nil {
+	if c.cfg.Eligibility == nil || c.cfg.Records == nil {
 		return nil, fmt.Errorf("qualifying: %w", ErrNoStore)
 	}
 	challenge, err := c.newChallenge()
@@ -158,19 +162,19 @@ func (c *Confirmer) Qualify(ctx context.Context, j *card.JPKI, opts QualifyOptio
 		return nil, fmt.Errorf("qualifying: %w: %w", ErrBadCertificate, err)
 	}
 	now := c.cfg.Now()
-	verdict, _ := c.evaluate(ctx, cert, jpki.KindAuth, sc, sig, now)
-	q := &Qualification{At: now, Operator: c.cfg.Operator, Verdict: verdict, Certificate: certificateInfo(cert.Certificate, jpki.KindAuth)}
+	verdict, _ := c.evaluate(ctx, cert, card.AuthKey, sc, sig, now)
+	q := &Qualification{At: now, Operator: c.cfg.Operator, Verdict: verdict, Certificate: certificateInfo(cert.Certificate, card.AuthKey)}
 	if verdict.OK {
-		a, err := c.cfg.Store.LookupEligibilityByCert(ctx, q.Certificate.Issuer, cert.AuthorityKeyId, q.Certificate.Serial, now)
+		a, err := c.cfg.Eligibility.LookupEligibilityByCert(ctx, q.Certificate.Issuer, cert.AuthorityKeyId, q.Certificate.Serial, now)
 		if err != nil {
 			return nil, fmt.Errorf("qualifying: looking up eligibility: %w", err)
 		}
 		q.Eligibility = eligibilityResult(a, now)
 	}
 	details, _ := json.Marshal(recordDetails{Verdict: verdict, Eligibility: q.Eligibility})
-	rec, err := c.cfg.Store.AppendRecord(ctx, store.Record{
+	rec, err := c.cfg.Records.AppendRecord(ctx, store.Record{
 		Kind: store.RecordQualify, At: now, Operator: c.cfg.Operator, Verdict: storeVerdict(verdict),
-		CertKind: store.CertAuth, Issuer: q.Certificate.Issuer, Serial: q.Certificate.Serial,
+		CertKind: card.AuthKey, Issuer: q.Certificate.Issuer, Serial: q.Certificate.Serial,
 		ChallengeID: base64.RawURLEncoding.EncodeToString(challenge), Details: string(details),
 	}, c.cfg.Seal)
 	if err != nil {

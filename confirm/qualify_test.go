@@ -37,7 +37,7 @@ func TestQualifyValidityStatuses(t *testing.T) {
 		name     string
 		rows     [][4]string
 		status   int
-		code     string
+		code     confirm.ValidityCode
 		eligible bool
 	}{
 		{"valid", [][4]string{{"06123456", "2025-04-01", "", "1"}}, 1, confirm.ValidityValid, true},
@@ -58,7 +58,7 @@ func TestQualifyValidityStatuses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !q.Verdict.OK || q.Certificate.Kind != "auth" {
+			if !q.Verdict.OK || q.Certificate.Kind != card.AuthKey {
 				t.Fatalf("qualification = %+v", q)
 			}
 			el := q.Eligibility
@@ -71,7 +71,7 @@ func TestQualifyValidityStatuses(t *testing.T) {
 				t.Errorf("valid answer = %+v", el)
 			}
 			rs := e.records()
-			if len(rs) != 1 || rs[0].Kind != store.RecordQualify || rs[0].CertKind != store.CertAuth || !strings.Contains(rs[0].Details, `"status_code":"`+tt.code+`"`) {
+			if len(rs) != 1 || rs[0].Kind != store.RecordQualify || rs[0].CertKind != card.AuthKey || !strings.Contains(rs[0].Details, `"status_code":"`+string(tt.code)+`"`) {
 				t.Errorf("records = %+v", rs)
 			}
 		})

@@ -10,10 +10,9 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
-	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
-	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/token"
 )
 
 const audience = "https://bank.example/login"
@@ -21,19 +20,28 @@ const audience = "https://bank.example/login"
 // tokenEnv is a backend (challenges, validator) and a card.
 type tokenEnv struct {
 	*env
-	nonces *confirm.MemoryNonceStore
-	ch     *confirm.Challenges
-	v      *confirm.Validator
+	nonces *token.MemoryNonces
+	ch     *token.Challenges
+	v      *token.Validator
 }
 
 func newTokenEnv(t *testing.T) *tokenEnv {
 	e := newEnv(t)
 	clock := func() time.Time { return e.now }
-	nonces := &confirm.MemoryNonceStore{Now: clock}
+	nonces := &token.MemoryNonces{Now: clock}
 	return &tokenEnv{env: e, nonces: nonces,
-		ch: &confirm.Challenges{Nonces: nonces, Now: clock},
-		v:  &confirm.Validator{Roots: e.roots, Nonces: nonces, Revocation: e.crls, Now: clock},
+		ch: &token.Challenges{Nonces: nonces, Now: clock},
+		v:  &token.Validator{Roots: e.roots, Nonces: nonces, Revocation: e.crls, Now: clock},
 	}
+}
+
+// revocationStatus is an accepted token's revocation answer: "good",
+// "unknown" (soft policy) or "not_checked" (off).
+func revocationStatus(res *token.Result) string {
+	if res.Revocation == nil {
+		return "not_checked"
+	}
+	return res.Revocation.Status.String()
 }
 
 func consentYes(context.Context, confirm.ConsentRequest) error { return nil }
@@ -66,23 +74,23 @@ func TestTokenAcceptedOnceThenReplayRefused(t *testing.T) {
 	for _, key := range []card.KeyKind{card.AuthKey, card.SignKey} {
 		t.Run(key.String(), func(t *testing.T) {
 			te := newTokenEnv(t)
-			want := jpki.KindAuth
+			want := card.AuthKey
 			if key == card.SignKey {
-				want = jpki.KindSign
+				want = card.SignKey
 			}
 			raw, nonce := te.token(t, key, audience)
 			res, err := te.v.Validate(context.Background(), raw, audience, nonce, want)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !res.Verdict.OK || res.Verdict.Revocation.Status != confirm.RevocationGood || res.Key != want.String() || res.Certificate.Serial == "" {
+			if res == nil || revocationStatus(res) != "good" || res.Key != want || res.Certificate.SerialNumber == nil {
 				t.Errorf("result = %+v", res)
 			}
-			if (res.Attributes != nil) != (key == card.SignKey) || (res.Attributes != nil && res.Attributes.Name != jpkitest.DefaultName) {
-				t.Errorf("attributes = %+v", res.Attributes)
+			if (res.Certificate.Attributes != nil) != (key == card.SignKey) || (res.Certificate.Attributes != nil && res.Certificate.Attributes.Name != jpkitest.DefaultName) {
+				t.Errorf("attributes = %+v", res.Certificate.Attributes)
 			}
 			_, err = te.v.Validate(context.Background(), raw, audience, nonce, want)
-			if confirm.TokenCode(err) != confirm.TokenNonceReplayed {
+			if token.CodeOf(err) != token.NonceReplayed {
 				t.Errorf("replay: %v", err)
 			}
 		})
@@ -94,67 +102,67 @@ func TestTokenRefusals(t *testing.T) {
 	tests := []struct {
 		name     string
 		key      card.KeyKind // key the token is made with
-		want     jpki.Kind    // key the validator requires
+		want     card.KeyKind // key the validator requires
 		makeAud  string
 		edit     func(te *tokenEnv, raw []byte, nonce string) ([]byte, string)
 		setup    func(te *tokenEnv)
-		wantCode string
+		wantCode token.Code
 		// for accepted cases
-		wantStatus confirm.RevocationStatus
+		wantStatus string
 	}{
-		{name: "other audience", makeAud: "https://evil.example", wantCode: confirm.TokenDataMismatch},
+		{name: "other audience", makeAud: "https://evil.example", wantCode: token.DataMismatch},
 		{name: "expired nonce", setup: nil, edit: func(te *tokenEnv, raw []byte, n string) ([]byte, string) {
-			te.now = te.now.Add(confirm.DefaultChallengeLifetime + time.Second)
+			te.now = te.now.Add(token.DefaultChallengeLifetime + time.Second)
 			return raw, n
-		}, wantCode: confirm.TokenNonceExpired},
+		}, wantCode: token.NonceExpired},
 		{name: "unknown nonce", edit: func(te *tokenEnv, raw []byte, _ string) ([]byte, string) {
 			return raw, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
-		}, wantCode: confirm.TokenNonceUnknown},
-		{name: "auth token where sign required", key: card.AuthKey, want: jpki.KindSign, wantCode: confirm.TokenWrongKeyType},
-		{name: "sign token where auth required", key: card.SignKey, want: jpki.KindAuth, wantCode: confirm.TokenWrongKeyType},
-		{name: "test hierarchy under production", setup: func(te *tokenEnv) { te.v.RequireProduction = true }, wantCode: confirm.TokenTestHierarchy},
+		}, wantCode: token.NonceUnknown},
+		{name: "auth token where sign required", key: card.AuthKey, want: card.SignKey, wantCode: token.WrongKeyType},
+		{name: "sign token where auth required", key: card.SignKey, want: card.AuthKey, wantCode: token.WrongKeyType},
+		{name: "test hierarchy under production", setup: func(te *tokenEnv) { te.v.RequireProduction = true }, wantCode: token.TestHierarchy},
 		{name: "revoked hard", setup: func(te *tokenEnv) {
 			te.setCRLs(nil, []revoked{{h.AuthCert.SerialNumber, revocation.ReasonKeyCompromise}})
-		}, wantCode: confirm.TokenRevoked},
+		}, wantCode: token.Revoked},
 		{name: "revoked soft", setup: func(te *tokenEnv) {
-			te.v.RevocationPolicy = confirm.RevocationSoft
+			te.v.RevocationPolicy = revocation.PolicySoft
 			te.setCRLs(nil, []revoked{{h.AuthCert.SerialNumber, revocation.ReasonKeyCompromise}})
-		}, wantCode: confirm.TokenRevoked},
-		{name: "revocation unknown hard", setup: func(te *tokenEnv) { te.v.Revocation = nil }, wantCode: confirm.TokenRevocationUnknown},
+		}, wantCode: token.Revoked},
+		{name: "revocation unknown hard", setup: func(te *tokenEnv) { te.v.Revocation = nil }, wantCode: token.RevocationUnknown},
 		{name: "stale CRL hard", setup: func(te *tokenEnv) {
 			te.crls.Now = func() time.Time { return te.now.Add(30 * 24 * time.Hour) }
-		}, wantCode: confirm.TokenRevocationUnknown},
+		}, wantCode: token.RevocationUnknown},
 		{name: "listed in a stale CRL, soft", setup: func(te *tokenEnv) {
-			te.v.RevocationPolicy = confirm.RevocationSoft
+			te.v.RevocationPolicy = revocation.PolicySoft
 			te.setCRLs(nil, []revoked{{h.AuthCert.SerialNumber, revocation.ReasonKeyCompromise}})
 			te.crls.Now = func() time.Time { return te.now.Add(30 * 24 * time.Hour) }
-		}, wantCode: confirm.TokenRevoked},
+		}, wantCode: token.Revoked},
 		{name: "revocation unknown soft accepted", setup: func(te *tokenEnv) {
 			te.v.Revocation = nil
-			te.v.RevocationPolicy = confirm.RevocationSoft
-		}, wantStatus: confirm.RevocationUnknown},
+			te.v.RevocationPolicy = revocation.PolicySoft
+		}, wantStatus: "unknown"},
 		{name: "revocation off accepted", setup: func(te *tokenEnv) {
-			te.v.RevocationPolicy = confirm.RevocationOff
+			te.v.RevocationPolicy = revocation.PolicyOff
 			te.setCRLs(nil, []revoked{{h.AuthCert.SerialNumber, revocation.ReasonKeyCompromise}})
-		}, wantStatus: confirm.RevocationNotChecked},
+		}, wantStatus: "not_checked"},
 		{name: "tampered signature", edit: func(_ *tokenEnv, raw []byte, n string) ([]byte, string) {
-			tok, _ := confirm.ParseToken(raw)
+			tok, _ := token.Parse(raw)
 			tok.Signature[17] ^= 0x01
 			out, _ := json.Marshal(tok)
 			return out, n
-		}, wantCode: confirm.TokenBadSignature},
+		}, wantCode: token.BadSignature},
 		{name: "malformed", edit: func(_ *tokenEnv, raw []byte, n string) ([]byte, string) {
 			return raw[:len(raw)-2], n
-		}, wantCode: confirm.TokenMalformed},
+		}, wantCode: token.Malformed},
 		{name: "unknown field", edit: func(_ *tokenEnv, raw []byte, n string) ([]byte, string) {
 			return []byte(strings.Replace(string(raw), `{"version"`, `{"audience":"x","version"`, 1)), n
-		}, wantCode: confirm.TokenMalformed},
+		}, wantCode: token.Malformed},
 		{name: "other version", edit: func(_ *tokenEnv, raw []byte, n string) ([]byte, string) {
 			return []byte(strings.Replace(string(raw), `"version":1`, `"version":2`, 1)), n
-		}, wantCode: confirm.TokenUnsupportedVersion},
+		}, wantCode: token.UnsupportedVersion},
 		{name: "other algorithm", edit: func(_ *tokenEnv, raw []byte, n string) ([]byte, string) {
 			return []byte(strings.Replace(string(raw), `"RS256"`, `"PS256"`, 1)), n
-		}, wantCode: confirm.TokenUnsupportedAlgorithm},
+		}, wantCode: token.UnsupportedAlgorithm},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,7 +172,7 @@ func TestTokenRefusals(t *testing.T) {
 				key = card.AuthKey
 			}
 			if want == 0 {
-				want = jpki.KindAuth
+				want = card.AuthKey
 			}
 			if aud == "" {
 				aud = audience
@@ -178,30 +186,16 @@ func TestTokenRefusals(t *testing.T) {
 			}
 			res, err := te.v.Validate(context.Background(), raw, audience, nonce, want)
 			if tt.wantCode == "" {
-				if err != nil || !res.Verdict.OK || res.Verdict.Revocation.Status != tt.wantStatus {
+				if err != nil || res == nil || revocationStatus(res) != tt.wantStatus {
 					t.Fatalf("Validate = %+v, %v; want accepted with %s", res, err, tt.wantStatus)
 				}
 				return
 			}
-			var te2 *confirm.TokenError
+			var te2 *token.Error
 			if !errors.As(err, &te2) || te2.Code != tt.wantCode || res != nil {
 				t.Fatalf("Validate = %+v, %v; want code %s", res, err, tt.wantCode)
 			}
 		})
-	}
-}
-
-func TestTokenCodesDistinct(t *testing.T) {
-	codes := []string{confirm.TokenMalformed, confirm.TokenUnsupportedVersion, confirm.TokenUnsupportedAlgorithm, confirm.TokenBadRequest,
-		confirm.TokenNonceUnknown, confirm.TokenNonceReplayed, confirm.TokenNonceExpired, confirm.TokenNonceStore, confirm.TokenBadCertificate,
-		confirm.TokenWrongKeyType, confirm.TokenBadSignature, confirm.TokenDataMismatch, confirm.TokenUntrusted, confirm.TokenTestHierarchy,
-		confirm.TokenCertExpired, confirm.TokenCertNotYetValid, confirm.TokenCertProfile, confirm.TokenRevoked, confirm.TokenRevocationUnknown}
-	seen := map[string]bool{}
-	for _, c := range codes {
-		if seen[c] || c == "" {
-			t.Errorf("code %q repeated or empty", c)
-		}
-		seen[c] = true
 	}
 }
 
@@ -210,19 +204,19 @@ func TestTokenWithStoreNonces(t *testing.T) {
 	te := newTokenEnv(t)
 	// The records store's nonces judge expiry by the real clock: issue
 	// with it.
-	te.ch = &confirm.Challenges{Nonces: te.st}
+	te.ch = &token.Challenges{Nonces: te.st}
 	te.v.Nonces = te.st
 	raw, nonce := te.token(t, card.AuthKey, audience)
-	if _, err := te.v.Validate(ctx, raw, audience, nonce, jpki.KindAuth); err != nil {
+	if _, err := te.v.Validate(ctx, raw, audience, nonce, card.AuthKey); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := te.v.Validate(ctx, raw, audience, nonce, jpki.KindAuth); confirm.TokenCode(err) != confirm.TokenNonceReplayed {
+	if _, err := te.v.Validate(ctx, raw, audience, nonce, card.AuthKey); token.CodeOf(err) != token.NonceReplayed {
 		t.Errorf("replay: %v", err)
 	}
 	// Expired: issued with a clock an hour behind.
-	te.ch = &confirm.Challenges{Nonces: te.st, Now: func() time.Time { return time.Now().Add(-time.Hour) }}
+	te.ch = &token.Challenges{Nonces: te.st, Now: func() time.Time { return time.Now().Add(-time.Hour) }}
 	raw, nonce = te.token(t, card.AuthKey, audience)
-	if _, err := te.v.Validate(ctx, raw, audience, nonce, jpki.KindAuth); confirm.TokenCode(err) != confirm.TokenNonceExpired {
+	if _, err := te.v.Validate(ctx, raw, audience, nonce, card.AuthKey); token.CodeOf(err) != token.NonceExpired {
 		t.Errorf("expired: %v", err)
 	}
 }
@@ -259,34 +253,5 @@ func TestMakeTokenConsent(t *testing.T) {
 		if _, err := confirm.MakeToken(ctx, cardOf(t, h, card.Options{}), o); err == nil {
 			t.Errorf("MakeToken(%+v) accepted", o)
 		}
-	}
-}
-
-func TestMemoryNonceStore(t *testing.T) {
-	ctx := context.Background()
-	now := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
-	m := &confirm.MemoryNonceStore{Now: func() time.Time { return now }}
-	if err := m.PutNonce(ctx, "a", now.Add(time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.PutNonce(ctx, "a", now.Add(time.Minute)); !errors.Is(err, store.ErrConflict) {
-		t.Errorf("put twice: %v", err)
-	}
-	if err := m.ConsumeNonce(ctx, "b"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("unknown: %v", err)
-	}
-	if err := m.ConsumeNonce(ctx, "a"); err != nil {
-		t.Errorf("consume: %v", err)
-	}
-	if err := m.ConsumeNonce(ctx, "a"); !errors.Is(err, store.ErrConsumed) {
-		t.Errorf("consume twice: %v", err)
-	}
-	m.PutNonce(ctx, "c", now.Add(time.Minute))
-	now = now.Add(time.Minute)
-	if err := m.ConsumeNonce(ctx, "c"); !errors.Is(err, store.ErrExpired) {
-		t.Errorf("expired: %v", err)
-	}
-	if n, _ := m.PurgeNonces(ctx, now); n != 2 {
-		t.Errorf("purged %d", n)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/store"
 )
@@ -56,8 +57,8 @@ func attributesFrom(a *jpki.Attributes) *Attributes {
 		Address:            a.Address,
 		AddressSubstitutes: a.AddressSubstitutes,
 		BirthEra:           int(a.BirthEra),
-		Sex:                a.Sex.String(),
-		SexCode:            int(a.Sex),
+		Sex:                certSexWord(a.Sex.CertificateCode()),
+		SexCode:            a.Sex.CertificateCode(),
 	}
 	if !a.BirthDate.IsZero() {
 		out.BirthDate = a.BirthDate.Format(dateLayout)
@@ -99,11 +100,11 @@ func attributesFromStore(s store.Attributes) *Attributes {
 	}
 	if t, err := time.Parse("20060102", s.BirthDate); err == nil {
 		out.BirthDate = t.Format(dateLayout)
-		out.BirthDateJapanese = jpki.Era(s.BirthEra).Format(t)
+		out.BirthDateJapanese = card.Era(s.BirthEra).Format(t)
 	}
 	if n, err := strconv.Atoi(s.Sex); err == nil {
 		out.SexCode = n
-		out.Sex = jpki.Sex(n).String()
+		out.Sex = certSexWord(n)
 	}
 	out.NeedsVisualCheck = out.HasSubstitutes()
 	return out
@@ -141,11 +142,11 @@ func substitutePositions(flags string) []int {
 // CertificateInfo identifies a certificate the way records and
 // enrolments key it.
 type CertificateInfo struct {
-	// Kind is "sign" or "auth".
-	Kind string `json:"kind"`
-	// Issuer is the issuer DN in the certificate's own order (see
-	// IssuerString; the string the store keys enrolments and eligibility
-	// by).
+	// Kind is the certificate's kind ("sign" or "auth" in JSON).
+	Kind card.KeyKind `json:"kind"`
+	// Issuer is the issuer Name as IssuerString writes it (RFC 4514,
+	// last RDN first): the string the store keys enrolments and
+	// eligibility by.
 	Issuer string `json:"issuer"`
 	// Serial is the serial number in the store's canonical hex.
 	Serial    string    `json:"serial"`
@@ -157,9 +158,9 @@ type CertificateInfo struct {
 }
 
 // certificateInfo describes cert.
-func certificateInfo(cert *x509.Certificate, kind jpki.Kind) CertificateInfo {
+func certificateInfo(cert *x509.Certificate, kind card.KeyKind) CertificateInfo {
 	return CertificateInfo{
-		Kind:        kind.String(),
+		Kind:        kind,
 		Issuer:      IssuerString(cert),
 		Serial:      SerialString(cert),
 		Subject:     subjectString(cert),

@@ -1,10 +1,7 @@
 package confirm
 
 import (
-	"context"
-	"crypto/x509"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -16,28 +13,32 @@ import (
 // Verdict is what a confirmation concluded, one field per check. OK is
 // true only when the signature verified, the chain reached a trusted root
 // (a production one when the Confirmer requires it) and the revocation
-// answer is acceptable under the RevocationPolicy.
+// answer is acceptable under the revocation policy.
 type Verdict struct {
 	OK bool `json:"ok"`
 	// Refusal names the first check that failed, empty when OK: one of
 	// RefusalSignature, RefusalChain, RefusalRevoked,
 	// RefusalRevocationUnknown. A CLI maps it to its exit codes.
-	Refusal    string           `json:"refusal,omitempty"`
+	Refusal    RefusalCode      `json:"refusal,omitempty"`
 	Signature  SignatureResult  `json:"signature"`
 	Chain      ChainResult      `json:"chain"`
 	Revocation RevocationResult `json:"revocation"`
 }
 
+// RefusalCode says why a confirmation was refused: Verdict.Refusal,
+// ChipVerdict.Refusal and AgeResult.Refusal. Empty means not refused.
+type RefusalCode string
+
 // Refusal codes of Verdict.Refusal.
 const (
-	RefusalSignature         = "bad_signature"
-	RefusalChain             = "chain"
-	RefusalRevoked           = "revoked"
-	RefusalRevocationUnknown = "revocation_unknown"
+	RefusalSignature         RefusalCode = "bad_signature"
+	RefusalChain             RefusalCode = "chain"
+	RefusalRevoked           RefusalCode = "revoked"
+	RefusalRevocationUnknown RefusalCode = "revocation_unknown"
 )
 
 // refusal names the first failed check of v under p.
-func refusal(v Verdict, p RevocationPolicy) string {
+func refusal(v Verdict, p revocation.Policy) RefusalCode {
 	switch {
 	case !v.Signature.OK:
 		return RefusalSignature
@@ -45,7 +46,7 @@ func refusal(v Verdict, p RevocationPolicy) string {
 		return RefusalChain
 	case v.Revocation.Status == RevocationRevoked:
 		return RefusalRevoked
-	case !p.accepts(v.Revocation):
+	case !accepts(p, v.Revocation):
 		return RefusalRevocationUnknown
 	}
 	return ""
@@ -94,7 +95,7 @@ const (
 	// RevocationUnknown: revocation could not be checked (no source, stale
 	// data, unreachable responder...); Code says why.
 	RevocationUnknown RevocationStatus = "unknown"
-	// RevocationNotChecked: RevocationOff, nothing was consulted.
+	// RevocationNotChecked: revocation.PolicyOff, nothing was consulted.
 	RevocationNotChecked RevocationStatus = "not_checked"
 )
 
@@ -131,74 +132,29 @@ const (
 	RevCodeError            = "error"
 )
 
-// RevocationPolicy says what a revocation answer does to a verdict. The
-// zero value is RevocationHard: fail closed.
-type RevocationPolicy int
-
-// Revocation policies (off, soft, hard).
-const (
-	// RevocationHard accepts only a "good" answer.
-	RevocationHard RevocationPolicy = iota
-	// RevocationSoft refuses a revoked certificate but accepts one whose
-	// status could not be checked; the result still says "unknown".
-	RevocationSoft
-	// RevocationOff does not consult revocation at all ("not_checked").
-	RevocationOff
-)
-
-// String returns "hard", "soft" or "off".
-func (p RevocationPolicy) String() string {
+// accepts reports whether r is acceptable under p (as
+// revocation.Policy.Accepts; "not_checked" only happens under off).
+func accepts(p revocation.Policy, r RevocationResult) bool {
 	switch p {
-	case RevocationHard:
-		return "hard"
-	case RevocationSoft:
-		return "soft"
-	case RevocationOff:
-		return "off"
-	}
-	return fmt.Sprintf("RevocationPolicy(%d)", int(p))
-}
-
-// ParseRevocationPolicy parses "hard", "soft" or "off", for flags.
-func ParseRevocationPolicy(s string) (RevocationPolicy, error) {
-	switch strings.ToLower(s) {
-	case "hard", "":
-		return RevocationHard, nil
-	case "soft":
-		return RevocationSoft, nil
-	case "off":
-		return RevocationOff, nil
-	}
-	return 0, fmt.Errorf("parsing revocation policy: %q is not hard, soft or off", s)
-}
-
-// accepts reports whether r is acceptable under p.
-func (p RevocationPolicy) accepts(r RevocationResult) bool {
-	switch p {
-	case RevocationOff:
+	case revocation.PolicyOff:
 		return true
-	case RevocationSoft:
+	case revocation.PolicySoft:
 		return r.Status != RevocationRevoked
 	}
 	return r.Status == RevocationGood
 }
 
-// RevocationChecker answers the revocation status of cert, issued by
-// issuer (a trusted root: JPKI roots issue end-entity certificates
-// directly). It must fail closed: anything but a verified answer is
-// revocation.StatusUnknown with Result.Err saying why. The combined
-// CRL/OCSP checker of package jpki/revocation fits it through CheckerFunc
-// or directly; CRLChecker is a small one over parsed CRLs.
-type RevocationChecker interface {
-	Check(ctx context.Context, cert, issuer *x509.Certificate) revocation.Result
-}
-
-// CheckerFunc adapts a function to RevocationChecker.
-type CheckerFunc func(ctx context.Context, cert, issuer *x509.Certificate) revocation.Result
-
-// Check calls f.
-func (f CheckerFunc) Check(ctx context.Context, cert, issuer *x509.Certificate) revocation.Result {
-	return f(ctx, cert, issuer)
+// issuedResult converts a checker's answer for a certificate whose
+// trusted issuer confirm has found: a checker that knows no issuer of it
+// (no CRL of that key, a responder for other issuers) has no data for
+// it, so its unknown answer is "no_source", not "no_issuer" (which says
+// that no trusted root issued the certificate).
+func issuedResult(r revocation.Result) RevocationResult {
+	out := revocationResult(r)
+	if out.Code == RevCodeNoIssuer {
+		out.Code = RevCodeNoSource
+	}
+	return out
 }
 
 // revocationResult converts a checker's answer.
@@ -297,25 +253,4 @@ func chainResult(v *jpki.Verification, err error, at time.Time) ChainResult {
 	out.Generation = v.Generation
 	out.Production = v.Production
 	return out
-}
-
-// CertChecker is a revocation source that finds the issuer itself, such
-// as *revocation.Checker (OCSP and CRLs combined, fail closed) and
-// *revocation.CRLSet through CheckerFunc.
-type CertChecker interface {
-	Check(ctx context.Context, cert *x509.Certificate) revocation.Result
-}
-
-// Adapt makes a RevocationChecker of a CertChecker, for
-// Config.Revocation and Validator.Revocation:
-//
-//	chk, _ := revocation.NewChecker(revocation.ModeOCSPThenCRL, ocspClient, crlSet)
-//	cfg.Revocation = confirm.Adapt(chk)
-//
-// The issuer confirm found by signature is not passed on: the checker
-// matches the issuer again itself, also by key.
-func Adapt(c CertChecker) RevocationChecker {
-	return CheckerFunc(func(ctx context.Context, cert, _ *x509.Certificate) revocation.Result {
-		return c.Check(ctx, cert)
-	})
 }

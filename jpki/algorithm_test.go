@@ -49,7 +49,7 @@ func ecdsaHolder(t testing.TB) *jpkitest.Holder {
 func mixedTestRoots(t testing.TB) *Roots {
 	t.Helper()
 	p := jpkitest.Default()
-	r, err := NewRoots(WithTestHierarchy(append(p.AllRoots(jpkitest.KindSign), p.AllRoots(jpkitest.KindAuth)...)...))
+	r, err := NewRoots(WithTestHierarchy(append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,11 +58,11 @@ func mixedTestRoots(t testing.TB) *Roots {
 
 // genSigner returns a Signer for h's key of kind on a fresh virtual card
 // built for h (with the speculative ECDSA keys where h has them).
-func genSigner(t testing.TB, h *jpkitest.Holder, kind Kind) (*Signer, *pinPrompt) {
+func genSigner(t testing.TB, h *jpkitest.Holder, kind card.KeyKind) (*Signer, *pinPrompt) {
 	t.Helper()
 	j := virtualJPKI(t, h, card.Options{SpeculativeECDSA: true}, h.VirtualOptions()...)
 	xc, key, pin := h.AuthCert, card.AuthKey, h.Spec.AuthPIN
-	if kind == KindSign {
+	if kind == card.SignKey {
 		xc, key, pin = h.SignCert, card.SignKey, h.Spec.SignPIN
 	}
 	p := &pinPrompt{pin: pin}
@@ -142,7 +142,7 @@ func TestVerifyDigest(t *testing.T) {
 func TestSignerGenerations(t *testing.T) {
 	for _, g := range cardGenerations {
 		h := g.holder(t)
-		for _, kind := range []Kind{KindAuth, KindSign} {
+		for _, kind := range []card.KeyKind{card.AuthKey, card.SignKey} {
 			t.Run(g.name+"/"+kind.String(), func(t *testing.T) {
 				s, p := genSigner(t, h, kind)
 				if s.Algorithm() != g.alg {
@@ -186,7 +186,7 @@ func TestSignerGenerations(t *testing.T) {
 
 func TestSignerECDSARefusals(t *testing.T) {
 	h := ecdsaHolder(t)
-	s, p := genSigner(t, h, KindAuth)
+	s, p := genSigner(t, h, card.AuthKey)
 	tests := []struct {
 		name   string
 		digest []byte
@@ -242,7 +242,7 @@ func TestChainMixedHierarchy(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s %s: %v", g.name, cert.Kind, err)
 			}
-			if !bytes.Equal(v.Root.Certificate.Raw, map[Kind]*x509.Certificate{KindSign: h.SignCA, KindAuth: h.AuthCA}[cert.Kind].Raw) {
+			if !bytes.Equal(v.Root.Certificate.Raw, map[card.KeyKind]*x509.Certificate{card.SignKey: h.SignCA, card.AuthKey: h.AuthCA}[cert.Kind].Raw) {
 				t.Errorf("%s %s: verified to another root", g.name, cert.Kind)
 			}
 			if _, err := Verify(cert, prod, VerifyOptions{Time: refTime(), Kind: cert.Kind}); !errors.Is(err, ErrUnknownIssuer) {
@@ -263,7 +263,7 @@ func TestCMSGenerations(t *testing.T) {
 	roots := mixedTestRoots(t)
 	for _, g := range cardGenerations {
 		h := g.holder(t)
-		s, p := genSigner(t, h, KindSign)
+		s, p := genSigner(t, h, card.SignKey)
 		for _, detached := range []bool{false, true} {
 			for _, hash := range []crypto.Hash{0, crypto.SHA256, crypto.SHA384, crypto.SHA512} {
 				sig, err := SignCMS(cmsData, s, s.Certificate().Certificate, []*x509.Certificate{h.SignCA}, CMSOptions{Detached: detached, SigningTime: refTime(), Hash: hash})
@@ -274,7 +274,7 @@ func TestCMSGenerations(t *testing.T) {
 				if detached {
 					data = cmsData
 				}
-				v, err := VerifyCMS(sig, data, roots, VerifyOptions{Time: refTime(), Kind: KindSign})
+				v, err := VerifyCMS(sig, data, roots, VerifyOptions{Time: refTime(), Kind: card.SignKey})
 				if err != nil {
 					t.Fatalf("%s detached %v %v: %v", g.name, detached, hash, err)
 				}
@@ -305,7 +305,7 @@ func TestCMSGenerations(t *testing.T) {
 func TestCMSECDSAOpenSSL(t *testing.T) {
 	openssl := needOpenSSL(t)
 	h := ecdsaHolder(t)
-	s, _ := genSigner(t, h, KindSign)
+	s, _ := genSigner(t, h, card.SignKey)
 	dir := t.TempDir()
 	rootPEM := filepath.Join(dir, "root.pem")
 	writePEM(t, rootPEM, "CERTIFICATE", h.SignCA.Raw)
@@ -369,14 +369,14 @@ func TestCMSECDSAOpenSSL(t *testing.T) {
 			if detached {
 				data = cmsData
 			}
-			v, err := VerifyCMS(sig, data, roots, VerifyOptions{Time: refTime(), Kind: KindSign})
+			v, err := VerifyCMS(sig, data, roots, VerifyOptions{Time: refTime(), Kind: card.SignKey})
 			if err != nil {
 				t.Fatalf("%s detached %v: %v", md, detached, err)
 			}
 			if !v.Signer.Equal(h.SignCert) || !bytes.Equal(v.Content, cmsData) {
 				t.Errorf("signer %v content %q", v.Signer.Subject, v.Content)
 			}
-			if _, err := VerifyCMS(sig, data, allTestRoots(t), VerifyOptions{Time: refTime(), Kind: KindSign}); err == nil {
+			if _, err := VerifyCMS(sig, data, allTestRoots(t), VerifyOptions{Time: refTime(), Kind: card.SignKey}); err == nil {
 				t.Error("ECDSA CMS verified under RSA roots only")
 			}
 		}

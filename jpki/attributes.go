@@ -4,32 +4,13 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 	"unicode/utf8"
 
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/jpkioid"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
-)
-
-// Object identifiers of the JPKI subjectAltName otherName entries of a
-// signing certificate (docs/certificates.md "Certificates").
-var (
-	// OIDName is the holder's name, family and given name separated by
-	// U+3000.
-	OIDName = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 5, 1}
-	// OIDNameSubstitutes flags the name's substitute characters (代替文字),
-	// one '0' or '1' per character.
-	OIDNameSubstitutes = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 5, 2}
-	// OIDSex is the sex code: 1 male, 2 female, 3 unknown.
-	OIDSex = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 5, 3}
-	// OIDBirthDate is the birth date EYYYYMMDD: E the [Era] code, then the
-	// Gregorian date.
-	OIDBirthDate = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 5, 4}
-	// OIDAddress is the address, from the prefecture on.
-	OIDAddress = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 5, 5}
-	// OIDAddressSubstitutes flags the address's substitute characters.
-	OIDAddressSubstitutes = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 5, 6}
 )
 
 // GeneralName and OtherName tags (RFC 5280 §4.2.1.6):
@@ -40,7 +21,7 @@ const (
 	otherNameValue       = 0
 )
 
-// nameSeparator separates family and given name in OIDName (U+3000,
+// nameSeparator separates family and given name in jpkioid.Name (U+3000,
 // IDEOGRAPHIC SPACE).
 const nameSeparator = '\u3000'
 
@@ -54,33 +35,6 @@ const (
 // birthDateLen is the length of EYYYYMMDD.
 const birthDateLen = 9
 
-// Sex is the holder's sex as the signing certificate records it
-// (OIDSex). The codes differ from the text application's ISO 5218 ones.
-type Sex int
-
-// Sex codes of OIDSex.
-const (
-	// SexMale is code 1.
-	SexMale Sex = 1
-	// SexFemale is code 2.
-	SexFemale Sex = 2
-	// SexUnknown is code 3.
-	SexUnknown Sex = 3
-)
-
-// String returns "male", "female", "unknown", or "Sex(n)".
-func (s Sex) String() string {
-	switch s {
-	case SexMale:
-		return "male"
-	case SexFemale:
-		return "female"
-	case SexUnknown:
-		return "unknown"
-	}
-	return "Sex(" + strconv.Itoa(int(s)) + ")"
-}
-
 // Attributes are the holder's four basic facts (基本4情報) carried by a
 // signing certificate's subjectAltName. Authentication certificates carry
 // none.
@@ -91,13 +45,14 @@ type Attributes struct {
 	// that are substitute characters (代替文字): characters the registry
 	// holds that have no code point and were replaced.
 	NameSubstitutes []int
-	// Sex is the holder's sex.
-	Sex Sex
+	// Sex is the holder's sex (the certificate's code is
+	// Sex.CertificateCode).
+	Sex card.Sex
 	// BirthDate is the birth date at 00:00 UTC (the date is Gregorian).
 	BirthDate time.Time
 	// BirthEra is the era the registry records the birth date in, or
-	// EraUnknown when the certificate says 0. It is never guessed.
-	BirthEra Era
+	// card.EraUnknown when the certificate says 0. It is never guessed.
+	BirthEra card.Era
 	// Address is the address from the prefecture on.
 	Address string
 	// AddressSubstitutes lists the substitute-character positions of
@@ -154,29 +109,29 @@ func ParseAttributes(san []byte) (*Attributes, error) {
 		return nil, nil
 	}
 	a := new(Attributes)
-	name, hasName := vals[oidKey(OIDName)]
+	name, hasName := vals[oidKey(jpkioid.Name)]
 	if hasName {
 		a.Name = name
 	}
-	if v, ok := vals[oidKey(OIDNameSubstitutes)]; ok {
+	if v, ok := vals[oidKey(jpkioid.NameSubstitutes)]; ok {
 		if a.NameSubstitutes, err = parseSubstitutes(v, a.Name); err != nil {
 			return nil, fmt.Errorf("parsing name substitutes: %w", err)
 		}
 	}
-	if v, ok := vals[oidKey(OIDSex)]; ok {
+	if v, ok := vals[oidKey(jpkioid.Sex)]; ok {
 		if a.Sex, err = parseSex(v); err != nil {
 			return nil, err
 		}
 	}
-	if v, ok := vals[oidKey(OIDBirthDate)]; ok {
+	if v, ok := vals[oidKey(jpkioid.BirthDate)]; ok {
 		if a.BirthDate, a.BirthEra, err = parseBirthDate(v); err != nil {
 			return nil, err
 		}
 	}
-	if v, ok := vals[oidKey(OIDAddress)]; ok {
+	if v, ok := vals[oidKey(jpkioid.Address)]; ok {
 		a.Address = v
 	}
-	if v, ok := vals[oidKey(OIDAddressSubstitutes)]; ok {
+	if v, ok := vals[oidKey(jpkioid.AddressSubstitutes)]; ok {
 		if a.AddressSubstitutes, err = parseSubstitutes(v, a.Address); err != nil {
 			return nil, fmt.Errorf("parsing address substitutes: %w", err)
 		}
@@ -186,7 +141,7 @@ func ParseAttributes(san []byte) (*Attributes, error) {
 
 // jpkiAttributeOIDs are the otherName types ParseAttributes reads.
 var jpkiAttributeOIDs = []asn1.ObjectIdentifier{
-	OIDName, OIDNameSubstitutes, OIDSex, OIDBirthDate, OIDAddress, OIDAddressSubstitutes,
+	jpkioid.Name, jpkioid.NameSubstitutes, jpkioid.Sex, jpkioid.BirthDate, jpkioid.Address, jpkioid.AddressSubstitutes,
 }
 
 func oidKey(o asn1.ObjectIdentifier) string { return o.String() }
@@ -274,10 +229,9 @@ func parseSubstitutes(flags, text string) ([]int, error) {
 	return pos, nil
 }
 
-func parseSex(v string) (Sex, error) {
+func parseSex(v string) (card.Sex, error) {
 	if len(v) == 1 {
-		switch s := Sex(v[0] - '0'); s {
-		case SexMale, SexFemale, SexUnknown:
+		if s, ok := card.SexFromCertificateCode(int(v[0]) - '0'); ok {
 			return s, nil
 		}
 	}
@@ -286,7 +240,7 @@ func parseSex(v string) (Sex, error) {
 
 // parseBirthDate reads EYYYYMMDD. The era code E must be 0 (unknown) or
 // one of the five eras; when it names an era, the date must fall in it.
-func parseBirthDate(v string) (time.Time, Era, error) {
+func parseBirthDate(v string) (time.Time, card.Era, error) {
 	if len(v) != birthDateLen {
 		return time.Time{}, 0, malformed("birth date %q is not EYYYYMMDD", v)
 	}
@@ -295,15 +249,15 @@ func parseBirthDate(v string) (time.Time, Era, error) {
 			return time.Time{}, 0, malformed("birth date %q is not EYYYYMMDD", v)
 		}
 	}
-	era := Era(v[0] - '0')
-	if era != EraUnknown && !era.Valid() {
+	era := card.Era(v[0] - '0')
+	if era != card.EraUnknown && !era.Valid() {
 		return time.Time{}, 0, malformed("birth date %q: unknown era code %c", v, v[0])
 	}
 	d, err := time.Parse("20060102", v[1:])
 	if err != nil {
 		return time.Time{}, 0, malformed("birth date %q: no such date", v)
 	}
-	if era != EraUnknown && !era.Contains(d) {
+	if era != card.EraUnknown && !era.Contains(d) {
 		return time.Time{}, 0, malformed("birth date %q: %s is not in era %s", v, d.Format(time.DateOnly), era)
 	}
 	return d, era, nil

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/jpkioid"
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 )
@@ -56,24 +58,24 @@ func marshalAttributes(t testing.TB, a *Attributes) []byte {
 	}
 	u := cbasn1.UTF8String
 	names := []otherName{
-		{OIDName, u, a.Name},
-		{OIDNameSubstitutes, u, flags(a.Name, a.NameSubstitutes)},
-		{OIDSex, u, strconv.Itoa(int(a.Sex))},
-		{OIDBirthDate, u, strconv.Itoa(int(a.BirthEra)) + a.BirthDate.Format("20060102")},
-		{OIDAddress, u, a.Address},
-		{OIDAddressSubstitutes, u, flags(a.Address, a.AddressSubstitutes)},
+		{jpkioid.Name, u, a.Name},
+		{jpkioid.NameSubstitutes, u, flags(a.Name, a.NameSubstitutes)},
+		{jpkioid.Sex, u, strconv.Itoa(a.Sex.CertificateCode())},
+		{jpkioid.BirthDate, u, strconv.Itoa(int(a.BirthEra)) + a.BirthDate.Format("20060102")},
+		{jpkioid.Address, u, a.Address},
+		{jpkioid.AddressSubstitutes, u, flags(a.Address, a.AddressSubstitutes)},
 	}
 	return buildSAN(t, names, false)
 }
 
 func holderNames(tag cbasn1.Tag) []otherName {
 	return []otherName{
-		{OIDName, tag, "個人番号\u3000花子"},
-		{OIDNameSubstitutes, tag, "000100"},
-		{OIDSex, tag, "2"},
-		{OIDBirthDate, tag, "419890108"},
-		{OIDAddress, tag, "東京都千代田区永田町１丁目７番１号"},
-		{OIDAddressSubstitutes, tag, strings.Repeat("0", 17)},
+		{jpkioid.Name, tag, "個人番号\u3000花子"},
+		{jpkioid.NameSubstitutes, tag, "000100"},
+		{jpkioid.Sex, tag, "2"},
+		{jpkioid.BirthDate, tag, "419890108"},
+		{jpkioid.Address, tag, "東京都千代田区永田町１丁目７番１号"},
+		{jpkioid.AddressSubstitutes, tag, strings.Repeat("0", 17)},
 	}
 }
 
@@ -81,9 +83,9 @@ func TestParseAttributes(t *testing.T) {
 	want := &Attributes{
 		Name:            "個人番号\u3000花子",
 		NameSubstitutes: []int{3},
-		Sex:             SexFemale,
+		Sex:             card.SexFemale,
 		BirthDate:       day(1989, 1, 8),
-		BirthEra:        EraHeisei,
+		BirthEra:        card.EraHeisei,
 		Address:         "東京都千代田区永田町１丁目７番１号",
 	}
 	for _, tc := range []struct {
@@ -114,11 +116,11 @@ func TestParseAttributes(t *testing.T) {
 }
 
 func TestParseAttributesEraUnknownNotGuessed(t *testing.T) {
-	a, err := ParseAttributes(buildSAN(t, []otherName{{OIDBirthDate, cbasn1.UTF8String, "019700101"}}, false))
+	a, err := ParseAttributes(buildSAN(t, []otherName{{jpkioid.BirthDate, cbasn1.UTF8String, "019700101"}}, false))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.BirthEra != EraUnknown || !a.BirthDate.Equal(day(1970, 1, 1)) {
+	if a.BirthEra != card.EraUnknown || !a.BirthDate.Equal(day(1970, 1, 1)) {
 		t.Errorf("era %v date %v", a.BirthEra, a.BirthDate)
 	}
 	if s := a.FormatBirthDate(); s != "1970年1月1日" {
@@ -136,7 +138,7 @@ func TestParseAttributesNone(t *testing.T) {
 func TestParseAttributesMalformed(t *testing.T) {
 	u := cbasn1.UTF8String
 	one := func(oid asn1.ObjectIdentifier, v string) []byte {
-		return buildSAN(t, []otherName{{OIDName, u, "山田\u3000太郎"}, {oid, u, v}}, false)
+		return buildSAN(t, []otherName{{jpkioid.Name, u, "山田\u3000太郎"}, {oid, u, v}}, false)
 	}
 	valid := buildSAN(t, holderNames(u), false)
 	tests := []struct {
@@ -147,18 +149,18 @@ func TestParseAttributesMalformed(t *testing.T) {
 		{"not a sequence", []byte{0x04, 0x00}},
 		{"trailing bytes", append(append([]byte(nil), valid...), 0)},
 		{"truncated", valid[:len(valid)-3]},
-		{"sex 9", one(OIDSex, "9")},
-		{"sex empty", one(OIDSex, "")},
-		{"birth short", one(OIDBirthDate, "41989010")},
-		{"birth letters", one(OIDBirthDate, "4198901A8")},
-		{"birth no such day", one(OIDBirthDate, "419890230")},
-		{"birth era 6", one(OIDBirthDate, "619890108")},
-		{"birth outside era", one(OIDBirthDate, "419890107")},
-		{"substitute flag 2", one(OIDNameSubstitutes, "00200")},
-		{"substitute beyond text", one(OIDNameSubstitutes, "0000001")},
-		{"duplicate", buildSAN(t, []otherName{{OIDSex, u, "1"}, {OIDSex, u, "1"}}, false)},
-		{"wrong value type", buildSAN(t, []otherName{{OIDName, cbasn1.PrintableString, "x"}}, false)},
-		{"not utf8", buildSAN(t, []otherName{{OIDName, cbasn1.OCTET_STRING, "\xff\xfe"}}, false)},
+		{"sex 9", one(jpkioid.Sex, "9")},
+		{"sex empty", one(jpkioid.Sex, "")},
+		{"birth short", one(jpkioid.BirthDate, "41989010")},
+		{"birth letters", one(jpkioid.BirthDate, "4198901A8")},
+		{"birth no such day", one(jpkioid.BirthDate, "419890230")},
+		{"birth era 6", one(jpkioid.BirthDate, "619890108")},
+		{"birth outside era", one(jpkioid.BirthDate, "419890107")},
+		{"substitute flag 2", one(jpkioid.NameSubstitutes, "00200")},
+		{"substitute beyond text", one(jpkioid.NameSubstitutes, "0000001")},
+		{"duplicate", buildSAN(t, []otherName{{jpkioid.Sex, u, "1"}, {jpkioid.Sex, u, "1"}}, false)},
+		{"wrong value type", buildSAN(t, []otherName{{jpkioid.Name, cbasn1.PrintableString, "x"}}, false)},
+		{"not utf8", buildSAN(t, []otherName{{jpkioid.Name, cbasn1.OCTET_STRING, "\xff\xfe"}}, false)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,14 +169,6 @@ func TestParseAttributesMalformed(t *testing.T) {
 				t.Fatalf("got %+v, %v; want ErrMalformedAttributes", a, err)
 			}
 		})
-	}
-}
-
-func TestSexString(t *testing.T) {
-	for s, want := range map[Sex]string{SexMale: "male", SexFemale: "female", SexUnknown: "unknown", 0: "Sex(0)"} {
-		if got := s.String(); got != want {
-			t.Errorf("%d: %q, want %q", int(s), got, want)
-		}
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 // ReadAuthCertificate reads and parses the user-authentication certificate
 // (EF 000A, free to read on the card).
 func ReadAuthCertificate(ctx context.Context, j *card.JPKI) (*Certificate, error) {
-	der, err := j.ReadCertificate(ctx, card.AuthCert)
+	der, err := j.ReadCertificate(ctx, card.AuthKey)
 	if err != nil {
 		return nil, fmt.Errorf("reading authentication certificate: %w", err)
 	}
@@ -38,8 +38,12 @@ func ReadSignCertificate(ctx context.Context, j *card.JPKI, prompt card.PINPromp
 func (r *Roots) AddFromCard(ctx context.Context, j *card.JPKI) ([]*Root, error) {
 	var added []*Root
 	var errs []error
-	for _, f := range []card.CertFile{card.SignCACert, card.AuthCACert} {
-		der, err := j.ReadCertificate(ctx, f)
+	for _, k := range []card.KeyKind{card.SignKey, card.AuthKey} {
+		f := "authentication CA certificate"
+		if k == card.SignKey {
+			f = "signing CA certificate"
+		}
+		der, err := j.ReadCACertificate(ctx, k)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("reading %v: %w", f, err))
 			continue

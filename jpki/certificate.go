@@ -5,55 +5,9 @@ import (
 	"encoding/asn1"
 	"errors"
 	"fmt"
-	"strconv"
-)
 
-// Kind says which of the card's two certificates a certificate is.
-type Kind int
-
-const (
-	// KindUnknown is a certificate whose profile is neither JPKI kind, or
-	// whose key usage and policy disagree.
-	KindUnknown Kind = iota
-	// KindSign is the signing certificate (署名用電子証明書): key usage
-	// nonRepudiation, policy PolicySign. It carries the holder's
-	// [Attributes].
-	KindSign
-	// KindAuth is the user-authentication certificate (利用者証明用電子証明書):
-	// key usage digitalSignature only, policy PolicyAuth. It carries no
-	// personal data.
-	KindAuth
-)
-
-// String returns "sign", "auth" or "unknown".
-func (k Kind) String() string {
-	switch k {
-	case KindSign:
-		return "sign"
-	case KindAuth:
-		return "auth"
-	case KindUnknown:
-		return "unknown"
-	}
-	return "Kind(" + strconv.Itoa(int(k)) + ")"
-}
-
-// Certificate policy identifiers (docs/certificates.md "Certificates"). The test
-// ones are accepted only under a test root (see [WithTestHierarchy]).
-var (
-	// PolicySign is the production signing-certificate policy
-	// 1.2.392.200149.8.5.1.1.20.
-	PolicySign = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 1, 20}
-	// PolicyAuth is the production authentication-certificate policy
-	// 1.2.392.200149.8.5.1.3.30. docs/certificates.md marks it *unsure*.
-	PolicyAuth = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 3, 30}
-	// PolicySignTest is the signing policy reported for J-LIS test cards,
-	// 1.2.392.200149.8.5.1.0.20. docs/certificates.md marks it *unsure*.
-	PolicySignTest = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 0, 20}
-	// PolicyAuthTest is this package's guess at the authentication policy
-	// of J-LIS test cards, 1.2.392.200149.8.5.1.0.30, by analogy with
-	// PolicySignTest. No source states it.
-	PolicyAuthTest = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 0, 30}
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/jpkioid"
 )
 
 // oidExtSubjectAltName is the subjectAltName extension (RFC 5280 §4.2.1.6).
@@ -64,9 +18,9 @@ var oidExtSubjectAltName = asn1.ObjectIdentifier{2, 5, 29, 17}
 // attributes.
 type Certificate struct {
 	*x509.Certificate
-	// Kind is decided from the profile (key usage and policy), never from
+	// card.KeyKind is decided from the profile (key usage and policy), never from
 	// the file the certificate was read from.
-	Kind Kind
+	Kind card.KeyKind
 	// Attributes are the holder's name, sex, birth date and address from a
 	// signing certificate's subjectAltName; nil for authentication
 	// certificates and for certificates without JPKI entries.
@@ -92,7 +46,7 @@ var ErrMalformedCertificate = errors.New("jpki: malformed certificate")
 // FromX509 is [Parse] for a certificate crypto/x509 already parsed.
 func FromX509(xc *x509.Certificate) (*Certificate, error) {
 	c := &Certificate{Certificate: xc, Kind: kindOf(xc)}
-	if c.Kind != KindSign {
+	if c.Kind != card.SignKey {
 		return c, nil
 	}
 	for _, ext := range xc.Extensions {
@@ -110,39 +64,39 @@ func FromX509(xc *x509.Certificate) (*Certificate, error) {
 
 // kindOf decides a certificate's kind. A JPKI policy, when present,
 // decides (Verify then checks that the key usage fits it); a certificate
-// asserting both kinds' policies is KindUnknown. Without one, the key usage
+// asserting both kinds' policies has no kind (0). Without one, the key usage
 // decides: nonRepudiation means signing, digitalSignature without it
-// authentication. CA certificates are KindUnknown.
-func kindOf(xc *x509.Certificate) Kind {
+// authentication. CA certificates have none.
+func kindOf(xc *x509.Certificate) card.KeyKind {
 	if xc.IsCA {
-		return KindUnknown
+		return 0
 	}
-	byPolicy := KindUnknown
+	var byPolicy card.KeyKind
 	for _, p := range policies(xc) {
-		k := KindUnknown
+		var k card.KeyKind
 		switch {
-		case p.Equal(PolicySign), p.Equal(PolicySignTest):
-			k = KindSign
-		case p.Equal(PolicyAuth), p.Equal(PolicyAuthTest):
-			k = KindAuth
+		case p.Equal(jpkioid.PolicySign), p.Equal(jpkioid.PolicySignTest):
+			k = card.SignKey
+		case p.Equal(jpkioid.PolicyAuth), p.Equal(jpkioid.PolicyAuthTest):
+			k = card.AuthKey
 		default:
 			continue
 		}
-		if byPolicy != KindUnknown && byPolicy != k {
-			return KindUnknown // both kinds' policies
+		if byPolicy != 0 && byPolicy != k {
+			return 0 // both kinds' policies
 		}
 		byPolicy = k
 	}
-	if byPolicy != KindUnknown {
+	if byPolicy != 0 {
 		return byPolicy
 	}
 	switch {
 	case xc.KeyUsage&x509.KeyUsageContentCommitment != 0:
-		return KindSign
+		return card.SignKey
 	case xc.KeyUsage&x509.KeyUsageDigitalSignature != 0:
-		return KindAuth
+		return card.AuthKey
 	}
-	return KindUnknown
+	return 0
 }
 
 // policies returns the certificate's policy OIDs as asn1 identifiers

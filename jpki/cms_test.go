@@ -13,18 +13,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
 var cmsData = []byte("マイナンバーカードで署名する文書\n")
 
 func signRoot(t testing.TB) *x509.Certificate {
-	rc, _ := jpkitest.Default().Root(jpkitest.KindSign, jpkitest.LatestGeneration)
+	rc, _ := jpkitest.Default().Root(card.SignKey, jpkitest.LatestGeneration)
 	return rc
 }
 
 func TestCMSRoundTrip(t *testing.T) {
-	s, p := newTestSigner(t, KindSign)
+	s, p := newTestSigner(t, card.SignKey)
 	roots := allTestRoots(t)
 	at := refTime().Add(-time.Hour).Truncate(time.Second)
 	for _, detached := range []bool{false, true} {
@@ -38,7 +39,7 @@ func TestCMSRoundTrip(t *testing.T) {
 			if detached {
 				data = cmsData
 			}
-			v, err := VerifyCMS(sig, data, roots, VerifyOptions{Time: refTime(), Kind: KindSign})
+			v, err := VerifyCMS(sig, data, roots, VerifyOptions{Time: refTime(), Kind: card.SignKey})
 			if err != nil {
 				t.Fatalf("detached %v hash %v: %v", detached, h, err)
 			}
@@ -47,7 +48,7 @@ func TestCMSRoundTrip(t *testing.T) {
 				wantHash = crypto.SHA256
 			}
 			if !bytes.Equal(v.Content, cmsData) || !v.SigningTime.Equal(at) || v.Hash != wantHash ||
-				v.Signer.Kind != KindSign || v.Signer.Attributes == nil || v.Verification.Generation != 3 {
+				v.Signer.Kind != card.SignKey || v.Signer.Attributes == nil || v.Verification.Generation != 3 {
 				t.Errorf("verification %+v", v)
 			}
 		}
@@ -58,7 +59,7 @@ func TestCMSRoundTrip(t *testing.T) {
 }
 
 func TestCMSFailures(t *testing.T) {
-	s, _ := newTestSigner(t, KindSign)
+	s, _ := newTestSigner(t, card.SignKey)
 	roots := allTestRoots(t)
 	opts := VerifyOptions{Time: refTime()}
 	attached, err := SignCMS(cmsData, s, s.Certificate().Certificate, nil, CMSOptions{SigningTime: refTime()})
@@ -127,7 +128,7 @@ func writePEM(t *testing.T, path, typ string, der []byte) {
 // attribute.
 func TestCMSVerifiedByOpenSSL(t *testing.T) {
 	openssl := needOpenSSL(t)
-	s, _ := newTestSigner(t, KindSign)
+	s, _ := newTestSigner(t, card.SignKey)
 	dir := t.TempDir()
 	rootPEM := filepath.Join(dir, "root.pem")
 	writePEM(t, rootPEM, "CERTIFICATE", signRoot(t).Raw)
@@ -195,7 +196,7 @@ func TestCMSFromOpenSSL(t *testing.T) {
 		if detached {
 			data = cmsData
 		}
-		v, err := VerifyCMS(sig, data, roots, VerifyOptions{Time: refTime(), Kind: KindSign})
+		v, err := VerifyCMS(sig, data, roots, VerifyOptions{Time: refTime(), Kind: card.SignKey})
 		if err != nil {
 			t.Fatalf("detached %v: %v", detached, err)
 		}

@@ -7,7 +7,7 @@
 //     certificate is (signing or user authentication), decided from its
 //     profile, and the holder's attributes ([Attributes]) parsed from the
 //     signing certificate's subjectAltName otherNames;
-//   - the Japanese era calendar used by those attributes ([Era]);
+//   - the Japanese era calendar used by those attributes ([card.Era]);
 //   - the J-LIS roots pinned by SHA-256 fingerprint ([Roots], [Pins]) and
 //     chain verification at a given time ([Verify]);
 //   - a [crypto.Signer] over a card key ([Signer]), usable with crypto/tls,

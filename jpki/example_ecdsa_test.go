@@ -43,11 +43,11 @@ func ExampleSigner_nextGenerationCard() {
 		log.Fatal(err)
 	}
 	p := jpkitest.Default()
-	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(p.AllRoots(jpkitest.KindSign)...))
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(p.AllRoots(card.SignKey)...))
 	if err != nil {
 		log.Fatal(err)
 	}
-	v, err := jpki.VerifyCMS(sig, []byte("契約書"), roots, jpki.VerifyOptions{Time: jpkitest.ReferenceTime(), Kind: jpki.KindSign})
+	v, err := jpki.VerifyCMS(sig, []byte("契約書"), roots, jpki.VerifyOptions{Time: jpkitest.ReferenceTime(), Kind: card.SignKey})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -77,11 +77,11 @@ func ExampleVerify() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(jpkitest.Default().Roots(jpkitest.KindAuth)...))
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(jpkitest.Default().Roots(card.AuthKey)...))
 	if err != nil {
 		log.Fatal(err)
 	}
-	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Time: jpkitest.ReferenceTime(), Kind: jpki.KindAuth})
+	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Time: jpkitest.ReferenceTime(), Kind: card.AuthKey})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -124,18 +124,6 @@ func ExampleSigner() {
 	// verifies: true
 }
 
-// Formatting a date in the Japanese era calendar.
-func ExampleEra_Format() {
-	d := time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC)
-	fmt.Println(jpki.EraReiwa.Format(d))
-	fmt.Println(jpki.FormatJapaneseDate(time.Date(2025, 1, 2, 0, 0, 0, 0, time.UTC)))
-	fmt.Println(jpki.EraShowa.Format(time.Date(1989, 1, 7, 0, 0, 0, 0, time.UTC)))
-	// Output:
-	// 令和元年5月1日
-	// 令和7年1月2日
-	// 昭和64年1月7日
-}
-
 // A CMS signature with the signing key, and its verification.
 func ExampleSignCMS() {
 	ctx := context.Background()
@@ -155,11 +143,11 @@ func ExampleSignCMS() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(jpkitest.Default().Roots(jpkitest.KindSign)...))
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(jpkitest.Default().Roots(card.SignKey)...))
 	if err != nil {
 		log.Fatal(err)
 	}
-	v, err := jpki.VerifyCMS(sig, doc, roots, jpki.VerifyOptions{Time: jpkitest.ReferenceTime(), Kind: jpki.KindSign})
+	v, err := jpki.VerifyCMS(sig, doc, roots, jpki.VerifyOptions{Time: jpkitest.ReferenceTime(), Kind: card.SignKey})
 	if err != nil {
 		log.Fatal(err)
 	}

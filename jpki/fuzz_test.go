@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -18,10 +19,10 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if c.Kind < KindUnknown || c.Kind > KindAuth {
+		if c.Kind != 0 && c.Kind != card.SignKey && c.Kind != card.AuthKey {
 			t.Fatalf("kind %d", c.Kind)
 		}
-		if c.Attributes != nil && c.Kind != KindSign {
+		if c.Attributes != nil && c.Kind != card.SignKey {
 			t.Fatal("attributes on a non-signing certificate")
 		}
 	})
@@ -30,7 +31,7 @@ func FuzzParse(f *testing.F) {
 // FuzzVerifyCMS feeds arbitrary bytes to VerifyCMS, as received from a
 // network peer: it must fail cleanly, never panic, and never verify.
 func FuzzVerifyCMS(f *testing.F) {
-	s, _ := newTestSigner(f, KindSign)
+	s, _ := newTestSigner(f, card.SignKey)
 	for _, detached := range []bool{false, true} {
 		sig, err := SignCMS(cmsData, s, s.Certificate().Certificate, nil, CMSOptions{Detached: detached, SigningTime: refTime()})
 		if err != nil {

@@ -16,20 +16,12 @@ import (
 	"github.com/mynacard/mynacard/reader"
 )
 
-// tk converts a Kind to jpkitest's.
-func tk(k Kind) jpkitest.Kind {
-	if k == KindSign {
-		return jpkitest.KindSign
-	}
-	return jpkitest.KindAuth
-}
-
 // allTestRoots returns Roots with every generation of both kinds of the
 // default test PKI.
 func allTestRoots(t testing.TB) *Roots {
 	t.Helper()
 	p := jpkitest.Default()
-	certs := append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)
+	certs := append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...)
 	r, err := NewRoots(WithTestHierarchy(certs...))
 	if err != nil {
 		t.Fatal(err)
@@ -48,11 +40,11 @@ func mustParseX(t testing.TB, xc *x509.Certificate) *Certificate {
 
 // issueCustom re-issues the default holder's certificate of kind from the
 // test root of gen after edit changes the template.
-func issueCustom(t testing.TB, kind Kind, gen int, edit func(*x509.Certificate)) *Certificate {
+func issueCustom(t testing.TB, kind card.KeyKind, gen int, edit func(*x509.Certificate)) *Certificate {
 	t.Helper()
 	h := jpkitest.DefaultHolder()
 	src, key := h.AuthCert, h.AuthKey
-	if kind == KindSign {
+	if kind == card.SignKey {
 		src, key = h.SignCert, h.SignKey
 	}
 	tmpl := *src
@@ -65,7 +57,7 @@ func issueCustom(t testing.TB, kind Kind, gen int, edit func(*x509.Certificate))
 	if edit != nil {
 		edit(&tmpl)
 	}
-	rootCert, rootKey := jpkitest.Default().Root(tk(kind), gen)
+	rootCert, rootKey := jpkitest.Default().Root(kind, gen)
 	der, err := x509.CreateCertificate(rand.Reader, &tmpl, rootCert, &key.PublicKey, rootKey)
 	if err != nil {
 		t.Fatal(err)
@@ -129,12 +121,12 @@ func (p *pinPrompt) prompt(ctx context.Context, k card.PINKind, remaining int) (
 
 // newTestSigner returns a Signer for the default holder's key of kind on a
 // fresh virtual card, and its prompt.
-func newTestSigner(t testing.TB, kind Kind) (*Signer, *pinPrompt) {
+func newTestSigner(t testing.TB, kind card.KeyKind) (*Signer, *pinPrompt) {
 	t.Helper()
 	h := jpkitest.DefaultHolder()
 	j := virtualJPKI(t, h, card.Options{})
 	xc, key, pin := h.AuthCert, card.AuthKey, jpkitest.DefaultAuthPIN
-	if kind == KindSign {
+	if kind == card.SignKey {
 		xc, key, pin = h.SignCert, card.SignKey, jpkitest.DefaultSignPIN
 	}
 	p := &pinPrompt{pin: pin}

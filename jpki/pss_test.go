@@ -71,7 +71,7 @@ func TestSignerPSS(t *testing.T) {
 		t.Errorf("salt 20: %v", err)
 	}
 	// The ECDSA card has no PSS.
-	es, _ := genSigner(t, ecdsaHolder(t), KindAuth)
+	es, _ := genSigner(t, ecdsaHolder(t), card.AuthKey)
 	if _, err := es.Sign(rand.Reader, digest[:], &rsa.PSSOptions{Hash: crypto.SHA256}); !errors.Is(err, ErrPSSNotSupported) {
 		t.Errorf("ECDSA with PSS: %v", err)
 	}
@@ -80,12 +80,12 @@ func TestSignerPSS(t *testing.T) {
 // TestSignerTLS13 makes a TLS 1.3 client certificate handshake: with the
 // RSA card's PSS mode, and with the speculative ECDSA card.
 func TestSignerTLS13(t *testing.T) {
-	es, _ := genSigner(t, ecdsaHolder(t), KindAuth)
+	es, _ := genSigner(t, ecdsaHolder(t), card.AuthKey)
 	ps, _ := pssSigner(t)
 	for name, s := range map[string]*Signer{"RSA-PSS": ps, "ECDSA-P384": es} {
 		t.Run(name, func(t *testing.T) {
 			pool := x509.NewCertPool()
-			for _, rc := range jpkitest.Default().AllRoots(jpkitest.KindAuth) {
+			for _, rc := range jpkitest.Default().AllRoots(card.AuthKey) {
 				pool.AddCert(rc)
 			}
 			var seen *tls.ConnectionState

@@ -11,6 +11,8 @@ import (
 	"math/big"
 	"os"
 	"strings"
+
+	"github.com/mynacard/mynacard/card"
 )
 
 // Fingerprint is the SHA-256 of a certificate's DER encoding.
@@ -28,8 +30,8 @@ func (f Fingerprint) String() string { return strings.ToUpper(hex.EncodeToString
 // are not embedded: their bytes come from the card's CA EF or from a file,
 // and are accepted when they hash to a pin.
 type Pin struct {
-	// Kind is the hierarchy the root issues for.
-	Kind Kind
+	// card.KeyKind is the hierarchy the root issues for.
+	Kind card.KeyKind
 	// Generation is 1 (2015–2025), 2 (2019–2029) or 3 (2023–2033).
 	Generation int
 	// Serial is the root's serial number, upper-case hex.
@@ -43,16 +45,16 @@ type Pin struct {
 // known here, so it is accepted only from an operator-supplied file
 // ([Roots.AddOperatorAuthGen2File]).
 var pinTable = [...]struct {
-	kind   Kind
+	kind   card.KeyKind
 	gen    int
 	serial string
 	sha256 string
 }{
-	{KindSign, 1, "01", "19645405A1FE14377434BD55957628AC4038557C542403A2243F21C706FC9355"},
-	{KindSign, 2, "0132C4AB", "79679C33E4CC9319440F1AD120A597FF1844E2EF217063ADB176966FD5E6FBEB"},
-	{KindSign, 3, "067C6A21", "D227F6CDE11D35C5252178F106F843D24651944975413B539FA2FB68DBFA365F"},
-	{KindAuth, 1, "01", "4DCFC4CA0AAF9FB2A3081B3F0C991C320B3ACC008667A341EEAEC5AF1D58CA7D"},
-	{KindAuth, 3, "06D18006", "64114F29620C24ED2631D46476A040E7EE740D956089C00B036A6A8118C322B5"},
+	{card.SignKey, 1, "01", "19645405A1FE14377434BD55957628AC4038557C542403A2243F21C706FC9355"},
+	{card.SignKey, 2, "0132C4AB", "79679C33E4CC9319440F1AD120A597FF1844E2EF217063ADB176966FD5E6FBEB"},
+	{card.SignKey, 3, "067C6A21", "D227F6CDE11D35C5252178F106F843D24651944975413B539FA2FB68DBFA365F"},
+	{card.AuthKey, 1, "01", "4DCFC4CA0AAF9FB2A3081B3F0C991C320B3ACC008667A341EEAEC5AF1D58CA7D"},
+	{card.AuthKey, 3, "06D18006", "64114F29620C24ED2631D46476A040E7EE740D956089C00B036A6A8118C322B5"},
 }
 
 // authGen2Serial is the serial number of the generation-2 authentication
@@ -123,8 +125,8 @@ type Root struct {
 	Certificate *x509.Certificate
 	// Fingerprint is its SHA-256.
 	Fingerprint Fingerprint
-	// Kind is the hierarchy it issues for.
-	Kind Kind
+	// card.KeyKind is the hierarchy it issues for.
+	Kind card.KeyKind
 	// Generation is the root generation (1, 2, 3), or 0 for a test root
 	// whose validity matches no generation.
 	Generation int
@@ -192,6 +194,16 @@ func NewRoots(opts ...RootsOption) (*Roots, error) {
 
 // List returns the roots in the order they were added.
 func (r *Roots) List() []*Root { return append([]*Root(nil), r.roots...) }
+
+// Certificates returns the roots' certificates in the order they were
+// added: the trusted issuers that revocation data must be signed by.
+func (r *Roots) Certificates() []*x509.Certificate {
+	out := make([]*x509.Certificate, len(r.roots))
+	for i, root := range r.roots {
+		out[i] = root.Certificate
+	}
+	return out
+}
 
 // TestHierarchy reports whether test roots are enabled.
 func (r *Roots) TestHierarchy() bool { return r.allowTest }
@@ -269,12 +281,12 @@ func (r *Roots) AddOperatorAuthGen2File(path string) (*Root, error) {
 	if err := checkSelfSignedCA(xc); err != nil {
 		return nil, fmt.Errorf("adding operator root from %s: %w", path, err)
 	}
-	if xc.SerialNumber.Cmp(big.NewInt(authGen2Serial)) != 0 || kindOfRootName(xc) != KindAuth ||
+	if xc.SerialNumber.Cmp(big.NewInt(authGen2Serial)) != 0 || kindOfRootName(xc) != card.AuthKey ||
 		!isProductionName(xc) {
 		return nil, fmt.Errorf("adding operator root from %s: %w: not the generation-2 authentication root (serial %X)",
 			path, ErrNotARoot, authGen2Serial)
 	}
-	root := &Root{Certificate: xc, Fingerprint: fp, Kind: KindAuth, Generation: authGen2,
+	root := &Root{Certificate: xc, Fingerprint: fp, Kind: card.AuthKey, Generation: authGen2,
 		Production: true, Pinned: false, Source: SourceOperator}
 	r.roots = append(r.roots, root)
 	return root, nil
@@ -305,7 +317,7 @@ func (r *Roots) AddTest(cert *x509.Certificate) (*Root, error) {
 		return nil, fmt.Errorf("adding test root %s: %w", fp, err)
 	}
 	kind := kindOfRootName(cert)
-	if kind == KindUnknown {
+	if kind == 0 {
 		return nil, fmt.Errorf("adding test root %s: %w: name names no JPKI hierarchy", fp, ErrNotARoot)
 	}
 	root := &Root{Certificate: cert, Fingerprint: fp, Kind: kind, Generation: generationByYear(cert),
@@ -367,16 +379,16 @@ func generationByYear(c *x509.Certificate) int {
 }
 
 // kindOfRootName reads the hierarchy from a CA name's OU.
-func kindOfRootName(c *x509.Certificate) Kind {
+func kindOfRootName(c *x509.Certificate) card.KeyKind {
 	for _, ou := range c.Subject.OrganizationalUnit {
 		switch ou {
 		case ouSign:
-			return KindSign
+			return card.SignKey
 		case ouAuth:
-			return KindAuth
+			return card.AuthKey
 		}
 	}
-	return KindUnknown
+	return 0
 }
 
 // isProductionName reports whether a CA name is J-LIS's production one:

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/mynacard/mynacard/card"
 )
 
 // realRootsDir holds the J-LIS roots as J-LIS publishes them
@@ -15,13 +17,13 @@ const realRootsDir = "testdata/roots"
 // realRoots lists the files and what they must be.
 var realRoots = []struct {
 	file string
-	kind Kind
+	kind card.KeyKind
 	gen  int
 }{
-	{"sign_ca_2015.pem", KindSign, 1},
-	{"sign_ca_2023.pem", KindSign, 3},
-	{"auth_ca_2015.pem", KindAuth, 1},
-	{"auth_ca_2023.pem", KindAuth, 3},
+	{"sign_ca_2015.pem", card.SignKey, 1},
+	{"sign_ca_2023.pem", card.SignKey, 3},
+	{"auth_ca_2015.pem", card.AuthKey, 1},
+	{"auth_ca_2023.pem", card.AuthKey, 3},
 }
 
 // skipWithoutRealRoots fails the test when the shipped roots are

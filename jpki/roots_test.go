@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mynacard/mynacard/card"
 )
 
 func upperHex(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }
@@ -22,7 +24,7 @@ func TestPinsTable(t *testing.T) {
 			t.Errorf("duplicate pin %s", p.Fingerprint)
 		}
 		seen[p.Fingerprint] = true
-		if p.Kind == KindAuth && p.Generation == authGen2 {
+		if p.Kind == card.AuthKey && p.Generation == authGen2 {
 			t.Error("auth generation 2 must not be pinned")
 		}
 	}

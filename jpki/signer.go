@@ -74,8 +74,7 @@ type Signer struct {
 }
 
 // NewSigner returns a Signer for key on the card, described by cert, whose
-// kind must match the key (card.AuthKey with KindAuth, card.SignKey with
-// KindSign) and whose key must be one the card layer signs with
+// kind must be key and whose key must be one the card layer signs with
 // (card.JPKI.SchemeFor). ctx is kept for Sign, which crypto.Signer gives
 // no context: when it ends, Sign fails; use SignContext to pass one per
 // call. NewSigner does not talk to the card.
@@ -83,12 +82,11 @@ func NewSigner(ctx context.Context, j *card.JPKI, key card.KeyKind, cert *Certif
 	if j == nil || cert == nil || cert.Certificate == nil || prompt == nil {
 		return nil, errors.New("creating signer: nil card, certificate or prompt")
 	}
-	want := keyKind(key)
-	if want == KindUnknown {
+	if key != card.AuthKey && key != card.SignKey {
 		return nil, fmt.Errorf("creating signer: unknown key %v", key)
 	}
-	if cert.Kind != want {
-		return nil, fmt.Errorf("creating signer: %w: %s certificate for the %v", ErrWrongKind, cert.Kind, key)
+	if cert.Kind != key {
+		return nil, fmt.Errorf("creating signer: %w: %s certificate for the %s key", ErrWrongKind, cert.Kind, key)
 	}
 	alg, err := AlgorithmFor(cert.PublicKey)
 	if err != nil {
@@ -100,17 +98,6 @@ func NewSigner(ctx context.Context, j *card.JPKI, key card.KeyKind, cert *Certif
 	}
 	pss, _ := j.PSSSchemeFor(cert.PublicKey) // nil: PSS requests are refused
 	return &Signer{ctx: ctx, j: j, key: key, cert: cert, pub: cert.PublicKey, alg: alg, scheme: scheme, pss: pss, prompt: prompt}, nil
-}
-
-// keyKind returns the certificate kind that goes with a card key.
-func keyKind(key card.KeyKind) Kind {
-	switch key {
-	case card.AuthKey:
-		return KindAuth
-	case card.SignKey:
-		return KindSign
-	}
-	return KindUnknown
 }
 
 // Public returns the certificate's public key.

@@ -25,7 +25,7 @@ import (
 )
 
 func TestSignerHashes(t *testing.T) {
-	for _, kind := range []Kind{KindAuth, KindSign} {
+	for _, kind := range []card.KeyKind{card.AuthKey, card.SignKey} {
 		s, p := newTestSigner(t, kind)
 		pub := s.Public().(*rsa.PublicKey)
 		if !pub.Equal(s.Certificate().PublicKey) {
@@ -50,7 +50,7 @@ func TestSignerHashes(t *testing.T) {
 }
 
 func TestSignerPreparedDigestInfo(t *testing.T) {
-	s, _ := newTestSigner(t, KindAuth)
+	s, _ := newTestSigner(t, card.AuthKey)
 	digest := make([]byte, 32)
 	di, err := DigestInfo(crypto.SHA256, digest)
 	if err != nil {
@@ -66,7 +66,7 @@ func TestSignerPreparedDigestInfo(t *testing.T) {
 }
 
 func TestSignerRefusals(t *testing.T) {
-	s, p := newTestSigner(t, KindAuth)
+	s, p := newTestSigner(t, card.AuthKey)
 	sha256Digest := make([]byte, 32)
 	tests := []struct {
 		name   string
@@ -127,7 +127,7 @@ func TestSignerKeyMismatch(t *testing.T) {
 }
 
 func TestSignerWrongPIN(t *testing.T) {
-	s, _ := newTestSigner(t, KindAuth)
+	s, _ := newTestSigner(t, card.AuthKey)
 	s.prompt = (&pinPrompt{pin: "9999"}).prompt
 	_, err := s.Sign(rand.Reader, make([]byte, 32), crypto.SHA256)
 	var pe *card.PINError
@@ -137,7 +137,7 @@ func TestSignerWrongPIN(t *testing.T) {
 }
 
 func TestSignerContext(t *testing.T) {
-	s, p := newTestSigner(t, KindAuth)
+	s, p := newTestSigner(t, card.AuthKey)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := s.SignContext(ctx, nil, make([]byte, 32), crypto.SHA256); !errors.Is(err, context.Canceled) {
@@ -149,7 +149,7 @@ func TestSignerContext(t *testing.T) {
 }
 
 func TestSignerConcurrent(t *testing.T) {
-	s, _ := newTestSigner(t, KindAuth)
+	s, _ := newTestSigner(t, card.AuthKey)
 	pub := s.Public().(*rsa.PublicKey)
 	const n = 8
 	var wg sync.WaitGroup
@@ -180,9 +180,9 @@ func TestSignerConcurrent(t *testing.T) {
 // server that requires a client certificate chaining to the test
 // authentication roots; the client key is the virtual card's.
 func TestSignerTLSClientCertificate(t *testing.T) {
-	s, p := newTestSigner(t, KindAuth)
+	s, p := newTestSigner(t, card.AuthKey)
 	pool := x509.NewCertPool()
-	for _, rc := range jpkitest.Default().Roots(jpkitest.KindAuth) {
+	for _, rc := range jpkitest.Default().Roots(card.AuthKey) {
 		pool.AddCert(rc)
 	}
 	var seen *x509.Certificate
@@ -220,8 +220,8 @@ func TestSignerTLSClientCertificate(t *testing.T) {
 // TestSignerOCSPResponder uses the card key as an OCSP responder key with
 // x/crypto/ocsp, the pattern any library taking a crypto.Signer follows.
 func TestSignerOCSPResponder(t *testing.T) {
-	s, _ := newTestSigner(t, KindAuth)
-	issuer, _ := jpkitest.Default().Root(jpkitest.KindAuth, jpkitest.LatestGeneration)
+	s, _ := newTestSigner(t, card.AuthKey)
+	issuer, _ := jpkitest.Default().Root(card.AuthKey, jpkitest.LatestGeneration)
 	tmpl := ocsp.Response{
 		Status:       ocsp.Good,
 		SerialNumber: big.NewInt(42),

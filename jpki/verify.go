@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/jpkioid"
 )
 
 // Reason says why a verification failed.
@@ -167,9 +170,9 @@ type VerifyOptions struct {
 	// Time is the instant at which the certificate and root must be valid.
 	// The zero Time means time.Now().
 	Time time.Time
-	// Kind is the kind the caller expects. KindUnknown accepts either kind
+	// card.KeyKind is the kind the caller expects. 0 accepts either kind
 	// (the certificate's own kind must still be known).
-	Kind Kind
+	Kind card.KeyKind
 	// RequireProduction refuses a certificate that chains to a test root,
 	// even when the Roots enable the test hierarchy.
 	RequireProduction bool
@@ -179,8 +182,8 @@ type VerifyOptions struct {
 type Verification struct {
 	// Root is the root whose key verified the certificate's signature.
 	Root *Root
-	// Kind is the certificate's kind.
-	Kind Kind
+	// card.KeyKind is the certificate's kind.
+	Kind card.KeyKind
 	// Generation is the root's generation (Root.Generation).
 	Generation int
 	// Production is true when the root is a J-LIS production root, false
@@ -213,10 +216,10 @@ func Verify(cert *Certificate, roots *Roots, opts VerifyOptions) (*Verification,
 	if at.IsZero() {
 		at = time.Now()
 	}
-	if cert.Kind == KindUnknown {
+	if cert.Kind == 0 {
 		return nil, &VerifyError{Reason: ReasonWrongKind, Detail: "profile is neither signing nor authentication"}
 	}
-	if opts.Kind != KindUnknown && cert.Kind != opts.Kind {
+	if opts.Kind != 0 && cert.Kind != opts.Kind {
 		return nil, &VerifyError{Reason: ReasonWrongKind, Detail: fmt.Sprintf("%s certificate, want %s", cert.Kind, opts.Kind)}
 	}
 	root, err := findIssuer(cert.Certificate, roots)
@@ -282,11 +285,11 @@ func findIssuer(cert *x509.Certificate, roots *Roots) (*Root, error) {
 
 func checkKeyUsage(cert *Certificate) error {
 	switch cert.Kind {
-	case KindSign:
+	case card.SignKey:
 		if cert.KeyUsage&x509.KeyUsageContentCommitment == 0 {
 			return errors.New("signing certificate without nonRepudiation")
 		}
-	case KindAuth:
+	case card.AuthKey:
 		if cert.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
 			return errors.New("authentication certificate without digitalSignature")
 		}
@@ -300,9 +303,9 @@ func checkKeyUsage(cert *Certificate) error {
 // policyAccepted reports whether cert asserts its kind's production policy
 // or, under a test root only, its kind's test policy.
 func policyAccepted(cert *Certificate, root *Root) bool {
-	prod, test := PolicySign, PolicySignTest
-	if cert.Kind == KindAuth {
-		prod, test = PolicyAuth, PolicyAuthTest
+	prod, test := jpkioid.PolicySign, jpkioid.PolicySignTest
+	if cert.Kind == card.AuthKey {
+		prod, test = jpkioid.PolicyAuth, jpkioid.PolicyAuthTest
 	}
 	if hasPolicy(cert.Certificate, prod) {
 		return true

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/jpkioid"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -18,7 +20,7 @@ func TestParseKindFromProfile(t *testing.T) {
 	h := jpkitest.DefaultHolder()
 	sign := mustParseX(t, h.SignCert)
 	auth := mustParseX(t, h.AuthCert)
-	if sign.Kind != KindSign || auth.Kind != KindAuth {
+	if sign.Kind != card.SignKey || auth.Kind != card.AuthKey {
 		t.Fatalf("kinds %v %v", sign.Kind, auth.Kind)
 	}
 	if auth.Attributes != nil {
@@ -28,15 +30,15 @@ func TestParseKindFromProfile(t *testing.T) {
 	if a == nil {
 		t.Fatal("signing certificate without attributes")
 	}
-	if a.Name != jpkitest.DefaultName || a.Address != jpkitest.DefaultAddress || a.Sex != SexMale ||
-		a.BirthEra != EraShowa || !a.BirthDate.Equal(day(1985, 4, 1)) {
+	if a.Name != jpkitest.DefaultName || a.Address != jpkitest.DefaultAddress || a.Sex != card.SexMale ||
+		a.BirthEra != card.EraShowa || !a.BirthDate.Equal(day(1985, 4, 1)) {
 		t.Errorf("attributes %+v", a)
 	}
 	if got := a.FormatBirthDate(); got != "昭和60年4月1日" {
 		t.Errorf("FormatBirthDate = %q", got)
 	}
 	// A CA certificate is neither kind.
-	if c := mustParseX(t, h.SignCA); c.Kind != KindUnknown {
+	if c := mustParseX(t, h.SignCA); c.Kind != card.KeyKind(0) {
 		t.Errorf("root parsed as %v", c.Kind)
 	}
 }
@@ -48,7 +50,7 @@ func TestParseOctetStringSAN(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := mustParseX(t, h.SignCert)
-	if c.Attributes == nil || c.Attributes.Name != jpkitest.DefaultName || c.Attributes.BirthEra != EraUnknown ||
+	if c.Attributes == nil || c.Attributes.Name != jpkitest.DefaultName || c.Attributes.BirthEra != card.EraUnknown ||
 		len(c.Attributes.NameSubstitutes) != 1 || c.Attributes.NameSubstitutes[0] != 1 {
 		t.Errorf("attributes %+v", c.Attributes)
 	}
@@ -56,16 +58,16 @@ func TestParseOctetStringSAN(t *testing.T) {
 
 func TestParseKindDecidedByProfileNotFile(t *testing.T) {
 	// The same key usage with the other kind's policy: the policy decides.
-	c := issueCustom(t, KindAuth, 3, func(tmpl *x509.Certificate) { setPolicies(tmpl, PolicySign) })
-	if c.Kind != KindSign {
+	c := issueCustom(t, card.AuthKey, 3, func(tmpl *x509.Certificate) { setPolicies(tmpl, jpkioid.PolicySign) })
+	if c.Kind != card.SignKey {
 		t.Errorf("kind %v, want sign (policy decides)", c.Kind)
 	}
-	both := issueCustom(t, KindAuth, 3, func(tmpl *x509.Certificate) { setPolicies(tmpl, PolicySign, PolicyAuth) })
-	if both.Kind != KindUnknown {
+	both := issueCustom(t, card.AuthKey, 3, func(tmpl *x509.Certificate) { setPolicies(tmpl, jpkioid.PolicySign, jpkioid.PolicyAuth) })
+	if both.Kind != card.KeyKind(0) {
 		t.Errorf("kind %v for both policies, want unknown", both.Kind)
 	}
-	noPolicy := issueCustom(t, KindSign, 3, func(tmpl *x509.Certificate) { setPolicies(tmpl) })
-	if noPolicy.Kind != KindSign {
+	noPolicy := issueCustom(t, card.SignKey, 3, func(tmpl *x509.Certificate) { setPolicies(tmpl) })
+	if noPolicy.Kind != card.SignKey {
 		t.Errorf("kind %v from nonRepudiation alone, want sign", noPolicy.Kind)
 	}
 }
@@ -84,14 +86,14 @@ func TestVerifyEveryGeneration(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, kc := range []struct {
-			kind Kind
+			kind card.KeyKind
 			cert *x509.Certificate
-		}{{KindSign, h.SignCert}, {KindAuth, h.AuthCert}} {
+		}{{card.SignKey, h.SignCert}, {card.AuthKey, h.AuthCert}} {
 			v, err := Verify(mustParseX(t, kc.cert), roots, VerifyOptions{Time: at, Kind: kc.kind})
 			if err != nil {
 				t.Fatalf("gen %d %v: %v", gen, kc.kind, err)
 			}
-			root, _ := p.Root(tk(kc.kind), gen)
+			root, _ := p.Root(kc.kind, gen)
 			if v.Generation != gen || v.Production || v.Kind != kc.kind || v.Fingerprint() != FingerprintOf(root.Raw) ||
 				v.Root.Source != SourceTest {
 				t.Errorf("gen %d %v: verification %+v", gen, kc.kind, v)
@@ -105,7 +107,7 @@ func TestVerifyFailures(t *testing.T) {
 	p := jpkitest.Default()
 	sign, auth := mustParseX(t, h.SignCert), mustParseX(t, h.AuthCert)
 	roots := allTestRoots(t)
-	gen3Only, err := NewRoots(WithTestHierarchy(p.Roots(jpkitest.KindAuth)[2], p.Roots(jpkitest.KindSign)[2]))
+	gen3Only, err := NewRoots(WithTestHierarchy(p.Roots(card.AuthKey)[2], p.Roots(card.SignKey)[2]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,11 +119,11 @@ func TestVerifyFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signOnly, _ := NewRoots(WithTestHierarchy(p.Roots(jpkitest.KindSign)...))
+	signOnly, _ := NewRoots(WithTestHierarchy(p.Roots(card.SignKey)...))
 
 	noCASign := func() *Roots {
 		// A root with a CA's name and basic constraints but no keyCertSign.
-		rc, rk := p.Root(jpkitest.KindAuth, 3)
+		rc, rk := p.Root(card.AuthKey, 3)
 		tmpl := *rc
 		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
 		der, err := x509.CreateCertificate(rand.Reader, &tmpl, &tmpl, rc.PublicKey, rk)
@@ -143,8 +145,8 @@ func TestVerifyFailures(t *testing.T) {
 		opts  VerifyOptions
 		want  Reason
 	}{
-		{"auth as sign", auth, roots, VerifyOptions{Time: refTime(), Kind: KindSign}, ReasonWrongKind},
-		{"sign as auth", sign, roots, VerifyOptions{Time: refTime(), Kind: KindAuth}, ReasonWrongKind},
+		{"auth as sign", auth, roots, VerifyOptions{Time: refTime(), Kind: card.SignKey}, ReasonWrongKind},
+		{"sign as auth", sign, roots, VerifyOptions{Time: refTime(), Kind: card.AuthKey}, ReasonWrongKind},
 		{"expired", auth, roots, VerifyOptions{Time: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}, ReasonExpired},
 		{"not yet valid", auth, roots, VerifyOptions{Time: jpkitest.DefaultIssueTime().Add(-time.Hour)}, ReasonNotYetValid},
 		{"other generation, same DN", mustParseX(t, h2.AuthCert), gen3Only, VerifyOptions{Time: refTime()}, ReasonBadSignature},
@@ -152,17 +154,17 @@ func TestVerifyFailures(t *testing.T) {
 		{"root expired", mustParseX(t, gen1.AuthCert), roots, VerifyOptions{Time: refTime()}, ReasonRootNotValid},
 		{"test root, production required", auth, roots, VerifyOptions{Time: refTime(), RequireProduction: true}, ReasonTestRoot},
 		{"root without keyCertSign", auth, noCASign, VerifyOptions{Time: refTime()}, ReasonRootConstraints},
-		{"sign policy, no nonRepudiation", issueCustom(t, KindSign, 3, func(c *x509.Certificate) {
+		{"sign policy, no nonRepudiation", issueCustom(t, card.SignKey, 3, func(c *x509.Certificate) {
 			c.KeyUsage = x509.KeyUsageDigitalSignature
 		}), roots, VerifyOptions{Time: refTime()}, ReasonKeyUsage},
-		{"auth with nonRepudiation", issueCustom(t, KindAuth, 3, func(c *x509.Certificate) {
+		{"auth with nonRepudiation", issueCustom(t, card.AuthKey, 3, func(c *x509.Certificate) {
 			c.KeyUsage |= x509.KeyUsageContentCommitment
 		}), roots, VerifyOptions{Time: refTime()}, ReasonKeyUsage},
-		{"no policy", issueCustom(t, KindSign, 3, func(c *x509.Certificate) { setPolicies(c) }), roots,
+		{"no policy", issueCustom(t, card.SignKey, 3, func(c *x509.Certificate) { setPolicies(c) }), roots,
 			VerifyOptions{Time: refTime()}, ReasonPolicy},
-		{"both policies", issueCustom(t, KindAuth, 3, func(c *x509.Certificate) { setPolicies(c, PolicySign, PolicyAuth) }), roots,
+		{"both policies", issueCustom(t, card.AuthKey, 3, func(c *x509.Certificate) { setPolicies(c, jpkioid.PolicySign, jpkioid.PolicyAuth) }), roots,
 			VerifyOptions{Time: refTime()}, ReasonWrongKind},
-		{"unknown critical extension", issueCustom(t, KindAuth, 3, func(c *x509.Certificate) {
+		{"unknown critical extension", issueCustom(t, card.AuthKey, 3, func(c *x509.Certificate) {
 			c.ExtraExtensions = append(c.ExtraExtensions, pkix.Extension{Id: asn1.ObjectIdentifier{1, 2, 3, 4}, Critical: true, Value: []byte{5, 0}})
 		}), roots, VerifyOptions{Time: refTime()}, ReasonCriticalExtension},
 		{"no roots", auth, nil, VerifyOptions{Time: refTime()}, ReasonUnknownIssuer},
@@ -185,8 +187,8 @@ func TestVerifyFailures(t *testing.T) {
 }
 
 func TestVerifyTestPolicyOnlyUnderTestRoot(t *testing.T) {
-	c := issueCustom(t, KindSign, 3, func(c *x509.Certificate) { setPolicies(c, PolicySignTest) })
-	v, err := Verify(c, allTestRoots(t), VerifyOptions{Time: refTime(), Kind: KindSign})
+	c := issueCustom(t, card.SignKey, 3, func(c *x509.Certificate) { setPolicies(c, jpkioid.PolicySignTest) })
+	v, err := Verify(c, allTestRoots(t), VerifyOptions{Time: refTime(), Kind: card.SignKey})
 	if err != nil || v.Production {
 		t.Fatalf("test policy under test root: %+v, %v", v, err)
 	}
@@ -205,7 +207,7 @@ func TestTestPKINeverProduction(t *testing.T) {
 	p := jpkitest.Default()
 	h := jpkitest.DefaultHolder()
 	prod, _ := NewRoots()
-	for _, k := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
+	for _, k := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		for _, rc := range p.Roots(k) {
 			if _, err := prod.AddTest(rc); !errors.Is(err, ErrTestHierarchyDisabled) {
 				t.Errorf("AddTest without opt-in: %v", err)
@@ -235,7 +237,7 @@ func TestTestPKINeverProduction(t *testing.T) {
 		}
 	}
 	// Forge the production issuer name over a test key: same DN, wrong key.
-	mixed, _ := NewRoots(WithTestHierarchy(p.Roots(jpkitest.KindAuth)...))
+	mixed, _ := NewRoots(WithTestHierarchy(p.Roots(card.AuthKey)...))
 	for _, rr := range realRoots {
 		if _, err := mixed.AddFile(filepath.Join(realRootsDir, rr.file)); err != nil {
 			t.Fatal(err)
@@ -243,7 +245,7 @@ func TestTestPKINeverProduction(t *testing.T) {
 	}
 	var realAuth *Root
 	for _, r := range mixed.List() {
-		if r.Production && r.Kind == KindAuth && r.Generation == 3 {
+		if r.Production && r.Kind == card.AuthKey && r.Generation == 3 {
 			realAuth = r
 		}
 	}
@@ -251,7 +253,7 @@ func TestTestPKINeverProduction(t *testing.T) {
 	forgedRoot := &x509.Certificate{SerialNumber: big.NewInt(1), RawSubject: realAuth.Certificate.RawSubject,
 		NotBefore: realAuth.Certificate.NotBefore, NotAfter: realAuth.Certificate.NotAfter,
 		BasicConstraintsValid: true, IsCA: true, KeyUsage: x509.KeyUsageCertSign}
-	_, caKey := p.Root(jpkitest.KindAuth, 3)
+	_, caKey := p.Root(card.AuthKey, 3)
 	tmpl := *h.AuthCert
 	der, err := x509.CreateCertificate(rand.Reader, &tmpl, forgedRoot, &testKey.PublicKey, caKey)
 	if err != nil {
@@ -272,7 +274,7 @@ func TestTestPKINeverProduction(t *testing.T) {
 func TestOperatorAuthGen2(t *testing.T) {
 	// A test root is refused as the operator's generation-2 auth root: its
 	// name and serial are not J-LIS's.
-	rc, _ := jpkitest.Default().Root(jpkitest.KindAuth, 2)
+	rc, _ := jpkitest.Default().Root(card.AuthKey, 2)
 	path := filepath.Join(t.TempDir(), "auth2.der")
 	writeFile(t, path, rc.Raw)
 	roots, _ := NewRoots()
@@ -298,7 +300,7 @@ func TestOperatorAuthGen2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Pinned || !r.Production || r.Source != SourceOperator || r.Generation != 2 || r.Kind != KindAuth {
+	if r.Pinned || !r.Production || r.Source != SourceOperator || r.Generation != 2 || r.Kind != card.AuthKey {
 		t.Errorf("operator root %+v", r)
 	}
 	// The same bytes are still not accepted as pinned (from a card).

@@ -9,7 +9,7 @@ import (
 
 	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/operator/internal/chaintest"
-	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // attackLog logs one attack in the form the reliability report collects
@@ -55,7 +55,7 @@ func TestAttackUnsealAndEdit(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, p := chainStore(t, key, tc.n)
 			chaintest.Tamper(t, p, tc.stmts...)
-			st2, err := store.Open(ctx, p)
+			st2, err := storeopen.Open(ctx, p)
 			if err != nil {
 				t.Fatal(err)
 			}

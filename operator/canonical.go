@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"unicode/utf8"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -85,7 +86,7 @@ func CanonicalRecord(r *store.Record) []byte {
 	e.text(fieldRevocation, string(v.Revocation))
 	e.text(fieldRevocationReason, v.RevocationReason)
 	e.text(fieldRevocationSource, v.RevocationSource)
-	e.text(fieldCertKind, string(r.CertKind))
+	e.text(fieldCertKind, kindText(r.CertKind))
 	e.text(fieldIssuer, r.Issuer)
 	e.text(fieldSerial, r.Serial)
 	e.text(fieldName, a.Name)
@@ -145,7 +146,7 @@ func checkText(r *store.Record) error {
 	for _, f := range [...]struct{ name, v string }{
 		{"kind", string(r.Kind)}, {"operator", r.Operator}, {"root", v.Root},
 		{"revocation", string(v.Revocation)}, {"revocation reason", v.RevocationReason},
-		{"revocation source", v.RevocationSource}, {"certificate kind", string(r.CertKind)},
+		{"revocation source", v.RevocationSource}, {"certificate kind", kindText(r.CertKind)},
 		{"issuer", r.Issuer}, {"serial", r.Serial}, {"name", a.Name}, {"name substitute", a.NameSubstitute},
 		{"address", a.Address}, {"address substitute", a.AddressSubstitute}, {"birth date", a.BirthDate},
 		{"sex", a.Sex}, {"challenge id", r.ChallengeID}, {"details", r.Details},
@@ -155,4 +156,11 @@ func checkText(r *store.Record) error {
 		}
 	}
 	return nil
+}
+
+// kindText is a certificate kind as records carry it: "sign", "auth", or
+// "" for none.
+func kindText(k card.KeyKind) string {
+	b, _ := k.MarshalText()
+	return string(b)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/operator/internal/chaintest"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // checkpointedStore opens a SQLite store whose sealed appends advance a
@@ -25,7 +26,7 @@ func checkpointedStore(t *testing.T, key operator.Key, n int) (st store.Store, d
 	ctx := context.Background()
 	db = filepath.Join(t.TempDir(), "records.db")
 	cp = db + ".checkpoint"
-	raw, err := store.Open(ctx, db)
+	raw, err := storeopen.Open(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +49,7 @@ func appendN(t *testing.T, st store.Store, key operator.Key, from, n int) {
 func verifyWith(t *testing.T, db, cpPath string, opts operator.VerifyOptions) (*operator.ChainReport, error) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.OpenExisting(ctx, db)
+	st, err := storeopen.OpenExisting(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +96,7 @@ func TestAttackTruncateBelowCheckpoint(t *testing.T) {
 		st, db, cp := checkpointedStore(t, key, 5)
 		st.Close()
 		chaintest.Tamper(t, db, "DELETE FROM records WHERE seq > 3", "UPDATE record_head SET last_seq = 3, last_hash = (SELECT record_hash FROM records WHERE seq = 3)")
-		raw, err := store.OpenExisting(ctx, db)
+		raw, err := storeopen.OpenExisting(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +182,7 @@ func TestAttackTruncateBelowCheckpoint(t *testing.T) {
 	})
 	t.Run("first run", func(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "new.db")
-		st, err := store.Open(ctx, db)
+		st, err := storeopen.Open(ctx, db)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -211,7 +212,7 @@ func TestCheckpointFullDisk(t *testing.T) {
 	t.Cleanup(func() { exec.Command("umount", mnt).Run() })
 	ctx := context.Background()
 	key := mustKey(t, "Clerk")
-	raw, err := store.Open(ctx, filepath.Join(dir, "records.db"))
+	raw, err := storeopen.Open(ctx, filepath.Join(dir, "records.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

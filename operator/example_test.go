@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/store"
 )
@@ -41,7 +42,7 @@ func ExampleVerifyChain() {
 	var prev []byte
 	for seq := int64(1); seq <= 3; seq++ {
 		r := store.Record{Seq: seq, Kind: store.RecordIdentify, At: time.Date(2026, 11, 27, 9, 0, int(seq), 0, time.UTC),
-			Operator: "clerk hanako", CertKind: store.CertAuth, Issuer: "CN=CA", Serial: "01"}
+			Operator: "clerk hanako", CertKind: card.AuthKey, Issuer: "CN=CA", Serial: "01"}
 		// In a store: st.AppendRecord(ctx, r, operator.SealerContext(ctx, key)).
 		if err := operator.Seal(ctx, key, prev, &r); err != nil {
 			panic(err)

@@ -12,6 +12,7 @@ import (
 	"iter"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -132,7 +133,7 @@ func toExport(r *store.Record) *exportLine {
 		Operator: r.Operator,
 		Verdict: exportVerdict{SignatureOK: v.SignatureOK, ChainOK: v.ChainOK, Root: v.Root,
 			Revocation: string(v.Revocation), RevocationReason: v.RevocationReason, RevocationSource: v.RevocationSource},
-		CertKind: string(r.CertKind), Issuer: r.Issuer, Serial: r.Serial,
+		CertKind: kindText(r.CertKind), Issuer: r.Issuer, Serial: r.Serial,
 		Attributes: exportAttributes{Name: a.Name, NameSubstitute: a.NameSubstitute, Address: a.Address,
 			AddressSubstitute: a.AddressSubstitute, BirthDate: a.BirthDate, BirthEra: a.BirthEra, Sex: a.Sex},
 		ChallengeID: r.ChallengeID, EnrolmentID: r.EnrolmentID, Details: r.Details,
@@ -212,10 +213,17 @@ func ParseExportLine(b []byte) (store.Record, error) {
 		Verdict: store.Verdict{SignatureOK: v.SignatureOK, ChainOK: v.ChainOK, Root: v.Root,
 			Revocation: store.RevocationStatus(v.Revocation), RevocationReason: v.RevocationReason,
 			RevocationSource: v.RevocationSource},
-		CertKind: store.CertKind(l.CertKind), Issuer: l.Issuer, Serial: l.Serial,
+		CertKind: kindOfText(l.CertKind), Issuer: l.Issuer, Serial: l.Serial,
 		Attributes: store.Attributes{Name: a.Name, NameSubstitute: a.NameSubstitute, Address: a.Address,
 			AddressSubstitute: a.AddressSubstitute, BirthDate: a.BirthDate, BirthEra: a.BirthEra, Sex: a.Sex},
 		ChallengeID: l.ChallengeID, EnrolmentID: l.EnrolmentID, Details: l.Details,
 		PrevHash: l.PrevHash, RecordHash: l.RecordHash, Signature: l.Signature, SignerCert: l.SignerCert,
 	}, nil
+}
+
+// kindOfText reads a cert_kind; text that names no kind is the zero kind,
+// which the record's hash then fails to match.
+func kindOfText(s string) card.KeyKind {
+	k, _ := card.ParseKeyKind(s)
+	return k
 }

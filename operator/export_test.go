@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/store"
 )
@@ -27,7 +28,7 @@ func goldenRecord() store.Record {
 		Operator: "窓口2",
 		Verdict: store.Verdict{SignatureOK: true, ChainOK: false, Root: "root", Revocation: store.RevocationRevoked,
 			RevocationReason: "affiliationChanged", RevocationSource: "ocsp"},
-		CertKind: store.CertSign, Issuer: "CN=CA", Serial: "0A",
+		CertKind: card.SignKey, Issuer: "CN=CA", Serial: "0A",
 		Attributes: store.Attributes{Name: "山田　花子", NameSubstitute: "00100", Address: "大阪府",
 			AddressSubstitute: "000", BirthDate: "19991231", BirthEra: 4, Sex: "2"},
 		ChallengeID: "c", EnrolmentID: 42, Details: "d",
@@ -71,7 +72,7 @@ func TestCanonicalInjective(t *testing.T) {
 		"sigok":    func(r *store.Record) { r.Verdict.SignatureOK = false }, "chainok": func(r *store.Record) { r.Verdict.ChainOK = true },
 		"root": func(r *store.Record) { r.Verdict.Root = "" }, "rev": func(r *store.Record) { r.Verdict.Revocation = store.RevocationGood },
 		"revreason": func(r *store.Record) { r.Verdict.RevocationReason = "" }, "revsrc": func(r *store.Record) { r.Verdict.RevocationSource = "" },
-		"certkind": func(r *store.Record) { r.CertKind = store.CertAuth }, "issuer": func(r *store.Record) { r.Issuer = "CN=C" },
+		"certkind": func(r *store.Record) { r.CertKind = card.AuthKey }, "issuer": func(r *store.Record) { r.Issuer = "CN=C" },
 		"serial": func(r *store.Record) { r.Serial = "0B" }, "name": func(r *store.Record) { r.Attributes.Name = "山田　花" },
 		"namesub": func(r *store.Record) { r.Attributes.NameSubstitute = "" }, "addr": func(r *store.Record) { r.Attributes.Address = "" },
 		"addrsub": func(r *store.Record) { r.Attributes.AddressSubstitute = "" }, "birth": func(r *store.Record) { r.Attributes.BirthDate = "" },

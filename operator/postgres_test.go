@@ -12,6 +12,7 @@ import (
 	"github.com/mynacard/mynacard/internal/pgtest"
 	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // TestPostgresChain seals records in a shared PostgreSQL store: times and
@@ -26,7 +27,7 @@ func TestPostgresChain(t *testing.T) {
 	t.Cleanup(func() { srv.Stop() })
 	dsn := srv.NewDatabase(t)
 
-	st, err := store.Open(ctx, dsn)
+	st, err := storeopen.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func postgresCheckpoint(t *testing.T, dsn string, key operator.Key) {
 	var machines [2]store.Store
 	cps := [2]string{filepath.Join(dir, "a.checkpoint"), filepath.Join(dir, "b.checkpoint")}
 	for i := range machines {
-		st, err := store.Open(ctx, dsn)
+		st, err := storeopen.Open(ctx, dsn)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/internal/pdftest"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
@@ -88,7 +89,7 @@ func TestSignECDSAHolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := signWith(t, formPDF(), SignOptions{}, h.SignKeyECDSA, h.SignCert, h.SignCA)
-	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(pki.AllRoots(jpkitest.KindSign)...))
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(pki.AllRoots(card.SignKey)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestSignECDSAHolder(t *testing.T) {
 	qpdfCheck(t, out)
 	tool(t, "pdfsig")
 	dir := t.TempDir()
-	if err := pdftest.NSS(dir, pki.AllRoots(jpkitest.KindSign), nil, nil); err != nil {
+	if err := pdftest.NSS(dir, pki.AllRoots(card.SignKey), nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	f := filepath.Join(dir, "ec.pdf")

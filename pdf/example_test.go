@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/internal/pdftest"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
@@ -32,7 +33,7 @@ func Example() {
 		return
 	}
 
-	roots, _ := jpki.NewRoots(jpki.WithTestHierarchy(jpkitest.Default().Roots(jpkitest.KindSign)...))
+	roots, _ := jpki.NewRoots(jpki.WithTestHierarchy(jpkitest.Default().Roots(card.SignKey)...))
 	rep, err := pdf.Verify(ctx, signed, pdf.VerifyOptions{Roots: roots})
 	if err != nil {
 		fmt.Println(err)

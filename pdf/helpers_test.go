@@ -10,6 +10,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/internal/pdftest"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
@@ -19,7 +20,7 @@ import (
 func testRoots(t testing.TB) *jpki.Roots {
 	t.Helper()
 	pki := jpkitest.Default()
-	r, err := jpki.NewRoots(jpki.WithTestHierarchy(pki.Roots(jpkitest.KindSign)...))
+	r, err := jpki.NewRoots(jpki.WithTestHierarchy(pki.Roots(card.SignKey)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +110,7 @@ func nssDB(t testing.TB) string {
 		nssDir, nssErr = os.MkdirTemp("", "mynacard-pdf-nss-")
 		if nssErr == nil {
 			h := jpkitest.DefaultHolder()
-			nssErr = pdftest.NSS(nssDir, jpkitest.Default().Roots(jpkitest.KindSign), h.SignKey, h.SignCert)
+			nssErr = pdftest.NSS(nssDir, jpkitest.Default().Roots(card.SignKey), h.SignKey, h.SignCert)
 		}
 	})
 	if nssErr != nil {

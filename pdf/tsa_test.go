@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/internal/pdftest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
@@ -35,7 +36,7 @@ func testTSA(t testing.TB) (*TSA, *x509.CertPool) {
 func testCRL(t testing.TB) []byte {
 	t.Helper()
 	h := jpkitest.DefaultHolder()
-	_, key := jpkitest.Default().Root(jpkitest.KindSign, h.Spec.Generation)
+	_, key := jpkitest.Default().Root(card.SignKey, h.Spec.Generation)
 	var b bytes.Buffer
 	now := time.Now()
 	if _, err := jpkitest.WriteCRL(&b, h.SignCA, key, jpkitest.CRLOptions{ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(24 * time.Hour), Synthetic: 100}); err != nil {

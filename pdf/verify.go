@@ -14,6 +14,7 @@ import (
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/revocation"
 )
@@ -99,9 +100,10 @@ type VerifyOptions struct {
 	RequireProduction bool
 	// Time is when the certificates must be valid; zero means now.
 	Time time.Time
-	// Revocation, when set, answers the signer's revocation status. Nil
-	// means no source: the status is unknown.
-	Revocation func(ctx context.Context, cert, issuer *x509.Certificate) revocation.Result
+	// Revocation, when set, answers the signer's revocation status (a
+	// revocation.Config's Load builds one). Nil means no source: the status
+	// is unknown.
+	Revocation revocation.Checker
 	// TSARoots are the trusted roots of time-stamping authorities. A
 	// timestamp whose authority does not chain to them is a problem.
 	TSARoots *x509.CertPool
@@ -481,10 +483,10 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 		return
 	}
 	s.Signer = cert
-	if cert.Kind == jpki.KindAuth {
+	if cert.Kind == card.AuthKey {
 		s.fail(CodeAuthKey, "signed with the user-authentication key, not the signing key")
 	} else {
-		chain, err := jpki.Verify(cert, opts.Roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: opts.RequireProduction, Time: opts.Time})
+		chain, err := jpki.Verify(cert, opts.Roots, jpki.VerifyOptions{Kind: card.SignKey, RequireProduction: opts.RequireProduction, Time: opts.Time})
 		var ve *jpki.VerifyError
 		switch {
 		case err == nil:
@@ -501,7 +503,7 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 		if opts.Revocation == nil {
 			r = revocation.Result{Status: revocation.StatusUnknown, Source: "none", Err: revocation.ErrNoSource}
 		} else {
-			r = opts.Revocation(ctx, cert.Certificate, s.Chain.Root.Certificate)
+			r = opts.Revocation.Check(ctx, cert.Certificate)
 		}
 		s.Revocation = &r
 	}

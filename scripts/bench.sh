@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/bench.sh — `make bench`: runs the benchmarks the issues ask for
-# and prints ONE markdown table (internal/benchtable) on stdout; the raw
+# and prints ONE markdown table (scripts/benchtable) on stdout; the raw
 # `go test -bench` output goes to stderr as it comes.
 #
 #   1. internal/pcscpath BenchmarkCardOps: each certificate read, PIN
@@ -24,6 +24,11 @@
 #      MYNACARD_BENCH_ENROLMENTS (1,000,000) enrolments against a
 #      MYNACARD_BENCH_CRL_ENTRIES (5,000,000) CRL, SQLite and PostgreSQL
 #      (MYNACARD_BENCH_BANK=0 skips it: it seeds a 1.5 GB database).
+#   5. scripts/bench-binaries.sh: binary sizes (mynacard with cgo, the
+#      example backend and one-package programs with cgo off, plain and
+#      stripped) and the start-up time of whole mynacard processes
+#      (`--reader virtual status`, `version` or `--help`). Seconds; alone
+#      it is `make bench-binaries`.
 #
 # The first run writes the generated CRLs to $TMPDIR (about 2 GB, several
 # minutes); later runs reuse them. About 15 minutes on the 2-core machine.
@@ -77,9 +82,12 @@ if [ "${MYNACARD_BENCH_BANK:-1}" != 0 ]; then
 		tee -a "$raw" >&2
 fi
 
+log "binary sizes and start-up (scripts/bench-binaries.sh)"
+GO=$GO ./scripts/bench-binaries.sh | tee -a "$raw" >&2
+
 if [ -n "${MYNACARD_BENCH_RAW:-}" ]; then
 	cp "$raw" "$MYNACARD_BENCH_RAW"
 fi
 printf '\nmake bench — %s, commit %s, %s cores\n\n' "$(date -u +%Y-%m-%dT%H:%MZ)" \
 	"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" "$(nproc)"
-"$GO" run ./internal/benchtable "$raw"
+"$GO" run ./scripts/benchtable "$raw"

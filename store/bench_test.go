@@ -1,9 +1,11 @@
-package store
+package store_test
 
 import (
 	"fmt"
 	"strings"
 	"testing"
+
+	. "github.com/mynacard/mynacard/store"
 )
 
 // forEachBench runs a benchmark against each implementation.

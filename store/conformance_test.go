@@ -1,8 +1,7 @@
-package store
+package store_test
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"sync"
@@ -10,6 +9,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/mynacard/mynacard/card"
+	. "github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/internal/sqlstore"
+	"github.com/mynacard/mynacard/store/internal/storetest"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 func TestEnrolmentRoundTrip(t *testing.T) {
@@ -122,7 +127,7 @@ func TestSetRevocationChecks(t *testing.T) {
 func TestEnrolmentInvalid(t *testing.T) {
 	forEach(t, func(t *testing.T, s Store) {
 		for name, mod := range map[string]func(*Enrolment){
-			"kind":   func(e *Enrolment) { e.Kind = "other" },
+			"kind":   func(e *Enrolment) { e.Kind = card.KeyKind(7) },
 			"issuer": func(e *Enrolment) { e.Issuer = "" },
 			"serial": func(e *Enrolment) { e.Serial = "xyz" },
 			"cert":   func(e *Enrolment) { e.CertDER = nil },
@@ -147,7 +152,7 @@ func TestListEnrolments(t *testing.T) {
 		for i := range 7 {
 			e := sampleEnrolment(fmt.Sprintf("%02X", i+1))
 			if i == 3 {
-				e.Kind = CertAuth
+				e.Kind = card.AuthKey
 			}
 			got, err := s.AddEnrolment(ctx, e)
 			if err != nil {
@@ -161,7 +166,7 @@ func TestListEnrolments(t *testing.T) {
 		}
 		// Page through the current signing enrolments three at a time.
 		var seen []string
-		q := EnrolmentQuery{Limit: 3, Kind: CertSign, CurrentOnly: true}
+		q := EnrolmentQuery{Limit: 3, Kind: card.SignKey, CurrentOnly: true}
 		for {
 			page, err := s.ListEnrolments(ctx, q)
 			if err != nil {
@@ -178,7 +183,7 @@ func TestListEnrolments(t *testing.T) {
 		if diff := cmp.Diff([]string{"02", "03", "05", "06", "07", "AA"}, seen); diff != "" {
 			t.Errorf("current signing enrolments (-want +got):\n%s", diff)
 		}
-		n, err := s.CountEnrolments(ctx, EnrolmentQuery{Kind: CertSign, CurrentOnly: true})
+		n, err := s.CountEnrolments(ctx, EnrolmentQuery{Kind: card.SignKey, CurrentOnly: true})
 		if err != nil || n != 6 {
 			t.Errorf("CountEnrolments(current signing) = %d, %v; want 6", n, err)
 		}
@@ -267,33 +272,6 @@ func TestRegistrationChange(t *testing.T) {
 	})
 }
 
-func sampleRecord(kind RecordKind) Record {
-	return Record{
-		Kind:     kind,
-		At:       time.Date(2026, 11, 27, 4, 5, 6, 789000, time.UTC),
-		Operator: "clerk-1",
-		Verdict: Verdict{SignatureOK: true, ChainOK: true, Root: "D227F6CD", Revocation: RevocationGood,
-			RevocationSource: "ocsp"},
-		CertKind:    CertSign,
-		Issuer:      "CN=JPKI for digital signature,O=JPKI-TEST,C=JP",
-		Serial:      "0132C4AB",
-		Attributes:  sampleAttributes(),
-		ChallengeID: "nonce-1",
-		Details:     `{"k":"v"}`,
-	}
-}
-
-// chainSeal fills the hash chain the way operator sealing does, with a fake
-// signature.
-func chainSeal(prev []byte, r *Record) error {
-	r.PrevHash = prev
-	h := sha256.Sum256(fmt.Appendf(nil, "%x|%d|%s|%s", prev, r.Seq, r.Kind, r.Serial))
-	r.RecordHash = h[:]
-	r.Signature = []byte("sig")
-	r.SignerCert = []byte("cert")
-	return nil
-}
-
 func TestRecords(t *testing.T) {
 	forEach(t, func(t *testing.T, s Store) {
 		ctx := t.Context()
@@ -309,7 +287,7 @@ func TestRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 		r2 := sampleRecord(RecordQualify)
-		r2.CertKind, r2.Attributes, r2.EnrolmentID = CertAuth, Attributes{}, enr.ID
+		r2.CertKind, r2.Attributes, r2.EnrolmentID = card.AuthKey, Attributes{}, enr.ID
 		second, err := s.AppendRecord(ctx, r2, chainSeal)
 		if err != nil {
 			t.Fatal(err)
@@ -505,7 +483,7 @@ func TestMigrationsIdempotent(t *testing.T) {
 			errs := make(chan error, 4)
 			for range 4 {
 				wg.Go(func() {
-					s, err := Open(ctx, dsn)
+					s, err := storeopen.Open(ctx, dsn)
 					if err == nil {
 						s.Close()
 					}
@@ -519,11 +497,11 @@ func TestMigrationsIdempotent(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			s, err := Open(ctx, dsn)
+			s, err := storeopen.Open(ctx, dsn)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ms, err := loadMigrations(s.(*sqlStore).b.migrations())
+			ms, err := sqlstore.LoadMigrations(storetest.Backend(t, s).Migrations())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -533,11 +511,11 @@ func TestMigrationsIdempotent(t *testing.T) {
 			if n := countRows(t, s, "record_head"); n != 1 {
 				t.Errorf("record_head has %d rows, want 1", n)
 			}
-			if err := rawExec(t, s, "INSERT INTO schema_version (version, name, applied_at) VALUES (999, 'future', ?)", s.(*sqlStore).b.timeArg(time.Now())); err != nil {
+			if err := rawExec(t, s, "INSERT INTO schema_version (version, name, applied_at) VALUES (999, 'future', ?)", storetest.Backend(t, s).TimeArg(time.Now())); err != nil {
 				t.Fatal(err)
 			}
 			s.Close()
-			if _, err := Open(ctx, dsn); !errors.Is(err, ErrSchemaTooNew) {
+			if _, err := storeopen.Open(ctx, dsn); !errors.Is(err, ErrSchemaTooNew) {
 				t.Errorf("opening a newer schema: %v, want ErrSchemaTooNew", err)
 			}
 		})

@@ -2,10 +2,12 @@ package store
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -504,4 +506,52 @@ func parseDate(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("year before %d", minYear)
 	}
 	return t, nil
+}
+
+// EligibilityReader reads an eligibility CSV file (see
+// EligibilityCSVHeader) row by row, holding one row at a time. It
+// validates every field and collects what is wrong, with lines and
+// columns, instead of stopping at the first bad field: Next skips bad rows
+// and Err reports them all. The stores' ImportEligibilityCSV is built on
+// it; on its own it checks a file without a database.
+type EligibilityReader struct {
+	c *csvReader
+}
+
+// NewEligibilityReader reads the header row. A bad header gives
+// *ImportErrors.
+func NewEligibilityReader(in io.Reader) (*EligibilityReader, error) {
+	c, err := newCSVReader(in)
+	if err != nil {
+		return nil, err
+	}
+	return &EligibilityReader{c: c}, nil
+}
+
+// Next returns the next good row and the line it starts on. It returns
+// io.EOF at the end of the file, and also when the file cannot be read
+// further or MaxImportErrors were collected; Err then says why.
+func (r *EligibilityReader) Next() (Eligibility, int, error) {
+	row, err := r.c.next()
+	if errors.Is(err, errFatal) {
+		return Eligibility{}, 0, io.EOF
+	}
+	return row.e, row.line, err
+}
+
+// AddError records a fault found outside the reader, such as a key that
+// repeats an earlier row's.
+func (r *EligibilityReader) AddError(e *ImportError) { r.c.addError(e) }
+
+// Err returns what is wrong with the file read so far: nil, a failure to
+// read the input, or the *ImportErrors collected, in line order.
+func (r *EligibilityReader) Err() error {
+	if r.c.ioErr != nil {
+		return fmt.Errorf("reading eligibility csv: %w", r.c.ioErr)
+	}
+	if len(r.c.errs.Errors) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(r.c.errs.Errors, func(a, b *ImportError) int { return cmp.Compare(a.Line, b.Line) })
+	return &r.c.errs
 }

@@ -3,11 +3,16 @@
 // them), append-only confirmation records, health-insurance eligibility
 // (資格確認) and one-time confirmation nonces.
 //
-// Two implementations sit behind the [Store] interface: an embedded SQLite
-// file (modernc.org/sqlite, pure Go) for one counter, and PostgreSQL
-// (github.com/jackc/pgx/v5) for several counters sharing one database.
-// [Open] picks one from a DSN. The schema is versioned (table
-// schema_version) and migrated on open.
+// This package holds what every backend shares: the values, the
+// interfaces ([Store] and its parts), the sentinel errors, the
+// eligibility CSV format ([EligibilityReader]) and the canonical forms of
+// serials and issuers. It links no database driver. Two implementations
+// sit behind the [Store] interface, each in its own package: an embedded
+// SQLite file (store/sqlite, modernc.org/sqlite, pure Go) for one counter,
+// and PostgreSQL (store/postgres, github.com/jackc/pgx/v5) for several
+// counters sharing one database. Package store/storeopen picks one from a
+// DSN. The schema is versioned (table schema_version) and migrated on
+// open.
 //
 // The package owns storage only. It does not read cards, parse
 // certificates or decide verdicts: callers (package confirm and the CLI)

@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	. "github.com/mynacard/mynacard/store"
 )
 
 // statusFile holds data that produces each validity status on 2026-11-27.
@@ -326,19 +328,6 @@ func TestImportCollectsErrors(t *testing.T) {
 	if n := countRows(t, s, "eligibility"); n != 0 {
 		t.Errorf("%d rows imported", n)
 	}
-}
-
-// bigFile writes n good rows and then, when bad, one bad row at the end.
-func bigFile(n int, bad bool) string {
-	var b strings.Builder
-	b.WriteString(EligibilityCSVHeader + "\n")
-	for i := range n {
-		b.WriteString(csvLine(csvFields(fmt.Sprintf("%06X", i+1), nil)) + "\n")
-	}
-	if bad {
-		b.WriteString(csvLine(csvFields("FFFFFF", map[string]string{"qualified_from": "2026-02-30"})) + "\n")
-	}
-	return b.String()
 }
 
 func TestImportBadRowAtEndOfBigFile(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/mynacard/mynacard/token"
 )
 
 // Sentinel errors callers branch on with errors.Is.
@@ -15,10 +17,12 @@ var (
 	// certificate enrolled twice, an enrolment replaced twice, a nonce put
 	// twice, a write to the append-only records.
 	ErrConflict = errors.New("store: conflict")
-	// ErrExpired means a nonce was consumed after its expiry.
-	ErrExpired = errors.New("store: nonce expired")
-	// ErrConsumed means a nonce was already consumed (a replay).
-	ErrConsumed = errors.New("store: nonce already consumed")
+	// ErrExpired means a nonce was consumed after its expiry; it is
+	// token.ErrNonceExpired, so that the store is a token.Nonces.
+	ErrExpired = token.ErrNonceExpired
+	// ErrConsumed means a nonce was already consumed (a replay); it is
+	// token.ErrNonceReplayed.
+	ErrConsumed = token.ErrNonceReplayed
 	// ErrStorageFull means the database ran out of space (SQLITE_FULL,
 	// PostgreSQL disk_full). The failed transaction was rolled back; the
 	// driver's error is wrapped alongside.
@@ -90,18 +94,3 @@ func (e *ImportErrors) Unwrap() []error {
 	}
 	return errs
 }
-
-// storageFullError wraps a driver's out-of-space error so that errors.Is
-// matches both ErrStorageFull and the driver's own error.
-type storageFullError struct{ err error }
-
-func (e *storageFullError) Error() string { return "storage full: " + e.err.Error() }
-
-func (e *storageFullError) Unwrap() []error { return []error{ErrStorageFull, e.err} }
-
-// conflictError wraps a driver's constraint error as ErrConflict.
-type conflictError struct{ err error }
-
-func (e *conflictError) Error() string { return "conflict: " + e.err.Error() }
-
-func (e *conflictError) Unwrap() []error { return []error{ErrConflict, e.err} }

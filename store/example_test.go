@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // A qualification confirmation: load the insurer's eligibility file, then
@@ -22,7 +23,7 @@ func Example() {
 	}
 	defer os.RemoveAll(dir)
 
-	s, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "mynacard.db"))
+	s, err := storeopen.Open(ctx, "sqlite:"+filepath.Join(dir, "mynacard.db"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func ExampleImportErrors() {
 		log.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	s, err := store.Open(ctx, filepath.Join(dir, "mynacard.db"))
+	s, err := storeopen.Open(ctx, filepath.Join(dir, "mynacard.db"))
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"encoding/csv"
@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	. "github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // FuzzEligibilityCSV feeds arbitrary files to the import. It must never
@@ -21,7 +24,7 @@ func FuzzEligibilityCSV(f *testing.F) {
 	f.Add("")
 	f.Add("a,b\n1,2\n")
 
-	s, err := Open(f.Context(), filepath.Join(f.TempDir(), "fuzz.db"))
+	s, err := storeopen.Open(f.Context(), filepath.Join(f.TempDir(), "fuzz.db"))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -89,16 +89,6 @@ func CanonicalIssuer(s string) (string, error) {
 	return b.String(), nil
 }
 
-// canonicalIssuerLenient is CanonicalIssuer for keys that may be opaque
-// strings (enrolments and records written by callers): a string that does
-// not read as a name or key identifier is kept as it is.
-func canonicalIssuerLenient(s string) string {
-	if c, err := CanonicalIssuer(s); err == nil {
-		return c
-	}
-	return s
-}
-
 type dnAttr struct{ typ, value string }
 
 // parseDN reads RFC 4514 text into RDNs as written, each a list of

@@ -1,4 +1,4 @@
-package store
+package store_test
 
 import (
 	"context"
@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	"github.com/mynacard/mynacard/internal/pgtest"
+
+	. "github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // The PostgreSQL server this test binary shares between tests, started
@@ -54,7 +57,7 @@ type testBackend struct {
 
 func sqliteTestStore(t testing.TB) Store {
 	t.Helper()
-	s, err := Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), "store.db"))
+	s, err := storeopen.Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), "store.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +68,7 @@ func sqliteTestStore(t testing.TB) Store {
 func postgresTestStore(t testing.TB) Store {
 	t.Helper()
 	pgtest.Need(t, pgServer, pgErr)
-	s, err := Open(t.Context(), pgServer.NewDatabase(t))
+	s, err := storeopen.Open(t.Context(), pgServer.NewDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}

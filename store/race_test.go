@@ -1,6 +1,6 @@
 //go:build race
 
-package store
+package store_test
 
 // raceEnabled says the race detector is on: the pure-Go SQLite then runs
 // tens of times slower, so the big-file tests use fewer rows.

@@ -2,15 +2,13 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"strings"
 	"time"
 )
 
-// Store is the clerk's database. Both implementations (SQLite and
-// PostgreSQL, see [Open]) pass the same conformance tests. A Store is safe
-// for concurrent use.
+// Store is the clerk's database. Both implementations (packages
+// store/sqlite and store/postgres; store/storeopen opens either from a DSN)
+// pass the same conformance tests. A Store is safe for concurrent use.
 type Store interface {
 	EnrolmentStore
 	RecordStore
@@ -103,59 +101,4 @@ type NonceStore interface {
 	// PurgeNonces deletes nonces that expired at or before the given time
 	// and returns how many were deleted.
 	PurgeNonces(ctx context.Context, before time.Time) (int64, error)
-}
-
-// DSN prefixes [Open] recognises.
-const (
-	dsnSQLite     = "sqlite:"
-	dsnPostgres   = "postgres://"
-	dsnPostgreSQL = "postgresql://"
-)
-
-// Open opens (creating and migrating as needed) the store a DSN names:
-//
-//   - "postgres://user@host:port/db?..." or "postgresql://...": a shared
-//     PostgreSQL database through a pgx pool;
-//   - "sqlite:/path/to/file.db", or a plain file path: an embedded SQLite
-//     file, created with mode 0600 (its directory 0700) if missing, opened
-//     in WAL mode with synchronous=FULL, foreign keys on and a busy
-//     timeout.
-//
-// Migrations not yet applied are applied before Open returns.
-func Open(ctx context.Context, dsn string) (Store, error) {
-	return open(ctx, dsn, false)
-}
-
-// OpenExisting opens a store that already exists, as Open does, but never
-// creates one: a SQLite file that is missing (a mistyped path), or a file
-// or PostgreSQL database without the store's schema, gives an error
-// wrapping ErrNoStore and nothing is created. Use it for everything that
-// only reads, or whose answer would mean something else on an empty store
-// ("not enrolled", "no qualification"); only what writes the first data
-// (enrolment, eligibility import) should use Open. An existing store of an
-// older schema is migrated.
-func OpenExisting(ctx context.Context, dsn string) (Store, error) {
-	return open(ctx, dsn, true)
-}
-
-func open(ctx context.Context, dsn string, mustExist bool) (Store, error) {
-	switch {
-	case strings.HasPrefix(dsn, dsnPostgres), strings.HasPrefix(dsn, dsnPostgreSQL):
-		return openPostgres(ctx, dsn, mustExist)
-	case strings.HasPrefix(dsn, dsnSQLite):
-		return openSQLite(ctx, strings.TrimPrefix(dsn, dsnSQLite), sqliteOptions{mustExist: mustExist})
-	case strings.Contains(dsn, "://"):
-		return nil, fmt.Errorf("opening store: %w: unknown DSN scheme in %q", ErrInvalid, redactDSN(dsn))
-	default:
-		return openSQLite(ctx, dsn, sqliteOptions{mustExist: mustExist})
-	}
-}
-
-// redactDSN drops anything that may be a password from a DSN before it
-// goes into an error message.
-func redactDSN(dsn string) string {
-	if i := strings.Index(dsn, "://"); i >= 0 {
-		return dsn[:i+3] + "…"
-	}
-	return dsn
 }

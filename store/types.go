@@ -1,18 +1,9 @@
 package store
 
-import "time"
+import (
+	"time"
 
-// CertKind says which of the card's two certificates an enrolment or a
-// record is about.
-type CertKind string
-
-const (
-	// CertSign is the signing certificate (署名用電子証明書), which carries
-	// the holder's name, address, birth date and sex.
-	CertSign CertKind = "sign"
-	// CertAuth is the user-authentication certificate (利用者証明用電子証明書),
-	// which carries no personal data.
-	CertAuth CertKind = "auth"
+	"github.com/mynacard/mynacard/card"
 )
 
 // Attributes are the holder's basic four as a signing certificate's
@@ -77,7 +68,7 @@ type EnrolmentCheck struct {
 type Enrolment struct {
 	// ID is assigned by the store.
 	ID   int64
-	Kind CertKind
+	Kind card.KeyKind
 	// Issuer is the certificate's issuer DN as a string.
 	Issuer string
 	// Serial is the certificate's serial in canonical hex ([CanonicalSerial]).
@@ -122,8 +113,8 @@ type EnrolmentQuery struct {
 	AfterID int64
 	// Limit caps the number returned; 0 or less means DefaultListLimit.
 	Limit int
-	// Kind, when not empty, returns only enrolments of this kind.
-	Kind CertKind
+	// Kind, when not zero, returns only enrolments of this kind.
+	Kind card.KeyKind
 	// CurrentOnly leaves out enrolments that were replaced.
 	CurrentOnly bool
 }
@@ -168,7 +159,7 @@ type Record struct {
 	At       time.Time
 	Operator string
 	Verdict  Verdict
-	CertKind CertKind
+	CertKind card.KeyKind
 	Issuer   string
 	Serial   string
 	// Attributes are the attributes shown to the operator (empty for an

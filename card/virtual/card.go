@@ -29,7 +29,7 @@ type Card struct {
 	apps []*application
 	pins map[PINRef]*pinFile
 	// The card-level CVC chain (GET DATA 00F8, 7F21), made on first use
-	// from mfKeys (nil keys are generated then).
+	// from mfKeys (a nil key is the committed key of its role).
 	mfKeys  [2]*rsa.PrivateKey
 	mfChain [2][]byte
 

@@ -116,7 +116,7 @@ type Contents struct {
 
 	// MFChainKey is the key the card-level CVC in 00F8 certifies (signed by
 	// the virtual card-level CV CA, cvca/cv-ca-9000020), which signs the
-	// CVC in 7F21; MFCardKey is the key 7F21 certifies. Nil keys are
-	// generated when the chain is first asked for.
+	// CVC in 7F21; MFCardKey is the key 7F21 certifies. A nil key is the
+	// committed test key of its role (cvca/README.md).
 	MFChainKey, MFCardKey *rsa.PrivateKey
 }

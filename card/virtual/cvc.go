@@ -50,6 +50,10 @@ const (
 	cvcaText    = "9000033" // signs text EF 0004
 )
 
+// cvcaFiles are the committed CV private keys: the three CA keys
+// (cv-ca-DIGITS.key.pem) and the MF chain's intermediate and card keys
+// (cv-DIGITS.key.pem).
+//
 //go:embed cvca/*.key.pem
 var cvcaFiles embed.FS
 
@@ -66,21 +70,32 @@ func cvKeyID(digits string, final byte) [cvKeyIDSize]byte {
 // cvcaKey loads one of the virtual card's CV CA private keys by its seven
 // digits (cvcaMFChain, cvcaSurface, cvcaText).
 func cvcaKey(digits string) (*rsa.PrivateKey, error) {
-	raw, err := cvcaFiles.ReadFile("cvca/cv-ca-" + digits + ".key.pem")
+	return loadCVKey("cv-ca-" + digits + ".key.pem")
+}
+
+// cvKey loads one of the MF chain's committed keys by its seven digits
+// (mfIntermediateDigits, mfCardKeyDigits).
+func cvKey(digits string) (*rsa.PrivateKey, error) {
+	return loadCVKey("cv-" + digits + ".key.pem")
+}
+
+// loadCVKey loads and checks the committed RSA-2048 key cvca/name.
+func loadCVKey(name string) (*rsa.PrivateKey, error) {
+	raw, err := cvcaFiles.ReadFile("cvca/" + name)
 	if err != nil {
-		return nil, fmt.Errorf("loading CV CA key %s: %w", digits, err)
+		return nil, fmt.Errorf("loading CV key cvca/%s: %w", name, err)
 	}
 	blk, _ := pem.Decode(raw)
 	if blk == nil {
-		return nil, fmt.Errorf("loading CV CA key %s: no PEM block", digits)
+		return nil, fmt.Errorf("loading CV key cvca/%s: no PEM block", name)
 	}
 	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("loading CV CA key %s: %w", digits, err)
+		return nil, fmt.Errorf("loading CV key cvca/%s: %w", name, err)
 	}
 	rk, ok := k.(*rsa.PrivateKey)
 	if !ok || rk.N.BitLen() != 8*cvModulusSize {
-		return nil, fmt.Errorf("loading CV CA key %s: not an RSA-2048 key", digits)
+		return nil, fmt.Errorf("loading CV key cvca/%s: not an RSA-2048 key", name)
 	}
 	return rk, nil
 }

@@ -3,7 +3,6 @@ package virtual
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"fmt"
 
 	"github.com/mynacard/mynacard/apdu"
 )
@@ -113,15 +112,18 @@ func (c *Card) getChallenge(cmd apdu.Command) apdu.Response {
 
 // MF chain keys: the card-level CV CA (cvcaMFChain) certifies the
 // intermediate in 00F8; the intermediate certifies the card's own key in
-// 7F21. Their final key ID bytes follow the CA's.
+// 7F21. Their final key ID bytes follow the CA's. Both keys are committed
+// test data (cvca/README.md), used when Contents gives none.
+//
+//go:generate go test -run ^TestMFChainFixtures$ -update-fixtures
 const (
 	mfIntermediateDigits = "9100020"
 	mfCardKeyDigits      = "9200020"
 )
 
 // mfChainLocked returns the contents of the 00F8 and 7F21 templates,
-// made on first use (two RSA-2048 keys: Contents.MFChainKey and
-// Contents.MFCardKey, or fresh ones).
+// made on first use from Contents.MFChainKey and Contents.MFCardKey or,
+// for a nil one, the committed key of the same role.
 func (c *Card) mfChainLocked() ([2][]byte, error) {
 	if c.mfChain[0] != nil {
 		return c.mfChain, nil
@@ -131,10 +133,13 @@ func (c *Card) mfChainLocked() ([2][]byte, error) {
 		return c.mfChain, err
 	}
 	inter, card := c.mfKeys[0], c.mfKeys[1]
-	for _, k := range []**rsa.PrivateKey{&inter, &card} {
-		if *k == nil {
-			if *k, err = rsa.GenerateKey(rand.Reader, 8*cvModulusSize); err != nil {
-				return c.mfChain, fmt.Errorf("making MF chain key: %w", err)
+	for _, k := range []struct {
+		key    **rsa.PrivateKey
+		digits string
+	}{{&inter, mfIntermediateDigits}, {&card, mfCardKeyDigits}} {
+		if *k.key == nil {
+			if *k.key, err = cvKey(k.digits); err != nil {
+				return c.mfChain, err
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
@@ -30,7 +31,7 @@ func identifyBenchCRL(b *testing.B, n, width int) string {
 	if _, err := os.Stat(path); err == nil {
 		return path
 	}
-	root, key := jpkitest.Default().Root(jpkitest.KindSign, jpkitest.LatestGeneration)
+	root, key := jpkitest.Default().Root(card.SignKey, jpkitest.LatestGeneration)
 	tmp := fmt.Sprintf("%s.%d.tmp", path, os.Getpid())
 	f, err := os.Create(tmp)
 	if err != nil {

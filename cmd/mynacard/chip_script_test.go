@@ -10,6 +10,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
@@ -83,7 +84,7 @@ func chipScriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args 
 			if len(args) == 2 {
 				opts.Entries = []jpkitest.CRLEntry{{Serial: holder(ts, args[1]).AuthCert.SerialNumber, RevokedAt: now.Add(-2 * time.Hour), Reason: jpkitest.ReasonKeyCompromise}}
 			}
-			root, key := jpkitest.Default().Root(jpkitest.KindAuth, jpkitest.LatestGeneration)
+			root, key := jpkitest.Default().Root(card.AuthKey, jpkitest.LatestGeneration)
 			var buf bytes.Buffer
 			_, err := jpkitest.WriteCRL(&buf, root, key, opts)
 			ts.Check(err)

@@ -45,12 +45,19 @@ type certInfoJSON struct {
 	DER         []byte              `json:"der"`
 }
 
-// certFiles maps the command's argument to the EF.
-var certFiles = map[string]card.CertFile{
-	"auth":    card.AuthCert,
-	"sign":    card.SignCert,
-	"auth-ca": card.AuthCACert,
-	"sign-ca": card.SignCACert,
+// certFile is one of the card's four certificates: key's own, or the CA
+// certificate that issued it.
+type certFile struct {
+	key card.KeyKind
+	ca  bool
+}
+
+// certFiles maps the command's argument to the certificate.
+var certFiles = map[string]certFile{
+	"auth":    {card.AuthKey, false},
+	"sign":    {card.SignKey, false},
+	"auth-ca": {card.AuthKey, true},
+	"sign-ca": {card.SignKey, true},
 }
 
 func newCertCmd(g *globals) *cobra.Command {
@@ -123,9 +130,12 @@ name or address holds substitute characters (代替文字).`,
 
 // readCert reads a certificate; the signing certificate asks for the
 // signing password.
-func (g *globals) readCert(ctx context.Context, s *session, f card.CertFile) ([]byte, error) {
-	if f != card.SignCert {
-		return s.jpki.ReadCertificate(ctx, f)
+func (g *globals) readCert(ctx context.Context, s *session, f certFile) ([]byte, error) {
+	switch {
+	case f.ca:
+		return s.jpki.ReadCACertificate(ctx, f.key)
+	case f.key != card.SignKey:
+		return s.jpki.ReadCertificate(ctx, f.key)
 	}
 	src, err := g.pinSource()
 	if err != nil {

@@ -149,7 +149,7 @@ func (g *globals) writeChipFiles(dir string, sf *card.Surface, written map[strin
 
 // chipError is the exit of a refused chip identification or age check:
 // 4 for a revoked certificate, 3 for any other refusal.
-func (g *globals) chipError(refusal string, revoked bool) error {
+func (g *globals) chipError(refusal confirm.RefusalCode, revoked bool) error {
 	if refusal == "" {
 		return nil
 	}

@@ -136,12 +136,12 @@ func (g *globals) printIdentification(id *confirm.Identification, test bool) {
 	g.testBanner(g.stdout, test)
 	head := p.Sprintf(i18n.VerificationFailed)
 	switch {
-	case id.Verdict.OK && id.Key == "auth" && id.SameHolderAsEnrolled:
+	case id.Verdict.OK && id.Key == card.AuthKey && id.SameHolderAsEnrolled:
 		head = p.Sprintf(i18n.SameHolder)
-	case id.Verdict.OK && id.Key == "auth" && id.Enrolment != nil:
+	case id.Verdict.OK && id.Key == card.AuthKey && id.Enrolment != nil:
 		// Enrolled just now: there was nothing to be the same as.
 		head = g.tr(msgAuthNewEnrolment)
-	case id.Verdict.OK && id.Key == "auth":
+	case id.Verdict.OK && id.Key == card.AuthKey:
 		head = g.tr(msgNotSameHolder)
 	case id.Verdict.OK:
 		head = p.Sprintf(i18n.Identified)
@@ -185,14 +185,14 @@ func (g *globals) printChange(c *confirm.Change) {
 	if c.Linked {
 		fmt.Fprintln(g.stdout, p.Sprintf(i18n.RegistrationResolved))
 	} else {
-		fmt.Fprintln(g.stdout, g.tr(msgChangeNotLinked, g.notDoneWhy(c.Code)))
+		fmt.Fprintln(g.stdout, g.tr(msgChangeNotLinked, g.notDoneWhy(string(c.Code))))
 	}
 	if c.Old == nil || c.New == nil {
 		return
 	}
 	differs := map[string]bool{}
 	for _, fc := range c.Changes {
-		differs[strings.TrimSuffix(fc.Field, "_substitute")] = true
+		differs[strings.TrimSuffix(string(fc.Field), "_substitute")] = true
 	}
 	t := g.newTable()
 	t.cells("", p.Sprintf(i18n.CompareOld), p.Sprintf(i18n.CompareNew), "")

@@ -22,6 +22,7 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/i18n"
 	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/pdf"
 )
 
@@ -145,7 +146,7 @@ func (g *globals) runSignPDF(ctx context.Context, f pdfSignFlags) error {
 	if err != nil {
 		return err
 	}
-	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: !g.testCard(s)})
+	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Kind: card.SignKey, RequireProduction: !g.testCard(s)})
 	if err != nil {
 		return &codedError{code: exitVerificationFailed, msg: g.tr(msgChainFailedWhy, err), hint: g.tr(msgPDFHintChain), underlying: err}
 	}
@@ -349,7 +350,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 	if err != nil {
 		return err
 	}
-	policy, err := confirm.ParseRevocationPolicy(g.Revocation)
+	policy, err := revocation.ParsePolicy(g.Revocation)
 	if err != nil {
 		return usageErrorf("--revocation: %v", err)
 	}
@@ -360,13 +361,13 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 			return err
 		}
 	}
-	if policy != confirm.RevocationOff {
+	if policy != revocation.PolicyOff {
 		rc, err := g.revocationChecker(ctx, roots)
 		if err != nil {
 			return err
 		}
 		if rc != nil {
-			opts.Revocation = rc.Check
+			opts.Revocation = rc
 		}
 	}
 	rep, err := pdf.Verify(ctx, data, opts)
@@ -410,7 +411,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 			}
 		}
 		v.Revocation = confirm.RevocationResult{Status: confirm.RevocationNotChecked}
-		if s.Revocation != nil && policy != confirm.RevocationOff {
+		if s.Revocation != nil && policy != revocation.PolicyOff {
 			v.Revocation = revocationResultOf(*s.Revocation)
 		}
 		v.OK = s.Valid() && revocationAccepted(policy, v.Revocation)

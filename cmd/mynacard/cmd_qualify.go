@@ -9,7 +9,6 @@ import (
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/i18n"
-	"github.com/mynacard/mynacard/jpki"
 )
 
 // qualifyJSON is what `qualify --json` prints.
@@ -131,7 +130,7 @@ func (g *globals) dateOne(t time.Time) string {
 		return ""
 	}
 	if g.p.Lang() == i18n.Japanese {
-		return jpki.FormatJapaneseDate(t)
+		return card.FormatJapaneseDate(t)
 	}
 	return t.Format(time.DateOnly)
 }

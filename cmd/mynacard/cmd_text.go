@@ -5,7 +5,6 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/internal/i18n"
-	"github.com/mynacard/mynacard/jpki"
 )
 
 // textJSON is what `text --json` prints.
@@ -104,7 +103,7 @@ the record is shown and the command exits 3 with the reason.`,
 			if rec.Has(card.TextBasicField) {
 				out.Read = append(out.Read, "basic")
 				out.Name, out.Address = rec.Basic.Name, rec.Basic.Address
-				out.BirthDate, out.BirthDateJapanese = rec.Basic.Birth.Format("2006-01-02"), jpki.FormatJapaneseDate(rec.Basic.Birth)
+				out.BirthDate, out.BirthDateJapanese = rec.Basic.Birth.Format("2006-01-02"), card.FormatJapaneseDate(rec.Basic.Birth)
 				code := sexCode(rec.Basic.Sex)
 				out.Sex, out.SexCode = sexName(code), &code
 			}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
+	"github.com/mynacard/mynacard/token"
 )
 
 func newTokenCmd(g *globals) *cobra.Command {
@@ -70,11 +71,11 @@ func (g *globals) runToken(ctx context.Context, tf tokenFlags) error {
 		return &usageError{err: errors.New(g.tr(msgConsentNeeded))}
 	}
 	// The card is not touched for a token the backend could not accept.
-	if len(tf.audience) > confirm.MaxAudienceBytes {
-		return &usageError{err: errors.New(g.tr(msgTokenBadAudience, confirm.MaxAudienceBytes))}
+	if len(tf.audience) > token.MaxAudienceBytes {
+		return &usageError{err: errors.New(g.tr(msgTokenBadAudience, token.MaxAudienceBytes))}
 	}
-	if b, err := base64.RawURLEncoding.Strict().DecodeString(tf.nonce); err != nil || len(b) < confirm.NonceSize {
-		return &usageError{err: errors.New(g.tr(msgTokenBadNonce, confirm.NonceSize))}
+	if b, err := base64.RawURLEncoding.Strict().DecodeString(tf.nonce); err != nil || len(b) < token.NonceSize {
+		return &usageError{err: errors.New(g.tr(msgTokenBadNonce, token.NonceSize))}
 	}
 	s, err := g.openCard(ctx)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/revocation"
@@ -66,11 +67,11 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 			if err != nil {
 				return err
 			}
-			policy, err := confirm.ParseRevocationPolicy(g.Revocation)
+			policy, err := revocation.ParsePolicy(g.Revocation)
 			if err != nil {
 				return &usageError{err: errors.New(g.tr(msgBadRevocation, g.Revocation))}
 			}
-			if policy != confirm.RevocationOff {
+			if policy != revocation.PolicyOff {
 				if err := g.checkRevocationSources(); err != nil {
 					return err
 				}
@@ -78,7 +79,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 			test := g.testCard(nil)
 			out := verifyJSON{TestHierarchy: test}
 			v := &out.Verdict
-			res, verr := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Kind: jpki.KindSign, RequireProduction: !test})
+			res, verr := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Kind: card.SignKey, RequireProduction: !test})
 			var ve *jpki.VerifyError
 			switch {
 			case verr == nil:
@@ -103,7 +104,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 				out.Attributes = jsonAttributes(res.Signer.Attributes)
 				out.SigningTime = res.SigningTime
 				v.Revocation = confirm.RevocationResult{Status: confirm.RevocationNotChecked}
-				if policy != confirm.RevocationOff {
+				if policy != revocation.PolicyOff {
 					rc, err := g.revocationChecker(ctx, roots)
 					if err != nil {
 						return err
@@ -111,7 +112,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 					if rc == nil {
 						v.Revocation = confirm.RevocationResult{Status: confirm.RevocationUnknown, Code: confirm.RevCodeNoSource, Detail: "no revocation source configured"}
 					} else {
-						v.Revocation = revocationResultOf(rc.Check(ctx, res.Signer.Certificate, res.Verification.Root.Certificate))
+						v.Revocation = revocationResultOf(rc.Check(ctx, res.Signer.Certificate))
 					}
 				}
 			} else {
@@ -127,7 +128,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 			g.testBanner(g.stdout, test)
 			t := g.newTable()
 			g.printVerdict(t, *v)
-			if res == nil && policy != confirm.RevocationOff {
+			if res == nil && policy != revocation.PolicyOff {
 				// Nothing after a failed check was checked: say why,
 				// not "--revocation off".
 				why := g.tr(msgNotCheckedChain)
@@ -178,11 +179,11 @@ func (t *table) replace(label, value string) {
 }
 
 // revocationAccepted applies a revocation policy as package confirm does.
-func revocationAccepted(p confirm.RevocationPolicy, r confirm.RevocationResult) bool {
+func revocationAccepted(p revocation.Policy, r confirm.RevocationResult) bool {
 	switch p {
-	case confirm.RevocationOff:
+	case revocation.PolicyOff:
 		return true
-	case confirm.RevocationSoft:
+	case revocation.PolicySoft:
 		return r.Status != confirm.RevocationRevoked
 	}
 	return r.Status == confirm.RevocationGood

@@ -10,6 +10,7 @@ import (
 
 	"github.com/rivo/uniseg"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/i18n"
 	"github.com/mynacard/mynacard/jpki"
@@ -93,13 +94,27 @@ func jsonAttributes(a *jpki.Attributes) *confirm.Attributes {
 		AddressSubstitutes: a.AddressSubstitutes,
 		BirthEra:           int(a.BirthEra),
 		BirthDateJapanese:  a.FormatBirthDate(),
-		Sex:                a.Sex.String(),
-		SexCode:            int(a.Sex),
+		Sex:                certSexWord(a.Sex),
+		SexCode:            a.Sex.CertificateCode(),
 	}
 	if !a.BirthDate.IsZero() {
 		out.BirthDate = a.BirthDate.Format(time.DateOnly)
 	}
 	return out
+}
+
+// certSexWord is the certificate's sex code as package confirm's JSON
+// names it: "male", "female", "unknown", or "Sex(n)".
+func certSexWord(s card.Sex) string {
+	switch s {
+	case card.SexMale:
+		return "male"
+	case card.SexFemale:
+		return "female"
+	case card.SexNotApplicable:
+		return "unknown"
+	}
+	return fmt.Sprintf("Sex(%d)", s.CertificateCode())
 }
 
 // dateBoth writes a date in Gregorian and Japanese-era form, with an era
@@ -108,7 +123,7 @@ func (g *globals) dateBoth(gregorian string, era int, japanese string) string {
 	if gregorian == "" {
 		return ""
 	}
-	if era == int(jpki.EraUnknown) {
+	if era == int(card.EraUnknown) {
 		japanese = g.p.Sprintf(i18n.DateUnknown)
 	}
 	return g.p.Sprintf(i18n.DateBoth, gregorian, japanese)
@@ -120,7 +135,7 @@ func (g *globals) dateBothTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return g.p.Sprintf(i18n.DateBoth, t.Format(time.DateOnly), jpki.FormatJapaneseDate(t))
+	return g.p.Sprintf(i18n.DateBoth, t.Format(time.DateOnly), card.FormatJapaneseDate(t))
 }
 
 // sexWord names a sex given as "male"/"female"/other.

@@ -49,7 +49,7 @@ const (
 
 // chipRefusalMessages names each refusal of a chip identification or an
 // age check in the clerk's language.
-var chipRefusalMessages = map[string]msgKey{ //nolint:gochecknoglobals // immutable table
+var chipRefusalMessages = map[confirm.RefusalCode]msgKey{ //nolint:gochecknoglobals // immutable table
 	confirm.RefusalChipTampered:              "cli.chip.refusal.tampered",
 	confirm.RefusalChipOtherKey:              "cli.chip.refusal.other_key",
 	confirm.RefusalChipTestKey:               "cli.chip.refusal.test_key",

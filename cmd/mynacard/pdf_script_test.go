@@ -12,6 +12,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/internal/pdftest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
@@ -54,7 +55,7 @@ func pdfScriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args [
 				ts.Fatalf("usage: ocsp")
 			}
 			h := jpkitest.DefaultHolder()
-			_, key := jpkitest.Default().Root(jpkitest.KindSign, h.Spec.Generation)
+			_, key := jpkitest.Default().Root(card.SignKey, h.Spec.Generation)
 			r := jpkitest.NewOCSPResponder(h.SignCA, key)
 			r.SetDefault(jpkitest.OCSPStatus{Status: ocsp.Good})
 			r.SetClock(time.Now)
@@ -110,5 +111,5 @@ var scriptNSS = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	h := jpkitest.DefaultHolder()
-	return dir, pdftest.NSS(dir, jpkitest.Default().Roots(jpkitest.KindSign), h.SignKey, h.SignCert)
+	return dir, pdftest.NSS(dir, jpkitest.Default().Roots(card.SignKey), h.SignKey, h.SignCert)
 })

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/revocation"
 )
 
@@ -22,18 +21,19 @@ import (
 // or directory can be read (a missing or unreadable one is an error naming
 // it), --ocsp is a URL, and the hard policy has a source (the built-in
 // virtual card brings its own test CRLs).
-func (g *globals) checkRevocationFlags() (confirm.RevocationPolicy, error) {
-	policy, err := confirm.ParseRevocationPolicy(g.Revocation)
+func (g *globals) checkRevocationFlags() (revocation.Policy, error) {
+	cfg, err := g.revocationConfig()
 	if err != nil {
-		return 0, &usageError{err: errors.New(g.tr(msgBadRevocation, g.Revocation))}
+		return 0, err
 	}
-	if policy == confirm.RevocationOff {
+	policy := cfg.Policy
+	if policy == revocation.PolicyOff {
 		return policy, nil
 	}
 	if err := g.checkRevocationSources(); err != nil {
 		return 0, err
 	}
-	if policy == confirm.RevocationHard && len(g.CRL) == 0 && g.OCSP == "" && !strings.EqualFold(g.Reader, virtualReader) {
+	if policy == revocation.PolicyHard && !cfg.Configured() && !strings.EqualFold(g.Reader, virtualReader) {
 		return 0, &usageError{err: errors.New(g.tr(msgHardNoSource))}
 	}
 	return policy, nil
@@ -42,15 +42,11 @@ func (g *globals) checkRevocationFlags() (confirm.RevocationPolicy, error) {
 // checkRevocationSources checks that every --crl file or directory can be
 // read and that --ocsp is a URL.
 func (g *globals) checkRevocationSources() error {
-	for _, src := range g.CRL {
-		if err := revocation.CheckSource(src); err != nil {
-			return g.sourceError(err)
-		}
-	}
-	if g.OCSP != "" && !strings.HasPrefix(g.OCSP, "http://") && !strings.HasPrefix(g.OCSP, "https://") {
+	err := revocation.Config{CRLs: g.CRL, OCSP: g.OCSP}.CheckSources()
+	if errors.Is(err, revocation.ErrBadOCSPURL) {
 		return usageErrorf("%s", g.tr(msgOCSPURL, g.OCSP))
 	}
-	return nil
+	return g.sourceError(err)
 }
 
 // sourceError is the clerk's message for a revocation source that cannot

@@ -12,6 +12,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -32,7 +33,7 @@ func TestChangesProgressBar(t *testing.T) {
 		t.Fatalf("seeding: %v\n%s", err, out)
 	}
 	now := time.Now()
-	root, key := jpkitest.Default().Root(jpkitest.KindSign, jpkitest.LatestGeneration)
+	root, key := jpkitest.Default().Root(card.SignKey, jpkitest.LatestGeneration)
 	var crl bytes.Buffer
 	if _, err := jpkitest.WriteCRL(&crl, root, key, jpkitest.CRLOptions{ThisUpdate: now.Add(-time.Hour), NextUpdate: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)

@@ -32,7 +32,9 @@ func TestTerminalPrompt(t *testing.T) {
 	defer master.Close()
 	var mu sync.Mutex
 	var term bytes.Buffer
+	drained := make(chan struct{}) // closed when the terminal has nothing more to read
 	go func() {
+		defer close(drained)
 		buf := make([]byte, 1024)
 		for {
 			n, err := master.Read(buf)
@@ -64,7 +66,12 @@ func TestTerminalPrompt(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("mynacard text: %v\nstderr: %s", err, stderr.String())
 	}
-	time.Sleep(100 * time.Millisecond)
+	// The CLI has exited: reading the terminal ends once all it wrote is read.
+	select {
+	case <-drained:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the terminal still open 10 s after the CLI exited")
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if strings.Contains(term.String(), "1234") {

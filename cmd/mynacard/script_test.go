@@ -19,6 +19,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/intruder"
@@ -113,7 +114,7 @@ var holders = sync.OnceValues(func() (map[string]*jpkitest.Holder, error) {
 	specs := map[string]jpkitest.HolderSpec{
 		// A holder whose name holds a substitute character (代替文字) at
 		// its second character, born in 平成.
-		"subst": {Name: "渡邉　花子", NameSubstitutes: []int{1}, Sex: jpkitest.SexFemale,
+		"subst": {Name: "渡邉　花子", NameSubstitutes: []int{1}, Sex: card.SexFemale,
 			BirthDate: time.Date(1990, 6, 15, 0, 0, 0, 0, time.UTC)},
 		// A holder whose birth date's era the registry did not record
 		// (era code 0): shown as unknown, never guessed.
@@ -321,12 +322,12 @@ func cmdGenCRL(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 1 {
 		ts.Fatalf("usage: gencrl [-auth] OUT [HOLDER:REASON ...]")
 	}
-	kind := jpkitest.KindSign
+	kind := card.SignKey
 	stale := false
 	for len(args) > 1 && strings.HasPrefix(args[0], "-") {
 		switch args[0] {
 		case "-auth":
-			kind = jpkitest.KindAuth
+			kind = card.AuthKey
 		case "-stale":
 			stale = true
 		default:

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"os"
@@ -25,6 +24,7 @@ import (
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/pcsc"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // virtualReader is the --reader value that selects the built-in virtual
@@ -262,7 +262,7 @@ func (g *globals) prompt(src *pinentry.Source) card.PINPrompt {
 func (g *globals) roots(ctx context.Context, s *session) (*jpki.Roots, error) {
 	if g.testCard(s) {
 		pki := jpkitest.Default()
-		test := append(pki.AllRoots(jpkitest.KindSign), pki.AllRoots(jpkitest.KindAuth)...)
+		test := append(pki.AllRoots(card.SignKey), pki.AllRoots(card.AuthKey)...)
 		g.warnf("%s", g.tr(msgTestHierarchy))
 		return jpki.NewRoots(jpki.WithTestHierarchy(test...))
 	}
@@ -282,25 +282,50 @@ func (g *globals) roots(ctx context.Context, s *session) (*jpki.Roots, error) {
 	return r, nil
 }
 
-// revocationChecker builds the revocation checker from --crl and --ocsp
-// (confirm.NewRevocationChecker, the library's loading and decision
-// procedure); nil when neither is given (every status is then "unknown: no
+// revocationConfig is the revocation configuration of --crl, --ocsp,
+// --crl-cache and --revocation.
+func (g *globals) revocationConfig() (revocation.Config, error) {
+	policy, err := revocation.ParsePolicy(g.Revocation)
+	if err != nil {
+		return revocation.Config{}, &usageError{err: errors.New(g.tr(msgBadRevocation, g.Revocation))}
+	}
+	return revocation.Config{CRLs: g.CRL, OCSP: g.OCSP, Policy: policy, CacheDir: g.crlCacheDir()}, nil
+}
+
+// revocationChecker builds the revocation checker from the flags
+// (revocation.Config.Load, the library's loading and decision procedure);
+// nil when no source is given (every status is then "unknown: no
 // source"). A source that cannot be used is an error naming it; a stale
 // CRL or an unreachable URL is a warning.
-func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (confirm.RevocationChecker, error) {
-	if len(g.CRL) == 0 && g.OCSP == "" {
+func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (revocation.Checker, error) {
+	cfg, err := g.revocationConfig()
+	if err != nil {
+		return nil, err
+	}
+	if !cfg.Configured() {
 		if g.virtualCard {
-			return g.virtualRevocation(roots)
+			return g.virtualRevocation(ctx, roots)
 		}
 		g.warnf("%s", g.tr(msgNoRevocation))
 		return nil, nil
 	}
-	var issuers []*x509.Certificate
-	for _, r := range roots.List() {
-		issuers = append(issuers, r.Certificate)
+	rc, warnings, err := cfg.Load(ctx, roots.Certificates())
+	g.revocationWarnings(warnings)
+	var se *revocation.SourceError
+	switch {
+	case errors.As(err, &se):
+		return nil, g.sourceError(err)
+	case errors.Is(err, revocation.ErrBadOCSPURL):
+		return nil, usageErrorf("--ocsp: %v", err)
+	case err != nil:
+		return nil, err
 	}
-	rc, warnings, err := confirm.NewRevocationChecker(ctx, confirm.RevocationSources{CRLs: g.CRL, OCSP: g.OCSP, Issuers: issuers,
-		CRLOptions: revocation.CRLSetOptions{CacheDir: g.crlCacheDir()}})
+	return rc, nil
+}
+
+// revocationWarnings tells the clerk about each CRL that is not fresh and
+// each source that did not answer.
+func (g *globals) revocationWarnings(warnings []error) {
 	for _, w := range warnings {
 		var se *revocation.SourceError
 		if errors.As(w, &se) && (errors.Is(w, revocation.ErrStale) || errors.Is(w, revocation.ErrNotYetValid)) {
@@ -309,16 +334,6 @@ func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (con
 			g.warnf("%s", g.tr(msgRevocationUnreachable, se.Source))
 		}
 	}
-	var se *revocation.SourceError
-	switch {
-	case errors.As(err, &se):
-		return nil, g.sourceError(err)
-	case errors.Is(err, confirm.ErrBadOCSPURL):
-		return nil, usageErrorf("--ocsp: %v", err)
-	case err != nil:
-		return nil, err
-	}
-	return rc, nil
 }
 
 // virtualRevocation gives the built-in virtual card a revocation source of
@@ -326,15 +341,12 @@ func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (con
 // valid for a day, so that the virtual card's confirmations end with a
 // complete verdict. It is used only for the built-in virtual card and only
 // when the user configured no source; it is test data and says so.
-func (g *globals) virtualRevocation(roots *jpki.Roots) (confirm.RevocationChecker, error) {
-	var issuers []*x509.Certificate
-	for _, r := range roots.List() {
-		issuers = append(issuers, r.Certificate)
-	}
+func (g *globals) virtualRevocation(ctx context.Context, roots *jpki.Roots) (revocation.Checker, error) {
+	issuers := roots.Certificates()
+	var cfg revocation.Config
 	now := time.Now()
 	pki := jpkitest.Default()
-	var crls []*revocation.CRL
-	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		for gen := jpkitest.FirstGeneration; gen <= jpkitest.ECDSAGeneration; gen++ {
 			root, key := pki.Root(kind, gen)
 			if root == nil {
@@ -349,11 +361,16 @@ func (g *globals) virtualRevocation(roots *jpki.Roots) (confirm.RevocationChecke
 			if err != nil {
 				return nil, fmt.Errorf("loading the virtual card's test CRL: %w", err)
 			}
-			crls = append(crls, c)
+			cfg.Parsed = append(cfg.Parsed, c)
 		}
 	}
+	rc, warnings, err := cfg.Load(ctx, issuers)
+	if err != nil {
+		return nil, fmt.Errorf("loading the virtual card's test CRL: %w", err)
+	}
+	g.revocationWarnings(warnings)
 	g.warnf("%s", g.tr(msgVirtualCRL))
-	return &confirm.CRLChecker{CRLs: crls}, nil
+	return rc, nil
 }
 
 // defaultDBPath is the per-user SQLite file: $XDG_DATA_HOME/mynacard/
@@ -381,9 +398,9 @@ func (g *globals) openStore(ctx context.Context) (store.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	open := store.OpenExisting
+	open := storeopen.OpenExisting
 	if g.mayCreateStore {
-		open = store.Open
+		open = storeopen.Open
 	}
 	st, err := open(ctx, dsn)
 	if errors.Is(err, store.ErrNoStore) {
@@ -420,12 +437,13 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 	if err != nil {
 		return nil, err
 	}
-	policy, err := confirm.ParseRevocationPolicy(g.Revocation)
+	rcfg, err := g.revocationConfig()
 	if err != nil {
-		return nil, &usageError{err: errors.New(g.tr(msgBadRevocation, g.Revocation))}
+		return nil, err
 	}
-	var rc confirm.RevocationChecker
-	if policy != confirm.RevocationOff {
+	policy := rcfg.Policy
+	var rc revocation.Checker
+	if policy != revocation.PolicyOff {
 		if rc, err = g.revocationChecker(ctx, roots); err != nil {
 			return nil, err
 		}
@@ -438,7 +456,7 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 		Operator:          g.operator(),
 	}
 	if st != nil {
-		cfg.Store = st
+		cfg.Enrolments, cfg.Records, cfg.Eligibility = st, st, st
 		key, err := g.operatorKey(ctx)
 		if err != nil {
 			return nil, err
@@ -449,7 +467,8 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 			if err != nil {
 				return nil, err
 			}
-			cfg.Store = operator.WithCheckpoint(st, cp)
+			cs := operator.WithCheckpoint(st, cp)
+			cfg.Enrolments, cfg.Records, cfg.Eligibility = cs, cs, cs
 		}
 	}
 	return confirm.New(cfg)

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/mynacard/mynacard/confirm"
-	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/token"
 )
 
 // maxBody bounds a request body: a token and a nonce.
-const maxBody = confirm.MaxTokenBytes + 1024
+const maxBody = token.MaxBytes + 1024
 
 // Backend is a service that trusts no kiosk: it issues one-time
 // challenges and accepts a confirmation token only as the answer to one of
@@ -26,14 +26,14 @@ const maxBody = confirm.MaxTokenBytes + 1024
 // first use. A web application would rather keep the nonce in the
 // user's session and not take it from the request at all.
 type Backend struct {
-	Challenges *confirm.Challenges
-	Validator  *confirm.Validator
+	Challenges *token.Challenges
+	Validator  *token.Validator
 	// Audience is this service's identifier, the one tokens must be made
 	// for.
 	Audience string
-	// Kind is the key required: jpki.KindAuth (log-in, qualification) or
-	// jpki.KindSign (identification with the holder's details).
-	Kind jpki.Kind
+	// Kind is the key required: card.AuthKey (log-in, qualification) or
+	// card.SignKey (identification with the holder's details).
+	Kind card.KeyKind
 }
 
 // ConfirmRequest is the body of POST /confirm.
@@ -44,10 +44,12 @@ type ConfirmRequest struct {
 
 // ConfirmResponse is the answer of POST /confirm.
 type ConfirmResponse struct {
-	Accepted bool                 `json:"accepted"`
-	Result   *confirm.TokenResult `json:"result,omitempty"`
-	Code     string               `json:"code,omitempty"`
-	Detail   string               `json:"detail,omitempty"`
+	Accepted bool `json:"accepted"`
+	// Result is the accepted token (token.Result's JSON form: key,
+	// certificate, holder's details for the signing key, root, revocation).
+	Result *token.Result `json:"result,omitempty"`
+	Code   token.Code    `json:"code,omitempty"`
+	Detail string        `json:"detail,omitempty"`
 }
 
 // Handler returns the HTTP routes.
@@ -71,12 +73,12 @@ func (b *Backend) confirm(w http.ResponseWriter, r *http.Request) {
 	var req ConfirmRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	if err := dec.Decode(&req); err != nil {
-		writeJSON(w, http.StatusBadRequest, ConfirmResponse{Code: confirm.TokenMalformed, Detail: "request is not JSON"})
+		writeJSON(w, http.StatusBadRequest, ConfirmResponse{Code: token.Malformed, Detail: "request is not JSON"})
 		return
 	}
 	res, err := b.Validator.Validate(r.Context(), req.Token, b.Audience, req.Nonce, b.Kind)
 	if err != nil {
-		var te *confirm.TokenError
+		var te *token.Error
 		if !errors.As(err, &te) {
 			http.Error(w, "validation failed", http.StatusInternalServerError)
 			return

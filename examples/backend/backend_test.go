@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -19,11 +20,12 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/reader"
-	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
+	"github.com/mynacard/mynacard/token"
 )
 
 // crlFile writes an empty, fresh CRL of the latest root of kind.
-func crlFile(t *testing.T, kind jpkitest.Kind) string {
+func crlFile(t *testing.T, kind card.KeyKind) string {
 	t.Helper()
 	root, key := jpkitest.Default().Root(kind, jpkitest.LatestGeneration)
 	now := time.Now()
@@ -34,6 +36,21 @@ func crlFile(t *testing.T, kind jpkitest.Kind) string {
 	}
 	path := filepath.Join(t.TempDir(), kind.String()+".crl")
 	if err := os.WriteFile(path, der, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// testRoots writes the virtual card's test roots to a PEM file.
+func testRoots(t *testing.T) string {
+	t.Helper()
+	p := jpkitest.Default()
+	var buf bytes.Buffer
+	for _, c := range append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...) {
+		pem.Encode(&buf, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+	}
+	path := filepath.Join(t.TempDir(), "test-roots.pem")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -51,6 +68,20 @@ func kiosk(t *testing.T) *card.JPKI {
 		t.Fatal(err)
 	}
 	return j
+}
+
+// confirmReply is what a client reads of POST /confirm's answer.
+type confirmReply struct {
+	Accepted bool       `json:"accepted"`
+	Code     token.Code `json:"code"`
+	Result   *struct {
+		Attributes *struct {
+			Name string `json:"name"`
+		} `json:"attributes"`
+		Revocation struct {
+			Status string `json:"status"`
+		} `json:"revocation"`
+	} `json:"result"`
 }
 
 func post(t *testing.T, url string, body any, out any) int {
@@ -76,24 +107,24 @@ func TestEndToEnd(t *testing.T) {
 		pin      string
 		tokenAud string
 		replay   bool
-		wantCode string
+		wantCode token.Code
 	}{
 		{name: "auth accepted then replay refused", key: "auth", cardKey: card.AuthKey, pin: jpkitest.DefaultAuthPIN, tokenAud: audience, replay: true},
 		{name: "sign accepted with details", key: "sign", cardKey: card.SignKey, pin: jpkitest.DefaultSignPIN, tokenAud: audience},
-		{name: "other audience", key: "auth", cardKey: card.AuthKey, pin: jpkitest.DefaultAuthPIN, tokenAud: "https://evil.example", wantCode: confirm.TokenDataMismatch},
-		{name: "auth token at a sign backend", key: "sign", cardKey: card.AuthKey, pin: jpkitest.DefaultAuthPIN, tokenAud: audience, wantCode: confirm.TokenWrongKeyType},
+		{name: "other audience", key: "auth", cardKey: card.AuthKey, pin: jpkitest.DefaultAuthPIN, tokenAud: "https://evil.example", wantCode: token.DataMismatch},
+		{name: "auth token at a sign backend", key: "sign", cardKey: card.AuthKey, pin: jpkitest.DefaultAuthPIN, tokenAud: audience, wantCode: token.WrongKeyType},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b, err := newBackend(audience, tt.key, "hard", true, nil,
-				[]string{crlFile(t, jpkitest.KindSign), crlFile(t, jpkitest.KindAuth)})
+			b, err := newBackend(audience, tt.key, "hard", testRoots(t), nil,
+				[]string{crlFile(t, card.SignKey), crlFile(t, card.AuthKey)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			srv := httptest.NewServer(b.Handler())
 			defer srv.Close()
 
-			var ch confirm.Challenge
+			var ch token.Challenge
 			if code := post(t, srv.URL+"/challenge", struct{}{}, &ch); code != http.StatusOK || ch.Nonce == "" {
 				t.Fatalf("challenge: %d %+v", code, ch)
 			}
@@ -106,7 +137,7 @@ func TestEndToEnd(t *testing.T) {
 				t.Fatal(err)
 			}
 			req := map[string]any{"nonce": ch.Nonce, "token": tok}
-			var resp ConfirmResponse
+			var resp confirmReply
 			code := post(t, srv.URL+"/confirm", req, &resp)
 			if tt.wantCode != "" {
 				if code != http.StatusForbidden || resp.Accepted || resp.Code != tt.wantCode {
@@ -114,15 +145,15 @@ func TestEndToEnd(t *testing.T) {
 				}
 				return
 			}
-			if code != http.StatusOK || !resp.Accepted || resp.Result == nil || resp.Result.Verdict.Revocation.Status != confirm.RevocationGood {
+			if code != http.StatusOK || !resp.Accepted || resp.Result == nil || resp.Result.Revocation.Status != "good" {
 				t.Fatalf("confirm: %d %+v", code, resp)
 			}
 			if tt.key == "sign" && (resp.Result.Attributes == nil || resp.Result.Attributes.Name != jpkitest.DefaultName) {
 				t.Errorf("attributes = %+v", resp.Result.Attributes)
 			}
 			if tt.replay {
-				var again ConfirmResponse
-				if code := post(t, srv.URL+"/confirm", req, &again); code != http.StatusForbidden || again.Code != confirm.TokenNonceReplayed {
+				var again confirmReply
+				if code := post(t, srv.URL+"/confirm", req, &again); code != http.StatusForbidden || again.Code != token.NonceReplayed {
 					t.Errorf("replay: %d %+v", code, again)
 				}
 			}
@@ -132,7 +163,7 @@ func TestEndToEnd(t *testing.T) {
 
 func TestNewBackendFlags(t *testing.T) {
 	for _, c := range []struct{ aud, key, policy string }{{"", "auth", "hard"}, {"x", "other", "hard"}, {"x", "auth", "maybe"}} {
-		if _, err := newBackend(c.aud, c.key, c.policy, true, nil, nil); err == nil {
+		if _, err := newBackend(c.aud, c.key, c.policy, testRoots(t), nil, nil); err == nil {
 			t.Errorf("newBackend(%q, %q, %q) accepted", c.aud, c.key, c.policy)
 		}
 	}
@@ -143,14 +174,14 @@ func TestNewBackendFlags(t *testing.T) {
 // refused.
 func TestEndToEndSharedStore(t *testing.T) {
 	const audience = "https://bank.example/login"
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "nonces.db"))
+	st, err := storeopen.Open(context.Background(), filepath.Join(t.TempDir(), "nonces.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
 	var urls []string
 	for range 2 {
-		b, err := newBackend(audience, "auth", "soft", true, nil, nil)
+		b, err := newBackend(audience, "auth", "soft", testRoots(t), nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +190,7 @@ func TestEndToEndSharedStore(t *testing.T) {
 		defer srv.Close()
 		urls = append(urls, srv.URL)
 	}
-	var ch confirm.Challenge
+	var ch token.Challenge
 	post(t, urls[0]+"/challenge", struct{}{}, &ch)
 	tok, err := confirm.MakeToken(context.Background(), kiosk(t), confirm.TokenOptions{
 		Audience: audience, Nonce: ch.Nonce,
@@ -169,13 +200,32 @@ func TestEndToEndSharedStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := map[string]any{"nonce": ch.Nonce, "token": tok}
-	var resp ConfirmResponse
+	var resp confirmReply
 	if code := post(t, urls[1]+"/confirm", req, &resp); code != http.StatusOK || !resp.Accepted ||
-		resp.Result.Verdict.Revocation.Status != confirm.RevocationUnknown {
+		resp.Result.Revocation.Status != "unknown" {
 		t.Fatalf("at the second backend: %d %+v", code, resp)
 	}
-	resp = ConfirmResponse{}
-	if code := post(t, urls[0]+"/confirm", req, &resp); code != http.StatusForbidden || resp.Code != confirm.TokenNonceReplayed {
+	resp = confirmReply{}
+	if code := post(t, urls[0]+"/confirm", req, &resp); code != http.StatusForbidden || resp.Code != token.NonceReplayed {
 		t.Errorf("replay at the first backend: %d %+v", code, resp)
+	}
+}
+
+func TestNewBackendTestRoots(t *testing.T) {
+	if _, err := newBackend("x", "auth", "hard", filepath.Join(t.TempDir(), "missing.pem"), nil, nil); err == nil {
+		t.Error("missing test roots accepted")
+	}
+	empty := filepath.Join(t.TempDir(), "empty.pem")
+	os.WriteFile(empty, []byte("not PEM"), 0o600)
+	if _, err := newBackend("x", "auth", "hard", empty, nil, nil); err == nil {
+		t.Error("test roots without a certificate accepted")
+	}
+	// Without test roots, production is required.
+	b, err := newBackend("https://bank.example/login", "auth", "off", "", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !b.Validator.RequireProduction {
+		t.Error("production not required without test roots")
 	}
 }

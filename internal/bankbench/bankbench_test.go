@@ -30,10 +30,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/pgtest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 
 	_ "modernc.org/sqlite" // the driver store uses
 )
@@ -141,7 +143,7 @@ func writeCRL(tb testing.TB, path string, c *certs, n, total int) {
 		opts.Entries = append(opts.Entries, jpkitest.CRLEntry{Serial: s, RevokedAt: now.Add(-2 * time.Hour), Reason: reason})
 	}
 	opts.Synthetic = max(total-len(opts.Entries), 0)
-	root, key := jpkitest.Default().Root(jpkitest.KindSign, jpkitest.LatestGeneration)
+	root, key := jpkitest.Default().Root(card.SignKey, jpkitest.LatestGeneration)
 	f, err := os.Create(path)
 	if err != nil {
 		tb.Fatal(err)
@@ -162,7 +164,7 @@ const insertSQL = `INSERT INTO enrolments (cert_kind, issuer, serial, name, name
 // transaction.
 func seedSQLite(tb testing.TB, path string, c *certs, n int) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, path)
+	st, err := storeopen.Open(ctx, path)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -188,7 +190,7 @@ func seedSQLite(tb testing.TB, path string, c *certs, n int) {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if _, err := ins.ExecContext(ctx, string(store.CertSign), issuer, serial, fmt.Sprintf("試験　%07d", i), "",
+		if _, err := ins.ExecContext(ctx, card.SignKey.String(), issuer, serial, fmt.Sprintf("試験　%07d", i), "",
 			"", "", "", 0, "", der, at, "bench"); err != nil {
 			tb.Fatal(err)
 		}
@@ -201,7 +203,7 @@ func seedSQLite(tb testing.TB, path string, c *certs, n int) {
 // seedPostgres creates the store in dsn and copies n enrolments in.
 func seedPostgres(tb testing.TB, dsn string, c *certs, n int) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, dsn)
+	st, err := storeopen.Open(ctx, dsn)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -223,7 +225,7 @@ func seedPostgres(tb testing.TB, dsn string, c *certs, n int) {
 		if err != nil {
 			return nil, err
 		}
-		row := []any{string(store.CertSign), issuer, serial, fmt.Sprintf("試験　%07d", i), "", "", "", "", 0, "", der, at, "bench"}
+		row := []any{card.SignKey.String(), issuer, serial, fmt.Sprintf("試験　%07d", i), "", "", "", "", 0, "", der, at, "bench"}
 		i++
 		return row, nil
 	})

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/store"
@@ -113,7 +114,7 @@ func writeBatchCRL(t *testing.T, path string, n int) {
 			opts.Entries = append(opts.Entries, jpkitest.CRLEntry{Serial: batchSerial(t, cert, i), RevokedAt: now.Add(-2 * time.Hour), Reason: jpkitest.ReasonKeyCompromise})
 		}
 	}
-	root, key := jpkitest.Default().Root(jpkitest.KindSign, jpkitest.LatestGeneration)
+	root, key := jpkitest.Default().Root(card.SignKey, jpkitest.LatestGeneration)
 	var buf bytes.Buffer
 	if _, err := jpkitest.WriteCRL(&buf, root, key, opts); err != nil {
 		t.Fatal(err)

@@ -339,7 +339,7 @@ func checkIntegrity(t *testing.T, r report) bool {
 		ok = false
 	}
 	if r.StoreOpen != "" {
-		t.Errorf("store.Open: %s", r.StoreOpen)
+		t.Errorf("storeopen.Open: %s", r.StoreOpen)
 		ok = false
 	}
 	return ok

@@ -6,8 +6,8 @@
 // person; each message has a stable [Key] so commands never concatenate
 // user-facing text. It does not own JSON output, whose keys and codes are
 // English and stable whatever the language, nor date formatting: Japanese
-// era dates (令和7年1月2日, 元年, era boundaries) are jpki.Era.Format and
-// jpki.FormatJapaneseDate, which the CLI combines with a Gregorian date
+// era dates (令和7年1月2日, 元年, era boundaries) are card.Era.Format and
+// card.FormatJapaneseDate, which the CLI combines with a Gregorian date
 // through [DateBoth].
 //
 // The catalogs live in catalog_en.go and catalog_ja.go, one file per

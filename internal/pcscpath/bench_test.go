@@ -11,7 +11,7 @@ import (
 	"github.com/mynacard/mynacard/reader"
 )
 
-// Benchmark metric units, read by internal/benchtable.
+// Benchmark metric units, read by scripts/benchtable.
 const (
 	unitAPDUs = "apdus/op"
 	// unitBytes counts command and response APDUs whole (headers, Lc/Le,
@@ -47,15 +47,15 @@ var benchOps = []struct {
 	op    func(ctx context.Context, j *card.JPKI, info []byte) error
 }{
 	{"ReadAuthCert", fixedCertRead, true, func(ctx context.Context, j *card.JPKI, _ []byte) error {
-		_, err := j.ReadCertificate(ctx, card.AuthCert)
+		_, err := j.ReadCertificate(ctx, card.AuthKey)
 		return err
 	}},
 	{"ReadAuthCACert", fixedCertRead, true, func(ctx context.Context, j *card.JPKI, _ []byte) error {
-		_, err := j.ReadCertificate(ctx, card.AuthCACert)
+		_, err := j.ReadCACertificate(ctx, card.AuthKey)
 		return err
 	}},
 	{"ReadSignCACert", fixedCertRead, true, func(ctx context.Context, j *card.JPKI, _ []byte) error {
-		_, err := j.ReadCertificate(ctx, card.SignCACert)
+		_, err := j.ReadCACertificate(ctx, card.SignKey)
 		return err
 	}},
 	{"ReadSignCert", fixedPINRead, true, func(ctx context.Context, j *card.JPKI, _ []byte) error {

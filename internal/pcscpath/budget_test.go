@@ -96,11 +96,11 @@ func TestAPDUBudget(t *testing.T) {
 				op   func(ctx context.Context) error
 				want budget
 			}{
-				{"read AuthCert", func(ctx context.Context) error { _, err := r.j.ReadCertificate(ctx, card.AuthCert); return err },
+				{"read AuthCert", func(ctx context.Context) error { _, err := r.j.ReadCertificate(ctx, card.AuthKey); return err },
 					selects.plus(certRead(len(h.AuthCert.Raw), ext))},
-				{"read AuthCACert", func(ctx context.Context) error { _, err := r.j.ReadCertificate(ctx, card.AuthCACert); return err },
+				{"read AuthCACert", func(ctx context.Context) error { _, err := r.j.ReadCACertificate(ctx, card.AuthKey); return err },
 					selects.plus(certRead(len(h.AuthCA.Raw), ext))},
-				{"read SignCACert", func(ctx context.Context) error { _, err := r.j.ReadCertificate(ctx, card.SignCACert); return err },
+				{"read SignCACert", func(ctx context.Context) error { _, err := r.j.ReadCACertificate(ctx, card.SignKey); return err },
 					selects.plus(certRead(len(h.SignCA.Raw), ext))},
 				// The signing certificate: the PIN sequence, then SELECT EF
 				// 0001 (the application is already selected) and the READs.

@@ -2,6 +2,7 @@ package pcscpath
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"testing"
 
@@ -36,19 +37,19 @@ var readerKinds = []struct {
 func TestReadCertificates(t *testing.T) {
 	h := jpkitest.DefaultHolder()
 	free := []struct {
-		f    card.CertFile
+		f    certEF
 		want []byte
 	}{
-		{card.AuthCert, h.AuthCert.Raw},
-		{card.AuthCACert, h.AuthCA.Raw},
-		{card.SignCACert, h.SignCA.Raw},
+		{authCertEF, h.AuthCert.Raw},
+		{authCACertEF, h.AuthCA.Raw},
+		{signCACertEF, h.SignCA.Raw},
 	}
 	for _, rk := range readerKinds {
 		t.Run(rk.name, func(t *testing.T) {
 			r := newRig(t, rigConfig{extended: rk.extended, opts: rk.opts, cardOpts: rk.cardOpts})
 			ctx := ctxT(t)
 			for _, c := range free {
-				der, err := r.j.ReadCertificate(ctx, c.f)
+				der, err := readCertEF(ctx, r.j, c.f)
 				if err != nil {
 					t.Fatalf("ReadCertificate(%v): %v", c.f, err)
 				}
@@ -58,7 +59,7 @@ func TestReadCertificates(t *testing.T) {
 			}
 
 			// Before the signing password: refused by the card, no try spent.
-			der, err := r.j.ReadCertificate(ctx, card.SignCert)
+			der, err := r.j.ReadCertificate(ctx, card.SignKey)
 			if !errors.Is(err, apdu.ErrSecurityStatus) || der != nil {
 				t.Fatalf("ReadCertificate(SignCert) without the password = %d bytes, %v; want apdu.ErrSecurityStatus", len(der), err)
 			}
@@ -80,13 +81,41 @@ func TestReadCertificates(t *testing.T) {
 
 			// The jpki layer reads and classifies by profile.
 			auth, err := jpki.ReadAuthCertificate(ctx, r.j)
-			if err != nil || auth.Kind != jpki.KindAuth {
+			if err != nil || auth.Kind != card.AuthKey {
 				t.Fatalf("jpki.ReadAuthCertificate = %v, %v; want an authentication certificate", auth, err)
 			}
 			sign, err := jpki.ReadSignCertificate(ctx, r.j, answer(jpkitest.DefaultSignPIN).ask)
-			if err != nil || sign.Kind != jpki.KindSign || sign.Attributes == nil || sign.Attributes.Name != jpkitest.DefaultName {
+			if err != nil || sign.Kind != card.SignKey || sign.Attributes == nil || sign.Attributes.Name != jpkitest.DefaultName {
 				t.Fatalf("jpki.ReadSignCertificate = %+v, %v; want the signing certificate of %s", sign, err, jpkitest.DefaultName)
 			}
 		})
 	}
+}
+
+// certEF names one certificate file: the certificate of key, or the CA
+// certificate that issued it.
+type certEF struct {
+	key card.KeyKind
+	ca  bool
+}
+
+var (
+	authCertEF   = certEF{card.AuthKey, false}
+	authCACertEF = certEF{card.AuthKey, true}
+	signCACertEF = certEF{card.SignKey, true}
+)
+
+func (c certEF) String() string {
+	if c.ca {
+		return c.key.String() + " CA certificate"
+	}
+	return c.key.String() + " certificate"
+}
+
+// readCertEF reads c with ReadCertificate or ReadCACertificate.
+func readCertEF(ctx context.Context, j *card.JPKI, c certEF) ([]byte, error) {
+	if c.ca {
+		return j.ReadCACertificate(ctx, c.key)
+	}
+	return j.ReadCertificate(ctx, c.key)
 }

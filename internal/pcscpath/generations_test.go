@@ -28,6 +28,8 @@ import (
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
+	"github.com/mynacard/mynacard/token"
 )
 
 // generation is one row of the card-generation table: today's RSA-2048
@@ -54,7 +56,7 @@ var generations = []generation{
 func mixedRoots(t testing.TB) *jpki.Roots {
 	t.Helper()
 	p := jpkitest.Default()
-	r, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.AllRoots(jpkitest.KindSign), p.AllRoots(jpkitest.KindAuth)...)...))
+	r, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,13 +65,13 @@ func mixedRoots(t testing.TB) *jpki.Roots {
 
 // mixedCRLs is a fresh empty CRL from each root that issued h's
 // certificates, written by jpkitest.WriteCRL (RSA- or ECDSA-signed).
-func mixedCRLs(t testing.TB, h *jpkitest.Holder, now time.Time) *confirm.CRLChecker {
+func mixedCRLs(t testing.TB, h *jpkitest.Holder, now time.Time) *revocation.CRLSet {
 	t.Helper()
 	p := jpkitest.Default()
-	chk := &confirm.CRLChecker{Now: func() time.Time { return now }}
-	for _, kind := range []jpkitest.Kind{jpkitest.KindSign, jpkitest.KindAuth} {
+	chk := revocation.NewCRLSet(append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...), revocation.CRLSetOptions{Now: func() time.Time { return now }})
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		ca := h.SignCA
-		if kind == jpkitest.KindAuth {
+		if kind == card.AuthKey {
 			ca = h.AuthCA
 		}
 		for gen := jpkitest.FirstGeneration; gen <= jpkitest.ECDSAGeneration; gen++ {
@@ -85,7 +87,9 @@ func mixedCRLs(t testing.TB, h *jpkitest.Holder, now time.Time) *confirm.CRLChec
 			if err != nil {
 				t.Fatal(err)
 			}
-			chk.CRLs = append(chk.CRLs, crl)
+			if err := chk.Add(crl); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	return chk
@@ -147,13 +151,13 @@ func TestSigningPathsGenerations(t *testing.T) {
 
 			// Identification, qualification and records.
 			dir := t.TempDir()
-			st, err := store.Open(ctx, filepath.Join(dir, "store.db"))
+			st, err := storeopen.Open(ctx, filepath.Join(dir, "store.db"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer st.Close()
 			opKey, opCert := sealingKey(t, g.alg)
-			c, err := confirm.New(confirm.Config{Roots: roots, Revocation: mixedCRLs(t, h, now), Store: st, Operator: "clerk",
+			c, err := confirm.New(confirm.Config{Roots: roots, Revocation: mixedCRLs(t, h, now), Enrolments: st, Records: st, Eligibility: st, Operator: "clerk",
 				Now: func() time.Time { return now }, Seal: operator.Sealer(opKey)})
 			if err != nil {
 				t.Fatal(err)
@@ -184,13 +188,13 @@ func TestSigningPathsGenerations(t *testing.T) {
 			}
 
 			// Tokens, both keys.
-			nonces := &confirm.MemoryNonceStore{Now: func() time.Time { return now }}
-			chs := &confirm.Challenges{Nonces: nonces, Now: func() time.Time { return now }}
-			v := &confirm.Validator{Roots: roots, Nonces: nonces, Revocation: mixedCRLs(t, h, now), Now: func() time.Time { return now }}
+			nonces := &token.MemoryNonces{Now: func() time.Time { return now }}
+			chs := &token.Challenges{Nonces: nonces, Now: func() time.Time { return now }}
+			v := &token.Validator{Roots: roots, Nonces: nonces, Revocation: mixedCRLs(t, h, now), Now: func() time.Time { return now }}
 			for _, key := range []card.KeyKind{card.AuthKey, card.SignKey} {
-				pin, want := h.Spec.AuthPIN, jpki.KindAuth
+				pin, want := h.Spec.AuthPIN, card.AuthKey
 				if key == card.SignKey {
-					pin, want = h.Spec.SignPIN, jpki.KindSign
+					pin, want = h.Spec.SignPIN, card.SignKey
 				}
 				ch, err := chs.Issue(ctx)
 				if err != nil {
@@ -203,7 +207,7 @@ func TestSigningPathsGenerations(t *testing.T) {
 				}
 				raw, _ := json.Marshal(tok)
 				res, err := v.Validate(ctx, raw, "https://bank.example", ch.Nonce, want)
-				if err != nil || tok.Algorithm != string(g.alg) || res.Verdict.Signature.Algorithm != string(g.alg) {
+				if err != nil || tok.Algorithm != string(g.alg) || res.Algorithm != g.alg {
 					t.Fatalf("token %v: %s %+v, %v", key, tok.Algorithm, res, err)
 				}
 			}
@@ -226,7 +230,7 @@ func checkCMS(t *testing.T, ctx context.Context, s *jpki.Signer, cert *jpki.Cert
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Time: at, Kind: jpki.KindSign})
+	v, err := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Time: at, Kind: card.SignKey})
 	if err != nil || !v.Signer.Equal(h.SignCert) {
 		t.Fatalf("VerifyCMS: %v", err)
 	}

@@ -33,7 +33,7 @@ func TestJPKIOperations(t *testing.T) {
 		t.Fatalf("Present = %+v, %v; want all four", pr, err)
 	}
 
-	der, err := r.j.ReadCertificateWithPIN(ctx, card.AuthCert, answer(jpkitest.DefaultAuthPIN).ask)
+	der, err := r.j.ReadCertificateWithPIN(ctx, card.AuthKey, answer(jpkitest.DefaultAuthPIN).ask)
 	if err != nil || !bytes.Equal(der, h.AuthCert.Raw) {
 		t.Fatalf("ReadCertificateWithPIN(AuthCert) = %d bytes, %v", len(der), err)
 	}
@@ -79,7 +79,7 @@ func TestJPKIOperations(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := jpkitest.ReferenceTime()
-	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Time: at, Kind: jpki.KindSign})
+	v, err := jpki.Verify(cert, roots, jpki.VerifyOptions{Time: at, Kind: card.SignKey})
 	if err != nil || v.Production {
 		t.Fatalf("Verify(signing certificate) = %+v, %v; want a test-root verification", v, err)
 	}

@@ -116,7 +116,7 @@ func TestCardRemovedMidRead(t *testing.T) {
 	// READs that succeed, then the next one.
 	r.vc.SetFaults(virtual.Fault{Kind: virtual.FaultRemove, At: r.vc.received() + certSelectAPDU + readsBefore + 1})
 	start := time.Now()
-	der, err := r.j.ReadCertificate(ctxT(t), card.AuthCert)
+	der, err := r.j.ReadCertificate(ctxT(t), card.AuthKey)
 	if !errors.Is(err, reader.ErrCardRemoved) || der != nil {
 		t.Fatalf("ReadCertificate with the card pulled = %d bytes, %v; want none and reader.ErrCardRemoved", len(der), err)
 	}

@@ -178,7 +178,7 @@ func TestCMSThroughPCSCVerifiedByOpenSSL(t *testing.T) {
 		if err != nil {
 			t.Fatalf("SignCMS(detached %v): %v", detached, err)
 		}
-		v, err := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Time: at, Kind: jpki.KindSign})
+		v, err := jpki.VerifyCMS(sig, data, roots, jpki.VerifyOptions{Time: at, Kind: card.SignKey})
 		if err != nil || !bytes.Equal(v.Content, data) {
 			t.Fatalf("VerifyCMS(detached %v): %v", detached, err)
 		}

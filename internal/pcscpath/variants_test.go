@@ -42,10 +42,10 @@ func TestJPKIUnsureVariants(t *testing.T) {
 				t.Fatalf("Present = %+v, %v", p, err)
 			}
 			for _, c := range []struct {
-				f    card.CertFile
+				f    certEF
 				want []byte
-			}{{card.AuthCert, h.AuthCert.Raw}, {card.AuthCACert, h.AuthCA.Raw}, {card.SignCACert, h.SignCA.Raw}} {
-				if der, err := r.j.ReadCertificate(ctx, c.f); err != nil || !bytes.Equal(der, c.want) {
+			}{{authCertEF, h.AuthCert.Raw}, {authCACertEF, h.AuthCA.Raw}, {signCACertEF, h.SignCA.Raw}} {
+				if der, err := readCertEF(ctx, r.j, c.f); err != nil || !bytes.Equal(der, c.want) {
 					t.Errorf("ReadCertificate(%v): %d bytes, %v", c.f, len(der), err)
 				}
 			}

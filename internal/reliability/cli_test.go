@@ -13,7 +13,7 @@ import (
 
 	"github.com/mynacard/mynacard/card/virtual"
 	"github.com/mynacard/mynacard/internal/pcsctest"
-	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // Exit codes of cmd/mynacard (CLI.md).
@@ -67,7 +67,7 @@ func TestCLIFaults(t *testing.T) {
 		t.Fatalf("eligibility import: exit %d\n%s", code, errOut)
 	}
 	records := func() int {
-		st, err := store.Open(context.Background(), db)
+		st, err := storeopen.Open(context.Background(), db)
 		if err != nil {
 			t.Fatal(err)
 		}

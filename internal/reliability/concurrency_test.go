@@ -131,7 +131,7 @@ func TestConcurrentGoroutines(t *testing.T) {
 					mu.Lock()
 					signs++
 					mu.Unlock()
-					if _, err := j.ReadCertificate(ctx, card.AuthCert); err != nil {
+					if _, err := j.ReadCertificate(ctx, card.AuthKey); err != nil {
 						report(fmt.Errorf("conn %d goroutine %d: read: %w", c, g, err))
 					}
 					if n, err := j.PINStatus(ctx, key.PIN()); err != nil || n != before[pinRef(key.PIN())] {

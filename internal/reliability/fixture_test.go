@@ -15,9 +15,11 @@ import (
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/pcsc"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // insVerify is VERIFY's instruction byte (ISO/IEC 7816-4 §11.5.6).
@@ -53,14 +55,14 @@ func newWorld(t testing.TB) *world {
 	t.Helper()
 	h := jpkitest.DefaultHolder()
 	p := jpkitest.Default()
-	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	w := &world{holder: h, contents: h.Contents(), roots: roots}
 	w.dbPath = filepath.Join(t.TempDir(), "store.db")
 	ctx := context.Background()
-	w.st, err = store.Open(ctx, w.dbPath)
+	w.st, err = storeopen.Open(ctx, w.dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,8 +71,8 @@ func newWorld(t testing.TB) *world {
 		t.Fatal(err)
 	}
 	w.conf, err = confirm.New(confirm.Config{
-		Roots: roots, Store: w.st, Operator: "reliability",
-		RevocationPolicy: confirm.RevocationSoft,
+		Roots: roots, Enrolments: w.st, Records: w.st, Eligibility: w.st, Operator: "reliability",
+		RevocationPolicy: revocation.PolicySoft,
 		Now:              jpkitest.ReferenceTime,
 	})
 	if err != nil {

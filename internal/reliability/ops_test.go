@@ -71,13 +71,17 @@ func sameBytes(what string, got, want []byte) error {
 }
 
 func operations() []operation {
-	readCert := func(f card.CertFile, want func(*world) []byte) func(context.Context, *opEnv) error {
+	readCert := func(k card.KeyKind, ca bool, want func(*world) []byte) func(context.Context, *opEnv) error {
 		return func(ctx context.Context, e *opEnv) error {
-			der, err := e.j.ReadCertificate(ctx, f)
+			read, name := e.j.ReadCertificate, k.String()+" certificate"
+			if ca {
+				read, name = e.j.ReadCACertificate, k.String()+" CA certificate"
+			}
+			der, err := read(ctx, k)
 			if err != nil {
 				return err
 			}
-			return sameBytes(f.String(), der, want(e.w))
+			return sameBytes(name, der, want(e.w))
 		}
 	}
 	pinStatus := func(k card.PINKind, want int) func(context.Context, *opEnv) error {
@@ -125,9 +129,9 @@ func operations() []operation {
 			}
 			return nil
 		}},
-		{name: "cert/auth", run: readCert(card.AuthCert, func(w *world) []byte { return w.contents.AuthCert })},
-		{name: "cert/authca", run: readCert(card.AuthCACert, func(w *world) []byte { return w.contents.AuthCACert })},
-		{name: "cert/signca", run: readCert(card.SignCACert, func(w *world) []byte { return w.contents.SignCACert })},
+		{name: "cert/auth", run: readCert(card.AuthKey, false, func(w *world) []byte { return w.contents.AuthCert })},
+		{name: "cert/authca", run: readCert(card.AuthKey, true, func(w *world) []byte { return w.contents.AuthCACert })},
+		{name: "cert/signca", run: readCert(card.SignKey, true, func(w *world) []byte { return w.contents.SignCACert })},
 		{name: "cert/sign+verify", run: func(ctx context.Context, e *opEnv) error {
 			c, err := jpki.ReadSignCertificate(ctx, e.j, e.w.prompt)
 			if err != nil {
@@ -136,7 +140,7 @@ func operations() []operation {
 			return sameBytes("signing certificate", c.Raw, e.w.contents.SignCert)
 		}},
 		{name: "verify/auth", run: func(ctx context.Context, e *opEnv) error {
-			der, err := e.j.ReadCertificateWithPIN(ctx, card.AuthCert, e.w.prompt)
+			der, err := e.j.ReadCertificateWithPIN(ctx, card.AuthKey, e.w.prompt)
 			if err != nil {
 				return err
 			}

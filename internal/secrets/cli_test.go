@@ -27,6 +27,7 @@ import (
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // binDir holds the CLI built for the tests; TestMain removes it.
@@ -534,7 +535,7 @@ func TestServeSecrets(t *testing.T) {
 	defer cancel()
 	// serve needs an existing store (only enrolment and import create one).
 	dbPath := filepath.Join(c.dir, "store.db")
-	st, err := store.Open(ctx, dbPath)
+	st, err := storeopen.Open(ctx, dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}

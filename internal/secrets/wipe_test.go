@@ -15,8 +15,9 @@ import (
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
+	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/reader"
-	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // capture is a PIN prompt that hands out fresh slices and keeps them, so
@@ -78,16 +79,16 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	h := jpkitest.DefaultHolder()
 	p := jpkitest.Default()
-	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(jpkitest.KindSign), p.Roots(jpkitest.KindAuth)...)...))
+	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(append(p.Roots(card.SignKey), p.Roots(card.AuthKey)...)...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), t.TempDir()+"/store.db")
+	st, err := storeopen.Open(context.Background(), t.TempDir()+"/store.db")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	conf, err := confirm.New(confirm.Config{Roots: roots, Store: st, RevocationPolicy: confirm.RevocationSoft, Now: jpkitest.ReferenceTime})
+	conf, err := confirm.New(confirm.Config{Roots: roots, Enrolments: st, Records: st, Eligibility: st, RevocationPolicy: revocation.PolicySoft, Now: jpkitest.ReferenceTime})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"fmt"
+	"strconv"
 
 	"github.com/mynacard/mynacard/card/virtual"
 )
@@ -23,25 +24,6 @@ const cvcKeyIDBytes = 16
 func cvcKeyID(pub *rsa.PublicKey) []byte {
 	h := sha256.Sum256(x509.MarshalPKCS1PublicKey(pub))
 	return h[:cvcKeyIDBytes]
-}
-
-// ISO 5218 sex codes written by the text application (EF 0002 DF25).
-const (
-	iso5218Male          = "1"
-	iso5218Female        = "2"
-	iso5218NotApplicable = "9"
-)
-
-// ISO5218 returns the text application's sex code for a certificate sex
-// code: SexMale "1", SexFemale "2", SexUnknown "9".
-func ISO5218(certSex int) string {
-	switch certSex {
-	case SexMale:
-		return iso5218Male
-	case SexFemale:
-		return iso5218Female
-	}
-	return iso5218NotApplicable
 }
 
 // dateYYYYMMDD is the card's date layout.
@@ -87,7 +69,7 @@ func (h *Holder) Contents() virtual.Contents {
 		Name:              s.Name,
 		Address:           s.Address,
 		BirthDate:         s.BirthDate.Format(dateYYYYMMDD),
-		Sex:               ISO5218(s.Sex),
+		Sex:               strconv.Itoa(s.Sex.ISO5218()),
 		TextPIN:           s.AuthPIN,
 		TextKey:           h.TextKey,
 		TextCAKeyID:       clone(h.TextCAKeyID),

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/mynacard/mynacard/card"
 )
 
 // filledFields are the virtual.Contents fields Holder.Contents fills.
@@ -118,7 +120,7 @@ func TestOpenSSLParses(t *testing.T) {
 	certs := map[string][]byte{
 		"sign": DefaultHolder().SignCert.Raw, "auth": DefaultHolder().AuthCert.Raw, "sign-octet": octet.SignCert.Raw,
 	}
-	for _, kind := range []Kind{KindSign, KindAuth} {
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		for i, r := range p.Roots(kind) {
 			certs[fmt.Sprintf("root-%s-%d", kind, i+1)] = r.Raw
 		}

@@ -12,17 +12,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mynacard/mynacard/card"
 )
 
 func TestWriteCRLParsesWithX509(t *testing.T) {
-	root, key := Default().Root(KindSign, LatestGeneration)
+	root, key := Default().Root(card.SignKey, LatestGeneration)
 	tests := []struct {
 		name string
 		opts CRLOptions
 	}{
 		{"empty", CRLOptions{}},
 		{"synthetic", CRLOptions{Synthetic: 1000}},
-		{"shuffled with IDP", CRLOptions{Synthetic: 1000, Shuffle: true, DistributionPoint: CRLDistributionPointName(KindSign, DefaultPrefecture, DefaultCity)}},
+		{"shuffled with IDP", CRLOptions{Synthetic: 1000, Shuffle: true, DistributionPoint: CRLDistributionPointName(card.SignKey, DefaultPrefecture, DefaultCity)}},
 		{"explicit", CRLOptions{Entries: []CRLEntry{
 			{Serial: big.NewInt(0x80), RevokedAt: time.Date(2051, 1, 1, 0, 0, 0, 0, time.UTC), Reason: ReasonSuperseded},
 			{Serial: new(big.Int).Lsh(big.NewInt(1), 159), RevokedAt: ReferenceTime(), Reason: NoReason},
@@ -71,7 +73,7 @@ func TestWriteCRLParsesWithX509(t *testing.T) {
 }
 
 func TestWriteCRLFaults(t *testing.T) {
-	root, key := Default().Root(KindSign, LatestGeneration)
+	root, key := Default().Root(card.SignKey, LatestGeneration)
 	write := func(f CRLFault) []byte {
 		var buf bytes.Buffer
 		if _, err := WriteCRL(&buf, root, key, CRLOptions{Synthetic: 100, Fault: f}); err != nil {
@@ -95,7 +97,7 @@ func TestWriteCRLFaults(t *testing.T) {
 // TestWriteCRLStreams checks that memory does not grow with the number of
 // entries: writing 200,000 entries allocates about as much as 2,000.
 func TestWriteCRLStreams(t *testing.T) {
-	root, key := Default().Root(KindSign, LatestGeneration)
+	root, key := Default().Root(card.SignKey, LatestGeneration)
 	measure := func(n int) float64 {
 		return testing.AllocsPerRun(1, func() {
 			WriteCRL(io.Discard, root, key, CRLOptions{Synthetic: n})
@@ -114,11 +116,11 @@ func TestOpenSSLAcceptsCRL(t *testing.T) {
 	if err != nil {
 		t.Skip("openssl not installed")
 	}
-	root, key := Default().Root(KindSign, LatestGeneration)
+	root, key := Default().Root(card.SignKey, LatestGeneration)
 	dir := t.TempDir()
 	crlPath, caPath := filepath.Join(dir, "test.crl"), filepath.Join(dir, "ca.pem")
 	f, _ := os.Create(crlPath)
-	if _, err := WriteCRL(f, root, key, CRLOptions{Synthetic: 22, DistributionPoint: CRLDistributionPointName(KindSign, DefaultPrefecture, DefaultCity)}); err != nil {
+	if _, err := WriteCRL(f, root, key, CRLOptions{Synthetic: 22, DistributionPoint: CRLDistributionPointName(card.SignKey, DefaultPrefecture, DefaultCity)}); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()

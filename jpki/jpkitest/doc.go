@@ -28,6 +28,12 @@
 // mynacard virtual test hierarchy, so nothing issued here can be mistaken
 // for a production J-LIS certificate.
 //
+// The RSA keys of [Default] and [DefaultHolder] are derived once and
+// committed (testdata/default-keys.pem, rewritten by go generate), so
+// building them costs no prime search; the package's tests check that each
+// committed key is the one its seed and label derive. Other seeds and
+// holders derive their keys when first asked for.
+//
 // Package-level state: the package keeps exactly one process-wide cache,
 // documented at [Default]: the memoised default PKI and the memoised
 // derived RSA keys (a pure function of seed and label, so the cache changes

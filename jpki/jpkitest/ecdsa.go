@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/big"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
 )
 
@@ -42,7 +43,7 @@ func IsECDSA(generation int) bool { return generation == ECDSAGeneration }
 
 // AllRoots returns the root certificates of kind of every generation, the
 // RSA ones oldest first and then the ECDSA one: a mixed hierarchy.
-func (p *PKI) AllRoots(kind Kind) []*x509.Certificate {
+func (p *PKI) AllRoots(kind card.KeyKind) []*x509.Certificate {
 	out := p.Roots(kind)
 	if r, ok := p.root(kind, ECDSAGeneration); ok {
 		out = append(out, r.cert)
@@ -147,16 +148,16 @@ func sigAlgFor(pub crypto.PublicKey) (sigAlg, error) {
 }
 
 // Signer returns the private key of the holder's certificate of kind
-// (KindSign or KindAuth), RSA or ECDSA; nil for another kind.
-func (h *Holder) Signer(kind Kind) crypto.Signer {
+// (card.SignKey or card.AuthKey), RSA or ECDSA; nil for another kind.
+func (h *Holder) Signer(kind card.KeyKind) crypto.Signer {
 	switch {
-	case kind == KindSign && h.SignKeyECDSA != nil:
+	case kind == card.SignKey && h.SignKeyECDSA != nil:
 		return h.SignKeyECDSA
-	case kind == KindAuth && h.AuthKeyECDSA != nil:
+	case kind == card.AuthKey && h.AuthKeyECDSA != nil:
 		return h.AuthKeyECDSA
-	case kind == KindSign && h.SignKey != nil:
+	case kind == card.SignKey && h.SignKey != nil:
 		return h.SignKey
-	case kind == KindAuth && h.AuthKey != nil:
+	case kind == card.AuthKey && h.AuthKey != nil:
 		return h.AuthKey
 	}
 	return nil

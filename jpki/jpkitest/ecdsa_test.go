@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"golang.org/x/crypto/ocsp"
 )
 
@@ -21,7 +22,7 @@ func TestECDSARoots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []Kind{KindSign, KindAuth} {
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		c, k := p.Root(kind, ECDSAGeneration)
 		if c == nil || k == nil {
 			t.Fatalf("%s: no ECDSA generation", kind)
@@ -53,8 +54,8 @@ func TestECDSARoots(t *testing.T) {
 			t.Errorf("%s: AllRoots does not end with the ECDSA root", kind)
 		}
 	}
-	if len(p.Roots(KindSign)) != LatestGeneration {
-		t.Errorf("Roots has %d certificates, want the %d RSA generations", len(p.Roots(KindSign)), LatestGeneration)
+	if len(p.Roots(card.SignKey)) != LatestGeneration {
+		t.Errorf("Roots has %d certificates, want the %d RSA generations", len(p.Roots(card.SignKey)), LatestGeneration)
 	}
 }
 
@@ -74,10 +75,10 @@ func TestECDSAHolder(t *testing.T) {
 	if h.SignKey != nil || h.AuthKey != nil || h.SignKeyECDSA == nil || h.AuthKeyECDSA == nil {
 		t.Fatal("ECDSA holder keys not set as documented")
 	}
-	for _, kind := range []Kind{KindSign, KindAuth} {
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		c, rc := h.SignCert, r.SignCert
 		ca := h.SignCA
-		if kind == KindAuth {
+		if kind == card.AuthKey {
 			c, rc, ca = h.AuthCert, r.AuthCert, h.AuthCA
 		}
 		pub, ok := c.PublicKey.(*ecdsa.PublicKey)
@@ -131,7 +132,7 @@ func extOIDs(c *x509.Certificate) string {
 }
 
 func TestECDSACRL(t *testing.T) {
-	root, key := Default().Root(KindAuth, ECDSAGeneration)
+	root, key := Default().Root(card.AuthKey, ECDSAGeneration)
 	h := ecdsaHolder(t)
 	for _, n := range []int{0, 1, 1000} {
 		var entries []CRLEntry
@@ -159,7 +160,7 @@ func TestECDSACRL(t *testing.T) {
 		if len(crl.RevokedCertificateEntries) != n {
 			t.Errorf("%d entries: parsed %d", n, len(crl.RevokedCertificateEntries))
 		}
-		rsaRoot, _ := Default().Root(KindAuth, LatestGeneration)
+		rsaRoot, _ := Default().Root(card.AuthKey, LatestGeneration)
 		if crl.CheckSignatureFrom(rsaRoot) == nil {
 			t.Error("ECDSA CRL verifies with the RSA root of the same DN")
 		}
@@ -174,7 +175,7 @@ func TestECDSACRL(t *testing.T) {
 }
 
 func TestECDSAOCSP(t *testing.T) {
-	root, key := Default().Root(KindSign, ECDSAGeneration)
+	root, key := Default().Root(card.SignKey, ECDSAGeneration)
 	leaf := ecdsaHolder(t).SignCert
 	r := NewOCSPResponder(root, key)
 	r.SetStatus(leaf.SerialNumber, OCSPStatus{Status: ocsp.Good})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -49,7 +50,7 @@ func ExamplePKI_Issue() {
 		Name:       "鈴木　一郎",
 		Address:    "北海道札幌市中央区試験町1-2",
 		BirthDate:  time.Date(1990, 12, 31, 0, 0, 0, 0, time.UTC),
-		Sex:        jpkitest.SexMale,
+		Sex:        card.SexMale,
 		Number:     "123456789018",
 		Prefecture: "Hokkaido",
 		City:       "Sapporo-shi Chuo-ku",
@@ -61,7 +62,7 @@ func ExamplePKI_Issue() {
 	c := h.Contents()
 	fmt.Println(c.Name, c.Address, c.BirthDate, c.Sex, c.Number)
 	fmt.Println("照合番号B starts:", c.PINB[:10])
-	root, _ := p.Root(jpkitest.KindSign, 1)
+	root, _ := p.Root(card.SignKey, 1)
 	fmt.Println("issued by generation 1:", h.SignCert.CheckSignatureFrom(root) == nil)
 	// Output:
 	// 鈴木　一郎 北海道札幌市中央区試験町１-２ 19901231 1 123456789018

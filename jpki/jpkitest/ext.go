@@ -15,24 +15,6 @@ var (
 	oidExtCRLDistributionPoints = asn1.ObjectIdentifier{2, 5, 29, 31}
 )
 
-// Object identifiers of the JPKI subjectAltName otherName entries of a
-// signing certificate (docs/certificates.md "Certificates").
-var (
-	// OIDName is the holder's name, family and given name separated by
-	// U+3000.
-	OIDName = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 5, 1}
-	// OIDNameSubstitutes flags the name's substitute characters (代替文字).
-	OIDNameSubstitutes = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 5, 2}
-	// OIDSex is the sex code: 1 male, 2 female, 3 unknown.
-	OIDSex = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 5, 3}
-	// OIDBirthDate is the birth date as EYYYYMMDD (E the era code).
-	OIDBirthDate = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 5, 4}
-	// OIDAddress is the address, from the prefecture on.
-	OIDAddress = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 5, 5}
-	// OIDAddressSubstitutes flags the address's substitute characters.
-	OIDAddressSubstitutes = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 5, 6}
-)
-
 // generalNameOtherName and generalNameDirectoryName are the context tags
 // of GeneralName (RFC 5280 §4.2.1.6): otherName [0] IMPLICIT OtherName,
 // directoryName [4] EXPLICIT Name (explicit because Name is a CHOICE).

@@ -15,7 +15,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
+	"github.com/mynacard/mynacard/internal/jpkioid"
 )
 
 // Defaults of DefaultHolder and of every zero HolderSpec field. The holder
@@ -37,15 +39,8 @@ const (
 	// DefaultMunicipality is the local government code of Chiyoda-ku,
 	// Tokyo (13101), matching DefaultCity.
 	DefaultMunicipality = "13101"
-	// DefaultSex is the default sex code (1 male).
-	DefaultSex = SexMale
-)
-
-// Sex codes of the subjectAltName (docs/certificates.md "Certificates").
-const (
-	SexMale    = 1
-	SexFemale  = 2
-	SexUnknown = 3
+	// DefaultSex is the default sex (certificate code 1, male).
+	DefaultSex = card.SexMale
 )
 
 // DefaultBirthDate returns the default holder's birth date, 1985-04-01
@@ -87,12 +82,14 @@ type HolderSpec struct {
 	AddressSubstitutes []int
 	// BirthDate is the birth date (its calendar date is used).
 	BirthDate time.Time
-	// Era is the era code written before the birth date: EraMeiji..EraReiwa;
-	// 0 computes it from BirthDate; EraUnknownSpec writes 0 (unknown).
-	Era int
-	// Sex is the certificate's sex code: SexMale, SexFemale, SexUnknown.
-	// The text application writes it as ISO 5218 (1, 2, 9).
-	Sex int
+	// Era is the era written before the birth date: card.EraMeiji to
+	// card.EraReiwa; zero computes it from BirthDate; EraUnknownSpec writes
+	// code 0 (unknown).
+	Era card.Era
+	// Sex is the holder's sex, written in the certificate as its
+	// certificate code (1, 2, 3) and in the text application as ISO 5218
+	// (1, 2, 9). Zero means DefaultSex.
+	Sex card.Sex
 	// Number is the 12-digit Individual Number; empty derives one with a
 	// valid check digit from the seed, name and birth date.
 	Number string
@@ -221,13 +218,13 @@ func (p *PKI) Issue(spec HolderSpec) (*Holder, error) {
 	h.TextKeyID = cvcKeyID(&h.TextKey.PublicKey)
 	h.SurfaceCAKeyID = virtual.CVCASurface.KeyID()
 	h.SurfaceKeyID = cvcKeyID(&h.SurfaceKey.PublicKey)
-	signRoot, _ := p.root(KindSign, s.Generation)
-	authRoot, _ := p.root(KindAuth, s.Generation)
+	signRoot, _ := p.root(card.SignKey, s.Generation)
+	authRoot, _ := p.root(card.AuthKey, s.Generation)
 	h.SignCA, h.AuthCA = signRoot.cert, authRoot.cert
-	if h.SignCert, err = p.issueEE(KindSign, s, signRoot, h.Signer(KindSign).Public(), base); err != nil {
+	if h.SignCert, err = p.issueEE(card.SignKey, s, signRoot, h.Signer(card.SignKey).Public(), base); err != nil {
 		return nil, fmt.Errorf("issuing signing certificate: %w", err)
 	}
-	if h.AuthCert, err = p.issueEE(KindAuth, s, authRoot, h.Signer(KindAuth).Public(), base); err != nil {
+	if h.AuthCert, err = p.issueEE(card.AuthKey, s, authRoot, h.Signer(card.AuthKey).Public(), base); err != nil {
 		return nil, fmt.Errorf("issuing authentication certificate: %w", err)
 	}
 	return h, nil
@@ -260,13 +257,13 @@ func (p *PKI) normalize(s HolderSpec) (HolderSpec, error) {
 	}
 	switch s.Era {
 	case 0:
-		s.Era, _ = EraOf(s.BirthDate)
-	case EraUnknownSpec, EraMeiji, EraTaisho, EraShowa, EraHeisei, EraReiwa:
+		s.Era = card.EraOf(s.BirthDate)
+	case EraUnknownSpec, card.EraMeiji, card.EraTaisho, card.EraShowa, card.EraHeisei, card.EraReiwa:
 	default:
-		return s, fmt.Errorf("era code %d out of range", s.Era)
+		return s, fmt.Errorf("era code %d out of range", int(s.Era))
 	}
-	if s.Sex < SexMale || s.Sex > SexUnknown {
-		return s, fmt.Errorf("sex code %d out of range", s.Sex)
+	if s.Sex.CertificateCode() == 0 {
+		return s, fmt.Errorf("sex code %d out of range", int(s.Sex))
 	}
 	if s.Generation < FirstGeneration || s.Generation > ECDSAGeneration {
 		return s, fmt.Errorf("root generation %d out of range", s.Generation)
@@ -365,14 +362,14 @@ func (p *PKI) digits(label string, n int) string {
 	return string(out)
 }
 
-func (p *PKI) issueEE(kind Kind, s HolderSpec, r root, pub crypto.PublicKey, base string) (*x509.Certificate, error) {
+func (p *PKI) issueEE(kind card.KeyKind, s HolderSpec, r root, pub crypto.PublicKey, base string) (*x509.Certificate, error) {
 	label := base + "/" + kind.String()
 	serial := s.SignSerial
 	policy := policyForSign
 	usage := x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment
-	if kind == KindAuth {
+	if kind == card.AuthKey {
 		serial = s.AuthSerial
-		policy = PolicyAuth
+		policy = jpkioid.PolicyAuth
 		usage = x509.KeyUsageDigitalSignature
 	}
 	if serial == nil {
@@ -388,7 +385,7 @@ func (p *PKI) issueEE(kind Kind, s HolderSpec, r root, pub crypto.PublicKey, bas
 		return nil, err
 	}
 	exts := []pkix.Extension{{Id: oidExtCRLDistributionPoints, Value: crldp}}
-	if kind == KindSign {
+	if kind == card.SignKey {
 		san, err := marshalSAN(sanEntries(s), s.OctetStringSAN)
 		if err != nil {
 			return nil, err
@@ -439,15 +436,15 @@ const opaqueCNBytes = 10
 func sanEntries(s HolderSpec) []sanEntry {
 	era := s.Era
 	if era == EraUnknownSpec {
-		era = EraUnknown
+		era = card.EraUnknown
 	}
 	return []sanEntry{
-		{OIDName, s.Name},
-		{OIDNameSubstitutes, SubstituteFlags(s.Name, s.NameSubstitutes)},
-		{OIDSex, fmt.Sprint(s.Sex)},
-		{OIDBirthDate, fmt.Sprintf("%d%s", era, s.BirthDate.Format("20060102"))},
-		{OIDAddress, s.Address},
-		{OIDAddressSubstitutes, SubstituteFlags(s.Address, s.AddressSubstitutes)},
+		{jpkioid.Name, s.Name},
+		{jpkioid.NameSubstitutes, SubstituteFlags(s.Name, s.NameSubstitutes)},
+		{jpkioid.Sex, fmt.Sprint(s.Sex.CertificateCode())},
+		{jpkioid.BirthDate, fmt.Sprintf("%d%s", int(era), s.BirthDate.Format("20060102"))},
+		{jpkioid.Address, s.Address},
+		{jpkioid.AddressSubstitutes, SubstituteFlags(s.Address, s.AddressSubstitutes)},
 	}
 }
 

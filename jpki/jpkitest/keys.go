@@ -3,7 +3,10 @@ package jpkitest
 import (
 	"crypto/rsa"
 	"crypto/sha256"
+	"crypto/x509"
+	_ "embed"
 	"encoding/binary"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
@@ -86,15 +89,61 @@ type keyCacheEntry struct {
 }
 
 // deriveKey returns the RSA-2048 key for (seed, label), computing it once
-// per process. Callers must not modify the returned key.
+// per process: loaded from the committed key fixtures when they hold it,
+// derived otherwise. Callers must not modify the returned key.
 func deriveKey(seed, label string) (*rsa.PrivateKey, error) {
 	v, _ := keyCache.LoadOrStore(keyCacheKey{seed, label}, new(keyCacheEntry))
 	e := v.(*keyCacheEntry)
-	e.once.Do(func() { e.key, e.err = generateKey(newStream(seed, label)) })
+	e.once.Do(func() {
+		if der, ok := keyFixtures()[keyCacheKey{seed, label}]; ok {
+			e.key, e.err = parseKeyFixture(der)
+			return
+		}
+		e.key, e.err = generateKey(newStream(seed, label))
+	})
 	if e.err != nil {
 		return nil, fmt.Errorf("deriving key %q: %w", label, e.err)
 	}
 	return e.key, nil
+}
+
+// keyFixturesPEM holds the RSA keys that Default and DefaultHolder (and the
+// default holder on the ECDSA generation) derive, computed once and
+// committed, so that neither the virtual card nor a test pays for the prime
+// search at start-up. Each block is a PKCS #8 key whose Seed and Label
+// headers name the derivation it stands for. The fixture test checks every
+// block against a fresh derivation and that the default PKI and holders hold
+// exactly these keys; the go:generate line below rewrites the file.
+//
+//go:generate go test -run ^TestKeyFixtures$ -update-fixtures
+//go:embed testdata/default-keys.pem
+var keyFixturesPEM []byte
+
+// keyFixtures indexes keyFixturesPEM by (seed, label); the keys are parsed
+// only when asked for.
+var keyFixtures = sync.OnceValue(func() map[keyCacheKey][]byte {
+	m := make(map[keyCacheKey][]byte)
+	for rest := keyFixturesPEM; ; {
+		var b *pem.Block
+		if b, rest = pem.Decode(rest); b == nil {
+			return m
+		}
+		m[keyCacheKey{b.Headers["Seed"], b.Headers["Label"]}] = b.Bytes
+	}
+})
+
+// parseKeyFixture parses one committed key and checks that it has the shape
+// every derived key has.
+func parseKeyFixture(der []byte) (*rsa.PrivateKey, error) {
+	k, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("loading committed key: %w", err)
+	}
+	rk, ok := k.(*rsa.PrivateKey)
+	if !ok || rk.N.BitLen() != keyBits || rk.E != publicExponent {
+		return nil, errors.New("loading committed key: not an RSA-2048 key with e = 65537")
+	}
+	return rk, nil
 }
 
 // smallPrimes are used to discard most prime candidates before the costly

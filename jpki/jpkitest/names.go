@@ -3,32 +3,16 @@ package jpkitest
 import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
-	"fmt"
 	"time"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/jpkioid"
 )
 
-// Kind says which JPKI hierarchy a certificate belongs to.
-type Kind int
-
-const (
-	// KindSign is the digital-signature hierarchy (署名用電子証明書).
-	KindSign Kind = iota + 1
-	// KindAuth is the user-authentication hierarchy (利用者証明用電子証明書).
-	KindAuth
-)
-
-// String returns "sign" or "auth".
-func (k Kind) String() string {
-	switch k {
-	case KindSign:
-		return "sign"
-	case KindAuth:
-		return "auth"
-	}
-	return fmt.Sprintf("Kind(%d)", int(k))
-}
-
-func (k Kind) valid() bool { return k == KindSign || k == KindAuth }
+// validKind reports whether k names a JPKI hierarchy: card.SignKey for
+// the digital-signature one (署名用電子証明書), card.AuthKey for the
+// user-authentication one (利用者証明用電子証明書).
+func validKind(k card.KeyKind) bool { return k == card.SignKey || k == card.AuthKey }
 
 // Distinguished-name values (docs/certificates.md "Certificates").
 const (
@@ -52,28 +36,14 @@ const (
 	OrganizationalUnitCRLDP = "CRL Distribution Points"
 )
 
-// Policy identifiers. docs/certificates.md marks the test cards' signing policy and
-// the authentication policy *unsure*.
-var (
-	// PolicySign is the production signing-certificate policy
-	// 1.2.392.200149.8.5.1.1.20.
-	PolicySign = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 1, 20}
-	// PolicySignTestCard is the policy reported for test cards' signing
-	// certificates, 1.2.392.200149.8.5.1.0.20 (*unsure*).
-	PolicySignTestCard = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 0, 20}
-	// PolicyAuth is the authentication-certificate policy
-	// 1.2.392.200149.8.5.1.3.30 (*unsure*).
-	PolicyAuth = asn1.ObjectIdentifier{1, 2, 392, 200149, 8, 5, 1, 3, 30}
-)
-
 // policyForSign is the policy this test PKI writes into signing
-// certificates. It uses the production OID PolicySign, not
-// PolicySignTestCard: the test marker lives in the issuer DN (and the
+// certificates. It uses the production OID jpkioid.PolicySign, not
+// jpkioid.PolicySignTest: the test marker lives in the issuer DN (and the
 // roots are never pinned), while the profile checks in package jpki must
 // be exercised exactly as a production certificate would exercise them;
 // the test-card OID is unconfirmed and would make every profile test
 // depend on an *unsure* fact.
-var policyForSign = PolicySign
+var policyForSign = jpkioid.PolicySign
 
 // Generations of the roots, with their validity years (docs/certificates.md:
 // generation 1 2015–2025, 2 2019–2029, 3 2023–2033).
@@ -125,9 +95,9 @@ func rdn(oid asn1.ObjectIdentifier, v string) pkix.RelativeDistinguishedNameSET 
 // CAName returns the distinguished name shared by every generation of a
 // kind's root, one attribute per RDN, in the order
 // C, O, OU=<kind>, OU=<J-LIS>, OU=<test marker>.
-func CAName(kind Kind) pkix.RDNSequence {
+func CAName(kind card.KeyKind) pkix.RDNSequence {
 	ou := OrganizationalUnitSign
-	if kind == KindAuth {
+	if kind == card.AuthKey {
 		ou = OrganizationalUnitAuth
 	}
 	return pkix.RDNSequence{
@@ -144,11 +114,11 @@ func CAName(kind Kind) pkix.RDNSequence {
 // revoked when the holder moves, so their CRLs are per municipality:
 // CAName(kind) + OU=CRL Distribution Points, OU=<prefecture>,
 // CN=<city> CRLDP. Authentication certificates carry no personal data, so
-// theirs is CAName(KindAuth) + OU=CRL Distribution Points, CN=CRLDP, and
+// theirs is CAName(card.AuthKey) + OU=CRL Distribution Points, CN=CRLDP, and
 // prefecture and city are ignored.
-func CRLDistributionPointName(kind Kind, prefecture, city string) pkix.RDNSequence {
+func CRLDistributionPointName(kind card.KeyKind, prefecture, city string) pkix.RDNSequence {
 	n := append(CAName(kind), rdn(oidOrganizationalUnit, OrganizationalUnitCRLDP))
-	if kind == KindAuth {
+	if kind == card.AuthKey {
 		return append(n, rdn(oidCommonName, "CRLDP"))
 	}
 	return append(n, rdn(oidOrganizationalUnit, prefecture), rdn(oidCommonName, city+" CRLDP"))
@@ -156,8 +126,8 @@ func CRLDistributionPointName(kind Kind, prefecture, city string) pkix.RDNSequen
 
 // subjectName returns an end-entity subject: C=JP, L=<prefecture>,
 // L=<city>, CN=<cn> for signing, C=JP, CN=<cn> for authentication.
-func subjectName(kind Kind, prefecture, city, cn string) pkix.RDNSequence {
-	if kind == KindAuth {
+func subjectName(kind card.KeyKind, prefecture, city, cn string) pkix.RDNSequence {
+	if kind == card.AuthKey {
 		return pkix.RDNSequence{rdn(oidCountry, CountryJP), rdn(oidCommonName, cn)}
 	}
 	return pkix.RDNSequence{

@@ -8,11 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"golang.org/x/crypto/ocsp"
 )
 
 func TestOCSPResponder(t *testing.T) {
-	root, key := Default().Root(KindSign, LatestGeneration)
+	root, key := Default().Root(card.SignKey, LatestGeneration)
 	r := NewOCSPResponder(root, key)
 	revokedAt := ReferenceTime().Add(-time.Hour).Truncate(time.Second)
 	leaf := DefaultHolder().SignCert

@@ -9,18 +9,20 @@ import (
 	"fmt"
 	"math/big"
 	"sync"
+
+	"github.com/mynacard/mynacard/card"
 )
 
 // DefaultSeed is the seed of Default.
 const DefaultSeed = "mynacard-default"
 
-// PKI is a deterministic JPKI-shaped test hierarchy: for each Kind, root
+// PKI is a deterministic JPKI-shaped test hierarchy: for each card.KeyKind, root
 // generations FirstGeneration..LatestGeneration sharing one subject DN
 // (CAName), each with its own key and serial. A PKI is immutable after New
 // and safe for concurrent use.
 type PKI struct {
 	seed  string
-	roots map[Kind][]root // index generation-1
+	roots map[card.KeyKind][]root // index generation-1
 }
 
 type root struct {
@@ -31,8 +33,8 @@ type root struct {
 // New builds the test PKI for seed. The same seed gives byte-identical
 // root certificates and keys, in any process.
 func New(seed string) (*PKI, error) {
-	p := &PKI{seed: seed, roots: make(map[Kind][]root)}
-	for _, kind := range []Kind{KindSign, KindAuth} {
+	p := &PKI{seed: seed, roots: make(map[card.KeyKind][]root)}
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		for gen := FirstGeneration; gen <= ECDSAGeneration; gen++ {
 			r, err := p.makeRoot(kind, gen)
 			if err != nil {
@@ -56,8 +58,9 @@ var defaultPKI = sync.OnceValue(func() *PKI {
 
 // Default returns New(DefaultSeed), built once per process and shared: it
 // is the one package-level cache of this package (with the memoised
-// derived keys it uses), allowed because a PKI is immutable and building
-// it costs RSA key generation. It panics if the PKI cannot be built, which
+// derived keys it uses), allowed because a PKI is immutable. Its RSA keys
+// are the committed ones (see the package comment), so building it costs
+// only signing its roots. It panics if the PKI cannot be built, which
 // does not happen for a fixed seed.
 func Default() *PKI { return defaultPKI() }
 
@@ -68,7 +71,7 @@ func (p *PKI) Seed() string { return p.seed }
 // (FirstGeneration..LatestGeneration, or ECDSAGeneration). All generations of a kind share one
 // subject DN: tell them apart by key (signature), never by name. It
 // returns nil, nil for an unknown kind or generation.
-func (p *PKI) Root(kind Kind, generation int) (*x509.Certificate, crypto.Signer) {
+func (p *PKI) Root(kind card.KeyKind, generation int) (*x509.Certificate, crypto.Signer) {
 	r, ok := p.root(kind, generation)
 	if !ok {
 		return nil, nil
@@ -76,8 +79,8 @@ func (p *PKI) Root(kind Kind, generation int) (*x509.Certificate, crypto.Signer)
 	return r.cert, r.key
 }
 
-func (p *PKI) root(kind Kind, gen int) (root, bool) {
-	if !kind.valid() || gen < FirstGeneration || gen > ECDSAGeneration {
+func (p *PKI) root(kind card.KeyKind, gen int) (root, bool) {
+	if !validKind(kind) || gen < FirstGeneration || gen > ECDSAGeneration {
 		return root{}, false
 	}
 	return p.roots[kind][gen-FirstGeneration], true
@@ -85,7 +88,7 @@ func (p *PKI) root(kind Kind, gen int) (root, bool) {
 
 // Roots returns the RSA root certificates of kind, oldest generation
 // first (AllRoots adds the ECDSA generation).
-func (p *PKI) Roots(kind Kind) []*x509.Certificate {
+func (p *PKI) Roots(kind card.KeyKind) []*x509.Certificate {
 	var out []*x509.Certificate
 	for _, r := range p.roots[kind][:LatestGeneration-FirstGeneration+1] {
 		out = append(out, r.cert)
@@ -95,7 +98,7 @@ func (p *PKI) Roots(kind Kind) []*x509.Certificate {
 
 // Pool returns a certificate pool holding every generation of kind's
 // root, for x509.Verify in tests.
-func (p *PKI) Pool(kind Kind) *x509.CertPool {
+func (p *PKI) Pool(kind card.KeyKind) *x509.CertPool {
 	pool := x509.NewCertPool()
 	for _, c := range p.Roots(kind) {
 		pool.AddCert(c)
@@ -103,7 +106,7 @@ func (p *PKI) Pool(kind Kind) *x509.CertPool {
 	return pool
 }
 
-func (p *PKI) makeRoot(kind Kind, gen int) (root, error) {
+func (p *PKI) makeRoot(kind card.KeyKind, gen int) (root, error) {
 	label := fmt.Sprintf("root/%s/%d", kind, gen)
 	var key crypto.Signer
 	var err error

@@ -8,6 +8,9 @@ import (
 	"encoding/asn1"
 	"slices"
 	"testing"
+
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/jpkioid"
 )
 
 func TestDeterministic(t *testing.T) {
@@ -19,7 +22,7 @@ func TestDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, kind := range []Kind{KindSign, KindAuth} {
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		for gen := FirstGeneration; gen <= LatestGeneration; gen++ {
 			ca, ka := a.Root(kind, gen)
 			cb, kb := b.Root(kind, gen)
@@ -49,8 +52,8 @@ func TestDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r1, _ := a.Root(KindSign, 3)
-	r2, _ := c.Root(KindSign, 3)
+	r1, _ := a.Root(card.SignKey, 3)
+	r2, _ := c.Root(card.SignKey, 3)
 	if bytes.Equal(r1.Raw, r2.Raw) {
 		t.Error("different seeds gave the same root")
 	}
@@ -58,7 +61,7 @@ func TestDeterministic(t *testing.T) {
 
 func TestRoots(t *testing.T) {
 	p := Default()
-	for _, kind := range []Kind{KindSign, KindAuth} {
+	for _, kind := range []card.KeyKind{card.SignKey, card.AuthKey} {
 		roots := p.Roots(kind)
 		if len(roots) != 3 {
 			t.Fatalf("%s: %d roots, want 3", kind, len(roots))
@@ -101,11 +104,11 @@ func TestRoots(t *testing.T) {
 			}
 		}
 	}
-	if c, k := p.Root(KindSign, ECDSAGeneration+1); c != nil || k != nil {
+	if c, k := p.Root(card.SignKey, ECDSAGeneration+1); c != nil || k != nil {
 		t.Error("a generation after the ECDSA one exists")
 	}
-	s, _ := p.Root(KindSign, 1)
-	a, _ := p.Root(KindAuth, 1)
+	s, _ := p.Root(card.SignKey, 1)
+	a, _ := p.Root(card.AuthKey, 1)
 	if bytes.Equal(s.RawSubject, a.RawSubject) {
 		t.Error("signing and authentication roots share a DN")
 	}
@@ -119,14 +122,14 @@ func TestHolderProfile(t *testing.T) {
 			t.Fatalf("gen %d: %v", gen, err)
 		}
 		for _, tc := range []struct {
-			kind   Kind
+			kind   card.KeyKind
 			cert   *x509.Certificate
 			ca     *x509.Certificate
 			usage  x509.KeyUsage
 			policy asn1.ObjectIdentifier
 		}{
-			{KindSign, h.SignCert, h.SignCA, x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment, PolicySign},
-			{KindAuth, h.AuthCert, h.AuthCA, x509.KeyUsageDigitalSignature, PolicyAuth},
+			{card.SignKey, h.SignCert, h.SignCA, x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment, jpkioid.PolicySign},
+			{card.AuthKey, h.AuthCert, h.AuthCA, x509.KeyUsageDigitalSignature, jpkioid.PolicyAuth},
 		} {
 			c := tc.cert
 			root, _ := p.Root(tc.kind, gen)
@@ -233,8 +236,8 @@ func TestCRLDistributionPointAndOCSP(t *testing.T) {
 		cert *x509.Certificate
 		want pkix.RDNSequence
 	}{
-		{h.SignCert, CRLDistributionPointName(KindSign, DefaultPrefecture, DefaultCity)},
-		{h.AuthCert, CRLDistributionPointName(KindAuth, "", "")},
+		{h.SignCert, CRLDistributionPointName(card.SignKey, DefaultPrefecture, DefaultCity)},
+		{h.AuthCert, CRLDistributionPointName(card.AuthKey, "", "")},
 	} {
 		if !slices.Equal(tc.cert.OCSPServer, []string{"http://127.0.0.1:1/ocsp"}) {
 			t.Errorf("OCSP server %v", tc.cert.OCSPServer)

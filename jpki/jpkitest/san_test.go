@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/mynacard/mynacard/card"
 )
 
 // decodeSAN is a small decoder independent of marshalSAN (it uses
@@ -63,7 +65,7 @@ func TestSANOtherNames(t *testing.T) {
 		Address:            "大阪府大阪市北区試験町4-5-6",
 		AddressSubstitutes: []int{2, 9},
 		BirthDate:          time.Date(2019, 5, 1, 0, 0, 0, 0, time.UTC),
-		Sex:                SexFemale,
+		Sex:                card.SexFemale,
 		Prefecture:         "Osaka-fu",
 		City:               "Osaka-shi Kita-ku",
 		Generation:         2,
@@ -103,7 +105,7 @@ func TestSANOtherNames(t *testing.T) {
 func TestBirthDateEra(t *testing.T) {
 	for _, tc := range []struct {
 		birth time.Time
-		era   int
+		era   card.Era
 		want  string
 	}{
 		{time.Date(1926, 12, 24, 0, 0, 0, 0, time.UTC), 0, "219261224"},
@@ -172,7 +174,7 @@ func TestSpecDefaults(t *testing.T) {
 	if s.SignPIN != "ABC123" {
 		t.Errorf("SignPIN not upper-cased: %q", s.SignPIN)
 	}
-	if s.Era != EraShowa || s.Generation != LatestGeneration || s.Sex != SexMale {
+	if s.Era != card.EraShowa || s.Generation != LatestGeneration || s.Sex != card.SexMale {
 		t.Errorf("defaults: era %d generation %d sex %d", s.Era, s.Generation, s.Sex)
 	}
 	// Issued 2024-04-01 (birthday the same day does not count): 5th
@@ -187,7 +189,7 @@ func TestSpecDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if root, _ := Default().Root(KindSign, 1); !g1.SignCert.NotAfter.Equal(root.NotAfter) {
+	if root, _ := Default().Root(card.SignKey, 1); !g1.SignCert.NotAfter.Equal(root.NotAfter) {
 		t.Errorf("generation 1 NotAfter %s not cut to the root's %s", g1.SignCert.NotAfter, root.NotAfter)
 	}
 }

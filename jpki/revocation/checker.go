@@ -7,7 +7,23 @@ import (
 	"fmt"
 )
 
-// Mode says which sources a Checker asks, in which order.
+var (
+	_ Checker = (*Combined)(nil)
+	_ Checker = (*CRLSet)(nil)
+	_ Checker = (*OCSPClient)(nil)
+)
+
+// Checker answers whether cert is revoked. It fails closed: anything but
+// a verified answer is StatusUnknown with Result.Err saying why. The CRL
+// set ([CRLSet]), the OCSP client ([OCSPClient]) and their combination
+// ([Combined]) implement it; [Config.Load] builds one from configuration.
+// A Checker matches the issuer of cert itself, by signature: JPKI roots
+// of one kind share a name across generations.
+type Checker interface {
+	Check(ctx context.Context, cert *x509.Certificate) Result
+}
+
+// Mode says which sources a Combined checker asks, in which order.
 type Mode int
 
 const (
@@ -33,32 +49,33 @@ func (m Mode) String() string {
 	return fmt.Sprintf("Mode(%d)", int(m))
 }
 
-// Checker combines revocation sources by configuration and fails closed:
+// Combined combines revocation sources by configuration and fails closed:
 // its answer is good only when a configured source gives a verified,
 // fresh good; a missing source, a stale CRL, an unreachable responder, a
 // bad signature or a malformed response yields StatusUnknown with every
 // reason joined in Result.Err.
-type Checker struct {
+type Combined struct {
 	mode Mode
 	ocsp *OCSPClient
 	crls *CRLSet
 }
 
-// NewChecker returns a checker for mode. A nil source that the mode needs
+// NewCombined returns a checker for mode. A nil source that the mode needs
 // is not an error here: the checker then answers unknown with ErrNoSource,
 // so that a misconfiguration is visible in every answer rather than
 // silently skipped.
-func NewChecker(mode Mode, ocsp *OCSPClient, crls *CRLSet) (*Checker, error) {
+func NewCombined(mode Mode, ocsp *OCSPClient, crls *CRLSet) (*Combined, error) {
 	switch mode {
 	case ModeOCSPThenCRL, ModeCRLOnly, ModeOCSPOnly:
 	default:
 		return nil, fmt.Errorf("configuring revocation checker: unknown mode %d", int(mode))
 	}
-	return &Checker{mode: mode, ocsp: ocsp, crls: crls}, nil
+	return &Combined{mode: mode, ocsp: ocsp, crls: crls}, nil
 }
 
-// Check returns cert's revocation status.
-func (c *Checker) Check(ctx context.Context, cert *x509.Certificate) Result {
+// Check implements Checker: the sources of the mode in order, the first
+// verified answer winning; otherwise unknown with every reason joined.
+func (c *Combined) Check(ctx context.Context, cert *x509.Certificate) Result {
 	var tried []Result
 	if c.mode == ModeOCSPThenCRL || c.mode == ModeOCSPOnly {
 		r := c.askOCSP(ctx, cert)
@@ -68,7 +85,7 @@ func (c *Checker) Check(ctx context.Context, cert *x509.Certificate) Result {
 		tried = append(tried, r)
 	}
 	if c.mode == ModeOCSPThenCRL || c.mode == ModeCRLOnly {
-		r := c.askCRL(cert)
+		r := c.askCRL(ctx, cert)
 		if r.Status != StatusUnknown {
 			return r
 		}
@@ -77,21 +94,21 @@ func (c *Checker) Check(ctx context.Context, cert *x509.Certificate) Result {
 	return joinUnknown(tried)
 }
 
-func (c *Checker) askOCSP(ctx context.Context, cert *x509.Certificate) Result {
+func (c *Combined) askOCSP(ctx context.Context, cert *x509.Certificate) Result {
 	if c.ocsp == nil {
 		return unknown("ocsp", fmt.Errorf("%w: no OCSP responder configured", ErrNoSource))
 	}
 	if err := ctx.Err(); err != nil {
 		return unknown(c.ocsp.source(), fmt.Errorf("%w: %w", ErrUnreachable, err))
 	}
-	return c.ocsp.Status(ctx, cert)
+	return c.ocsp.Check(ctx, cert)
 }
 
-func (c *Checker) askCRL(cert *x509.Certificate) Result {
+func (c *Combined) askCRL(ctx context.Context, cert *x509.Certificate) Result {
 	if c.crls == nil {
 		return unknown("crl", fmt.Errorf("%w: no CRL configured", ErrNoSource))
 	}
-	return c.crls.Status(cert)
+	return c.crls.Check(ctx, cert)
 }
 
 // joinUnknown merges the unknown answers of every source tried.

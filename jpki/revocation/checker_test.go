@@ -46,7 +46,7 @@ func TestCheckerFailsClosed(t *testing.T) {
 	certs := []*x509.Certificate{f.good, f.rev, f.unk, crlRevoked}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := NewChecker(tt.mode, tt.ocsp, tt.crls)
+			c, err := NewCombined(tt.mode, tt.ocsp, tt.crls)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -64,13 +64,13 @@ func TestCheckerFailsClosed(t *testing.T) {
 			}
 		})
 	}
-	if _, err := NewChecker(Mode(0), nil, nil); err == nil {
+	if _, err := NewCombined(Mode(0), nil, nil); err == nil {
 		t.Fatal("mode 0 accepted")
 	}
 	// A cancelled context is unknown, never good.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	c, _ := NewChecker(ModeOCSPOnly, okOCSP, nil)
+	c, _ := NewCombined(ModeOCSPOnly, okOCSP, nil)
 	if r := c.Check(ctx, f.good); r.Status != StatusUnknown {
 		t.Fatalf("cancelled: %v", r.Status)
 	}

@@ -16,6 +16,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -92,7 +93,7 @@ func TestParseCRLExplicitEntries(t *testing.T) {
 
 func TestParseCRLRejects(t *testing.T) {
 	good := makeCRL(t, 3, jpkitest.CRLOptions{Synthetic: 100})
-	otherRoot, _ := testPKI().Root(jpkitest.KindAuth, 3)
+	otherRoot, _ := testPKI().Root(card.AuthKey, 3)
 	tests := []struct {
 		name    string
 		der     []byte
@@ -172,7 +173,7 @@ func TestStatus(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			r := set.Status(tc.cert)
+			r := set.Check(context.Background(), tc.cert)
 			if r.Status != tc.status || r.Reason != tc.reason || (tc.err != nil && !errors.Is(r.Err, tc.err)) || (tc.err == nil && r.Err != nil) {
 				t.Fatalf("got %v %v err=%v", r.Status, r.Reason, r.Err)
 			}
@@ -212,7 +213,7 @@ func TestStaleCRLIsAnError(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	cert := issueCert(t, 3, big.NewInt(5), "", "")
-	if r := set.Status(cert); r.Status != StatusUnknown || !errors.Is(r.Err, ErrStale) {
+	if r := set.Check(context.Background(), cert); r.Status != StatusUnknown || !errors.Is(r.Err, ErrStale) {
 		t.Fatalf("status %v %v", r.Status, r.Err)
 	}
 	// Not yet valid.
@@ -236,7 +237,7 @@ func TestNewerCRLReplaces(t *testing.T) {
 	if n := len(set.CRLs()); n != 1 {
 		t.Fatalf("%d CRLs held", n)
 	}
-	if r := set.Status(cert); r.Status != StatusRevoked {
+	if r := set.Check(context.Background(), cert); r.Status != StatusRevoked {
 		t.Fatalf("status %v", r.Status)
 	}
 }
@@ -256,10 +257,10 @@ func TestLoadFileDirURL(t *testing.T) {
 		t.Fatalf("%d CRLs", n)
 	}
 	serial := jpkitest.SyntheticCRLEntry(7).Serial
-	if r := set.Status(issueCert(t, 2, serial, "", "")); r.Status != StatusRevoked {
+	if r := set.Check(context.Background(), issueCert(t, 2, serial, "", "")); r.Status != StatusRevoked {
 		t.Fatalf("gen2 PEM: %v %v", r.Status, r.Err)
 	}
-	if r := set.Status(issueCert(t, 3, serial, jpkitest.DefaultPrefecture, jpkitest.DefaultCity)); r.Status != StatusRevoked {
+	if r := set.Check(context.Background(), issueCert(t, 3, serial, jpkitest.DefaultPrefecture, jpkitest.DefaultCity)); r.Status != StatusRevoked {
 		t.Fatalf("gen3 DER: %v %v", r.Status, r.Err)
 	}
 	// A bad file in the directory is reported, the good ones still load.
@@ -357,7 +358,7 @@ func TestIndexCache(t *testing.T) {
 		t.Fatal("truncated cache accepted")
 	}
 	load()
-	if _, err := openIndex(files[0], first.SHA256, testPKI().Roots(jpkitest.KindAuth)); err == nil {
+	if _, err := openIndex(files[0], first.SHA256, testPKI().Roots(card.AuthKey)); err == nil {
 		t.Fatal("cache accepted for an untrusted issuer")
 	}
 }
@@ -393,7 +394,7 @@ func TestConcurrentStatusAndReload(t *testing.T) {
 		}
 	}()
 	for i := 0; i < 50; i++ {
-		if r := set.Status(cert); r.Status != StatusRevoked {
+		if r := set.Check(context.Background(), cert); r.Status != StatusRevoked {
 			t.Fatalf("status %v", r.Status)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 // StatusFromCRLs is the one CRL decision procedure of this module; CRLSet
-// and every RevocationChecker over parsed CRLs answer through it. Among
+// and every Checker over parsed CRLs answer through it. Among
 // crls, those issued by issuer (the key that signed cert, which the caller
 // has verified) and covering cert's CRL distribution point answer:
 //

@@ -32,11 +32,11 @@ func TestAttackStaleCRLListing(t *testing.T) {
 		name   string
 		status func(*testing.T, *big.Int) Result
 	}{
-		{"CRLSet.Status", func(t *testing.T, s *big.Int) Result {
+		{"CRLSet.Check", func(t *testing.T, s *big.Int) Result {
 			if s.Cmp(revokedSerial) == 0 {
-				return set.Status(listed)
+				return set.Check(t.Context(), listed)
 			}
-			return set.Status(unlisted)
+			return set.Check(t.Context(), unlisted)
 		}},
 		{"StatusFromCRLs", func(t *testing.T, s *big.Int) Result {
 			c := unlisted

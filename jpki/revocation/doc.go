@@ -13,16 +13,17 @@
 // multi-million-entry list costs a new process milliseconds
 // ([CRLSetOptions.CacheDir], [DefaultCacheDir], [CRL.IndexMapped]); an OCSP client with nonces, responder
 // signature checks (CA-signed or a delegated responder) and a response
-// cache ([OCSPClient]); a [Checker] that combines the two by
-// configuration; and a streaming batch status of (issuer, serial) pairs
+// cache ([OCSPClient]); a [Combined] checker of the two by configuration, all three
+// behind one interface, [Checker], built from a [Config] by [Config.Load]; and a streaming batch status of (issuer, serial) pairs
 // ([CRLSet.Batch], [ReadPairs]).
 //
 // It does not own the trust anchors: the caller passes the pinned roots
 // (package jpki) as trusted issuers, and JPKI roots of one kind share a
 // distinguished name across generations (docs/certificates.md "Certificates"), so
-// an issuer is always chosen by signature, never by name alone. It does
+// an issuer is always chosen by its key, never by name alone. It does
 // not build or verify certificate chains; end-entity certificates are
-// matched to the issuer whose key signed them.
+// matched to the issuer of their key (by authority key identifier, or by
+// signature), and the caller verifies the chain.
 //
 // Why hand-written parsing: crypto/x509.ParseRevocationList materialises a
 // big.Int, a time.Time and an extension slice per entry (about 300 bytes

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -22,7 +23,7 @@ var rootGenerations = []struct {
 	gen  int
 }{{"RSA-2048", jpkitest.LatestGeneration}, {"ECDSA-P384", jpkitest.ECDSAGeneration}}
 
-func mixedSignRoots() []*x509.Certificate { return testPKI().AllRoots(jpkitest.KindSign) }
+func mixedSignRoots() []*x509.Certificate { return testPKI().AllRoots(card.SignKey) }
 
 // TestCRLSignatureGenerations parses CRLs signed by either generation's
 // root, finds the right issuer among roots of the same name, and refuses
@@ -86,10 +87,10 @@ func TestOCSPSignatureGenerations(t *testing.T) {
 				t.Fatal(err)
 			}
 			ctx := context.Background()
-			if r := c.Status(ctx, good); r.Status != StatusGood || r.Err != nil {
+			if r := c.Check(ctx, good); r.Status != StatusGood || r.Err != nil {
 				t.Errorf("good: %v %v", r.Status, r.Err)
 			}
-			if r := c.Status(ctx, rev); r.Status != StatusRevoked || r.Reason != ReasonKeyCompromise {
+			if r := c.Check(ctx, rev); r.Status != StatusRevoked || r.Reason != ReasonKeyCompromise {
 				t.Errorf("revoked: %v %v", r.Status, r.Err)
 			}
 			d, dk, err := jpkitest.NewOCSPDelegate(root, key, true)
@@ -97,12 +98,12 @@ func TestOCSPSignatureGenerations(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.SetDelegate(d, dk)
-			if r := c.Status(ctx, good); r.Status != StatusGood || r.Err != nil {
+			if r := c.Check(ctx, good); r.Status != StatusGood || r.Err != nil {
 				t.Errorf("delegated good: %v %v", r.Status, r.Err)
 			}
 			resp.SetDelegate(nil, nil)
 			resp.SetFault(jpkitest.OCSPFaultWrongSigner)
-			if r := c.Status(ctx, good); r.Status != StatusUnknown || !errors.Is(r.Err, ErrBadSignature) {
+			if r := c.Check(ctx, good); r.Status != StatusUnknown || !errors.Is(r.Err, ErrBadSignature) {
 				t.Errorf("wrong signer: %v %v", r.Status, r.Err)
 			}
 		})

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/cryptobyte"
 	cbasn1 "golang.org/x/crypto/cryptobyte/asn1"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -28,10 +29,10 @@ func fixedNow() time.Time { return refTime }
 func testPKI() *jpkitest.PKI { return jpkitest.Default() }
 
 func signRoot(gen int) (*x509.Certificate, crypto.Signer) {
-	return testPKI().Root(jpkitest.KindSign, gen)
+	return testPKI().Root(card.SignKey, gen)
 }
 
-func signRoots() []*x509.Certificate { return testPKI().Roots(jpkitest.KindSign) }
+func signRoots() []*x509.Certificate { return testPKI().Roots(card.SignKey) }
 
 // eeKey is one P-256 key shared by every test end-entity certificate:
 // revocation is about serials, and RSA key generation is slow.
@@ -59,7 +60,7 @@ func issueCert(t testing.TB, gen int, serial *big.Int, prefecture, city string) 
 	}
 	if city != "" {
 		tmpl.ExtraExtensions = []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 31},
-			Value: crldpValue(t, jpkitest.CRLDistributionPointName(jpkitest.KindSign, prefecture, city))}}
+			Value: crldpValue(t, jpkitest.CRLDistributionPointName(card.SignKey, prefecture, city))}}
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, root, &eeKey.PublicKey, key)
 	if err != nil {
@@ -108,5 +109,5 @@ func parse(t testing.TB, der []byte) (*CRL, error) {
 }
 
 func chiyoda() pkix.RDNSequence {
-	return jpkitest.CRLDistributionPointName(jpkitest.KindSign, jpkitest.DefaultPrefecture, jpkitest.DefaultCity)
+	return jpkitest.CRLDistributionPointName(card.SignKey, jpkitest.DefaultPrefecture, jpkitest.DefaultCity)
 }

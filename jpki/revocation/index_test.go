@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -267,7 +268,7 @@ func TestIndexFileRebuilt(t *testing.T) {
 				check(cacheLoad(t, cacheDir, path), what+", then mapped")
 			}
 			// An index made for other issuers is not used.
-			if _, err := openIndex(files[0], first.SHA256, testPKI().Roots(jpkitest.KindAuth)); err == nil {
+			if _, err := openIndex(files[0], first.SHA256, testPKI().Roots(card.AuthKey)); err == nil {
 				t.Fatal("index accepted for an untrusted issuer")
 			}
 			// An index under the wrong CRL's name is not used.

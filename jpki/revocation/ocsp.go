@@ -110,12 +110,12 @@ func (c *OCSPClient) now() time.Time {
 // source names the responder in results.
 func (c *OCSPClient) source() string { return "ocsp " + c.cfg.URL }
 
-// Status asks the responder about cert (or answers from the cache). Any
-// failure — unknown issuer, unreachable responder, HTTP or OCSP error
-// status, bad signature or unauthorised responder, nonce mismatch, stale
-// or future response, a response about another certificate — is
-// StatusUnknown with the reason in Result.Err.
-func (c *OCSPClient) Status(ctx context.Context, cert *x509.Certificate) Result {
+// Check implements Checker: it asks the responder about cert (or
+// answers from the cache). Any failure — unknown issuer, unreachable
+// responder, HTTP or OCSP error status, bad signature or unauthorised
+// responder, nonce mismatch, stale or future response, a response about
+// another certificate — is StatusUnknown with the reason in Result.Err.
+func (c *OCSPClient) Check(ctx context.Context, cert *x509.Certificate) Result {
 	if cert == nil {
 		return unknown(c.source(), fmt.Errorf("%w: no certificate", ErrMalformed))
 	}

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -95,7 +96,7 @@ func TestOCSPVerdicts(t *testing.T) {
 		{"hangs", func() { f.responder.SetFault(jpkitest.OCSPFaultHang) }, func(c *OCSPConfig) { c.Timeout = 100 * time.Millisecond }, f.good, StatusUnknown, ErrUnreachable},
 		{"unreachable", nil, func(c *OCSPConfig) { c.URL = closedURL(t) }, f.good, StatusUnknown, ErrUnreachable},
 		{"too large", nil, func(c *OCSPConfig) { c.MaxResponseBytes = 100 }, f.good, StatusUnknown, ErrTooLarge},
-		{"unknown issuer", nil, func(c *OCSPConfig) { c.Issuers = testPKI().Roots(jpkitest.KindAuth) }, f.good, StatusUnknown, ErrUnknownIssuer},
+		{"unknown issuer", nil, func(c *OCSPConfig) { c.Issuers = testPKI().Roots(card.AuthKey) }, f.good, StatusUnknown, ErrUnknownIssuer},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,7 +107,7 @@ func TestOCSPVerdicts(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup()
 			}
-			r := f.client(t, tt.mod).Status(context.Background(), tt.cert)
+			r := f.client(t, tt.mod).Check(context.Background(), tt.cert)
 			if r.Status != tt.status || (tt.err == nil) != (r.Err == nil) || (tt.err != nil && !errors.Is(r.Err, tt.err)) {
 				t.Fatalf("got %v err=%v, want %v %v", r.Status, r.Err, tt.status, tt.err)
 			}
@@ -143,7 +144,7 @@ func TestOCSPCache(t *testing.T) {
 	now := refTime
 	c := f.client(t, func(c *OCSPConfig) { c.NoCache = false; c.Now = func() time.Time { return now } })
 	for i := 0; i < 3; i++ {
-		if r := c.Status(context.Background(), f.rev); r.Status != StatusRevoked {
+		if r := c.Check(context.Background(), f.rev); r.Status != StatusRevoked {
 			t.Fatal(r.Err)
 		}
 	}
@@ -151,8 +152,8 @@ func TestOCSPCache(t *testing.T) {
 		t.Fatalf("%d requests, want 1 (cached)", n)
 	}
 	// Unknown answers are not cached.
-	c.Status(context.Background(), f.unk)
-	c.Status(context.Background(), f.unk)
+	c.Check(context.Background(), f.unk)
+	c.Check(context.Background(), f.unk)
 	if n := f.responder.Requests(); n != 3 {
 		t.Fatalf("%d requests, want 3", n)
 	}
@@ -160,7 +161,7 @@ func TestOCSPCache(t *testing.T) {
 	// now failing, makes the answer unknown rather than the stale cache good.
 	now = refTime.Add(jpkitest.DefaultOCSPValidity + ClockSkew + time.Minute)
 	f.responder.SetFault(jpkitest.OCSPFaultHTTP500)
-	if r := c.Status(context.Background(), f.rev); r.Status != StatusUnknown || !errors.Is(r.Err, ErrResponder) {
+	if r := c.Check(context.Background(), f.rev); r.Status != StatusUnknown || !errors.Is(r.Err, ErrResponder) {
 		t.Fatalf("after expiry: %v %v", r.Status, r.Err)
 	}
 }

@@ -126,7 +126,7 @@ func TestOpenSSLGeneratedCRL(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range append(opensslEntries, indexEntry{serial: 0x2000}) {
-		r := set.Status(issueCert(t, 3, big.NewInt(e.serial), "", ""))
+		r := set.Check(context.Background(), issueCert(t, 3, big.NewInt(e.serial), "", ""))
 		switch {
 		case e.revokedAt.IsZero():
 			if r.Status != StatusGood {
@@ -161,7 +161,7 @@ func TestOpenSSLCRLWrongKeyRefused(t *testing.T) {
 	if err := set.LoadFile(context.Background(), path); !errors.Is(err, ErrBadSignature) {
 		t.Fatalf("err = %v, want ErrBadSignature", err)
 	}
-	if r := set.Status(issueCert(t, 3, big.NewInt(0x1007), "", "")); r.Status != StatusUnknown {
+	if r := set.Check(context.Background(), issueCert(t, 3, big.NewInt(0x1007), "", "")); r.Status != StatusUnknown {
 		t.Fatalf("status %v", r.Status)
 	}
 }
@@ -215,7 +215,7 @@ func TestOpenSSLOCSPResponder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, e := range append(opensslEntries, indexEntry{serial: 0x2000, reason: "not in index"}) {
-		r := client.Status(ctx, issueCert(t, 3, big.NewInt(e.serial), "", ""))
+		r := client.Check(ctx, issueCert(t, 3, big.NewInt(e.serial), "", ""))
 		switch {
 		case e.reason == "not in index":
 			if r.Status != StatusUnknown || !errors.Is(r.Err, ErrResponderUnknown) {

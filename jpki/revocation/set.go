@@ -2,6 +2,7 @@ package revocation
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -111,16 +112,24 @@ func (s *CRLSet) CRLs() []*CRL {
 	return append([]*CRL(nil), s.crls...)
 }
 
-// Status answers for cert at the set's clock. See StatusAt.
-func (s *CRLSet) Status(cert *x509.Certificate) Result { return s.StatusAt(cert, s.now()) }
+// Check implements Checker: it answers for cert at the set's clock (see
+// StatusAt). A CRL lookup does not wait, so ctx is not consulted.
+func (s *CRLSet) Check(_ context.Context, cert *x509.Certificate) Result {
+	return s.StatusAt(cert, s.now())
+}
 
 // StatusAt answers for cert at t. The CRLs considered are those of the
-// trusted issuer whose key signed cert (name alone does not decide, as
-// JPKI generations share a name), and among them those covering cert's
-// CRL distribution point. The answer is revoked if any of them lists the
-// serial; good if none does and at least one of them is fresh at t;
-// otherwise unknown with the reason (ErrNoSource, ErrUnknownIssuer,
-// ErrNotCovered, ErrStale...): the procedure of StatusFromCRLs.
+// trusted issuer of cert's key (name alone does not decide, as JPKI
+// generations share a name): the issuer whose subject key identifier is
+// cert's authority key identifier, or else the one whose key verifies
+// cert's signature. It does not verify cert's chain (the caller does, as
+// for any revocation answer), so that a batch of stored certificates
+// costs no signature verification. Among those CRLs, the ones covering
+// cert's CRL distribution point answer. The answer is revoked if any of
+// them lists the serial; good if none does and at least one of them is
+// fresh at t; otherwise unknown with the reason (ErrNoSource,
+// ErrUnknownIssuer, ErrNotCovered, ErrStale...): the procedure of
+// StatusFromCRLs.
 func (s *CRLSet) StatusAt(cert *x509.Certificate, t time.Time) Result {
 	if cert == nil {
 		return unknown("crl", fmt.Errorf("%w: no certificate", ErrMalformed))
@@ -137,15 +146,24 @@ func (s *CRLSet) StatusAt(cert *x509.Certificate, t time.Time) Result {
 		return unknown("crl", fmt.Errorf("%w: no CRL for issuer %s", ErrNoSource, cert.Issuer))
 	}
 	var signed []*CRL
-	verified := map[*x509.Certificate]bool{}
-	for _, c := range named {
-		ok, seen := verified[c.Issuer]
-		if !seen {
-			ok = cert.CheckSignatureFrom(c.Issuer) == nil
-			verified[c.Issuer] = ok
+	if len(cert.AuthorityKeyId) > 0 {
+		for _, c := range named {
+			if bytes.Equal(c.Issuer.SubjectKeyId, cert.AuthorityKeyId) {
+				signed = append(signed, c)
+			}
 		}
-		if ok {
-			signed = append(signed, c)
+	}
+	if len(signed) == 0 {
+		verified := map[*x509.Certificate]bool{}
+		for _, c := range named {
+			ok, seen := verified[c.Issuer]
+			if !seen {
+				ok = cert.CheckSignatureFrom(c.Issuer) == nil
+				verified[c.Issuer] = ok
+			}
+			if ok {
+				signed = append(signed, c)
+			}
 		}
 	}
 	if len(signed) == 0 {

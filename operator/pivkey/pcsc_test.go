@@ -126,7 +126,7 @@ func TestPIVOverPCSC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, err := j.ReadCertificate(ctx, card.AuthCert)
+	der, err := j.ReadCertificate(ctx, card.AuthKey)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestPIVOverPCSC(t *testing.T) {
 
 	st, _ := chaintest.ChainStore(t, key, 0)
 	rec, err := st.AppendRecord(ctx, store.Record{
-		Kind: store.RecordIdentify, Operator: "clerk hanako", CertKind: store.CertAuth,
+		Kind: store.RecordIdentify, Operator: "clerk hanako", CertKind: card.AuthKey,
 		Issuer: authCert.Issuer.String(), Serial: serial,
 		Verdict: store.Verdict{SignatureOK: true, ChainOK: true, Revocation: store.RevocationGood},
 	}, operator.SealerContext(ctx, key))

@@ -21,8 +21,10 @@ import (
 
 	_ "modernc.org/sqlite" // the store's driver, for tampering with its file
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/operator"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 )
 
 // Time is the fixed time records are stamped with.
@@ -68,7 +70,7 @@ func SampleRecord(i int) store.Record {
 		Operator: "窓口1 clerk",
 		Verdict: store.Verdict{SignatureOK: true, ChainOK: true, Root: "sha256:0f1e2d",
 			Revocation: store.RevocationGood, RevocationSource: "crl"},
-		CertKind: store.CertSign,
+		CertKind: card.SignKey,
 		Issuer:   "CN=Japan Agency for Local Authority Information Systems,OU=JPKI-TEST,O=JPKI-TEST,C=JP",
 		Serial:   "0132C4" + string(rune('A'+i%6)) + "B",
 		Attributes: store.Attributes{
@@ -86,7 +88,7 @@ func ChainStore(t *testing.T, key operator.Key, n int) (store.Store, string) {
 	t.Helper()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "records.db")
-	st, err := store.Open(ctx, path)
+	st, err := storeopen.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +212,7 @@ func RunTamperDetection(t *testing.T, key operator.Key) {
 			}
 			st.Close()
 			Tamper(t, path, tc.Stmts...)
-			st2, err := store.Open(ctx, path)
+			st2, err := storeopen.Open(ctx, path)
 			if err != nil {
 				t.Fatal(err)
 			}

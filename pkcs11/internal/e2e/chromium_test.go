@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/internal/pcsctest"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
@@ -78,7 +79,7 @@ func TestChromiumClientAuth(t *testing.T) {
 	// The server: TLS 1.2 (the card signs PKCS#1 v1.5; TLS 1.3 wants PSS),
 	// a client certificate required and verified against the test PKI's
 	// authentication roots at the PKI's reference time.
-	roots := jpkitest.Default().Pool(jpkitest.KindAuth)
+	roots := jpkitest.Default().Pool(card.AuthKey)
 	srvCert := selfSigned(t)
 	var verified *x509.Certificate
 	tlsCfg := &tls.Config{

@@ -92,7 +92,7 @@ func TestPKCS11Tool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := j.ReadCertificate(context.Background(), card.SignCert); !errors.Is(err, apdu.ErrSecurityStatus) {
+	if _, err := j.ReadCertificate(context.Background(), card.SignKey); !errors.Is(err, apdu.ErrSecurityStatus) {
 		t.Fatalf("signing certificate readable by another client after the module signed: %v", err)
 	}
 	other.Close()

@@ -44,7 +44,7 @@ func (b *fakeBackend) signCertReadable(t *testing.T) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = j.ReadCertificate(context.Background(), card.SignCert)
+	_, err = j.ReadCertificate(context.Background(), card.SignKey)
 	if err != nil && !errors.Is(err, apdu.ErrSecurityStatus) {
 		t.Fatal(err)
 	}

@@ -215,7 +215,7 @@ func (m *Module) Login(sh uint, userType uint, pin []byte) RV {
 	for attempt := 0; ; attempt++ {
 		prompted = false
 		if kind == kindAuth {
-			der, err = cs.j.ReadCertificateWithPIN(ctx, card.AuthCert, prompt)
+			der, err = cs.j.ReadCertificateWithPIN(ctx, card.AuthKey, prompt)
 		} else {
 			der, err = cs.j.ReadSignCertificate(ctx, prompt)
 		}

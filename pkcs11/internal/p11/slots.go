@@ -156,7 +156,7 @@ func (st *state) ensureCard(r *slotReader) (*cardState, error) {
 		}
 		return nil, err
 	}
-	authDER, err := j.ReadCertificate(ctx, card.AuthCert)
+	authDER, err := j.ReadCertificate(ctx, card.AuthKey)
 	var auth *x509.Certificate
 	if err == nil {
 		auth, err = x509.ParseCertificate(authDER)

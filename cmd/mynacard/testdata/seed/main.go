@@ -23,9 +23,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 
 	_ "modernc.org/sqlite" // the driver store uses
 )
@@ -39,10 +41,10 @@ func main() {
 		log.Fatal("N must be 1 to 65536")
 	}
 	ctx := context.Background()
-	// store.Open creates and migrates the schema; the rows then go in one
+	// storeopen.Open creates and migrates the schema; the rows then go in one
 	// transaction with the same INSERT that store.AddEnrolment runs (one
 	// transaction each there: 10,000 of them take half a minute).
-	st, err := store.Open(ctx, os.Args[1])
+	st, err := storeopen.Open(ctx, os.Args[1])
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -76,7 +78,7 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		if _, err := ins.ExecContext(ctx, string(store.CertSign), confirm.IssuerString(cert), s, fmt.Sprintf("試験　%05d", i), "",
+		if _, err := ins.ExecContext(ctx, card.SignKey.String(), confirm.IssuerString(cert), s, fmt.Sprintf("試験　%05d", i), "",
 			"", "", "", 0, "", der, at, "seed"); err != nil {
 			log.Fatal(err)
 		}
@@ -85,7 +87,7 @@ func main() {
 		log.Fatal(err)
 	}
 	// The store reads them back as it would its own.
-	st, err = store.Open(ctx, os.Args[1])
+	st, err = storeopen.Open(ctx, os.Args[1])
 	if err != nil {
 		log.Fatal(err)
 	}

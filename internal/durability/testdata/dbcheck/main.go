@@ -17,6 +17,7 @@ import (
 	"os"
 
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/storeopen"
 
 	_ "modernc.org/sqlite" // the driver package store uses
 )
@@ -111,7 +112,7 @@ func main() {
 		}
 	}
 	db.Close()
-	if st, err := store.Open(context.Background(), path); err != nil {
+	if st, err := storeopen.Open(context.Background(), path); err != nil {
 		r.StoreOpen = err.Error()
 	} else if _, err := st.CountEnrolments(context.Background(), store.EnrolmentQuery{}); err != nil {
 		r.StoreOpen = err.Error()
