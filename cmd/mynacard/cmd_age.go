@@ -57,58 +57,46 @@ birthday; someone born on 29 February is N from 1 March in a common year.`,
 					defer st.Close()
 				}
 			}
-			s, err := g.openCard(ctx)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			keys, err := g.cvKeys(s)
-			if err != nil {
-				return err
-			}
-			conf, err := g.confirmer(ctx, s, st)
-			if err != nil {
-				return err
-			}
-			src, err := g.pinSource()
-			if err != nil {
-				return err
-			}
-			defer src.Close()
-			res, err := conf.CheckAge(ctx, s.jpki, confirm.AgeOptions{Over: over, Prompt: g.prompt(src), CVKeys: keys})
-			if err != nil {
-				return withPIN(cardBirthDateKey, err)
-			}
-			if g.JSON {
-				if err := g.printJSON(ageJSON{TestCard: g.testCard(s), AgeCheck: res}); err != nil {
+			return g.onCard(ctx, st, func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error {
+				keys, err := g.cvKeys(s)
+				if err != nil {
 					return err
 				}
-			} else {
-				if res.OK {
-					g.testBanner(g.stdout, g.testCard(s))
-					if res.Answer {
-						g.println(g.tr(msgAgeYes, res.Over, res.AsOf))
-					} else {
-						g.println(g.tr(msgAgeNo, res.Over, res.AsOf))
+				res, err := conf.CheckAge(ctx, s.jpki, confirm.AgeOptions{Over: over, Prompt: prompt, CVKeys: keys})
+				if err != nil {
+					return withPIN(cardBirthDateKey, err)
+				}
+				if g.JSON {
+					if err := g.printJSON(ageJSON{TestCard: g.testCard(s), AgeCheck: res}); err != nil {
+						return err
+					}
+				} else {
+					if res.OK {
+						g.testBanner(g.stdout, g.testCard(s))
+						if res.Answer {
+							g.println(g.tr(msgAgeYes, res.Over, res.AsOf))
+						} else {
+							g.println(g.tr(msgAgeNo, res.Over, res.AsOf))
+						}
+					}
+					switch {
+					case res.RecordSeq != 0:
+						g.notef("%s", g.tr(msgChipRecord, res.RecordSeq))
+					case noRecord:
+						g.notef("%s", g.tr(msgChipNoRecord))
+					case st == nil:
+						g.notef("%s", g.tr(msgAgeNoRecord))
 					}
 				}
-				switch {
-				case res.RecordSeq != 0:
-					g.notef("%s", g.tr(msgChipRecord, res.RecordSeq))
-				case noRecord:
-					g.notef("%s", g.tr(msgChipNoRecord))
-				case st == nil:
-					g.notef("%s", g.tr(msgAgeNoRecord))
+				if !res.OK {
+					code := exitVerificationFailed
+					if res.AuthRevocation.Status == confirm.RevocationRevoked {
+						code = exitRevoked
+					}
+					return &codedError{code: code, msg: g.tr(msgAgeRefused, g.tr(chipRefusalMessages[res.Refusal])), hint: g.tr(msgHintChipRefused)}
 				}
-			}
-			if !res.OK {
-				code := exitVerificationFailed
-				if res.AuthRevocation.Status == confirm.RevocationRevoked {
-					code = exitRevoked
-				}
-				return &codedError{code: code, msg: g.tr(msgAgeRefused, g.tr(chipRefusalMessages[res.Refusal])), hint: g.tr(msgHintChipRefused)}
-			}
-			return nil
+				return nil
+			})
 		},
 	}
 	cmd.Flags().IntVar(&over, "over", 20, "the age asked about: is the holder this age or over today?")

@@ -258,21 +258,7 @@ func (g *globals) withChipConfirmer(ctx context.Context, record bool, fn func(s 
 		}
 		defer st.Close()
 	}
-	s, err := g.openCard(ctx)
-	if err != nil {
-		return err
-	}
-	defer s.close()
-	conf, err := g.confirmer(ctx, s, st)
-	if err != nil {
-		return err
-	}
-	src, err := g.pinSource()
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	return fn(s, conf, g.prompt(src))
+	return g.onCard(ctx, st, fn)
 }
 
 // chipTextResult is the text verification's row: the key it verified

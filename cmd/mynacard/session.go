@@ -494,6 +494,13 @@ func (g *globals) withConfirmer(ctx context.Context, pre func(st store.Store) er
 			return err
 		}
 	}
+	return g.onCard(ctx, st, fn)
+}
+
+// onCard opens the card, a Confirmer over it and st (nil: no store) and
+// the PIN source, runs fn with the session, the Confirmer and the source's
+// prompt, and closes them again, in reverse order.
+func (g *globals) onCard(ctx context.Context, st store.Store, fn func(s *session, conf *confirm.Confirmer, prompt card.PINPrompt) error) error {
 	s, err := g.openCard(ctx)
 	if err != nil {
 		return err
