@@ -384,6 +384,37 @@ func TestAppsInEveryUnsureVariant(t *testing.T) {
 					if _, err := m.Verify(keys); err != nil {
 						t.Errorf("MFChain.Verify: %v", err)
 					}
+					// The one-transaction reads of chip identification and
+					// the age check: the same authentication certificate
+					// as ReadCertificate, the text as ReadText, the chip's
+					// answer checked with the record's key.
+					wantCert, err := f.j.ReadCertificate(ctx, card.AuthKey)
+					if err != nil {
+						t.Fatal(err)
+					}
+					challenge := []byte("a fresh challenge")
+					cp, err := f.j.Surface().ReadChipProving(ctx, card.SurfacePINB, pin(pinB).prompt, challenge, pin(jpkitest.DefaultAuthPIN).prompt)
+					if err != nil {
+						t.Fatalf("ReadChipProving: %v", err)
+					}
+					if !bytes.Equal(cp.AuthCert, wantCert) || cp.AuthCertErr != nil || cp.Text == nil {
+						t.Errorf("ReadChipProving: certificate %d bytes (%v), text %v", len(cp.AuthCert), cp.AuthCertErr, cp.Text != nil)
+					} else if _, err := cp.Text.Verify(keys); err != nil {
+						t.Errorf("ReadChipProving text: %v", err)
+					}
+					if err := card.VerifyChallenge(cp.Surface.PublicKey, challenge, cp.Signature); err != nil {
+						t.Errorf("ReadChipProving challenge: %v", err)
+					}
+					ap, err := f.j.Surface().ReadAgeProvingAuthCert(ctx, pin(pinB[:6]).prompt, challenge)
+					if err != nil {
+						t.Fatalf("ReadAgeProvingAuthCert: %v", err)
+					}
+					if !bytes.Equal(ap.AuthCert, wantCert) || ap.AuthCertErr != nil {
+						t.Errorf("ReadAgeProvingAuthCert: certificate %d bytes (%v)", len(ap.AuthCert), ap.AuthCertErr)
+					}
+					if _, err := ap.Record.Verify(keys); err != nil {
+						t.Errorf("ReadAgeProvingAuthCert record: %v", err)
+					}
 				})
 			}
 		}
