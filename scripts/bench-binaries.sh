@@ -34,7 +34,7 @@ programs=(
 	"mynacard-cgo|1|./cmd/mynacard"
 	"examples-backend-nocgo|0|./examples/backend"
 	"token-NonceSize-nocgo|0|$mod/token token.NonceSize"
-	"confirm-ChallengeSize-nocgo|0|$mod/confirm confirm.ChallengeSize"
+	"confirm-MaxAgeOver-nocgo|0|$mod/confirm confirm.MaxAgeOver"
 	"token-Validate-nocgo|0|context,$mod/token func() error { v := &token.Validator{}; _, err := v.Validate(context.Background(), nil, \"\", \"\", 0); return err }()"
 	"floor-x509-ParseVerify-nocgo|0|crypto/x509 func() error { c, err := x509.ParseCertificate(nil); if err == nil { _, err = c.Verify(x509.VerifyOptions{}) }; return err }()"
 	"floor-http-x509-nocgo|0|crypto/x509,net/http func() error { c, err := x509.ParseCertificate(nil); if err == nil { _, err = c.Verify(x509.VerifyOptions{}) }; if err != nil { return http.ListenAndServe(\"127.0.0.1:0\", nil) }; return err }()"
