@@ -38,8 +38,9 @@ const jlisOrganization = "JPKI"
 // pinned J-LIS roots. A test sign anywhere wins, so that a card is never
 // shown as real because one of its files looked real. Reading is advisory:
 // a file the card does not give is skipped, and only a cancelled context
-// is an error.
-func (g *globals) cardHierarchy(ctx context.Context, j *card.JPKI) (string, error) {
+// is an error. Certificates already read (extra, DER: the signing
+// certificate cert printed) are judged with them.
+func (g *globals) cardHierarchy(ctx context.Context, j *card.JPKI, extra ...[]byte) (string, error) {
 	pki := jpkitest.Default()
 	test := append(pki.AllRoots(card.SignKey), pki.AllRoots(card.AuthKey)...)
 	roots, err := jpki.NewRoots(jpki.WithTestHierarchy(test...))
@@ -66,6 +67,9 @@ func (g *globals) cardHierarchy(ctx context.Context, j *card.JPKI) (string, erro
 		read(der, err)
 	}
 	read(j.ReadCertificate(ctx, card.AuthKey))
+	for _, der := range extra {
+		read(der, nil)
+	}
 	if ctx.Err() != nil {
 		return hierarchyUnknown, ctx.Err()
 	}
