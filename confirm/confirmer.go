@@ -153,7 +153,7 @@ func checkRevocation(ctx context.Context, chk revocation.Checker, p revocation.P
 	switch {
 	case p == revocation.PolicyOff:
 		return RevocationResult{Status: RevocationNotChecked, Detail: "revocation policy is off"}
-	case chk == nil:
+	case !revocation.HasSource(chk):
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoSource, Detail: "no revocation source configured"}
 	case issuer == nil:
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no trusted issuer: the chain did not verify"}

@@ -5,7 +5,8 @@
 #
 #   1. installs the Debian packages the tests need when they are missing
 #      (apt-get as root, or through `sudo -n`);
-#   2. go mod download, go vet ./..., a gofmt check, and the `make dist`
+#   2. go mod download, go vet ./... (and -tags store ./examples/backend),
+#      a gofmt check, and the `make dist`
 #      targets of other machines (windows/amd64, linux/arm64) vetted, built
 #      and their tests compiled (scripts/cross.sh);
 #   3. go test -race ./... — the PC/SC tests run for real: internal/pcsctest
@@ -94,6 +95,10 @@ run_tests() {
 	# shellcheck disable=SC2086
 	go test -race -count=1 -timeout "$timeout" $pkgs || status=$?
 	[ "$status" -eq 0 ] || return "$status"
+	if [ "$pkgs" = ./... ]; then
+		log "go test -race -tags store ./examples/backend"
+		go test -race -count=1 -tags store ./examples/backend || return $?
+	fi
 	[ "${MYNACARD_SKIP_FUZZ:-}" = 1 ] && return 0
 
 	log "fuzz targets, $fuzztime each"
@@ -143,6 +148,9 @@ go mod download
 log "go vet"
 # shellcheck disable=SC2086
 go vet $pkgs
+# The example backend with the records store is behind a build tag (its
+# default build links no SQL driver), which plain vet does not see.
+[ "$pkgs" = ./... ] && go vet -tags store ./examples/backend
 
 log "gofmt"
 # The committed Go files (in a git checkout), else every Go file.

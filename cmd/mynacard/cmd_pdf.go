@@ -366,9 +366,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 		if err != nil {
 			return err
 		}
-		if rc != nil {
-			opts.Revocation = rc
-		}
+		opts.Revocation = rc
 	}
 	rep, err := pdf.Verify(ctx, data, opts)
 	if err != nil {

@@ -109,7 +109,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 					if err != nil {
 						return err
 					}
-					if rc == nil {
+					if !revocation.HasSource(rc) {
 						v.Revocation = confirm.RevocationResult{Status: confirm.RevocationUnknown, Code: confirm.RevCodeNoSource, Detail: "no revocation source configured"}
 					} else {
 						v.Revocation = revocationResultOf(rc.Check(ctx, res.Signer.Certificate))

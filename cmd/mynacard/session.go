@@ -293,9 +293,9 @@ func (g *globals) revocationConfig() (revocation.Config, error) {
 
 // revocationChecker builds the revocation checker from the flags
 // (revocation.Config.Load, the library's loading and decision procedure);
-// nil when no source is given (every status is then "unknown: no
-// source"). A source that cannot be used is an error naming it; a stale
-// CRL or an unreachable URL is a warning.
+// revocation.NoSource when no source is given (every status is then
+// "unknown: no source"). A source that cannot be used is an error naming
+// it; a stale CRL or an unreachable URL is a warning.
 func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (revocation.Checker, error) {
 	cfg, err := g.revocationConfig()
 	if err != nil {
@@ -306,7 +306,7 @@ func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (rev
 			return g.virtualRevocation(ctx, roots)
 		}
 		g.warnf("%s", g.tr(msgNoRevocation))
-		return nil, nil
+		return revocation.NoSource, nil
 	}
 	rc, warnings, err := cfg.Load(ctx, roots.Certificates())
 	g.revocationWarnings(warnings)
@@ -428,7 +428,7 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 		return nil, err
 	}
 	policy := rcfg.Policy
-	var rc revocation.Checker
+	rc := revocation.NoSource
 	if policy != revocation.PolicyOff {
 		if rc, err = g.revocationChecker(ctx, roots); err != nil {
 			return nil, err
