@@ -272,8 +272,8 @@ func (s *session) readSurface(ctx context.Context, k PINKind, prompt PINPrompt) 
 	return sf, nil
 }
 
-// PINStatus returns the remaining tries of SurfacePINA or SurfacePINB
-// without spending one.
+// PINStatus returns the remaining tries of SurfacePINA, SurfacePINB or
+// SurfaceBirthDate without spending one.
 func (a *SurfaceApp) PINStatus(ctx context.Context, k PINKind) (int, error) {
 	return pinStatus(ctx, a.c, k)
 }

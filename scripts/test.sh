@@ -36,6 +36,8 @@ cd "$(dirname "$self")/.."
 
 log() { printf 'test.sh: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
+# shellcheck source=scripts/fuzzlib.sh
+. "$(dirname "$self")/fuzzlib.sh"
 
 # Debian packages: building and testing the PC/SC backend (pcscd,
 # libpcsclite-dev, vsmartcard-vpcd, pkg-config, gcc), independent clients
@@ -116,24 +118,10 @@ run_tests() {
 	for n in "${targets[@]}"; do
 		set -- $n
 		log "fuzz $1 $2"
-		local try
-		for try in 1 2; do
-			if go test -run='^$' -fuzz="^$2\$" -fuzztime="$fuzztime" "$1" >"$out" 2>&1; then
-				break
-			fi
-			# Go 1.26's fuzzing coordinator can report its own -fuzztime
-			# deadline as a failure ("context deadline exceeded", no input
-			# written: go.dev/issue/75804, fixed in Go 1.27). A finding always
-			# writes its failing input, so only that result gets one retry;
-			# anything else fails at once.
-			if [ "$try" = 1 ] && grep -qx '    context deadline exceeded' "$out" && ! grep -q 'Failing input written' "$out"; then
-				log "fuzz $1 $2: the coordinator's deadline race (no failing input), once more"
-				continue
-			fi
+		if ! fuzz_target "$1" "$2" "$fuzztime" "$out"; then
 			cat "$out" >&2
 			status=1
-			break
-		done
+		fi
 	done
 	rm -f "$out"
 	return "$status"
@@ -182,6 +170,9 @@ scripts/cross.sh || die "a make dist target does not vet, build or compile its t
 
 log "the RELIABILITY.md generator on a captured log"
 scripts/test-reliability-report.sh || die "scripts/reliability-report.sh renders the attacks table wrongly"
+
+log "the fuzz runner's retry rule (scripts/fuzzlib.sh) with a stand-in go"
+scripts/test-fuzzlib.sh || die "scripts/fuzzlib.sh retries or fails fuzz targets wrongly"
 
 # Was a pcscd running before us? If not, the one the harness starts must
 # be gone when we finish.
