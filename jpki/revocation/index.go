@@ -178,6 +178,7 @@ func (x *index) records() int {
 func (x *index) reserve(n, kw int) {
 	x.kw = kw
 	x.data = make([]uint64, 0, (tableSlots(n+n/4)+64)*(kw+1))
+	adviseHugePages(x.data[:cap(x.data)])
 }
 
 // hugePageMin is the table size (words) from which huge pages are asked
@@ -217,6 +218,7 @@ func (x *index) widen(kw int) {
 	n := len(old) / (ow + 1)
 	c := cap(old) / (ow + 1)
 	next := make([]uint64, n*(kw+1), max(c, n+1)*(kw+1))
+	adviseHugePages(next[:cap(next)])
 	for i := range n {
 		src := old[i*(ow+1) : (i+1)*(ow+1)]
 		dst := next[i*(kw+1) : (i+1)*(kw+1)]
