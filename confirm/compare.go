@@ -165,9 +165,9 @@ func CompareAttributes(old, new *card.Attributes) AttributeComparison {
 // ReadText): name and address with the safe folds only (the text
 // application writes the address with full-width digits, a certificate
 // may not), the birth date exactly, and the sex through the mapping of
-// the certificate's codes to ISO/IEC 5218 (certSexISO5218). The text
-// application has no substitute flags: a certificate substitute makes
-// the field FieldCheckCardFace at best. A nil certAttrs (an
+// the certificate's codes to ISO/IEC 5218 (card.SexFromCertificateCode).
+// The text application has no substitute flags: a certificate substitute
+// makes the field FieldCheckCardFace at best. A nil certAttrs (an
 // authentication certificate) differs in every field.
 func CompareWithText(certAttrs *card.Attributes, basic card.Attributes) AttributeComparison {
 	a := certAttrs
@@ -175,8 +175,8 @@ func CompareWithText(certAttrs *card.Attributes, basic card.Attributes) Attribut
 		a = &card.Attributes{}
 	}
 	var c AttributeComparison
-	c.add(compareText(AttrName, a.Name, basic.Name, a.NameSubstitutes, nil))
-	c.add(compareText(AttrAddress, a.Address, basic.Address, a.AddressSubstitutes, nil))
+	c.add(compareText(AttrName, a.Name, basic.Name, a.NameSubstitutes, basic.NameSubstitutes))
+	c.add(compareText(AttrAddress, a.Address, basic.Address, a.AddressSubstitutes, basic.AddressSubstitutes))
 	c.add(compareExact(AttrBirthDate, jsonDate(a.BirthDate), jsonDate(basic.BirthDate)))
 	c.add(compareSex(a.Sex.CertificateCode(), basic.Sex))
 	return c
