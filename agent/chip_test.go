@@ -104,7 +104,7 @@ func TestChipIdentifyEndpointText(t *testing.T) {
 	rt, _ := chipAgent(t, virtual.WithRecordFault(virtual.TextRecordTampered))
 	a = rt.call(t, "POST", "/v1/chip-identify", map[string]any{"pin": pb, "text_pin": jpkitest.DefaultAuthPIN}, nil)
 	v, _ = a.Body["verdict"].(map[string]any)
-	if a.Status != 200 || v["refusal"] != confirm.RefusalChipTextUnverified || a.Body["text"] != nil || a.Body["face_png"] != nil {
+	if a.Status != 200 || v["refusal"] != string(confirm.RefusalChipTextUnverified) || a.Body["text"] != nil || a.Body["face_png"] != nil {
 		t.Fatalf("tampered text: %d %s", a.Status, a.Raw)
 	}
 }

@@ -62,12 +62,12 @@ func (s *Server) status() Status {
 	st := Status{
 		API: APIVersion, Ready: true,
 		Revocation:         policyName(cc.RevocationPolicy),
-		RevocationSource:   cc.Revocation != nil,
+		RevocationSource:   revocation.HasSource(cc.Revocation),
 		OperationTimeoutMS: s.cfg.OperationTimeout.Milliseconds(),
 		PageDeadlineMS:     s.cfg.PageDeadline.Milliseconds(),
 		IdleTimeoutMS:      s.cfg.IdleTimeout.Milliseconds(),
 	}
-	if cc.RevocationPolicy == revocation.PolicyHard && cc.Revocation == nil {
+	if cc.RevocationPolicy == revocation.PolicyHard && !revocation.HasSource(cc.Revocation) {
 		st.Ready, st.NotReady = false, NotReadyRevocation
 	}
 	return st

@@ -60,6 +60,20 @@ func (f ImageFormat) String() string {
 	return "unknown"
 }
 
+// Ext is the format's usual file extension without the dot: "j2k", "jp2"
+// or "png", and "" for FormatUnknown. Records and file names use it.
+func (f ImageFormat) Ext() string {
+	switch f {
+	case FormatJPEG2000Codestream:
+		return "j2k"
+	case FormatJP2:
+		return "jp2"
+	case FormatPNG:
+		return "png"
+	}
+	return ""
+}
+
 var (
 	magicJ2K = []byte{0xFF, 0x4F, 0xFF, 0x51}
 	magicJP2 = []byte{0x00, 0x00, 0x00, 0x0C, 0x6A, 0x50, 0x20, 0x20, 0x0D, 0x0A, 0x87, 0x0A}
@@ -258,8 +272,8 @@ func (s *session) readSurface(ctx context.Context, k PINKind, prompt PINPrompt) 
 	return sf, nil
 }
 
-// PINStatus returns the remaining tries of SurfacePINA or SurfacePINB
-// without spending one.
+// PINStatus returns the remaining tries of SurfacePINA, SurfacePINB or
+// SurfaceBirthDate without spending one.
 func (a *SurfaceApp) PINStatus(ctx context.Context, k PINKind) (int, error) {
 	return pinStatus(ctx, a.c, k)
 }

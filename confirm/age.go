@@ -29,33 +29,33 @@ var JST = time.FixedZone("JST", 9*60*60) //nolint:gochecknoglobals // a fixed zo
 // 143条 2項 ends a period counted in years, when the last month has no
 // corresponding day, on the last day of that month: the year of age is
 // completed at the end of 28 February, so the holder is N from 1 March.
-// LeapDayAnniversaryMonth and LeapDayAnniversaryDay name that choice.
+// leapDayAnniversaryMonth and leapDayAnniversaryDay name that choice.
 const (
-	// AgeRule is the rule's stable code, carried in every AgeCheck.
-	AgeRule = "reached_by_start_of_today_jst"
-	// LeapDayAnniversaryMonth and LeapDayAnniversaryDay are the day a
+	// ageRule is the rule's stable code, carried in every AgeCheck.
+	ageRule = "reached_by_start_of_today_jst"
+	// leapDayAnniversaryMonth and leapDayAnniversaryDay are the day a
 	// 29 February birthday counts as in a common year: 1 March.
-	LeapDayAnniversaryMonth = time.March
-	LeapDayAnniversaryDay   = 1
+	leapDayAnniversaryMonth = time.March
+	leapDayAnniversaryDay   = 1
 )
 
-// Anniversary returns the calendar day (midnight JST) from which a holder
+// anniversary returns the calendar day (midnight JST) from which a holder
 // born on birth (its year, month and day as given) is n years old.
-func Anniversary(birth time.Time, n int) time.Time {
+func anniversary(birth time.Time, n int) time.Time {
 	y, m, d := birth.Date()
 	y += n
 	if m == time.February && d == 29 && !isLeap(y) {
-		m, d = LeapDayAnniversaryMonth, LeapDayAnniversaryDay
+		m, d = leapDayAnniversaryMonth, leapDayAnniversaryDay
 	}
 	return time.Date(y, m, d, 0, 0, 0, 0, JST)
 }
 
 // ReachedAge reports whether a holder born on birth is n or over at the
-// instant now, judged by now's calendar day in JST (AgeRule).
+// instant now, judged by now's calendar day in JST (ageRule).
 func ReachedAge(birth time.Time, n int, now time.Time) bool {
 	y, m, d := now.In(JST).Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, JST)
-	return !today.Before(Anniversary(birth, n))
+	return !today.Before(anniversary(birth, n))
 }
 
 func isLeap(y int) bool { return y%4 == 0 && (y%100 != 0 || y%400 == 0) }
@@ -92,7 +92,7 @@ type AgeCheck struct {
 	Over   int  `json:"over"`
 	Answer bool `json:"answer"`
 	// AsOf is today's date in JST (YYYY-MM-DD), the day the answer is for;
-	// Rule is AgeRule.
+	// Rule is ageRule.
 	AsOf string `json:"as_of"`
 	Rule string `json:"rule"`
 	// Record is the age record's verification to a pinned CV CA key;
@@ -112,8 +112,8 @@ type AgeCheck struct {
 	RecordSeq int64 `json:"record_seq,omitempty"`
 }
 
-// MethodAge is the method an age check's record names.
-const MethodAge = "age_check"
+// methodAge is the method an age check's record names.
+const methodAge = "age_check"
 
 // CheckAge answers "is the holder Over or over today (JST)?" from the
 // surface application's age record (EF 0001), which only the birth-date
@@ -127,7 +127,7 @@ const MethodAge = "age_check"
 // tries left), a refused last try or a card error is an error.
 //
 // With a store configured, a completed check is recorded (kind identify,
-// method MethodAge): the verdict, the time, the operator, the card key ID
+// method methodAge): the verdict, the time, the operator, the card key ID
 // and the authentication certificate's issuer and serial, which the store
 // needs to name the certificate whose revocation was checked. No birth
 // date, name or other attribute is stored.
@@ -151,7 +151,7 @@ func (c *Confirmer) CheckAge(ctx context.Context, j *card.JPKI, opts AgeOptions)
 	}
 	rec := p.Record
 	now := c.cfg.Now()
-	out := &AgeCheck{Over: opts.Over, AsOf: now.In(JST).Format(dateLayout), Rule: AgeRule, At: now, Operator: c.cfg.Operator}
+	out := &AgeCheck{Over: opts.Over, AsOf: now.In(JST).Format(dateLayout), Rule: ageRule, At: now, Operator: c.cfg.Operator}
 	v, verr := rec.Verify(keys)
 	out.Record = cvResult(v, verr)
 	// The signer's key ID may single the card out: not part of the answer.
@@ -192,7 +192,7 @@ type ageRecordDetails struct {
 // recordAge appends an age check's record: no attribute, the
 // authentication certificate's issuer and serial, the details.
 func (c *Confirmer) recordAge(ctx context.Context, out *AgeCheck, cardKeyID string, authCert *jpki.Certificate, challenge []byte) error {
-	details, err := json.Marshal(ageRecordDetails{Method: MethodAge, Check: out, CardKeyID: cardKeyID})
+	details, err := json.Marshal(ageRecordDetails{Method: methodAge, Check: out, CardKeyID: cardKeyID})
 	if err != nil {
 		return fmt.Errorf("checking age: recording: %w", err)
 	}

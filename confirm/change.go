@@ -13,6 +13,7 @@ import (
 	"github.com/mynacard/mynacard/internal/attrtext"
 	"github.com/mynacard/mynacard/internal/jptext"
 	"github.com/mynacard/mynacard/jpki"
+	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -233,7 +234,7 @@ func (c *Confirmer) checkEnrolled(ctx context.Context, cert *x509.Certificate, c
 		issuer = issuerOf(c.cfg.Roots, cert)
 	}
 	switch {
-	case c.cfg.Revocation == nil:
+	case !revocation.HasSource(c.cfg.Revocation):
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoSource, Detail: "no revocation source configured"}
 	case issuer == nil:
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no trusted root issued the enrolled certificate"}

@@ -27,9 +27,9 @@ const (
 	OutcomeUnknown Outcome = "unknown"
 )
 
-// MessageRegistrationChanged is the English message of
+// messageRegistrationChanged is the English message of
 // OutcomeRegistrationChanged.
-const MessageRegistrationChanged = "registration changed: ask the holder to identify again"
+const messageRegistrationChanged = "registration changed: ask the holder to identify again"
 
 // ChangeResult is the registration-change check of one enrolment.
 type ChangeResult struct {
@@ -215,11 +215,11 @@ func (c *Confirmer) evaluateEnrolment(ctx context.Context, e store.Enrolment, ca
 	case r.Revocation.Status == RevocationGood:
 		r.Outcome, r.Message = OutcomeGood, "not revoked"
 	case r.Revocation.RegistrationChanged:
-		r.Outcome, r.Message = OutcomeRegistrationChanged, MessageRegistrationChanged
+		r.Outcome, r.Message = OutcomeRegistrationChanged, messageRegistrationChanged
 	case r.Revocation.Status == RevocationRevoked:
 		r.Outcome, r.Message = OutcomeRevoked, "revoked: "+r.Revocation.Reason
 	default:
-		r.Outcome, r.Message = OutcomeUnknown, "could not check revocation: "+r.Revocation.Code
+		r.Outcome, r.Message = OutcomeUnknown, "could not check revocation: "+string(r.Revocation.Code)
 	}
 	check := storeCheck(r.Revocation, now)
 	if check.Status == store.RevocationUnknown && e.Revocation.Status == store.RevocationRevoked {

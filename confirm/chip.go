@@ -140,7 +140,7 @@ func cardPresent(pub *rsa.PublicKey, challenge, sig []byte) CheckResult {
 }
 
 // CardKeyID names a card by its surface application key (DF24): the
-// first CardKeyIDSize bytes of the SHA-256 of the key's modulus, in hex.
+// first cardKeyIDSize bytes of the SHA-256 of the key's modulus, in hex.
 // The key is the chip's own, so the ID tells cards apart without any
 // personal field.
 func CardKeyID(pub *rsa.PublicKey) string {
@@ -148,11 +148,11 @@ func CardKeyID(pub *rsa.PublicKey) string {
 		return ""
 	}
 	h := sha256.Sum256(pub.N.Bytes())
-	return hex.EncodeToString(h[:CardKeyIDSize])
+	return hex.EncodeToString(h[:cardKeyIDSize])
 }
 
-// CardKeyIDSize is how many bytes of the hash CardKeyID keeps.
-const CardKeyIDSize = 16
+// cardKeyIDSize is how many bytes of the hash CardKeyID keeps.
+const cardKeyIDSize = 16
 
 // typedDate keeps the non-secret reading of what the holder typed (the
 // birth date digits and the expiry year) to compare with the verified
@@ -182,21 +182,21 @@ func eraDigits(t time.Time) (string, error) {
 	return fmt.Sprintf("%02d%02d%02d", y, int(t.Month()), t.Day()), nil
 }
 
-// MaxExpiryYearsAhead bounds the expiry year of 照合番号B: a card is
+// maxExpiryYearsAhead bounds the expiry year of 照合番号B: a card is
 // valid at most until the holder's tenth birthday after issue (fifth for
 // minors), so no expiry lies more than 11 years ahead.
-const MaxExpiryYearsAhead = 11
+const maxExpiryYearsAhead = 11
 
-// ErrExpiryPast reports 照合番号B whose expiry year is already past: the
+// errExpiryPast reports 照合番号B whose expiry year is already past: the
 // card has expired and is not read.
-var ErrExpiryPast = errors.New("confirm: the expiry year typed is past: the card has expired")
+var errExpiryPast = errors.New("confirm: the expiry year typed is past: the card has expired")
 
-// CheckPINB checks 照合番号B locally, before it is sent: 14 digits, an
+// checkPINB checks 照合番号B locally, before it is sent: 14 digits, an
 // era birth date that is a calendar date (month 01–12, a day the month
 // can have), and an expiry year from this year (JST, at now) to
-// MaxExpiryYearsAhead on. A past expiry year is ErrExpiryPast; other
+// maxExpiryYearsAhead on. A past expiry year is errExpiryPast; other
 // problems wrap card.ErrPINFormat. No error contains the digits.
-func CheckPINB(pinb []byte, now time.Time) error {
+func checkPINB(pinb []byte, now time.Time) error {
 	if _, err := card.ValidatePIN(card.SurfacePINB, pinb); err != nil {
 		return err
 	}
@@ -207,16 +207,16 @@ func CheckPINB(pinb []byte, now time.Time) error {
 	this := now.In(JST).Year()
 	switch {
 	case y < this:
-		return ErrExpiryPast
-	case y > this+MaxExpiryYearsAhead:
-		return fmt.Errorf("%w: 照合番号B: the expiry year is more than %d years ahead", card.ErrPINFormat, MaxExpiryYearsAhead)
+		return errExpiryPast
+	case y > this+maxExpiryYearsAhead:
+		return fmt.Errorf("%w: 照合番号B: the expiry year is more than %d years ahead", card.ErrPINFormat, maxExpiryYearsAhead)
 	}
 	return nil
 }
 
-// CheckBirthDateKey checks the birth-date key locally: 6 digits, an era
+// checkBirthDateKey checks the birth-date key locally: 6 digits, an era
 // year from 01 and a calendar month and day.
-func CheckBirthDateKey(key []byte) error {
+func checkBirthDateKey(key []byte) error {
 	if _, err := card.ValidatePIN(card.SurfaceBirthDate, key); err != nil {
 		return err
 	}
@@ -236,7 +236,7 @@ func checkEraDate(d []byte) error {
 }
 
 // pinBPrompt wraps prompt: the typed 照合番号B is checked locally
-// (CheckPINB) before the card sees it, and its birth date and expiry
+// (checkPINB) before the card sees it, and its birth date and expiry
 // year are kept to compare with the record.
 func (t *typedDate) pinBPrompt(prompt card.PINPrompt, now func() time.Time) card.PINPrompt {
 	return func(ctx context.Context, k card.PINKind, remaining int) ([]byte, error) {
@@ -247,7 +247,7 @@ func (t *typedDate) pinBPrompt(prompt card.PINPrompt, now func() time.Time) card
 		if err != nil {
 			return nil, err
 		}
-		if err := CheckPINB(b, now()); err != nil {
+		if err := checkPINB(b, now()); err != nil {
 			clear(b)
 			return nil, err
 		}
@@ -268,7 +268,7 @@ func (t *typedDate) birthKeyPrompt(prompt card.PINPrompt) card.PINPrompt {
 		if err != nil {
 			return nil, err
 		}
-		if err := CheckBirthDateKey(b); err != nil {
+		if err := checkBirthDateKey(b); err != nil {
 			clear(b)
 			return nil, err
 		}
@@ -351,8 +351,8 @@ type ChipIdentification struct {
 	// PhotoSHA256 is the SHA-256 of the face photo as on the card: the
 	// record proves which photo was shown without keeping it.
 	PhotoSHA256 string `json:"photo_sha256,omitempty"`
-	// PhotoKept is the format of the photo the record keeps
-	// (PhotoFormatJP2, PhotoFormatJ2K, PhotoFormatPNG), empty when it
+	// PhotoKept is the format of the photo the record keeps, as
+	// card.ImageFormat.Ext names it ("jp2", "j2k", "png"), empty when it
 	// keeps the hash only.
 	PhotoKept string `json:"photo_kept,omitempty"`
 	// Text is the basic four as text, when the holder entered the text
@@ -371,7 +371,7 @@ type ChipIdentification struct {
 var chipRead = []string{"birth_date", "sex", "name_image", "address_image", "face_photo", "expiry", "application_key", "auth_certificate"} //nolint:gochecknoglobals // constant list
 
 // IdentifyChip runs a chip identification on j's card. 照合番号B is
-// checked locally first (CheckPINB); a past expiry year refuses at once
+// checked locally first (checkPINB); a past expiry year refuses at once
 // (RefusalChipExpired) without touching the card. Then, after the tries
 // are read with the last-try rule, the card face (surface EF 0002) and
 // EF 0004 are read with 照合番号B and DF28 verified to opts.CVKeys; the
@@ -415,11 +415,11 @@ func (c *Confirmer) IdentifyChip(ctx context.Context, j *card.JPKI, opts ChipOpt
 	}
 	now := c.cfg.Now()
 	id := &ChipIdentification{Method: MethodChip, At: now, Operator: c.cfg.Operator}
-	if errors.Is(err, ErrExpiryPast) {
+	if errors.Is(err, errExpiryPast) {
 		const notRead = "the card was not read"
 		id.Read = []string{}
 		id.Verdict.Refusal = RefusalChipExpired
-		id.Verdict.Expiry.Detail = ErrExpiryPast.Error()
+		id.Verdict.Expiry.Detail = errExpiryPast.Error()
 		id.Verdict.AuthChain = ChainResult{At: now, Code: "not_checked", Detail: notRead}
 		id.Verdict.AuthRevocation = RevocationResult{Status: RevocationNotChecked, Detail: notRead}
 		return id, nil

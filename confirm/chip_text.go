@@ -18,10 +18,10 @@ const (
 	// does not verify to a pinned text CV CA key (ChipVerdict.Text.Reason
 	// says why: tampered, signed by another key, a test key...), or it
 	// does not cover the basic four that were read.
-	RefusalChipTextUnverified = "text_record_not_verified"
+	RefusalChipTextUnverified RefusalCode = "text_record_not_verified"
 	// RefusalChipTextMismatch: the text's birth date or sex are not the
 	// verified card face's.
-	RefusalChipTextMismatch = "text_does_not_match_face"
+	RefusalChipTextMismatch RefusalCode = "text_does_not_match_face"
 )
 
 // ChipText is the holder's basic four as text, read from the text
@@ -57,13 +57,6 @@ const (
 	PhotoPNG
 )
 
-// Formats of a kept photo (keptPhoto.Format, ChipIdentification.PhotoKept).
-const (
-	PhotoFormatJP2 = "jp2"
-	PhotoFormatJ2K = "j2k"
-	PhotoFormatPNG = "png"
-)
-
 // keptPhoto is the photo in a record's details: Data is base64 in JSON.
 type keptPhoto struct {
 	Format string `json:"format"`
@@ -77,9 +70,10 @@ func keepPhoto(k PhotoKeep, sf *card.Surface) (*keptPhoto, error) {
 	case PhotoHashOnly:
 		return nil, nil
 	case PhotoAsRead:
-		f := PhotoFormatJP2
+		// A photo that is not a bare codestream is kept as a JP2 file.
+		f := card.FormatJP2.Ext()
 		if sf.PhotoFormat == card.FormatJPEG2000Codestream {
-			f = PhotoFormatJ2K
+			f = card.FormatJPEG2000Codestream.Ext()
 		}
 		return &keptPhoto{Format: f, Data: append([]byte(nil), sf.FacePhoto...)}, nil
 	case PhotoPNG:
@@ -87,7 +81,7 @@ func keepPhoto(k PhotoKeep, sf *card.Surface) (*keptPhoto, error) {
 		if err != nil {
 			return nil, fmt.Errorf("keeping the face photo as PNG: %w", err)
 		}
-		return &keptPhoto{Format: PhotoFormatPNG, Data: png}, nil
+		return &keptPhoto{Format: card.FormatPNG.Ext(), Data: png}, nil
 	}
 	return nil, fmt.Errorf("keeping the face photo: unknown PhotoKeep %d", int(k))
 }

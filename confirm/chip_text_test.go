@@ -51,7 +51,7 @@ func TestIdentifyChipText(t *testing.T) {
 			if v.OK || v.Refusal != confirm.RefusalChipTextUnverified || v.Text.Verified || v.Text.Reason != card.CVReasonTampered.Code() || id.Text != nil {
 				t.Errorf("tampered text: verdict %+v, text %+v", v, id.Text)
 			}
-			if r[0].Attributes.Name != "" || !strings.Contains(r[0].Details, confirm.RefusalChipTextUnverified) {
+			if r[0].Attributes.Name != "" || !strings.Contains(r[0].Details, string(confirm.RefusalChipTextUnverified)) {
 				t.Errorf("record of a tampered text: %+v", r[0])
 			}
 			continue
@@ -124,8 +124,8 @@ func TestIdentifyChipKeepPhoto(t *testing.T) {
 		format string
 	}{
 		{keep: confirm.PhotoHashOnly},
-		{keep: confirm.PhotoAsRead, format: confirm.PhotoFormatJP2},
-		{keep: confirm.PhotoPNG, format: confirm.PhotoFormatPNG},
+		{keep: confirm.PhotoAsRead, format: "jp2"},
+		{keep: confirm.PhotoPNG, format: "png"},
 		{keep: confirm.PhotoPNG, vopts: []virtual.Option{virtual.WithRecordFault(virtual.RecordTampered)}},
 	} {
 		e := newEnv(t)
@@ -146,11 +146,11 @@ func TestIdentifyChipKeepPhoto(t *testing.T) {
 			if d.Photo != nil {
 				t.Errorf("keep %d (ok %v): the record holds the photo", tc.keep, id.Verdict.OK)
 			}
-		case confirm.PhotoFormatJP2:
+		case "jp2":
 			if d.Photo == nil || d.Photo.Format != tc.format || !bytes.Equal(d.Photo.Data, id.Face.FacePhoto) {
 				t.Errorf("as read: %+v", d.Photo)
 			}
-		case confirm.PhotoFormatPNG:
+		case "png":
 			if d.Photo == nil || d.Photo.Format != tc.format || !bytes.HasPrefix(d.Photo.Data, []byte("\x89PNG\r\n\x1a\n")) {
 				t.Errorf("PNG: %+v", d.Photo)
 			}

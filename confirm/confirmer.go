@@ -16,10 +16,10 @@ import (
 	"github.com/mynacard/mynacard/store"
 )
 
-// ChallengeSize is the size of the random challenge the holder signs in
+// challengeSize is the size of the random challenge the holder signs in
 // Identify and Qualify: 32 bytes, hashed with the hash of the
 // certificate key's algorithm (SHA-256 for RSA-2048, SHA-384 for P-384).
-const ChallengeSize = 32
+const challengeSize = 32
 
 // Config configures a Confirmer once.
 type Config struct {
@@ -86,9 +86,9 @@ func New(cfg Config) (*Confirmer, error) {
 // Config returns the Confirmer's configuration (with defaults filled in).
 func (c *Confirmer) Config() Config { return c.cfg }
 
-// newChallenge returns ChallengeSize random bytes.
+// newChallenge returns challengeSize random bytes.
 func (c *Confirmer) newChallenge() ([]byte, error) {
-	challenge := make([]byte, ChallengeSize)
+	challenge := make([]byte, challengeSize)
 	if _, err := io.ReadFull(c.cfg.Rand, challenge); err != nil {
 		return nil, fmt.Errorf("making challenge: %w", err)
 	}
@@ -153,7 +153,7 @@ func checkRevocation(ctx context.Context, chk revocation.Checker, p revocation.P
 	switch {
 	case p == revocation.PolicyOff:
 		return RevocationResult{Status: RevocationNotChecked, Detail: "revocation policy is off"}
-	case chk == nil:
+	case !revocation.HasSource(chk):
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoSource, Detail: "no revocation source configured"}
 	case issuer == nil:
 		return RevocationResult{Status: RevocationUnknown, Code: RevCodeNoIssuer, Detail: "no trusted issuer: the chain did not verify"}

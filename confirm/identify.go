@@ -122,7 +122,7 @@ func enrolmentInfo(e store.Enrolment) *EnrolmentInfo {
 const reasonAffiliationChanged = "affiliationChanged"
 
 // Identify runs a personal identification: it makes a fresh random
-// challenge (ChallengeSize bytes), has the card sign its digest (under the
+// challenge (challengeSize bytes), has the card sign its digest (under the
 // hash of the certificate key's algorithm: SHA-256 for RSA-2048, SHA-384
 // for P-384) with the chosen key after one PIN entry, and checks the
 // signature with the certificate's key, the chain to a pinned root at the

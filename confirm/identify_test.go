@@ -180,7 +180,7 @@ func TestIdentifyVerdicts(t *testing.T) {
 		wantOK     bool
 		wantStatus confirm.RevocationStatus
 		wantReason string
-		wantCode   string
+		wantCode   confirm.RevocationCode
 		wantChain  string
 		wantRefuse confirm.RefusalCode
 	}{

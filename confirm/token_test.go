@@ -129,6 +129,14 @@ func TestTokenRefusals(t *testing.T) {
 			te.setCRLs(nil, []revoked{{h.AuthCert.SerialNumber, revocation.ReasonKeyCompromise}})
 		}, wantCode: token.Revoked},
 		{name: "revocation unknown hard", setup: func(te *tokenEnv) { te.v.Revocation = nil }, wantCode: token.RevocationUnknown},
+		{name: "unconfigured source hard", setup: func(te *tokenEnv) { te.v.Revocation = revocation.NoSource }, wantCode: token.RevocationUnknown},
+		{name: "unconfigured source from Config.Load, hard", setup: func(te *tokenEnv) {
+			chk, _, err := revocation.Config{}.Load(context.Background(), te.roots.Certificates())
+			if err != nil {
+				panic(err)
+			}
+			te.v.Revocation = chk
+		}, wantCode: token.RevocationUnknown},
 		{name: "stale CRL hard", setup: func(te *tokenEnv) {
 			te.crls.Now = func() time.Time { return te.now.Add(30 * 24 * time.Hour) }
 		}, wantCode: token.RevocationUnknown},

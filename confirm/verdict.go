@@ -109,31 +109,50 @@ type RevocationResult struct {
 	RegistrationChanged bool `json:"registration_changed,omitempty"`
 	// RevokedAt is the revocation time when revoked.
 	RevokedAt time.Time `json:"revoked_at,omitzero"`
-	// Code says why the status is unknown: "no_source", "no_issuer",
-	// "not_covered", "stale", "not_yet_valid", "bad_signature",
-	// "unreachable", "responder_error", "responder_unknown", "error".
-	Code string `json:"code,omitempty"`
+	// Code says why the status is unknown (RevCodeNoSource, ...).
+	Code RevocationCode `json:"code,omitempty"`
 	// Source names what answered or what was tried.
 	Source string `json:"source,omitempty"`
 	Detail string `json:"detail,omitempty"`
 }
 
+// RevocationCode says why a revocation status is unknown
+// (RevocationResult.Code).
+type RevocationCode string
+
 // Revocation codes of RevocationResult.Code for an unknown status.
 const (
-	RevCodeNoSource         = "no_source"
-	RevCodeNoIssuer         = "no_issuer"
-	RevCodeNotCovered       = "not_covered"
-	RevCodeStale            = "stale"
-	RevCodeNotYetValid      = "not_yet_valid"
-	RevCodeBadSignature     = "bad_signature"
-	RevCodeUnreachable      = "unreachable"
-	RevCodeResponderError   = "responder_error"
-	RevCodeResponderUnknown = "responder_unknown"
-	RevCodeError            = "error"
+	// RevCodeNoSource: no CRL or responder covers the certificate's issuer.
+	RevCodeNoSource RevocationCode = "no_source"
+	// RevCodeNoIssuer: no trusted root issued the certificate.
+	RevCodeNoIssuer RevocationCode = "no_issuer"
+	// RevCodeNotCovered: only distribution-point CRLs that do not cover
+	// the certificate are loaded.
+	RevCodeNotCovered RevocationCode = "not_covered"
+	// RevCodeStale: the CRL's nextUpdate has passed.
+	RevCodeStale RevocationCode = "stale"
+	// RevCodeNotYetValid: the CRL's thisUpdate is in the future.
+	RevCodeNotYetValid RevocationCode = "not_yet_valid"
+	// RevCodeBadSignature: the CRL or OCSP response does not verify.
+	RevCodeBadSignature RevocationCode = "bad_signature"
+	// RevCodeUnreachable: the source did not answer.
+	RevCodeUnreachable RevocationCode = "unreachable"
+	// RevCodeResponderError: the OCSP responder answered with an error.
+	RevCodeResponderError RevocationCode = "responder_error"
+	// RevCodeResponderUnknown: the OCSP responder does not know the
+	// certificate.
+	RevCodeResponderUnknown RevocationCode = "responder_unknown"
+	// RevCodeError: any other failure (Detail says which).
+	RevCodeError RevocationCode = "error"
 )
 
-// accepts reports whether r is acceptable under p (as
-// revocation.Policy.Accepts; "not_checked" only happens under off).
+// Accepted reports whether r is acceptable under p, as
+// revocation.Policy.Accepts decides for a revocation.Result: anything
+// under off, anything but revoked under soft, only good under hard.
+func (r RevocationResult) Accepted(p revocation.Policy) bool { return accepts(p, r) }
+
+// accepts is RevocationResult.Accepted ("not_checked" only happens under
+// off).
 func accepts(p revocation.Policy, r RevocationResult) bool {
 	switch p {
 	case revocation.PolicyOff:
@@ -150,15 +169,18 @@ func accepts(p revocation.Policy, r RevocationResult) bool {
 // it, so its unknown answer is "no_source", not "no_issuer" (which says
 // that no trusted root issued the certificate).
 func issuedResult(r revocation.Result) RevocationResult {
-	out := revocationResult(r)
+	out := RevocationResultOf(r)
 	if out.Code == RevCodeNoIssuer {
 		out.Code = RevCodeNoSource
 	}
 	return out
 }
 
-// revocationResult converts a checker's answer.
-func revocationResult(r revocation.Result) RevocationResult {
+// RevocationResultOf converts a revocation checker's answer to the shape
+// of verdicts, with its RevocationCode when the status is unknown: for a
+// caller that checks a certificate itself (a signed document's signer)
+// and reports it beside confirm's verdicts.
+func RevocationResultOf(r revocation.Result) RevocationResult {
 	out := RevocationResult{Source: r.Source}
 	switch r.Status {
 	case revocation.StatusGood:
@@ -185,10 +207,10 @@ func revocationResult(r revocation.Result) RevocationResult {
 }
 
 // revocationCode names why a status is unknown.
-func revocationCode(err error) string {
+func revocationCode(err error) RevocationCode {
 	for _, c := range []struct {
 		err  error
-		code string
+		code RevocationCode
 	}{
 		{revocation.ErrNoSource, RevCodeNoSource},
 		{revocation.ErrUnknownIssuer, RevCodeNoIssuer},

@@ -499,12 +499,11 @@ func verifyOne(ctx context.Context, s *Signature, data []byte, offset int, revs 
 		}
 	}
 	if s.Chain != nil {
-		var r revocation.Result
-		if opts.Revocation == nil {
-			r = revocation.Result{Status: revocation.StatusUnknown, Source: "none", Err: revocation.ErrNoSource}
-		} else {
-			r = opts.Revocation.Check(ctx, cert.Certificate)
+		chk := opts.Revocation
+		if chk == nil {
+			chk = revocation.NoSource
 		}
+		r := chk.Check(ctx, cert.Certificate)
 		s.Revocation = &r
 	}
 	ts, err := timestampOf(sd, opts.TSARoots)

@@ -15,10 +15,12 @@
 # The programs measured are the table `programs` below, one line each:
 #   NAME|CGO_ENABLED|what to build
 # where "what to build" is a package directory (./cmd/mynacard) or
-# "IMPORT PATH EXPRESSION": a generated program printing EXPRESSION from
-# that package alone, to show what importing it costs. A row whose package
-# is not in this tree is skipped with a note on stderr (so the table can
-# name a package before it lands).
+# "IMPORT[,IMPORT...] EXPRESSION": a generated program printing EXPRESSION
+# with those packages alone, to show what importing them costs. A row
+# whose package is not in this tree is skipped with a note on stderr (so
+# the table can name a package before it lands). The floor-* rows use no
+# package of this module: what Go's own X.509 verification, and an HTTP
+# server doing it, cost before any of ours.
 #
 # Environment: GO (default go), MYNACARD_BENCH_STARTUP_RUNS.
 set -euo pipefail
@@ -31,9 +33,11 @@ mod=$("$GO" list -m)
 programs=(
 	"mynacard-cgo|1|./cmd/mynacard"
 	"examples-backend-nocgo|0|./examples/backend"
-	"token-ChallengeSize-nocgo|0|$mod/token token.ChallengeSize"
-	"confirm-ChallengeSize-nocgo|0|$mod/confirm confirm.ChallengeSize"
-	"x509-ParseVerify-nocgo|0|crypto/x509 func() error { c, err := x509.ParseCertificate(nil); if err == nil { _, err = c.Verify(x509.VerifyOptions{}) }; return err }()"
+	"token-NonceSize-nocgo|0|$mod/token token.NonceSize"
+	"confirm-MaxAgeOver-nocgo|0|$mod/confirm confirm.MaxAgeOver"
+	"token-Validate-nocgo|0|context,$mod/token func() error { v := &token.Validator{}; _, err := v.Validate(context.Background(), nil, \"\", \"\", 0); return err }()"
+	"floor-x509-ParseVerify-nocgo|0|crypto/x509 func() error { c, err := x509.ParseCertificate(nil); if err == nil { _, err = c.Verify(x509.VerifyOptions{}) }; return err }()"
+	"floor-http-x509-nocgo|0|crypto/x509,net/http func() error { c, err := x509.ParseCertificate(nil); if err == nil { _, err = c.Verify(x509.VerifyOptions{}) }; if err != nil { return http.ListenAndServe(\"127.0.0.1:0\", nil) }; return err }()"
 )
 
 log() { printf 'bench-binaries.sh: %s\n' "$*" >&2; }
@@ -52,26 +56,29 @@ for row in "${programs[@]}"; do
 	IFS='|' read -r name cgo what <<<"$row"
 	read -r target expr <<<"$what"
 	if [ -n "$expr" ]; then
-		pkg=$target
-		case $pkg in
-		"$mod"/*)
-			if [ ! -d "${pkg#"$mod"/}" ]; then
-				log "skipping $name: ${pkg#"$mod"/} is not in this tree"
-				continue
-			fi
-			;;
-		esac
+		IFS=, read -r -a pkgs <<<"$target"
+		imports=
+		missing=
+		for pkg in "${pkgs[@]}"; do
+			case $pkg in
+			"$mod"/*) [ -d "${pkg#"$mod"/}" ] || missing=${pkg#"$mod"/} ;;
+			esac
+			imports+=$(printf '\t"%s"\n' "$pkg")$'\n'
+		done
+		if [ -n "$missing" ]; then
+			log "skipping $name: $missing is not in this tree"
+			continue
+		fi
 		dir=$gen/$name
 		mkdir -p "$dir"
 		cat >"$dir/main.go" <<EOF
-// Command $name prints $expr: a program importing only $pkg.
+// Command $name prints $expr: a program importing only $target.
 package main
 
 import (
 	"fmt"
 
-	"$pkg"
-)
+$imports)
 
 func main() { fmt.Println($expr) }
 EOF

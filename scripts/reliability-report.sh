@@ -57,6 +57,8 @@ cd "$(dirname "$0")/.."
 log() { printf 'reliability-report.sh: %s\n' "$*" >&2; }
 
 GO=${GO:-go}
+# shellcheck source=scripts/fuzzlib.sh
+. scripts/fuzzlib.sh
 fuzztime=${RELIABILITY_FUZZTIME:-5s}
 race=${RELIABILITY_RACE:-1}
 report=${RELIABILITY_OUT:-RELIABILITY.md}
@@ -173,7 +175,7 @@ case $skip in
 		out=$logs/fuzz-${dir//\//_}-$name.log
 		log "fuzz: ./$dir $name for $fuzztime"
 		res=ok
-		if ! "$GO" test -run='^$' -fuzz="^$name\$" -fuzztime="$fuzztime" "./$dir" >"$out" 2>&1; then
+		if ! fuzz_target "./$dir" "$name" "$fuzztime" "$out"; then
 			res=FAIL
 			result[fuzz]=FAIL
 			status=1

@@ -5,7 +5,8 @@
 #
 #   1. installs the Debian packages the tests need when they are missing
 #      (apt-get as root, or through `sudo -n`);
-#   2. go mod download, go vet ./..., a gofmt check, and the `make dist`
+#   2. go mod download, go vet ./... (and -tags store ./examples/backend),
+#      a gofmt check, and the `make dist`
 #      targets of other machines (windows/amd64, linux/arm64) vetted, built
 #      and their tests compiled (scripts/cross.sh);
 #   3. go test -race ./... — the PC/SC tests run for real: internal/pcsctest
@@ -35,6 +36,8 @@ cd "$(dirname "$self")/.."
 
 log() { printf 'test.sh: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
+# shellcheck source=scripts/fuzzlib.sh
+. "$(dirname "$self")/fuzzlib.sh"
 
 # Debian packages: building and testing the PC/SC backend (pcscd,
 # libpcsclite-dev, vsmartcard-vpcd, pkg-config, gcc), independent clients
@@ -92,6 +95,10 @@ run_tests() {
 	# shellcheck disable=SC2086
 	go test -race -count=1 -timeout "$timeout" $pkgs || status=$?
 	[ "$status" -eq 0 ] || return "$status"
+	if [ "$pkgs" = ./... ]; then
+		log "go test -race -tags store ./examples/backend"
+		go test -race -count=1 -tags store ./examples/backend || return $?
+	fi
 	[ "${MYNACARD_SKIP_FUZZ:-}" = 1 ] && return 0
 
 	log "fuzz targets, $fuzztime each"
@@ -111,24 +118,10 @@ run_tests() {
 	for n in "${targets[@]}"; do
 		set -- $n
 		log "fuzz $1 $2"
-		local try
-		for try in 1 2; do
-			if go test -run='^$' -fuzz="^$2\$" -fuzztime="$fuzztime" "$1" >"$out" 2>&1; then
-				break
-			fi
-			# Go 1.26's fuzzing coordinator can report its own -fuzztime
-			# deadline as a failure ("context deadline exceeded", no input
-			# written: go.dev/issue/75804, fixed in Go 1.27). A finding always
-			# writes its failing input, so only that result gets one retry;
-			# anything else fails at once.
-			if [ "$try" = 1 ] && grep -qx '    context deadline exceeded' "$out" && ! grep -q 'Failing input written' "$out"; then
-				log "fuzz $1 $2: the coordinator's deadline race (no failing input), once more"
-				continue
-			fi
+		if ! fuzz_target "$1" "$2" "$fuzztime" "$out"; then
 			cat "$out" >&2
 			status=1
-			break
-		done
+		fi
 	done
 	rm -f "$out"
 	return "$status"
@@ -155,6 +148,9 @@ go mod download
 log "go vet"
 # shellcheck disable=SC2086
 go vet $pkgs
+# The example backend with the records store is behind a build tag (its
+# default build links no SQL driver), which plain vet does not see.
+[ "$pkgs" = ./... ] && go vet -tags store ./examples/backend
 
 log "gofmt"
 # The committed Go files (in a git checkout), else every Go file.
@@ -174,6 +170,9 @@ scripts/cross.sh || die "a make dist target does not vet, build or compile its t
 
 log "the RELIABILITY.md generator on a captured log"
 scripts/test-reliability-report.sh || die "scripts/reliability-report.sh renders the attacks table wrongly"
+
+log "the fuzz runner's retry rule (scripts/fuzzlib.sh) with a stand-in go"
+scripts/test-fuzzlib.sh || die "scripts/fuzzlib.sh retries or fails fuzz targets wrongly"
 
 # Was a pcscd running before us? If not, the one the harness starts must
 # be gone when we finish.

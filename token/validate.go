@@ -207,10 +207,11 @@ func (v *Validator) ValidateToken(ctx context.Context, tok *Token, audience, non
 	if v.RevocationPolicy == revocation.PolicyOff {
 		return res, nil
 	}
-	r := revocation.Result{Status: revocation.StatusUnknown, Reason: revocation.ReasonNone, Source: "none", Err: revocation.ErrNoSource}
-	if v.Revocation != nil {
-		r = v.Revocation.Check(ctx, cert.Certificate)
+	chk := v.Revocation
+	if chk == nil {
+		chk = revocation.NoSource
 	}
+	r := chk.Check(ctx, cert.Certificate)
 	switch {
 	case r.Status == revocation.StatusRevoked:
 		reason := r.Reason

@@ -122,6 +122,11 @@ func TestAppKeysAndCounters(t *testing.T) {
 			t.Errorf("TriesLeft = %d, %d", c.TriesLeft(PINSurfaceBirthDate), c.TriesLeft(PINText))
 		}
 	})
+	t.Run("WithTriesQuery", func(t *testing.T) {
+		c := newTestCard(t, WithTriesQuery(PINSurfaceBirthDate, 0x6D00))
+		run(t, c, []step{{selSurface, 0x9000}, {verifyHex("91", ""), 0x6D00}, {verifyHex("93", ""), 0x63C0 | MaxTriesCollation},
+			{verifyHex("91", "000000"), 0x63C0 | (MaxTriesBirthDateKey - 1)}, {selText, 0x9000}, {verifyHex("91", ""), 0x63C0 | MaxTriesText}})
+	})
 	t.Run("WithMaxTries", func(t *testing.T) {
 		c := newTestCard(t, WithMaxTries(PINTextA, 3), WithMaxTries(PINSurfaceBirthDate, 5))
 		run(t, c, []step{{selText, 0x9000}, {verifyHex("94", ""), 0x63C3}, {selSurface, 0x9000}, {verifyHex("91", ""), 0x63C5}})

@@ -296,6 +296,9 @@ func (c *Card) verify(cmd apdu.Command) apdu.Response {
 	}
 	if len(cmd.Data) == 0 {
 		// §11.5.6: no data field asks for the retry counter; no try spent.
+		if sw, ok := c.cfg.variants.triesQuery[p.ref]; ok {
+			return status(sw)
+		}
 		switch {
 		case p.tries == 0:
 			return status(uint16(c.cfg.variants.blockedQuery))

@@ -121,6 +121,20 @@ func WithBlockedQuery(a BlockedQueryAnswer) Option {
 	return func(c *config) { c.variants.blockedQuery = a }
 }
 
+// WithTriesQuery answers the empty VERIFY (the retry counter query) on
+// pin with sw alone, spending nothing, as a card that does not tell that
+// PIN's tries would: whether the surface application's birth-date key
+// answers the query at all is unsure (docs/card-apps.md). A VERIFY with
+// data is answered as usual.
+func WithTriesQuery(pin PINRef, sw uint16) Option {
+	return func(c *config) {
+		if c.variants.triesQuery == nil {
+			c.variants.triesQuery = make(map[PINRef]uint16)
+		}
+		c.variants.triesQuery[pin] = sw
+	}
+}
+
 // EF 0008 (docs/card.md, "EF 0008"): three bytes, the signing
 // certificate's, the authentication certificate's and one of unknown
 // meaning; 8F 8F 00 on a card holding both certificates [one card].
@@ -192,6 +206,7 @@ type variants struct {
 	presenceAbsent  byte
 	presenceBytes   []byte
 	presenceRemoved bool
+	triesQuery      map[PINRef]uint16 // WithTriesQuery
 }
 
 func defaultVariants() variants {

@@ -105,8 +105,15 @@ name or address holds substitute characters (代替文字).`,
 			if err != nil {
 				return err
 			}
+			// The banner follows the card's certificates too, so that a
+			// test card in any reader is labelled without --test-hierarchy.
+			h, err := g.cardHierarchy(ctx, s.jpki, der)
+			if err != nil {
+				return err
+			}
+			test := g.testCard(s) || h == hierarchyTest
 			if out == "" {
-				return g.printCert(args[0], der, format, g.testCard(s))
+				return g.printCert(args[0], der, format, test)
 			}
 			file, err := createOutput(out, force, 0o644)
 			if err != nil {
@@ -114,7 +121,7 @@ name or address holds substitute characters (代替文字).`,
 			}
 			stdout := g.stdout
 			g.stdout = file
-			err = g.printCert(args[0], der, format, g.testCard(s))
+			err = g.printCert(args[0], der, format, test)
 			g.stdout = stdout
 			if cerr := file.Close(); err == nil {
 				err = cerr

@@ -366,9 +366,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 		if err != nil {
 			return err
 		}
-		if rc != nil {
-			opts.Revocation = rc
-		}
+		opts.Revocation = rc
 	}
 	rep, err := pdf.Verify(ctx, data, opts)
 	if err != nil {
@@ -412,9 +410,9 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 		}
 		v.Revocation = confirm.RevocationResult{Status: confirm.RevocationNotChecked}
 		if s.Revocation != nil && policy != revocation.PolicyOff {
-			v.Revocation = revocationResultOf(*s.Revocation)
+			v.Revocation = confirm.RevocationResultOf(*s.Revocation)
 		}
-		v.OK = s.Valid() && revocationAccepted(policy, v.Revocation)
+		v.OK = s.Valid() && v.Revocation.Accepted(policy)
 		if s.Signer != nil {
 			der := s.Signer.Raw
 			j.Signer = &certInfoJSON{Kind: s.Signer.Kind.String(), Subject: s.Signer.Subject.String(), Issuer: s.Signer.Issuer.String(),

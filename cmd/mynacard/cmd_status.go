@@ -25,6 +25,7 @@ var pinOrder = []struct {
 	{card.TextPINB, "text_b"},
 	{card.SurfacePINA, "surface_a"},
 	{card.SurfacePINB, "surface_b"},
+	{card.SurfaceBirthDate, "surface_birth_date"},
 }
 
 // pinStatus is one PIN's remaining tries as status reports it.
@@ -43,9 +44,14 @@ type pinStatus struct {
 
 // cardStatus is what `status` reports.
 type cardStatus struct {
-	Reader       string          `json:"reader"`
-	Virtual      bool            `json:"virtual"`
-	TestCard     bool            `json:"test_card"`
+	Reader  string `json:"reader"`
+	Virtual bool   `json:"virtual"`
+	// TestCard is true when the card's certificates chain to a test
+	// hierarchy (Hierarchy "test"), whichever reader the card is in.
+	TestCard bool `json:"test_card"`
+	// Hierarchy is what the card's certificates chain to:
+	// hierarchyProduction, hierarchyTest or hierarchyUnknown.
+	Hierarchy    string          `json:"hierarchy"`
 	CardType     string          `json:"card_type"`
 	Token        string          `json:"token"`
 	Certificates map[string]bool `json:"certificates"`
@@ -90,15 +96,22 @@ func (g *globals) runStatus(ctx context.Context, withCard bool) error {
 	return nil
 }
 
-// readStatus reads the card type, certificate presence and every PIN's
-// tries with empty VERIFYs, which spend none (ISO/IEC 7816-4 §11.5.6).
+// readStatus reads the card type, certificate presence, what the
+// certificates chain to (cardHierarchy: the TEST CARD banner follows the
+// card, never the reader) and every PIN's tries with empty VERIFYs, which
+// spend none (ISO/IEC 7816-4 §11.5.6). A PIN the card does not answer for
+// is shown so and never fails status.
 func (g *globals) readStatus(ctx context.Context, s *session) (*cardStatus, error) {
 	st := &cardStatus{
 		Reader:   s.card.Reader(),
 		Virtual:  s.virtual,
-		TestCard: g.testCard(s),
 		CardType: cardTypeCode(s.jpki.Type()),
 	}
+	h, err := g.cardHierarchy(ctx, s.jpki)
+	if err != nil {
+		return nil, err
+	}
+	st.Hierarchy, st.TestCard = h, h == hierarchyTest
 	tok, err := s.jpki.Token(ctx)
 	if err != nil {
 		return nil, err
@@ -216,7 +229,8 @@ func (g *globals) cardTypeName(code string) string {
 }
 
 // statusPINLabel names a PIN in the status table: 照合番号A and B open
-// two applications, which the label then names, with the numbers' short
+// two applications, which the label then names (as it names the surface
+// application's birth-date key), with the numbers' short
 // names (the prompts explain what they are), so that a row stays within
 // 80 columns.
 func (g *globals) statusPINLabel(k card.PINKind) string {
@@ -229,6 +243,8 @@ func (g *globals) statusPINLabel(k card.PINKind) string {
 		return g.tr(msgPINOfApp, g.tr(msgAppSurface), g.tr(msgStatusPINA))
 	case card.SurfacePINB:
 		return g.tr(msgPINOfApp, g.tr(msgAppSurface), g.tr(msgStatusPINB))
+	case card.SurfaceBirthDate:
+		return g.tr(msgPINOfApp, g.tr(msgAppSurface), g.tr(msgStatusBirthKey))
 	}
 	return g.pinLabel(k)
 }

@@ -109,16 +109,16 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 					if err != nil {
 						return err
 					}
-					if rc == nil {
+					if !revocation.HasSource(rc) {
 						v.Revocation = confirm.RevocationResult{Status: confirm.RevocationUnknown, Code: confirm.RevCodeNoSource, Detail: "no revocation source configured"}
 					} else {
-						v.Revocation = revocationResultOf(rc.Check(ctx, res.Signer.Certificate))
+						v.Revocation = confirm.RevocationResultOf(rc.Check(ctx, res.Signer.Certificate))
 					}
 				}
 			} else {
 				v.Revocation = confirm.RevocationResult{Status: confirm.RevocationNotChecked}
 			}
-			v.OK = v.Signature.OK && v.Chain.OK && revocationAccepted(policy, v.Revocation)
+			v.OK = v.Signature.OK && v.Chain.OK && v.Revocation.Accepted(policy)
 			if g.JSON {
 				if err := g.printJSON(out); err != nil {
 					return err
@@ -176,52 +176,4 @@ func (t *table) replace(label, value string) {
 			r[1] = value
 		}
 	}
-}
-
-// revocationAccepted applies a revocation policy as package confirm does.
-func revocationAccepted(p revocation.Policy, r confirm.RevocationResult) bool {
-	switch p {
-	case revocation.PolicyOff:
-		return true
-	case revocation.PolicySoft:
-		return r.Status != confirm.RevocationRevoked
-	}
-	return r.Status == confirm.RevocationGood
-}
-
-// revocationResultOf converts a revocation answer to confirm's shape.
-func revocationResultOf(r revocation.Result) confirm.RevocationResult {
-	out := confirm.RevocationResult{Source: r.Source}
-	switch r.Status {
-	case revocation.StatusGood:
-		out.Status = confirm.RevocationGood
-	case revocation.StatusRevoked:
-		out.Status = confirm.RevocationRevoked
-		out.Reason = r.Reason.String()
-		out.RegistrationChanged = r.Reason.RegistrationChanged()
-		out.RevokedAt = r.RevokedAt
-	default:
-		out.Status, out.Code = confirm.RevocationUnknown, confirm.RevCodeError
-		for _, c := range []struct {
-			err  error
-			code string
-		}{
-			{revocation.ErrNoSource, confirm.RevCodeNoSource},
-			{revocation.ErrUnknownIssuer, confirm.RevCodeNoIssuer},
-			{revocation.ErrNotCovered, confirm.RevCodeNotCovered},
-			{revocation.ErrStale, confirm.RevCodeStale},
-			{revocation.ErrNotYetValid, confirm.RevCodeNotYetValid},
-			{revocation.ErrBadSignature, confirm.RevCodeBadSignature},
-			{revocation.ErrUnreachable, confirm.RevCodeUnreachable},
-		} {
-			if errors.Is(r.Err, c.err) {
-				out.Code = c.code
-				break
-			}
-		}
-		if r.Err != nil {
-			out.Detail = r.Err.Error()
-		}
-	}
-	return out
 }

@@ -20,6 +20,9 @@ const (
 
 	msgStatusPINA msgKey = "cli.status.pin_a"
 	msgStatusPINB msgKey = "cli.status.pin_b"
+	// msgStatusBirthKey is the surface application's birth-date key in the
+	// status table (the key the age check uses).
+	msgStatusBirthKey msgKey = "cli.status.birth_date_key"
 
 	msgFileExists       msgKey = "cli.file.exists"
 	msgHintFileExists   msgKey = "cli.hint.file_exists"
@@ -91,6 +94,7 @@ func clerkMessages() []cliMessage {
 		{msgHintDocumentRevoked, "the signer's certificate is revoked: do not rely on this signed document", "署名者の証明書は失効しています。この署名済みの文書は信頼しないでください"},
 		{msgStatusPINA, "verification number A", "照合番号A"},
 		{msgStatusPINB, "verification number B", "照合番号B"},
+		{msgStatusBirthKey, "birth-date key", "生年月日キー"},
 		{msgFileExists, "%s already exists: it was kept", "%s はすでにあります（そのままにしました）"},
 		{msgHintFileExists, "give another file with --out, or --force to replace it; the card was not used", "--out で別のファイルを指定するか、置き換える場合は --force を付けてください（カードは使っていません）"},
 		{msgBinaryToTerminal, "--format der writes binary data: give --out FILE, or redirect the output to a file", "--format der はバイナリデータを出力します。--out FILE を指定するか、出力をファイルにリダイレクトしてください"},

@@ -1,5 +1,7 @@
 package main
 
+import "github.com/mynacard/mynacard/confirm"
+
 // The words for the codes a result carries (--json gives the codes
 // themselves): why a revocation status is unknown, why a chain failed,
 // why an enrolment or a registration change was not made, which
@@ -146,17 +148,18 @@ func (g *globals) withCode(words, code string) string {
 }
 
 // revocationWhy says why a revocation status is unknown.
-func (g *globals) revocationWhy(code string) string {
-	k, ok := map[string]msgKey{
-		"no_source": msgRevWhyNoSource, "no_issuer": msgRevWhyNoIssuer, "not_covered": msgRevWhyNotCovered,
-		"stale": msgRevWhyStale, "not_yet_valid": msgRevWhyNotYet, "bad_signature": msgRevWhyBadSig,
-		"unreachable": msgRevWhyUnreachable, "responder_error": msgRevWhyRespError,
-		"responder_unknown": msgRevWhyRespUnknown, "error": msgRevWhyError,
+func (g *globals) revocationWhy(code confirm.RevocationCode) string {
+	k, ok := map[confirm.RevocationCode]msgKey{
+		confirm.RevCodeNoSource: msgRevWhyNoSource, confirm.RevCodeNoIssuer: msgRevWhyNoIssuer,
+		confirm.RevCodeNotCovered: msgRevWhyNotCovered, confirm.RevCodeStale: msgRevWhyStale,
+		confirm.RevCodeNotYetValid: msgRevWhyNotYet, confirm.RevCodeBadSignature: msgRevWhyBadSig,
+		confirm.RevCodeUnreachable: msgRevWhyUnreachable, confirm.RevCodeResponderError: msgRevWhyRespError,
+		confirm.RevCodeResponderUnknown: msgRevWhyRespUnknown, confirm.RevCodeError: msgRevWhyError,
 	}[code]
 	if !ok {
 		k = msgRevWhyError
 	}
-	return g.withCode(g.tr(k), code)
+	return g.withCode(g.tr(k), string(code))
 }
 
 // chainWhy says why a chain did not verify.

@@ -5,9 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/user"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -24,6 +22,7 @@ import (
 	"github.com/mynacard/mynacard/reader"
 	"github.com/mynacard/mynacard/reader/pcsc"
 	"github.com/mynacard/mynacard/store"
+	"github.com/mynacard/mynacard/store/sqlite"
 	"github.com/mynacard/mynacard/store/storeopen"
 )
 
@@ -294,9 +293,9 @@ func (g *globals) revocationConfig() (revocation.Config, error) {
 
 // revocationChecker builds the revocation checker from the flags
 // (revocation.Config.Load, the library's loading and decision procedure);
-// nil when no source is given (every status is then "unknown: no
-// source"). A source that cannot be used is an error naming it; a stale
-// CRL or an unreachable URL is a warning.
+// revocation.NoSource when no source is given (every status is then
+// "unknown: no source"). A source that cannot be used is an error naming
+// it; a stale CRL or an unreachable URL is a warning.
 func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (revocation.Checker, error) {
 	cfg, err := g.revocationConfig()
 	if err != nil {
@@ -307,7 +306,7 @@ func (g *globals) revocationChecker(ctx context.Context, roots *jpki.Roots) (rev
 			return g.virtualRevocation(ctx, roots)
 		}
 		g.warnf("%s", g.tr(msgNoRevocation))
-		return nil, nil
+		return revocation.NoSource, nil
 	}
 	rc, warnings, err := cfg.Load(ctx, roots.Certificates())
 	g.revocationWarnings(warnings)
@@ -373,20 +372,6 @@ func (g *globals) virtualRevocation(ctx context.Context, roots *jpki.Roots) (rev
 	return rc, nil
 }
 
-// defaultDBPath is the per-user SQLite file: $XDG_DATA_HOME/mynacard/
-// mynacard.db, or ~/.local/share/mynacard/mynacard.db.
-func defaultDBPath() (string, error) {
-	dir := os.Getenv("XDG_DATA_HOME")
-	if dir == "" {
-		home, err := os.UserHomeDir()
-		if err != nil {
-			return "", fmt.Errorf("finding the data directory: %w", err)
-		}
-		dir = filepath.Join(home, ".local", "share")
-	}
-	return filepath.Join(dir, "mynacard", "mynacard.db"), nil
-}
-
 // openStore opens the store --db names. Only a command that writes the
 // first data (g.mayCreateStore: identify --enroll, eligibility import)
 // creates a missing one (SQLite 0600 in a 0700 directory, or the schema
@@ -412,12 +397,13 @@ func (g *globals) openStore(ctx context.Context) (store.Store, error) {
 	return st, nil
 }
 
-// storeDSN is --db, or the per-user SQLite file.
+// storeDSN is --db, or the per-user SQLite file (sqlite.DefaultPath, the
+// one place that decides it).
 func (g *globals) storeDSN() (string, error) {
 	if g.DB != "" {
 		return g.DB, nil
 	}
-	return defaultDBPath()
+	return sqlite.DefaultPath()
 }
 
 // operator names the clerk: --operator, else the login name.
@@ -442,7 +428,7 @@ func (g *globals) confirmer(ctx context.Context, s *session, st store.Store) (*c
 		return nil, err
 	}
 	policy := rcfg.Policy
-	var rc revocation.Checker
+	rc := revocation.NoSource
 	if policy != revocation.PolicyOff {
 		if rc, err = g.revocationChecker(ctx, roots); err != nil {
 			return nil, err

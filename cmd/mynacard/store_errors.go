@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mynacard/mynacard/operator"
+	"github.com/mynacard/mynacard/store/sqlite"
 )
 
 // noStoreError is a store that a command needs and that does not exist
@@ -70,7 +71,7 @@ func (g *globals) checkpointPath() (string, error) {
 	if err != nil {
 		return "", usageErrorf("--db: cannot read the DSN: name the checkpoint with --checkpoint")
 	}
-	db, err := defaultDBPath()
+	db, err := sqlite.DefaultPath()
 	if err != nil {
 		return "", err
 	}

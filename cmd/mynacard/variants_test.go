@@ -20,6 +20,7 @@ import (
 //	blocked=63C0|6984          empty VERIFY on a blocked PIN
 //	atr=2024                   the 2024 card's ATR
 //	authtries=N                the authentication PIN's retry counter
+//	birthquery=SW              empty VERIFY on the surface birth-date key
 func cardVariants(ts *testscript.TestScript, words []string) []virtual.Option {
 	var opts []virtual.Option
 	for _, w := range words {
@@ -60,6 +61,10 @@ func cardVariants(ts *testscript.TestScript, words []string) []virtual.Option {
 			n, err := strconv.Atoi(v)
 			ts.Check(err)
 			opts = append(opts, virtual.WithMaxTries(virtual.PINJPKIAuth, n))
+		case "birthquery":
+			sw, err := strconv.ParseUint(v, 16, 16)
+			ts.Check(err)
+			opts = append(opts, virtual.WithTriesQuery(virtual.PINSurfaceBirthDate, uint16(sw)))
 		default:
 			ts.Fatalf("unknown card variant %q", w)
 		}

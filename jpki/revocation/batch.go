@@ -149,56 +149,138 @@ type BatchStats struct {
 }
 
 // Batch answers every pair of in against the loaded CRLs at t, calling
-// emit with each pair and its result (emit must copy the pair's slices to
-// keep them; an error from emit stops the batch). It holds one pair at a
-// time, so memory does not grow with the input. A malformed input line is
-// reported to emit as StatusUnknown with its error and counted; an I/O
-// error ends the batch. The context is checked every batchCtxEvery pairs.
+// emit with each pair and its result, in input order (emit must copy the
+// pair's slices to keep them; an error from emit stops the batch). It
+// holds batchChunk pairs at a time, so memory does not grow with the
+// input: their lookups are prefetched together, then answered (see
+// prefetchAhead). A malformed input line is reported to emit as
+// StatusUnknown with its error and counted; an I/O error ends the batch
+// after the pairs before it are answered. The context is checked every
+// batchCtxEvery pairs.
 func (s *CRLSet) Batch(ctx context.Context, in iter.Seq2[Pair, error], t time.Time, emit func(Pair, Result) error) (BatchStats, error) {
-	st := BatchStats{ByReason: map[Reason]int{}}
-	groups := map[string]issuerGroup{}
+	b := batchRun{set: s, t: t, emit: emit, groups: map[string]issuerGroup{},
+		st: BatchStats{ByReason: map[Reason]int{}}}
 	var stop error
+	readFailed := false // stop is an I/O error reading a line
+	read := 0
 	for p, err := range in {
-		if st.Total%batchCtxEvery == 0 {
+		if read%batchCtxEvery == 0 {
 			if stop = ctx.Err(); stop != nil {
 				break
 			}
 		}
-		st.Total++
-		var r Result
+		read++
 		if err != nil && !errors.Is(err, ErrMalformed) {
-			stop = err
+			stop, readFailed = err, true
 			break
 		}
-		if err != nil {
-			r = unknown("batch", err)
-		} else {
-			g, ok := groups[string(p.IssuerKeyID)]
-			if !ok {
-				g = s.group(p.IssuerKeyID)
-				groups[string(p.IssuerKeyID)] = g
-			}
-			r = s.answerGroup(g, p.IssuerKeyID, keyFromInteger(p.Serial), t)
-		}
-		switch r.Status {
-		case StatusGood:
-			st.Good++
-		case StatusRevoked:
-			st.Revoked++
-			st.ByReason[r.Reason]++
-		default:
-			st.Unknown++
-		}
-		if emit != nil {
-			if stop = emit(p, r); stop != nil {
+		b.hold(p, err)
+		if b.n == len(b.chunk) {
+			if stop = b.flush(); stop != nil {
 				break
 			}
 		}
 	}
-	if stop != nil {
-		return st, fmt.Errorf("running batch status: %w", stop)
+	// The held pairs are answered whatever stopped the reading; an error
+	// from emit while doing so is what stops the batch, as it would have
+	// before the next line was read.
+	if ferr := b.flush(); ferr != nil {
+		stop, readFailed = ferr, false
 	}
-	return st, nil
+	if readFailed {
+		b.st.Total++ // the line whose reading failed
+	}
+	if stop != nil {
+		return b.st, fmt.Errorf("running batch status: %w", stop)
+	}
+	return b.st, nil
+}
+
+// batchChunk is how many pairs Batch holds and prefetches at once.
+const batchChunk = prefetchAhead
+
+// batchItem is one held pair, with copies of its slices (the input's are
+// reused by the next pair).
+type batchItem struct {
+	p           Pair
+	err         error
+	key, serial []byte
+	k           serialKey
+	g           issuerGroup
+}
+
+// batchRun is one Batch call's state.
+type batchRun struct {
+	set    *CRLSet
+	t      time.Time
+	emit   func(Pair, Result) error
+	groups map[string]issuerGroup
+	chunk  [batchChunk]batchItem
+	n      int
+	st     BatchStats
+}
+
+// hold copies a pair into the chunk and starts its lookups' cache misses.
+func (b *batchRun) hold(p Pair, err error) {
+	it := &b.chunk[b.n]
+	b.n++
+	it.err = err
+	it.key = append(it.key[:0], p.IssuerKeyID...)
+	it.serial = append(it.serial[:0], p.Serial...)
+	it.p = Pair{Line: p.Line, IssuerKeyID: it.key, Serial: it.serial}
+	if p.IssuerKeyID == nil {
+		it.p.IssuerKeyID = nil
+	}
+	if p.Serial == nil {
+		it.p.Serial = nil
+	}
+	if err != nil {
+		return
+	}
+	g, ok := b.groups[string(it.key)]
+	if !ok {
+		g = b.set.group(it.key)
+		b.groups[string(it.key)] = g
+	}
+	it.g = g
+	it.k = keyFromInteger(it.serial)
+	for _, c := range g.parts {
+		c.prefetchKey(&it.k)
+	}
+	for _, c := range g.whole {
+		c.prefetchKey(&it.k)
+	}
+}
+
+// flush answers the held pairs in order and empties the chunk.
+func (b *batchRun) flush() error {
+	n := b.n
+	b.n = 0
+	for i := range n {
+		it := &b.chunk[i]
+		var r Result
+		if it.err != nil {
+			r = unknown("batch", it.err)
+		} else {
+			r = b.set.answerGroup(it.g, it.key, it.k, b.t)
+		}
+		b.st.Total++
+		switch r.Status {
+		case StatusGood:
+			b.st.Good++
+		case StatusRevoked:
+			b.st.Revoked++
+			b.st.ByReason[r.Reason]++
+		default:
+			b.st.Unknown++
+		}
+		if b.emit != nil {
+			if err := b.emit(it.p, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // batchCtxEvery is how often Batch checks its context.

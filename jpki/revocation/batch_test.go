@@ -130,3 +130,105 @@ func TestBatchConstantMemory(t *testing.T) {
 		t.Fatalf("%.2f allocations per pair", perPair)
 	}
 }
+
+// TestBatchChunks runs batches of every length around the chunk size:
+// each pair is answered once, in input order, with the pair's own bytes
+// (the chunk copies them: the reader reuses its buffers), whatever the
+// pairs' positions in a chunk.
+func TestBatchChunks(t *testing.T) {
+	set := NewCRLSet(signRoots(), CRLSetOptions{Now: fixedNow})
+	set.Add(mustParse(t, makeCRL(t, 3, jpkitest.CRLOptions{Synthetic: 100})))
+	root, _ := signRoot(3)
+	key := hex.EncodeToString(root.SubjectKeyId)
+	for _, n := range []int{0, 1, batchChunk - 1, batchChunk, batchChunk + 1, 2*batchChunk + 3, 5 * batchChunk} {
+		var lines []int
+		st, err := set.Batch(context.Background(), ReadPairs(&pairLines{key: key, n: n}), refTime, func(p Pair, r Result) error {
+			lines = append(lines, p.Line)
+			serial := int64(jpkitest.SyntheticSerialBase) + int64(p.Line-1)
+			if got := hex.EncodeToString(p.Serial); got != fmt.Sprintf("%08x", serial) {
+				return fmt.Errorf("line %d: serial %s", p.Line, got)
+			}
+			if hex.EncodeToString(p.IssuerKeyID) != key {
+				return fmt.Errorf("line %d: issuer %x", p.Line, p.IssuerKeyID)
+			}
+			if listed := (p.Line-1)%2 == 0 && (p.Line-1)/2 < 100; listed != (r.Status == StatusRevoked) {
+				return fmt.Errorf("line %d: %v", p.Line, r.Status)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		if st.Total != n || st.Good+st.Revoked+st.Unknown != n || len(lines) != n {
+			t.Fatalf("n=%d: %+v, %d emitted", n, st, len(lines))
+		}
+		for i, l := range lines {
+			if l != i+1 {
+				t.Fatalf("n=%d: emitted lines %v", n, lines)
+			}
+		}
+	}
+}
+
+// failAfter yields lines of pairLines, then an I/O error.
+type failAfter struct {
+	r    io.Reader
+	left int
+}
+
+func (f *failAfter) Read(b []byte) (int, error) {
+	if f.left <= 0 {
+		return 0, errors.New("disk gone")
+	}
+	if len(b) > f.left {
+		b = b[:f.left]
+	}
+	n, err := f.r.Read(b)
+	f.left -= n
+	return n, err
+}
+
+// TestBatchStops checks what a batch has answered when it stops: on
+// emit's error nothing after that pair is emitted; on an I/O error every
+// pair read before it is answered and the failed line is counted; on a
+// cancelled context the batch stops with the context's error.
+func TestBatchStops(t *testing.T) {
+	set := NewCRLSet(signRoots(), CRLSetOptions{Now: fixedNow})
+	set.Add(mustParse(t, makeCRL(t, 3, jpkitest.CRLOptions{Synthetic: 100})))
+	root, _ := signRoot(3)
+	key := hex.EncodeToString(root.SubjectKeyId)
+	lineLen := len(key) + 1 + 8 + 1
+
+	for _, stopAt := range []int{1, batchChunk / 2, batchChunk, batchChunk + 1} {
+		emitted := 0
+		boom := errors.New("emit failed")
+		st, err := set.Batch(context.Background(), ReadPairs(&pairLines{key: key, n: 3 * batchChunk}), refTime, func(p Pair, r Result) error {
+			emitted++
+			if p.Line == stopAt {
+				return boom
+			}
+			return nil
+		})
+		if !errors.Is(err, boom) || emitted != stopAt || st.Total != stopAt {
+			t.Fatalf("emit error at %d: %v, %d emitted, %+v", stopAt, err, emitted, st)
+		}
+	}
+
+	for _, good := range []int{0, 3, batchChunk, batchChunk + 5} {
+		emitted := 0
+		in := &failAfter{r: &pairLines{key: key, n: 1000}, left: good * lineLen}
+		st, err := set.Batch(context.Background(), ReadPairs(in), refTime, func(Pair, Result) error { emitted++; return nil })
+		if err == nil || !strings.Contains(err.Error(), "disk gone") {
+			t.Fatalf("I/O error after %d lines: %v", good, err)
+		}
+		if emitted != good || st.Total != good+1 || st.Good+st.Revoked+st.Unknown != good {
+			t.Fatalf("I/O error after %d lines: %d emitted, %+v", good, emitted, st)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if st, err := set.Batch(ctx, ReadPairs(&pairLines{key: key, n: 10}), refTime, nil); !errors.Is(err, context.Canceled) || st.Total != 0 {
+		t.Fatalf("cancelled: %+v %v", st, err)
+	}
+}

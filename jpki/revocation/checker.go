@@ -23,6 +23,30 @@ type Checker interface {
 	Check(ctx context.Context, cert *x509.Certificate) Result
 }
 
+// NoSource is the Checker of a configuration without a source: every
+// answer is StatusUnknown with ErrNoSource, never good, so a policy that
+// needs an answer refuses. [Config.Load] returns it when nothing is
+// configured or the policy is off; [HasSource] tells it apart before a
+// card is touched.
+var NoSource Checker = noSource{}
+
+type noSource struct{}
+
+func (noSource) Check(context.Context, *x509.Certificate) Result {
+	return Result{Status: StatusUnknown, Reason: ReasonNone, Source: "none", Err: ErrNoSource}
+}
+
+// HasSource reports whether ch answers from a source: false for nil and
+// for NoSource. A hard policy without a source is refused up front with
+// it, rather than at each check.
+func HasSource(ch Checker) bool {
+	if ch == nil {
+		return false
+	}
+	_, none := ch.(noSource)
+	return !none
+}
+
 // Mode says which sources a Combined checker asks, in which order.
 type Mode int
 

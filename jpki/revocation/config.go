@@ -182,23 +182,25 @@ func (c Config) CheckSources() error {
 // ErrResponder); the checker then answers unknown where it cannot decide,
 // and a stale CRL's listings still count as revocations.
 //
-// With no source configured, or PolicyOff, the checker is nil: a consumer
-// then reports every status as unknown ("no source"), never good.
+// With no source configured, or PolicyOff, the checker is NoSource: it
+// answers every certificate unknown (ErrNoSource), never good, and
+// HasSource reports false for it. The returned Checker is never nil, not
+// even with an error: one who ignores the error gets no "good".
 func (c Config) Load(ctx context.Context, issuers []*x509.Certificate) (Checker, []error, error) {
 	if !c.Configured() || c.Policy == PolicyOff {
-		return nil, nil, nil
+		return NoSource, nil, nil
 	}
 	switch c.Mode {
 	case 0, ModeOCSPThenCRL, ModeCRLOnly, ModeOCSPOnly:
 	default:
-		return nil, nil, fmt.Errorf("configuring revocation: unknown mode %d", int(c.Mode))
+		return NoSource, nil, fmt.Errorf("configuring revocation: unknown mode %d", int(c.Mode))
 	}
 	var oc *OCSPClient
 	if c.OCSP != "" {
 		var err error
 		oc, err = NewOCSPClient(OCSPConfig{URL: c.OCSP, Issuers: issuers, Now: c.CRLOptions.Now})
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: %w", ErrBadOCSPURL, err)
+			return NoSource, nil, fmt.Errorf("%w: %w", ErrBadOCSPURL, err)
 		}
 	}
 	var crls *CRLSet
@@ -220,7 +222,7 @@ func (c Config) Load(ctx context.Context, issuers []*x509.Certificate) (Checker,
 			case errors.Is(err, ErrStale) || errors.Is(err, ErrNotYetValid):
 				warnings = append(warnings, &SourceError{Source: label, Err: err})
 			default:
-				return nil, warnings, &SourceError{Source: label, Err: err}
+				return NoSource, warnings, &SourceError{Source: label, Err: err}
 			}
 		}
 		for _, s := range c.CRLs {
@@ -229,7 +231,7 @@ func (c Config) Load(ctx context.Context, issuers []*x509.Certificate) (Checker,
 			switch {
 			case err == nil:
 			case errors.As(err, &se):
-				return nil, warnings, err
+				return NoSource, warnings, err
 			default:
 				warnings = append(warnings, &SourceError{Source: s, Err: err})
 			}
@@ -251,7 +253,7 @@ func (c Config) Load(ctx context.Context, issuers []*x509.Certificate) (Checker,
 	}
 	ch, err := NewCombined(mode, oc, crls)
 	if err != nil {
-		return nil, warnings, err
+		return NoSource, warnings, err
 	}
 	return ch, warnings, nil
 }

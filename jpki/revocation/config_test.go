@@ -86,11 +86,15 @@ func TestConfigLoad(t *testing.T) {
 	goodCert := issueCert(t, 3, new(big.Int).Add(jpkitest.SyntheticCRLEntry(4).Serial, big.NewInt(1)), "", "")
 	opts := CRLSetOptions{Now: fixedNow}
 
-	// Nothing configured, or off: no checker, no error.
+	// Nothing configured, or off: NoSource, no error; it answers unknown
+	// with ErrNoSource, never good.
 	for _, c := range []Config{{}, {CRLs: []string{fresh}, Policy: PolicyOff}} {
 		chk, warns, err := c.Load(ctx, signRoots())
-		if chk != nil || warns != nil || err != nil {
-			t.Errorf("Load(%+v) = %v, %v, %v; want nothing", c, chk, warns, err)
+		if chk == nil || HasSource(chk) || warns != nil || err != nil {
+			t.Errorf("Load(%+v) = %v, %v, %v; want NoSource", c, chk, warns, err)
+		}
+		if r := chk.Check(ctx, goodCert); r.Status != StatusUnknown || !errors.Is(r.Err, ErrNoSource) {
+			t.Errorf("Load(%+v).Check = %+v, want unknown, ErrNoSource", c, r)
 		}
 	}
 
@@ -125,7 +129,7 @@ func TestConfigLoad(t *testing.T) {
 
 	// A missing source is an error naming it, before anything is built.
 	missing := filepath.Join(dir, "missing.crl")
-	if chk, _, err := (Config{CRLs: []string{fresh, missing}}).Load(ctx, signRoots()); chk != nil || !errors.As(err, &se) || se.Source != missing {
+	if chk, _, err := (Config{CRLs: []string{fresh, missing}}).Load(ctx, signRoots()); HasSource(chk) || !errors.As(err, &se) || se.Source != missing {
 		t.Errorf("missing source: %v, %v", chk, err)
 	}
 	if err := (Config{CRLs: []string{missing}}).CheckSources(); !errors.As(err, &se) {

@@ -138,6 +138,10 @@ func (c *CRL) Lookup(serial *big.Int) (Entry, bool) {
 	return e, ok
 }
 
+// prefetchKey starts loading the slots a lookupKey of k will read (see
+// index.prefetch); it changes nothing and reports nothing.
+func (c *CRL) prefetchKey(k *serialKey) { c.index().prefetch(k) }
+
 // lookupKey takes the key by reference: a copy of it on the stack, read
 // back in other widths, would wait for the previous lookup's cache miss
 // to retire, and lookups one after another would stop overlapping. The

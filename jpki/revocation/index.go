@@ -251,12 +251,20 @@ func mix64(v uint64) uint64 {
 
 // scramble mixes a key (kw words) in place, bijectively: the first word
 // is mixed with a function of all the others, which are kept. Equal keys
-// stay equal and distinct ones distinct, and the first word, which
-// chooses the home slot, depends on every bit of the serial.
+// stay equal and distinct ones distinct (for any function of the other
+// words), and the first word, which chooses the home slot, depends on
+// every bit of the serial. The other words enter through one multiply
+// each by an odd constant, in parallel, rather than a mix64 each one
+// after another: the mix64 that follows spreads their bits, and a 20-byte
+// lookup, which computes this twice when pipelined, measured 10–15 ns
+// faster. Part of the index file format, like mix64.
 func scramble(w []uint64) {
 	var f uint64
-	for _, v := range w[1:] {
-		f = mix64(f ^ v)
+	switch len(w) {
+	case 2:
+		f = w[1] * 0x9E3779B97F4A7C15
+	case 3:
+		f = w[1]*0x9E3779B97F4A7C15 ^ w[2]*0xC2B2AE3D27D4EB4F
 	}
 	w[0] = mix64(w[0] ^ f)
 }
@@ -632,6 +640,38 @@ func (x *index) lookup(k *serialKey) (int64, bool, error) {
 		return x.scan(key[:kw], h+2)
 	}
 	return 0, false, nil
+}
+
+// prefetchAhead is how many lookups ahead of the one being answered a
+// pipelined caller (CRLSet.Batch) prefetches: a random lookup in a table
+// of hundreds of MB is one cache miss and usually a page walk, about
+// 100–170 ns on the 2-core VM it was measured on, and its own arithmetic
+// is 20–40 ns. With the windows of the next lookups already on their way,
+// the misses overlap: 4-byte serials 137 → 65 ns a lookup, 20-byte ones
+// 173 → 98 ns (5M entries, 1M random keys). Distances of 8 to 24 measured
+// within a few ns of each other; 4 was slower.
+const prefetchAhead = 16
+
+// prefetch starts the cache misses of the window a lookup of k reads, its
+// first and last word (the window can straddle two cache lines), without
+// reading them: a lookup of k soon after finds them loaded. Nothing is
+// read for the program, so a mapped block is not checked here; the
+// lookup checks it as usual.
+func (x *index) prefetch(k *serialKey) {
+	if !k.ok || x.n == 0 || k.need > x.kw {
+		return
+	}
+	var key [maxKeyWords]uint64
+	kw, s := x.kw, x.stride()
+	k.words(key[:kw], kw)
+	scramble(key[:kw])
+	j := int(homeOf(key[0], x.home)) * s
+	end := j + window(kw)*s - 1
+	if end >= len(x.data) {
+		return
+	}
+	prefetch(&x.data[j])
+	prefetch(&x.data[end])
 }
 
 // scan is the lookup's loop from slot i on: the key, a larger key or an

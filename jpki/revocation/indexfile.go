@@ -58,7 +58,7 @@ import (
 // of each indexBlock of the body).
 const (
 	indexMagic      = "MYNACRLX"
-	indexVersion    = 5
+	indexVersion    = 6
 	indexExt        = ".idx"
 	indexHeaderSize = 64
 	// indexBodyAlign aligns the records to a page so they map cleanly.

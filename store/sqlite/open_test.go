@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -55,5 +56,49 @@ func TestDefaultPath(t *testing.T) {
 	t.Setenv("HOME", "/home/clerk")
 	if p, err := DefaultPath(); err != nil || p != "/home/clerk/.local/share/mynacard/mynacard.db" {
 		t.Errorf("DefaultPath = %q, %v", p, err)
+	}
+}
+
+// TestDefaultPathFor: every system's rule, on any system: an absolute
+// XDG_DATA_HOME first, then ~/.local/share on Linux and the BSDs, the
+// user configuration directory on macOS and Windows; a directory that
+// cannot be found is an error, never a relative path.
+func TestDefaultPathFor(t *testing.T) {
+	dir := func(d string) func() (string, error) { return func() (string, error) { return d, nil } }
+	none := func() (string, error) { return "", errors.New("not defined") }
+	db := func(parts ...string) string {
+		return filepath.Join(append(parts, "mynacard", "mynacard.db")...)
+	}
+	for _, c := range []struct {
+		name, goos, xdg string
+		home, config    func() (string, error)
+		want            string
+	}{
+		{"linux", "linux", "", dir("/home/clerk"), dir("/home/clerk/.config"), db("/home/clerk", ".local", "share")},
+		{"linux XDG", "linux", "/data", dir("/home/clerk"), none, db("/data")},
+		{"linux relative XDG", "linux", "rel", dir("/home/clerk"), none, db("/home/clerk", ".local", "share")},
+		{"freebsd", "freebsd", "", dir("/usr/home/clerk"), none, db("/usr/home/clerk", ".local", "share")},
+		{"darwin", "darwin", "", dir("/Users/clerk"), dir("/Users/clerk/Library/Application Support"), db("/Users/clerk/Library/Application Support")},
+		{"darwin XDG", "darwin", "/xdg", none, none, db("/xdg")},
+		{"windows", "windows", "", dir(`C:\Users\clerk`), dir(`C:\Users\clerk\AppData\Roaming`), db(`C:\Users\clerk\AppData\Roaming`)},
+		{"linux no home", "linux", "", none, dir("/cfg"), ""},
+		{"windows no AppData", "windows", "", dir(`C:\Users\clerk`), none, ""},
+	} {
+		env := func(k string) string {
+			if k == "XDG_DATA_HOME" {
+				return c.xdg
+			}
+			return ""
+		}
+		got, err := defaultPathFor(userDirs{goos: c.goos, env: env, home: c.home, config: c.config})
+		if c.want == "" {
+			if err == nil {
+				t.Errorf("%s: %q, want an error", c.name, got)
+			}
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("%s: %q, %v; want %q", c.name, got, err, c.want)
+		}
 	}
 }
