@@ -311,7 +311,7 @@ func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *card.Attributes
 				a = &card.Attributes{}
 			}
 			if e.Revocation.Status == store.RevocationRevoked && e.Revocation.Reason == reasonAffiliationChanged &&
-				a.BirthDate.Equal(attrs.BirthDate) &&
+				jsonDate(a.BirthDate) == jsonDate(attrs.BirthDate) &&
 				(mayBeSame(a.Name, attrs.Name, a.NameSubstitutes, attrs.NameSubstitutes) ||
 					mayBeSame(a.Address, attrs.Address, a.AddressSubstitutes, attrs.AddressSubstitutes)) {
 				out = append(out, *enrolmentInfo(e))

@@ -3,6 +3,7 @@ package operator_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,8 +20,8 @@ import (
 // substitute flags and a chip identification's record (ISO/IEC 5218 sex
 // code), and checks that the chain verifies from the store and from an
 // export of it, that the export holds the stored text, and that editing
-// the name so that it no longer fits its flags is refused, never
-// verified.
+// a name so that it no longer fits its flags is reported as an edit of
+// that record.
 func TestAttributesTextSealed(t *testing.T) {
 	ctx := context.Background()
 	key := mustKey(t, "Clerk")
@@ -35,13 +36,15 @@ func TestAttributesTextSealed(t *testing.T) {
 	chip := sampleRecord(1)
 	chip.CertKind = card.AuthKey
 	chip.Attributes = &card.Attributes{BirthDate: time.Date(1985, 4, 1, 0, 0, 0, 0, time.UTC), BirthEra: card.EraShowa, Sex: card.SexNotApplicable}
-	for _, r := range []store.Record{sign, chip} {
+	third := sampleRecord(2)
+	third.Attributes.NameSubstitutes = []int{4}
+	for _, r := range []store.Record{sign, chip, third} {
 		if _, err := st.AppendRecord(ctx, r, operator.SealerContext(ctx, key)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	trust := operator.VerifyOptions{AnyCert: true}
-	if rep, err := operator.VerifyStore(ctx, st, trust); err != nil || rep.Verified != 2 {
+	if rep, err := operator.VerifyStore(ctx, st, trust); err != nil || rep.Verified != 3 {
 		t.Fatalf("VerifyStore = %+v, %v", rep, err)
 	}
 	var buf bytes.Buffer
@@ -54,7 +57,7 @@ func TestAttributesTextSealed(t *testing.T) {
 			t.Errorf("export lacks %s:\n%s", want, buf.String())
 		}
 	}
-	if rep, err := operator.VerifyChain(ctx, operator.ReadExport(strings.NewReader(buf.String())), trust); err != nil || rep.Verified != 2 {
+	if rep, err := operator.VerifyChain(ctx, operator.ReadExport(strings.NewReader(buf.String())), trust); err != nil || rep.Verified != 3 {
 		t.Fatalf("VerifyChain of the export = %+v, %v", rep, err)
 	}
 	// An export line whose attribute text the store never writes is a
@@ -65,14 +68,19 @@ func TestAttributesTextSealed(t *testing.T) {
 	}
 	st.Close()
 
-	chaintest.Tamper(t, path, "UPDATE records SET name = '偽　名' WHERE seq = 1")
+	// Editing the third record's name so that it no longer fits its
+	// flags leaves text no writer writes: the record was edited. The
+	// records before it are verified first.
+	chaintest.Tamper(t, path, "UPDATE records SET name = '偽　名' WHERE seq = 3")
 	st2, err := storeopen.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st2.Close()
 	rep, err := operator.VerifyStore(ctx, st2, trust)
-	if err == nil || rep.OK() || !strings.Contains(err.Error(), "record 1") || !strings.Contains(err.Error(), "attributes") {
-		t.Fatalf("VerifyStore after editing the name past its flags = %+v, %v; want refused, naming record 1's attributes", rep, err)
+	var ce *operator.ChainError
+	if !errors.As(err, &ce) || ce.Seq != 3 || !errors.Is(err, operator.ErrHashMismatch) || rep.OK() || rep.Verified != 2 ||
+		rep.Failure != ce || !strings.Contains(err.Error(), "attributes") {
+		t.Fatalf("VerifyStore after editing the name past its flags = %+v, %v; want record 3 edited after 2 verified", rep, err)
 	}
 }

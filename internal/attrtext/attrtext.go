@@ -233,3 +233,18 @@ func sexOf(text string, t SexCodes) (card.Sex, error) {
 	}
 	return 0, fail("sex %q is not an ISO/IEC 5218 code (0, 1, 2 or 9)", text)
 }
+
+// RecordError reports a stored record whose attribute text does not
+// convert: no writer writes such a row, so it was changed after it was
+// written. The store returns it (wrapped) from reads; the operator's
+// verification reports the record as edited.
+type RecordError struct {
+	Seq int64
+	Err error
+}
+
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("record %d: reading attributes: %v", e.Seq, e.Err)
+}
+
+func (e *RecordError) Unwrap() error { return e.Err }

@@ -28,7 +28,7 @@ func scanRecord(sc Scanner) (store.Record, error) {
 		return r, err
 	}
 	if r.Attributes, err = attrtext.Decode(a, attrtext.CodesFor(r.CertKind)); err != nil {
-		return store.Record{}, fmt.Errorf("record %d: reading attributes: %w", r.Seq, err)
+		return store.Record{}, &attrtext.RecordError{Seq: r.Seq, Err: err}
 	}
 	return r, nil
 }
