@@ -59,7 +59,7 @@ func TestReadSurfaceProvingText(t *testing.T) {
 	if err != nil || !v.BasicChecked || v.NumberChecked || v.CAKey.Name() != "9000033" {
 		t.Errorf("text Verify = %+v, %v", v, err)
 	}
-	if txt.Basic.Name != f.h.Spec.Name || txt.Basic.BirthDate != sf.BirthDate || txt.Basic.Sex != sf.Sex {
+	if txt.Basic.Name != f.h.Spec.Name || txt.Basic.BirthDate.Format("20060102") != sf.BirthDate || txt.Basic.Sex != sf.Sex {
 		t.Errorf("basic four %+v, card face %s %v", txt.Basic, sf.BirthDate, sf.Sex)
 	}
 	if len(pt.kinds) != 1 || pt.kinds[0] != card.TextPIN || pt.remaining[0] != virtual.MaxTriesText {

@@ -152,37 +152,23 @@ func ParseNumberRecord(b []byte) (Number, error) {
 	return n, nil
 }
 
-// BasicInfo is the basic four (基本4情報) of text EF 0002.
-type BasicInfo struct {
-	// Name is the holder's name; U+3000 separates family and given name.
-	Name string
-	// Address is the holder's address, with full-width digits.
-	Address string
-	// BirthDate is the birth date as the card holds it, YYYYMMDD
-	// (Gregorian).
-	BirthDate string
-	// Birth is BirthDate as a time at midnight UTC.
-	Birth time.Time
-	// Sex is the ISO/IEC 5218 sex code.
-	Sex Sex
-	// Offsets are DF21's four 16-bit offsets, kept as the card gives them.
-	// They are not used to parse the record (the TLVs are) and not checked.
-	Offsets [4]uint16
-}
-
 // ParseBasicRecord parses text EF 0002: FF20 { DF21 offsets, DF22 name,
 // DF23 address, DF24 birth date, DF25 sex }, lengths in any definite form
-// (81 LL, 82 HH LL). Trailing filler after the record is ignored.
-func ParseBasicRecord(b []byte) (BasicInfo, error) {
+// (81 LL, 82 HH LL). Trailing filler after the record is ignored. The
+// text application has no substitute flags and no era: the result's
+// substitute lists are nil and its BirthEra is EraUnknown. DF21's four
+// offsets must be 8 bytes; they are not used (the TLVs are) and not
+// checked.
+func ParseBasicRecord(b []byte) (Attributes, error) {
 	info, _, err := parseBasic(b)
 	return info, err
 }
 
 // parseBasic also returns the bytes DF32 hashes: DF22's TLV to the end of
 // the record's value.
-func parseBasic(b []byte) (BasicInfo, []byte, error) {
-	fail := func(err error) (BasicInfo, []byte, error) {
-		return BasicInfo{}, nil, fmt.Errorf("parsing basic four record: %w", err)
+func parseBasic(b []byte) (Attributes, []byte, error) {
+	fail := func(err error) (Attributes, []byte, error) {
+		return Attributes{}, nil, fmt.Errorf("parsing basic four record: %w", err)
 	}
 	rec, _, err := apdu.ReadTLV(b)
 	if err != nil {
@@ -192,7 +178,7 @@ func parseBasic(b []byte) (BasicInfo, []byte, error) {
 		return fail(fmt.Errorf("%w: tag %X, want %X", ErrMalformedRecord, rec.Tag, tagBasicRecord))
 	}
 	var (
-		info   BasicInfo
+		info   Attributes
 		hashed []byte
 		seen   = map[uint32]bool{}
 	)
@@ -213,15 +199,12 @@ func parseBasic(b []byte) (BasicInfo, []byte, error) {
 			if len(t.Value) != basicOffsetsLen {
 				return fail(fmt.Errorf("%w: DF21 of %d bytes, want %d", ErrMalformedRecord, len(t.Value), basicOffsetsLen))
 			}
-			for i := range info.Offsets {
-				info.Offsets[i] = uint16(t.Value[2*i])<<8 | uint16(t.Value[2*i+1])
-			}
 		case tagBasicName:
 			info.Name, err = parseText("name", t.Value)
 		case tagBasicAddress:
 			info.Address, err = parseText("address", t.Value)
 		case tagBasicBirth:
-			info.BirthDate, info.Birth, err = parseDate("birth date", t.Value)
+			_, info.BirthDate, err = parseDate("birth date", t.Value)
 		case tagBasicSex:
 			info.Sex, err = parseSex(t.Value)
 		}
@@ -288,8 +271,9 @@ type TextRecord struct {
 	Fields TextFields
 	// Number is EF 0001, when Fields has TextNumberField.
 	Number Number
-	// Basic is EF 0002, when Fields has TextBasicField.
-	Basic BasicInfo
+	// Basic is EF 0002, the basic four, when Fields has TextBasicField
+	// (no substitute flags, BirthEra EraUnknown).
+	Basic Attributes
 	// Integrity is EF 0003, the integrity record, nil when the card has
 	// none; Integrity.Signed keeps the bytes DF33 covers.
 	Integrity *IntegrityRecord
@@ -327,8 +311,8 @@ func (a *TextApp) ReadNumber(ctx context.Context, prompt PINPrompt) (Number, err
 }
 
 // ReadBasic verifies the text PIN and reads the basic four.
-func (a *TextApp) ReadBasic(ctx context.Context, prompt PINPrompt) (BasicInfo, error) {
-	var info BasicInfo
+func (a *TextApp) ReadBasic(ctx context.Context, prompt PINPrompt) (Attributes, error) {
+	var info Attributes
 	err := a.c.transact(ctx, "reading basic four", func(ctx context.Context, s *session) error {
 		if err := s.enterText(ctx, TextPIN, prompt); err != nil {
 			return err

@@ -35,8 +35,8 @@ func TestReadNumberAndBasic(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := f.h.Spec
-	if b.Name != s.Name || b.Address != s.Address || b.BirthDate != s.BirthDate.Format("20060102") ||
-		!b.Birth.Equal(time.Date(s.BirthDate.Year(), s.BirthDate.Month(), s.BirthDate.Day(), 0, 0, 0, 0, time.UTC)) ||
+	if b.Name != s.Name || b.Address != s.Address || b.BirthDate.Format("20060102") != s.BirthDate.Format("20060102") ||
+		!b.BirthDate.Equal(time.Date(s.BirthDate.Year(), s.BirthDate.Month(), s.BirthDate.Day(), 0, 0, 0, 0, time.UTC)) ||
 		b.Sex.String() == "" || int(b.Sex) != s.Sex.ISO5218() {
 		t.Errorf("ReadBasic = %+v, holder %+v", b, s)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/attrtext"
 	"github.com/mynacard/mynacard/internal/jptext"
 	"github.com/mynacard/mynacard/jpki"
 	"github.com/mynacard/mynacard/jpki/revocation"
@@ -45,8 +46,8 @@ type Change struct {
 	Detail string     `json:"detail,omitempty"`
 	// OldRevocation is the old certificate's revocation status used.
 	OldRevocation *RevocationResult `json:"old_revocation,omitempty"`
-	Old           *Attributes       `json:"old"`
-	New           *Attributes       `json:"new"`
+	Old           *card.Attributes  `json:"old"`
+	New           *card.Attributes  `json:"new"`
 	// Changes lists the attributes that differ, in the store's fixed field
 	// order (name, name_substitute, address, address_substitute,
 	// birth_date, birth_era, sex). Names and addresses are compared with
@@ -98,8 +99,8 @@ type FieldChange struct {
 // changesBetween lists what differs between old and new attributes, names
 // and addresses compared with internal/jptext (CompareAttributes), the
 // other fields and the substitute flags exactly.
-func changesBetween(old, new *Attributes) []FieldChange {
-	o, n := old.toStore(), new.toStore()
+func changesBetween(old, new *card.Attributes) []FieldChange {
+	o, n := storedText(old), storedText(new)
 	cmp := CompareAttributes(old, new)
 	out := []FieldChange{}
 	text := func(field FieldName, ov, nv string) {
@@ -124,8 +125,8 @@ func changesBetween(old, new *Attributes) []FieldChange {
 }
 
 // newChange starts the Change of old enrolment e to the new attributes.
-func newChange(e store.Enrolment, new *Attributes) *Change {
-	old := attributesFromStore(e.Attributes)
+func newChange(e store.Enrolment, new *card.Attributes) *Change {
+	old := e.Attributes
 	ch := &Change{OldEnrolmentID: e.ID, Old: old, New: new, Changes: changesBetween(old, new)}
 	for _, fc := range ch.Changes {
 		ch.NeedsVisualCheck = ch.NeedsVisualCheck || fc.NeedsVisualCheck
@@ -287,14 +288,13 @@ func (k *issuerCache) issuer(roots *jpki.Roots, cert *x509.Certificate) *x509.Ce
 // again with IdentifyOptions.Replaces: names and birth dates are not
 // unique, so nothing is linked automatically. The store is read a page
 // at a time.
-func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *Attributes) ([]EnrolmentInfo, error) {
+func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *card.Attributes) ([]EnrolmentInfo, error) {
 	if c.cfg.Enrolments == nil {
 		return nil, fmt.Errorf("finding change candidates: %w", ErrNoStore)
 	}
 	if attrs == nil {
 		return nil, nil
 	}
-	want := attrs.toStore()
 	mayBeSame := func(a, b string, aSubst, bSubst []int) bool {
 		return jptext.Compare(a, b, aSubst, bSubst).MayBeEqual()
 	}
@@ -307,10 +307,13 @@ func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *Attributes) ([]
 		}
 		for _, e := range page {
 			a := e.Attributes
+			if a == nil {
+				a = &card.Attributes{}
+			}
 			if e.Revocation.Status == store.RevocationRevoked && e.Revocation.Reason == reasonAffiliationChanged &&
-				a.BirthDate == want.BirthDate &&
-				(mayBeSame(a.Name, attrs.Name, substitutePositions(a.NameSubstitute), attrs.NameSubstitutes) ||
-					mayBeSame(a.Address, attrs.Address, substitutePositions(a.AddressSubstitute), attrs.AddressSubstitutes)) {
+				jsonDate(a.BirthDate) == jsonDate(attrs.BirthDate) &&
+				(mayBeSame(a.Name, attrs.Name, a.NameSubstitutes, attrs.NameSubstitutes) ||
+					mayBeSame(a.Address, attrs.Address, a.AddressSubstitutes, attrs.AddressSubstitutes)) {
 				out = append(out, *enrolmentInfo(e))
 			}
 		}
@@ -319,4 +322,14 @@ func (c *Confirmer) ChangeCandidates(ctx context.Context, attrs *Attributes) ([]
 		}
 		q.AfterID = page[len(page)-1].ID
 	}
+}
+
+// storedText is a's text as the store keeps a signing certificate's
+// attributes (package store, "Attributes"): what FieldChange.Old and New
+// show for the exact fields. Attributes from a verified certificate or
+// from the store always have it; for any other the columns that convert
+// are shown.
+func storedText(a *card.Attributes) attrtext.Row {
+	r, _ := attrtext.Encode(a, attrtext.CertificateCodes)
+	return r
 }

@@ -3,6 +3,7 @@ package confirm_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/confirm"
@@ -24,30 +25,30 @@ func TestRegistrationChangeComparison(t *testing.T) {
 	const newAddress = "東京都港区新住所４丁目５番６号"
 	tests := []struct {
 		name          string
-		old           store.Attributes
+		old           card.Attributes
 		wantFields    []string
 		wantKind      jptext.Kind
 		wantStatus    map[confirm.FieldName]confirm.FieldStatus
 		wantVisual    bool
 		wantCandidate bool
 	}{
-		{name: "ASCII digits in the old address", old: store.Attributes{Name: "山田　太郎", Address: "東京都港区新住所4丁目5番6号"},
+		{name: "ASCII digits in the old address", old: card.Attributes{Name: "山田　太郎", Address: "東京都港区新住所4丁目5番6号"},
 			wantCandidate: true},
-		{name: "ASCII digits and space", old: store.Attributes{Name: "山田 太郎", Address: "東京都港区新住所4丁目5番６号"},
+		{name: "ASCII digits and space", old: card.Attributes{Name: "山田 太郎", Address: "東京都港区新住所4丁目5番６号"},
 			wantCandidate: true},
-		{name: "variant kanji in the old name", old: store.Attributes{Name: "山田　太郞", Address: newAddress},
+		{name: "variant kanji in the old name", old: card.Attributes{Name: "山田　太郞", Address: newAddress},
 			wantFields: []string{"name"}, wantKind: jptext.KindKanji,
 			wantStatus: map[confirm.FieldName]confirm.FieldStatus{confirm.AttrName: confirm.FieldDiffers}, wantCandidate: true},
-		{name: "kanji numeral in the old address", old: store.Attributes{Name: "山田　太郎", Address: "東京都港区新住所四丁目５番６号"},
+		{name: "kanji numeral in the old address", old: card.Attributes{Name: "山田　太郎", Address: "東京都港区新住所四丁目５番６号"},
 			wantFields: []string{"address"}, wantKind: jptext.KindNumeral,
 			wantStatus: map[confirm.FieldName]confirm.FieldStatus{confirm.AttrAddress: confirm.FieldDiffers}, wantCandidate: true},
-		{name: "substitute character in the old name", old: store.Attributes{Name: "山〓　太郎", NameSubstitute: "01000", Address: newAddress},
+		{name: "substitute character in the old name", old: card.Attributes{Name: "山〓　太郎", NameSubstitutes: []int{1}, Address: newAddress},
 			wantFields: []string{"name", "name_substitute"}, wantKind: jptext.KindReplaced, wantVisual: true,
 			wantStatus: map[confirm.FieldName]confirm.FieldStatus{confirm.AttrName: confirm.FieldCheckCardFace}, wantCandidate: true},
-		{name: "same text with a substitute flag", old: store.Attributes{Name: "山田　太郎", NameSubstitute: "01000", Address: newAddress},
+		{name: "same text with a substitute flag", old: card.Attributes{Name: "山田　太郎", NameSubstitutes: []int{1}, Address: newAddress},
 			wantFields: []string{"name", "name_substitute"}, wantVisual: true,
 			wantStatus: map[confirm.FieldName]confirm.FieldStatus{confirm.AttrName: confirm.FieldCheckCardFace}, wantCandidate: true},
-		{name: "name and address differ", old: store.Attributes{Name: "山田　太郞", Address: jpkitest.DefaultAddress},
+		{name: "name and address differ", old: card.Attributes{Name: "山田　太郞", Address: jpkitest.DefaultAddress},
 			wantFields: []string{"name", "address"}, wantKind: jptext.KindKanji,
 			wantStatus: map[confirm.FieldName]confirm.FieldStatus{confirm.AttrName: confirm.FieldDiffers, confirm.AttrAddress: confirm.FieldDiffers}},
 	}
@@ -58,10 +59,10 @@ func TestRegistrationChangeComparison(t *testing.T) {
 			e := newEnvIn(t, fastDir(t))
 			c := e.confirmer(nil)
 			attrs := tt.old
-			attrs.BirthDate, attrs.BirthEra, attrs.Sex = "19850401", 3, "1"
+			attrs.BirthDate, attrs.BirthEra, attrs.Sex = time.Date(1985, 4, 1, 0, 0, 0, 0, time.UTC), card.EraShowa, card.SexMale
 			en, err := e.st.AddEnrolment(ctx, store.Enrolment{
 				Kind: card.SignKey, Issuer: confirm.IssuerString(old.SignCert), Serial: confirm.SerialString(old.SignCert),
-				Attributes: attrs, CertDER: old.SignCert.Raw, EnrolledAt: e.now, Operator: "import",
+				Attributes: &attrs, CertDER: old.SignCert.Raw, EnrolledAt: e.now, Operator: "import",
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -201,7 +201,10 @@ func (c *Confirmer) readPages(ctx context.Context, q store.EnrolmentQuery) (<-ch
 // evaluateEnrolment checks one enrolment at now and returns the result, the check
 // to record and whether it differs from the recorded one.
 func (c *Confirmer) evaluateEnrolment(ctx context.Context, e store.Enrolment, cache *issuerCache, now time.Time) (ChangeResult, store.RevocationCheck, bool) {
-	r := ChangeResult{EnrolmentID: e.ID, Issuer: e.Issuer, Serial: e.Serial, Name: e.Attributes.Name}
+	r := ChangeResult{EnrolmentID: e.ID, Issuer: e.Issuer, Serial: e.Serial}
+	if e.Attributes != nil {
+		r.Name = e.Attributes.Name
+	}
 	cert, err := x509.ParseCertificate(e.CertDER)
 	if err != nil {
 		r.Revocation = RevocationResult{Status: RevocationUnknown, Code: RevCodeError, Detail: "enrolled certificate unreadable: " + err.Error()}

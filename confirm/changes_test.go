@@ -62,7 +62,7 @@ func enrolBatch(t testing.TB, e *env, n int, gen2 map[int]bool, gen2Cert *x509.C
 		serials[i] = serial
 		if _, err := e.st.AddEnrolment(ctx, store.Enrolment{
 			Kind: card.SignKey, Issuer: confirm.IssuerString(src), Serial: s, CertDER: der,
-			Attributes: store.Attributes{Name: jpkitest.DefaultName}, EnrolledAt: e.now, Operator: "batch",
+			Attributes: &card.Attributes{Name: jpkitest.DefaultName}, EnrolledAt: e.now, Operator: "batch",
 		}); err != nil {
 			t.Fatal(err)
 		}

@@ -559,15 +559,15 @@ func (c *Confirmer) recordChip(ctx context.Context, id *ChipIdentification, chal
 	if err != nil {
 		return fmt.Errorf("identifying by chip: recording: %w", err)
 	}
-	attrs := store.Attributes{BirthDate: id.Face.BirthDate, Sex: strconv.Itoa(int(id.Face.Sex))}
+	// The sex is the card face's ISO/IEC 5218 code: the store keeps it so
+	// for a record of the authentication certificate.
+	attrs := &card.Attributes{BirthDate: id.Face.Birth, Sex: id.Face.Sex}
 	if id.Text != nil {
 		attrs.Name, attrs.Address = id.Text.Name, id.Text.Address
 	}
-	era := 0
 	if e, _, err := card.JapaneseEra(id.Face.Birth); err == nil {
-		era = int(e)
+		attrs.BirthEra = e
 	}
-	attrs.BirthEra = era
 	rec, err := c.cfg.Records.AppendRecord(ctx, store.Record{
 		Kind: store.RecordIdentify, At: id.At, Operator: c.cfg.Operator,
 		Verdict: store.Verdict{

@@ -21,7 +21,6 @@ import (
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 	"github.com/mynacard/mynacard/jpki/revocation"
 	"github.com/mynacard/mynacard/reader"
-	"github.com/mynacard/mynacard/store"
 )
 
 // The default test holder: born 1985-04-01 (昭和60年), card valid to
@@ -325,7 +324,7 @@ func TestCheckAge(t *testing.T) {
 				t.Fatalf("%d records", len(recs))
 			}
 			r := recs[0]
-			if r.Attributes != (store.Attributes{}) || !strings.Contains(r.Details, `"method":"age_check"`) ||
+			if r.Attributes != nil || !strings.Contains(r.Details, `"method":"age_check"`) ||
 				!strings.Contains(r.Details, confirm.CardKeyID(&ct.SurfaceAppKey.PublicKey)) || !r.At.Equal(tc.now) ||
 				!strings.Contains(r.Details, fmt.Sprintf(`"answer":%v`, tc.want)) || res.RecordSeq != r.Seq {
 				t.Errorf("record %+v", r)

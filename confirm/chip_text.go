@@ -106,7 +106,7 @@ func checkText(id *ChipIdentification, txt *card.TextRecord, sf *card.Surface, k
 		return
 	}
 	b := txt.Basic
-	match := CheckResult{OK: b.BirthDate == sf.BirthDate && b.Sex == sf.Sex}
+	match := CheckResult{OK: b.BirthDate.Equal(sf.Birth) && b.Sex == sf.Sex}
 	if !match.OK {
 		match.Detail = "the text's birth date or sex differ from the verified card face"
 	}
@@ -116,7 +116,7 @@ func checkText(id *ChipIdentification, txt *card.TextRecord, sf *card.Surface, k
 	}
 	id.Text = &ChipText{
 		Name: b.Name, Address: b.Address,
-		BirthDate: b.Birth.Format(dateLayout), BirthDateJapanese: card.FormatJapaneseDate(b.Birth),
+		BirthDate: b.BirthDate.Format(dateLayout), BirthDateJapanese: card.FormatJapaneseDate(b.BirthDate),
 		Sex: b.Sex.String(),
 	}
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/internal/jptext"
-	"github.com/mynacard/mynacard/jpki"
 )
 
 // Names of the text comparison types of internal/jptext, so that users
@@ -145,19 +144,19 @@ func compareExact(field FieldName, a, b string) FieldComparison {
 // (B), as in a registration change: names and addresses with the safe
 // folds only (internal/jptext), birth date, birth era code and sex code
 // exactly. A nil side compares as empty.
-func CompareAttributes(old, new *Attributes) AttributeComparison {
+func CompareAttributes(old, new *card.Attributes) AttributeComparison {
 	if old == nil {
-		old = &Attributes{}
+		old = &card.Attributes{}
 	}
 	if new == nil {
-		new = &Attributes{}
+		new = &card.Attributes{}
 	}
 	var c AttributeComparison
 	c.add(compareText(AttrName, old.Name, new.Name, old.NameSubstitutes, new.NameSubstitutes))
 	c.add(compareText(AttrAddress, old.Address, new.Address, old.AddressSubstitutes, new.AddressSubstitutes))
-	c.add(compareExact(AttrBirthDate, old.BirthDate, new.BirthDate))
-	c.add(compareExact(AttrBirthEra, strconv.Itoa(old.BirthEra), strconv.Itoa(new.BirthEra)))
-	c.add(compareExact(AttrSex, strconv.Itoa(old.SexCode), strconv.Itoa(new.SexCode)))
+	c.add(compareExact(AttrBirthDate, jsonDate(old.BirthDate), jsonDate(new.BirthDate)))
+	c.add(compareExact(AttrBirthEra, strconv.Itoa(int(old.BirthEra)), strconv.Itoa(int(new.BirthEra))))
+	c.add(compareExact(AttrSex, strconv.Itoa(old.Sex.CertificateCode()), strconv.Itoa(new.Sex.CertificateCode())))
 	return c
 }
 
@@ -166,34 +165,31 @@ func CompareAttributes(old, new *Attributes) AttributeComparison {
 // ReadText): name and address with the safe folds only (the text
 // application writes the address with full-width digits, a certificate
 // may not), the birth date exactly, and the sex through the mapping of
-// the certificate's codes to ISO/IEC 5218 (certSexISO5218). The text
-// application has no substitute flags: a certificate substitute makes
-// the field FieldCheckCardFace at best. A nil certAttrs (an
+// the certificate's codes to ISO/IEC 5218 (card.SexFromCertificateCode).
+// The text application has no substitute flags: a certificate substitute
+// makes the field FieldCheckCardFace at best. A nil certAttrs (an
 // authentication certificate) differs in every field.
-func CompareWithText(certAttrs *jpki.Attributes, basic card.BasicInfo) AttributeComparison {
-	return attributesFrom(certAttrs).CompareWithText(basic)
-}
-
-// CompareWithText compares a (from a signing certificate, A) with the
-// text application's basic four (B); see the function CompareWithText.
-func (a *Attributes) CompareWithText(basic card.BasicInfo) AttributeComparison {
+func CompareWithText(certAttrs *card.Attributes, basic card.Attributes) AttributeComparison {
+	a := certAttrs
 	if a == nil {
-		a = &Attributes{}
+		a = &card.Attributes{}
 	}
 	var c AttributeComparison
-	c.add(compareText(AttrName, a.Name, basic.Name, a.NameSubstitutes, nil))
-	c.add(compareText(AttrAddress, a.Address, basic.Address, a.AddressSubstitutes, nil))
-	textBirth := basic.BirthDate
-	if t, err := time.Parse(textDateLayout, basic.BirthDate); err == nil {
-		textBirth = t.Format(dateLayout)
-	}
-	c.add(compareExact(AttrBirthDate, a.BirthDate, textBirth))
-	c.add(compareSex(a.SexCode, basic.Sex))
+	c.add(compareText(AttrName, a.Name, basic.Name, a.NameSubstitutes, basic.NameSubstitutes))
+	c.add(compareText(AttrAddress, a.Address, basic.Address, a.AddressSubstitutes, basic.AddressSubstitutes))
+	c.add(compareExact(AttrBirthDate, jsonDate(a.BirthDate), jsonDate(basic.BirthDate)))
+	c.add(compareSex(a.Sex.CertificateCode(), basic.Sex))
 	return c
 }
 
-// textDateLayout is the text application's birth date, YYYYMMDD.
-const textDateLayout = "20060102"
+// jsonDate writes a date as the JSON view does, YYYY-MM-DD, or "" for
+// none.
+func jsonDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(dateLayout)
+}
 
 // certSexWord names a signing certificate's sex code as JSON shows it:
 // "male", "female", "unknown", or "Sex(n)" for a code that is none of

@@ -2,6 +2,8 @@ package confirm_test
 
 import (
 	"context"
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +18,7 @@ import (
 
 // basicOf reads the text application's basic four from a virtual card
 // filled with c, with the text PIN.
-func basicOf(t *testing.T, c virtual.Contents) card.BasicInfo {
+func basicOf(t *testing.T, c virtual.Contents) card.Attributes {
 	t.Helper()
 	vc, err := virtual.NewMyNumberCard(c)
 	if err != nil {
@@ -34,7 +36,7 @@ func basicOf(t *testing.T, c virtual.Contents) card.BasicInfo {
 }
 
 // signAttributes parses the signing certificate the virtual card holds.
-func signAttributes(t *testing.T, c virtual.Contents) *jpki.Attributes {
+func signAttributes(t *testing.T, c virtual.Contents) *card.Attributes {
 	t.Helper()
 	cert, err := jpki.Parse(c.SignCert)
 	if err != nil {
@@ -62,8 +64,8 @@ func TestCompareWithText(t *testing.T) {
 	tests := []struct {
 		name     string
 		editCard func(*virtual.Contents)
-		editCert func(*jpki.Attributes)
-		editText func(*card.BasicInfo)
+		editCert func(*card.Attributes)
+		editText func(*card.Attributes)
 		want     statuses
 		wantKind jptext.Kind // of the first difference, if any
 	}{
@@ -76,18 +78,18 @@ func TestCompareWithText(t *testing.T) {
 			want: with(confirm.AttrAddress, confirm.FieldDiffers), wantKind: jptext.KindReplaced},
 		{name: "variant kanji in the text name", editCard: func(c *virtual.Contents) { c.Name = "山田　太郞" },
 			want: with(confirm.AttrName, confirm.FieldDiffers), wantKind: jptext.KindKanji},
-		{name: "substitute in the certificate name", editCert: func(a *jpki.Attributes) { a.NameSubstitutes = []int{1} },
+		{name: "substitute in the certificate name", editCert: func(a *card.Attributes) { a.NameSubstitutes = []int{1} },
 			want: with(confirm.AttrName, confirm.FieldCheckCardFace)},
-		{name: "substitute code differs from the text", editCert: func(a *jpki.Attributes) { a.Name, a.NameSubstitutes = "山〓　太郎", []int{1} },
+		{name: "substitute code differs from the text", editCert: func(a *card.Attributes) { a.Name, a.NameSubstitutes = "山〓　太郎", []int{1} },
 			want: with(confirm.AttrName, confirm.FieldCheckCardFace), wantKind: jptext.KindReplaced},
-		{name: "substitute and a real difference", editCert: func(a *jpki.Attributes) { a.Name, a.NameSubstitutes = "山〓　次郎", []int{1} },
+		{name: "substitute and a real difference", editCert: func(a *card.Attributes) { a.Name, a.NameSubstitutes = "山〓　次郎", []int{1} },
 			want: with(confirm.AttrName, confirm.FieldDiffers), wantKind: jptext.KindReplaced},
-		{name: "birth date", editText: func(b *card.BasicInfo) { b.BirthDate = "19850402" }, want: with(confirm.AttrBirthDate, confirm.FieldDiffers)},
-		{name: "sex unknown 3 is ISO 9", editCert: func(a *jpki.Attributes) { a.Sex = card.SexNotApplicable },
-			editText: func(b *card.BasicInfo) { b.Sex = card.SexNotApplicable }, want: same},
-		{name: "sex unknown 3 is not ISO 0", editCert: func(a *jpki.Attributes) { a.Sex = card.SexNotApplicable },
-			editText: func(b *card.BasicInfo) { b.Sex = card.SexNotKnown }, want: with(confirm.AttrSex, confirm.FieldDiffers)},
-		{name: "sex female vs male", editText: func(b *card.BasicInfo) { b.Sex = card.SexFemale }, want: with(confirm.AttrSex, confirm.FieldDiffers)},
+		{name: "birth date", editText: func(b *card.Attributes) { b.BirthDate = time.Date(1985, 4, 2, 0, 0, 0, 0, time.UTC) }, want: with(confirm.AttrBirthDate, confirm.FieldDiffers)},
+		{name: "sex unknown 3 is ISO 9", editCert: func(a *card.Attributes) { a.Sex = card.SexNotApplicable },
+			editText: func(b *card.Attributes) { b.Sex = card.SexNotApplicable }, want: same},
+		{name: "sex unknown 3 is not ISO 0", editCert: func(a *card.Attributes) { a.Sex = card.SexNotApplicable },
+			editText: func(b *card.Attributes) { b.Sex = card.SexNotKnown }, want: with(confirm.AttrSex, confirm.FieldDiffers)},
+		{name: "sex female vs male", editText: func(b *card.Attributes) { b.Sex = card.SexFemale }, want: with(confirm.AttrSex, confirm.FieldDiffers)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -141,18 +143,19 @@ func TestCompareWithTextNoAttributes(t *testing.T) {
 			t.Errorf("%s: %s", f.Field, f.Status)
 		}
 	}
-	// The method form on confirm.Attributes gives the same answer.
+	// The attributes Identify reports give the same answer as the
+	// certificate's.
 	attrs := signAttributes(t, c)
 	fn := confirm.CompareWithText(attrs, basicOf(t, c))
 	id := identifyAttributes(t)
-	if m := id.CompareWithText(basicOf(t, c)); m.Equal != fn.Equal || !m.Equal {
-		t.Errorf("method %+v, function %+v", m, fn)
+	if m := confirm.CompareWithText(id, basicOf(t, c)); m.Equal != fn.Equal || !m.Equal {
+		t.Errorf("identified %+v, certificate %+v", m, fn)
 	}
 }
 
 // identifyAttributes identifies the default holder and returns the
 // attributes confirm reports.
-func identifyAttributes(t *testing.T) *confirm.Attributes {
+func identifyAttributes(t *testing.T) *card.Attributes {
 	t.Helper()
 	e := newEnv(t)
 	id, err := e.confirmer(nil).Identify(context.Background(), cardOf(t, jpkitest.DefaultHolder(), card.Options{}),
@@ -164,21 +167,21 @@ func identifyAttributes(t *testing.T) *confirm.Attributes {
 }
 
 func TestCompareAttributes(t *testing.T) {
-	base := confirm.Attributes{Name: "山田　太郎", Address: "東京都千代田区試験町１丁目２番３号",
-		BirthDate: "1985-04-01", BirthEra: 3, SexCode: 1}
+	base := card.Attributes{Name: "山田　太郎", Address: "東京都千代田区試験町１丁目２番３号",
+		BirthDate: time.Date(1985, 4, 1, 0, 0, 0, 0, time.UTC), BirthEra: card.EraShowa, Sex: card.SexMale}
 	tests := []struct {
 		name   string
-		edit   func(*confirm.Attributes)
+		edit   func(*card.Attributes)
 		status map[confirm.FieldName]confirm.FieldStatus
 	}{
-		{"same", func(*confirm.Attributes) {}, nil},
-		{"width only", func(a *confirm.Attributes) {
+		{"same", func(*card.Attributes) {}, nil},
+		{"width only", func(a *card.Attributes) {
 			a.Name, a.Address = "山田 太郎", "東京都千代田区試験町1丁目2番3号"
 		}, nil},
-		{"variant kanji", func(a *confirm.Attributes) { a.Name = "山田　太郞" }, map[confirm.FieldName]confirm.FieldStatus{confirm.AttrName: confirm.FieldDiffers}},
-		{"substitute", func(a *confirm.Attributes) { a.NameSubstitutes = []int{1} }, map[confirm.FieldName]confirm.FieldStatus{confirm.AttrName: confirm.FieldCheckCardFace}},
-		{"era code", func(a *confirm.Attributes) { a.BirthEra = 0 }, map[confirm.FieldName]confirm.FieldStatus{confirm.AttrBirthEra: confirm.FieldDiffers}},
-		{"sex", func(a *confirm.Attributes) { a.SexCode = 2 }, map[confirm.FieldName]confirm.FieldStatus{confirm.AttrSex: confirm.FieldDiffers}},
+		{"variant kanji", func(a *card.Attributes) { a.Name = "山田　太郞" }, map[confirm.FieldName]confirm.FieldStatus{confirm.AttrName: confirm.FieldDiffers}},
+		{"substitute", func(a *card.Attributes) { a.NameSubstitutes = []int{1} }, map[confirm.FieldName]confirm.FieldStatus{confirm.AttrName: confirm.FieldCheckCardFace}},
+		{"era code", func(a *card.Attributes) { a.BirthEra = 0 }, map[confirm.FieldName]confirm.FieldStatus{confirm.AttrBirthEra: confirm.FieldDiffers}},
+		{"sex", func(a *card.Attributes) { a.Sex = card.SexFemale }, map[confirm.FieldName]confirm.FieldStatus{confirm.AttrSex: confirm.FieldDiffers}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -219,11 +222,14 @@ func TestSubstituteHolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := id.Attributes
-	if !a.NeedsVisualCheck || !a.HasSubstitutes() || a.MarkedName() != "渡〔邉〕　花子" || a.MarkedAddress() != a.Address {
+	if j, err := json.Marshal(a); err != nil || !strings.Contains(string(j), `"needs_visual_check":true`) {
+		t.Errorf("JSON %s, %v: no needs_visual_check", j, err)
+	}
+	if !a.HasSubstitutes() || a.MarkedName() != "渡〔邉〕　花子" || a.MarkedAddress() != a.Address {
 		t.Errorf("attributes %+v: marked %q / %q", a, a.MarkedName(), a.MarkedAddress())
 	}
 	c := h.Contents()
-	got := a.CompareWithText(basicOf(t, c))
+	got := confirm.CompareWithText(a, basicOf(t, c))
 	name, _ := got.Field(confirm.AttrName)
 	sex, _ := got.Field(confirm.AttrSex)
 	if got.Equal || !got.NeedsVisualCheck || name.Status != confirm.FieldCheckCardFace || len(name.Uncertain) != 1 ||

@@ -57,7 +57,7 @@ func ExampleConfirmer_Identify() {
 	}
 	fmt.Println("ok:", id.Verdict.OK, "signature:", id.Verdict.Signature.OK, "chain:", id.Verdict.Chain.OK, "production:", id.Verdict.Chain.Production)
 	fmt.Println("revocation:", id.Verdict.Revocation.Status, id.Verdict.Revocation.Code)
-	fmt.Println(id.Attributes.Name, id.Attributes.BirthDateJapanese, id.Attributes.Sex)
+	fmt.Println(id.Attributes.Name, id.Attributes.FormatBirthDate(), id.Attributes.Sex)
 	fmt.Println(id.Attributes.Address)
 	// Output:
 	// ok: true signature: true chain: true production: false
@@ -106,9 +106,9 @@ func ExampleCompareWithText() {
 	if err != nil {
 		panic(err)
 	}
-	basic := card.BasicInfo{
+	basic := card.Attributes{
 		Name: "山田　太郞", Address: "東京都千代田区試験町1丁目2番3号",
-		BirthDate: "19850401", Sex: card.SexMale,
+		BirthDate: time.Date(1985, 4, 1, 0, 0, 0, 0, time.UTC), Sex: card.SexMale,
 	}
 	cmp := confirm.CompareWithText(cert.Attributes, basic)
 	fmt.Println("equal:", cmp.Equal)

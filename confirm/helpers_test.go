@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/x509"
+	"database/sql"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -31,6 +32,7 @@ type env struct {
 	pki   *jpkitest.PKI
 	roots *jpki.Roots
 	st    store.Store
+	path  string // the store's SQLite file
 	crls  *crlSource
 	now   time.Time
 	cfg   confirm.Config
@@ -87,7 +89,7 @@ func newEnvIn(t testing.TB, dir string) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	e := &env{t: t, pki: p, roots: roots, st: st, now: jpkitest.ReferenceTime()}
+	e := &env{t: t, pki: p, roots: roots, st: st, path: filepath.Join(dir, "store.db"), now: jpkitest.ReferenceTime()}
 	e.crls = &crlSource{issuers: append(p.AllRoots(card.SignKey), p.AllRoots(card.AuthKey)...), Now: func() time.Time { return e.now }}
 	e.setCRLs(nil, nil)
 	e.cfg = confirm.Config{
@@ -161,6 +163,21 @@ func cardOf(t testing.TB, h *jpkitest.Holder, opts card.Options, vopts ...virtua
 // pin returns a prompt answering s.
 func pin(s string) card.PINPrompt {
 	return func(context.Context, card.PINKind, int) ([]byte, error) { return []byte(s), nil }
+}
+
+// recordText reads one column of record seq as the database holds it.
+func (e *env) recordText(seq int64, column string) string {
+	e.t.Helper()
+	db, err := sql.Open("sqlite", e.path)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer db.Close()
+	var v string
+	if err := db.QueryRow("SELECT "+column+" FROM records WHERE seq = ?", seq).Scan(&v); err != nil {
+		e.t.Fatal(err)
+	}
+	return v
 }
 
 func (e *env) records() []store.Record {

@@ -59,7 +59,7 @@ type Identification struct {
 	Certificate CertificateInfo `json:"certificate"`
 	// Attributes are the holder's details from the signing certificate;
 	// nil for the authentication key, which carries none.
-	Attributes *Attributes `json:"attributes,omitempty"`
+	Attributes *card.Attributes `json:"attributes,omitempty"`
 	// SameHolderAsEnrolled is true when the verdict is OK and this very
 	// certificate is enrolled (MatchedEnrolment). It is the only identity
 	// an authentication-key identification gives.
@@ -88,13 +88,13 @@ type Identification struct {
 
 // EnrolmentInfo is an enrolment as confirm shows it.
 type EnrolmentInfo struct {
-	ID         int64        `json:"id"`
-	Kind       card.KeyKind `json:"kind"`
-	Issuer     string       `json:"issuer"`
-	Serial     string       `json:"serial"`
-	Attributes *Attributes  `json:"attributes,omitempty"`
-	EnrolledAt time.Time    `json:"enrolled_at"`
-	Operator   string       `json:"operator,omitempty"`
+	ID         int64            `json:"id"`
+	Kind       card.KeyKind     `json:"kind"`
+	Issuer     string           `json:"issuer"`
+	Serial     string           `json:"serial"`
+	Attributes *card.Attributes `json:"attributes,omitempty"`
+	EnrolledAt time.Time        `json:"enrolled_at"`
+	Operator   string           `json:"operator,omitempty"`
 	// LastRevocation is the last recorded revocation check.
 	LastRevocation *RevocationResult `json:"last_revocation,omitempty"`
 	// ReplacedBy is the enrolment that replaced this one, or 0.
@@ -104,7 +104,7 @@ type EnrolmentInfo struct {
 func enrolmentInfo(e store.Enrolment) *EnrolmentInfo {
 	out := &EnrolmentInfo{
 		ID: e.ID, Kind: e.Kind, Issuer: e.Issuer, Serial: e.Serial,
-		Attributes: attributesFromStore(e.Attributes), EnrolledAt: e.EnrolledAt,
+		Attributes: e.Attributes, EnrolledAt: e.EnrolledAt,
 		Operator: e.Operator, ReplacedBy: e.ReplacedBy,
 	}
 	if e.Revocation.Status != store.RevocationUnchecked {
@@ -181,7 +181,7 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 		Certificate: certificateInfo(cert.Certificate, kind),
 	}
 	if kind == card.SignKey {
-		id.Attributes = attributesFrom(cert.Attributes)
+		id.Attributes = cert.Attributes
 	}
 	if c.cfg.Enrolments == nil && c.cfg.Records == nil {
 		return id, nil
@@ -255,7 +255,7 @@ func (c *Confirmer) Identify(ctx context.Context, j *card.JPKI, opts IdentifyOpt
 	rec, err := c.cfg.Records.AppendRecord(ctx, store.Record{
 		Kind: kindRec, At: now, Operator: c.cfg.Operator, Verdict: storeVerdict(verdict),
 		CertKind: kind, Issuer: issuer, Serial: serial,
-		Attributes: id.Attributes.toStore(), ChallengeID: base64.RawURLEncoding.EncodeToString(challenge),
+		Attributes: id.Attributes, ChallengeID: base64.RawURLEncoding.EncodeToString(challenge),
 		EnrolmentID: enrolmentID, Details: string(details),
 	}, c.cfg.Seal)
 	if err != nil {
@@ -275,7 +275,7 @@ type recordDetails struct {
 func (c *Confirmer) newEnrolment(id *Identification, der []byte, now time.Time) store.Enrolment {
 	return store.Enrolment{
 		Kind: id.Key, Issuer: id.Certificate.Issuer, Serial: id.Certificate.Serial,
-		Attributes: id.Attributes.toStore(), CertDER: der, EnrolledAt: now, Operator: c.cfg.Operator,
+		Attributes: id.Attributes, CertDER: der, EnrolledAt: now, Operator: c.cfg.Operator,
 	}
 }
 

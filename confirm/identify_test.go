@@ -2,6 +2,7 @@ package confirm_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 
@@ -33,11 +34,11 @@ func TestIdentifySignKeyAttributes(t *testing.T) {
 	if a == nil {
 		t.Fatal("no attributes")
 	}
-	want := confirm.Attributes{Name: jpkitest.DefaultName, Address: jpkitest.DefaultAddress, BirthDate: "1985-04-01",
+	want := attributesView{Name: jpkitest.DefaultName, Address: jpkitest.DefaultAddress, BirthDate: "1985-04-01",
 		BirthEra: int(card.EraShowa), BirthDateJapanese: "昭和60年4月1日", Sex: "male", SexCode: 1}
-	if a.Name != want.Name || a.Address != want.Address || a.BirthDate != want.BirthDate || a.BirthEra != want.BirthEra ||
-		a.BirthDateJapanese != want.BirthDateJapanese || a.Sex != want.Sex || a.SexCode != want.SexCode {
-		t.Errorf("attributes = %+v, want %+v", *a, want)
+	if got := viewOf(t, a); got.Name != want.Name || got.Address != want.Address || got.BirthDate != want.BirthDate || got.BirthEra != want.BirthEra ||
+		got.BirthDateJapanese != want.BirthDateJapanese || got.Sex != want.Sex || got.SexCode != want.SexCode {
+		t.Errorf("attributes = %+v, want %+v", got, want)
 	}
 	if id.Key != card.SignKey || id.Certificate.Kind != card.SignKey || id.Certificate.Serial == "" || id.Certificate.Issuer == "" {
 		t.Errorf("certificate = %+v", id.Certificate)
@@ -72,8 +73,8 @@ func TestIdentifySubstitutePositions(t *testing.T) {
 	if got := id.Attributes.AddressSubstitutes; len(got) != 2 || got[0] != 2 || got[1] != 3 {
 		t.Errorf("address substitutes = %v", got)
 	}
-	if rs := e.records(); rs[0].Attributes.NameSubstitute != "1"+"0000" {
-		t.Errorf("stored name flags = %q", rs[0].Attributes.NameSubstitute)
+	if rs := e.records(); e.recordText(rs[0].Seq, "name_substitute") != "1"+"0000" {
+		t.Errorf("stored name flags = %q", e.recordText(rs[0].Seq, "name_substitute"))
 	}
 }
 
@@ -492,4 +493,33 @@ func TestRecordsSealed(t *testing.T) {
 	if calls != 2 || len(rs) != 2 || len(rs[1].RecordHash) != 1 || rs[1].RecordHash[0] != 2 || len(rs[1].PrevHash) != 1 {
 		t.Errorf("seal calls %d, records %+v", calls, rs)
 	}
+}
+
+// attributesView is the JSON view of card.Attributes in confirm's
+// verdicts, as a JSON client reads it.
+type attributesView struct {
+	Name               string `json:"name"`
+	NameSubstitutes    []int  `json:"name_substitutes"`
+	Address            string `json:"address"`
+	AddressSubstitutes []int  `json:"address_substitutes"`
+	BirthDate          string `json:"birth_date"`
+	BirthEra           int    `json:"birth_era"`
+	BirthDateJapanese  string `json:"birth_date_japanese"`
+	Sex                string `json:"sex"`
+	SexCode            int    `json:"sex_code"`
+	NeedsVisualCheck   bool   `json:"needs_visual_check"`
+}
+
+// viewOf marshals a as a verdict does and reads the view back.
+func viewOf(t *testing.T, a *card.Attributes) attributesView {
+	t.Helper()
+	b, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v attributesView
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

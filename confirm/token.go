@@ -14,9 +14,9 @@ import (
 // made: the service asking and the four basic details the signing
 // certificate will release to it.
 type ConsentRequest struct {
-	Audience    string          `json:"audience"`
-	Attributes  *Attributes     `json:"attributes"`
-	Certificate CertificateInfo `json:"certificate"`
+	Audience    string           `json:"audience"`
+	Attributes  *card.Attributes `json:"attributes"`
+	Certificate CertificateInfo  `json:"certificate"`
 }
 
 // ConsentFunc shows a ConsentRequest to the holder and returns nil only
@@ -80,7 +80,7 @@ func MakeToken(ctx context.Context, j *card.JPKI, opts TokenOptions) (*token.Tok
 			return nil, fmt.Errorf("making token: %w", ErrConsentRequired)
 		}
 		approve = func(ctx context.Context, cert *jpki.Certificate) error {
-			req := ConsentRequest{Audience: opts.Audience, Attributes: attributesFrom(cert.Attributes), Certificate: certificateInfo(cert.Certificate, cert.Kind)}
+			req := ConsentRequest{Audience: opts.Audience, Attributes: cert.Attributes, Certificate: certificateInfo(cert.Certificate, cert.Kind)}
 			if err := opts.Consent(ctx, req); err != nil {
 				return fmt.Errorf("%w: %w", ErrDeclined, err)
 			}

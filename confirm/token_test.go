@@ -248,7 +248,7 @@ func TestMakeTokenConsent(t *testing.T) {
 		t.Errorf("declined: %v, %v", tok, err)
 	}
 	if shown.Audience != audience || shown.Attributes == nil || shown.Attributes.Name != jpkitest.DefaultName || shown.Attributes.Address != jpkitest.DefaultAddress ||
-		shown.Attributes.BirthDate != "1985-04-01" || shown.Attributes.Sex != "male" {
+		viewOf(t, shown.Attributes).BirthDate != "1985-04-01" || viewOf(t, shown.Attributes).Sex != "male" {
 		t.Errorf("consent shown %+v", shown)
 	}
 	// Bad inputs never reach the card.

@@ -21,10 +21,6 @@ const (
 	otherNameValue       = 0
 )
 
-// nameSeparator separates family and given name in jpkioid.Name (U+3000,
-// IDEOGRAPHIC SPACE).
-const nameSeparator = '\u3000'
-
 // Substitute-character flags (代替文字): one per character of the name or
 // address.
 const (
@@ -34,56 +30,6 @@ const (
 
 // birthDateLen is the length of EYYYYMMDD.
 const birthDateLen = 9
-
-// Attributes are the holder's four basic facts (基本4情報) carried by a
-// signing certificate's subjectAltName. Authentication certificates carry
-// none.
-type Attributes struct {
-	// Name is the holder's name, family and given name separated by U+3000.
-	Name string
-	// NameSubstitutes lists the character (rune) positions of Name, from 0,
-	// that are substitute characters (代替文字): characters the registry
-	// holds that have no code point and were replaced.
-	NameSubstitutes []int
-	// Sex is the holder's sex (the certificate's code is
-	// Sex.CertificateCode).
-	Sex card.Sex
-	// BirthDate is the birth date at 00:00 UTC (the date is Gregorian).
-	BirthDate time.Time
-	// BirthEra is the era the registry records the birth date in, or
-	// card.EraUnknown when the certificate says 0. It is never guessed.
-	BirthEra card.Era
-	// Address is the address from the prefecture on.
-	Address string
-	// AddressSubstitutes lists the substitute-character positions of
-	// Address, as NameSubstitutes does for Name.
-	AddressSubstitutes []int
-}
-
-// FamilyName returns the part of Name before the first U+3000, or all of
-// Name when it has none.
-func (a *Attributes) FamilyName() string {
-	for i, r := range a.Name {
-		if r == nameSeparator {
-			return a.Name[:i]
-		}
-	}
-	return a.Name
-}
-
-// GivenName returns the part of Name after the first U+3000, or "".
-func (a *Attributes) GivenName() string {
-	for i, r := range a.Name {
-		if r == nameSeparator {
-			return a.Name[i+utf8.RuneLen(r):]
-		}
-	}
-	return ""
-}
-
-// FormatBirthDate writes the birth date in its recorded era
-// ("昭和64年1月7日"), or with its Gregorian year when the era is unknown.
-func (a *Attributes) FormatBirthDate() string { return a.BirthEra.Format(a.BirthDate) }
 
 // ErrMalformedAttributes reports a subjectAltName whose JPKI entries
 // cannot be parsed. Errors from ParseAttributes wrap it.
@@ -95,12 +41,17 @@ func malformed(format string, args ...any) error {
 
 // ParseAttributes parses the value of a subjectAltName extension
 // (2.5.29.17, RFC 5280 §4.2.1.6: GeneralNames) and returns the JPKI
-// otherName entries. Values may be UTF8String or OCTET STRING holding UTF-8.
+// otherName entries: the holder's basic four of a signing certificate
+// (authentication certificates carry none). The substitute flags
+// ('0'/'1' per character) become the positions flagged '1', nil when
+// none is; the birth date (EYYYYMMDD) becomes BirthDate at 00:00 UTC and
+// BirthEra (EraUnknown when the certificate says 0, never guessed); the
+// sex code becomes its card.Sex ([card.SexFromCertificateCode]). Values may be UTF8String or OCTET STRING holding UTF-8.
 // Other GeneralName forms and otherNames outside the JPKI arc are skipped.
 // It returns nil and no error when the extension holds no JPKI entry, and
 // an error wrapping ErrMalformedAttributes when the DER, a value, or a
 // repeated entry is wrong.
-func ParseAttributes(san []byte) (*Attributes, error) {
+func ParseAttributes(san []byte) (*card.Attributes, error) {
 	vals, err := parseOtherNames(san)
 	if err != nil {
 		return nil, err
@@ -108,7 +59,7 @@ func ParseAttributes(san []byte) (*Attributes, error) {
 	if len(vals) == 0 {
 		return nil, nil
 	}
-	a := new(Attributes)
+	a := new(card.Attributes)
 	name, hasName := vals[oidKey(jpkioid.Name)]
 	if hasName {
 		a.Name = name

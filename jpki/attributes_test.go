@@ -48,7 +48,7 @@ func buildSAN(t testing.TB, names []otherName, withDNS bool) []byte {
 
 // marshalAttributes is the inverse of ParseAttributes for tests: UTF8String
 // values, substitute flags as long as the text.
-func marshalAttributes(t testing.TB, a *Attributes) []byte {
+func marshalAttributes(t testing.TB, a *card.Attributes) []byte {
 	flags := func(text string, pos []int) string {
 		f := []byte(strings.Repeat("0", len([]rune(text))))
 		for _, p := range pos {
@@ -80,7 +80,7 @@ func holderNames(tag cbasn1.Tag) []otherName {
 }
 
 func TestParseAttributes(t *testing.T) {
-	want := &Attributes{
+	want := &card.Attributes{
 		Name:            "個人番号\u3000花子",
 		NameSubstitutes: []int{3},
 		Sex:             card.SexFemale,

@@ -18,13 +18,13 @@ var oidExtSubjectAltName = asn1.ObjectIdentifier{2, 5, 29, 17}
 // attributes.
 type Certificate struct {
 	*x509.Certificate
-	// card.KeyKind is decided from the profile (key usage and policy), never from
+	// Kind is decided from the profile (key usage and policy), never from
 	// the file the certificate was read from.
 	Kind card.KeyKind
 	// Attributes are the holder's name, sex, birth date and address from a
 	// signing certificate's subjectAltName; nil for authentication
 	// certificates and for certificates without JPKI entries.
-	Attributes *Attributes
+	Attributes *card.Attributes
 }
 
 // Parse parses a DER certificate, decides its kind from its profile and,

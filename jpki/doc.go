@@ -5,8 +5,9 @@
 // It owns:
 //   - the certificate model ([Certificate], [Parse]): which kind a
 //     certificate is (signing or user authentication), decided from its
-//     profile, and the holder's attributes ([Attributes]) parsed from the
-//     signing certificate's subjectAltName otherNames;
+//     profile, and the holder's attributes ([card.Attributes],
+//     [ParseAttributes]) parsed from the signing certificate's
+//     subjectAltName otherNames;
 //   - the Japanese era calendar used by those attributes ([card.Era]);
 //   - the J-LIS roots pinned by SHA-256 fingerprint ([Roots], [Pins]) and
 //     chain verification at a given time ([Verify]);

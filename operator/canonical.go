@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/attrtext"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -66,15 +67,19 @@ const (
 // 5 Verdict.SignatureOK, 6 Verdict.ChainOK, 7 Verdict.Root,
 // 8 Verdict.Revocation, 9 Verdict.RevocationReason,
 // 10 Verdict.RevocationSource, 11 CertKind, 12 Issuer, 13 Serial,
-// 14 Attributes.Name, 15 Attributes.NameSubstitute, 16 Attributes.Address,
-// 17 Attributes.AddressSubstitute, 18 Attributes.BirthDate,
-// 19 Attributes.BirthEra, 20 Attributes.Sex, 21 ChallengeID,
-// 22 EnrolmentID, 23 Details.
+// then the attributes as the store's columns hold them (package store,
+// "Attributes"; all empty for nil attributes): 14 name, 15 name
+// substitute flags, 16 address, 17 address substitute flags, 18 birth
+// date YYYYMMDD, 19 birth era code (an integer), 20 sex code in the table
+// of CertKind; then 21 ChallengeID, 22 EnrolmentID, 23 Details.
 //
-// The encoding is injective: two records that differ in any of these
-// fields encode differently. testdata/canonical-v1.golden pins it.
+// The encoding is injective over records the store can keep: two that
+// differ in any of these fields encode differently. Seal and Export
+// refuse a record whose attributes have no stored text.
+// testdata/canonical-v1.golden pins it.
 func CanonicalRecord(r *store.Record) []byte {
-	a, v := &r.Attributes, &r.Verdict
+	a, _ := attrtext.Encode(r.Attributes, attrtext.CodesFor(r.CertKind))
+	v := &r.Verdict
 	var e encoder
 	e.int(fieldSeq, r.Seq)
 	e.text(fieldKind, string(r.Kind))
@@ -138,11 +143,15 @@ func RecordHash(prevHash []byte, r *store.Record) []byte {
 	return h.Sum(nil)
 }
 
-// checkText refuses text fields that are not valid UTF-8: they could not
-// be exported as JSON without changing bytes, and so without breaking
-// their hash.
+// checkText refuses text fields that are not valid UTF-8, and attributes
+// without stored text: they could not be exported as JSON without
+// changing bytes, and so without breaking their hash.
 func checkText(r *store.Record) error {
-	a, v := &r.Attributes, &r.Verdict
+	a, err := attrtext.Encode(r.Attributes, attrtext.CodesFor(r.CertKind))
+	if err != nil {
+		return fmt.Errorf("%w: attributes: %w", ErrInvalidText, err)
+	}
+	v := &r.Verdict
 	for _, f := range [...]struct{ name, v string }{
 		{"kind", string(r.Kind)}, {"operator", r.Operator}, {"root", v.Root},
 		{"revocation", string(v.Revocation)}, {"revocation reason", v.RevocationReason},

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/attrtext"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -126,8 +127,10 @@ func ExportStore(ctx context.Context, rs store.RecordStore, w io.Writer) (int, e
 	return Export(ctx, FromStore(ctx, rs), w)
 }
 
+// toExport writes r as an export line; checkText has accepted r.
 func toExport(r *store.Record) *exportLine {
-	a, v := &r.Attributes, &r.Verdict
+	a, _ := attrtext.Encode(r.Attributes, attrtext.CodesFor(r.CertKind))
+	v := &r.Verdict
 	l := &exportLine{
 		Format: ExportFormat, Seq: r.Seq, Kind: string(r.Kind), At: r.At.UTC().Format(exportTimeLayout),
 		Operator: r.Operator,
@@ -208,14 +211,19 @@ func ParseExportLine(b []byte) (store.Record, error) {
 		}
 	}
 	v, a := l.Verdict, l.Attributes
+	certKind := kindOfText(l.CertKind)
+	attrs, err := attrtext.Decode(attrtext.Row{Name: a.Name, NameSubstitute: a.NameSubstitute, Address: a.Address,
+		AddressSubstitute: a.AddressSubstitute, BirthDate: a.BirthDate, BirthEra: a.BirthEra, Sex: a.Sex}, attrtext.CodesFor(certKind))
+	if err != nil {
+		return store.Record{}, fmt.Errorf("attributes: %w", err)
+	}
 	return store.Record{
 		Seq: l.Seq, Kind: store.RecordKind(l.Kind), At: at.UTC(), Operator: l.Operator,
 		Verdict: store.Verdict{SignatureOK: v.SignatureOK, ChainOK: v.ChainOK, Root: v.Root,
 			Revocation: store.RevocationStatus(v.Revocation), RevocationReason: v.RevocationReason,
 			RevocationSource: v.RevocationSource},
-		CertKind: kindOfText(l.CertKind), Issuer: l.Issuer, Serial: l.Serial,
-		Attributes: store.Attributes{Name: a.Name, NameSubstitute: a.NameSubstitute, Address: a.Address,
-			AddressSubstitute: a.AddressSubstitute, BirthDate: a.BirthDate, BirthEra: a.BirthEra, Sex: a.Sex},
+		CertKind: certKind, Issuer: l.Issuer, Serial: l.Serial,
+		Attributes:  attrs,
 		ChallengeID: l.ChallengeID, EnrolmentID: l.EnrolmentID, Details: l.Details,
 		PrevHash: l.PrevHash, RecordHash: l.RecordHash, Signature: l.Signature, SignerCert: l.SignerCert,
 	}, nil

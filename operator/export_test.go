@@ -29,8 +29,10 @@ func goldenRecord() store.Record {
 		Verdict: store.Verdict{SignatureOK: true, ChainOK: false, Root: "root", Revocation: store.RevocationRevoked,
 			RevocationReason: "affiliationChanged", RevocationSource: "ocsp"},
 		CertKind: card.SignKey, Issuer: "CN=CA", Serial: "0A",
-		Attributes: store.Attributes{Name: "山田　花子", NameSubstitute: "00100", Address: "大阪府",
-			AddressSubstitute: "000", BirthDate: "19991231", BirthEra: 4, Sex: "2"},
+		// Stored as name substitute "00100", address substitute "000",
+		// birth date "19991231", era 4, sex "2".
+		Attributes: &card.Attributes{Name: "山田　花子", NameSubstitutes: []int{2}, Address: "大阪府",
+			AddressSubstitutes: []int{}, BirthDate: time.Date(1999, 12, 31, 0, 0, 0, 0, time.UTC), BirthEra: card.EraHeisei, Sex: card.SexFemale},
 		ChallengeID: "c", EnrolmentID: 42, Details: "d",
 		// Seal fields are not encoded: setting them changes nothing.
 		PrevHash: []byte{1}, RecordHash: []byte{2}, Signature: []byte{3}, SignerCert: []byte{4},
@@ -74,9 +76,9 @@ func TestCanonicalInjective(t *testing.T) {
 		"revreason": func(r *store.Record) { r.Verdict.RevocationReason = "" }, "revsrc": func(r *store.Record) { r.Verdict.RevocationSource = "" },
 		"certkind": func(r *store.Record) { r.CertKind = card.AuthKey }, "issuer": func(r *store.Record) { r.Issuer = "CN=C" },
 		"serial": func(r *store.Record) { r.Serial = "0B" }, "name": func(r *store.Record) { r.Attributes.Name = "山田　花" },
-		"namesub": func(r *store.Record) { r.Attributes.NameSubstitute = "" }, "addr": func(r *store.Record) { r.Attributes.Address = "" },
-		"addrsub": func(r *store.Record) { r.Attributes.AddressSubstitute = "" }, "birth": func(r *store.Record) { r.Attributes.BirthDate = "" },
-		"era": func(r *store.Record) { r.Attributes.BirthEra = 5 }, "sex": func(r *store.Record) { r.Attributes.Sex = "1" },
+		"namesub": func(r *store.Record) { r.Attributes.NameSubstitutes = nil }, "addr": func(r *store.Record) { r.Attributes.Address = "" },
+		"addrsub": func(r *store.Record) { r.Attributes.AddressSubstitutes = nil }, "birth": func(r *store.Record) { r.Attributes.BirthDate = time.Time{} },
+		"era": func(r *store.Record) { r.Attributes.BirthEra = 5 }, "sex": func(r *store.Record) { r.Attributes.Sex = card.SexMale },
 		"challenge": func(r *store.Record) { r.ChallengeID = "" }, "enrolment": func(r *store.Record) { r.EnrolmentID = 0 },
 		"details": func(r *store.Record) { r.Details = "" },
 		// Moving bytes between neighbouring fields must not collide.

@@ -45,8 +45,9 @@ var (
 	ErrUnsupportedKey = errors.New("operator: unsupported key type")
 	// ErrKeyMismatch means the certificate is not the key's.
 	ErrKeyMismatch = errors.New("operator: certificate does not match the key")
-	// ErrInvalidText means a record's text field is not valid UTF-8 and
-	// would not survive export; it is not sealed.
+	// ErrInvalidText means a record's text field is not valid UTF-8, or
+	// its attributes have no stored text (package store, "Attributes"),
+	// and would not survive export; it is not sealed.
 	ErrInvalidText = errors.New("operator: record text is not valid UTF-8")
 )
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 
+	"github.com/mynacard/mynacard/internal/attrtext"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -198,6 +199,14 @@ func VerifyChain(ctx context.Context, records iter.Seq2[store.Record, error], op
 		v.report.Checkpoint = &Head{Seq: h.Seq, RecordHash: bytes.Clone(h.RecordHash)}
 	}
 	for r, err := range records {
+		if re := (*attrtext.RecordError)(nil); errors.As(err, &re) && re.Seq == v.lastSeq+1 {
+			// No writer writes attributes that do not convert: the row
+			// was changed after it was written, sealed or not.
+			ce := &ChainError{Seq: re.Seq, Reason: ErrHashMismatch, Last: v.lastSeq,
+				Detail: "its attributes are not text the store writes", Err: re.Err}
+			v.report.Failure = ce
+			return v.report, ce
+		}
 		if err != nil {
 			return v.report, fmt.Errorf("verifying records: %w", err)
 		}
@@ -366,6 +375,19 @@ func FromStore(ctx context.Context, rs store.RecordStore) iter.Seq2[store.Record
 		var after int64
 		for {
 			page, err := rs.ListRecords(ctx, after, store.DefaultListLimit)
+			if re := (*attrtext.RecordError)(nil); errors.As(err, &re) && re.Seq > after+1 && re.Seq-after-1 < store.DefaultListLimit {
+				// The page stopped at a record that cannot be read:
+				// verify the records before it, then report it.
+				page, err = rs.ListRecords(ctx, after, int(re.Seq-after-1))
+				if err == nil {
+					for _, r := range page {
+						if !yield(r, nil) {
+							return
+						}
+					}
+					err = re
+				}
+			}
 			if err != nil {
 				yield(store.Record{}, err)
 				return

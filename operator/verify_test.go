@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
+	"reflect"
 	"testing"
 
 	"github.com/mynacard/mynacard/operator"
@@ -224,7 +225,7 @@ func TestSealerInStore(t *testing.T) {
 	}
 	first, _ := st.Record(ctx, 1)
 	want := sampleRecord(1)
-	if got.Attributes != want.Attributes || got.Operator != want.Operator || !got.At.Equal(want.At) ||
+	if !reflect.DeepEqual(got.Attributes, want.Attributes) || got.Operator != want.Operator || !got.At.Equal(want.At) ||
 		string(got.PrevHash) != string(first.RecordHash) {
 		t.Fatalf("stored record 2 = %+v", got)
 	}

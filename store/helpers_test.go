@@ -1,6 +1,9 @@
 package store_test
 
 import (
+	"strings"
+	"unicode/utf8"
+
 	"github.com/mynacard/mynacard/store"
 	"github.com/mynacard/mynacard/store/internal/storetest"
 )
@@ -26,3 +29,9 @@ var (
 
 // maxLineBytes is the longest line an eligibility file may have.
 const maxLineBytes = store.MaxLineBytes
+
+// allZeroFlags is the stored substitute flags of text with no substitute
+// character, from a non-nil empty list: one '0' per character.
+func allZeroFlags(text string) string {
+	return strings.Repeat("0", utf8.RuneCountInString(text))
+}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mynacard/mynacard/card"
 	. "github.com/mynacard/mynacard/store"
 )
 
@@ -38,13 +39,14 @@ func TestCanonicalSerial(t *testing.T) {
 
 func TestDiffAttributes(t *testing.T) {
 	a := sampleAttributes()
-	b := a
-	if d := DiffAttributes(a, b); d != nil {
-		t.Errorf("no change: %v", d)
+	b := *a
+	enrolment := func(a *card.Attributes) Enrolment { return Enrolment{Kind: card.SignKey, Attributes: a} }
+	if d, err := DiffAttributes(enrolment(a), enrolment(&b)); d != nil || err != nil {
+		t.Errorf("no change: %v, %v", d, err)
 	}
-	b.Name, b.BirthEra, b.Sex = "山田\u3000花子", 4, "2"
-	d := DiffAttributes(a, b)
-	if len(d) != 3 || d[0].Field != "name" || d[1] != (AttributeChange{"birth_era", "3", "4"}) || d[2].Field != "sex" {
+	b.Name, b.BirthEra, b.Sex = "山田\u3000花子", 4, card.SexFemale
+	d, err := DiffAttributes(enrolment(a), enrolment(&b))
+	if err != nil || len(d) != 3 || d[0].Field != "name" || d[1] != (AttributeChange{"birth_era", "3", "4"}) || d[2].Field != "sex" {
 		t.Errorf("DiffAttributes = %v", d)
 	}
 }

@@ -6,28 +6,6 @@ import (
 	"github.com/mynacard/mynacard/card"
 )
 
-// Attributes are the holder's basic four as a signing certificate's
-// subjectAltName carries them (docs/certificates.md "Signing certificate", OIDs 1.2.392.200149.8.5.5.1–6).
-// They are stored exactly as given; the store does not interpret them.
-type Attributes struct {
-	// Name is family and given name separated by U+3000.
-	Name string
-	// NameSubstitute is the name's substitute-character flags, one '0' or
-	// '1' per character, as the certificate gives them.
-	NameSubstitute string
-	// Address is the address from the prefecture.
-	Address string
-	// AddressSubstitute is the address's substitute-character flags.
-	AddressSubstitute string
-	// BirthDate is the Gregorian birth date YYYYMMDD as on the certificate.
-	BirthDate string
-	// BirthEra is the era code in front of the certificate's birth date:
-	// 1 明治, 2 大正, 3 昭和, 4 平成, 5 令和, 0 unknown.
-	BirthEra int
-	// Sex is the certificate's code: "1" male, "2" female, "3" unknown.
-	Sex string
-}
-
 // RevocationStatus is the outcome of a revocation check as the store keeps
 // it.
 type RevocationStatus string
@@ -72,8 +50,11 @@ type Enrolment struct {
 	// Issuer is the certificate's issuer DN as a string.
 	Issuer string
 	// Serial is the certificate's serial in canonical hex ([CanonicalSerial]).
-	Serial     string
-	Attributes Attributes
+	Serial string
+	// Attributes are the holder's attributes from a signing certificate;
+	// nil for an authentication certificate. They are kept as text (see
+	// the package documentation, "Attributes").
+	Attributes *card.Attributes
 	// CertDER is the certificate as read from the card.
 	CertDER    []byte
 	EnrolledAt time.Time
@@ -162,9 +143,13 @@ type Record struct {
 	CertKind card.KeyKind
 	Issuer   string
 	Serial   string
-	// Attributes are the attributes shown to the operator (empty for an
-	// authentication-key confirmation).
-	Attributes Attributes
+	// Attributes are the attributes shown to the operator: a signing
+	// certificate's, or for a chip identification (CertKind AuthKey) the
+	// birth date and sex of the card face and the name and address of the
+	// verified text; nil when none were shown (an authentication-key
+	// identification, a qualification, an age check). They are kept as
+	// text (see the package documentation, "Attributes").
+	Attributes *card.Attributes
 	// ChallengeID is the token or challenge identifier, if any.
 	ChallengeID string
 	// EnrolmentID links the record to an enrolment, or 0.

@@ -215,9 +215,8 @@ func (g *globals) printChange(c *confirm.Change) {
 		differs["birth_date"] = true
 	}
 	row(p.Sprintf(i18n.FieldBirthDate), "birth_date",
-		g.dateBoth(c.Old.BirthDate, c.Old.BirthEra, c.Old.BirthDateJapanese),
-		g.dateBoth(c.New.BirthDate, c.New.BirthEra, c.New.BirthDateJapanese))
-	row(p.Sprintf(i18n.FieldSex), "sex", g.sexWord(c.Old.Sex), g.sexWord(c.New.Sex))
+		g.attributesDate(c.Old), g.attributesDate(c.New))
+	row(p.Sprintf(i18n.FieldSex), "sex", g.sexWord(certSexWord(c.Old.Sex)), g.sexWord(certSexWord(c.New.Sex)))
 	t.flush()
 }
 

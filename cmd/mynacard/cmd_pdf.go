@@ -320,23 +320,23 @@ type pdfVerifyJSON struct {
 }
 
 type pdfSignatureJSON struct {
-	Field       string              `json:"field"`
-	Revision    int                 `json:"revision"`
-	WholeFile   bool                `json:"whole_file"`
-	SubFilter   string              `json:"subfilter"`
-	Level       string              `json:"level,omitempty"`
-	ByteRange   [4]int64            `json:"byte_range"`
-	SignedAt    time.Time           `json:"signed_at,omitzero"`
-	Timestamp   time.Time           `json:"timestamp,omitzero"`
-	TSA         string              `json:"tsa,omitempty"`
-	Reason      string              `json:"reason,omitempty"`
-	Location    string              `json:"location,omitempty"`
-	ContactInfo string              `json:"contact_info,omitempty"`
-	Verdict     confirm.Verdict     `json:"verdict"`
-	Signer      *certInfoJSON       `json:"signer,omitempty"`
-	Attributes  *confirm.Attributes `json:"attributes,omitempty"`
-	Changes     []pdf.Change        `json:"changes,omitempty"`
-	Problems    []pdf.Problem       `json:"problems,omitempty"`
+	Field       string          `json:"field"`
+	Revision    int             `json:"revision"`
+	WholeFile   bool            `json:"whole_file"`
+	SubFilter   string          `json:"subfilter"`
+	Level       string          `json:"level,omitempty"`
+	ByteRange   [4]int64        `json:"byte_range"`
+	SignedAt    time.Time       `json:"signed_at,omitzero"`
+	Timestamp   time.Time       `json:"timestamp,omitzero"`
+	TSA         string          `json:"tsa,omitempty"`
+	Reason      string          `json:"reason,omitempty"`
+	Location    string          `json:"location,omitempty"`
+	ContactInfo string          `json:"contact_info,omitempty"`
+	Verdict     confirm.Verdict `json:"verdict"`
+	Signer      *certInfoJSON   `json:"signer,omitempty"`
+	Attributes  *certAttributes `json:"attributes,omitempty"`
+	Changes     []pdf.Change    `json:"changes,omitempty"`
+	Problems    []pdf.Problem   `json:"problems,omitempty"`
 }
 
 // runVerifyPDF verifies every signature of a PDF and prints one block per
@@ -463,7 +463,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 		}
 		t.row(g.tr(msgPDFLevel), lvl)
 		g.printVerdict(t, j.Verdict)
-		g.printAttributes(t, j.Attributes)
+		g.printAttributes(t, j.Attributes.attributes())
 		if !j.SignedAt.IsZero() {
 			t.row(g.tr(msgFieldSignedAt), clockJST(j.SignedAt))
 		}

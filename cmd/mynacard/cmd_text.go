@@ -103,7 +103,7 @@ the record is shown and the command exits 3 with the reason.`,
 			if rec.Has(card.TextBasicField) {
 				out.Read = append(out.Read, "basic")
 				out.Name, out.Address = rec.Basic.Name, rec.Basic.Address
-				out.BirthDate, out.BirthDateJapanese = rec.Basic.Birth.Format("2006-01-02"), card.FormatJapaneseDate(rec.Basic.Birth)
+				out.BirthDate, out.BirthDateJapanese = rec.Basic.BirthDate.Format("2006-01-02"), card.FormatJapaneseDate(rec.Basic.BirthDate)
 				code := sexCode(rec.Basic.Sex)
 				out.Sex, out.SexCode = sexName(code), &code
 			}
@@ -121,7 +121,7 @@ the record is shown and the command exits 3 with the reason.`,
 				}
 			}
 			if rec.Has(card.TextBasicField) {
-				name, address, birth, sex = out.Name, out.Address, g.dateBothTime(rec.Basic.Birth), g.sexWord(out.Sex)
+				name, address, birth, sex = out.Name, out.Address, g.dateBothTime(rec.Basic.BirthDate), g.sexWord(out.Sex)
 			}
 			t.row(g.p.Sprintf(i18n.FieldIndividualNumber), num)
 			t.row(g.p.Sprintf(i18n.FieldName), name)

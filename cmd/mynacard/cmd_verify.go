@@ -16,12 +16,12 @@ import (
 
 // verifyJSON is what `verify --json` prints.
 type verifyJSON struct {
-	TestHierarchy bool                `json:"test_hierarchy"`
-	Verdict       confirm.Verdict     `json:"verdict"`
-	Signer        *certInfoJSON       `json:"signer,omitempty"`
-	Attributes    *confirm.Attributes `json:"attributes,omitempty"`
-	SigningTime   time.Time           `json:"signing_time,omitzero"`
-	Error         string              `json:"error,omitempty"`
+	TestHierarchy bool            `json:"test_hierarchy"`
+	Verdict       confirm.Verdict `json:"verdict"`
+	Signer        *certInfoJSON   `json:"signer,omitempty"`
+	Attributes    *certAttributes `json:"attributes,omitempty"`
+	SigningTime   time.Time       `json:"signing_time,omitzero"`
+	Error         string          `json:"error,omitempty"`
 }
 
 func newVerifyCmd(g *globals) *cobra.Command {
@@ -140,7 +140,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 			} else if !v.Signature.OK {
 				t.replace(g.tr(msgFieldChain), g.tr(msgNotCheckedSignature))
 			}
-			g.printAttributes(t, out.Attributes)
+			g.printAttributes(t, out.Attributes.attributes())
 			if !out.SigningTime.IsZero() {
 				t.row(g.tr(msgFieldSignedAt), clockJST(out.SigningTime))
 			}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/mynacard/mynacard/card"
-	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/internal/i18n"
 )
 
@@ -25,7 +24,7 @@ type fieldComparison struct {
 // PIN) and compares them with the certificate's attributes. Substitute
 // characters never compare as the same: the certificate holds a
 // replacement where the registry has a character without a code point.
-func (g *globals) compareWithText(ctx context.Context, s *session, a *confirm.Attributes, prompt card.PINPrompt) ([]fieldComparison, error) {
+func (g *globals) compareWithText(ctx context.Context, s *session, a *card.Attributes, prompt card.PINPrompt) ([]fieldComparison, error) {
 	b, err := s.jpki.Text().ReadBasic(ctx, prompt)
 	if err != nil {
 		return nil, withPIN(card.TextPIN, err)
@@ -34,11 +33,15 @@ func (g *globals) compareWithText(ctx context.Context, s *session, a *confirm.At
 	if textSex == "" {
 		textSex = "unknown"
 	}
+	var certDate string
+	if !a.BirthDate.IsZero() {
+		certDate = a.BirthDate.Format(time.DateOnly)
+	}
 	return []fieldComparison{
 		{"name", a.Name, b.Name, len(a.NameSubstitutes) == 0 && sameText(a.Name, b.Name)},
 		{"address", a.Address, b.Address, len(a.AddressSubstitutes) == 0 && sameText(a.Address, b.Address)},
-		{"birth_date", a.BirthDate, b.Birth.Format(time.DateOnly), a.BirthDate == b.Birth.Format(time.DateOnly)},
-		{"sex", a.Sex, textSex, a.Sex == textSex},
+		{"birth_date", certDate, b.BirthDate.Format(time.DateOnly), certDate == b.BirthDate.Format(time.DateOnly)},
+		{"sex", certSexWord(a.Sex), textSex, certSexWord(a.Sex) == textSex},
 	}, nil
 }
 

@@ -81,26 +81,54 @@ func (g *globals) testBanner(w io.Writer, test bool) {
 	}
 }
 
-// jsonAttributes converts parsed certificate attributes to the JSON shape
-// package confirm uses (stable English keys).
-func jsonAttributes(a *jpki.Attributes) *confirm.Attributes {
+// certAttributes is how cert, verify and pdf verify write a signing
+// certificate's attributes in --json: card.Attributes's JSON view
+// without needs_visual_check, and with birth_date_japanese also when
+// the certificate has no birth date.
+type certAttributes struct{ a *card.Attributes }
+
+// certAttributesJSON is certAttributes's members, in card.Attributes's
+// order.
+type certAttributesJSON struct {
+	Name               string `json:"name"`
+	NameSubstitutes    []int  `json:"name_substitutes,omitempty"`
+	Address            string `json:"address"`
+	AddressSubstitutes []int  `json:"address_substitutes,omitempty"`
+	BirthDate          string `json:"birth_date"`
+	BirthEra           int    `json:"birth_era"`
+	BirthDateJapanese  string `json:"birth_date_japanese"`
+	Sex                string `json:"sex"`
+	SexCode            int    `json:"sex_code"`
+}
+
+// jsonAttributes wraps parsed certificate attributes for --json; nil
+// stays nil.
+func jsonAttributes(a *card.Attributes) *certAttributes {
 	if a == nil {
 		return nil
 	}
-	out := &confirm.Attributes{
-		Name:               a.Name,
-		NameSubstitutes:    a.NameSubstitutes,
-		Address:            a.Address,
-		AddressSubstitutes: a.AddressSubstitutes,
-		BirthEra:           int(a.BirthEra),
-		BirthDateJapanese:  a.FormatBirthDate(),
-		Sex:                certSexWord(a.Sex),
-		SexCode:            a.Sex.CertificateCode(),
+	return &certAttributes{a}
+}
+
+// attributes returns the wrapped attributes, nil for nil.
+func (c *certAttributes) attributes() *card.Attributes {
+	if c == nil {
+		return nil
+	}
+	return c.a
+}
+
+// MarshalJSON writes the attributes (see certAttributes).
+func (c certAttributes) MarshalJSON() ([]byte, error) {
+	a := c.a
+	out := certAttributesJSON{
+		Name: a.Name, NameSubstitutes: a.NameSubstitutes, Address: a.Address, AddressSubstitutes: a.AddressSubstitutes,
+		BirthEra: int(a.BirthEra), BirthDateJapanese: a.FormatBirthDate(), Sex: certSexWord(a.Sex), SexCode: a.Sex.CertificateCode(),
 	}
 	if !a.BirthDate.IsZero() {
 		out.BirthDate = a.BirthDate.Format(time.DateOnly)
 	}
-	return out
+	return json.Marshal(out)
 }
 
 // certSexWord is the certificate's sex code as package confirm's JSON
@@ -127,6 +155,15 @@ func (g *globals) dateBoth(gregorian string, era int, japanese string) string {
 		japanese = g.p.Sprintf(i18n.DateUnknown)
 	}
 	return g.p.Sprintf(i18n.DateBoth, gregorian, japanese)
+}
+
+// attributesDate writes a's birth date as dateBoth does, in its recorded
+// era; "" when there is none.
+func (g *globals) attributesDate(a *card.Attributes) string {
+	if a == nil || a.BirthDate.IsZero() {
+		return ""
+	}
+	return g.dateBoth(a.BirthDate.Format(time.DateOnly), int(a.BirthEra), a.FormatBirthDate())
 }
 
 // dateBothTime writes a calendar date (no recorded era) in both forms,
@@ -163,7 +200,7 @@ func positions(ps []int) string {
 // printAttributes writes the holder's four basic facts, with the
 // substitute-character warnings a clerk needs: a name or address with
 // substitutes is never presented as exact.
-func (g *globals) printAttributes(t *table, a *confirm.Attributes) {
+func (g *globals) printAttributes(t *table, a *card.Attributes) {
 	if a == nil {
 		return
 	}
@@ -176,8 +213,8 @@ func (g *globals) printAttributes(t *table, a *confirm.Attributes) {
 	if len(a.AddressSubstitutes) > 0 {
 		t.note(warn + g.p.Sprintf(i18n.SubstituteInAddress, positions(a.AddressSubstitutes)))
 	}
-	t.row(g.p.Sprintf(i18n.FieldBirthDate), g.dateBoth(a.BirthDate, a.BirthEra, a.BirthDateJapanese))
-	t.row(g.p.Sprintf(i18n.FieldSex), g.sexWord(a.Sex))
+	t.row(g.p.Sprintf(i18n.FieldBirthDate), g.attributesDate(a))
+	t.row(g.p.Sprintf(i18n.FieldSex), g.sexWord(certSexWord(a.Sex)))
 }
 
 // verdictLines writes one line per check of a confirmation verdict.

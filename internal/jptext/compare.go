@@ -1,6 +1,8 @@
 package jptext
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"unicode/utf8"
 )
@@ -79,7 +81,7 @@ func (c Comparison) MayBeEqual() bool {
 
 // Compare compares two names or two addresses. aSubst and bSubst are the
 // rune positions (from 0) of a and b flagged as substitute characters,
-// as jpki.Attributes gives them; positions outside the text are ignored
+// as card.Attributes holds them; positions outside the text are ignored
 // (jpki refuses such flags when it parses a certificate). Compare never
 // panics, on invalid UTF-8 included, and Compare(a, b, x, y).Equal always
 // equals Compare(b, a, y, x).Equal.
@@ -220,4 +222,23 @@ func onlySubstitutes(h hunk, sa, sb []bool) bool {
 
 func anyIn(m []bool, from, to int) bool {
 	return slices.Contains(m[from:to], true)
+}
+
+// ErrPositions reports substitute positions that do not name characters
+// of their text in increasing order.
+var ErrPositions = errors.New("substitute positions out of range or out of order")
+
+// CheckPositions checks that positions are rune indexes into s in strictly
+// increasing order, as card.Attributes holds substitute positions. The
+// error wraps ErrPositions.
+func CheckPositions(s string, positions []int) error {
+	n := utf8.RuneCountInString(s)
+	prev := -1
+	for _, p := range positions {
+		if p <= prev || p >= n {
+			return fmt.Errorf("%w: %d in %d characters", ErrPositions, p, n)
+		}
+		prev = p
+	}
+	return nil
 }

@@ -20,7 +20,7 @@ const (
 const markerCaret = '^'
 
 // SubstituteMarkers returns s with each flagged substitute character
-// (positions are rune indexes from 0, as in jpki.Attributes) wrapped in
+// (positions are rune indexes from 0, as in card.Attributes) wrapped in
 // MarkOpen and MarkClose, for a clerk: "渡〔邉〕　花子" says "compare the
 // second character with the card face". Positions outside s are ignored;
 // s is returned unchanged when none is inside. Invalid UTF-8 is kept

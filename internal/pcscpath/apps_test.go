@@ -27,7 +27,7 @@ func TestTextApplication(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ReadBasic: %v", err)
 	}
-	if basic.Name != ct.Name || basic.Address != ct.Address || basic.BirthDate != ct.BirthDate || basic.Sex != card.SexMale {
+	if basic.Name != ct.Name || basic.Address != ct.Address || basic.BirthDate.Format("20060102") != ct.BirthDate || basic.Sex != card.SexMale {
 		t.Errorf("ReadBasic = %+v, want %s / %s / %s / male", basic, ct.Name, ct.Address, ct.BirthDate)
 	}
 	n, err := text.ReadNumber(ctx, answer(jpkitest.DefaultAuthPIN).ask)

@@ -175,7 +175,7 @@ func operations() []operation {
 				return err
 			}
 			if r.Number.Reveal() != e.w.contents.Number || r.Basic.Name != e.w.contents.Name ||
-				r.Basic.Address != e.w.contents.Address || r.Basic.BirthDate != e.w.contents.BirthDate {
+				r.Basic.Address != e.w.contents.Address || r.Basic.BirthDate.Format("20060102") != e.w.contents.BirthDate {
 				return wrong("text record differs from the card's")
 			}
 			// ReadText cannot tell a SELECT answered 9000 without effect

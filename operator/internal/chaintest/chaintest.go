@@ -73,9 +73,11 @@ func SampleRecord(i int) store.Record {
 		CertKind: card.SignKey,
 		Issuer:   "CN=Japan Agency for Local Authority Information Systems,OU=JPKI-TEST,O=JPKI-TEST,C=JP",
 		Serial:   "0132C4" + string(rune('A'+i%6)) + "B",
-		Attributes: store.Attributes{
-			Name: "山田　太郎", NameSubstitute: "00000", Address: "東京都千代田区霞が関2-1-2",
-			AddressSubstitute: "000000000000000", BirthDate: "19800101", BirthEra: 3, Sex: "1",
+		// No substitute character: the flags are stored "", as confirm
+		// writes them.
+		Attributes: &card.Attributes{
+			Name: "山田　太郎", Address: "東京都千代田区霞が関2-1-2",
+			BirthDate: time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC), BirthEra: card.EraShowa, Sex: card.SexMale,
 		},
 		ChallengeID: "ch-" + string(rune('0'+i%10)),
 		Details:     `{"shown":true}`,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/mynacard/mynacard/internal/attrtext"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -15,12 +16,18 @@ const enrolmentColumns = `id, cert_kind, issuer, serial, name, name_substitute, 
 func scanEnrolment(sc Scanner) (store.Enrolment, error) {
 	var e store.Enrolment
 	var kind, status string
-	a := &e.Attributes
+	var a attrtext.Row
 	err := sc.Scan(&e.ID, &kind, &e.Issuer, &e.Serial, &a.Name, &a.NameSubstitute, &a.Address,
 		&a.AddressSubstitute, &a.BirthDate, &a.BirthEra, &a.Sex, &e.CertDER, timeScan{&e.EnrolledAt}, &e.Operator,
 		&status, &e.Revocation.Reason, &e.Revocation.Source, timeScan{&e.Revocation.CheckedAt}, idScan{&e.ReplacedBy})
 	e.Kind, e.Revocation.Status = kindOfText(kind), store.RevocationStatus(status)
-	return e, err
+	if err != nil {
+		return e, err
+	}
+	if e.Attributes, err = attrtext.Decode(a, attrtext.CodesFor(e.Kind)); err != nil {
+		return store.Enrolment{}, fmt.Errorf("enrolment %d: reading attributes: %w", e.ID, err)
+	}
+	return e, nil
 }
 
 func validateEnrolment(e *store.Enrolment) error {
@@ -38,7 +45,8 @@ func validateEnrolment(e *store.Enrolment) error {
 	if err := checkLen("operator", e.Operator); err != nil {
 		return err
 	}
-	if err := checkAttributes(e.Attributes); err != nil {
+	e.Attributes = cloneAttributes(e.Attributes)
+	if _, err := attributesRow(e.Attributes, e.Kind); err != nil {
 		return err
 	}
 	if e.EnrolledAt.IsZero() {
@@ -50,7 +58,10 @@ func validateEnrolment(e *store.Enrolment) error {
 }
 
 func (s *Store) insertEnrolment(ctx context.Context, q Querier, e *store.Enrolment) error {
-	a := e.Attributes
+	a, err := attributesRow(e.Attributes, e.Kind)
+	if err != nil {
+		return err
+	}
 	return q.QueryRow(ctx, `INSERT INTO enrolments (cert_kind, issuer, serial, name, name_substitute,
 		address, address_substitute, birth_date, birth_era, sex, cert_der, enrolled_at, operator)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -251,8 +262,11 @@ func (s *Store) ReplaceEnrolment(ctx context.Context, oldID int64, next store.En
 		if n == 0 {
 			return fmt.Errorf("%w: replaced concurrently", store.ErrConflict)
 		}
-		r = store.Replacement{OldID: oldID, NewID: next.ID, At: next.EnrolledAt, Operator: next.Operator,
-			Changes: store.DiffAttributes(old.Attributes, next.Attributes)}
+		changes, err := store.DiffAttributes(old, next)
+		if err != nil {
+			return err
+		}
+		r = store.Replacement{OldID: oldID, NewID: next.ID, At: next.EnrolledAt, Operator: next.Operator, Changes: changes}
 		if _, err := q.Exec(ctx, "INSERT INTO enrolment_replacements (old_id, new_id, replaced_at, operator) VALUES (?, ?, ?, ?)",
 			r.OldID, r.NewID, s.b.TimeArg(r.At), r.Operator); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/mynacard/mynacard/internal/attrtext"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -16,27 +17,36 @@ const recordColumns = `seq, kind, at, operator, signature_ok, chain_ok, chain_ro
 func scanRecord(sc Scanner) (store.Record, error) {
 	var r store.Record
 	var kind, status, certKind string
-	a, v := &r.Attributes, &r.Verdict
+	var a attrtext.Row
+	v := &r.Verdict
 	err := sc.Scan(&r.Seq, &kind, timeScan{&r.At}, &r.Operator, &v.SignatureOK, &v.ChainOK, &v.Root, &status,
 		&v.RevocationReason, &v.RevocationSource, &certKind, &r.Issuer, &r.Serial, &a.Name, &a.NameSubstitute,
 		&a.Address, &a.AddressSubstitute, &a.BirthDate, &a.BirthEra, &a.Sex, &r.ChallengeID, idScan{&r.EnrolmentID},
 		&r.Details, &r.PrevHash, &r.RecordHash, &r.Signature, &r.SignerCert)
 	r.Kind, v.Revocation, r.CertKind = store.RecordKind(kind), store.RevocationStatus(status), kindOfText(certKind)
-	return r, err
+	if err != nil {
+		return r, err
+	}
+	if r.Attributes, err = attrtext.Decode(a, attrtext.CodesFor(r.CertKind)); err != nil {
+		return store.Record{}, &attrtext.RecordError{Seq: r.Seq, Err: err}
+	}
+	return r, nil
 }
 
-func validateRecord(r *store.Record) error {
+// validateRecord checks and canonicalises r and returns the text of its
+// attributes.
+func validateRecord(r *store.Record) (attrtext.Row, error) {
 	switch r.Kind {
 	case store.RecordIdentify, store.RecordQualify, store.RecordChange:
 	default:
-		return fmt.Errorf("%w: record kind %q", store.ErrInvalid, r.Kind)
+		return attrtext.Row{}, fmt.Errorf("%w: record kind %q", store.ErrInvalid, r.Kind)
 	}
 	if err := checkKind(r.CertKind); err != nil {
-		return err
+		return attrtext.Row{}, err
 	}
 	issuer, serial, err := certKey(r.Issuer, r.Serial)
 	if err != nil {
-		return err
+		return attrtext.Row{}, err
 	}
 	r.Issuer, r.Serial = issuer, serial
 	for _, f := range [...]struct{ what, v string }{
@@ -44,28 +54,31 @@ func validateRecord(r *store.Record) error {
 		{"revocation source", r.Verdict.RevocationSource}, {"challenge id", r.ChallengeID}, {"details", r.Details},
 	} {
 		if err := checkLen(f.what, f.v); err != nil {
-			return err
+			return attrtext.Row{}, err
 		}
 	}
-	if err := checkAttributes(r.Attributes); err != nil {
-		return err
+	r.Attributes = cloneAttributes(r.Attributes)
+	row, err := attributesRow(r.Attributes, r.CertKind)
+	if err != nil {
+		return attrtext.Row{}, err
 	}
 	if r.At.IsZero() {
 		r.At = now()
 	}
 	r.At = stamp(r.At)
 	r.PrevHash, r.RecordHash, r.Signature, r.SignerCert = nil, nil, nil, nil
-	return nil
+	return row, nil
 }
 
 // AppendRecord implements store.RecordStore. The head row's update both takes
 // the next sequence number and locks out concurrent appends until commit,
 // so the sequence has no gaps and seal sees the true previous hash.
 func (s *Store) AppendRecord(ctx context.Context, r store.Record, seal store.SealFunc) (store.Record, error) {
-	if err := validateRecord(&r); err != nil {
+	a, err := validateRecord(&r)
+	if err != nil {
 		return store.Record{}, fmt.Errorf("appending record: %w", err)
 	}
-	err := s.b.InTx(ctx, func(q Querier) error {
+	err = s.b.InTx(ctx, func(q Querier) error {
 		var prevHash []byte
 		err := q.QueryRow(ctx, "UPDATE record_head SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq, last_hash").
 			Scan(&r.Seq, &prevHash)
@@ -77,11 +90,11 @@ func (s *Store) AppendRecord(ctx context.Context, r store.Record, seal store.Sea
 			if err := seal(bytes.Clone(prevHash), &r); err != nil {
 				return fmt.Errorf("sealing record %d: %w", r.Seq, err)
 			}
-			if !sealedOnly(fixed, r) {
+			if !sealedOnly(fixed, r) || !sameRow(r, a) {
 				return fmt.Errorf("sealing record %d: %w: seal changed more than the chain fields", r.Seq, store.ErrInvalid)
 			}
 		}
-		a, v := r.Attributes, r.Verdict
+		v := r.Verdict
 		if _, err := q.Exec(ctx, `INSERT INTO records (`+recordColumns+`) VALUES
 			(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.Seq, string(r.Kind), s.b.TimeArg(r.At), r.Operator, v.SignatureOK, v.ChainOK, v.Root, string(v.Revocation),
@@ -104,7 +117,7 @@ func sealedOnly(a, b store.Record) bool {
 	b.PrevHash, b.RecordHash, b.Signature, b.SignerCert = nil, nil, nil, nil
 	return a.Seq == b.Seq && a.Kind == b.Kind && a.At.Equal(b.At) && a.Operator == b.Operator &&
 		a.Verdict == b.Verdict && a.CertKind == b.CertKind && a.Issuer == b.Issuer && a.Serial == b.Serial &&
-		a.Attributes == b.Attributes && a.ChallengeID == b.ChallengeID && a.EnrolmentID == b.EnrolmentID &&
+		a.ChallengeID == b.ChallengeID && a.EnrolmentID == b.EnrolmentID &&
 		a.Details == b.Details
 }
 

@@ -8,9 +8,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/internal/attrtext"
 	"github.com/mynacard/mynacard/store"
 )
 
@@ -125,20 +127,42 @@ func kindOfText(s string) card.KeyKind {
 	return k
 }
 
-func checkAttributes(a store.Attributes) error {
+// attributesRow returns the text the attribute columns keep for a of a
+// certificate of kind k, or an error wrapping store.ErrInvalid when a
+// cannot be kept (package store, "Attributes").
+func attributesRow(a *card.Attributes, k card.KeyKind) (attrtext.Row, error) {
+	r, err := attrtext.Encode(a, attrtext.CodesFor(k))
+	if err != nil {
+		return attrtext.Row{}, fmt.Errorf("%w: attributes: %w", store.ErrInvalid, err)
+	}
 	for _, f := range [...]struct{ what, v string }{
-		{"name", a.Name}, {"name substitute", a.NameSubstitute},
-		{"address", a.Address}, {"address substitute", a.AddressSubstitute},
-		{"birth date", a.BirthDate}, {"sex", a.Sex},
+		{"name", r.Name}, {"name substitute", r.NameSubstitute},
+		{"address", r.Address}, {"address substitute", r.AddressSubstitute},
+		{"birth date", r.BirthDate}, {"sex", r.Sex},
 	} {
 		if err := checkLen(f.what, f.v); err != nil {
-			return err
+			return attrtext.Row{}, err
 		}
 	}
-	if a.BirthEra < 0 || a.BirthEra > 9 {
-		return fmt.Errorf("%w: birth era %d", store.ErrInvalid, a.BirthEra)
+	return r, nil
+}
+
+// sameRow reports whether r's attributes still have the text row.
+func sameRow(r store.Record, row attrtext.Row) bool {
+	got, err := attrtext.Encode(r.Attributes, attrtext.CodesFor(r.CertKind))
+	return err == nil && got == row
+}
+
+// cloneAttributes copies a, so that what the store returns and what a
+// seal function sees share no memory with the caller's value.
+func cloneAttributes(a *card.Attributes) *card.Attributes {
+	if a == nil {
+		return nil
 	}
-	return nil
+	c := *a
+	c.NameSubstitutes = slices.Clone(a.NameSubstitutes)
+	c.AddressSubstitutes = slices.Clone(a.AddressSubstitutes)
+	return &c
 }
 
 // certKey validates and canonicalises a certificate's issuer (see

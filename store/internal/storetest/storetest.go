@@ -115,16 +115,18 @@ func MustDate(t testing.TB, s string) time.Time {
 	return d
 }
 
-// SampleAttributes returns a holder's attributes as the card writes them.
-func SampleAttributes() store.Attributes {
-	return store.Attributes{
-		Name:              "山田\u3000太郎",
-		NameSubstitute:    "00000",
-		Address:           "東京都千代田区霞が関２丁目１番２号",
-		AddressSubstitute: "0000000000000000",
-		BirthDate:         "19800401",
-		BirthEra:          3,
-		Sex:               "1",
+// SampleAttributes returns a holder's attributes as a signing
+// certificate gives them, with substitute flags all '0' (stored as one
+// '0' per character).
+func SampleAttributes() *card.Attributes {
+	return &card.Attributes{
+		Name:               "山田\u3000太郎",
+		NameSubstitutes:    []int{},
+		Address:            "東京都千代田区霞が関２丁目１番２号",
+		AddressSubstitutes: []int{},
+		BirthDate:          time.Date(1980, 4, 1, 0, 0, 0, 0, time.UTC),
+		BirthEra:           card.EraShowa,
+		Sex:                card.SexMale,
 	}
 }
 

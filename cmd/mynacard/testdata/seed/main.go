@@ -78,8 +78,11 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
+		// The attribute columns as the store writes a signing
+		// certificate with a name only: no flags, no birth date, era 0,
+		// sex code "0".
 		if _, err := ins.ExecContext(ctx, card.SignKey.String(), confirm.IssuerString(cert), s, fmt.Sprintf("試験　%05d", i), "",
-			"", "", "", 0, "", der, at, "seed"); err != nil {
+			"", "", "", 0, "0", der, at, "seed"); err != nil {
 			log.Fatal(err)
 		}
 	}
