@@ -156,6 +156,13 @@ func writeCRL(tb testing.TB, path string, c *certs, n, total int) {
 	}
 }
 
+// seedAttributes is enrolment i's attribute columns as the store writes a
+// signing certificate's (name, name flags, address, address flags, birth
+// date, era code, the certificate's sex code): no flags, 昭和60年4月1日, male.
+func seedAttributes(i int) [7]any {
+	return [7]any{fmt.Sprintf("試験　%07d", i), "", "東京都千代田区千代田１－１", "", "19850401", 3, "1"}
+}
+
 const insertSQL = `INSERT INTO enrolments (cert_kind, issuer, serial, name, name_substitute,
 	address, address_substitute, birth_date, birth_era, sex, cert_der, enrolled_at, operator)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
@@ -190,8 +197,9 @@ func seedSQLite(tb testing.TB, path string, c *certs, n int) {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if _, err := ins.ExecContext(ctx, card.SignKey.String(), issuer, serial, fmt.Sprintf("試験　%07d", i), "",
-			"", "", "", 0, "", der, at, "bench"); err != nil {
+		r := seedAttributes(i)
+		if _, err := ins.ExecContext(ctx, card.SignKey.String(), issuer, serial, r[0], r[1], r[2], r[3], r[4], r[5], r[6],
+			der, at, "bench"); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -225,7 +233,8 @@ func seedPostgres(tb testing.TB, dsn string, c *certs, n int) {
 		if err != nil {
 			return nil, err
 		}
-		row := []any{card.SignKey.String(), issuer, serial, fmt.Sprintf("試験　%07d", i), "", "", "", "", 0, "", der, at, "bench"}
+		r := seedAttributes(i)
+		row := []any{card.SignKey.String(), issuer, serial, r[0], r[1], r[2], r[3], r[4], r[5], r[6], der, at, "bench"}
 		i++
 		return row, nil
 	})
