@@ -264,12 +264,19 @@ func scramble(w []uint64) {
 	var f uint64
 	switch len(w) {
 	case 2:
-		f = w[1] * 0x9E3779B97F4A7C15
+		f = w[1] * mixMul1
 	case 3:
-		f = w[1]*0x9E3779B97F4A7C15 ^ w[2]*0xC2B2AE3D27D4EB4F
+		f = w[1]*mixMul1 ^ w[2]*mixMul2
 	}
 	w[0] = mix64(w[0] ^ f)
 }
+
+// mixMul1 and mixMul2 are the odd multipliers of scramble (part of the
+// index file format).
+const (
+	mixMul1 = 0x9E3779B97F4A7C15
+	mixMul2 = 0xC2B2AE3D27D4EB4F
+)
 
 // emptySlot is the packed word of an empty slot (its key words are zero):
 // reason byte 7, the CRLReason value RFC 5280 leaves unassigned, which no
@@ -584,64 +591,89 @@ func b2u(b bool) uint64 {
 
 // lookup returns the packed time and reason of k, if listed, or
 // errIndexCorrupt if slots it had to read are in a block of an index file
-// that does not check.
+// that does not check. Its common path keeps the key in registers (the
+// mixed first word, the other words as k holds them) and reads one
+// window with comparisons combined without branches (the kw=1 window
+// unrolled): few instructions a lookup, so that the processor runs the
+// next independent lookups' misses while this one waits. Against the
+// version with the key copied to a slice and scrambled there, a loop of
+// random lookups over a 5M-entry list measured 4-byte 113 → 95 ns and
+// 20-byte 135 → 107 ns of CPU (the machine busy with a test run).
 func (x *index) lookup(k *serialKey) (int64, bool, error) {
 	if !k.ok || x.n == 0 || k.need > x.kw {
 		return 0, false, nil // every listed serial fits the width: this one is not listed
 	}
-	var key [maxKeyWords]uint64
-	kw, s := x.kw, x.stride()
-	k.words(key[:kw], kw)
-	scramble(key[:kw])
-	h := int(homeOf(key[0], x.home))
-	w0 := key[0]
+	kw := x.kw
+	w0 := mixedFirst(k, kw)
+	h := int(homeOf(w0, x.home))
 	if kw == 1 {
 		j := 2 * h
 		if j+8 > len(x.data) {
-			return x.scan(key[:1], h)
+			return x.scan(k, w0, h)
 		}
 		if x.check != nil && !x.check.words(j, j+8) {
 			return 0, false, errIndexCorrupt
 		}
 		d := x.data[j : j+8 : j+8]
-		var hit, val uint64
-		for t := 0; t < 8; t += 2 {
-			e := b2u(d[t] == w0) & b2u(d[t+1] != emptySlot)
-			hit |= e
-			val |= d[t+1] & -e
-		}
-		if hit != 0 {
-			return int64(val), true, nil
+		e0 := b2u(d[0] == w0) & b2u(d[1] != emptySlot)
+		e1 := b2u(d[2] == w0) & b2u(d[3] != emptySlot)
+		e2 := b2u(d[4] == w0) & b2u(d[5] != emptySlot)
+		e3 := b2u(d[6] == w0) & b2u(d[7] != emptySlot)
+		if e0|e1|e2|e3 != 0 {
+			return int64(d[1]&-e0 | d[3]&-e1 | d[5]&-e2 | d[7]&-e3), true, nil
 		}
 		// Read on only if every slot of the window holds a smaller key.
 		if b2u(d[1] != emptySlot)&b2u(d[3] != emptySlot)&b2u(d[5] != emptySlot)&b2u(d[7] != emptySlot)&b2u(d[6] < w0) != 0 {
-			return x.scan(key[:1], h+4)
+			return x.scan(k, w0, h+4)
 		}
 		return 0, false, nil
 	}
+	s := kw + 1
 	j := h * s
 	if j+2*s > len(x.data) {
-		return x.scan(key[:kw], h)
+		return x.scan(k, w0, h)
 	}
 	if x.check != nil && !x.check.words(j, j+2*s) {
 		return 0, false, errIndexCorrupt
 	}
-	a, b := x.data[j:j+s:j+s], x.data[j+s:j+2*s:j+2*s]
-	ea := b2u(a[kw] != emptySlot)
-	eb := b2u(b[kw] != emptySlot)
-	ma, mb := ea&b2u(a[0] == w0), eb&b2u(b[0] == w0)
-	for i := 1; i < kw; i++ {
-		ma &= b2u(a[i] == key[i])
-		mb &= b2u(b[i] == key[i])
+	// The key's other words are k.w's last kw-1, unmixed; a narrower key
+	// word 1 of a 3-word index is k.w[1] too (sign-extended).
+	k1, k2 := k.w[1], k.w[2]
+	var ma, mb, va, vb, b0 uint64
+	if kw == 2 {
+		d := x.data[j : j+6 : j+6]
+		ma = b2u(d[0] == w0) & b2u(d[1] == k2)
+		mb = b2u(d[3] == w0) & b2u(d[4] == k2)
+		va, vb, b0 = d[2], d[5], d[3]
+	} else {
+		d := x.data[j : j+8 : j+8]
+		ma = b2u(d[0] == w0) & b2u(d[1] == k1) & b2u(d[2] == k2)
+		mb = b2u(d[4] == w0) & b2u(d[5] == k1) & b2u(d[6] == k2)
+		va, vb, b0 = d[3], d[7], d[4]
 	}
+	ea, eb := b2u(va != emptySlot), b2u(vb != emptySlot)
+	ma, mb = ma&ea, mb&eb
 	if ma|mb != 0 {
-		return int64(a[kw]&-ma | b[kw]&-mb), true, nil
+		return int64(va&-ma | vb&-mb), true, nil
 	}
 	// The second slot's first word decides unless it equals the key's.
-	if ea&eb&b2u(b[0] <= w0) != 0 {
-		return x.scan(key[:kw], h+2)
+	if ea&eb&b2u(b0 <= w0) != 0 {
+		return x.scan(k, w0, h+2)
 	}
 	return 0, false, nil
+}
+
+// mixedFirst is the first word of k as an index of kw words holds it:
+// sign bit flipped, then mixed with the other words (scramble, without
+// a copy of the key).
+func mixedFirst(k *serialKey, kw int) uint64 {
+	switch kw {
+	case 1:
+		return mix64(k.w[2] ^ signBit)
+	case 2:
+		return mix64(k.w[1] ^ signBit ^ k.w[2]*mixMul1)
+	}
+	return mix64(k.w[0] ^ signBit ^ (k.w[1]*mixMul1 ^ k.w[2]*mixMul2))
 }
 
 // prefetchAhead is how many lookups ahead of the one being answered a
@@ -678,8 +710,12 @@ func (x *index) prefetch(k *serialKey) {
 
 // scan is the lookup's loop from slot i on: the key, a larger key or an
 // empty slot ends it, and so does the table's end.
-func (x *index) scan(want []uint64, i int) (int64, bool, error) {
+func (x *index) scan(k *serialKey, w0 uint64, i int) (int64, bool, error) {
 	kw, s := x.kw, x.stride()
+	var key [maxKeyWords]uint64
+	key[0] = w0
+	copy(key[1:kw], k.w[maxKeyWords-kw+1:])
+	want := key[:kw]
 	for j := i * s; j+s <= len(x.data); j += s {
 		if x.check != nil && !x.check.words(j, j+s) {
 			return 0, false, errIndexCorrupt
