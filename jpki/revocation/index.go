@@ -112,12 +112,6 @@ func keyFromBig(n *big.Int) serialKey {
 	return keyFromInteger(integerBytes(n))
 }
 
-// words writes k's words for an index of width w (w >= k.need) to dst.
-func (k *serialKey) words(dst []uint64, w int) {
-	copy(dst, k.w[maxKeyWords-w:])
-	dst[0] ^= signBit
-}
-
 // integerBytes returns the minimal two's-complement content of n, as DER
 // writes an INTEGER (X.690 §8.3).
 func integerBytes(n *big.Int) []byte {
@@ -695,11 +689,8 @@ func (x *index) prefetch(k *serialKey) {
 	if !k.ok || x.n == 0 || k.need > x.kw {
 		return
 	}
-	var key [maxKeyWords]uint64
 	kw, s := x.kw, x.stride()
-	k.words(key[:kw], kw)
-	scramble(key[:kw])
-	j := int(homeOf(key[0], x.home)) * s
+	j := int(homeOf(mixedFirst(k, kw), x.home)) * s
 	end := j + window(kw)*s - 1
 	if end >= len(x.data) {
 		return

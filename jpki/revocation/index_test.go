@@ -536,3 +536,27 @@ func TestChunkSums(t *testing.T) {
 		t.Fatal("missing block sum accepted")
 	}
 }
+
+// TestMixedFirstIsScramble: the lookup's mixed first word, computed from
+// the key in registers, is the first word finish stores for the same
+// serial (the key at the index's width, sign bit flipped, scrambled), at
+// every width a serial fits.
+func TestMixedFirstIsScramble(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		s := randomSerial(r, 1+r.IntN(maxSerialBytes))
+		k := keyFromInteger(s)
+		if !k.ok {
+			t.Fatalf("serial %x not representable", s)
+		}
+		for kw := k.need; kw <= maxKeyWords; kw++ {
+			w := make([]uint64, kw)
+			copy(w, k.w[maxKeyWords-kw:])
+			w[0] ^= signBit
+			scramble(w)
+			if got := mixedFirst(&k, kw); got != w[0] {
+				t.Fatalf("serial %x, %d words: mixedFirst %x, scramble %x", s, kw, got, w[0])
+			}
+		}
+	}
+}
