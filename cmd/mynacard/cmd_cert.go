@@ -33,16 +33,16 @@ type certJSON struct {
 // certInfoJSON is a certificate in JSON: cert's, and the signer's in
 // verify. Kind is sign, auth or ca.
 type certInfoJSON struct {
-	Kind        string          `json:"kind"`
-	Subject     string          `json:"subject"`
-	Issuer      string          `json:"issuer"`
-	IssuerKeyID string          `json:"issuer_key_id,omitempty"`
-	Serial      string          `json:"serial"`
-	NotBefore   time.Time       `json:"not_before"`
-	NotAfter    time.Time       `json:"not_after"`
-	Fingerprint string          `json:"fingerprint"`
-	Attributes  *certAttributes `json:"attributes,omitempty"`
-	DER         []byte          `json:"der"`
+	Kind        string           `json:"kind"`
+	Subject     string           `json:"subject"`
+	Issuer      string           `json:"issuer"`
+	IssuerKeyID string           `json:"issuer_key_id,omitempty"`
+	Serial      string           `json:"serial"`
+	NotBefore   time.Time        `json:"not_before"`
+	NotAfter    time.Time        `json:"not_after"`
+	Fingerprint string           `json:"fingerprint"`
+	Attributes  *card.Attributes `json:"attributes,omitempty"`
+	DER         []byte           `json:"der"`
 }
 
 // certFile is one of the card's four certificates: key's own, or the CA
@@ -177,7 +177,7 @@ func (g *globals) printCert(name string, der []byte, format string, test bool) e
 			return fmt.Errorf("parsing the certificate: %w", err)
 		}
 		out.Kind = c.Kind.String()
-		out.Attributes = jsonAttributes(c.Attributes)
+		out.Attributes = c.Attributes
 	}
 	if format == "json" {
 		return g.printJSON(out)
@@ -191,7 +191,7 @@ func (g *globals) printCert(name string, der []byte, format string, test bool) e
 	t.row(g.tr(msgFieldValidity), fmt.Sprintf("%s – %s JST", out.NotBefore.In(jst).Format(time.DateTime), out.NotAfter.In(jst).Format(time.DateTime)))
 	t.row(g.p.Sprintf(i18n.FieldCertificateExpiry), g.dateBothTime(out.NotAfter.In(jst)))
 	t.row(g.tr(msgFieldFingerprint), out.Fingerprint)
-	g.printAttributes(t, out.Attributes.attributes())
+	g.printAttributes(t, out.Attributes)
 	t.flush()
 	return nil
 }

@@ -320,23 +320,23 @@ type pdfVerifyJSON struct {
 }
 
 type pdfSignatureJSON struct {
-	Field       string          `json:"field"`
-	Revision    int             `json:"revision"`
-	WholeFile   bool            `json:"whole_file"`
-	SubFilter   string          `json:"subfilter"`
-	Level       string          `json:"level,omitempty"`
-	ByteRange   [4]int64        `json:"byte_range"`
-	SignedAt    time.Time       `json:"signed_at,omitzero"`
-	Timestamp   time.Time       `json:"timestamp,omitzero"`
-	TSA         string          `json:"tsa,omitempty"`
-	Reason      string          `json:"reason,omitempty"`
-	Location    string          `json:"location,omitempty"`
-	ContactInfo string          `json:"contact_info,omitempty"`
-	Verdict     confirm.Verdict `json:"verdict"`
-	Signer      *certInfoJSON   `json:"signer,omitempty"`
-	Attributes  *certAttributes `json:"attributes,omitempty"`
-	Changes     []pdf.Change    `json:"changes,omitempty"`
-	Problems    []pdf.Problem   `json:"problems,omitempty"`
+	Field       string           `json:"field"`
+	Revision    int              `json:"revision"`
+	WholeFile   bool             `json:"whole_file"`
+	SubFilter   string           `json:"subfilter"`
+	Level       string           `json:"level,omitempty"`
+	ByteRange   [4]int64         `json:"byte_range"`
+	SignedAt    time.Time        `json:"signed_at,omitzero"`
+	Timestamp   time.Time        `json:"timestamp,omitzero"`
+	TSA         string           `json:"tsa,omitempty"`
+	Reason      string           `json:"reason,omitempty"`
+	Location    string           `json:"location,omitempty"`
+	ContactInfo string           `json:"contact_info,omitempty"`
+	Verdict     confirm.Verdict  `json:"verdict"`
+	Signer      *certInfoJSON    `json:"signer,omitempty"`
+	Attributes  *card.Attributes `json:"attributes,omitempty"`
+	Changes     []pdf.Change     `json:"changes,omitempty"`
+	Problems    []pdf.Problem    `json:"problems,omitempty"`
 }
 
 // runVerifyPDF verifies every signature of a PDF and prints one block per
@@ -418,7 +418,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 			j.Signer = &certInfoJSON{Kind: s.Signer.Kind.String(), Subject: s.Signer.Subject.String(), Issuer: s.Signer.Issuer.String(),
 				Serial: confirm.SerialString(s.Signer.Certificate), NotBefore: s.Signer.NotBefore, NotAfter: s.Signer.NotAfter,
 				Fingerprint: jpki.FingerprintOf(der).String(), DER: der}
-			j.Attributes = jsonAttributes(s.Signer.Attributes)
+			j.Attributes = s.Signer.Attributes
 		}
 		if !v.OK {
 			out.OK = false
@@ -463,7 +463,7 @@ func (g *globals) runVerifyPDF(ctx context.Context, file, tsaRoots string) error
 		}
 		t.row(g.tr(msgPDFLevel), lvl)
 		g.printVerdict(t, j.Verdict)
-		g.printAttributes(t, j.Attributes.attributes())
+		g.printAttributes(t, j.Attributes)
 		if !j.SignedAt.IsZero() {
 			t.row(g.tr(msgFieldSignedAt), clockJST(j.SignedAt))
 		}

@@ -16,12 +16,12 @@ import (
 
 // verifyJSON is what `verify --json` prints.
 type verifyJSON struct {
-	TestHierarchy bool            `json:"test_hierarchy"`
-	Verdict       confirm.Verdict `json:"verdict"`
-	Signer        *certInfoJSON   `json:"signer,omitempty"`
-	Attributes    *certAttributes `json:"attributes,omitempty"`
-	SigningTime   time.Time       `json:"signing_time,omitzero"`
-	Error         string          `json:"error,omitempty"`
+	TestHierarchy bool             `json:"test_hierarchy"`
+	Verdict       confirm.Verdict  `json:"verdict"`
+	Signer        *certInfoJSON    `json:"signer,omitempty"`
+	Attributes    *card.Attributes `json:"attributes,omitempty"`
+	SigningTime   time.Time        `json:"signing_time,omitzero"`
+	Error         string           `json:"error,omitempty"`
 }
 
 func newVerifyCmd(g *globals) *cobra.Command {
@@ -101,7 +101,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 				out.Signer = &certInfoJSON{Kind: res.Signer.Kind.String(), Subject: res.Signer.Subject.String(), Issuer: res.Signer.Issuer.String(),
 					Serial: confirm.SerialString(res.Signer.Certificate), NotBefore: res.Signer.NotBefore, NotAfter: res.Signer.NotAfter,
 					Fingerprint: jpki.FingerprintOf(der).String(), DER: der}
-				out.Attributes = jsonAttributes(res.Signer.Attributes)
+				out.Attributes = res.Signer.Attributes
 				out.SigningTime = res.SigningTime
 				v.Revocation = confirm.RevocationResult{Status: confirm.RevocationNotChecked}
 				if policy != revocation.PolicyOff {
@@ -140,7 +140,7 @@ chain, revocation, and the timestamp (trusted with --tsa-roots FILE).`,
 			} else if !v.Signature.OK {
 				t.replace(g.tr(msgFieldChain), g.tr(msgNotCheckedSignature))
 			}
-			g.printAttributes(t, out.Attributes.attributes())
+			g.printAttributes(t, out.Attributes)
 			if !out.SigningTime.IsZero() {
 				t.row(g.tr(msgFieldSignedAt), clockJST(out.SigningTime))
 			}

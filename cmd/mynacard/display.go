@@ -81,56 +81,6 @@ func (g *globals) testBanner(w io.Writer, test bool) {
 	}
 }
 
-// certAttributes is how cert, verify and pdf verify write a signing
-// certificate's attributes in --json: card.Attributes's JSON view
-// without needs_visual_check, and with birth_date_japanese also when
-// the certificate has no birth date.
-type certAttributes struct{ a *card.Attributes }
-
-// certAttributesJSON is certAttributes's members, in card.Attributes's
-// order.
-type certAttributesJSON struct {
-	Name               string `json:"name"`
-	NameSubstitutes    []int  `json:"name_substitutes,omitempty"`
-	Address            string `json:"address"`
-	AddressSubstitutes []int  `json:"address_substitutes,omitempty"`
-	BirthDate          string `json:"birth_date"`
-	BirthEra           int    `json:"birth_era"`
-	BirthDateJapanese  string `json:"birth_date_japanese"`
-	Sex                string `json:"sex"`
-	SexCode            int    `json:"sex_code"`
-}
-
-// jsonAttributes wraps parsed certificate attributes for --json; nil
-// stays nil.
-func jsonAttributes(a *card.Attributes) *certAttributes {
-	if a == nil {
-		return nil
-	}
-	return &certAttributes{a}
-}
-
-// attributes returns the wrapped attributes, nil for nil.
-func (c *certAttributes) attributes() *card.Attributes {
-	if c == nil {
-		return nil
-	}
-	return c.a
-}
-
-// MarshalJSON writes the attributes (see certAttributes).
-func (c certAttributes) MarshalJSON() ([]byte, error) {
-	a := c.a
-	out := certAttributesJSON{
-		Name: a.Name, NameSubstitutes: a.NameSubstitutes, Address: a.Address, AddressSubstitutes: a.AddressSubstitutes,
-		BirthEra: int(a.BirthEra), BirthDateJapanese: a.FormatBirthDate(), Sex: certSexWord(a.Sex), SexCode: a.Sex.CertificateCode(),
-	}
-	if !a.BirthDate.IsZero() {
-		out.BirthDate = a.BirthDate.Format(time.DateOnly)
-	}
-	return json.Marshal(out)
-}
-
 // certSexWord is the certificate's sex code as package confirm's JSON
 // names it: "male", "female", "unknown", or "Sex(n)".
 func certSexWord(s card.Sex) string {
