@@ -181,7 +181,7 @@ Exit 3 when any check fails.`,
 			if rep.Failure != nil {
 				r.Failure = rep.Failure.Error()
 				r.FailureCode = rep.Failure.Code()
-				msg, hint = g.chainFailure(rep.Failure, cpPath)
+				msg, hint = g.chainFailure(rep.Failure, cpPath, rep.Verified)
 			}
 			if r.OK && initCheckpoint && st != nil {
 				last, err := st.Record(ctx, rep.Head.Seq)

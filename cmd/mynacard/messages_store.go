@@ -29,6 +29,7 @@ const (
 	msgChainNothing         msgKey = "cli.chain.nothing"
 	msgHintChainNothing     msgKey = "cli.hint.chain_nothing"
 	msgChainUnsealed        msgKey = "cli.chain.unsealed"
+	msgHintUnsealedFirst    msgKey = "cli.hint.unsealed_first"
 	msgChainGap             msgKey = "cli.chain.gap"
 	msgChainOrder           msgKey = "cli.chain.order"
 	msgChainPrevHash        msgKey = "cli.chain.prev_hash"
@@ -64,6 +65,7 @@ func storeMessages() []cliMessage {
 		{msgChainNothing, "no sealed record was verified: nothing was checked", "封印された記録を1件も検証できませんでした。何も確認していません"},
 		{msgHintChainNothing, "records are sealed only with an operator key (--operator-key or --operator-piv)", "記録は操作者の鍵（--operator-key か --operator-piv）を設定したときだけ封印されます"},
 		{msgChainUnsealed, "record %d is not sealed", "記録 %d は封印（署名）されていません"},
+		{msgHintUnsealedFirst, "no record before it is sealed: if the records were written before an operator key was set (--operator-key or --operator-piv), check the sealed ones after them with --allow-unsealed-prefix; otherwise keep the database and the checkpoint as they are and report it", "これより前に封印された記録はありません。操作者の鍵（--operator-key か --operator-piv）を設定する前に書かれた記録なら、--allow-unsealed-prefix を付けるとその後の封印された記録を確認できます。そうでなければデータベースとチェックポイントをそのまま保全し、報告してください"},
 		{msgChainGap, "records are missing before record %d", "記録 %d の前の記録が欠けています"},
 		{msgChainOrder, "record %d is out of order", "記録 %d の順序が正しくありません"},
 		{msgChainPrevHash, "record %d does not link to the record before it (records reordered, removed or inserted)", "記録 %d が直前の記録とつながっていません（並べ替え・削除・挿入）"},

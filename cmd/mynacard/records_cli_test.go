@@ -102,6 +102,17 @@ func TestAttackRecordsVerify(t *testing.T) {
 			fmt.Sprintf("exit %d: %s", code, firstLine(e)))
 	}
 
+	// Without --allow-unsealed-prefix, the first record unsealed: refused,
+	// with the flag named, and not called an alteration.
+	for _, lang := range []string{"en", "ja"} {
+		_, e, code := cliRun(t, "", "--lang", lang, "--db", plain, "records", "verify", "--trust", cert)
+		want := map[string]string{"en": "before an operator key was set", "ja": "操作者の鍵（--operator-key か --operator-piv）を設定する前"}[lang]
+		altered := map[string]string{"en": "were altered", "ja": "改ざんされています"}[lang]
+		attackLog(t, "records verify --trust CERT on a store with no sealed record ("+lang+")", "exit 3, naming --allow-unsealed-prefix, not calling it altered",
+			code == exitVerificationFailed && strings.Contains(e, want) && strings.Contains(e, "--allow-unsealed-prefix") && !strings.Contains(e, altered),
+			fmt.Sprintf("exit %d: %s", code, e))
+	}
+
 	// Every record unsealed and edited; the operator's noted head given.
 	edited := filepath.Join(t.TempDir(), "edited.db")
 	copyFile(t, db, edited)

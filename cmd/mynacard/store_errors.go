@@ -80,10 +80,16 @@ func (g *globals) checkpointPath() (string, error) {
 }
 
 // chainFailure is the localised message and hint of a failed records
-// verification.
-func (g *globals) chainFailure(ce *operator.ChainError, cpPath string) (msg, hint string) {
+// verification; verified is how many records verified before it.
+func (g *globals) chainFailure(ce *operator.ChainError, cpPath string, verified int) (msg, hint string) {
 	hint = g.tr(msgHintChainFailed)
 	switch ce.Code() {
+	case "unsealed":
+		if verified == 0 {
+			// Records from before an operator key was set, most likely:
+			// not called an alteration, but not accepted either.
+			return g.tr(msgChainUnsealed, ce.Seq), g.tr(msgHintUnsealedFirst)
+		}
 	case "truncated":
 		return g.tr(msgChainTruncated, ce.Last, ce.Want), hint
 	case "no_checkpoint":
