@@ -39,9 +39,11 @@ const (
 	Reiwa  = EraReiwa  // 令和
 )
 
-// jst is Japan Standard Time (UTC+9, no daylight saving), fixed so that no
-// time-zone database is needed. Era boundaries are Japanese calendar days.
-var jst = time.FixedZone("JST", 9*60*60)
+// JST is Japan Standard Time (UTC+9, no daylight saving), fixed so that no
+// time-zone database is needed: era boundaries, the card's expiry, an age
+// check's "today" and a qualification's dates are Japanese calendar days,
+// wherever the machine is.
+var JST = time.FixedZone("JST", 9*60*60) //nolint:gochecknoglobals // a fixed zone, never changed
 
 // eraInfo is one era's name and first day (Gregorian, JST).
 type eraInfo struct {
@@ -83,7 +85,7 @@ func (e Era) Start() time.Time {
 		return time.Time{}
 	}
 	f := eras[e].first
-	return time.Date(f[0], time.Month(f[1]), f[2], 0, 0, 0, 0, jst)
+	return time.Date(f[0], time.Month(f[1]), f[2], 0, 0, 0, 0, JST)
 }
 
 // End returns the first day of the next era at 00:00 JST, or the zero Time
@@ -157,7 +159,7 @@ func FormatJapaneseDate(t time.Time) string { return EraOf(t).Format(t) }
 // reads it, so that a date held as midnight UTC stays on its day.
 func calendarDay(t time.Time) time.Time {
 	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, jst)
+	return time.Date(y, m, d, 0, 0, 0, 0, JST)
 }
 
 // ErrDateOutOfRange reports a date before the Meiji era.

@@ -12,10 +12,6 @@ import (
 	"github.com/mynacard/mynacard/store"
 )
 
-// JST is Japan Standard Time (UTC+9, no daylight saving): "today" of an
-// age check is today's calendar day in Japan, wherever the machine is.
-var JST = time.FixedZone("JST", 9*60*60) //nolint:gochecknoglobals // a fixed zone, never changed
-
 // The age rule (年齢計算ニ関スル法律 with 民法 143条). Age is counted from
 // the birth day itself, and a year of age is completed at the end of the
 // day before the birthday's anniversary, that is at 24:00 of the eve,
@@ -47,14 +43,14 @@ func anniversary(birth time.Time, n int) time.Time {
 	if m == time.February && d == 29 && !isLeap(y) {
 		m, d = leapDayAnniversaryMonth, leapDayAnniversaryDay
 	}
-	return time.Date(y, m, d, 0, 0, 0, 0, JST)
+	return time.Date(y, m, d, 0, 0, 0, 0, card.JST)
 }
 
 // ReachedAge reports whether a holder born on birth is n or over at the
 // instant now, judged by now's calendar day in JST (ageRule).
 func ReachedAge(birth time.Time, n int, now time.Time) bool {
-	y, m, d := now.In(JST).Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, JST)
+	y, m, d := now.In(card.JST).Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, card.JST)
 	return !today.Before(anniversary(birth, n))
 }
 
@@ -151,7 +147,7 @@ func (c *Confirmer) CheckAge(ctx context.Context, j *card.JPKI, opts AgeOptions)
 	}
 	rec := p.Record
 	now := c.cfg.Now()
-	out := &AgeCheck{Over: opts.Over, AsOf: now.In(JST).Format(dateLayout), Rule: ageRule, At: now, Operator: c.cfg.Operator}
+	out := &AgeCheck{Over: opts.Over, AsOf: now.In(card.JST).Format(dateLayout), Rule: ageRule, At: now, Operator: c.cfg.Operator}
 	v, verr := rec.Verify(keys)
 	out.Record = cvResult(v, verr)
 	// The signer's key ID may single the card out: not part of the answer.

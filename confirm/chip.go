@@ -204,7 +204,7 @@ func checkPINB(pinb []byte, now time.Time) error {
 		return err
 	}
 	y, _ := strconv.Atoi(string(pinb[6:10]))
-	this := now.In(JST).Year()
+	this := now.In(card.JST).Year()
 	switch {
 	case y < this:
 		return errExpiryPast
@@ -526,9 +526,9 @@ func (c *Confirmer) authRefusal(cert *jpki.Certificate, chain ChainResult, rev R
 // expiryResult: the card is valid through its expiry day, in JST.
 func expiryResult(expiry, now time.Time) CheckResult {
 	y, m, d := expiry.Date()
-	last := time.Date(y, m, d, 0, 0, 0, 0, JST)
-	ny, nm, nd := now.In(JST).Date()
-	today := time.Date(ny, nm, nd, 0, 0, 0, 0, JST)
+	last := time.Date(y, m, d, 0, 0, 0, 0, card.JST)
+	ny, nm, nd := now.In(card.JST).Date()
+	today := time.Date(ny, nm, nd, 0, 0, 0, 0, card.JST)
 	if today.After(last) {
 		return CheckResult{Detail: fmt.Sprintf("the card expired on %s", last.Format(dateLayout))}
 	}

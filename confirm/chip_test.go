@@ -194,7 +194,7 @@ func TestIdentifyChipPIN(t *testing.T) {
 }
 
 func jst(y int, m time.Month, d, hh, mm int) time.Time {
-	return time.Date(y, m, d, hh, mm, 0, 0, confirm.JST)
+	return time.Date(y, m, d, hh, mm, 0, 0, card.JST)
 }
 
 func TestReachedAge(t *testing.T) {

@@ -121,7 +121,7 @@ func date(t time.Time) string {
 func eligibilityResult(a store.EligibilityAnswer, now time.Time) *EligibilityResult {
 	code, meaning := validityWords(a.Status)
 	r := a.Record
-	y, m, d := now.In(JST).Date()
+	y, m, d := now.In(card.JST).Date()
 	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	expired := !r.CardValidUntil.IsZero() && today.After(r.CardValidUntil)
 	var lost string

@@ -109,8 +109,8 @@ func TestQualifyRefusals(t *testing.T) {
 func TestQualifyInsuranceCardDates(t *testing.T) {
 	ctx := context.Background()
 	h := jpkitest.DefaultHolder()
-	today := jpkitest.ReferenceTime().In(confirm.JST).Format(time.DateOnly)
-	yesterday := jpkitest.ReferenceTime().In(confirm.JST).AddDate(0, 0, -1).Format(time.DateOnly)
+	today := jpkitest.ReferenceTime().In(card.JST).Format(time.DateOnly)
+	yesterday := jpkitest.ReferenceTime().In(card.JST).AddDate(0, 0, -1).Format(time.DateOnly)
 	tests := []struct {
 		name            string
 		until, validity string
@@ -123,7 +123,7 @@ func TestQualifyInsuranceCardDates(t *testing.T) {
 		{"card expired yesterday", "", yesterday, 1, "", true, false},
 		{"no card validity", "", "", 1, "", false, true},
 		{"qualification ended", "2025-03-31", "", 2, "2025-04-01", false, false},
-		{"qualification ends today", today, "", 1, jpkitest.ReferenceTime().In(confirm.JST).AddDate(0, 0, 1).Format(time.DateOnly), false, true},
+		{"qualification ends today", today, "", 1, jpkitest.ReferenceTime().In(card.JST).AddDate(0, 0, 1).Format(time.DateOnly), false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

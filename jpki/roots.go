@@ -365,7 +365,7 @@ const testGenerationECDSA = 4
 // generation (docs/certificates.md "Issuers and generations": 1 2015–2025, 2 2019–2029, 3 2023–2033). Used
 // only to label test roots; production generations come from the pins.
 func generationByYear(c *x509.Certificate) int {
-	switch c.NotBefore.In(jst).Year() {
+	switch c.NotBefore.In(card.JST).Year() {
 	case 2015:
 		return 1
 	case 2019:

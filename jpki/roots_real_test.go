@@ -134,7 +134,7 @@ func TestRealRootsValidity(t *testing.T) {
 	}
 	for _, r := range roots.List() {
 		start := map[int]int{1: 2015, 3: 2023}[r.Generation]
-		if y := r.Certificate.NotBefore.In(jst).Year(); y != start {
+		if y := r.Certificate.NotBefore.In(card.JST).Year(); y != start {
 			t.Errorf("%v gen %d starts %d, want %d", r.Kind, r.Generation, y, start)
 		}
 		if r.Certificate.NotAfter.Before(r.Certificate.NotBefore.Add(9 * 365 * 24 * time.Hour)) {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/mynacard/mynacard/card"
 	"github.com/mynacard/mynacard/card/virtual"
-	"github.com/mynacard/mynacard/confirm"
 	"github.com/mynacard/mynacard/jpki/jpkitest"
 )
 
@@ -33,7 +32,7 @@ var chipCards = map[string]func(c *virtual.Contents) []virtual.Option{
 		if len(c.PINB) != 14 { // asked for options only
 			return nil
 		}
-		y := time.Now().In(confirm.JST).AddDate(0, 0, -1)
+		y := time.Now().In(card.JST).AddDate(0, 0, -1)
 		c.Expiry = y.Format("20060102")
 		c.PINB = c.PINB[:6] + y.Format("2006") + c.PINB[10:]
 		return nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/mynacard/mynacard/card"
 	"io"
 	"os"
 	"time"
@@ -12,7 +13,7 @@ import (
 // the clerk reads is written (certificate validity, revocation status,
 // signing times).
 func clockJST(t time.Time) string {
-	return t.In(jst).Format("2006-01-02 15:04:05 MST")
+	return t.In(card.JST).Format("2006-01-02 15:04:05 MST")
 }
 
 // refuseOverwrite keeps an existing file at path unless force: a

@@ -18,10 +18,6 @@ import (
 	"github.com/mynacard/mynacard/jpki"
 )
 
-// jst is Japan Standard Time (UTC+9, no daylight saving), in which the
-// card's dates are civil dates.
-var jst = time.FixedZone("JST", 9*60*60)
-
 // certJSON is a certificate as `cert --format json` prints it: which
 // file of which card, and the certificate.
 type certJSON struct {
@@ -188,8 +184,8 @@ func (g *globals) printCert(name string, der []byte, format string, test bool) e
 	t.row(g.tr(msgFieldSubject), out.Subject)
 	t.row(g.tr(msgFieldIssuer), out.Issuer)
 	t.row(g.tr(msgFieldSerial), out.Serial)
-	t.row(g.tr(msgFieldValidity), fmt.Sprintf("%s – %s JST", out.NotBefore.In(jst).Format(time.DateTime), out.NotAfter.In(jst).Format(time.DateTime)))
-	t.row(g.p.Sprintf(i18n.FieldCertificateExpiry), g.dateBothTime(out.NotAfter.In(jst)))
+	t.row(g.tr(msgFieldValidity), fmt.Sprintf("%s – %s JST", out.NotBefore.In(card.JST).Format(time.DateTime), out.NotAfter.In(card.JST).Format(time.DateTime)))
+	t.row(g.p.Sprintf(i18n.FieldCertificateExpiry), g.dateBothTime(out.NotAfter.In(card.JST)))
 	t.row(g.tr(msgFieldFingerprint), out.Fingerprint)
 	g.printAttributes(t, out.Attributes)
 	t.flush()

@@ -442,7 +442,7 @@ func cmdGenCSV(ts *testscript.TestScript, neg bool, args []string) {
 	case "card-expired", "card-today":
 		// Status 1 with an insurance card valid until yesterday (expired)
 		// or until today (its last valid day), in Japan time.
-		day := time.Now().In(confirm.JST)
+		day := time.Now().In(card.JST)
 		if args[2] == "card-expired" {
 			day = day.AddDate(0, 0, -1)
 		}

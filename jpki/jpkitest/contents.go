@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"fmt"
+	"github.com/mynacard/mynacard/card"
 	"strconv"
 
 	"github.com/mynacard/mynacard/card/virtual"
@@ -37,7 +38,7 @@ func (h *Holder) PINB() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("building 照合番号B: %w", err)
 	}
-	return birth + h.Spec.CardExpiry.In(jst).Format("2006") + h.Spec.SecurityCode, nil
+	return birth + h.Spec.CardExpiry.In(card.JST).Format("2006") + h.Spec.SecurityCode, nil
 }
 
 // Contents returns everything a virtual card needs for this holder:
@@ -79,7 +80,7 @@ func (h *Holder) Contents() virtual.Contents {
 		NameImage:         textImage(s.Name),
 		AddressImage:      textImage(s.Address),
 		SecurityCodeImage: textImage(s.SecurityCode),
-		Expiry:            s.CardExpiry.In(jst).Format(dateYYYYMMDD),
+		Expiry:            s.CardExpiry.In(card.JST).Format(dateYYYYMMDD),
 		SecurityCode:      s.SecurityCode,
 		PINB:              pinB,
 		SurfaceKey:        h.SurfaceKey,

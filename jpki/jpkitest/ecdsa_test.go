@@ -102,7 +102,7 @@ func TestECDSAHolder(t *testing.T) {
 			t.Errorf("%s: issuer DN differs", kind)
 		}
 		// 10 years: the 10th birthday after issuance.
-		want := time.Date(2034, 4, 1, 23, 59, 59, 0, jst).UTC()
+		want := time.Date(2034, 4, 1, 23, 59, 59, 0, card.JST).UTC()
 		if !c.NotAfter.Equal(want) {
 			t.Errorf("%s: NotAfter %s, want %s", kind, c.NotAfter, want)
 		}

@@ -49,7 +49,7 @@ func DefaultBirthDate() time.Time { return time.Date(1985, 4, 1, 0, 0, 0, 0, tim
 
 // DefaultIssueTime returns the default NotBefore of end-entity
 // certificates, 2024-04-01 10:00 JST, inside every root generation.
-func DefaultIssueTime() time.Time { return time.Date(2024, 4, 1, 10, 0, 0, 0, jst).UTC() }
+func DefaultIssueTime() time.Time { return time.Date(2024, 4, 1, 10, 0, 0, 0, card.JST).UTC() }
 
 // Lengths of the common application's card serial and municipality code
 // (docs/card.md "Applications", *unsure*).
@@ -337,12 +337,12 @@ func (p *PKI) normalizeTimes(s *HolderSpec) error {
 // after t (a 29 February birthday falls on 1 March in common years, as
 // time.Date normalises it).
 func nthBirthdayAfter(birth, t time.Time, n int) time.Time {
-	tj := t.In(jst)
+	tj := t.In(card.JST)
 	y := tj.Year()
-	if b := time.Date(y, birth.Month(), birth.Day(), 0, 0, 0, 0, jst); !b.After(tj) {
+	if b := time.Date(y, birth.Month(), birth.Day(), 0, 0, 0, 0, card.JST); !b.After(tj) {
 		y++ // this year's birthday is on or before the issue day
 	}
-	return time.Date(y+n-1, birth.Month(), birth.Day(), 23, 59, 59, 0, jst).UTC()
+	return time.Date(y+n-1, birth.Month(), birth.Day(), 23, 59, 59, 0, card.JST).UTC()
 }
 
 // deriveNumber derives an Individual Number with a valid check digit.

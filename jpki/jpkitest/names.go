@@ -57,10 +57,6 @@ const (
 
 var generationYears = map[int][2]int{1: {2015, 2025}, 2: {2019, 2029}, 3: {2023, 2033}}
 
-// jst is Japan Standard Time (UTC+9, no daylight saving), fixed so no
-// time-zone database is needed.
-var jst = time.FixedZone("JST", 9*60*60)
-
 // rootValidity returns a generation's validity: 1 January 00:00 JST of its
 // first year to 31 December 23:59:59 JST of its last.
 func rootValidity(gen int) (notBefore, notAfter time.Time) {
@@ -68,8 +64,8 @@ func rootValidity(gen int) (notBefore, notAfter time.Time) {
 	if IsECDSA(gen) {
 		y = ecdsaGenerationYears
 	}
-	return time.Date(y[0], 1, 1, 0, 0, 0, 0, jst).UTC(),
-		time.Date(y[1], 12, 31, 23, 59, 59, 0, jst).UTC()
+	return time.Date(y[0], 1, 1, 0, 0, 0, 0, card.JST).UTC(),
+		time.Date(y[1], 12, 31, 23, 59, 59, 0, card.JST).UTC()
 }
 
 // ReferenceTime is a fixed instant at which every default certificate of
@@ -77,7 +73,7 @@ func rootValidity(gen int) (notBefore, notAfter time.Time) {
 // default dates from generation 2 or 3): 2026-04-01 12:00 JST. Tests verify
 // chains at this time so they do not age.
 func ReferenceTime() time.Time {
-	return time.Date(2026, 4, 1, 12, 0, 0, 0, jst).UTC()
+	return time.Date(2026, 4, 1, 12, 0, 0, 0, card.JST).UTC()
 }
 
 var (

@@ -82,10 +82,10 @@ func TestRoots(t *testing.T) {
 			if r.SignatureAlgorithm != x509.SHA256WithRSA {
 				t.Errorf("%s gen %d: signature algorithm %v", kind, gen, r.SignatureAlgorithm)
 			}
-			if y := r.NotBefore.In(jst).Year(); y != generationYears[gen][0] {
+			if y := r.NotBefore.In(card.JST).Year(); y != generationYears[gen][0] {
 				t.Errorf("%s gen %d: starts %d", kind, gen, y)
 			}
-			if y := r.NotAfter.In(jst).Year(); y != generationYears[gen][1] {
+			if y := r.NotAfter.In(card.JST).Year(); y != generationYears[gen][1] {
 				t.Errorf("%s gen %d: ends %d", kind, gen, y)
 			}
 			for _, ext := range r.Extensions {

@@ -179,10 +179,10 @@ func TestSpecDefaults(t *testing.T) {
 	}
 	// Issued 2024-04-01 (birthday the same day does not count): 5th
 	// birthday after is 2029-04-01, the card's 10th 2034-04-01.
-	if got := s.NotAfter.In(jst).Format(time.DateTime); got != "2029-04-01 23:59:59" {
+	if got := s.NotAfter.In(card.JST).Format(time.DateTime); got != "2029-04-01 23:59:59" {
 		t.Errorf("NotAfter %s", got)
 	}
-	if got := s.CardExpiry.In(jst).Format(time.DateOnly); got != "2034-04-01" {
+	if got := s.CardExpiry.In(card.JST).Format(time.DateOnly); got != "2034-04-01" {
 		t.Errorf("CardExpiry %s", got)
 	}
 	g1, err := Default().Issue(HolderSpec{Generation: 1})

@@ -1,17 +1,16 @@
 package sqlstore
 
-import "github.com/mynacard/mynacard/store"
-import "time"
+import (
+	"time"
 
-// jst is Japan Standard Time. Japan has no daylight saving time, so a
-// fixed zone needs no time-zone database. Qualification dates are civil
-// dates in Japan.
-var jst = time.FixedZone("JST", 9*60*60)
+	"github.com/mynacard/mynacard/card"
+	"github.com/mynacard/mynacard/store"
+)
 
 // civilDay returns the day t falls on in Japan, as midnight UTC (the form
 // dates are kept in).
 func civilDay(t time.Time) time.Time {
-	y, m, d := t.In(jst).Date()
+	y, m, d := t.In(card.JST).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
