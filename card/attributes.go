@@ -3,7 +3,6 @@ package card
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -110,20 +109,6 @@ func (a *Attributes) MarkedAddress() string {
 	return jptext.SubstituteMarkers(a.Address, a.AddressSubstitutes)
 }
 
-// sexWord names a certificate sex code as the JSON view does: "male",
-// "female", "unknown" (code 3), or "Sex(n)" for any other code.
-func sexWord(code int) string {
-	switch code {
-	case SexMale.CertificateCode():
-		return "male"
-	case SexFemale.CertificateCode():
-		return "female"
-	case SexNotApplicable.CertificateCode():
-		return "unknown"
-	}
-	return "Sex(" + strconv.Itoa(code) + ")"
-}
-
 // attributesJSON is the JSON view of Attributes.
 type attributesJSON struct {
 	Name               string `json:"name"`
@@ -151,7 +136,7 @@ func (a Attributes) MarshalJSON() ([]byte, error) {
 	out := attributesJSON{
 		Name: a.Name, NameSubstitutes: a.NameSubstitutes,
 		Address: a.Address, AddressSubstitutes: a.AddressSubstitutes,
-		BirthEra: int(a.BirthEra), Sex: sexWord(a.Sex.CertificateCode()), SexCode: a.Sex.CertificateCode(),
+		BirthEra: int(a.BirthEra), Sex: a.Sex.Word(), SexCode: a.Sex.CertificateCode(),
 		NeedsVisualCheck: a.HasSubstitutes(),
 	}
 	if !a.BirthDate.IsZero() {

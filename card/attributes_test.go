@@ -103,3 +103,19 @@ func TestAttributesUnmarshalJSONRefuses(t *testing.T) {
 		t.Errorf("got %+v, want %+v", a, want)
 	}
 }
+
+// TestSexWord: the JSON view's sex words, by the certificate's codes.
+func TestSexWord(t *testing.T) {
+	for code, want := range map[int]string{1: "male", 2: "female", 3: "unknown", 0: "Sex(0)"} {
+		s := card.SexNotKnown
+		if code != 0 {
+			var ok bool
+			if s, ok = card.SexFromCertificateCode(code); !ok {
+				t.Fatalf("certificate code %d unknown", code)
+			}
+		}
+		if got := s.Word(); got != want {
+			t.Errorf("%d: %q, want %q", code, got, want)
+		}
+	}
+}

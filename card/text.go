@@ -109,6 +109,21 @@ func (s Sex) String() string {
 	return fmt.Sprintf("Sex(%d)", int(s))
 }
 
+// Word is the sex as the attributes' JSON view names it, by the
+// certificate's codes: "male", "female", "unknown" (code 3, Sex
+// not applicable), or "Sex(n)" with the certificate's code n otherwise.
+func (s Sex) Word() string {
+	switch s {
+	case SexMale:
+		return "male"
+	case SexFemale:
+		return "female"
+	case SexNotApplicable:
+		return "unknown"
+	}
+	return fmt.Sprintf("Sex(%d)", s.CertificateCode())
+}
+
 func parseSex(b []byte) (Sex, error) {
 	if len(b) == 1 {
 		switch s := Sex(b[0] - '0'); s {

@@ -178,7 +178,7 @@ func CompareWithText(certAttrs *card.Attributes, basic card.Attributes) Attribut
 	c.add(compareText(AttrName, a.Name, basic.Name, a.NameSubstitutes, basic.NameSubstitutes))
 	c.add(compareText(AttrAddress, a.Address, basic.Address, a.AddressSubstitutes, basic.AddressSubstitutes))
 	c.add(compareExact(AttrBirthDate, jsonDate(a.BirthDate), jsonDate(basic.BirthDate)))
-	c.add(compareSex(a.Sex.CertificateCode(), basic.Sex))
+	c.add(compareSex(a.Sex, basic.Sex))
 	return c
 }
 
@@ -191,28 +191,14 @@ func jsonDate(t time.Time) string {
 	return t.Format(dateLayout)
 }
 
-// certSexWord names a signing certificate's sex code as JSON shows it:
-// "male", "female", "unknown", or "Sex(n)" for a code that is none of
-// them.
-func certSexWord(code int) string {
-	switch code {
-	case card.SexMale.CertificateCode():
-		return "male"
-	case card.SexFemale.CertificateCode():
-		return "female"
-	case card.SexNotApplicable.CertificateCode():
-		return "unknown"
-	}
-	return "Sex(" + strconv.Itoa(code) + ")"
-}
-
-// compareSex compares a certificate sex code with an ISO 5218 code.
-func compareSex(certCode int, text card.Sex) FieldComparison {
+// compareSex compares the certificate's sex with the text's; a
+// certificate without a sex entry matches nothing.
+func compareSex(cert, text card.Sex) FieldComparison {
 	f := FieldComparison{
-		Field: AttrSex, A: certSexWord(certCode), B: text.String(), Status: FieldDiffers,
-		Detail: "certificate code " + strconv.Itoa(certCode) + ", ISO/IEC 5218 code " + strconv.Itoa(text.ISO5218()),
+		Field: AttrSex, A: cert.Word(), B: text.String(), Status: FieldDiffers,
+		Detail: "certificate code " + strconv.Itoa(cert.CertificateCode()) + ", ISO/IEC 5218 code " + strconv.Itoa(text.ISO5218()),
 	}
-	if s, ok := card.SexFromCertificateCode(certCode); ok && s == text {
+	if cert.CertificateCode() != 0 && cert == text {
 		f.Status = FieldSame
 	}
 	return f

@@ -216,7 +216,7 @@ func (g *globals) printChange(c *confirm.Change) {
 	}
 	row(p.Sprintf(i18n.FieldBirthDate), "birth_date",
 		g.attributesDate(c.Old), g.attributesDate(c.New))
-	row(p.Sprintf(i18n.FieldSex), "sex", g.sexWord(certSexWord(c.Old.Sex)), g.sexWord(certSexWord(c.New.Sex)))
+	row(p.Sprintf(i18n.FieldSex), "sex", g.sexWord(c.Old.Sex.Word()), g.sexWord(c.New.Sex.Word()))
 	t.flush()
 }
 

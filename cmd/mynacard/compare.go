@@ -41,7 +41,7 @@ func (g *globals) compareWithText(ctx context.Context, s *session, a *card.Attri
 		{"name", a.Name, b.Name, len(a.NameSubstitutes) == 0 && sameText(a.Name, b.Name)},
 		{"address", a.Address, b.Address, len(a.AddressSubstitutes) == 0 && sameText(a.Address, b.Address)},
 		{"birth_date", certDate, b.BirthDate.Format(time.DateOnly), certDate == b.BirthDate.Format(time.DateOnly)},
-		{"sex", certSexWord(a.Sex), textSex, certSexWord(a.Sex) == textSex},
+		{"sex", a.Sex.Word(), textSex, a.Sex.Word() == textSex},
 	}, nil
 }
 

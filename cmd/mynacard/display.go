@@ -81,20 +81,6 @@ func (g *globals) testBanner(w io.Writer, test bool) {
 	}
 }
 
-// certSexWord is the certificate's sex code as package confirm's JSON
-// names it: "male", "female", "unknown", or "Sex(n)".
-func certSexWord(s card.Sex) string {
-	switch s {
-	case card.SexMale:
-		return "male"
-	case card.SexFemale:
-		return "female"
-	case card.SexNotApplicable:
-		return "unknown"
-	}
-	return fmt.Sprintf("Sex(%d)", s.CertificateCode())
-}
-
 // dateBoth writes a date in Gregorian and Japanese-era form, with an era
 // code 0 shown as unknown, never guessed.
 func (g *globals) dateBoth(gregorian string, era int, japanese string) string {
@@ -164,7 +150,7 @@ func (g *globals) printAttributes(t *table, a *card.Attributes) {
 		t.note(warn + g.p.Sprintf(i18n.SubstituteInAddress, positions(a.AddressSubstitutes)))
 	}
 	t.row(g.p.Sprintf(i18n.FieldBirthDate), g.attributesDate(a))
-	t.row(g.p.Sprintf(i18n.FieldSex), g.sexWord(certSexWord(a.Sex)))
+	t.row(g.p.Sprintf(i18n.FieldSex), g.sexWord(a.Sex.Word()))
 }
 
 // verdictLines writes one line per check of a confirmation verdict.
